@@ -1,0 +1,61 @@
+# Một Cửa Desk — set-up and everyday commands. `make run` and `make test` do all the set-up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+export QT_QPA_PLATFORM ?= offscreen
+
+# System libraries Qt needs on a bare Debian/Ubuntu (see ../shared/stack-notes.md), and the PDF tools.
+APT_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 poppler-utils
+
+.PHONY: run test sysdeps venv lint translations screenshots forms bench clean help
+
+help:
+	@echo "make run    - set up .venv and start the app on the demo centre"
+	@echo "make test   - set up .venv with test extras and run the whole suite offscreen"
+	@echo "make lint | translations | screenshots | forms | bench | clean"
+
+sysdeps:
+	@bash tools/sysdeps.sh $(APT_PACKAGES)
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory sysdeps
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	env -u QT_QPA_PLATFORM $(PY) main.py --demo
+
+test: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check app server tests tools bench main.py
+
+translations: $(STAMP)
+	$(PY) tools/i18n.py update
+
+screenshots: $(TEST_STAMP)
+	$(PY) tools/screenshots.py
+
+forms: $(TEST_STAMP)
+	$(PY) tools/render_forms.py
+
+bench: $(TEST_STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

@@ -1,0 +1,83 @@
+"""Opening the desk: data folder, log file, database checks, migrations and reference data.
+
+Shared by the GUI and the command line. Failures caused by the environment raise
+:class:`app.models.db.StoreError` carrying a message for the operator; nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import tempfile
+from pathlib import Path
+
+from app.domain.errors import Problem
+from app.models.db import Store, StoreError, check_file
+from app.models.migrate import upgrade
+from app.paths import backup_dir, database_path, log_dir
+from app.services.reference import ensure_units, load_demo
+
+log = logging.getLogger(__name__)
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def ensure_writable(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise StoreError(
+            Problem(
+                "store.unwritable",
+                f"Không ghi được vào thư mục dữ liệu {data_dir} ({exc.strerror or exc}). "
+                "Hãy kiểm tra quyền ghi và dung lượng ổ đĩa, hoặc chọn thư mục khác bằng --data-dir.",
+                f"Cannot write to the data folder {data_dir} ({exc.strerror or exc}). "
+                "Check permissions and free disk space, or choose another folder with --data-dir.",
+            )
+        ) from exc
+
+
+def setup_logging(data_dir: Path, level: int = logging.INFO) -> None:
+    """Log to a rotating file in the data folder (5 × 1 MiB). Secrets are never logged."""
+    folder = log_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "motcua-desk.log"
+    root = logging.getLogger()
+    for h in root.handlers:
+        if isinstance(h, logging.handlers.RotatingFileHandler) and Path(h.baseFilename) == path:
+            return
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1 << 20, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def open_store(data_dir: Path, *, demo: bool = False) -> Store:
+    """Check, open and migrate the local database in ``data_dir``; load reference (and demo) data."""
+    ensure_writable(data_dir)
+    setup_logging(data_dir)
+    path = database_path(data_dir)
+    check_file(path)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(
+            Problem(
+                "store.readonly",
+                f"Tệp cơ sở dữ liệu {path} chỉ cho phép đọc. Hãy cấp quyền ghi rồi mở lại.",
+                f"The database file {path} is read-only. Make it writable and start again.",
+            )
+        )
+    store = Store(path)
+    try:
+        upgrade(store.engine, backup_to=backup_dir(data_dir))
+        with store.write() as session:
+            ensure_units(session)
+            if demo:
+                load_demo(session)
+    except BaseException:
+        store.dispose()
+        raise
+    log.info("store opened: %s", path)
+    return store

@@ -1,0 +1,1 @@
+"""Pure rules of the counter: no Qt, no database session. Reused by the server and the tests."""

@@ -1,0 +1,123 @@
+"""Engine and sessions for the local SQLite store, and the start-up checks around it.
+
+Every connection runs in WAL mode with ``synchronous=FULL`` (a receipt is printed only after its
+dossier is durable), foreign keys on and a busy timeout. Write transactions begin IMMEDIATE so that
+two processes (the GUI and the command line) queue for the write lock instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.errors import Problem
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """The environment's fault (unwritable folder, corrupt file, newer database): tell the operator."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(problem.en)
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" hook below emit BEGIN itself (pysqlite's own handling is unreliable).
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    try:
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cur.close()
+
+
+def _on_begin(conn: Any) -> None:
+    if conn.get_execution_options().get("sqlite_immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(path: Path | str) -> Engine:
+    """An engine on the SQLite file at ``path`` (``":memory:"`` is not supported: WAL needs a file)."""
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+class Store:
+    """The opened local database: an engine and two session factories (read, write)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = make_engine(path)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back entirely on any error."""
+        with self._write() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database or is damaged, before anything writes to it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise StoreError(corrupt_problem(path, "not an SQLite database"))
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            con.execute("PRAGMA schema_version").fetchone()
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(corrupt_problem(path, str(exc))) from exc
+
+
+def corrupt_problem(path: Path, detail: str) -> Problem:
+    return Problem(
+        "store.corrupt",
+        f"Cơ sở dữ liệu {path} bị hỏng hoặc không phải cơ sở dữ liệu của Một Cửa Desk ({detail}). "
+        "Tệp không bị ghi đè. Hãy khôi phục từ bản sao lưu hoặc liên hệ bộ phận CNTT.",
+        f"The database {path} is damaged or is not a Một Cửa Desk database ({detail}). "
+        "The file was not overwritten. Restore a backup or call IT support.",
+    )
+
+
+def integrity_check(engine: Engine) -> list[str]:
+    """SQLite's full integrity check; an empty list means OK."""
+    with engine.connect() as conn:
+        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+        fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    problems = [] if rows == ["ok"] else rows
+    problems += [f"foreign key violation in {r[0]} row {r[1]} → {r[2]}" for r in fk]
+    return problems

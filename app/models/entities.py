@@ -1,0 +1,345 @@
+"""The local store: SQLAlchemy 2.0 typed ORM.
+
+Datetimes are naive local wall-clock times of the centre (Asia/Ho_Chi_Minh); the working-time
+calendar of ``app.domain.calendar`` works on the same convention.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, JSONText, Uuid
+
+# --- reference data ---------------------------------------------------------------------------------
+
+
+class AdminUnit(Base):
+    """An administrative unit, current or historical.
+
+    Codes are reused across generations (old ward 07210 Hoàng Văn Thụ vs new ward 07210 Bắc Giang), so
+    the key is a surrogate id and ``(code, level, valid_from)`` is unique. Current units have
+    ``valid_to`` = None; units abolished by the 1 July 2025 reform have ``valid_to`` = 2025-06-30 and
+    their successors in :class:`UnitSuccession`.
+    """
+
+    __tablename__ = "admin_units"
+    __table_args__ = (
+        UniqueConstraint("code", "level", "valid_from", name="uq_admin_units_code_level_valid_from"),
+        CheckConstraint("level IN ('province', 'district', 'commune')", name="level"),
+        Index("ix_admin_units_code_current", "code", "valid_to"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    level: Mapped[str] = mapped_column(String(10))
+    # xa, phuong, dac_khu, thi_tran, tinh, thanh_pho, quan, huyen, thi_xa …
+    kind: Mapped[str] = mapped_column(String(20))
+    province_code: Mapped[str] = mapped_column(String(4), index=True)
+    province_name: Mapped[str] = mapped_column(String(200))
+    district_code: Mapped[str | None] = mapped_column(String(6))
+    district_name: Mapped[str | None] = mapped_column(String(200))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    # The default successor (a unit merged whole); a unit split several ways has several successions.
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("admin_units.id"))
+
+
+class UnitSuccession(Base):
+    """One row of the official conversion table: an old unit (whole or part) went into a new unit."""
+
+    __tablename__ = "unit_successions"
+
+    old_unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), primary_key=True)
+    new_unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), primary_key=True, index=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Centre(Base):
+    """A receiving or handling agency: a commune centre, or a provincial department (inter-level)."""
+
+    __tablename__ = "centres"
+    __table_args__ = (CheckConstraint("kind IN ('commune_centre', 'provincial_agency')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_eid: Mapped[str] = mapped_column(String(35), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="commune_centre")
+    name: Mapped[str] = mapped_column(String(300))
+    parent_name: Mapped[str] = mapped_column(String(300), default="")
+    unit_code: Mapped[str | None] = mapped_column(String(10))
+    province_code: Mapped[str] = mapped_column(String(4))
+    place_name: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    hotline: Mapped[str] = mapped_column(String(50), default="")
+    lookup_url: Mapped[str] = mapped_column(String(500), default="")
+    # Working hours "HH:MM-HH:MM" for the morning and afternoon sessions.
+    morning_hours: Mapped[str] = mapped_column(String(11), default="07:00-11:30")
+    afternoon_hours: Mapped[str] = mapped_column(String(11), default="13:30-17:00")
+    is_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("centres.id"))
+
+
+class Procedure(Base):
+    __tablename__ = "procedures"
+    __table_args__ = (
+        CheckConstraint("level IN ('commune', 'province')", name="level"),
+        CheckConstraint(
+            "time_unit IN ('same_day', 'working_days', 'working_hours', 'calendar_days')", name="time_unit"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    name_folded: Mapped[str] = mapped_column(String(500))
+    field: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(10))
+    competent_agency: Mapped[str] = mapped_column(String(300))
+    time_value: Mapped[int] = mapped_column(Integer)
+    time_unit: Mapped[str] = mapped_column(String(20))
+    time_text: Mapped[str] = mapped_column(Text, default="")
+    fee_vnd: Mapped[int] = mapped_column(Integer, default=0)
+    fee_text: Mapped[str] = mapped_column(Text, default="")
+    channels: Mapped[list[str]] = mapped_column(JSONText, default=list)
+    cross_boundary: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    papers: Mapped[list[ProcedurePaper]] = relationship(
+        back_populates="procedure", order_by="ProcedurePaper.position", cascade="all, delete-orphan"
+    )
+
+
+class ProcedurePaper(Base):
+    __tablename__ = "procedure_papers"
+    __table_args__ = (
+        CheckConstraint("form IN ('original', 'copy', 'original_or_copy', 'show')", name="form"),
+        CheckConstraint("count >= 1", name="count"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    form: Mapped[str] = mapped_column(String(20))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    procedure: Mapped[Procedure] = relationship(back_populates="papers")
+
+
+class HolidayOverride(Base):
+    """An editable exception to the holiday calendar: an extra day off, or a make-up working day."""
+
+    __tablename__ = "holiday_overrides"
+    __table_args__ = (CheckConstraint("kind IN ('off', 'working')", name="kind"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONText)
+
+
+# --- people and machines ----------------------------------------------------------------------------
+
+
+class Operator(Base):
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    # A slow salted hash (scrypt, parameters in the string); never the password.
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), default="operator")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    server_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Workstation(Base):
+    __tablename__ = "workstations"
+    __table_args__ = (UniqueConstraint("centre_id", "slot", name="uq_workstations_centre_slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    slot: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    is_local: Mapped[bool] = mapped_column(Boolean, default=False)
+    enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class NumberLease(Base):
+    """A block of dossier numbers for one agency and one day, from the server or the slot's fallback."""
+
+    __tablename__ = "number_leases"
+    __table_args__ = (
+        CheckConstraint("source IN ('server', 'fallback')", name="source"),
+        CheckConstraint("first_number <= last_number", name="range"),
+        Index("ix_number_leases_agency_day", "agency_eid", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_eid: Mapped[str] = mapped_column(String(35))
+    day: Mapped[date] = mapped_column(Date)
+    first_number: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer)
+    # The next number to hand out; last_number + 1 when spent.
+    next_number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(10))
+    workstation_id: Mapped[int | None] = mapped_column(ForeignKey("workstations.id"))
+    granted_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- dossiers ---------------------------------------------------------------------------------------
+
+
+class Applicant(Base):
+    __tablename__ = "applicants"
+
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    personal_id: Mapped[str | None] = mapped_column(String(12), index=True)
+    old_id: Mapped[str | None] = mapped_column(String(9))
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(3))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500), default="")
+    unit_code: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Dossier(Base):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        CheckConstraint("scenario IN ('a', 'b', 'c')", name="scenario"),
+        CheckConstraint("channel IN ('direct', 'postal', 'online')", name="channel"),
+        Index("ix_dossiers_status_due", "status", "due_at"),
+        Index("ix_dossiers_received_at", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    # Unique once given; NULL only while a dossier refused at intake has no number.
+    code: Mapped[str | None] = mapped_column(String(60), unique=True)
+    lookup_secret: Mapped[str] = mapped_column(String(8), default="")
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    applicant_id: Mapped[str] = mapped_column(ForeignKey("applicants.id"), index=True)
+    receiving_centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    receiving_agency: Mapped[str] = mapped_column(String(300))
+    competent_agency: Mapped[str] = mapped_column(String(300))
+    competent_unit_code: Mapped[str | None] = mapped_column(String(10))
+    handling_agency: Mapped[str] = mapped_column(String(300))
+    scenario: Mapped[str] = mapped_column(String(1))
+    channel: Mapped[str] = mapped_column(String(10), default="direct")
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(30))
+    papers_received: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
+    sets_count: Mapped[int] = mapped_column(Integer, default=1)
+    fee_vnd: Mapped[int] = mapped_column(Integer, default=0)
+    result_delivery: Mapped[str] = mapped_column(String(20), default="counter")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    workstation_id: Mapped[int | None] = mapped_column(ForeignKey("workstations.id"))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    procedure: Mapped[Procedure] = relationship()
+    applicant: Mapped[Applicant] = relationship()
+    events: Mapped[list[DossierEvent]] = relationship(
+        back_populates="dossier", order_by="DossierEvent.seq", cascade="all, delete-orphan"
+    )
+
+
+class DossierEvent(Base):
+    __tablename__ = "dossier_events"
+    __table_args__ = (UniqueConstraint("dossier_id", "seq", name="uq_dossier_events_dossier_seq"),)
+
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str] = mapped_column(String(30))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    operator_name: Mapped[str] = mapped_column(String(200), default="")
+    workstation_name: Mapped[str] = mapped_column(String(100), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    # Where the event came from: this workstation, or the server (pulled).
+    origin: Mapped[str] = mapped_column(String(10), default="local")
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+
+
+# --- sync and audit ---------------------------------------------------------------------------------
+
+
+class OutboxEntry(Base):
+    """A sync event written in the same transaction as the change it describes."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sent', 'parked')", name="state"),
+        Index("ix_outbox_state_seq", "state", "seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(Uuid, unique=True)
+    dossier_id: Mapped[str | None] = mapped_column(Uuid)
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """Append-only audit trail; each entry's hash covers its content and the previous entry's hash."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    operator_name: Mapped[str] = mapped_column(String(200), default="")
+    workstation_name: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40), default="")
+    entity_id: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,108 @@
+"""The audit trail: append-only entries, each hash-chained to the one before.
+
+``hash = sha256(prev_hash || canonical JSON of the entry)``. The newest hash is also kept in
+``settings`` (in the same transaction), so removing entries from the end is detected as well as
+editing or removing one in the middle. :func:`verify` names the first broken link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import AuditEntry
+from app.services.reference import get_setting, set_setting
+
+GENESIS = "0" * 64
+HEAD_KEY = "audit.head"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, and where: recorded on every event and audit entry."""
+
+    operator: str
+    workstation: str
+
+
+def _entry_hash(prev_hash: str, at: datetime, actor: Actor, action: str, entity: str, entity_id: str,
+                details: dict[str, Any]) -> str:
+    body = json.dumps(
+        {
+            "at": at.isoformat(timespec="microseconds"),
+            "operator": actor.operator,
+            "workstation": actor.workstation,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "details": details,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str = "",
+    entity_id: str = "",
+    details: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> AuditEntry:
+    """Append an entry in the caller's transaction (which must be a write transaction)."""
+    details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
+    at = at or datetime.now()
+    prev = get_setting(session, HEAD_KEY, GENESIS)
+    entry = AuditEntry(
+        at=at,
+        operator_name=actor.operator,
+        workstation_name=actor.workstation,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        details=details,
+        prev_hash=prev,
+        hash=_entry_hash(prev, at, actor, action, entity, entity_id, details),
+    )
+    session.add(entry)
+    set_setting(session, HEAD_KEY, entry.hash)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    broken_at: int | None  # id of the first entry whose link does not verify
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None and not self.reason
+
+
+def verify(session: Session) -> ChainReport:
+    prev = GENESIS
+    count = 0
+    for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
+        count += 1
+        if e.prev_hash != prev:
+            return ChainReport(count, e.id, f"entry {e.id}: link to the previous entry is broken")
+        actor = Actor(e.operator_name, e.workstation_name)
+        if _entry_hash(prev, e.at, actor, e.action, e.entity, e.entity_id, e.details) != e.hash:
+            return ChainReport(count, e.id, f"entry {e.id}: content does not match its hash")
+        prev = e.hash
+    head = get_setting(session, HEAD_KEY, GENESIS)
+    if head != prev:
+        return ChainReport(count, None, "the newest entries are missing (chain head does not match)")
+    return ChainReport(count, None, "")

@@ -1,0 +1,1 @@
+"""Sync with the provincial server: protocol, HTTP client, engine, credentials."""

@@ -1,0 +1,1 @@
+"""PySide6 widgets and windows. Talks to services through the worker bridge; never writes SQL."""

@@ -1,0 +1,84 @@
+"""The application shell, started through the same path as ``make run`` (``main.py --demo``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from app.cli import main
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def no_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run_gui`` ends in ``app.exec()``; the test drives the window itself instead."""
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)
+
+
+def _main_window() -> MainWindow:
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    assert len(windows) == 1
+    return windows[0]
+
+
+def test_main_window_opens_in_vietnamese(qtbot: QtBot, data_dir: Path, no_event_loop: None) -> None:
+    assert main(["--demo", "--data-dir", str(data_dir)]) == 0
+    window = _main_window()
+    qtbot.addWidget(window)
+    assert window.windowTitle() == "Một Cửa Desk — Trung tâm Phục vụ hành chính công phường Bắc Giang"
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&Tệp", "Trợ &giúp"]
+    assert window.findChild(QLabel, "statusCentre").text() == "Trung tâm Phục vụ hành chính công phường Bắc Giang"
+    assert window.findChild(QLabel, "statusOperator").text() == "Chưa đăng nhập"
+    assert window.findChild(QLabel, "statusConnection").text() == "Ngoại tuyến"
+    assert window.findChild(QLabel, "catalogueCount").text().endswith("thủ tục trong danh mục")
+    image = window.grab().toImage()
+    assert image.width() > 500 and not image.isNull()
+    window.close()
+
+
+def test_main_window_in_english(qtbot: QtBot, data_dir: Path, no_event_loop: None) -> None:
+    assert main(["--demo", "--lang", "en", "--data-dir", str(data_dir)]) == 0
+    window = _main_window()
+    qtbot.addWidget(window)
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Help"]
+    assert window.findChild(QLabel, "statusConnection").text() == "Offline"
+    window.close()
+    main(["--lang", "vi", "--data-dir", str(data_dir)])  # leave Vietnamese installed for later tests
+    _main_window().close()
+
+
+def test_corrupt_database_gets_a_dialog_not_a_traceback(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "motcua-desk.sqlite3").write_bytes(b"garbage" * 1000)
+    shown: list[str] = []
+
+    def fake_exec(box: QMessageBox) -> int:
+        shown.append(box.text())
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    assert main(["--data-dir", str(tmp_path)]) == 2
+    assert len(shown) == 1 and "bị hỏng" in shown[0]
+    assert (tmp_path / "motcua-desk.sqlite3").read_bytes() == b"garbage" * 1000
+    log = (tmp_path / "logs" / "motcua-desk.log").read_text(encoding="utf-8")
+    assert "start-up failed" in log
+
+
+def test_missing_keyring_is_explained(qtbot: QtBot, data_dir: Path, no_event_loop: None) -> None:
+    keyring.set_keyring(fail.Keyring())
+    assert main(["--demo", "--data-dir", str(data_dir)]) == 0
+    window = _main_window()
+    qtbot.addWidget(window)
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert len(boxes) == 1
+    assert "keyring" in boxes[0].text() and "gnome-keyring" in boxes[0].text()
+    assert not boxes[0].isModal()
+    boxes[0].close()
+    window.close()
