@@ -22,7 +22,10 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 def test_version() -> None:
     proc = subprocess.run(
-        [sys.executable, "main.py", "--version"], capture_output=True, text=True, check=False,
+        [sys.executable, "main.py", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
         cwd=Path(__file__).resolve().parent.parent,
     )
     assert proc.returncode == 0

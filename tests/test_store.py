@@ -58,7 +58,8 @@ def _fill_at_first_revision(path: Path) -> dict[str, list[tuple[object, ...]]]:
             " 'Tỉnh Bắc Ninh', '2025-07-01')"
         )
         con.execute(
-            "INSERT INTO centres (id, agency_eid, kind, name, parent_name, province_code, place_name, address,"
+            "INSERT INTO centres (id, agency_eid, kind, name, parent_name, province_code, place_name,"
+            " address,"
             " hotline, lookup_url, morning_hours, afternoon_hours, is_home) VALUES (1, '000.10.24.H06',"
             " 'commune_centre', 'TTPVHCC phường Bắc Giang', 'UBND', '24', 'Bắc Giang', '', '', '',"
             " '07:00-11:30', '13:30-17:00', 1)"
@@ -83,7 +84,8 @@ def _fill_at_first_revision(path: Path) -> dict[str, list[tuple[object, ...]]]:
         )
         con.execute(
             "INSERT INTO audit_entries (at, operator_name, workstation_name, action, entity, entity_id,"
-            " details, prev_hash, hash) VALUES ('2025-08-01 08:00:00', 'op', 'ws', 'receive', 'dossier', 'd1',"
+            " details, prev_hash, hash) VALUES ('2025-08-01 08:00:00', 'op', 'ws', 'receive',"
+            " 'dossier', 'd1',"
             " '{}', '', 'h1')"
         )
     tables = ["admin_units", "centres", "procedures", "applicants", "dossiers", "audit_entries"]
@@ -106,7 +108,9 @@ def test_upgrade_from_first_revision_keeps_every_row(tmp_path: Path) -> None:
     for table, rows in before.items():
         # Compare the columns that existed at the first revision, row by row.
         first_cols = len(rows[0])
-        after = con.execute(f"SELECT {', '.join(cols[table][:first_cols])} FROM {table} ORDER BY 1").fetchall()
+        after = con.execute(
+            f"SELECT {', '.join(cols[table][:first_cols])} FROM {table} ORDER BY 1"
+        ).fetchall()
         assert after == rows, table
     con.close()
 

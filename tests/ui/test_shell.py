@@ -33,7 +33,10 @@ def test_main_window_opens_in_vietnamese(qtbot: QtBot, data_dir: Path, no_event_
     assert window.windowTitle() == "Một Cửa Desk — Trung tâm Phục vụ hành chính công phường Bắc Giang"
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&Tệp", "Trợ &giúp"]
-    assert window.findChild(QLabel, "statusCentre").text() == "Trung tâm Phục vụ hành chính công phường Bắc Giang"
+    assert (
+        window.findChild(QLabel, "statusCentre").text()
+        == "Trung tâm Phục vụ hành chính công phường Bắc Giang"
+    )
     assert window.findChild(QLabel, "statusOperator").text() == "Chưa đăng nhập"
     assert window.findChild(QLabel, "statusConnection").text() == "Ngoại tuyến"
     assert window.findChild(QLabel, "catalogueCount").text().endswith("thủ tục trong danh mục")
