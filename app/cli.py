@@ -42,9 +42,10 @@ class CommandError(Exception):
 
 
 class Context:
-    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO | None = None) -> None:
         self.args = args
         self.out = out
+        self.err = err or sys.stderr
         self.lang: str = args.lang
         self.data_dir: Path = args.data_dir or default_data_dir()
         self._store: Store | None = None
@@ -299,15 +300,14 @@ def cmd_db(ctx: Context) -> int:
     raise AssertionError(action)
 
 
-#: Further checks run by ``db check`` (the audit chain registers itself here). Each returns problems.
-EXTRA_CHECKS: list[Callable[[Store], list[str]]] = []
-
-
 def _extra_checks(ctx: Context) -> list[str]:
-    problems: list[str] = []
-    for check in EXTRA_CHECKS:
-        problems += check(ctx.store)
-    return problems
+    from app.services import audit
+
+    with ctx.store.read() as s:
+        report = audit.verify(s)
+    if report.ok:
+        return []
+    return [ctx.t("Chuỗi nhật ký kiểm tra bị phá vỡ: ", "Audit chain broken: ") + report.reason]
 
 
 # --- parser -----------------------------------------------------------------------------------------
@@ -357,13 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     dbsub.add_parser("path", parents=[common], help="print the database file path")
     p.set_defaults(handler=cmd_db)
 
-    for register in EXTRA_COMMANDS:
-        register(sub, common)
+    from app import cli_dossiers
+
+    cli_dossiers.register(sub, common)
     return parser
-
-
-#: Further sub-commands: functions ``(subparsers, common_parent) -> None`` adding parsers with handlers.
-EXTRA_COMMANDS: list[Callable[[Any, argparse.ArgumentParser], None]] = []
 
 
 def _defaults(args: argparse.Namespace) -> argparse.Namespace:
@@ -382,7 +379,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         from app.ui.application import run_gui
 
         return run_gui(args)
-    ctx = Context(args, out)
+    ctx = Context(args, out, err)
     try:
         from app.bootstrap import setup_logging
 

@@ -16,6 +16,7 @@ from app.bootstrap import open_store
 from app.models import AdminUnit, Base, Centre, Procedure
 from app.models.db import Store, StoreError, integrity_check, make_engine
 from app.models.migrate import alembic_config, current_revision, head_revision, upgrade
+from app.models.migrations.env_filters import include_name
 from app.paths import backup_dir, database_path
 
 
@@ -36,7 +37,8 @@ def test_migrated_schema_equals_models(tmp_path: Path) -> None:
     engine = make_engine(tmp_path / "db.sqlite3")
     upgrade(engine)
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        opts = {"compare_type": True, "render_as_batch": True, "include_name": include_name}
+        ctx = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(ctx, Base.metadata) == []
     assert current_revision(engine) == head_revision()
     engine.dispose()
@@ -45,7 +47,8 @@ def test_migrated_schema_equals_models(tmp_path: Path) -> None:
 def test_every_revision_is_reachable_in_one_line() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1
-    assert [r.revision for r in script.walk_revisions()][-1] == "0001"
+    revisions = [r.revision for r in script.walk_revisions()]
+    assert revisions[-1] == "0001" and revisions[0] == head_revision()
 
 
 def _fill_at_first_revision(path: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -112,6 +115,10 @@ def test_upgrade_from_first_revision_keeps_every_row(tmp_path: Path) -> None:
             f"SELECT {', '.join(cols[table][:first_cols])} FROM {table} ORDER BY 1"
         ).fetchall()
         assert after == rows, table
+    # Rows written before the search index existed are indexed by the migration that adds it.
+    query = "SELECT rowid FROM dossier_search WHERE dossier_search MATCH 'dang AND hoa'"
+    found = con.execute(query).fetchall()
+    assert found == con.execute("SELECT rowid FROM dossiers WHERE id = 'd1'").fetchall()
     con.close()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -258,6 +259,8 @@ class Dossier(Base):
     competent_agency: Mapped[str] = mapped_column(String(300))
     competent_unit_code: Mapped[str | None] = mapped_column(String(10))
     handling_agency: Mapped[str] = mapped_column(String(300))
+    competent_agency_eid: Mapped[str | None] = mapped_column(String(35))
+    handling_agency_eid: Mapped[str | None] = mapped_column(String(35), index=True)
     scenario: Mapped[str] = mapped_column(String(1))
     channel: Mapped[str] = mapped_column(String(10), default="direct")
     received_at: Mapped[datetime] = mapped_column(DateTime)
@@ -343,3 +346,22 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class PrintedDocument(Base):
+    """A printed form exactly as printed (the PDF bytes), archived with its dossier."""
+
+    __tablename__ = "printed_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    form: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    operator_name: Mapped[str] = mapped_column(String(200), default="")
+    is_copy: Mapped[bool] = mapped_column(Boolean, default=False)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+#: Tables that exist in the database but not in the ORM (the FTS5 index and its shadow tables).
+UNMAPPED_TABLE_PREFIXES = ("dossier_search",)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from app.models import Base
+from app.models.migrations.env_filters import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -17,6 +18,7 @@ def run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things: batch mode recreates tables.
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

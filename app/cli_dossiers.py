@@ -1,0 +1,395 @@
+"""Dossier commands of the command line: due, receive, show, search, act, transfer."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from app.domain.errors import DomainError, Problem
+from app.domain.identity import parse_cccd_qr
+from app.domain.status import Action, Status
+from app.models import Applicant, Procedure
+from app.services import dossiers as svc
+from app.services.audit import Actor
+from app.services.desk import load_calendar, load_desk
+from app.services.search import search
+
+if TYPE_CHECKING:
+    from app.cli import Context
+
+SCENARIOS = {
+    "a": ("Thẩm quyền của xã, phường", "Decided by this commune"),
+    "b": ("Liên thông cấp tỉnh", "Inter-level (provincial agency)"),
+    "c": ("Không phụ thuộc địa giới hành chính", "Regardless of administrative boundary"),
+}
+
+
+def _dt(text: str, field: str) -> datetime:
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+    raise DomainError(
+        Problem(
+            "cli.datetime",
+            f"Thời điểm «{text}» không hợp lệ: dùng dạng YYYY-MM-DD HH:MM.",
+            f"Invalid date-time {text!r}: use YYYY-MM-DD HH:MM.",
+            field,
+        )
+    )
+
+
+def _date(text: str, field: str) -> date:
+    return _dt(text, field).date()
+
+
+def fmt_dt(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def status_label(status: str, lang: str) -> str:
+    return Status(status).label(lang)
+
+
+def actor(ctx: Context) -> Actor:
+    with ctx.store.read() as s:
+        desk = load_desk(s)
+    return Actor(ctx.args.operator or f"{getpass.getuser()} (CLI)", desk.workstation_name or "CLI")
+
+
+def cmd_due(ctx: Context) -> int:
+    received = _dt(ctx.args.received, "received") if ctx.args.received else datetime.now()
+    with ctx.store.read() as s:
+        proc = s.scalar(select(Procedure).where(Procedure.code == ctx.args.procedure))
+        if proc is None:
+            raise DomainError(
+                Problem(
+                    "procedure.unknown",
+                    f"Không có thủ tục mã «{ctx.args.procedure}».",
+                    f"No procedure with code {ctx.args.procedure!r}.",
+                    "procedure",
+                )
+            )
+        due = load_calendar(s).due_at(received, proc.time_value, proc.time_unit)
+    if ctx.args.json:
+        ctx.print_json(
+            {
+                "procedure": proc.code,
+                "received_at": received.isoformat(),
+                "due_at": due.isoformat(),
+                "time_value": proc.time_value,
+                "time_unit": proc.time_unit,
+            }
+        )
+    else:
+        ctx.print(fmt_dt(due))
+    return 0
+
+
+def cmd_receive(ctx: Context) -> int:
+    a = ctx.args
+    fields: dict[str, Any] = {}
+    warnings: list[Problem] = []
+    if a.qr:
+        qr = parse_cccd_qr(a.qr)
+        if not qr.readable:
+            raise DomainError(
+                qr.problems
+                or (
+                    Problem("qr.unreadable", "Không đọc được mã QR.", "The QR code could not be read.", "qr"),
+                )
+            )
+        warnings.extend(qr.problems)
+        fields = {
+            "full_name": qr.full_name,
+            "personal_id": qr.personal_id,
+            "old_id": qr.old_id,
+            "birth_date": qr.birth_date,
+            "gender": qr.gender,
+            "address": qr.address,
+        }
+    for key, value in (
+        ("full_name", a.name),
+        ("personal_id", a.id),
+        ("birth_date", a.birth_date),
+        ("gender", a.gender),
+        ("phone", a.phone),
+        ("email", a.email),
+        ("address", a.address),
+    ):
+        if value is not None:
+            fields[key] = value
+    if not fields.get("full_name"):
+        raise DomainError(
+            Problem(
+                "cli.receive.name",
+                "Hãy cho biết họ tên người nộp (--name) hoặc quét mã QR (--qr).",
+                "Give the applicant's name (--name) or the ID card QR payload (--qr).",
+                "name",
+            )
+        )
+    req = svc.ReceiveRequest(
+        procedure_code=a.procedure,
+        applicant=svc.ApplicantInput(**fields),
+        commune_code=a.commune,
+        channel=a.channel,
+        result_delivery=a.delivery,
+        notes=a.notes or "",
+        received_at=_dt(a.received, "received") if a.received else None,
+    )
+    result = svc.receive(ctx.store, actor(ctx), req)
+    for w in warnings:
+        print(w.message(ctx.lang), file=ctx.err)
+    if a.json:
+        ctx.print_json(
+            {
+                "id": result.dossier_id,
+                "code": result.code,
+                "lookup_secret": result.lookup_secret,
+                "received_at": result.received_at.isoformat(),
+                "due_at": result.due_at.isoformat(),
+                "scenario": result.scenario,
+                "status": result.status,
+                "explanation": result.route.explanation(ctx.lang),
+            }
+        )
+        return 0
+    t = ctx.t
+    ctx.print(t("Mã hồ sơ", "Dossier code") + f": {result.code}")
+    ctx.print(t("Mã tra cứu", "Look-up secret") + f": {result.lookup_secret}")
+    ctx.print(t("Tiếp nhận", "Received") + f": {fmt_dt(result.received_at)}")
+    ctx.print(t("Hẹn trả", "Due") + f": {fmt_dt(result.due_at)}")
+    ctx.print(t("Trường hợp", "Scenario") + f": ({result.scenario}) {result.route.explanation(ctx.lang)}")
+    return 0
+
+
+def dossier_json(ctx: Context, ref: str) -> dict[str, Any]:
+    with ctx.store.read() as s:
+        d = svc.find_dossier(s, ref)
+        a: Applicant = d.applicant
+        return {
+            "id": d.id,
+            "code": d.code,
+            "status": d.status,
+            "national_status": Status(d.status).national_code,
+            "procedure": {"code": d.procedure.code, "name": d.procedure.name},
+            "applicant": {
+                "full_name": a.full_name,
+                "personal_id": a.personal_id,
+                "birth_date": a.birth_date,
+                "gender": a.gender,
+                "phone": a.phone,
+                "email": a.email,
+                "address": a.address,
+                "unit_code": a.unit_code,
+            },
+            "scenario": d.scenario,
+            "channel": d.channel,
+            "receiving_agency": d.receiving_agency,
+            "competent_agency": d.competent_agency,
+            "handling_agency": d.handling_agency,
+            "handling_agency_eid": d.handling_agency_eid,
+            "received_at": d.received_at,
+            "due_at": d.due_at,
+            "finished_at": d.finished_at,
+            "returned_at": d.returned_at,
+            "fee_vnd": d.fee_vnd,
+            "papers": d.papers_received,
+            "notes": d.notes,
+            "events": [
+                {
+                    "seq": e.seq,
+                    "action": e.action,
+                    "from": e.from_status,
+                    "to": e.to_status,
+                    "at": e.occurred_at,
+                    "operator": e.operator_name,
+                    "workstation": e.workstation_name,
+                    "reason": e.reason,
+                }
+                for e in d.events
+            ],
+        }
+
+
+def cmd_show(ctx: Context) -> int:
+    data = dossier_json(ctx, ctx.args.code)
+    if ctx.args.json:
+        ctx.print_json(data)
+        return 0
+    t, lang = ctx.t, ctx.lang
+    ctx.print(t("Mã hồ sơ", "Dossier code") + f": {data['code'] or '-'}")
+    ctx.print(t("Thủ tục", "Procedure") + f": {data['procedure']['code']} {data['procedure']['name']}")
+    ctx.print(
+        t("Người nộp", "Applicant")
+        + f": {data['applicant']['full_name']}"
+        + (f" ({data['applicant']['personal_id']})" if data["applicant"]["personal_id"] else "")
+    )
+    ctx.print(
+        t("Trạng thái", "Status") + f": {status_label(data['status'], lang)} ({data['national_status']})"
+    )
+    ctx.print(
+        t("Trường hợp", "Scenario") + f": ({data['scenario']}) {SCENARIOS[data['scenario']][lang == 'en']}"
+    )
+    ctx.print(t("Nơi tiếp nhận", "Received at") + f": {data['receiving_agency']}")
+    ctx.print(t("Cơ quan có thẩm quyền", "Competent agency") + f": {data['competent_agency'] or '-'}")
+    ctx.print(t("Cơ quan đang giải quyết", "Handling agency") + f": {data['handling_agency'] or '-'}")
+    ctx.print(t("Tiếp nhận", "Received") + f": {fmt_dt(data['received_at'])}")
+    ctx.print(t("Hẹn trả", "Due") + f": {fmt_dt(data['due_at'])}")
+    ctx.print(t("Quá trình xử lý:", "History:"))
+    for e in data["events"]:
+        what = f"{Action(e['action']).label(lang)} → {status_label(e['to'], lang)}"
+        line = f"  {e['seq']}. {fmt_dt(e['at'])}  {what}"
+        line += f"  [{e['operator']}, {e['workstation']}]"
+        if e["reason"]:
+            line += f"  {e['reason']}"
+        ctx.print(line)
+    return 0
+
+
+def cmd_search(ctx: Context) -> int:
+    a = ctx.args
+    page = search(
+        ctx.store,
+        a.text,
+        statuses=a.status or None,
+        received_from=_date(a.date_from, "from") if a.date_from else None,
+        received_to=_date(a.date_to, "to") if a.date_to else None,
+        page=a.page,
+        page_size=a.page_size,
+    )
+    if a.json:
+        ctx.print_json(
+            {
+                "total": page.total,
+                "page": page.page,
+                "page_size": page.page_size,
+                "hits": [h.__dict__ for h in page.hits],
+            }
+        )
+        return 0
+    for h in page.hits:
+        ctx.print(
+            f"{h.code or '-':<28} {fmt_dt(h.received_at)}  {status_label(h.status, ctx.lang):<28} "
+            f"{h.applicant_name}  ·  {h.procedure_name}"
+        )
+    ctx.print(ctx.t(f"{page.total} hồ sơ", f"{page.total} dossiers"))
+    return 0
+
+
+def cmd_act(ctx: Context) -> int:
+    a = ctx.args
+    result = svc.perform(
+        ctx.store,
+        actor(ctx),
+        a.code,
+        a.action,
+        reason=a.reason or "",
+        new_due_at=_dt(a.new_due, "new_due") if a.new_due else None,
+        handling_agency_eid=a.to,
+    )
+    ctx.print(
+        f"{result.code}: {Action(result.action).label(ctx.lang)} → {status_label(result.status, ctx.lang)}"
+    )
+    if result.due_at:
+        ctx.print(ctx.t("Hẹn trả", "Due") + f": {fmt_dt(result.due_at)}")
+    return 0
+
+
+def cmd_transfer(ctx: Context) -> int:
+    result = svc.transfer_dissolved(ctx.store, actor(ctx), ctx.args.from_unit, ctx.args.to_unit)
+    if ctx.args.json:
+        ctx.print_json(
+            {
+                "from": result.from_unit,
+                "to": result.to_unit,
+                "continuing_agency": result.continuing_agency,
+                "dossiers": [r.__dict__ for r in result.rows],
+            }
+        )
+        return 0
+    ctx.print(
+        ctx.t(
+            f"Chuyển {len(result.rows)} hồ sơ chưa giải quyết xong của {result.from_name} "
+            f"({result.from_unit}) sang {result.continuing_agency}:",
+            f"Transferred {len(result.rows)} unfinished dossiers of {result.from_name} "
+            f"({result.from_unit}) to {result.continuing_agency}:",
+        )
+    )
+    for r in result.rows:
+        ctx.print(
+            f"  {r.code or '-'}  {r.applicant}  ·  {r.procedure}  ·  {status_label(r.status, ctx.lang)}"
+        )
+    return 0
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    op = argparse.ArgumentParser(add_help=False)
+    op.add_argument("--operator", help="operator name recorded on the events (default: the OS user)")
+
+    p = sub.add_parser("due", parents=[common], help="due date of a procedure received at a given time")
+    p.add_argument("--procedure", required=True, help="procedure code")
+    p.add_argument("--received", help='receipt time "YYYY-MM-DD HH:MM" (default: now)')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_due)
+
+    p = sub.add_parser("receive", parents=[common, op], help="receive a dossier and print its code")
+    p.add_argument("--procedure", required=True)
+    p.add_argument("--qr", help="the ID card's QR payload as the scanner reads it")
+    p.add_argument("--name")
+    p.add_argument("--id", help="12-digit personal ID")
+    p.add_argument("--birth-date")
+    p.add_argument("--gender", help="Nam or Nữ")
+    p.add_argument("--phone")
+    p.add_argument("--email")
+    p.add_argument("--address")
+    p.add_argument("--commune", help="commune code chosen by the applicant (where the matter belongs)")
+    p.add_argument("--channel", default="direct", choices=list(svc.CHANNELS))
+    p.add_argument("--delivery", default="counter", choices=list(svc.DELIVERIES))
+    p.add_argument("--notes")
+    p.add_argument("--received", help='receipt time "YYYY-MM-DD HH:MM" (default: now)')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_receive)
+
+    p = sub.add_parser("show", parents=[common], help="a dossier with its history")
+    p.add_argument("code", help="dossier code (or id)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("search", parents=[common], help="find dossiers by code, ID, phone or name")
+    p.add_argument("text", nargs="?", default="")
+    p.add_argument("--status", action="append", choices=[s.value for s in Status])
+    p.add_argument("--from", dest="date_from", help="received on or after YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="received on or before YYYY-MM-DD")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--page-size", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("act", parents=[common, op], help="apply an action to a dossier")
+    p.add_argument("code")
+    p.add_argument(
+        "action",
+        choices=[
+            x.value
+            for x in Action
+            if x not in (Action.SUBMIT_ONLINE, Action.RECEIVE, Action.REFUSE, Action.TRANSFER)
+        ],
+    )
+    p.add_argument("--reason")
+    p.add_argument("--new-due", help='new due time "YYYY-MM-DD HH:MM" (apologise)')
+    p.add_argument("--to", help="agency e-ID to forward to (default: the competent agency)")
+    p.set_defaults(handler=cmd_act)
+
+    p = sub.add_parser(
+        "transfer", parents=[common, op], help="hand a dissolved unit's unfinished dossiers to its successor"
+    )
+    p.add_argument("--from", dest="from_unit", required=True, help="former unit code")
+    p.add_argument("--to", dest="to_unit", required=True, help="successor unit code")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_transfer)

@@ -1,0 +1,39 @@
+"""The FTS5 search index over dossiers (``dossier_search``), kept by the service layer.
+
+One column of folded terms per dossier: the applicant's name without diacritics (đ→d), personal ID,
+phone and the dossier code. Its rowid is ``dossiers.rowid``: **a migration that rebuilds the
+``dossiers`` table (batch mode "recreate") changes rowids and must run** :data:`REBUILD_SQL` afterwards.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from app.domain.text import fold
+
+CREATE_SQL = (
+    "CREATE VIRTUAL TABLE dossier_search USING fts5(terms, tokenize = 'unicode61 remove_diacritics 2')"
+)
+
+REBUILD_SQL = (
+    "DELETE FROM dossier_search;"
+    "INSERT INTO dossier_search (rowid, terms) "
+    "SELECT d.rowid, a.name_folded || ' ' || coalesce(a.personal_id, '') || ' ' || coalesce(a.phone, '')"
+    " || ' ' || coalesce(d.code, '') FROM dossiers d JOIN applicants a ON a.id = d.applicant_id"
+)
+
+
+def terms(name: str, personal_id: str | None, phone: str | None, code: str | None) -> str:
+    return " ".join(x for x in (fold(name), personal_id or "", phone or "", code or "") if x)
+
+
+def index_dossier(session: Session, dossier_id: str, terms_text: str) -> None:
+    """Insert or replace the index row of one dossier, in the caller's transaction."""
+    rowid = session.execute(
+        text("SELECT rowid FROM dossiers WHERE id = :id"), {"id": dossier_id}
+    ).scalar_one()
+    session.execute(text("DELETE FROM dossier_search WHERE rowid = :r"), {"r": rowid})
+    session.execute(
+        text("INSERT INTO dossier_search (rowid, terms) VALUES (:r, :t)"), {"r": rowid, "t": terms_text}
+    )

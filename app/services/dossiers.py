@@ -1,0 +1,902 @@
+"""Dossier use cases. Each runs in ONE write transaction: the dossier rows, its event, the search index,
+an audit entry and an outbox entry commit together, or nothing does.
+
+Nothing here imports Qt; the GUI calls these through its worker bridge, the command line directly.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import validation as v
+from app.domain.codes import DEFAULT_PLAN, format_code
+from app.domain.errors import DomainError, Problem
+from app.domain.identity import normalize_gender
+from app.domain.routing import ProcedureRouting, ReceivingCentre, Route, TargetCommune, route_dossier
+from app.domain.status import Action, Status, is_open, transition
+from app.domain.text import clean_spaces, fold
+from app.models import (
+    AdminUnit,
+    Applicant,
+    Centre,
+    Dossier,
+    DossierEvent,
+    NumberLease,
+    OutboxEntry,
+    Procedure,
+    UnitSuccession,
+)
+from app.models.db import Store
+from app.models.search_index import index_dossier, terms
+from app.services import audit
+from app.services.audit import Actor
+from app.services.desk import Desk, address_index, load_calendar, load_desk
+
+CHANNELS = ("direct", "postal", "online")
+DELIVERIES = ("counter", "post")
+#: Fields whose procedures any commune may perform whatever the applicant's address (chứng thực:
+#: Decree 23/2015 lets any commune certify). Elsewhere the competent commune is where the applicant
+#: lives or where the land, building or business is.
+ANY_COMMUNE_FIELDS = frozenset({fold("Chứng thực")})
+_SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _problem(code: str, vi: str, en: str, field_name: str | None = None) -> Problem:
+    return Problem(code, vi, en, field_name)
+
+
+# --- inputs and results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantInput:
+    full_name: str
+    personal_id: str | None = None
+    old_id: str | None = None
+    birth_date: date | str | None = None
+    gender: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class PaperInput:
+    name: str
+    form: str
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class ReceiveRequest:
+    procedure_code: str
+    applicant: ApplicantInput
+    #: The commune of competence when the applicant chooses it (or the land/business is there);
+    #: by default it follows from the applicant's address.
+    commune_code: str | None = None
+    channel: str = "direct"
+    #: Papers received; ``None`` = every paper the procedure lists, in the listed form and count.
+    papers: Sequence[PaperInput] | None = None
+    sets_count: int = 1
+    result_delivery: str = "counter"
+    notes: str = ""
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReceiveResult:
+    dossier_id: str
+    code: str
+    lookup_secret: str
+    received_at: datetime
+    due_at: datetime
+    scenario: str
+    route: Route
+    status: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the intake screen shows live before saving: fee, time, due date and routing."""
+
+    procedure_code: str
+    procedure_name: str
+    fee_vnd: int
+    due_at: datetime
+    route: Route | None
+    problems: tuple[Problem, ...] = field(default_factory=tuple)
+
+
+# --- validation ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class CleanApplicant:
+    full_name: str
+    personal_id: str | None
+    old_id: str | None
+    birth_date: date | None
+    gender: str | None
+    phone: str | None
+    email: str | None
+    address: str
+
+
+def clean_applicant(a: ApplicantInput, today: date | None = None) -> tuple[CleanApplicant, list[Problem]]:
+    problems: list[Problem] = []
+
+    def take(result: v.Result[Any]) -> Any:
+        problems.extend(result.problems)
+        return result.value
+
+    name = take(v.validate_name(a.full_name))
+    birth = (
+        take(
+            v.validate_date(a.birth_date, field="birth_date", required=False, allow_future=False, today=today)
+        )
+        if a.birth_date not in (None, "")
+        else None
+    )
+    gender = normalize_gender(a.gender) if a.gender else None
+    if a.gender and gender is None:
+        problems.append(
+            _problem(
+                "applicant.gender",
+                f"Giới tính «{a.gender}» không hợp lệ: chỉ nhận Nam hoặc Nữ.",
+                f"Gender {a.gender!r} is invalid: use Nam or Nữ.",
+                "gender",
+            )
+        )
+    pid = None
+    if a.personal_id:
+        pid = take(v.validate_id_number(a.personal_id, birth_date=birth, gender=gender))
+    old = take(v.validate_id_number(a.old_id, field="old_id", allow_old=True)) if a.old_id else None
+    phone = take(v.validate_phone(a.phone or ""))
+    email = take(v.validate_email(a.email or ""))
+    address = take(v.validate_address(a.address or ""))
+    clean = CleanApplicant(name or "", pid, old, birth, gender, phone, email, address or "")
+    return clean, problems
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _lookup_secret() -> str:
+    return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(4))
+
+
+def _procedure(session: Session, code: str) -> Procedure:
+    proc = session.scalar(select(Procedure).where(Procedure.code == code.strip(), Procedure.active.is_(True)))
+    if proc is None:
+        raise DomainError(
+            _problem(
+                "procedure.unknown",
+                f"Không có thủ tục mã «{code}» trong danh mục của trung tâm.",
+                f"No procedure with code {code!r} in this centre's catalogue.",
+                "procedure",
+            )
+        )
+    return proc
+
+
+def _current_commune(session: Session, code: str) -> AdminUnit | None:
+    return session.scalar(
+        select(AdminUnit).where(
+            AdminUnit.code == code, AdminUnit.level == "commune", AdminUnit.valid_to.is_(None)
+        )
+    )
+
+
+def _commune_centre(session: Session, unit_code: str) -> Centre | None:
+    return session.scalar(
+        select(Centre).where(
+            Centre.unit_code == unit_code, Centre.kind == "commune_centre", Centre.valid_to.is_(None)
+        )
+    )
+
+
+def _provincial_agency(session: Session, desk: Desk, name: str) -> Centre | None:
+    """The provincial agency (a centre of kind ``provincial_agency``) that the catalogue names."""
+    key = fold(name)
+    for c in session.scalars(
+        select(Centre).where(Centre.kind == "provincial_agency", Centre.province_code == desk.province_code)
+    ):
+        if fold(c.name).startswith(key):
+            return c
+    return None
+
+
+def decide_route(
+    session: Session, desk: Desk, proc: Procedure, address: str, commune_code: str | None
+) -> tuple[Route, Centre | None]:
+    """The routing scenario from the procedure and the applicant's address or choice."""
+    if desk.unit_code is None:
+        raise DomainError(
+            _problem(
+                "desk.no_unit",
+                "Trung tâm chưa có mã đơn vị hành chính.",
+                "The centre has no administrative unit code.",
+                None,
+            )
+        )
+    centre = ReceivingCentre(desk.unit_code, desk.province_code, desk.agency_eid, desk.centre_name)
+    routing = ProcedureRouting(proc.code, proc.level, proc.competent_agency, proc.cross_boundary)  # type: ignore[arg-type]
+    target: TargetCommune | None = None
+    if proc.level == "commune" and fold(proc.field) not in ANY_COMMUNE_FIELDS:
+        unit: AdminUnit | None = None
+        chosen = bool(commune_code)
+        if commune_code:
+            unit = _current_commune(session, commune_code.strip())
+            if unit is None:
+                raise DomainError(
+                    _problem(
+                        "routing.commune_unknown",
+                        f"Không có xã, phường mã «{commune_code}».",
+                        f"No commune has code {commune_code!r}.",
+                        "commune",
+                    )
+                )
+        elif address:
+            match = address_index(session).match(address)
+            if match is not None and match.unit is not None and match.confidence >= 0.5:
+                unit = _current_commune(session, match.unit.code)
+        if unit is not None:
+            other = _commune_centre(session, unit.code)
+            target = TargetCommune(
+                unit.code,
+                unit.province_code,
+                unit.name,
+                other.agency_eid if other else None,
+                chosen_by_applicant=chosen,
+            )
+    route = route_dossier(routing, centre, target)
+    agency = _provincial_agency(session, desk, proc.competent_agency) if proc.level == "province" else None
+    return route, agency
+
+
+def next_code(session: Session, desk: Desk, day: date, at: datetime) -> str:
+    """Spend the next dossier number of this agency for ``day``: a server lease first, then the slot's
+    fallback block (design.md §2). Raises when both are exhausted."""
+    lease = session.scalar(
+        select(NumberLease)
+        .where(
+            NumberLease.agency_eid == desk.agency_eid,
+            NumberLease.day == day,
+            NumberLease.next_number <= NumberLease.last_number,
+        )
+        .order_by(NumberLease.source.desc(), NumberLease.first_number)  # 'server' before 'fallback'
+        .limit(1)
+    )
+    if lease is None:
+        used = {
+            (x.first_number, x.last_number)
+            for x in session.scalars(
+                select(NumberLease).where(
+                    NumberLease.agency_eid == desk.agency_eid,
+                    NumberLease.day == day,
+                    NumberLease.source == "fallback",
+                )
+            )
+        }
+        for lo, hi in DEFAULT_PLAN.fallback_ranges(desk.slot):
+            if (lo, hi) not in used:
+                lease = NumberLease(
+                    agency_eid=desk.agency_eid,
+                    day=day,
+                    first_number=lo,
+                    last_number=hi,
+                    next_number=lo,
+                    source="fallback",
+                    workstation_id=desk.workstation_id,
+                    granted_at=at,
+                )
+                session.add(lease)
+                break
+    if lease is None:
+        raise DomainError(
+            _problem(
+                "numbering.exhausted",
+                "Máy trạm đã dùng hết dải số hồ sơ được cấp cho hôm nay. "
+                "Hãy kết nối mạng và đồng bộ để nhận thêm số.",
+                "This workstation has used every dossier number it holds for today. "
+                "Connect and sync to get more.",
+            )
+        )
+    number = lease.next_number
+    lease.next_number = number + 1
+    return format_code(desk.agency_eid, day, number)
+
+
+def snapshot(d: Dossier, proc: Procedure, a: Applicant, receiving_eid: str) -> dict[str, Any]:
+    """The ``dossier.received`` payload of the sync protocol (app/sync/protocol.py: DossierSnapshot)."""
+    return {
+        "id": d.id,
+        "code": d.code,
+        "lookup_secret": d.lookup_secret,
+        "procedure_code": proc.code,
+        "procedure_name": proc.name,
+        "applicant": {
+            "id": a.id,
+            "personal_id": a.personal_id,
+            "old_id": a.old_id,
+            "full_name": a.full_name,
+            "birth_date": a.birth_date.isoformat() if a.birth_date else None,
+            "gender": a.gender,
+            "phone": a.phone,
+            "email": a.email,
+            "address": a.address,
+            "unit_code": a.unit_code,
+        },
+        "receiving_agency_eid": receiving_eid,
+        "receiving_agency": d.receiving_agency,
+        "competent_agency": d.competent_agency,
+        "competent_agency_eid": d.competent_agency_eid,
+        "competent_unit_code": d.competent_unit_code,
+        "handling_agency": d.handling_agency,
+        "handling_agency_eid": d.handling_agency_eid,
+        "scenario": d.scenario,
+        "channel": d.channel,
+        "received_at": d.received_at.isoformat(),
+        "due_at": d.due_at.isoformat() if d.due_at else None,
+        "status": d.status,
+        "papers_received": d.papers_received,
+        "sets_count": d.sets_count,
+        "fee_vnd": d.fee_vnd,
+        "result_delivery": d.result_delivery,
+        "notes": d.notes,
+    }
+
+
+def _record(
+    session: Session,
+    d: Dossier,
+    actor: Actor,
+    action: Action,
+    from_status: str | None,
+    to_status: str,
+    at: datetime,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+) -> DossierEvent:
+    """Append the dossier event and its outbox entry (same id), in the caller's transaction."""
+    seq = len(d.events) + 1
+    event = DossierEvent(
+        id=_new_id(),
+        dossier_id=d.id,
+        seq=seq,
+        action=action.value,
+        from_status=from_status,
+        to_status=to_status,
+        occurred_at=at,
+        operator_name=actor.operator,
+        workstation_name=actor.workstation,
+        reason=reason,
+        payload=payload or {},
+        origin="local",
+    )
+    d.events.append(event)
+    return event
+
+
+def _outbox(session: Session, event: DossierEvent, event_type: str, payload: dict[str, Any]) -> None:
+    session.add(
+        OutboxEntry(
+            event_id=event.id,
+            dossier_id=event.dossier_id,
+            event_type=event_type,
+            created_at=event.occurred_at,
+            state="pending",
+            payload={
+                "event_id": event.id,
+                "dossier_id": event.dossier_id,
+                "seq": event.seq,
+                "type": event_type,
+                "occurred_at": event.occurred_at.isoformat(),
+                "operator": event.operator_name,
+                "workstation": event.workstation_name,
+                "payload": payload,
+            },
+        )
+    )
+
+
+# --- use cases ------------------------------------------------------------------------------------------
+
+
+def preview(
+    store: Store,
+    procedure_code: str,
+    address: str = "",
+    commune_code: str | None = None,
+    received_at: datetime | None = None,
+) -> Preview:
+    """Fee, due date and routing for the intake screen, without writing anything."""
+    at = received_at or datetime.now()
+    with store.read() as s:
+        desk = load_desk(s)
+        proc = _procedure(s, procedure_code)
+        due = load_calendar(s).due_at(at, proc.time_value, proc.time_unit)
+        try:
+            route, _ = decide_route(s, desk, proc, address, commune_code)
+            problems: tuple[Problem, ...] = ()
+        except DomainError as exc:
+            route, problems = None, exc.problems
+        return Preview(proc.code, proc.name, proc.fee_vnd, due, route, problems)
+
+
+def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
+    """Receive a dossier: validate, route, number, compute the due date, and record it durably."""
+    at = (req.received_at or datetime.now()).replace(microsecond=0)
+    applicant, problems = clean_applicant(req.applicant, today=at.date())
+    if req.channel not in CHANNELS:
+        problems.append(
+            _problem(
+                "dossier.channel",
+                f"Kênh tiếp nhận «{req.channel}» không hợp lệ.",
+                f"Channel {req.channel!r} is invalid.",
+                "channel",
+            )
+        )
+    if req.result_delivery not in DELIVERIES:
+        problems.append(
+            _problem(
+                "dossier.delivery",
+                f"Hình thức nhận kết quả «{req.result_delivery}» không hợp lệ.",
+                f"Result delivery {req.result_delivery!r} is invalid.",
+                "result_delivery",
+            )
+        )
+    problems.extend(v.validate_count(req.sets_count, field="sets_count").problems)
+    notes = v.validate_text(req.notes or "", field="notes")
+    problems.extend(notes.problems)
+    if problems:
+        raise DomainError(problems)
+    with store.write() as s:
+        desk = load_desk(s)
+        proc = _procedure(s, req.procedure_code)
+        papers = _papers(proc, req.papers)
+        route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code)
+        due = load_calendar(s).due_at(at, proc.time_value, proc.time_unit)
+        unit_code = None
+        if applicant.address:
+            match = address_index(s).match(applicant.address)
+            unit_code = match.unit.code if match is not None and match.unit is not None else None
+        a = Applicant(
+            id=_new_id(),
+            personal_id=applicant.personal_id,
+            old_id=applicant.old_id,
+            full_name=applicant.full_name,
+            name_folded=fold(applicant.full_name),
+            birth_date=applicant.birth_date,
+            gender=applicant.gender,
+            phone=applicant.phone,
+            email=applicant.email,
+            address=applicant.address,
+            unit_code=unit_code,
+            created_at=at,
+        )
+        s.add(a)
+        competent_name = provincial.name if provincial is not None else route.competent_agency.name
+        competent_eid = provincial.agency_eid if provincial is not None else route.competent_agency.eid
+        d = Dossier(
+            id=_new_id(),
+            code=next_code(s, desk, at.date(), at),
+            lookup_secret=_lookup_secret(),
+            procedure_id=proc.id,
+            applicant_id=a.id,
+            receiving_centre_id=desk.centre_id,
+            receiving_agency=desk.centre_name,
+            competent_agency=competent_name,
+            competent_agency_eid=competent_eid,
+            competent_unit_code=route.competent_agency.unit_code,
+            handling_agency=competent_name,
+            handling_agency_eid=competent_eid,
+            scenario=route.scenario.value,
+            channel=req.channel,
+            received_at=at,
+            due_at=due,
+            status=Status.RECEIVED.value,
+            papers_received=papers,
+            sets_count=req.sets_count,
+            fee_vnd=proc.fee_vnd,
+            result_delivery=req.result_delivery,
+            notes=notes.value or "",
+            operator_id=None,
+            workstation_id=desk.workstation_id,
+            version=1,
+            created_at=at,
+            updated_at=at,
+        )
+        s.add(d)
+        s.flush()
+        event = _record(s, d, actor, Action.RECEIVE, None, d.status, at, payload={"scenario": d.scenario})
+        _outbox(s, event, "dossier.received", snapshot(d, proc, a, desk.agency_eid))
+        index_dossier(s, d.id, terms(a.full_name, a.personal_id, a.phone, d.code))
+        audit.append(
+            s,
+            actor,
+            "dossier.receive",
+            "dossier",
+            d.id,
+            {"code": d.code, "procedure": proc.code, "scenario": d.scenario},
+            at=at,
+        )
+        assert d.code is not None and d.due_at is not None
+        return ReceiveResult(d.id, d.code, d.lookup_secret, at, d.due_at, d.scenario, route, d.status)
+
+
+def _papers(proc: Procedure, given: Sequence[PaperInput] | None) -> list[dict[str, Any]]:
+    if given is None:
+        return [{"name": p.name, "form": p.form, "count": p.count} for p in proc.papers]
+    out: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for p in given:
+        count = v.validate_count(p.count, field="papers")
+        problems.extend(count.problems)
+        if p.form not in ("original", "copy", "original_or_copy", "show"):
+            problems.append(
+                _problem(
+                    "paper.form",
+                    f"Loại giấy tờ «{p.form}» không hợp lệ.",
+                    f"Paper form {p.form!r} is invalid.",
+                    "papers",
+                )
+            )
+        out.append({"name": clean_spaces(p.name), "form": p.form, "count": count.value or 0})
+    if problems:
+        raise DomainError(problems)
+    return out
+
+
+def refuse_intake(store: Store, actor: Actor, req: ReceiveRequest, reason: str) -> str:
+    """Refuse a dossier at the counter (Mẫu 03): recorded with its reason, no dossier number spent."""
+    at = (req.received_at or datetime.now()).replace(microsecond=0)
+    applicant, problems = clean_applicant(req.applicant, today=at.date())
+    why = v.validate_text(reason, field="reason")
+    problems.extend(why.problems)
+    if not (why.value or "").strip():
+        problems.append(_reason_missing())
+    if problems:
+        raise DomainError(problems)
+    with store.write() as s:
+        desk = load_desk(s)
+        proc = _procedure(s, req.procedure_code)
+        a = Applicant(
+            id=_new_id(),
+            personal_id=applicant.personal_id,
+            old_id=applicant.old_id,
+            full_name=applicant.full_name,
+            name_folded=fold(applicant.full_name),
+            birth_date=applicant.birth_date,
+            gender=applicant.gender,
+            phone=applicant.phone,
+            email=applicant.email,
+            address=applicant.address,
+            unit_code=None,
+            created_at=at,
+        )
+        s.add(a)
+        status = transition(None, Action.REFUSE)
+        d = Dossier(
+            id=_new_id(),
+            code=None,
+            lookup_secret="",
+            procedure_id=proc.id,
+            applicant_id=a.id,
+            receiving_centre_id=desk.centre_id,
+            receiving_agency=desk.centre_name,
+            competent_agency="",
+            handling_agency="",
+            scenario="a",
+            channel=req.channel,
+            received_at=at,
+            due_at=None,
+            status=status.value,
+            papers_received=_papers(proc, req.papers),
+            sets_count=req.sets_count,
+            fee_vnd=0,
+            result_delivery=req.result_delivery,
+            notes=why.value or "",
+            workstation_id=desk.workstation_id,
+            finished_at=at,
+            version=1,
+            created_at=at,
+            updated_at=at,
+        )
+        s.add(d)
+        s.flush()
+        event = _record(s, d, actor, Action.REFUSE, None, d.status, at, reason=why.value or "")
+        _outbox(s, event, "dossier.received", snapshot(d, proc, a, desk.agency_eid))
+        index_dossier(s, d.id, terms(a.full_name, a.personal_id, a.phone, None))
+        audit.append(
+            s, actor, "dossier.refuse", "dossier", d.id, {"procedure": proc.code, "reason": d.notes}, at=at
+        )
+        return d.id
+
+
+def _reason_missing() -> Problem:
+    return _problem("dossier.reason", "Hãy ghi rõ lý do.", "Give the reason.", "reason")
+
+
+#: Actions that need a reason the citizen will read.
+NEEDS_REASON = frozenset(
+    {Action.REFUSE, Action.REQUEST_SUPPLEMENT, Action.WITHDRAW, Action.STOP, Action.APOLOGISE}
+)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    dossier_id: str
+    code: str | None
+    action: str
+    status: str
+    due_at: datetime | None
+    event_id: str
+
+
+def find_dossier(session: Session, ref: str) -> Dossier:
+    """A dossier by its code or id."""
+    ref = ref.strip()
+    d = session.scalar(select(Dossier).where(Dossier.code == ref)) or session.get(Dossier, ref)
+    if d is None:
+        raise DomainError(
+            _problem("dossier.unknown", f"Không tìm thấy hồ sơ «{ref}».", f"No dossier {ref!r}.", "code")
+        )
+    return d
+
+
+def perform(
+    store: Store,
+    actor: Actor,
+    ref: str,
+    action: Action | str,
+    *,
+    reason: str = "",
+    new_due_at: datetime | None = None,
+    handling_agency_eid: str | None = None,
+    extra: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> ActionResult:
+    """Apply one status-machine action to a dossier (supplement request and receipt, forward, result,
+    hand-back, withdrawal, stop, apology with a new date), with its event, audit and outbox entries."""
+    act = Action(action)
+    at = (at or datetime.now()).replace(microsecond=0)
+    why = v.validate_text(reason or "", field="reason")
+    if why.problems:
+        raise DomainError(why.problems)
+    text_reason = why.value or ""
+    if act in NEEDS_REASON and not text_reason.strip():
+        raise DomainError(_reason_missing())
+    with store.write() as s:
+        d = find_dossier(s, ref)
+        before = d.status
+        after = transition(before, act)  # refuses an illegal action with a readable reason
+        payload: dict[str, Any] = dict(extra or {})
+        due_changed = False
+        if act is Action.SUPPLEMENT_RECEIVED:
+            requested = next(
+                (e.occurred_at for e in reversed(d.events) if e.action == Action.REQUEST_SUPPLEMENT.value),
+                None,
+            )
+            if d.due_at is not None and requested is not None and at > requested:
+                d.due_at = load_calendar(s).extend_for_supplement(d.due_at, requested, at)
+                due_changed = True
+        elif act is Action.APOLOGISE:
+            if new_due_at is None or (d.due_at is not None and new_due_at <= d.due_at):
+                raise DomainError(
+                    _problem(
+                        "dossier.new_due",
+                        "Hãy chọn ngày hẹn trả mới, sau ngày hẹn hiện tại.",
+                        "Choose a new due date after the current one.",
+                        "new_due_at",
+                    )
+                )
+            payload["previous_due_at"] = d.due_at.isoformat() if d.due_at else None
+            d.due_at = new_due_at.replace(microsecond=0)
+            due_changed = True
+        elif act is Action.FORWARD:
+            target = handling_agency_eid or d.competent_agency_eid
+            if target is None:
+                raise DomainError(
+                    _problem(
+                        "dossier.forward_target",
+                        "Chưa xác định được cơ quan nhận hồ sơ chuyển đến.",
+                        "The agency to forward to is not known.",
+                        "handling_agency",
+                    )
+                )
+            agency = s.scalar(select(Centre).where(Centre.agency_eid == target))
+            d.handling_agency_eid = target
+            d.handling_agency = agency.name if agency is not None else d.handling_agency
+        elif act is Action.RESULT_READY:
+            d.finished_at = at
+        elif act is Action.HAND_BACK:
+            d.returned_at = at
+        elif act in (Action.WITHDRAW, Action.STOP):
+            d.finished_at = at
+        d.status = after.value
+        d.version += 1
+        d.updated_at = at
+        event = _record(s, d, actor, act, before, d.status, at, text_reason, payload)
+        _outbox(
+            s,
+            event,
+            "dossier.transition",
+            {
+                "action": act.value,
+                "from_status": before,
+                "to_status": d.status,
+                "reason": text_reason,
+                "due_at": d.due_at.isoformat() if due_changed and d.due_at else None,
+                "handling_agency_eid": d.handling_agency_eid if act is Action.FORWARD else None,
+                "extra": payload,
+            },
+        )
+        audit.append(
+            s,
+            actor,
+            f"dossier.{act.value}",
+            "dossier",
+            d.id,
+            {"code": d.code, "from": before, "to": d.status, "reason": text_reason},
+            at=at,
+        )
+        return ActionResult(d.id, d.code, act.value, d.status, d.due_at, event.id)
+
+
+# --- reorganisation transfer ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoverRow:
+    code: str | None
+    applicant: str
+    procedure: str
+    status: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    from_unit: str
+    from_name: str
+    to_unit: str
+    to_name: str
+    continuing_agency: str
+    rows: tuple[HandoverRow, ...]
+
+
+def transfer_dissolved(
+    store: Store, actor: Actor, from_unit: str, to_unit: str, at: datetime | None = None
+) -> TransferResult:
+    """Hand every unfinished dossier of a dissolved unit's agency to its successor, in one transaction.
+
+    The code and the original receiving agency stay; the handling agency becomes the successor's
+    (the continuing agency), with a ``transfer`` event per dossier and one audit entry for the list.
+    """
+    at = (at or datetime.now()).replace(microsecond=0)
+    from_unit, to_unit = from_unit.strip(), to_unit.strip()
+    with store.write() as s:
+        old_units = s.scalars(
+            select(AdminUnit).where(
+                AdminUnit.code == from_unit, AdminUnit.level == "commune", AdminUnit.valid_to.is_not(None)
+            )
+        ).all()
+        new_unit = _current_commune(s, to_unit)
+        if not old_units or new_unit is None:
+            raise DomainError(
+                _problem(
+                    "transfer.units",
+                    f"Không có đơn vị cũ mã «{from_unit}» hoặc đơn vị hiện hành mã «{to_unit}».",
+                    f"No former unit {from_unit!r} or no current unit {to_unit!r}.",
+                    "unit",
+                )
+            )
+        successors = set(
+            s.scalars(
+                select(UnitSuccession.new_unit_id).where(
+                    UnitSuccession.old_unit_id.in_([u.id for u in old_units])
+                )
+            )
+        )
+        if new_unit.id not in successors:
+            raise DomainError(
+                _problem(
+                    "transfer.not_successor",
+                    f"{new_unit.name} không phải đơn vị kế thừa của {old_units[0].name} "
+                    "theo danh mục sắp xếp.",
+                    f"{new_unit.name} is not a successor of {old_units[0].name} in the reorganisation table.",
+                    "unit",
+                )
+            )
+        old_centres = s.scalars(
+            select(Centre).where(Centre.unit_code == from_unit, Centre.valid_to.is_not(None))
+        ).all()
+        successor = _commune_centre(s, to_unit)
+        if successor is None:
+            raise DomainError(
+                _problem(
+                    "transfer.no_centre",
+                    f"Chưa có trung tâm tiếp nhận của {new_unit.name} trong danh mục cơ quan.",
+                    f"{new_unit.name} has no receiving centre in the agency list.",
+                    "unit",
+                )
+            )
+        eids = [c.agency_eid for c in old_centres]
+        dossiers = (
+            [
+                d
+                for d in s.scalars(
+                    select(Dossier).where(Dossier.handling_agency_eid.in_(eids)).order_by(Dossier.received_at)
+                )
+                if is_open(d.status)
+            ]
+            if eids
+            else []
+        )
+        rows: list[HandoverRow] = []
+        for d in dossiers:
+            before = d.status
+            transition(before, Action.TRANSFER)
+            payload = {
+                "from_agency_eid": d.handling_agency_eid,
+                "from_agency": d.handling_agency,
+                "to_agency_eid": successor.agency_eid,
+                "to_agency": successor.name,
+            }
+            d.handling_agency_eid = successor.agency_eid
+            d.handling_agency = successor.name
+            for c in old_centres:
+                c.successor_id = successor.id
+            d.version += 1
+            d.updated_at = at
+            event = _record(
+                s,
+                d,
+                actor,
+                Action.TRANSFER,
+                before,
+                before,
+                at,
+                f"Sắp xếp đơn vị hành chính: {old_units[0].name} → {new_unit.name}",
+                payload,
+            )
+            _outbox(
+                s,
+                event,
+                "dossier.transition",
+                {
+                    "action": Action.TRANSFER.value,
+                    "from_status": before,
+                    "to_status": before,
+                    "reason": event.reason,
+                    "due_at": None,
+                    "handling_agency_eid": successor.agency_eid,
+                    "extra": payload,
+                },
+            )
+            rows.append(HandoverRow(d.code, d.applicant.full_name, d.procedure.name, d.status, d.due_at))
+        audit.append(
+            s,
+            actor,
+            "dossier.transfer",
+            "unit",
+            from_unit,
+            {"to": to_unit, "dossiers": [r.code for r in rows]},
+            at=at,
+        )
+        return TransferResult(
+            from_unit, old_units[0].name, to_unit, new_unit.name, successor.name, tuple(rows)
+        )

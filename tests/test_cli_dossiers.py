@@ -1,0 +1,125 @@
+"""The dossier commands of the command line, on a fresh --data-dir with --demo data."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+from app.cli import main
+from app.paths import database_path
+
+QR = (
+    "024090012345||Đặng Văn Hùng|01021990|Nam|Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang"
+    "|15042021\r\n"
+)
+
+
+def run(data_dir: Path, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main([*argv, "--data-dir", str(data_dir), "--demo"], out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_due(tmp_path: Path) -> None:
+    code, out, _ = run(tmp_path, "due", "--procedure", "1.001193", "--received", "2026-02-13 16:00")
+    assert (code, out) == (0, "2026-02-23 17:00\n")  # after 15:00 on the Friday before the Tết break
+    code, out, _ = run(tmp_path, "due", "--procedure", "1.004873", "--received", "2026-04-29 10:00", "--json")
+    # 3 working days from Wednesday 29/4 10:00: 5 h that day, 30/4 and 1/5 off, a weekend, Monday and
+    # Tuesday (16 h), then 3 h on Wednesday 6/5.
+    assert json.loads(out)["due_at"] == "2026-05-06T10:00:00"
+
+
+def test_receive_show_search_act(tmp_path: Path) -> None:
+    code, out, err = run(
+        tmp_path,
+        "receive",
+        "--procedure",
+        "1.001193",
+        "--qr",
+        QR,
+        "--phone",
+        "0912345678",
+        "--received",
+        "2026-11-30 09:00",
+        "--json",
+    )
+    assert code == 0, err
+    got = json.loads(out)
+    assert got["code"] == "000.10.24.H06-261130-9000"
+    assert got["due_at"] == "2026-11-30T17:00:00" and got["scenario"] == "a"
+
+    code, out, _ = run(tmp_path, "show", got["code"])
+    assert code == 0
+    assert "Người nộp: Đặng Văn Hùng (024090012345)" in out
+    assert "Trạng thái: Đã tiếp nhận (2)" in out
+
+    code, out, _ = run(tmp_path, "search", "dang hung")
+    assert out.splitlines()[0].startswith(got["code"]) and out.splitlines()[-1] == "1 hồ sơ"
+
+    code, out, err = run(
+        tmp_path, "act", got["code"], "request_supplement", "--reason", "Thiếu giấy chứng sinh"
+    )
+    assert code == 0, err
+    code, out, _ = run(tmp_path, "show", got["code"], "--json")
+    events = json.loads(out)["events"]
+    assert [e["action"] for e in events] == ["receive", "request_supplement"]
+    assert events[1]["reason"] == "Thiếu giấy chứng sinh"
+
+
+def test_receive_scenarios_by_address(tmp_path: Path) -> None:
+    code, out, _ = run(
+        tmp_path,
+        "receive",
+        "--procedure",
+        "1.001612",
+        "--name",
+        "Lê Thị Mai",
+        "--address",
+        "Phường Kinh Bắc, Tỉnh Bắc Ninh",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["scenario"] == "c"
+    code, out, _ = run(
+        tmp_path, "receive", "--procedure", "1.012786", "--name", "Trần Văn Bình", "--lang", "en", "--json"
+    )
+    assert code == 0 and json.loads(out)["scenario"] == "b"
+    assert "Inter-level" in json.loads(out)["explanation"]
+
+
+def test_bad_input_writes_nothing(tmp_path: Path) -> None:
+    code, out, err = run(
+        tmp_path, "receive", "--procedure", "1.001193", "--name", "Nguyễn Văn 1", "--phone", "12345"
+    )
+    assert code == 1 and out == ""
+    assert "chữ số" in err and "Traceback" not in err
+    code, _, err = run(tmp_path, "receive", "--procedure", "9.999999", "--name", "Nguyễn Văn A")
+    assert code == 1 and "9.999999" in err
+    code, _, err = run(tmp_path, "receive", "--procedure", "1.001193", "--qr", "garbage")
+    assert code == 1 and err.strip()
+    code, _, err = run(tmp_path, "show", "000.10.24.H06-261130-0001")
+    assert code == 1 and "Không tìm thấy" in err
+    con = sqlite3.connect(database_path(tmp_path))
+    assert con.execute("SELECT count(*) FROM dossiers").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM audit_entries").fetchone() == (0,)
+    con.close()
+
+
+def test_transfer_requires_a_successor(tmp_path: Path) -> None:
+    code, _, err = run(tmp_path, "transfer", "--from", "07213", "--to", "09187")
+    assert code == 1 and "kế thừa" in err
+    code, out, err = run(tmp_path, "transfer", "--from", "07213", "--to", "07210")
+    assert code == 0, err
+    assert out.startswith("Chuyển 0 hồ sơ chưa giải quyết xong của Phường Trần Phú (07213) sang Trung tâm")
+
+
+def test_db_check_reports_broken_audit_chain(tmp_path: Path) -> None:
+    run(tmp_path, "receive", "--procedure", "1.001193", "--name", "Nguyễn Văn An")
+    assert run(tmp_path, "db", "check")[1] == "OK\n"
+    con = sqlite3.connect(database_path(tmp_path))
+    with con:
+        con.execute("UPDATE audit_entries SET operator_name = 'someone else'")
+    con.close()
+    code, out, _ = run(tmp_path, "db", "check")
+    assert code == 1 and "Chuỗi nhật ký kiểm tra bị phá vỡ" in out
