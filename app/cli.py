@@ -25,6 +25,7 @@ from app.domain.text import fold
 from app.models import AdminUnit, Procedure, UnitSuccession
 from app.models.db import Store, StoreError, integrity_check
 from app.paths import default_data_dir, log_dir
+from app.services.labels import money, time_label
 
 log = logging.getLogger(__name__)
 
@@ -212,20 +213,7 @@ def _print_unit(ctx: Context, item: dict[str, Any]) -> None:
 
 # --- procedures -------------------------------------------------------------------------------------
 
-TIME_UNITS = {
-    "same_day": ("trong ngày", "same day"),
-    "working_days": ("ngày làm việc", "working days"),
-    "working_hours": ("giờ làm việc", "working hours"),
-    "calendar_days": ("ngày", "days"),
-}
 LEVELS = {"commune": ("Cấp xã", "commune"), "province": ("Cấp tỉnh", "province")}
-
-
-def time_label(value: int, unit: str, lang: str = "vi") -> str:
-    vi, en = TIME_UNITS[unit]
-    if unit == "same_day":
-        return en if lang == "en" else vi
-    return f"{value} {en if lang == 'en' else vi}"
 
 
 def cmd_procedures(ctx: Context) -> int:
@@ -268,15 +256,9 @@ def cmd_procedures(ctx: Context) -> int:
         extra = ctx.t(", phi địa giới", ", any centre") if p["cross_boundary"] else ""
         ctx.print(f"{p['code']:<10} {p['name']}")
         when = time_label(p["time_value"], p["time_unit"], ctx.lang)
-        ctx.print(f"{'':<10} {p['field']} · {level}{extra} · {when} · {_money(p['fee_vnd'], ctx.lang)}")
+        ctx.print(f"{'':<10} {p['field']} · {level}{extra} · {when} · {money(p['fee_vnd'], ctx.lang)}")
     ctx.print(ctx.t(f"{len(items)} thủ tục", f"{len(items)} procedures"))
     return 0
-
-
-def _money(vnd: int, lang: str) -> str:
-    if vnd == 0:
-        return "free" if lang == "en" else "miễn phí"
-    return f"{vnd:,}".replace(",", ".") + (" VND" if lang == "en" else " đ")
 
 
 # --- db ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -328,6 +329,65 @@ def cmd_transfer(ctx: Context) -> int:
     return 0
 
 
+def _write(ctx: Context, out: Path, data: bytes) -> int:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as exc:
+        raise DomainError(
+            Problem(
+                "cli.write",
+                f"Không ghi được tệp {out}: {exc.strerror or exc}.",
+                f"Cannot write {out}: {exc.strerror or exc}.",
+                "out",
+            )
+        ) from exc
+    ctx.print(str(out))
+    return 0
+
+
+def cmd_print(ctx: Context) -> int:
+    from app.services import printing
+
+    a = ctx.args
+    if a.form == "catalogue":
+        return _write(ctx, a.out, printing.catalogue(ctx.store))
+    if not a.ref:
+        raise DomainError(
+            Problem(
+                "cli.print.ref",
+                "Hãy cho biết mã hồ sơ (hoặc mã đơn vị cũ với mẫu handover).",
+                "Give the dossier code (or the former unit code for the handover form).",
+                "ref",
+            )
+        )
+    if a.form == "handover":
+        return _write(ctx, a.out, printing.handover(ctx.store, a.ref))
+    printed = printing.print_dossier_form(ctx.store, actor(ctx), a.ref, a.form)
+    if printed.is_copy:
+        print(ctx.t("Bản in lại, được đánh dấu BẢN SAO.", "A reprint, marked BẢN SAO (copy)."), file=ctx.err)
+    return _write(ctx, a.out, printed.pdf)
+
+
+def cmd_logbook(ctx: Context) -> int:
+    from app.services import printing
+
+    a = ctx.args
+    fmt = a.out.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "xlsx"):
+        raise DomainError(
+            Problem(
+                "cli.logbook.format",
+                "Tệp xuất phải có đuôi .pdf hoặc .xlsx.",
+                "The output file must end in .pdf or .xlsx.",
+                "out",
+            )
+        )
+    return _write(
+        ctx, a.out, printing.logbook(ctx.store, _date(a.date_from, "from"), _date(a.date_to, "to"), fmt)
+    )
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     op = argparse.ArgumentParser(add_help=False)
     op.add_argument("--operator", help="operator name recorded on the events (default: the OS user)")
@@ -385,6 +445,33 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--new-due", help='new due time "YYYY-MM-DD HH:MM" (apologise)')
     p.add_argument("--to", help="agency e-ID to forward to (default: the competent agency)")
     p.set_defaults(handler=cmd_act)
+
+    p = sub.add_parser(
+        "print", parents=[common, op], help="print a form to a PDF file (archived; reprints say BẢN SAO)"
+    )
+    p.add_argument(
+        "form",
+        choices=[
+            "receipt",
+            "receipt-80mm",
+            "supplement",
+            "refusal",
+            "apology",
+            "stop",
+            "control",
+            "handover",
+            "catalogue",
+        ],
+    )
+    p.add_argument("ref", nargs="?", default="", help="dossier code; for handover the former unit code")
+    p.add_argument("--out", type=Path, required=True, help="PDF file to write")
+    p.set_defaults(handler=cmd_print)
+
+    p = sub.add_parser("logbook", parents=[common], help="the dossier logbook (Mẫu 07) for a period")
+    p.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD")
+    p.add_argument("--out", type=Path, required=True, help="FILE.pdf or FILE.xlsx")
+    p.set_defaults(handler=cmd_logbook)
 
     p = sub.add_parser(
         "transfer", parents=[common, op], help="hand a dissolved unit's unfinished dossiers to its successor"

@@ -35,6 +35,7 @@ def text_width(text: str, font: str, size: float) -> float:
     """Width of ``text`` in points, with a per-font cache of word widths (at 1 pt)."""
     cache = _WIDTHS.get(font)
     if cache is None:
+        fonts.register_fonts()  # measuring may come before any canvas exists (e.g. the 80 mm slip)
         cache = _WIDTHS[font] = {}
     w = cache.get(text)
     if w is None:

@@ -705,6 +705,7 @@ def perform(
                 )
             payload["previous_due_at"] = d.due_at.isoformat() if d.due_at else None
             d.due_at = new_due_at.replace(microsecond=0)
+            payload["new_due_at"] = d.due_at.isoformat()
             due_changed = True
         elif act is Action.FORWARD:
             target = handling_agency_eid or d.competent_agency_eid
