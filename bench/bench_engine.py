@@ -36,7 +36,7 @@ from app.models.search_index import terms  # noqa: E402
 from app.paths import database_path  # noqa: E402
 from app.services import dossiers as svc  # noqa: E402
 from app.services.audit import Actor  # noqa: E402
-from app.services.search import fts_query, search  # noqa: E402
+from app.services.search import code_prefix, fts_query, search  # noqa: E402
 
 SURNAMES = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Trịnh Mai".split()
@@ -114,7 +114,7 @@ def raw_receive(con: sqlite3.Connection, i: int, proc_id: int, centre: tuple[int
     now = datetime(2026, 11, 30, 9, 0)
     aid, did, eid = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     name = f"Nguyễn Văn Bench {i}"
-    code = f"{centre[1]}-261130-R{i}"
+    code = f"{centre[1]}-261130-R{i}-{eid[:8]}"
     con.execute("BEGIN IMMEDIATE")
     con.execute(
         "INSERT INTO applicants (id, personal_id, full_name, name_folded, phone, address, created_at)"
@@ -231,25 +231,20 @@ def main() -> int:
     raw_s: list[float] = []
     for q in queries:
         t = time.perf_counter()
-        match = fts_query(q)
-        raw.execute(
-            "SELECT d.id, d.code, a.full_name FROM dossiers d JOIN applicants a ON a.id = d.applicant_id"
-            " WHERE d.rowid IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH ?)"
-            " ORDER BY d.received_at DESC LIMIT 20",
-            (match,),
-        ).fetchall()
-        raw.execute(
-            "SELECT count(*) FROM dossiers WHERE rowid IN (SELECT rowid FROM dossier_search"
-            " WHERE dossier_search MATCH ?)",
-            (match,),
-        ).fetchone()
+        prefix = code_prefix(q)
+        if prefix is not None:  # the raw index query on dossiers.code
+            raw.execute("SELECT rowid FROM dossiers WHERE code >= ? AND code < ? LIMIT 20",
+                        (prefix, prefix + "\uffff")).fetchall()
+        else:  # the raw ranked FTS5 query
+            raw.execute("SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? ORDER BY rank LIMIT 20",
+                        (fts_query(q),)).fetchall()
         raw_s.append(time.perf_counter() - t)
     s_app, s_raw = stats_ms(app_s), stats_ms(raw_s)
     s_ratio = s_app["p95_ms"] / s_raw["p95_ms"]
     print(
         f"search   app: median {s_app['median_ms']:.3f} ms  p95 {s_app['p95_ms']:.3f} ms  (target p95 ≤ 20 ms)"
     )
-    print(f"search   raw FTS5 baseline: median {s_raw['median_ms']:.3f} ms  p95 {s_raw['p95_ms']:.3f} ms")
+    print(f"search   raw baseline (ranked FTS5 / code index, LIMIT 20): median {s_raw['median_ms']:.3f} ms  p95 {s_raw['p95_ms']:.3f} ms")
     print(f"search   ratio app/raw (p95): {s_ratio:.2f}  (target ≤ 2)")
     raw.close()
     store.dispose()

@@ -25,7 +25,11 @@ REBUILD_SQL = (
 
 
 def terms(name: str, personal_id: str | None, phone: str | None, code: str | None) -> str:
-    return " ".join(x for x in (fold(name), personal_id or "", phone or "", code or "") if x)
+    """The indexed text. Of the code only its date and running number are indexed ("261130 0042"): its
+    agency part is the same for every dossier of the centre; whole codes are found through the unique
+    index on ``dossiers.code`` instead."""
+    code_parts = code.split("-")[1:] if code else []
+    return " ".join(x for x in (fold(name), personal_id or "", phone or "", *code_parts) if x)
 
 
 def index_dossier(session: Session, dossier_id: str, terms_text: str) -> None:

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.domain.text import fold
-from app.models import Applicant, Dossier, Procedure
 from app.models.db import Store
 
 _TOKEN = re.compile(r"[0-9a-z]+")
@@ -42,14 +41,29 @@ class SearchPage:
     total: int
     page: int
     page_size: int
+    #: True when there are more than ``COUNT_CAP`` hits (``total`` is then COUNT_CAP + 1).
+    capped: bool = False
 
 
-def fts_query(query: str) -> str | None:
-    """The FTS5 MATCH expression for what the operator typed: every token as a prefix, all required."""
+def fts_query(query: str, *, all_prefix: bool = False) -> str | None:
+    """The FTS5 MATCH expression for what the operator typed: all tokens required, the last one as a
+    prefix (it may still be being typed). Whole tokens before it keep common names fast: "tran" does
+    not also pull in every "trang"."""
     tokens = _TOKEN.findall(fold(query))[:MAX_TOKENS]
     if not tokens:
         return None
-    return " AND ".join(f'"{t}"*' for t in tokens)
+    if all_prefix:
+        return " AND ".join(f'"{t}"*' for t in tokens)
+    return " AND ".join([f'"{t}"' for t in tokens[:-1]] + [f'"{tokens[-1]}"*'])
+
+
+_CODE = re.compile(r"[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)+-[0-9-]*")
+
+
+def code_prefix(query: str) -> str | None:
+    """The dossier-code prefix typed (``000.10.24.H06-2611…``), or None when the query is not a code."""
+    q = query.strip()
+    return q.upper() if _CODE.fullmatch(q) else None
 
 
 def search(
@@ -68,7 +82,12 @@ def search(
         return _search(s, query, statuses, received_from, received_to, page, page_size)
 
 
-def _search(
+#: Totals are counted up to this many hits ("more than 1,000"): an exact count of a common name over a
+#: million dossiers costs more than the whole page.
+COUNT_CAP = 1000
+
+
+def _search_prefixed(
     s: Session,
     query: str,
     statuses: Sequence[str] | None,
@@ -77,44 +96,75 @@ def _search(
     page: int,
     page_size: int,
 ) -> SearchPage:
-    conditions = []
+    return _search(s, query, statuses, received_from, received_to, page, page_size, all_prefix=True)
+
+
+def _search(
+    s: Session,
+    query: str,
+    statuses: Sequence[str] | None,
+    received_from: date | None,
+    received_to: date | None,
+    page: int,
+    page_size: int,
+    all_prefix: bool = False,
+) -> SearchPage:
+    filters: list[str] = []
+    params: dict[str, object] = {"limit": page_size, "offset": (page - 1) * page_size, "cap": COUNT_CAP + 1}
     if statuses:
-        conditions.append(Dossier.status.in_(list(statuses)))
+        names = [f"s{i}" for i in range(len(statuses))]
+        filters.append(f"d.status IN ({', '.join(':' + n for n in names)})")
+        params.update(zip(names, statuses, strict=True))
     if received_from:
-        conditions.append(Dossier.received_at >= datetime.combine(received_from, datetime.min.time()))
+        filters.append("d.received_at >= :rfrom")
+        params["rfrom"] = datetime.combine(received_from, datetime.min.time()).isoformat(sep=" ")
     if received_to:
-        conditions.append(
-            Dossier.received_at < datetime.combine(received_to + timedelta(days=1), datetime.min.time())
+        filters.append("d.received_at < :rto")
+        params["rto"] = datetime.combine(received_to + timedelta(days=1), datetime.min.time()).isoformat(
+            sep=" "
         )
-    match = fts_query(query)
-    base = (
-        select(
-            Dossier,
-            Applicant.full_name,
-            Applicant.personal_id,
-            Applicant.phone,
-            Procedure.code,
-            Procedure.name,
-        )
-        .join(Applicant, Applicant.id == Dossier.applicant_id)
-        .join(Procedure, Procedure.id == Dossier.procedure_id)
-    )
+    where = " AND ".join(filters) or "1"
+    prefix = code_prefix(query)
+    match = None if prefix is not None else fts_query(query, all_prefix=all_prefix)
+    if prefix is not None:
+        # A code (or its beginning): the unique index on dossiers.code answers directly.
+        filters.append("d.code >= :clo AND d.code < :chi")
+        params["clo"], params["chi"] = prefix, prefix + "\uffff"
+        where = " AND ".join(filters)
     if match is not None:
-        conditions.append(
-            text("dossiers.rowid IN (SELECT rowid FROM dossier_search WHERE dossier_search MATCH :q)")
+        # Newest first straight from the FTS index (rowid order = insertion order), then join: SQLite stops
+        # as soon as the page is full instead of sorting every hit of a common name.
+        params["q"] = match
+        source = (
+            "(SELECT rowid AS r FROM dossier_search WHERE dossier_search MATCH :q ORDER BY rowid DESC) m "
+            "JOIN dossiers d ON d.rowid = m.r"
         )
-    where = and_(*conditions) if conditions else None
-    stmt = base.where(where) if where is not None else base
-    count_stmt = select(func.count()).select_from(Dossier)
-    if where is not None:
-        count_stmt = count_stmt.where(where)
-    params = {"q": match} if match is not None else {}
-    total = s.execute(count_stmt, params).scalar_one()
+        order = "m.r DESC"
+    else:
+        source = "dossiers d"
+        order = "d.code DESC" if prefix is not None else "d.received_at DESC"
     rows = s.execute(
-        stmt.order_by(Dossier.received_at.desc()).limit(page_size).offset((page - 1) * page_size), params
+        text(
+            "SELECT d.id, d.code, a.full_name, a.personal_id, a.phone, p.code, p.name, d.status,"
+            f" d.received_at, d.due_at FROM {source} JOIN applicants a ON a.id = d.applicant_id"
+            " JOIN procedures p ON p.id = d.procedure_id "
+            f"WHERE {where} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        ),
+        params,
     ).all()
+    total = s.execute(
+        text(f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT :cap)"), params
+    ).scalar_one()
     hits = tuple(
-        SearchHit(d.id, d.code, name, pid, phone, pcode, pname, d.status, d.received_at, d.due_at)
-        for d, name, pid, phone, pcode, pname in rows
+        SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _dt(r[8]), _dt(r[9])) for r in rows
     )
-    return SearchPage(hits, total, page, page_size)
+    if not total and not all_prefix and match is not None and match != fts_query(query, all_prefix=True):
+        # Nothing with whole words: maybe an earlier word was cut short ("nguy van"): every word a prefix.
+        return _search_prefixed(s, query, statuses, received_from, received_to, page, page_size)
+    return SearchPage(hits, total, page, page_size, capped=total > COUNT_CAP)
+
+
+def _dt(value: object) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))

@@ -232,6 +232,8 @@ def test_search_by_name_without_diacritics_id_phone_code(store: Store) -> None:
     )
     assert [h.code for h in search(store, "dang").hits] == [a.code]
     assert [h.code for h in search(store, "DAO le").hits] == [b.code]
+    assert [h.code for h in search(store, "le th da").hits] == [b.code]  # words cut short
+    assert [h.code for h in search(store, a.code[:-2]).hits] == [b.code, a.code]  # a code's beginning
     assert [h.code for h in search(store, "027190001234").hits] == [b.code]
     assert [h.code for h in search(store, "0912345678").hits] == [a.code]
     assert [h.code for h in search(store, a.code).hits] == [a.code]
