@@ -1,0 +1,222 @@
+"""A thin typed HTTP client of the sync API (``app.sync.protocol``), on httpx.
+
+Every call sends ``X-Motcua-Protocol`` and ``X-Motcua-Client-Time`` and returns the protocol's response
+model, or raises one of:
+
+- :class:`ServerRefused` — the server answered 4xx with a reason for the operator (``problem``) and the
+  HTTP ``status_code`` (401: the device token is wrong or revoked; 426: this app is too old; …). Sending
+  the same request again will not help.
+- :class:`ClockSkew` — the workstation clock is more than 5 minutes off the server's, as the server said
+  (409 ``clock.skew``) or as this client found comparing the answer's ``server_time``. Nothing is synced
+  until the clock is fixed; the problem says how.
+- :class:`TransientError` — network error, timeout, 5xx, 408/429, or an answer that is not the protocol's:
+  try again later with the *same* request (pushes are idempotent by ``event_id``).
+
+It keeps no state besides the token, and stores nothing (the sync engine keeps the token in the keyring).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from app.domain.errors import Problem
+from app.sync.protocol import (
+    API_PREFIX,
+    CLIENT_TIME_HEADER,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    ChangesResponse,
+    EnrollRequest,
+    EnrollResponse,
+    Event,
+    HealthResponse,
+    LeaseRequest,
+    LeaseResponse,
+    LoginRequest,
+    LoginResponse,
+    ProblemBody,
+    PushRequest,
+    PushResponse,
+    clock_skew,
+    clock_skew_problem,
+    utc_now,
+)
+
+__all__ = ["ClockSkew", "ServerRefused", "SyncClient", "SyncError", "TransientError"]
+
+M = TypeVar("M", bound=BaseModel)
+
+_RETRYABLE_4XX = frozenset({408, 425, 429})
+
+
+class SyncError(Exception):
+    """Base of the client's errors."""
+
+
+class ServerRefused(SyncError):
+    """The server refused the request (4xx): ``problem`` says why, for the operator."""
+
+    def __init__(self, problem: Problem, status_code: int) -> None:
+        self.problem = problem
+        self.status_code = status_code
+        super().__init__(f"{status_code} {problem.code}: {problem.en}")
+
+
+class ClockSkew(SyncError):
+    """The workstation clock is off by more than the protocol allows; ``problem`` says how to fix it."""
+
+    def __init__(self, problem: Problem, skew: timedelta | None = None) -> None:
+        self.problem = problem
+        #: Workstation clock minus server clock, when this client measured it.
+        self.skew = skew
+        self.status_code = 409
+        super().__init__(f"{problem.code}: {problem.en}")
+
+
+class TransientError(SyncError):
+    """The server could not be reached or could not answer now: retry later with the same request."""
+
+    def __init__(self, message: str, status_code: int | None = None, problem: Problem | None = None) -> None:
+        self.status_code = status_code
+        self.problem = problem or Problem(
+            "sync.unreachable",
+            "Không kết nối được máy chủ tỉnh; dữ liệu vẫn được lưu trên máy trạm và sẽ tự gửi lại "
+            "khi có mạng.",
+            "Cannot reach the provincial server; data stays on this workstation and is sent when the "
+            "network is back.",
+        )
+        super().__init__(message)
+
+
+class SyncClient:
+    """The sync API at ``base_url`` (e.g. ``http://server:8765``), as the device holding ``token``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        timeout: float = 10.0,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.token = token
+        self._clock = clock
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + API_PREFIX,
+            timeout=timeout,
+            transport=transport,
+            headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Accept": "application/json"},
+        )
+
+    # -- lifecycle
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- the API
+
+    def health(self) -> HealthResponse:
+        return self._call("GET", "/health", HealthResponse)
+
+    def enroll(self, code: str, device_name: str) -> EnrollResponse:
+        """Enrol this workstation; on success the client uses the new token for the next calls."""
+        body = EnrollRequest(code=code, device_name=device_name, client_time=self._clock())
+        response = self._call("POST", "/devices/enroll", EnrollResponse, body=body)
+        self.token = response.device_token
+        return response
+
+    def login(self, username: str, password: str) -> LoginResponse:
+        body = LoginRequest(username=username, password=password)
+        return self._call("POST", "/auth/login", LoginResponse, body=body)
+
+    def push(self, events: Sequence[Event]) -> PushResponse:
+        """Push up to ``MAX_PUSH_EVENTS`` events (the caller splits larger outboxes)."""
+        return self._call("POST", "/sync/push", PushResponse, body=PushRequest(events=list(events)))
+
+    def changes(self, since: int, limit: int = 500) -> ChangesResponse:
+        return self._call("GET", "/sync/changes", ChangesResponse, params={"since": since, "limit": limit})
+
+    def lease(self, agency_eid: str, day: date, size: int) -> LeaseResponse:
+        body = LeaseRequest(agency_eid=agency_eid, day=day, size=size)
+        return self._call("POST", "/numbering/lease", LeaseResponse, body=body)
+
+    # -- plumbing
+
+    def _headers(self) -> dict[str, str]:
+        headers = {CLIENT_TIME_HEADER: self._clock().isoformat()}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> M:
+        try:
+            response = self._http.request(
+                method,
+                path,
+                json=body.model_dump(mode="json") if body is not None else None,
+                params=params,
+                headers=self._headers(),
+            )
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"timeout: {exc!r}") from exc
+        except httpx.HTTPError as exc:  # connection refused, reset, DNS, protocol errors…
+            raise TransientError(f"network error: {exc!r}") from exc
+        status = response.status_code
+        if status >= 400:
+            problem = _problem_of(response)
+            if status >= 500 or status in _RETRYABLE_4XX:
+                raise TransientError(
+                    f"HTTP {status}", status, problem if problem.code != "http.unknown" else None
+                )
+            if problem.code == "clock.skew":
+                raise ClockSkew(problem)
+            raise ServerRefused(problem, status)
+        try:
+            result = model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise TransientError(f"HTTP {status}: the answer is not a protocol {model.__name__}") from exc
+        server_time = getattr(result, "server_time", None)
+        if isinstance(server_time, datetime):
+            skew = clock_skew(self._clock(), server_time)
+            if skew is not None:
+                raise ClockSkew(clock_skew_problem(skew), skew)
+        return result
+
+
+def _problem_of(response: httpx.Response) -> Problem:
+    """The ``detail`` problem of an error answer, or a generic one (e.g. a proxy's HTML page)."""
+    try:
+        data = json.loads(response.content)
+        return ProblemBody.model_validate(data["detail"]).to_problem()
+    except (ValueError, KeyError, TypeError, ValidationError):
+        pass
+    status = response.status_code
+    return Problem(
+        "http.unknown",
+        f"Máy chủ trả lời lỗi HTTP {status} không rõ nguyên nhân.",
+        f"The server answered HTTP {status} without a reason.",
+    )

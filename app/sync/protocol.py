@@ -1,0 +1,499 @@
+"""The sync protocol between a workstation and the provincial server (design.md §3), version 1.
+
+Pydantic v2 models shared by the server (``server/``) and the workstation's HTTP client
+(``app.sync.client``). Everything travels as JSON.
+
+Conventions
+-----------
+- Every request to ``/api/v1`` (except ``/health``) carries ``X-Motcua-Protocol: 1``; the server answers
+  426 ``protocol.too_old`` to any other version. Every request may carry ``X-Motcua-Client-Time`` (ISO
+  8601, UTC; a naive value is read as UTC); when it is more than :data:`MAX_CLOCK_SKEW` away from the
+  server clock the server answers 409 ``clock.skew``.
+- Every response body has ``server_time`` (ISO 8601, UTC). Errors are 4xx with
+  ``{"detail": {"code", "vi", "en", "field"?}, "server_time"}``; 503 means "try again later".
+- Dossier times (``occurred_at``, ``received_at``, ``due_at``) are the centre's wall-clock times as the
+  workstation stores them (naive, Asia/Ho_Chi_Minh); the server keeps them exactly as sent.
+- Strings never contain NUL or lone surrogate code points, and have bounded lengths; ids are lowercase
+  hyphenated UUIDs. Request models refuse unknown keys (a client and server of the same protocol version
+  know exactly the same fields).
+- An event's ``payload`` is a JSON object: a :class:`DossierSnapshot` for ``dossier.received``, a
+  :class:`TransitionPayload` for ``dossier.transition``. The server validates it per event, so one bad
+  payload is rejected alone (``event.invalid``) and does not fail the batch.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.domain.codes import Lease
+from app.domain.errors import Problem
+from app.domain.status import Action, Status
+
+__all__ = [
+    "API_PREFIX",
+    "CLIENT_TIME_HEADER",
+    "MAX_CHANGES_LIMIT",
+    "MAX_CLOCK_SKEW",
+    "MAX_LEASE_SIZE",
+    "MAX_PUSH_EVENTS",
+    "PROTOCOL_HEADER",
+    "PROTOCOL_VERSION",
+    "ApplicantInfo",
+    "CalendarDay",
+    "CatalogueItem",
+    "CataloguePaper",
+    "CentreInfo",
+    "Change",
+    "ChangesResponse",
+    "DossierSnapshot",
+    "DossierState",
+    "EnrollRequest",
+    "EnrollResponse",
+    "ErrorResponse",
+    "Event",
+    "EventResult",
+    "HealthResponse",
+    "LeaseInfo",
+    "LeaseRequest",
+    "LeaseResponse",
+    "LoginRequest",
+    "LoginResponse",
+    "OperatorInfo",
+    "ProblemBody",
+    "PushRequest",
+    "PushResponse",
+    "TransitionPayload",
+    "as_utc",
+    "clock_skew",
+    "clock_skew_problem",
+    "utc_now",
+]
+
+PROTOCOL_VERSION: Final = 1
+API_PREFIX: Final = "/api/v1"
+PROTOCOL_HEADER: Final = "X-Motcua-Protocol"
+CLIENT_TIME_HEADER: Final = "X-Motcua-Client-Time"
+MAX_CLOCK_SKEW: Final = timedelta(minutes=5)
+MAX_PUSH_EVENTS: Final = 500
+MAX_CHANGES_LIMIT: Final = 1000
+MAX_LEASE_SIZE: Final = 500
+#: Upper bound of every integer that reaches a database column (PostgreSQL ``integer``).
+MAX_INT32: Final = 2**31 - 1
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC (the form of every ``server_time``)."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` as aware UTC; a naive value is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def clock_skew(client_time: datetime, server_time: datetime) -> timedelta | None:
+    """How far the client clock is ahead of the server's (negative: behind), if beyond the limit."""
+    skew = as_utc(client_time) - as_utc(server_time)
+    return skew if abs(skew) > MAX_CLOCK_SKEW else None
+
+
+def clock_skew_problem(skew: timedelta) -> Problem:
+    """The operator's explanation of a workstation clock ``skew`` ahead (+) or behind (-) the server."""
+    minutes = max(1, round(abs(skew).total_seconds() / 60))
+    ahead = skew > timedelta(0)
+    vi_dir, en_dir = ("nhanh", "ahead of") if ahead else ("chậm", "behind")
+    return Problem(
+        "clock.skew",
+        f"Đồng hồ máy trạm lệch {minutes} phút so với máy chủ ({vi_dir} hơn). Hãy chỉnh lại giờ hệ thống của "
+        "máy trạm (bật tự động đồng bộ thời gian trong phần cài đặt ngày giờ của Windows/Linux) rồi "
+        "đồng bộ lại; "
+        "dữ liệu chưa gửi vẫn được giữ nguyên.",
+        f"The workstation clock is {minutes} minutes {en_dir} the server's. Fix the workstation's system "
+        "time (turn on automatic time synchronisation in the date and time settings) and sync again; "
+        "unsent data is kept.",
+    )
+
+
+# --------------------------------------------------------------------------------------------- types
+
+
+def _check_text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("text must not contain NUL characters")
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("text must not contain lone surrogate code points")
+    return value
+
+
+def _check_json(value: Any, depth: int = 0) -> Any:
+    """Walk a JSON value: bounded depth, and every string (keys too) clean as :func:`_check_text`."""
+    if depth > 32:
+        raise ValueError("JSON value nested too deeply (more than 32 levels)")
+    if isinstance(value, str):
+        _check_text(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_json(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_json(item, depth + 1)
+    return value
+
+
+_CLEAN: Final = AfterValidator(_check_text)
+
+Text3 = Annotated[str, StringConstraints(max_length=3), _CLEAN]
+Text9 = Annotated[str, StringConstraints(max_length=9), _CLEAN]
+Text12 = Annotated[str, StringConstraints(max_length=12), _CLEAN]
+Text16 = Annotated[str, StringConstraints(max_length=16), _CLEAN]
+Text20 = Annotated[str, StringConstraints(max_length=20), _CLEAN]
+Text60 = Annotated[str, StringConstraints(max_length=60), _CLEAN]
+Text100 = Annotated[str, StringConstraints(max_length=100), _CLEAN]
+Text200 = Annotated[str, StringConstraints(max_length=200), _CLEAN]
+Text300 = Annotated[str, StringConstraints(max_length=300), _CLEAN]
+Text1000 = Annotated[str, StringConstraints(max_length=1_000), _CLEAN]
+Text5000 = Annotated[str, StringConstraints(max_length=5_000), _CLEAN]
+Key64 = Annotated[str, StringConstraints(min_length=1, max_length=64), _CLEAN]
+Key100 = Annotated[str, StringConstraints(min_length=1, max_length=100), _CLEAN]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=300), _CLEAN]
+LongName = Annotated[str, StringConstraints(min_length=1, max_length=2_000), _CLEAN]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=200), _CLEAN]
+ProcedureCode = Annotated[str, StringConstraints(min_length=1, max_length=60), _CLEAN]
+
+#: A lowercase hyphenated UUID (``str(uuid.uuid4())``).
+UuidStr = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"),
+]
+#: An agency e-ID (Decision 20/2020/QĐ-TTg), e.g. ``000.17.22.H56``.
+AgencyEid = Annotated[str, StringConstraints(max_length=35, pattern=r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")]
+#: An administrative unit code (``07210``, ``24``).
+UnitCode = Annotated[str, StringConstraints(min_length=1, max_length=10, pattern=r"^[0-9A-Za-z.]+$")]
+#: A free-form JSON object (bounded nesting, clean strings).
+JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json)]
+SmallInt = Annotated[int, Field(ge=0, le=MAX_INT32)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+
+class ProblemBody(_Model):
+    """An error or a rejection, for the operator: Vietnamese first, English twin."""
+
+    code: Key100
+    vi: Text5000
+    en: Text5000
+    field: Text200 | None = None
+
+    @classmethod
+    def of(cls, problem: Problem) -> ProblemBody:
+        return cls(code=problem.code, vi=problem.vi, en=problem.en, field=problem.field)
+
+    def to_problem(self) -> Problem:
+        return Problem(self.code, self.vi, self.en, self.field)
+
+
+class ErrorResponse(_Model):
+    detail: ProblemBody
+    server_time: datetime | None = None
+
+
+# ------------------------------------------------------------------------------------------ enrolment
+
+
+class CentreInfo(_Model):
+    """A centre (commune centre or provincial agency) as the server knows it."""
+
+    eid: AgencyEid
+    name: Name
+    kind: Literal["commune_centre", "provincial_agency"]
+    unit_code: UnitCode | None = None
+    province_code: UnitCode
+    parent_name: Text300 = ""
+    place_name: Text100 = ""
+    address: Text1000 = ""
+    hotline: Text100 = ""
+    lookup_url: Text1000 = ""
+
+
+class EnrollRequest(_Model):
+    code: Key64
+    device_name: Key100
+    client_time: datetime
+
+
+class EnrollResponse(_Model):
+    device_id: UuidStr
+    #: Returned once; the server keeps only its SHA-256. The workstation stores it in the OS keyring.
+    device_token: str
+    centre: CentreInfo
+    #: The workstation's numbering slot for its centre's agency (fallback numbers, ``NumberingPlan``).
+    slot: int
+    server_time: datetime
+
+
+# ---------------------------------------------------------------------------------------------- login
+
+
+class LoginRequest(_Model):
+    username: Key100
+    password: Secret
+
+
+class OperatorInfo(_Model):
+    username: Text100
+    full_name: Text200
+    role: Text20
+    #: The scrypt hash (``app.domain.passwords``), so the workstation can verify the password offline.
+    password_hash: Text1000
+
+
+class LoginResponse(_Model):
+    operator: OperatorInfo
+    server_time: datetime
+
+
+# ------------------------------------------------------------------------------------------- dossiers
+
+
+class ApplicantInfo(_Model):
+    id: UuidStr
+    personal_id: Text12 | None = None
+    old_id: Text9 | None = None
+    full_name: Text200
+    birth_date: date | None = None
+    gender: Text3 | None = None
+    phone: Text20 | None = None
+    email: Text200 | None = None
+    address: Text1000 = ""
+    unit_code: UnitCode | None = None
+
+
+class DossierSnapshot(_Model):
+    """The whole dossier as received (payload of ``dossier.received``)."""
+
+    id: UuidStr
+    #: ``<agency e-ID>-<yyMMdd>-<NNNN>``; null only for a dossier refused at intake without a number.
+    code: Text60 | None = None
+    lookup_secret: Text16 = ""
+    procedure_code: ProcedureCode
+    procedure_name: Text1000
+    applicant: ApplicantInfo
+    receiving_agency_eid: AgencyEid
+    receiving_agency: Text300
+    competent_agency: Text300
+    competent_agency_eid: AgencyEid | None = None
+    competent_unit_code: UnitCode | None = None
+    handling_agency: Text300
+    handling_agency_eid: AgencyEid | None = None
+    scenario: Literal["a", "b", "c"]
+    channel: Literal["direct", "postal", "online"] = "direct"
+    received_at: datetime
+    due_at: datetime | None = None
+    status: Status
+    papers_received: Annotated[list[JsonObject], Field(max_length=500)] = []
+    sets_count: Annotated[int, Field(ge=1, le=10_000)] = 1
+    fee_vnd: Annotated[int, Field(ge=0, le=10**15)] = 0
+    result_delivery: Text20 = "counter"
+    notes: Text5000 = ""
+
+
+class TransitionPayload(_Model):
+    """Payload of ``dossier.transition``: one action of the status machine (``app.domain.status``)."""
+
+    action: Action
+    from_status: Status | None = None
+    to_status: Status
+    reason: Text5000 = ""
+    #: Set when the action changes the due date (supplement received, apology/extension).
+    due_at: datetime | None = None
+    #: The forward (or transfer) target.
+    handling_agency_eid: AgencyEid | None = None
+    extra: JsonObject = {}
+
+
+EventType = Literal["dossier.received", "dossier.transition"]
+
+
+class Event(_Model):
+    """One change made at a workstation, pushed from its outbox; idempotent by ``event_id``."""
+
+    event_id: UuidStr
+    dossier_id: UuidStr
+    #: Per dossier, 1-based, as numbered by the workstation that made the event.
+    seq: Annotated[int, Field(ge=1, le=MAX_INT32)]
+    type: EventType
+    occurred_at: datetime
+    operator: Text200
+    workstation: Text100
+    payload: JsonObject
+
+    @classmethod
+    def received(
+        cls,
+        event_id: str,
+        snapshot: DossierSnapshot,
+        *,
+        seq: int = 1,
+        occurred_at: datetime,
+        operator: str,
+        workstation: str,
+    ) -> Event:
+        return cls(
+            event_id=event_id,
+            dossier_id=snapshot.id,
+            seq=seq,
+            type="dossier.received",
+            occurred_at=occurred_at,
+            operator=operator,
+            workstation=workstation,
+            payload=snapshot.model_dump(mode="json"),
+        )
+
+    @classmethod
+    def transitioned(
+        cls,
+        event_id: str,
+        dossier_id: str,
+        payload: TransitionPayload,
+        *,
+        seq: int,
+        occurred_at: datetime,
+        operator: str,
+        workstation: str,
+    ) -> Event:
+        return cls(
+            event_id=event_id,
+            dossier_id=dossier_id,
+            seq=seq,
+            type="dossier.transition",
+            occurred_at=occurred_at,
+            operator=operator,
+            workstation=workstation,
+            payload=payload.model_dump(mode="json"),
+        )
+
+    def snapshot(self) -> DossierSnapshot:
+        """The payload of a ``dossier.received`` event (raises ``pydantic.ValidationError``)."""
+        return DossierSnapshot.model_validate(self.payload)
+
+    def transition(self) -> TransitionPayload:
+        """The payload of a ``dossier.transition`` event (raises ``pydantic.ValidationError``)."""
+        return TransitionPayload.model_validate(self.payload)
+
+
+class PushRequest(_Model):
+    events: Annotated[list[Event], Field(max_length=MAX_PUSH_EVENTS)]
+
+
+class EventResult(_Model):
+    event_id: UuidStr
+    status: Literal["accepted", "duplicate", "rejected"]
+    reason: ProblemBody | None = None
+
+
+class PushResponse(_Model):
+    results: list[EventResult]
+    server_time: datetime
+
+
+# -------------------------------------------------------------------------------------------- changes
+
+
+class CataloguePaper(_Model):
+    name: LongName
+    form: Literal["original", "copy", "original_or_copy", "show"]
+    count: Annotated[int, Field(ge=1, le=1_000)]
+    note: Text5000 = ""
+
+
+class CatalogueItem(_Model):
+    """One procedure, exactly as an entry of ``resources/catalogue/demo-procedures.json`` (schema 1)."""
+
+    code: ProcedureCode
+    name: LongName
+    field: Text300
+    level: Literal["commune", "province"]
+    competent_agency: Text300
+    time_value: SmallInt
+    time_unit: Literal["same_day", "working_days", "working_hours", "calendar_days"]
+    time_text: Text5000 = ""
+    fee_vnd: Annotated[int, Field(ge=0, le=10**15)] = 0
+    fee_text: Text5000 = ""
+    papers: Annotated[list[CataloguePaper], Field(min_length=1, max_length=200)]
+    channels: list[Literal["direct", "postal", "online"]] = ["direct"]
+    cross_boundary: bool = False
+    unsure: Text5000 = ""
+
+
+class CalendarDay(_Model):
+    """An exception to the holiday calendar: an extra day off, or a make-up working day."""
+
+    day: date
+    kind: Literal["off", "working"]
+    note: Text300 = ""
+
+
+class DossierState(DossierSnapshot):
+    """A dossier as the server holds it now (status, due date, handling agency kept up to date by the
+    accepted events) and all its accepted events, in the server's arrival order."""
+
+    events: list[Event]
+
+
+class Change(_Model):
+    seq: int
+    kind: Literal["dossier", "procedure", "calendar"]
+    dossier: DossierState | None = None
+    procedure: CatalogueItem | None = None
+    calendar: CalendarDay | None = None
+
+
+class ChangesResponse(_Model):
+    changes: list[Change]
+    #: The cursor for the next call (``since=next``); store it with the changes, in the same transaction.
+    next: int
+    more: bool
+    server_time: datetime
+
+
+# ------------------------------------------------------------------------------------------ numbering
+
+
+class LeaseRequest(_Model):
+    agency_eid: AgencyEid
+    day: date
+    size: Annotated[int, Field(ge=1, le=MAX_LEASE_SIZE)]
+
+
+class LeaseInfo(_Model):
+    agency_eid: AgencyEid
+    day: date
+    first: int
+    last: int
+
+    def to_domain(self) -> Lease:
+        return Lease(self.agency_eid, self.day, self.first, self.last)
+
+
+class LeaseResponse(_Model):
+    lease: LeaseInfo
+    slot: int
+    server_time: datetime
+
+
+# ---------------------------------------------------------------------------------------------- health
+
+
+class HealthResponse(_Model):
+    status: Literal["ok"]
+    server_time: datetime
+    protocol: int

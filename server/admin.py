@@ -1,0 +1,420 @@
+"""Administration use cases behind ``motcua-server`` (and the tests): each is one transaction."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete, func, insert, select
+
+from app.domain.codes import validate_agency_eid
+from app.domain.errors import DomainError, Problem
+from app.domain.passwords import hash_password
+from app.domain.text import clean_spaces, nfc
+from app.sync.protocol import CalendarDay as CalendarDayModel
+from app.sync.protocol import CatalogueItem, CentreInfo, utc_now
+from server.db import Database
+from server.devices import new_enrolment_code, normalise_enrolment_code, sha256
+from server.models import AdminUnit, CalendarDay, Centre, Device, EnrolmentCode, Operator, Procedure
+from server.sync import append_change, counts
+
+CENTRE_KINDS = ("commune_centre", "provincial_agency")
+
+
+class AdminError(Exception):
+    """A command refused its input (not found, already exists, invalid): tell the administrator."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(problem.en)
+
+
+def now_utc() -> datetime:
+    """Naive UTC, the server database's convention."""
+    return utc_now().replace(tzinfo=None)
+
+
+def resources_dir() -> Path:
+    """The checkout's ``resources/`` (``$MOTCUA_RESOURCES_DIR`` overrides), as the desktop app finds it."""
+    override = os.environ.get("MOTCUA_RESOURCES_DIR")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "resources"
+
+
+def default_catalogue() -> Path:
+    return resources_dir() / "catalogue" / "demo-procedures.json"
+
+
+def demo_file() -> Path:
+    return resources_dir() / "demo" / "centre.json"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AdminError(
+            Problem(
+                "admin.file",
+                f"Không đọc được tệp {path}: {exc.strerror or exc}.",
+                f"Cannot read {path}: {exc.strerror or exc}.",
+            )
+        ) from None
+    except ValueError as exc:
+        raise AdminError(
+            Problem(
+                "admin.json",
+                f"Tệp {path} không phải JSON hợp lệ: {exc}.",
+                f"{path} is not valid JSON: {exc}.",
+            )
+        ) from None
+
+
+def _centre(db_session: Any, eid: str) -> Centre:
+    centre = db_session.scalar(select(Centre).where(Centre.eid == eid))
+    if centre is None:
+        raise AdminError(
+            Problem(
+                "admin.centre_unknown",
+                f"Không có trung tâm nào mã định danh {eid}: thêm bằng «motcua-server add-centre» trước.",
+                f"No centre has e-ID {eid}: add it with 'motcua-server add-centre' first.",
+            )
+        )
+    return centre
+
+
+# --- reference data -------------------------------------------------------------------------------------
+
+
+def import_units(db: Database, folder: Path | None = None) -> tuple[int, int]:
+    """Replace the administrative units with the current provinces and communes. Returns the counts."""
+    folder = folder or resources_dir() / "reference"
+    rows: list[dict[str, Any]] = []
+    try:
+        with (folder / "provinces-2025.csv").open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                rows.append(
+                    {
+                        "level": "province",
+                        "code": r["code"].strip(),
+                        "name": nfc(r["name"].strip()),
+                        "kind": r["kind"].strip(),
+                        "province_code": r["code"].strip(),
+                    }
+                )
+        provinces = len(rows)
+        with (folder / "units-2025.csv").open(encoding="utf-8", newline="") as fh:
+            for r in csv.DictReader(fh):
+                rows.append(
+                    {
+                        "level": "commune",
+                        "code": r["code"].strip(),
+                        "name": nfc(r["name"].strip()),
+                        "kind": r["kind"].strip(),
+                        "province_code": r["province_code"].strip(),
+                    }
+                )
+    except (OSError, KeyError) as exc:
+        raise AdminError(
+            Problem(
+                "admin.units_file",
+                f"Không đọc được danh mục đơn vị hành chính trong {folder}: {exc}.",
+                f"Cannot read the administrative units in {folder}: {exc}.",
+            )
+        ) from None
+    with db.write() as s:
+        s.execute(delete(AdminUnit))
+        s.execute(insert(AdminUnit), rows)
+    return provinces, len(rows) - provinces
+
+
+def import_catalogue(db: Database, path: Path | None = None) -> tuple[int, int]:
+    """Upsert procedures by code from a catalogue file (schema 1); a new or changed procedure appends a
+    ``procedure`` change. Returns (procedures in the file, procedures changed)."""
+    path = path or default_catalogue()
+    data = _read_json(path)
+    if not isinstance(data, dict) or data.get("schema") != 1 or not isinstance(data.get("procedures"), list):
+        raise AdminError(
+            Problem(
+                "admin.catalogue_schema",
+                f"Tệp {path} không phải danh mục thủ tục phiên bản 1 (cần «schema»: 1 và «procedures»).",
+                f"{path} is not a version 1 procedure catalogue (needs 'schema': 1 and 'procedures').",
+            )
+        )
+    items: list[CatalogueItem] = []
+    for i, raw in enumerate(data["procedures"], start=1):
+        try:
+            items.append(CatalogueItem.model_validate(raw))
+        except ValidationError as err:
+            first = err.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(x) for x in first["loc"])
+            raise AdminError(
+                Problem(
+                    "admin.catalogue_item",
+                    f"Thủ tục thứ {i} trong {path} không hợp lệ ở «{where}»: {first['msg']}.",
+                    f"Procedure {i} in {path} is invalid at {where!r}: {first['msg']}.",
+                )
+            ) from None
+    codes = [item.code for item in items]
+    if len(set(codes)) != len(codes):
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        raise AdminError(
+            Problem(
+                "admin.catalogue_duplicate",
+                f"Danh mục {path} có mã thủ tục trùng: {', '.join(dup)}.",
+                f"Catalogue {path} repeats procedure codes: {', '.join(dup)}.",
+            )
+        )
+    now = now_utc()
+    changed = 0
+    with db.write() as s:
+        existing = {p.code: p for p in s.scalars(select(Procedure))}
+        for item in items:
+            value = item.model_dump(mode="json")
+            row = existing.get(item.code)
+            if row is not None and row.item == value:
+                continue
+            if row is None:
+                s.add(Procedure(code=item.code, item=value, updated_at=now))
+            else:
+                row.item = value
+                row.updated_at = now
+            changed += 1
+            append_change(s, "procedure", value, now)
+    return len(items), changed
+
+
+def set_calendar_day(db: Database, day: date, kind: str, note: str = "") -> bool:
+    """Add or change a day off / make-up working day; appends a ``calendar`` change if anything changed."""
+    try:
+        value = CalendarDayModel(day=day, kind=kind, note=clean_spaces(note)).model_dump(mode="json")  # type: ignore[arg-type]
+    except ValidationError as err:
+        first = err.errors(include_url=False, include_input=False)[0]
+        raise AdminError(
+            Problem(
+                "admin.calendar",
+                f"Ngày nghỉ/làm bù không hợp lệ ({'.'.join(map(str, first['loc']))}): {first['msg']}.",
+                f"Invalid calendar day ({'.'.join(map(str, first['loc']))}): {first['msg']}.",
+            )
+        ) from None
+    now = now_utc()
+    with db.write() as s:
+        row = s.get(CalendarDay, day)
+        if row is not None and row.kind == value["kind"] and row.note == value["note"]:
+            return False
+        if row is None:
+            s.add(CalendarDay(day=day, kind=value["kind"], note=value["note"], updated_at=now))
+        else:
+            row.kind, row.note, row.updated_at = value["kind"], value["note"], now
+        append_change(s, "calendar", value, now)
+    return True
+
+
+# --- centres, operators, devices -------------------------------------------------------------------------
+
+
+def add_centre(db: Database, info: CentreInfo, *, exist_ok: bool = False) -> bool:
+    """Add a centre. Returns False if it already exists and ``exist_ok``; refuses otherwise."""
+    try:
+        validate_agency_eid(info.eid)
+    except DomainError as err:
+        raise AdminError(err.problems[0]) from None
+    with db.write() as s:
+        if s.scalar(select(Centre.id).where(Centre.eid == info.eid)) is not None:
+            if exist_ok:
+                return False
+            raise AdminError(
+                Problem(
+                    "admin.centre_exists",
+                    f"Đã có trung tâm mã định danh {info.eid}.",
+                    f"A centre with e-ID {info.eid} already exists.",
+                )
+            )
+        units = s.scalar(select(func.count()).select_from(AdminUnit)) or 0
+        if units and info.unit_code:
+            unit = s.scalar(
+                select(AdminUnit).where(AdminUnit.level == "commune", AdminUnit.code == info.unit_code)
+            )
+            if unit is None or unit.province_code != info.province_code:
+                raise AdminError(
+                    Problem(
+                        "admin.unit_unknown",
+                        f"Không có xã/phường mã {info.unit_code} thuộc tỉnh mã {info.province_code} "
+                        "trong danh mục đơn vị hành chính hiện hành.",
+                        f"No current commune has code {info.unit_code} in province {info.province_code}.",
+                    )
+                )
+        s.add(Centre(**info.model_dump(), created_at=now_utc()))
+    return True
+
+
+def add_operator(
+    db: Database, centre_eid: str, username: str, full_name: str, password: str, role: str = "operator"
+) -> None:
+    username = username.strip()
+    if not username or len(username) > 100 or any(ch.isspace() for ch in username):
+        raise AdminError(
+            Problem(
+                "admin.username",
+                "Tên đăng nhập phải có từ 1 đến 100 ký tự, không có dấu cách.",
+                "A username must have 1 to 100 characters and no spaces.",
+            )
+        )
+    if len(password) < 6:
+        raise AdminError(
+            Problem(
+                "admin.password",
+                "Mật khẩu phải có ít nhất 6 ký tự.",
+                "The password must have at least 6 characters.",
+            )
+        )
+    full_name = clean_spaces(full_name)
+    if not full_name or len(full_name) > 200:
+        raise AdminError(
+            Problem(
+                "admin.full_name",
+                "Hãy nhập họ và tên (tối đa 200 ký tự).",
+                "Give a full name (max 200 chars).",
+            )
+        )
+    with db.write() as s:
+        centre = _centre(s, centre_eid)
+        if s.scalar(
+            select(Operator.id).where(Operator.centre_id == centre.id, Operator.username == username)
+        ):
+            raise AdminError(
+                Problem(
+                    "admin.operator_exists",
+                    f"{centre.name} đã có tài khoản «{username}».",
+                    f"{centre.name} already has an account {username!r}.",
+                )
+            )
+        s.add(
+            Operator(
+                centre_id=centre.id,
+                username=username,
+                full_name=full_name,
+                role=role,
+                password_hash=hash_password(password),
+                active=True,
+                created_at=now_utc(),
+            )
+        )
+
+
+def add_demo(db: Database) -> list[str]:
+    """The centres of ``resources/demo/centre.json`` and its operators (on the home centre); idempotent.
+    Returns what was added."""
+    data = _read_json(demo_file())
+    added: list[str] = []
+    for c in data["centres"]:
+        info = CentreInfo(
+            eid=c["agency_eid"],
+            name=nfc(c["name"]),
+            kind=c["kind"],
+            unit_code=c.get("unit_code"),
+            province_code=c["province_code"],
+            parent_name=nfc(c.get("parent_name", "")),
+            place_name=nfc(c.get("place_name", "")),
+            address=nfc(c.get("address", "")),
+            hotline=c.get("hotline", ""),
+            lookup_url=c.get("lookup_url", ""),
+        )
+        if add_centre(db, info, exist_ok=True):
+            added.append(f"centre {info.eid}")
+    for op in data.get("operators", []):
+        try:
+            add_operator(
+                db, data["home"], op["username"], op["full_name"], op["password"], op.get("role", "operator")
+            )
+            added.append(f"operator {op['username']}")
+        except AdminError as err:
+            if err.problem.code != "admin.operator_exists":
+                raise
+    return added
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedCode:
+    code: str
+    centre_name: str
+    expires_at: datetime
+
+
+def issue_enrolment_code(
+    db: Database, centre_eid: str, ttl_hours: float = 24.0, now: datetime | None = None
+) -> IssuedCode:
+    if not 0 < ttl_hours <= 24 * 30:
+        raise AdminError(
+            Problem(
+                "admin.ttl",
+                "Thời hạn của mã đăng ký phải lớn hơn 0 và không quá 720 giờ (30 ngày).",
+                "The enrolment code's lifetime must be more than 0 and at most 720 hours (30 days).",
+            )
+        )
+    now = now or now_utc()
+    code = new_enrolment_code()
+    expires = now + timedelta(hours=ttl_hours)
+    with db.write() as s:
+        centre = _centre(s, centre_eid)
+        s.add(
+            EnrolmentCode(
+                centre_id=centre.id,
+                code_hash=sha256(normalise_enrolment_code(code)),
+                created_at=now,
+                expires_at=expires,
+            )
+        )
+        return IssuedCode(code, centre.name, expires)
+
+
+def revoke_device(db: Database, device_id: str) -> bool:
+    """Revoke a device (its token stops working, its slot is freed). False if it was already revoked."""
+    with db.write() as s:
+        device = s.get(Device, device_id.strip())
+        if device is None:
+            raise AdminError(
+                Problem(
+                    "admin.device_unknown",
+                    f"Không có máy trạm mã {device_id}: xem danh sách bằng «motcua-server status».",
+                    f"No device has id {device_id}: list them with 'motcua-server status'.",
+                )
+            )
+        if device.revoked_at is not None:
+            return False
+        device.revoked_at = now_utc()
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    device_id: str
+    centre_eid: str
+    centre_name: str
+    name: str
+    slot: int
+    enrolled_at: datetime
+    last_sync_at: datetime | None
+    revoked_at: datetime | None
+
+
+def status(db: Database) -> tuple[list[DeviceStatus], dict[str, int]]:
+    with db.read() as s:
+        rows = s.execute(
+            select(Device, Centre)
+            .join(Centre, Centre.id == Device.centre_id)
+            .order_by(Centre.eid, Device.slot)
+        ).all()
+        devices = [
+            DeviceStatus(d.id, c.eid, c.name, d.name, d.slot, d.enrolled_at, d.last_sync_at, d.revoked_at)
+            for d, c in rows
+        ]
+        totals = counts(s)
+        totals["centres"] = s.scalar(select(func.count()).select_from(Centre)) or 0
+        totals["procedures"] = s.scalar(select(func.count()).select_from(Procedure)) or 0
+    return devices, totals

@@ -1,0 +1,182 @@
+"""The ``/api/v1`` routes. Endpoints are plain functions (run in the thread pool), one use case each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.domain.errors import Problem
+from app.sync.protocol import (
+    API_PREFIX,
+    CLIENT_TIME_HEADER,
+    MAX_CHANGES_LIMIT,
+    MAX_INT32,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    ChangesResponse,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorResponse,
+    HealthResponse,
+    LeaseRequest,
+    LeaseResponse,
+    LoginRequest,
+    LoginResponse,
+    PushRequest,
+    PushResponse,
+    as_utc,
+    clock_skew,
+    clock_skew_problem,
+    utc_now,
+)
+from server import devices, numbering, sync
+from server.db import Database
+from server.devices import DeviceContext
+from server.errors import ApiError
+
+_bearer = HTTPBearer(auto_error=False, description="The device token returned by /devices/enroll.")
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 403, 409, 413, 422, 426, 503)
+}
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def naive_utc(moment: datetime) -> datetime:
+    return as_utc(moment).replace(tzinfo=None)
+
+
+def check_protocol(
+    version: Annotated[str | None, Header(alias=PROTOCOL_HEADER, description="Protocol version: 1")] = None,
+) -> None:
+    value = (version or "").strip()
+    if value == str(PROTOCOL_VERSION):
+        return
+    if value.isdigit() and int(value) > PROTOCOL_VERSION:
+        vi = (
+            f"Máy trạm dùng giao thức đồng bộ phiên bản {value}, máy chủ mới hỗ trợ đến phiên bản "
+            f"{PROTOCOL_VERSION}: cần nâng cấp máy chủ tỉnh (báo bộ phận kỹ thuật)."
+        )
+        en = (
+            f"The workstation speaks sync protocol {value}; the server supports up to {PROTOCOL_VERSION}: "
+            "the provincial server needs an upgrade (tell IT support)."
+        )
+    else:
+        vi = (
+            "Phiên bản Một Cửa Desk trên máy trạm đã cũ, không còn đồng bộ được với máy chủ tỉnh "
+            f"(cần giao thức phiên bản {PROTOCOL_VERSION}): hãy cài phiên bản mới nhất."
+        )
+        en = (
+            "This workstation's Một Cửa Desk is too old to sync with the provincial server "
+            f"(protocol {PROTOCOL_VERSION} is required): install the latest version."
+        )
+    raise ApiError(426, Problem("protocol.too_old", vi, en), {"Upgrade": f"motcua-sync/{PROTOCOL_VERSION}"})
+
+
+def _check_skew(client_time: datetime) -> None:
+    skew = clock_skew(client_time, utc_now())
+    if skew is not None:
+        raise ApiError(409, clock_skew_problem(skew))
+
+
+def check_clock(
+    client_time: Annotated[
+        str | None, Header(alias=CLIENT_TIME_HEADER, description="The workstation's time, ISO 8601 UTC")
+    ] = None,
+) -> None:
+    if not client_time:
+        return
+    try:
+        moment = datetime.fromisoformat(client_time.strip())
+    except ValueError:
+        raise ApiError(
+            400,
+            Problem(
+                "clock.invalid",
+                f"Giờ máy trạm gửi kèm ({CLIENT_TIME_HEADER}) không đúng dạng ISO 8601.",
+                f"The workstation time sent in {CLIENT_TIME_HEADER} is not ISO 8601.",
+            ),
+        ) from None
+    _check_skew(moment)
+
+
+def current_device(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    db: Annotated[Database, Depends(get_db)],
+) -> DeviceContext:
+    return devices.authenticate(db, credentials.credentials if credentials else None)
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+DeviceDep = Annotated[DeviceContext, Depends(current_device)]
+
+health_router = APIRouter(prefix=API_PREFIX)
+router = APIRouter(
+    prefix=API_PREFIX, dependencies=[Depends(check_protocol), Depends(check_clock)], responses=_ERRORS
+)
+
+
+@health_router.get("/health", tags=["health"])
+def health() -> HealthResponse:
+    """Liveness and the server's time and protocol version (no authentication, no version check)."""
+    return HealthResponse(status="ok", server_time=utc_now(), protocol=PROTOCOL_VERSION)
+
+
+@router.post("/devices/enroll", tags=["devices"])
+def enroll(body: EnrollRequest, db: DbDep) -> EnrollResponse:
+    """Enrol a workstation with a one-time code; returns its token once."""
+    _check_skew(body.client_time)
+    now = utc_now()
+    done = devices.enroll(db, body.code, body.device_name, naive_utc(now))
+    return EnrollResponse(
+        device_id=done.device_id,
+        device_token=done.token,
+        centre=done.centre,
+        slot=done.slot,
+        server_time=utc_now(),
+    )
+
+
+@router.post("/auth/login", tags=["auth"])
+def login(body: LoginRequest, db: DbDep, device: DeviceDep) -> LoginResponse:
+    """Check an operator of the device's centre; returns the password hash for offline log-in."""
+    operator = devices.login(db, device, body.username, body.password)
+    return LoginResponse(operator=operator, server_time=utc_now())
+
+
+@router.post("/sync/push", tags=["sync"])
+def push(body: PushRequest, db: DbDep, device: DeviceDep) -> PushResponse:
+    """Events from the workstation's outbox: each is accepted, a duplicate, or rejected with a reason."""
+    now = naive_utc(utc_now())
+    results = sync.push(db, device, body.events, now)
+    devices.touch(db, device.device_id, naive_utc(utc_now()))
+    return PushResponse(results=results, server_time=utc_now())
+
+
+@router.get("/sync/changes", tags=["sync"])
+def changes(
+    db: DbDep,
+    device: DeviceDep,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_LIMIT)] = 500,
+) -> ChangesResponse:
+    """The changes visible to the device's centre after ``since``, in sequence order."""
+    page = sync.changes(db, device.centre_eid, min(since, MAX_INT32), limit)
+    devices.touch(db, device.device_id, naive_utc(utc_now()))
+    return ChangesResponse(
+        changes=page.changes, next=max(page.next, since), more=page.more, server_time=utc_now()
+    )
+
+
+@router.post("/numbering/lease", tags=["numbering"])
+def lease(body: LeaseRequest, db: DbDep, device: DeviceDep) -> LeaseResponse:
+    """A block of dossier numbers of the device's agency for a day."""
+    granted = numbering.lease(db, device, body.agency_eid, body.day, body.size, naive_utc(utc_now()))
+    return LeaseResponse(lease=granted, slot=device.slot, server_time=utc_now())

@@ -1,0 +1,242 @@
+"""Devices: enrolment with a one-time code, bearer-token authentication, operator login."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from app.domain.codes import DEFAULT_PLAN, NumberingPlan
+from app.domain.errors import Problem
+from app.domain.passwords import hash_password, verify_password
+from app.sync.protocol import CentreInfo, OperatorInfo
+from server.db import Database
+from server.errors import ApiError, revoked, unauthorised
+from server.models import Centre, Device, EnrolmentCode, Operator
+
+#: Enrolment code alphabet: no 0/O, 1/I/L confusion when read aloud or typed.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_GROUPS = 3
+CODE_GROUP_LEN = 4
+_NOT_CODE = re.compile(r"[\s\-]+")
+#: A hash to verify against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalise_enrolment_code(code: str) -> str:
+    return _NOT_CODE.sub("", code).upper()
+
+
+def new_enrolment_code() -> str:
+    """``XXXX-XXXX-XXXX`` from :data:`CODE_ALPHABET` (about 59 bits)."""
+    groups = [
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LEN)) for _ in range(CODE_GROUPS)
+    ]
+    return "-".join(groups)
+
+
+def centre_info(centre: Centre) -> CentreInfo:
+    return CentreInfo(
+        eid=centre.eid,
+        name=centre.name,
+        kind=centre.kind,  # type: ignore[arg-type]
+        unit_code=centre.unit_code,
+        province_code=centre.province_code,
+        parent_name=centre.parent_name,
+        place_name=centre.place_name,
+        address=centre.address,
+        hotline=centre.hotline,
+        lookup_url=centre.lookup_url,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceContext:
+    """The authenticated device of a request."""
+
+    device_id: str
+    device_name: str
+    slot: int
+    centre_id: int
+    centre: CentreInfo
+
+    @property
+    def centre_eid(self) -> str:
+        return self.centre.eid
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    device_id: str
+    token: str
+    centre: CentreInfo
+    slot: int
+
+
+def enroll(
+    db: Database, code: str, device_name: str, now: datetime, plan: NumberingPlan = DEFAULT_PLAN
+) -> Enrolment:
+    """Use a one-time enrolment code: create the device, its token and its numbering slot."""
+    code_hash = sha256(normalise_enrolment_code(code))
+    with db.write() as s:
+        row = s.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == code_hash).with_for_update())
+        if row is None:
+            raise ApiError(
+                403,
+                Problem(
+                    "enrol.invalid",
+                    "Mã đăng ký máy trạm không đúng: kiểm tra lại mã do quản trị viên cấp.",
+                    "The enrolment code is wrong: check the code the administrator gave you.",
+                    "code",
+                ),
+            )
+        if row.used_at is not None:
+            raise ApiError(
+                403,
+                Problem(
+                    "enrol.used",
+                    "Mã đăng ký này đã được dùng: mỗi mã chỉ dùng một lần, hãy xin quản trị viên mã mới.",
+                    "This enrolment code has already been used: each code works once; ask the "
+                    "administrator for a new one.",
+                    "code",
+                ),
+            )
+        if row.expires_at <= now:
+            raise ApiError(
+                403,
+                Problem(
+                    "enrol.expired",
+                    "Mã đăng ký đã hết hạn: hãy xin quản trị viên mã mới.",
+                    "The enrolment code has expired: ask the administrator for a new one.",
+                    "code",
+                ),
+            )
+        # Lock the centre so concurrent enrolments of its devices take distinct slots.
+        centre = s.scalar(select(Centre).where(Centre.id == row.centre_id).with_for_update())
+        assert centre is not None  # foreign key
+        taken = set(
+            s.scalars(select(Device.slot).where(Device.centre_id == centre.id, Device.revoked_at.is_(None)))
+        )
+        free = [slot for slot in range(plan.slots) if slot not in taken]
+        if not free:
+            raise ApiError(
+                409,
+                Problem(
+                    "enrol.no_slot",
+                    f"{centre.name} đã có {plan.slots} máy trạm đang hoạt động, là số tối đa: "
+                    "thu hồi máy không còn dùng («motcua-server revoke-device») rồi đăng ký lại.",
+                    f"{centre.name} already has {plan.slots} active workstations, the maximum: revoke one no "
+                    "longer in use ('motcua-server revoke-device') and enrol again.",
+                ),
+            )
+        token = secrets.token_urlsafe(32)
+        device = Device(
+            id=str(uuid.uuid4()),
+            centre_id=centre.id,
+            name=device_name,
+            token_hash=sha256(token),
+            slot=free[0],
+            enrolled_at=now,
+        )
+        s.add(device)
+        s.flush()
+        used = s.execute(
+            update(EnrolmentCode)
+            .where(EnrolmentCode.id == row.id, EnrolmentCode.used_at.is_(None))
+            .values(used_at=now, device_id=device.id)
+        )
+        if used.rowcount != 1:  # pragma: no cover - the row lock above makes this impossible
+            raise ApiError(409, Problem("enrol.used", "Mã đăng ký này đã được dùng.", "Code already used."))
+        return Enrolment(device.id, token, centre_info(centre), device.slot)
+
+
+def authenticate(db: Database, token: str | None) -> DeviceContext:
+    """The device holding bearer ``token``, or 401."""
+    token = (token or "").strip()
+    if not token or len(token) > 200:
+        raise unauthorised()
+    with db.read() as s:
+        found = s.execute(
+            select(Device, Centre)
+            .join(Centre, Centre.id == Device.centre_id)
+            .where(Device.token_hash == sha256(token))
+        ).first()
+        if found is None:
+            raise unauthorised()
+        device, centre = found
+        if device.revoked_at is not None:
+            raise revoked()
+        return DeviceContext(device.id, device.name, device.slot, centre.id, centre_info(centre))
+
+
+def touch(db: Database, device_id: str, now: datetime) -> None:
+    """Record the device's last successful sync."""
+    with db.write() as s:
+        s.execute(update(Device).where(Device.id == device_id).values(last_sync_at=now))
+
+
+def login(db: Database, ctx: DeviceContext, username: str, password: str) -> OperatorInfo:
+    """Check an operator's password for the device's centre; 401/403 with a reason otherwise."""
+    with db.read() as s:
+        op = s.scalar(
+            select(Operator).where(Operator.centre_id == ctx.centre_id, Operator.username == username)
+        )
+        elsewhere = (
+            op is None
+            and s.scalar(select(Operator.id).where(Operator.username == username).limit(1)) is not None
+        )
+    if op is None:
+        verify_password(password, _DUMMY_HASH)
+        if elsewhere:
+            raise ApiError(
+                403,
+                Problem(
+                    "auth.other_centre",
+                    f"Tài khoản «{username}» không thuộc {ctx.centre.name}: chỉ cán bộ "
+                    "của trung tâm này được đăng nhập trên máy trạm này.",
+                    f"Account {username!r} does not belong to {ctx.centre.name}: only this "
+                    "centre's operators can log in on this workstation.",
+                    "username",
+                ),
+            )
+        raise _bad_credentials()
+    if not verify_password(password, op.password_hash):
+        raise _bad_credentials()
+    if not op.active:
+        raise ApiError(
+            403,
+            Problem(
+                "auth.inactive",
+                f"Tài khoản «{username}» đã bị khóa: liên hệ quản trị viên.",
+                f"Account {username!r} is disabled: contact the administrator.",
+                "username",
+            ),
+        )
+    return OperatorInfo(
+        username=op.username, full_name=op.full_name, role=op.role, password_hash=op.password_hash
+    )
+
+
+def _bad_credentials() -> ApiError:
+    return ApiError(
+        401,
+        Problem(
+            "auth.bad_credentials",
+            "Tên đăng nhập hoặc mật khẩu không đúng.",
+            "Wrong username or password.",
+            "password",
+        ),
+    )
+
+
+def enrolment_expiry(now: datetime, ttl_hours: float) -> datetime:
+    return now + timedelta(hours=ttl_hours)

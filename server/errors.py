@@ -1,0 +1,79 @@
+"""Errors the server answers with: an HTTP status and a :class:`Problem` (Vietnamese, English twin)."""
+
+from __future__ import annotations
+
+from app.domain.errors import Problem
+
+
+class ApiError(Exception):
+    """Stop the request and answer ``status`` with ``{"detail": {code, vi, en}, "server_time"}``."""
+
+    def __init__(self, status: int, problem: Problem, headers: dict[str, str] | None = None) -> None:
+        self.status = status
+        self.problem = problem
+        self.headers = headers
+        super().__init__(f"{status} {problem.code}: {problem.en}")
+
+
+def problem(code: str, vi: str, en: str, field: str | None = None) -> Problem:
+    return Problem(code, vi, en, field)
+
+
+def scope_forbidden(what_vi: str, what_en: str) -> Problem:
+    return Problem(
+        "scope.forbidden",
+        f"Máy trạm này không có quyền với {what_vi}: chỉ được gửi hồ sơ do trung tâm mình "
+        "tiếp nhận hoặc hồ sơ được chuyển đến trung tâm mình.",
+        f"This workstation has no rights over {what_en}: it may send only dossiers its centre received or "
+        "dossiers forwarded to its centre.",
+    )
+
+
+def unauthorised() -> ApiError:
+    return ApiError(
+        401,
+        Problem(
+            "auth.device",
+            "Máy trạm chưa được đăng ký với máy chủ hoặc mã xác thực không đúng: đăng ký lại "
+            "máy trạm bằng mã đăng ký do quản trị viên cấp.",
+            "This workstation is not enrolled with the server or its token is wrong: enrol it again with an "
+            "enrolment code from the administrator.",
+        ),
+        {"WWW-Authenticate": "Bearer"},
+    )
+
+
+def revoked() -> ApiError:
+    return ApiError(
+        401,
+        Problem(
+            "auth.revoked",
+            "Máy trạm này đã bị quản trị viên thu hồi quyền đồng bộ: liên hệ quản trị viên để đăng ký lại.",
+            "This workstation's sync rights were revoked by the administrator: ask them to enrol it again.",
+        ),
+        {"WWW-Authenticate": "Bearer"},
+    )
+
+
+def busy() -> ApiError:
+    return ApiError(
+        503,
+        Problem(
+            "server.busy",
+            "Máy chủ đang bận: máy trạm sẽ tự gửi lại sau ít phút.",
+            "The server is busy: the workstation will try again in a few minutes.",
+        ),
+        {"Retry-After": "5"},
+    )
+
+
+def unavailable() -> ApiError:
+    return ApiError(
+        503,
+        Problem(
+            "server.unavailable",
+            "Máy chủ tạm thời không truy cập được cơ sở dữ liệu: máy trạm sẽ tự thử lại sau ít phút.",
+            "The server cannot reach its database for now: the workstation will try again in a few minutes.",
+        ),
+        {"Retry-After": "30"},
+    )

@@ -1,0 +1,278 @@
+"""The server's schema (SQLAlchemy 2.0 typed ORM). Its own, not the workstation's.
+
+Conventions:
+- Times are naive UTC (``DateTime`` without time zone, the same on SQLite and PostgreSQL); dossier times
+  inside the JSON documents are kept exactly as the workstation sent them.
+- JSON documents are stored as compact, key-sorted text (:class:`JSONText`): portable, and stable to
+  hash.
+- ``changes.seq`` is the monotonic sequence the workstations pull by (see ``server.sync``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class JSONText(TypeDecorator[Any]):
+    """JSON stored as compact, key-sorted UTF-8 text (never NUL: ``json.dumps`` escapes control
+    characters, which PostgreSQL ``text`` requires)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        return canonical_json(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        return json.loads(value)
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+UUID_LEN = 36
+EID_LEN = 35
+
+
+# --- reference ---------------------------------------------------------------------------------------
+
+
+class AdminUnit(Base):
+    """A current administrative unit (province or commune level, since 1 July 2025)."""
+
+    __tablename__ = "admin_units"
+    __table_args__ = (
+        UniqueConstraint("level", "code", name="uq_admin_units_level_code"),
+        CheckConstraint("level IN ('province', 'commune')", name="level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    province_code: Mapped[str] = mapped_column(String(4), index=True)
+
+
+class Centre(Base):
+    """A commune centre or a provincial agency: it has devices and operators, and sees its dossiers."""
+
+    __tablename__ = "centres"
+    __table_args__ = (CheckConstraint("kind IN ('commune_centre', 'provincial_agency')", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    eid: Mapped[str] = mapped_column(String(EID_LEN), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    parent_name: Mapped[str] = mapped_column(String(300), default="")
+    unit_code: Mapped[str | None] = mapped_column(String(10))
+    province_code: Mapped[str] = mapped_column(String(10))
+    place_name: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(1000), default="")
+    hotline: Mapped[str] = mapped_column(String(100), default="")
+    lookup_url: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Procedure(Base):
+    """A catalogue entry, kept whole as the catalogue JSON shape (``CatalogueItem``)."""
+
+    __tablename__ = "procedures"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    item: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CalendarDay(Base):
+    """An exception to the holiday calendar for the whole province."""
+
+    __tablename__ = "calendar_days"
+    __table_args__ = (CheckConstraint("kind IN ('off', 'working')", name="kind"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- people and devices ------------------------------------------------------------------------------
+
+
+class Operator(Base):
+    """An operator of one centre. Usernames are unique within a centre."""
+
+    __tablename__ = "operators"
+    __table_args__ = (UniqueConstraint("centre_id", "username", name="uq_operators_centre_username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"))
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="operator")
+    # scrypt (app.domain.passwords), parameters in the string; never the password.
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class EnrolmentCode(Base):
+    """A one-time, expiring enrolment code; only its SHA-256 is kept."""
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    device_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+
+
+class Device(Base):
+    """An enrolled workstation. Its bearer token is kept only as a SHA-256."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centres.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Numbering slot of the centre's agency, distinct among the centre's active (not revoked) devices.
+    slot: Mapped[int] = mapped_column(Integer)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# --- dossiers and the change feed --------------------------------------------------------------------
+
+
+class Dossier(Base):
+    """The server's state of a dossier: the received snapshot, kept up to date by accepted events."""
+
+    __tablename__ = "dossiers"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(60), unique=True)
+    receiving_eid: Mapped[str] = mapped_column(String(EID_LEN), index=True)
+    competent_eid: Mapped[str | None] = mapped_column(String(EID_LEN), index=True)
+    handling_eid: Mapped[str | None] = mapped_column(String(EID_LEN), index=True)
+    status: Mapped[str] = mapped_column(String(30))
+    # A DossierSnapshot (app.sync.protocol) with the current status, due date and handling agency.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class EventRow(Base):
+    """An accepted event; ``id`` is the server's arrival order. Rejected events are not kept."""
+
+    __tablename__ = "events"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(UUID_LEN), unique=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    type: Mapped[str] = mapped_column(String(30))
+    # The event as validated (payload normalised by its model), and the SHA-256 of its canonical JSON.
+    body: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ChangeRow(Base):
+    """One entry of the change feed. ``seq`` only grows; readers pull ``seq > since``.
+
+    A dossier change carries the dossier's whole state at that moment and is visible to the centres whose
+    e-ID is in ``receiving_eid``, ``competent_eid`` or ``handling_eid`` (as they were at that moment);
+    procedure and calendar changes are visible to every centre.
+    """
+
+    __tablename__ = "changes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('dossier', 'procedure', 'calendar')", name="kind"),
+        Index("ix_changes_kind_seq", "kind", "seq"),
+        Index("ix_changes_receiving_eid_seq", "receiving_eid", "seq"),
+        Index("ix_changes_competent_eid_seq", "competent_eid", "seq"),
+        Index("ix_changes_handling_eid_seq", "handling_eid", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    dossier_id: Mapped[str | None] = mapped_column(String(UUID_LEN), index=True)
+    receiving_eid: Mapped[str | None] = mapped_column(String(EID_LEN))
+    competent_eid: Mapped[str | None] = mapped_column(String(EID_LEN))
+    handling_eid: Mapped[str | None] = mapped_column(String(EID_LEN))
+    # The value of the change's ``dossier`` / ``procedure`` / ``calendar`` key (app.sync.protocol.Change).
+    body: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- numbering ---------------------------------------------------------------------------------------
+
+
+class NumberCounter(Base):
+    """The lease high-water mark of an agency for a day (``app.domain.codes.LeaseBook``)."""
+
+    __tablename__ = "number_counters"
+
+    agency_eid: Mapped[str] = mapped_column(String(EID_LEN), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    high_water: Mapped[int] = mapped_column(Integer)
+
+
+class NumberLease(Base):
+    """A granted lease, for the record (who got which numbers, when)."""
+
+    __tablename__ = "number_leases"
+    __table_args__ = (
+        Index("ix_number_leases_agency_eid_day", "agency_eid", "day"),
+        CheckConstraint("first_number <= last_number", name="range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    agency_eid: Mapped[str] = mapped_column(String(EID_LEN))
+    day: Mapped[date] = mapped_column(Date)
+    first_number: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer)
+    granted_at: Mapped[datetime] = mapped_column(DateTime)

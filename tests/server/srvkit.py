@@ -1,0 +1,194 @@
+"""Helpers of the server tests: the running server, the demo centres, devices and dossier events."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from app.domain.codes import format_code
+from app.domain.status import Action, Status
+from app.sync.client import SyncClient
+from app.sync.protocol import ApplicantInfo, CentreInfo, DossierSnapshot, Event, TransitionPayload
+from server import admin
+from server.admin import demo_file
+from server.db import Database
+from server.numbering import local_today
+
+#: The demo centres (resources/demo/centre.json): two communes and the provincial land registry.
+A = "000.10.24.H06"  # Bắc Giang ward (receives)
+B = "000.11.24.H06"  # Kinh Bắc ward (scenario c target)
+P = "000.00.15.H06"  # Văn phòng đăng ký đất đai tỉnh Bắc Ninh (scenario b target)
+
+
+def today() -> date:
+    return local_today(admin.now_utc())
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass
+class LiveServer:
+    url: str
+    db_url: str
+    db: Database
+
+
+@dataclass
+class Desk:
+    """An enrolled workstation of a centre."""
+
+    eid: str
+    client: SyncClient
+    device_id: str
+    slot: int
+    seqs: dict[str, int] = field(default_factory=dict)
+
+    def next_seq(self, dossier_id: str) -> int:
+        self.seqs[dossier_id] = self.seqs.get(dossier_id, 0) + 1
+        return self.seqs[dossier_id]
+
+
+class World:
+    """The three demo centres on a clean server, and factories of devices and events."""
+
+    def __init__(self, live: LiveServer) -> None:
+        self.live = live
+        self.db = live.db
+        self._clients: list[SyncClient] = []
+        self._numbers: dict[str, int] = {}
+        data = json.loads(demo_file().read_text(encoding="utf-8"))
+        self.names: dict[str, str] = {}
+        for c in data["centres"]:
+            info = CentreInfo(
+                eid=c["agency_eid"],
+                name=c["name"],
+                kind=c["kind"],
+                unit_code=c["unit_code"],
+                province_code=c["province_code"],
+            )
+            admin.add_centre(self.db, info)
+            self.names[info.eid] = info.name
+
+    def client(self, token: str | None = None, **kwargs: Any) -> SyncClient:
+        c = SyncClient(self.live.url, token, **kwargs)
+        self._clients.append(c)
+        return c
+
+    def enrol_code(self, eid: str = A, **kwargs: Any) -> str:
+        return admin.issue_enrolment_code(self.db, eid, **kwargs).code
+
+    def desk(self, eid: str = A, name: str = "Quầy 1") -> Desk:
+        c = self.client()
+        r = c.enroll(self.enrol_code(eid), name)
+        return Desk(eid, c, r.device_id, r.slot)
+
+    def close(self) -> None:
+        for c in self._clients:
+            c.close()
+
+    # -- dossiers
+
+    def code(self, eid: str = A, day: date | None = None) -> str:
+        n = self._numbers.get(eid, 0) + 1
+        self._numbers[eid] = n
+        return format_code(eid, day or today(), n)
+
+    def snapshot(
+        self,
+        eid: str = A,
+        *,
+        scenario: str = "a",
+        competent: str | None = None,
+        handling: str | None = None,
+        code: str | None = "auto",
+        status: Status = Status.RECEIVED,
+    ) -> DossierSnapshot:
+        if scenario == "a":
+            competent = handling = eid
+        if competent is not None:
+            competent_name = self.names.get(competent, competent)
+        else:
+            competent_name = "Văn phòng đăng ký đất đai tỉnh"
+        return DossierSnapshot(
+            id=new_id(),
+            code=self.code(eid) if code == "auto" else code,
+            lookup_secret="K7QM",
+            procedure_code="1.001193" if scenario == "a" else "1.013831" if scenario == "b" else "1.001612",
+            procedure_name="Thủ tục mẫu",
+            applicant=ApplicantInfo(
+                id=new_id(),
+                personal_id="024190001234",
+                full_name="Nguyễn Văn Đức",
+                birth_date=date(1990, 5, 17),
+                gender="Nam",
+                phone="0912345678",
+                address="Phường Bắc Giang, tỉnh Bắc Ninh",
+                unit_code="07210",
+            ),
+            receiving_agency_eid=eid,
+            receiving_agency=self.names.get(eid, eid),
+            competent_agency=competent_name,
+            competent_agency_eid=competent,
+            competent_unit_code=None,
+            handling_agency=competent_name,
+            handling_agency_eid=handling,
+            scenario=scenario,  # type: ignore[arg-type]
+            channel="direct",
+            received_at=datetime(2026, 5, 4, 8, 30),
+            due_at=datetime(2026, 5, 7, 8, 30),
+            status=status,
+            papers_received=[{"name": "Tờ khai", "form": "original", "count": 1}],
+            sets_count=1,
+            fee_vnd=0,
+            result_delivery="counter",
+            notes="",
+        )
+
+    def received(self, desk: Desk, snap: DossierSnapshot) -> Event:
+        return Event.received(
+            new_id(),
+            snap,
+            seq=desk.next_seq(snap.id),
+            occurred_at=datetime(2026, 5, 4, 8, 30),
+            operator="demo",
+            workstation="Quầy 1",
+        )
+
+    def transition(
+        self,
+        desk: Desk,
+        dossier_id: str,
+        action: Action,
+        to_status: Status,
+        *,
+        from_status: Status | None = None,
+        handling: str | None = None,
+        due_at: datetime | None = None,
+        reason: str = "",
+    ) -> Event:
+        return Event.transitioned(
+            new_id(),
+            dossier_id,
+            TransitionPayload(
+                action=action,
+                from_status=from_status,
+                to_status=to_status,
+                reason=reason,
+                due_at=due_at,
+                handling_agency_eid=handling,
+            ),
+            seq=desk.next_seq(dossier_id),
+            occurred_at=datetime(2026, 5, 4, 9, 0),
+            operator="demo",
+            workstation="Quầy 1",
+        )
+
+
+def statuses(results: list[Any]) -> list[str]:
+    """The status of each push result, with the reason code of rejections (``rejected:code``)."""
+    return [r.status if r.reason is None else f"{r.status}:{r.reason.code}" for r in results]

@@ -1,0 +1,249 @@
+"""Push: idempotence, conflicts, the status machine, code reuse and scope, per event."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+
+from sqlalchemy import func, select
+from srvkit import A, B, P, World, statuses, today
+
+from app.domain.status import Action, Status
+from app.sync.protocol import Event, EventResult
+from server.models import ChangeRow, Dossier, EventRow, NumberCounter
+
+
+def test_received_then_transitions_are_accepted_and_update_the_dossier(world: World) -> None:
+    desk = world.desk(A)
+    snap = world.snapshot(A)
+    events = [
+        world.received(desk, snap),
+        world.transition(
+            desk, snap.id, Action.START_PROCESSING, Status.IN_PROCESS, from_status=Status.RECEIVED
+        ),
+        world.transition(
+            desk,
+            snap.id,
+            Action.APOLOGISE,
+            Status.IN_PROCESS,
+            due_at=datetime(2026, 5, 12, 16, 0),
+            reason="Cần xác minh thêm",
+        ),
+        world.transition(desk, snap.id, Action.RESULT_READY, Status.RESULT_READY),
+    ]
+    r = desk.client.push(events)
+    assert statuses(r.results) == ["accepted"] * 4
+    assert [x.event_id for x in r.results] == [e.event_id for e in events]
+    with world.db.read() as s:
+        d = s.get(Dossier, snap.id)
+        assert d is not None
+        assert d.status == "result_ready" and d.snapshot["status"] == "result_ready"
+        assert d.snapshot["due_at"] == "2026-05-12T16:00:00"
+        assert d.code == snap.code
+        assert s.scalar(select(func.count()).select_from(EventRow)) == 4
+        assert s.scalar(select(func.count()).select_from(ChangeRow)) == 4
+
+
+def test_the_same_event_again_is_a_duplicate(world: World) -> None:
+    desk = world.desk(A)
+    snap = world.snapshot(A)
+    received = world.received(desk, snap)
+    assert statuses(desk.client.push([received]).results) == ["accepted"]
+    # A timeout is an unknown outcome: the desk resends the same batch, maybe twice in one batch.
+    assert statuses(desk.client.push([received, received]).results) == ["duplicate", "duplicate"]
+    with world.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(EventRow)) == 1
+        assert s.scalar(select(func.count()).select_from(ChangeRow)) == 1
+
+
+def test_the_same_event_id_with_another_payload_is_a_conflict(world: World) -> None:
+    desk = world.desk(A)
+    snap = world.snapshot(A)
+    received = world.received(desk, snap)
+    desk.client.push([received])
+    changed = received.model_copy(update={"payload": received.payload | {"notes": "sửa"}})
+    other_operator = received.model_copy(update={"operator": "khác"})
+    r = desk.client.push([changed, other_operator])
+    assert statuses(r.results) == ["rejected:event.conflict", "rejected:event.conflict"]
+    assert r.results[0].reason is not None and "đã nhận một sự kiện khác" in r.results[0].reason.vi
+
+
+def test_an_illegal_transition_is_rejected_with_the_status_machines_reason(world: World) -> None:
+    desk = world.desk(A)
+    snap = world.snapshot(A)
+    r = desk.client.push(
+        [
+            world.received(desk, snap),
+            world.transition(desk, snap.id, Action.HAND_BACK, Status.RETURNED),
+            world.transition(desk, snap.id, Action.WITHDRAW, Status.WITHDRAWN),
+            world.transition(desk, snap.id, Action.RESULT_READY, Status.RESULT_READY),
+        ]
+    )
+    assert statuses(r.results) == [
+        "accepted",
+        "rejected:status.illegal.hand_back",
+        "accepted",
+        "rejected:status.illegal.result_ready",
+    ]
+    reason = r.results[1].reason
+    assert reason is not None
+    assert reason.vi == "Không thể trả kết quả: hồ sơ chưa có kết quả (trạng thái hiện tại: Đã tiếp nhận)."
+    assert r.results[3].reason is not None and "đã kết thúc" in r.results[3].reason.vi
+    with world.db.read() as s:
+        d = s.get(Dossier, snap.id)
+        assert d is not None and d.status == "withdrawn"
+
+
+def test_the_server_orders_concurrent_actions_by_arrival(world: World) -> None:
+    """The receiving centre and the handling centre act on the same dossier; the later one loses."""
+    desk_a, desk_b = world.desk(A), world.desk(B)
+    snap = world.snapshot(A, scenario="c", competent=B, handling=B)
+    assert statuses(desk_a.client.push([world.received(desk_a, snap)]).results) == ["accepted"]
+    forward = world.transition(desk_a, snap.id, Action.FORWARD, Status.IN_PROCESS, handling=B)
+    assert statuses(desk_a.client.push([forward]).results) == ["accepted"]
+    result = world.transition(desk_b, snap.id, Action.RESULT_READY, Status.RESULT_READY)
+    assert statuses(desk_b.client.push([result]).results) == ["accepted"]
+    # Meanwhile (offline) A recorded a withdrawal from "in process": no longer legal.
+    withdraw = world.transition(
+        desk_a, snap.id, Action.WITHDRAW, Status.WITHDRAWN, from_status=Status.IN_PROCESS
+    )
+    r = desk_a.client.push([withdraw])
+    assert statuses(r.results) == ["rejected:status.illegal.withdraw"]
+    assert r.results[0].reason is not None and "hồ sơ đã có kết quả" in r.results[0].reason.vi
+
+
+def test_a_code_already_used_by_another_dossier_is_rejected(world: World) -> None:
+    desk1, desk2 = world.desk(A), world.desk(A, "Quầy 2")
+    first = world.snapshot(A)
+    second = world.snapshot(A, code=first.code)
+    assert statuses(desk1.client.push([world.received(desk1, first)]).results) == ["accepted"]
+    r = desk2.client.push([world.received(desk2, second)])
+    assert statuses(r.results) == ["rejected:code.duplicate"]
+    assert r.results[0].reason is not None and first.code is not None and first.code in r.results[0].reason.vi
+
+
+def test_codes_must_be_well_formed_and_of_the_centres_agency(world: World) -> None:
+    desk = world.desk(A)
+    bad = [
+        world.snapshot(A, code="000.10.24.H06-260230-0001"),  # 30 February
+        world.snapshot(A, code="000.10.24.H06-260504-00001"),  # not canonical
+        world.snapshot(A, code=world.code(B)),  # B's e-ID
+        world.snapshot(A, code=None),  # a received dossier needs a code
+    ]
+    r = desk.client.push([world.received(desk, s) for s in bad])
+    assert statuses(r.results) == [
+        "rejected:code.format",
+        "rejected:code.format",
+        "rejected:code.agency",
+        "rejected:code.missing",
+    ]
+    # A dossier refused at intake may have no code.
+    refused = world.snapshot(A, code=None, status=Status.REFUSED)
+    assert statuses(desk.client.push([world.received(desk, refused)]).results) == ["accepted"]
+
+
+def test_a_new_dossier_must_start_in_an_initial_status(world: World) -> None:
+    desk = world.desk(A)
+    r = desk.client.push([world.received(desk, world.snapshot(A, status=Status.RESULT_READY))])
+    assert statuses(r.results) == ["rejected:status.initial"]
+
+
+def test_a_dossier_cannot_be_received_twice(world: World) -> None:
+    desk = world.desk(A)
+    snap = world.snapshot(A)
+    desk.client.push([world.received(desk, snap)])
+    again = world.received(desk, snap)  # another event id, same dossier
+    assert statuses(desk.client.push([again]).results) == ["rejected:dossier.exists"]
+
+
+def test_scope_a_device_sends_only_its_centres_dossiers(world: World) -> None:
+    desk_a, desk_b, desk_p = world.desk(A), world.desk(B), world.desk(P)
+    own = world.snapshot(A)
+    desk_a.client.push([world.received(desk_a, own)])
+    # B may not receive on A's behalf, nor act on A's commune dossier.
+    r = desk_b.client.push(
+        [
+            world.received(desk_b, world.snapshot(A)),
+            world.transition(desk_b, own.id, Action.START_PROCESSING, Status.IN_PROCESS),
+        ]
+    )
+    assert statuses(r.results) == ["rejected:scope.forbidden", "rejected:scope.forbidden"]
+    assert r.results[0].reason is not None and "không có quyền" in r.results[0].reason.vi
+    # P may act once the dossier is forwarded to it (scenario b).
+    inter = world.snapshot(A, scenario="b")
+    desk_a.client.push([world.received(desk_a, inter)])
+    early = world.transition(desk_p, inter.id, Action.RESULT_READY, Status.RESULT_READY)
+    assert statuses(desk_p.client.push([early]).results) == ["rejected:scope.forbidden"]
+    desk_a.client.push([world.transition(desk_a, inter.id, Action.FORWARD, Status.IN_PROCESS, handling=P)])
+    assert statuses(desk_p.client.push([early]).results) == ["accepted"]  # a rejected event may be resent
+
+
+def test_a_transition_for_an_unknown_dossier_is_rejected(world: World) -> None:
+    desk = world.desk(A)
+    snap = world.snapshot(A)
+    transition = world.transition(desk, snap.id, Action.START_PROCESSING, Status.IN_PROCESS)
+    assert statuses(desk.client.push([transition]).results) == ["rejected:dossier.unknown"]
+
+
+def test_an_invalid_payload_is_rejected_alone(world: World) -> None:
+    desk = world.desk(A)
+    good, other = world.snapshot(A), world.snapshot(A)
+    broken = world.received(desk, world.snapshot(A))
+    broken = broken.model_copy(update={"payload": broken.payload | {"scenario": "z", "fee_vnd": -1}})
+    wrong_action = world.transition(desk, good.id, Action.START_PROCESSING, Status.IN_PROCESS)
+    wrong_action = wrong_action.model_copy(update={"payload": wrong_action.payload | {"action": "teleport"}})
+    r = desk.client.push([world.received(desk, good), broken, wrong_action, world.received(desk, other)])
+    assert statuses(r.results) == ["accepted", "rejected:event.invalid", "rejected:event.invalid", "accepted"]
+    assert r.results[1].reason is not None and r.results[1].reason.field == "payload.scenario"
+
+
+def test_a_received_code_in_the_lease_region_raises_the_high_water_mark(world: World) -> None:
+    desk = world.desk(A)
+    snap = world.snapshot(A, code=f"{A}-{today():%y%m%d}-0042")
+    desk.client.push([world.received(desk, snap)])
+    lease = desk.client.lease(A, today(), 10).lease
+    assert (lease.first, lease.last) == (43, 52)
+    fallback = world.snapshot(A, code=f"{A}-{today():%y%m%d}-9001")
+    desk.client.push([world.received(desk, fallback)])
+    with world.db.read() as s:
+        counter = s.get(NumberCounter, (A, today()))
+        assert counter is not None and counter.high_water == 52
+
+
+def test_concurrent_resends_of_the_same_batch_store_each_event_once(world: World) -> None:
+    desks = [world.desk(A, f"Quầy {i}") for i in range(2)]
+    snaps = [world.snapshot(A) for _ in range(15)]
+    events: list[Event] = [world.received(desks[0], s) for s in snaps]
+    events += [world.transition(desks[0], s.id, Action.START_PROCESSING, Status.IN_PROCESS) for s in snaps]
+    results: list[list[EventResult]] = []
+    lock = threading.Lock()
+
+    def send(i: int) -> None:
+        r = world.client(desks[i % 2].client.token).push(events)
+        with lock:
+            results.append(r.results)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4
+    for i, event in enumerate(events):
+        outcomes = sorted(r[i].status for r in results)
+        assert outcomes == ["accepted", "duplicate", "duplicate", "duplicate"], (i, outcomes)
+        assert event.event_id == results[0][i].event_id
+    with world.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(EventRow)) == len(events)
+        assert s.scalar(select(func.count()).select_from(ChangeRow)) == len(events)
+        assert set(s.scalars(select(Dossier.status))) == {"in_process"}
+
+
+def test_only_forward_and_transfer_change_the_handling_agency(world: World) -> None:
+    desk = world.desk(A)
+    snap = world.snapshot(A)
+    desk.client.push([world.received(desk, snap)])
+    sneaky = world.transition(desk, snap.id, Action.START_PROCESSING, Status.IN_PROCESS, handling=B)
+    r = desk.client.push([sneaky])
+    assert statuses(r.results) == ["rejected:event.invalid"]
+    assert r.results[0].reason is not None and r.results[0].reason.field == "payload.handling_agency_eid"
