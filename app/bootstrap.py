@@ -55,12 +55,33 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
+def with_latest_backup(problem: Problem, data_dir: Path) -> Problem:
+    """The corrupt-database problem, completed with the newest sound backup to restore, if any."""
+    from app.services.backup import check_file as check_backup
+    from app.services.backup import list_backups
+
+    for b in list_backups(data_dir):
+        if b.kind != "replaced" and not check_backup(b.path):
+            return Problem(
+                problem.code,
+                f"{problem.vi} Bản sao lưu gần nhất ({b.taken_at:%d/%m/%Y %H:%M}): {b.path} — khôi phục bằng "
+                f'lệnh: motcua-desk db restore "{b.path}"',
+                f"{problem.en} Latest backup ({b.taken_at:%Y-%m-%d %H:%M}): {b.path} — restore it with: "
+                f'motcua-desk db restore "{b.path}"',
+                problem.field,
+            )
+    return problem
+
+
 def open_store(data_dir: Path, *, demo: bool = False) -> Store:
     """Check, open and migrate the local database in ``data_dir``; load reference (and demo) data."""
     ensure_writable(data_dir)
     setup_logging(data_dir)
     path = database_path(data_dir)
-    check_file(path)
+    try:
+        check_file(path)
+    except StoreError as exc:
+        raise StoreError(with_latest_backup(exc.problem, data_dir)) from exc
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(
             Problem(

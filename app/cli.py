@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -279,6 +280,26 @@ def cmd_db(ctx: Context) -> int:
     if action == "path":
         ctx.print(str(ctx.store.path))
         return 0
+    from app.services import backup
+
+    if action == "backup":
+        path = backup.backup_now(ctx.store, ctx.data_dir)
+        if ctx.args.out:
+            ctx.args.out.parent.mkdir(parents=True, exist_ok=True)
+            path = Path(shutil.copyfile(path, ctx.args.out))
+        ctx.print(str(path))
+        return 0
+    if action == "backups":
+        for b in backup.list_backups(ctx.data_dir):
+            ctx.print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.kind:<17} {b.size:>12,}  {b.path}")
+        return 0
+    if action == "restore":
+        # Works on a damaged store too: it never opens the database it replaces.
+        kept = backup.restore(ctx.data_dir, ctx.args.file)
+        ctx.print(ctx.t("Đã khôi phục từ", "Restored from") + f" {ctx.args.file}")
+        if kept is not None:
+            ctx.print(ctx.t("Cơ sở dữ liệu cũ được giữ tại", "The replaced database is kept at") + f" {kept}")
+        return 0
     raise AssertionError(action)
 
 
@@ -337,11 +358,17 @@ def build_parser() -> argparse.ArgumentParser:
     dbsub = p.add_subparsers(dest="db_action", metavar="ACTION", required=True)
     dbsub.add_parser("check", parents=[common], help="integrity check of the database")
     dbsub.add_parser("path", parents=[common], help="print the database file path")
+    b = dbsub.add_parser("backup", parents=[common], help="online backup into the backups folder")
+    b.add_argument("--out", type=Path, help="also copy the backup to this file")
+    dbsub.add_parser("backups", parents=[common], help="list the backups, newest first")
+    r = dbsub.add_parser("restore", parents=[common], help="replace the database with a backup (desk closed)")
+    r.add_argument("file", type=Path)
     p.set_defaults(handler=cmd_db)
 
-    from app import cli_dossiers
+    from app import cli_dossiers, cli_sync
 
     cli_dossiers.register(sub, common)
+    cli_sync.register(sub, common)
     return parser
 
 

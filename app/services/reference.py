@@ -251,34 +251,45 @@ def load_catalogue(session: Session, path: Path, now: datetime | None = None) ->
     now = now or datetime.now()
     existing = {p.code: p for p in session.scalars(select(Procedure))}
     for item in data["procedures"]:
-        proc = existing.get(item["code"]) or Procedure(code=item["code"])
-        proc.name = clean_spaces(item["name"])
-        proc.name_folded = fold(item["name"])
-        proc.field = clean_spaces(item["field"])
-        proc.level = item["level"]
-        proc.competent_agency = clean_spaces(item["competent_agency"])
-        proc.time_value = int(item["time_value"])
-        proc.time_unit = item["time_unit"]
-        proc.time_text = nfc(item.get("time_text", ""))
-        proc.fee_vnd = int(item.get("fee_vnd", 0))
-        proc.fee_text = nfc(item.get("fee_text", ""))
-        proc.channels = list(item.get("channels", ["direct"]))
-        proc.cross_boundary = bool(item.get("cross_boundary", False))
-        proc.notes = nfc(item.get("unsure", ""))
-        proc.active = True
-        proc.updated_at = now
-        proc.papers = [
-            ProcedurePaper(
-                position=i,
-                name=clean_spaces(p["name"]),
-                form=p["form"],
-                count=int(p["count"]),
-                note=nfc(p.get("note", "")),
-            )
-            for i, p in enumerate(item["papers"], start=1)
-        ]
-        session.add(proc)
+        upsert_procedure(session, item, now, existing.get(item["code"]))
     return len(data["procedures"])
+
+
+def upsert_procedure(
+    session: Session, item: dict[str, Any], now: datetime, proc: Procedure | None = None
+) -> Procedure:
+    """Insert or update one procedure from a catalogue entry (schema 1), papers included."""
+    if proc is None:
+        proc = session.scalar(select(Procedure).where(Procedure.code == item["code"])) or Procedure(
+            code=item["code"]
+        )
+    proc.name = clean_spaces(item["name"])
+    proc.name_folded = fold(item["name"])
+    proc.field = clean_spaces(item["field"])
+    proc.level = item["level"]
+    proc.competent_agency = clean_spaces(item["competent_agency"])
+    proc.time_value = int(item["time_value"])
+    proc.time_unit = item["time_unit"]
+    proc.time_text = nfc(item.get("time_text", ""))
+    proc.fee_vnd = int(item.get("fee_vnd", 0))
+    proc.fee_text = nfc(item.get("fee_text", ""))
+    proc.channels = list(item.get("channels", ["direct"]))
+    proc.cross_boundary = bool(item.get("cross_boundary", False))
+    proc.notes = nfc(item.get("unsure", ""))
+    proc.active = True
+    proc.updated_at = now
+    proc.papers = [
+        ProcedurePaper(
+            position=i,
+            name=clean_spaces(p["name"]),
+            form=p["form"],
+            count=int(p["count"]),
+            note=nfc(p.get("note", "")),
+        )
+        for i, p in enumerate(item["papers"], start=1)
+    ]
+    session.add(proc)
+    return proc
 
 
 def load_demo(session: Session) -> bool:

@@ -1,0 +1,634 @@
+"""The workstation's sync engine: push the outbox, pull the changes feed, lease dossier numbers ahead.
+
+Rules (design.md §2): a change and its outbox entry commit together (the services do that); the sender
+drains the outbox whenever the server answers and resends an event with the same id after an unknown
+outcome (the server answers ``duplicate``); a permanently rejected event is **parked** and shown to the
+operator without blocking the rest; pulled changes are applied in the same transaction as the new
+checkpoint, never before; no sync with a clock more than 5 minutes off.
+
+No Qt here: :class:`SyncWorker` runs rounds on a background thread and reports :class:`SyncState`
+through a callback, which the GUI turns into a signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain.errors import DomainError, Problem
+from app.domain.text import fold
+from app.models import (
+    Applicant,
+    Centre,
+    Dossier,
+    DossierEvent,
+    HolidayOverride,
+    NumberLease,
+    Operator,
+    OutboxEntry,
+    Procedure,
+    Workstation,
+)
+from app.models.db import Store
+from app.models.search_index import index_dossier, terms
+from app.services.desk import load_calendar, load_desk
+from app.services.reference import get_setting, set_setting, upsert_procedure
+from app.sync import credentials
+from app.sync.client import ClockSkew, ServerRefused, SyncClient, TransientError
+from app.sync.protocol import (
+    MAX_PUSH_EVENTS,
+    Change,
+    DossierState,
+    EnrollResponse,
+    Event,
+)
+
+log = logging.getLogger(__name__)
+
+KEY_SERVER = "sync.server_url"
+KEY_DEVICE = "sync.device_id"
+KEY_CURSOR = "sync.cursor"
+KEY_LAST = "sync.last_success"
+
+
+def token_name(device_id: str) -> str:
+    return f"device-token:{device_id}"
+
+
+NOT_ENROLLED = Problem(
+    "sync.not_enrolled",
+    "Máy trạm chưa được đăng ký với máy chủ tỉnh. Hãy đăng ký bằng địa chỉ máy chủ và mã đăng ký một lần "
+    "do quản trị viên cấp (menu Đồng bộ › Đăng ký máy trạm, hoặc lệnh motcua-desk enrol).",
+    "This workstation is not enrolled with the provincial server. Enrol it with the server address and the "
+    "one-time code from the administrator (Sync › Enrol workstation, or motcua-desk enrol).",
+)
+
+
+# --- enrolment and online login ---------------------------------------------------------------------------
+
+
+def enrol(
+    store: Store,
+    server_url: str,
+    code: str,
+    device_name: str,
+    client_factory: Callable[[str, str | None], SyncClient] | None = None,
+) -> EnrollResponse:
+    """Enrol this workstation: the token goes to the OS keyring, the centre and slot to the store."""
+    problem = credentials.keyring_problem()
+    if problem is not None:  # check first: the one-time code must not be spent for a token we cannot keep
+        raise DomainError(problem)
+    factory = client_factory or (lambda url, token: SyncClient(url, token))
+    with factory(server_url, None) as client:
+        response = client.enroll(code.strip(), device_name)
+    credentials.save_secret(token_name(response.device_id), response.device_token)
+    c = response.centre
+    with store.write() as s:
+        for other in s.scalars(select(Centre).where(Centre.is_home.is_(True))):
+            other.is_home = False
+        centre = s.scalar(select(Centre).where(Centre.agency_eid == c.eid)) or Centre(agency_eid=c.eid)
+        centre.kind, centre.name, centre.unit_code, centre.province_code = (
+            c.kind,
+            c.name,
+            c.unit_code,
+            c.province_code,
+        )
+        centre.parent_name, centre.place_name, centre.address = c.parent_name, c.place_name, c.address
+        centre.hotline, centre.lookup_url, centre.is_home = c.hotline, c.lookup_url, True
+        s.add(centre)
+        s.flush()
+        ws = s.scalar(select(Workstation).where(Workstation.is_local.is_(True)))
+        if ws is None:
+            ws = Workstation(centre_id=centre.id, slot=response.slot, name=device_name, is_local=True)
+            s.add(ws)
+        ws.centre_id, ws.slot, ws.device_id, ws.enrolled_at = (
+            centre.id,
+            response.slot,
+            response.device_id,
+            datetime.now(),
+        )
+        ws.name = device_name
+        set_setting(s, KEY_SERVER, server_url.rstrip("/"))
+        set_setting(s, KEY_DEVICE, response.device_id)
+        set_setting(s, KEY_CURSOR, 0)
+    log.info("enrolled as device %s of centre %s, slot %s", response.device_id, c.eid, response.slot)
+    return response
+
+
+def connection(store: Store) -> tuple[str, str, str]:
+    """(server URL, device id, token) of this enrolled workstation, or DomainError(NOT_ENROLLED)."""
+    with store.read() as s:
+        url, device = get_setting(s, KEY_SERVER), get_setting(s, KEY_DEVICE)
+    if not url or not device:
+        raise DomainError(NOT_ENROLLED)
+    try:
+        token = credentials.load_secret(token_name(device))
+    except credentials.KeyringUnavailable as exc:
+        raise DomainError(exc.problem) from exc
+    if not token:
+        raise DomainError(NOT_ENROLLED)
+    return url, device, token
+
+
+def login_online(store: Store, client: SyncClient, username: str, password: str) -> Operator:
+    """Check an operator with the server and cache the slow hash locally for offline log-ins."""
+    info = client.login(username, password).operator
+    with store.write() as s:
+        op = s.scalar(select(Operator).where(Operator.username == info.username)) or Operator(
+            username=info.username
+        )
+        op.full_name, op.role, op.password_hash, op.active = (
+            info.full_name,
+            info.role,
+            info.password_hash,
+            True,
+        )
+        s.add(op)
+    return op
+
+
+# --- one round --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RoundReport:
+    pushed: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    leased: int = 0
+    parked: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
+
+
+class SyncEngine:
+    """Runs sync rounds for one enrolled workstation. Not thread-safe: one round at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        *,
+        batch: int = 200,
+        lease_days: int = 2,
+        lease_size: int = 50,
+        lease_low_water: int = 10,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.batch = min(batch, MAX_PUSH_EVENTS)
+        self.lease_days = lease_days
+        self.lease_size = lease_size
+        self.lease_low_water = lease_low_water
+
+    def run_round(self) -> RoundReport:
+        """Health/clock check, push everything pending, pull every change, lease ahead."""
+        self.client.health()  # raises ClockSkew / TransientError before anything moves
+        report = RoundReport()
+        self.push(report)
+        self.pull(report)
+        self.lease_ahead(report)
+        with self.store.write() as s:
+            set_setting(s, KEY_LAST, datetime.now().isoformat(timespec="seconds"))
+        return report
+
+    # -- push
+
+    def push(self, report: RoundReport) -> None:
+        while True:
+            with self.store.read() as s:
+                entries = s.scalars(
+                    select(OutboxEntry)
+                    .where(OutboxEntry.state == "pending")
+                    .order_by(OutboxEntry.seq)
+                    .limit(self.batch)
+                ).all()
+            if not entries:
+                return
+            events: list[Event] = []
+            invalid: dict[str, str] = {}
+            for e in entries:
+                try:
+                    events.append(Event.model_validate(e.payload))
+                except ValidationError as exc:  # a local bug: park it, never block the queue
+                    invalid[e.event_id] = f"invalid event: {exc.errors()[0].get('msg', '')}"
+            try:
+                response = self.client.push(events) if events else None
+            except TransientError:
+                with self.store.write() as s:
+                    for e in entries:
+                        row = s.get(OutboxEntry, e.seq)
+                        if row is not None:
+                            row.attempts += 1
+                raise
+            results = {r.event_id: r for r in (response.results if response else [])}
+            now = datetime.now()
+            with self.store.write() as s:
+                for e in entries:
+                    row = s.get(OutboxEntry, e.seq)
+                    if row is None:
+                        continue
+                    row.attempts += 1
+                    result = results.get(e.event_id)
+                    if e.event_id in invalid:
+                        row.state, row.last_error = "parked", invalid[e.event_id]
+                    elif result is None:
+                        continue  # not answered: stays pending, sent again next round
+                    elif result.status in ("accepted", "duplicate"):
+                        row.state, row.sent_at, row.last_error = "sent", now, ""
+                    else:
+                        row.state = "parked"
+                        row.last_error = result.reason.vi if result.reason else "rejected"
+                    if row.state == "parked":
+                        report.parked.append((row.event_id, row.last_error))
+                        report.rejected += 1
+                    elif result is not None:
+                        report.accepted += result.status == "accepted"
+                        report.duplicate += result.status == "duplicate"
+            report.pushed += len(entries)
+            if len(entries) < self.batch or not results:
+                return
+
+    # -- pull
+
+    def pull(self, report: RoundReport) -> None:
+        while True:
+            with self.store.read() as s:
+                cursor = int(get_setting(s, KEY_CURSOR, 0) or 0)
+            page = self.client.changes(cursor, limit=500)
+            with self.store.write() as s:  # the changes and the checkpoint commit together
+                for change in page.changes:
+                    apply_change(s, change)
+                set_setting(s, KEY_CURSOR, page.next)
+            report.pulled += len(page.changes)
+            if not page.more:
+                return
+
+    # -- leases
+
+    def lease_ahead(self, report: RoundReport) -> None:
+        with self.store.read() as s:
+            desk = load_desk(s)
+            calendar = load_calendar(s)
+            # Today (whatever the calendar says: a counter may open on a day off) and the coming working days.
+            days: list[date] = [date.today()]
+            d = date.today() + timedelta(days=1)
+            while len(days) < self.lease_days + 1:
+                if calendar.is_working_day(d):
+                    days.append(d)
+                d += timedelta(days=1)
+            left = {
+                day: s.scalar(
+                    select(
+                        func.coalesce(func.sum(NumberLease.last_number - NumberLease.next_number + 1), 0)
+                    ).where(
+                        NumberLease.agency_eid == desk.agency_eid,
+                        NumberLease.day == day,
+                        NumberLease.source == "server",
+                    )
+                )
+                or 0
+                for day in days
+            }
+        for day, remaining in left.items():
+            if remaining >= self.lease_low_water:
+                continue
+            response = self.client.lease(desk.agency_eid, day, self.lease_size)
+            lease = response.lease
+            with self.store.write() as s:
+                s.add(
+                    NumberLease(
+                        agency_eid=lease.agency_eid,
+                        day=lease.day,
+                        first_number=lease.first,
+                        last_number=lease.last,
+                        next_number=lease.first,
+                        source="server",
+                        workstation_id=desk.workstation_id,
+                        granted_at=datetime.now(),
+                    )
+                )
+            report.leased += lease.last - lease.first + 1
+
+
+# --- applying pulled changes -----------------------------------------------------------------------------
+
+
+def apply_change(s: Session, change: Change) -> None:
+    if change.kind == "procedure" and change.procedure is not None:
+        upsert_procedure(s, change.procedure.model_dump(), datetime.now())
+    elif change.kind == "calendar" and change.calendar is not None:
+        day = s.get(HolidayOverride, change.calendar.day) or HolidayOverride(day=change.calendar.day)
+        day.kind, day.note = change.calendar.kind, change.calendar.note
+        s.add(day)
+    elif change.kind == "dossier" and change.dossier is not None:
+        apply_dossier(s, change.dossier)
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=None) if moment is not None and moment.tzinfo is not None else moment
+
+
+def _procedure_for(s: Session, state: DossierState) -> Procedure:
+    proc = s.scalar(select(Procedure).where(Procedure.code == state.procedure_code))
+    if proc is None:  # not in this centre's catalogue (forwarded from elsewhere): keep a reference row
+        proc = Procedure(
+            code=state.procedure_code,
+            name=state.procedure_name,
+            name_folded=fold(state.procedure_name),
+            field="",
+            level="commune",
+            competent_agency=state.competent_agency,
+            time_value=0,
+            time_unit="same_day",
+            channels=[],
+            cross_boundary=False,
+            active=False,
+            notes="",
+        )
+        s.add(proc)
+        s.flush()
+    return proc
+
+
+def _centre_for(s: Session, eid: str, name: str) -> Centre:
+    centre = s.scalar(select(Centre).where(Centre.agency_eid == eid))
+    if centre is None:
+        home = s.scalar(select(Centre).where(Centre.is_home.is_(True)))
+        centre = Centre(
+            agency_eid=eid, name=name, kind="commune_centre", province_code=home.province_code if home else ""
+        )
+        s.add(centre)
+        s.flush()
+    return centre
+
+
+def apply_dossier(s: Session, state: DossierState) -> None:
+    """Bring the local copy of a dossier to the server's state: create it (forwarded to this centre) or
+    add the events made elsewhere, keeping the code, the original receiving agency and local history."""
+    d = s.get(Dossier, state.id)
+    created = d is None
+    if d is None:
+        a = state.applicant
+        applicant = s.get(Applicant, a.id) or Applicant(
+            id=a.id,
+            personal_id=a.personal_id,
+            old_id=a.old_id,
+            full_name=a.full_name,
+            name_folded=fold(a.full_name),
+            birth_date=a.birth_date,
+            gender=a.gender,
+            phone=a.phone,
+            email=a.email,
+            address=a.address,
+            unit_code=a.unit_code,
+            created_at=_naive(state.received_at) or datetime.now(),
+        )
+        s.add(applicant)
+        d = Dossier(
+            id=state.id,
+            code=state.code,
+            lookup_secret=state.lookup_secret,
+            procedure_id=_procedure_for(s, state).id,
+            applicant_id=a.id,
+            receiving_centre_id=_centre_for(s, state.receiving_agency_eid, state.receiving_agency).id,
+            receiving_agency=state.receiving_agency,
+            channel=state.channel,
+            received_at=_naive(state.received_at),
+            papers_received=state.papers_received,
+            sets_count=state.sets_count,
+            fee_vnd=state.fee_vnd,
+            result_delivery=state.result_delivery,
+            notes=state.notes,
+            version=0,
+            created_at=datetime.now(),
+            status=state.status.value,
+            scenario=state.scenario,
+            competent_agency=state.competent_agency,
+            handling_agency=state.handling_agency,
+            updated_at=datetime.now(),
+        )
+        s.add(d)
+    known = {e.id for e in d.events}
+    local_pending = bool(
+        s.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.dossier_id == d.id, OutboxEntry.state == "pending")
+        )
+    )
+    for ev in state.events:
+        if ev.event_id in known:
+            continue
+        payload = ev.payload
+        action = payload.get("action", "receive") if ev.type == "dossier.transition" else "receive"
+        d.events.append(
+            DossierEvent(
+                id=ev.event_id,
+                seq=len(d.events) + 1,
+                action=action,
+                from_status=payload.get("from_status"),
+                to_status=payload.get("to_status", payload.get("status", state.status.value)),
+                occurred_at=_naive(ev.occurred_at),
+                operator_name=ev.operator,
+                workstation_name=ev.workstation,
+                reason=payload.get("reason", ""),
+                payload=payload.get("extra", {}),
+                origin="server",
+            )
+        )
+    if created or not local_pending:
+        # The server orders events; without local changes still on their way, its state is the truth.
+        d.status = state.status.value
+        d.due_at = _naive(state.due_at)
+        d.competent_agency, d.competent_agency_eid = state.competent_agency, state.competent_agency_eid
+        d.competent_unit_code = state.competent_unit_code
+        d.handling_agency, d.handling_agency_eid = state.handling_agency, state.handling_agency_eid
+        d.scenario = state.scenario
+        last = {e.action: _naive(e.occurred_at) for e in d.events}
+        d.finished_at = d.finished_at or last.get("result_ready")
+        d.returned_at = d.returned_at or last.get("hand_back")
+    d.version = (d.version or 0) + 1
+    d.updated_at = datetime.now()
+    s.flush()
+    if created:
+        index_dossier(
+            s,
+            d.id,
+            terms(state.applicant.full_name, state.applicant.personal_id, state.applicant.phone, state.code),
+        )
+
+
+# --- background worker ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the status bar shows."""
+
+    state: str  # "offline" | "online" | "syncing" | "error" | "clock" | "not_enrolled"
+    pending: int = 0
+    parked: int = 0
+    last_success: datetime | None = None
+    problem: Problem | None = None
+    next_attempt_in: float | None = None
+
+
+def outbox_counts(store: Store) -> tuple[int, int]:
+    with store.read() as s:
+        rows = dict(s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())
+    return int(rows.get("pending", 0)), int(rows.get("parked", 0))
+
+
+def last_success(store: Store) -> datetime | None:
+    with store.read() as s:
+        value = get_setting(s, KEY_LAST)
+    return datetime.fromisoformat(value) if value else None
+
+
+class Backoff:
+    """Exponential back-off with full jitter: 2, 4, 8 … s capped at ``cap``, each × random(0.5, 1.5)."""
+
+    def __init__(self, base: float = 2.0, cap: float = 300.0, rng: random.Random | None = None) -> None:
+        self.base, self.cap, self.failures = base, cap, 0
+        self.rng = rng or random.Random()
+
+    def next_delay(self) -> float:
+        self.failures += 1
+        return min(self.cap, self.base * 2 ** (self.failures - 1)) * self.rng.uniform(0.5, 1.5)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class SyncWorker:
+    """Sync rounds on a background thread: at start, every ``interval`` seconds, and whenever woken
+    (after a local change, on reconnect, or by "Sync now"); transient failures back off with jitter."""
+
+    def __init__(
+        self,
+        store: Store,
+        on_state: Callable[[SyncState], None],
+        *,
+        interval: float = 60.0,
+        client_factory: Callable[[str, str], SyncClient] | None = None,
+    ) -> None:
+        self.store = store
+        self.on_state = on_state
+        self.interval = interval
+        self.client_factory = client_factory or (lambda url, token: SyncClient(url, token))
+        self.backoff = Backoff()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_report: RoundReport | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name=f"sync-{uuid.uuid4().hex[:6]}", daemon=True
+            )
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _emit(self, state: SyncState) -> None:
+        try:
+            self.on_state(state)
+        except Exception:  # the GUI's problem must not kill the sync thread
+            log.exception("sync state callback failed")
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            delay = self.run_once()
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    def run_once(self) -> float:
+        """One round; returns how long to wait before the next one."""
+        pending, parked = outbox_counts(self.store)
+        base = SyncState("syncing", pending, parked, last_success(self.store))
+        try:
+            url, _device, token = connection(self.store)
+        except DomainError as exc:
+            self._emit(replace(base, state="not_enrolled", problem=exc.problems[0]))
+            return self.interval
+        self._emit(base)
+        try:
+            with self.client_factory(url, token) as client:
+                self.last_report = SyncEngine(self.store, client).run_round()
+        except ClockSkew as exc:
+            self._emit(replace(base, state="clock", problem=exc.problem))
+            return self.interval
+        except TransientError as exc:
+            delay = self.backoff.next_delay()
+            pending, parked = outbox_counts(self.store)
+            self._emit(
+                replace(
+                    base,
+                    state="offline",
+                    pending=pending,
+                    parked=parked,
+                    problem=exc.problem,
+                    next_attempt_in=delay,
+                )
+            )
+            return delay
+        except ServerRefused as exc:  # e.g. revoked device: not retried quickly
+            pending, parked = outbox_counts(self.store)
+            self._emit(replace(base, state="error", pending=pending, parked=parked, problem=exc.problem))
+            return self.interval
+        except Exception:
+            log.exception("sync round failed")
+            self._emit(
+                replace(
+                    base,
+                    state="error",
+                    problem=Problem(
+                        "sync.unexpected",
+                        "Lỗi không mong đợi khi đồng bộ; chi tiết trong nhật ký.",
+                        "Unexpected error while syncing; details in the log.",
+                    ),
+                )
+            )
+            return self.backoff.next_delay()
+        self.backoff.reset()
+        pending, parked = outbox_counts(self.store)
+        self._emit(SyncState("online", pending, parked, last_success(self.store)))
+        return self.interval
+
+
+def parked_events(store: Store) -> list[dict[str, Any]]:
+    """Events the server refused for good, for the operator to see (they no longer block the queue)."""
+    with store.read() as s:
+        rows = s.scalars(
+            select(OutboxEntry).where(OutboxEntry.state == "parked").order_by(OutboxEntry.seq)
+        ).all()
+        return [
+            {
+                "event_id": r.event_id,
+                "dossier_id": r.dossier_id,
+                "type": r.event_type,
+                "reason": r.last_error,
+                "created_at": r.created_at,
+            }
+            for r in rows
+        ]

@@ -1,0 +1,86 @@
+"""Backups: online copies that read back, daily with retention, restore that keeps what it replaces."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.bootstrap import open_store
+from app.domain.errors import DomainError
+from app.models.db import Store, StoreError
+from app.paths import database_path
+from app.services import backup
+from app.services import dossiers as svc
+from app.services.audit import Actor
+
+ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
+
+
+def receive(store: Store, name: str) -> str:
+    return svc.receive(store, ACTOR, svc.ReceiveRequest("2.000815", svc.ApplicantInput(full_name=name))).code
+
+
+def count(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return int(con.execute("SELECT count(*) FROM dossiers").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_backup_while_in_use_reads_back(store: Store, data_dir: Path) -> None:
+    receive(store, "Ngô Thị Lan")
+    path = backup.backup_now(store, data_dir)
+    assert backup.check_file(path) == [] and count(path) == 1
+    assert [b.kind for b in backup.list_backups(data_dir)] == ["manual"]
+
+
+def test_daily_backup_once_a_day_with_retention(store: Store, data_dir: Path) -> None:
+    start = datetime(2026, 11, 1, 7, 0)
+    for i in range(20):
+        day = start + timedelta(days=i)
+        assert backup.daily_backup(store, data_dir, keep=5, now=day) is not None
+        assert backup.daily_backup(store, data_dir, keep=5, now=day + timedelta(hours=3)) is None
+    dailies = [b for b in backup.list_backups(data_dir) if b.kind == "daily"]
+    assert [b.taken_at.date() for b in dailies] == [(start + timedelta(days=19 - i)).date() for i in range(5)]
+
+
+def test_restore_replaces_a_corrupt_database_and_keeps_it(store: Store, data_dir: Path) -> None:
+    receive(store, "Ngô Thị Lan")
+    saved = backup.backup_now(store, data_dir)
+    receive(store, "Ngô Văn Hai")
+    store.dispose()
+    live = database_path(data_dir)
+    live.write_bytes(b"\x00" * 4096)
+    with pytest.raises(StoreError) as err:
+        open_store(data_dir)
+    assert "db restore" in err.value.problem.vi and str(saved) in err.value.problem.vi
+    kept = backup.restore(data_dir, saved)
+    assert kept is not None and kept.read_bytes() == b"\x00" * 4096
+    reopened = open_store(data_dir)
+    try:
+        assert count(live) == 1
+    finally:
+        reopened.dispose()
+
+
+def test_restore_refuses_a_bad_file(data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_text("not a database")
+    before = database_path(data_dir).read_bytes()
+    with pytest.raises(DomainError) as err:
+        backup.restore(data_dir, bad)
+    assert "Không khôi phục được" in err.value.problems[0].vi
+    assert database_path(data_dir).read_bytes() == before
+
+
+def test_restore_refuses_a_newer_schema(store: Store, data_dir: Path) -> None:
+    path = backup.backup_now(store, data_dir)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.close()
+    assert any("newer" in p for p in backup.check_file(path))
