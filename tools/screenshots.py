@@ -1,5 +1,9 @@
 """Render the main screens to ``docs/screenshots/`` in Vietnamese and in English (offscreen).
 
+Screens: log-in, intake (filled from a scanned ID card; also ``main-window``), the desk, a dossier, the
+settings dialog and the receipt preview. Each language runs on its own temporary demo data folder with
+a few sample dossiers.
+
 Usage: python tools/screenshots.py   (or ``make screenshots``)
 """
 
@@ -9,6 +13,9 @@ import argparse
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -16,27 +23,136 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
 
+from app.domain.status import Action  # noqa: E402
+from app.models.db import Store  # noqa: E402
+from app.services import dossiers as svc  # noqa: E402
+from app.services.audit import Actor  # noqa: E402
 from app.ui.application import start  # noqa: E402
+from app.ui.main_window import MainWindow  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+SIZE = (1180, 740)
+PAYLOAD = (
+    "024090012345||Đặng Văn Hùng|01021990|Nam|Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang|15042021"
+)
+OTHERS = Actor("Trần Văn Trước", "Quầy 2")
+
+
+def pump(seconds: float = 0.0, until: Callable[[], bool] | None = None, limit: float = 15.0) -> None:
+    """Run the event loop for ``seconds``, or until ``until()`` holds."""
+    end = time.monotonic() + (limit if until else seconds)
+    while time.monotonic() < end:
+        QApplication.processEvents()
+        if until is not None and until():
+            QApplication.processEvents()
+            return
+        time.sleep(0.01)
+
+
+def settle(window: MainWindow) -> None:
+    timers = (window.intake._autosave, window.intake._preview_timer, window.desk._search_timer)
+    pump(until=lambda: window.worker.idle and not any(t.isActive() for t in timers))
+
+
+def save(widget: QWidget, name: str) -> None:
+    """A PNG with a 256-colour palette (the screens are flat: small files, no visible loss)."""
+    flags = Qt.ImageConversionFlag.ThresholdDither | Qt.ImageConversionFlag.AvoidDither
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_Indexed8, flags)
+    path = OUT / name
+    image.save(str(path), "PNG", 9)
+    print(path.relative_to(ROOT), f"{path.stat().st_size // 1024} KiB")
+
+
+def sample_dossiers(store: Store) -> str:
+    """A few dossiers in different states; returns the id of one with a history."""
+    now = datetime.now().replace(microsecond=0)
+    people = [
+        ("Trần Thị Lan", "1.004873", now - timedelta(days=20), (Action.START_PROCESSING,)),
+        ("Phạm Văn Đức", "1.004873", now - timedelta(days=2), (Action.REQUEST_SUPPLEMENT,)),
+        ("Vũ Thị Mai", "2.000908", now - timedelta(days=1), (Action.RESULT_READY,)),
+        ("Hoàng Văn Đất", "1.013831", now - timedelta(days=3), (Action.FORWARD,)),
+        ("Nguyễn Văn An", "1.001193", now - timedelta(hours=2), ()),
+        ("Lê Thị Hoa", "1.004873", now - timedelta(hours=1), (Action.START_PROCESSING,)),
+    ]
+    history = ""
+    for name, code, at, actions in people:
+        applicant = svc.ApplicantInput(
+            full_name=name,
+            personal_id="024190012345" if "Thị" in name else "024090012345",
+            phone="0912345678",
+            address="Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang",
+        )
+        r = svc.receive(store, OTHERS, svc.ReceiveRequest(code, applicant, received_at=at))
+        for action in actions:
+            reason = "Thiếu bản sao giấy chứng nhận" if action is Action.REQUEST_SUPPLEMENT else ""
+            svc.perform(store, OTHERS, r.dossier_id, action, reason=reason, at=at + timedelta(hours=1))
+        if name == "Lê Thị Hoa":
+            history = r.dossier_id
+    return history
+
+
+def render(lang: str, folder: Path) -> None:
+    args = argparse.Namespace(data_dir=folder, demo=True, lang=lang)
+    _app, window, store = start(args)
+    assert window is not None and store is not None
+    for box in QApplication.topLevelWidgets():
+        if isinstance(box, QMessageBox):
+            box.close()  # e.g. "no OS keyring" on a headless machine
+    window.resize(*SIZE)
+    settle(window)
+    window.login_page.username.setText("demo")
+    save(window, f"login-{lang}.png")
+
+    history = sample_dossiers(store)
+    window.login_page.password.setText("motcua")
+    window.login_page.submit()
+    settle(window)
+
+    intake = window.intake
+    intake.apply_scan(PAYLOAD)
+    intake.picker.set_code("1.001193")
+    intake._procedure_chosen(intake.picker.current)
+    intake.papers.set_ticked({0: 1, 1: 1, 5: 1})
+    intake.edits["phone"].setText("0912 345 678")
+    settle(window)
+    save(window, f"main-window-{lang}.png")
+
+    window.show_desk()
+    settle(window)
+    save(window, f"desk-{lang}.png")
+
+    window.open_dossier(history)
+    settle(window)
+    save(window, f"detail-{lang}.png")
+
+    dialog = window.open_settings()
+    assert dialog is not None
+    pump(0.3)
+    save(dialog, f"settings-{lang}.png")
+    dialog.reject()
+
+    window.show_intake()
+    intake.save()
+    settle(window)
+    preview = window.preview
+    assert preview is not None, intake.general_error.text()
+    preview.resize(720, 880)
+    pump(1.5)  # QPdfView renders its pages in the background
+    save(preview, f"receipt-preview-{lang}.png")
+    preview.reject()
+    window.close()
+    store.dispose()
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        for lang in ("vi", "en"):
-            args = argparse.Namespace(data_dir=Path(tmp), demo=True, lang=lang)
-            app, window, store = start(args)
-            assert window is not None and store is not None
-            window.resize(1100, 700)
-            QApplication.processEvents()
-            path = OUT / f"main-window-{lang}.png"
-            window.grab().save(str(path))
-            print(path.relative_to(ROOT))
-            window.close()
-            store.dispose()
+    for lang in ("vi", "en"):
+        with tempfile.TemporaryDirectory() as tmp:
+            render(lang, Path(tmp))
     return 0
 
 

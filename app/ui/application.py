@@ -7,21 +7,21 @@ import logging
 import sys
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
-from sqlalchemy import func, select
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.domain.errors import Problem
-from app.models import AdminUnit, Centre, Procedure
 from app.models.db import Store, StoreError
 from app.paths import default_data_dir
+from app.services.desk_lists import desk_summary
+from app.services.settings import load_settings
 from app.sync.credentials import keyring_problem
-from app.ui.i18n import install_translators
-from app.ui.main_window import DeskInfo, MainWindow
+from app.ui.i18n import current_language, install_translators
+from app.ui.main_window import MainWindow, apply_font_size
 
 log = logging.getLogger(__name__)
 
 
-def show_problem(problem: Problem, lang: str, *, fatal: bool) -> None:
+def show_problem(problem: Problem, lang: str, *, fatal: bool, parent: QWidget | None = None) -> None:
     """A clear dialog in the operator's language; a fatal one blocks until read."""
     box = QMessageBox(
         QMessageBox.Icon.Critical if fatal else QMessageBox.Icon.Warning,
@@ -34,14 +34,14 @@ def show_problem(problem: Problem, lang: str, *, fatal: bool) -> None:
     if fatal:
         box.exec()
     else:
-        box.setParent(QApplication.activeWindow())
+        box.setParent(parent or QApplication.activeWindow(), box.windowFlags())
         box.setModal(False)
         box.show()
         _keep.append(box)
 
 
 _keep: list[QMessageBox] = []
-#: The open main window, kept referenced for the life of the application.
+# The open main window, kept referenced for the life of the application.
 _windows: list[MainWindow] = []
 
 
@@ -49,34 +49,12 @@ def current_window() -> MainWindow | None:
     return _windows[-1] if _windows else None
 
 
-def desk_info(store: Store, data_dir: str) -> DeskInfo:
-    with store.read() as s:
-        centre = s.scalar(select(Centre).where(Centre.is_home.is_(True)))
-        procedures = (
-            s.scalar(select(func.count()).select_from(Procedure).where(Procedure.active.is_(True))) or 0
-        )
-        unit_label = ""
-        if centre is not None and centre.unit_code:
-            unit = s.scalar(
-                select(AdminUnit).where(
-                    AdminUnit.code == centre.unit_code,
-                    AdminUnit.valid_to.is_(None),
-                    AdminUnit.level == "commune",
-                )
-            )
-            if unit is not None:
-                unit_label = f"{unit.name}, {unit.province_name}"
-    return DeskInfo(
-        centre_name=centre.name if centre else "",
-        unit_label=unit_label,
-        procedures=procedures,
-        operator_name=None,
-        data_dir=data_dir,
-    )
-
-
 def start(args: argparse.Namespace) -> tuple[QApplication, MainWindow | None, Store | None]:
-    """Everything ``run_gui`` does before the event loop; returns no window if start-up failed."""
+    """Everything ``run_gui`` does before the event loop; returns no window if start-up failed.
+
+    The language is ``--lang en`` when given, otherwise the one chosen in Settings (Vietnamese by
+    default).
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Một Cửa Desk")
@@ -87,17 +65,26 @@ def start(args: argparse.Namespace) -> tuple[QApplication, MainWindow | None, St
 
     try:
         store = open_store(data_dir, demo=args.demo)
+        settings = load_settings(store)
+        summary = desk_summary(store)
     except StoreError as exc:
         log.error("start-up failed: %s", exc.problem.en)
         show_problem(exc.problem, args.lang, fatal=True)
         return app, None, None
-    window = MainWindow(desk_info(store, str(data_dir)))
+    lang = "en" if args.lang == "en" else settings.language
+    if lang != current_language():
+        install_translators(app, lang)
+    apply_font_size(settings.font_size)
+    for old in _windows:
+        old.shutdown()
+    window = MainWindow(store, summary, settings, data_dir=str(data_dir))
     _windows[:] = [window]
     window.show()
+    window.login_page.setFocus()
     problem = keyring_problem()
     if problem is not None:
         log.warning("no usable keyring: %s", type(problem).__name__)
-        show_problem(problem, args.lang, fatal=False)
+        show_problem(problem, lang, fatal=False, parent=window)
     return app, window, store
 
 
@@ -108,5 +95,6 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
+        window.shutdown()
         if store is not None:
             store.dispose()

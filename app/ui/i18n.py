@@ -1,28 +1,42 @@
 """Translations: Vietnamese is the default language, English the second.
 
 Source strings in the code are English (``tr("…")``); ``resources/i18n/motcua_vi.ts`` holds the
-Vietnamese translation, compiled to ``motcua_vi.qm`` by ``make translations``.
+Vietnamese translation, compiled to ``motcua_vi.qm`` by ``make translations``. Messages that come from
+services (:class:`~app.domain.errors.Problem`) carry both languages and are shown with :func:`message`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from datetime import date, datetime
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from app.domain.errors import Problem
 from app.paths import resources_dir
 
 LANGUAGES = ("vi", "en")
+
+_current = "vi"
 
 
 def i18n_dir() -> str:
     return str(resources_dir() / "i18n")
 
 
+def current_language() -> str:
+    """The language the GUI shows now: "vi" or "en"."""
+    return _current
+
+
 def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
     """Install our translation (and Qt's own, for standard buttons) for ``lang``; keep the result alive."""
+    global _current
     installed: list[QTranslator] = []
     for old in app.findChildren(QTranslator):
         app.removeTranslator(old)
+        old.deleteLater()
+    _current = "en" if lang == "en" else "vi"
     if lang == "en":
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         return installed
@@ -37,3 +51,30 @@ def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
         app.installTranslator(qt)
         installed.append(qt)
     return installed
+
+
+def message(problem: Problem) -> str:
+    """A service's problem in the operator's language."""
+    return problem.message(_current)
+
+
+def fmt(template: str, *args: object) -> str:
+    """Fill Qt-style ``%1`` … ``%9`` placeholders of a translated template (highest number first)."""
+    out = template
+    for i in range(len(args), 0, -1):
+        out = out.replace(f"%{i}", str(args[i - 1]))
+    return out
+
+
+def show_date(value: date | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def show_datetime(value: datetime | None) -> str:
+    return "" if value is None else value.strftime("%H:%M %d/%m/%Y")
+
+
+def show_money(vnd: int) -> str:
+    if vnd == 0:
+        return QCoreApplication.translate("Money", "free")
+    return fmt(QCoreApplication.translate("Money", "%1 VND"), f"{vnd:,}".replace(",", "."))

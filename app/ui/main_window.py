@@ -1,98 +1,503 @@
-"""The main window: menus, the central area and the status bar (centre, operator, connection)."""
+"""The main window: log-in first, then the intake screen (F2), the desk (F3) and a dossier (F4), menus
+with every shortcut, and the status bar (centre, operator, connection, sync queue, clock)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import logging
+from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 
 from app import __version__
+from app.domain.errors import DomainError
+from app.domain.identity import parse_cccd_qr
+from app.models.db import Store
+from app.services import session as session_service
+from app.services.desk_lists import DeskSummary, catalogue, pending_sync_count
+from app.services.printing import Printed
+from app.services.session import OperatorSession
+from app.services.settings import DeskSettings, save_settings
+from app.ui.context import UiContext
+from app.ui.desk import DeskPage
+from app.ui.detail import DetailPage
+from app.ui.errors import show_error
+from app.ui.i18n import current_language, fmt, install_translators
+from app.ui.intake import IntakeOutcome, IntakePage
+from app.ui.labels import form_label
+from app.ui.login import LoginPage
+from app.ui.preview import PreviewDialog
+from app.ui.printing import PrintTarget, available_printers
+from app.ui.scanner import ScannerFilter
+from app.ui.settings_dialog import SettingsDialog
+from app.ui.statusbar import DeskStatusBar
+from app.ui.worker import Worker
+
+log = logging.getLogger(__name__)
+
+PENDING_REFRESH_MS = 30_000
 
 
-@dataclass(frozen=True)
-class DeskInfo:
-    """What the shell shows about this desk (read from the store before the window opens)."""
-
-    centre_name: str
-    unit_label: str
-    procedures: int
-    operator_name: str | None
-    data_dir: str
-    online: bool = False
+def apply_font_size(size: int) -> None:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    font = QFont(app.font())
+    if size:
+        font.setPointSize(size)
+        app.setFont(font)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, info: DeskInfo) -> None:
-        super().__init__()
-        self.info = info
+    def __init__(
+        self,
+        store: Store,
+        summary: DeskSummary,
+        settings: DeskSettings,
+        *,
+        data_dir: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
         self.setObjectName("MainWindow")
+        self.data_dir = data_dir
+        self.worker = Worker(self)
+        self.worker.default_error_handler = lambda exc: show_error(self, exc)
+        self.ctx = UiContext(store, self.worker, summary, settings)
+        self.ctx.print_target = self._print_target
+        # Tests replace this to print into a PDF file.
+        self.print_target_override: PrintTarget | None = None
+        self.preview: PreviewDialog | None = None
+        self._focus_before_dialog: QWidget | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.sync_state: tuple[str, int, datetime | None] = ("offline", 0, None)
+        self.clock_skew: float | None = None
+        self.scanner = ScannerFilter(self)
+        self.scanner.scanned.connect(self.on_scan)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scanner)
+        self._pending_timer = QTimer(self)
+        self._pending_timer.setInterval(PENDING_REFRESH_MS)
+        self._pending_timer.timeout.connect(self.refresh_pending)
+        self.resize(1200, 760)
+        self._build_ui()
+
+    # --- building (again on a language change) ----------------------------------------------------
+
+    def _build_ui(self) -> None:
         self.setWindowTitle(
-            self.tr("Một Cửa Desk — %1").replace("%1", info.centre_name or self.tr("no centre"))
+            fmt(self.tr("Một Cửa Desk — %1"), self.ctx.summary.centre_name or self.tr("no centre"))
         )
-        self.resize(1100, 720)
         self._build_menus()
-        self._build_central()
-        self._build_status_bar()
+        self.stack = QStackedWidget(self)
+        self.login_page = LoginPage(self.worker, self.ctx.store, self.ctx.summary, self.stack)
+        self.login_page.logged_in.connect(self.on_logged_in)
+        self.tabs = QTabWidget(self.stack)
+        self.tabs.setObjectName("workspaceTabs")
+        self.intake = IntakePage(self.ctx, self.tabs)
+        self.desk = DeskPage(self.ctx, self.tabs)
+        self.detail = DetailPage(self.ctx, self.tabs)
+        self.tabs.addTab(self.intake, self.tr("&Intake (F2)"))
+        self.tabs.addTab(self.desk, self.tr("&Desk (F3)"))
+        self.tabs.addTab(self.detail, self.tr("D&ossier (F4)"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.intake.saved.connect(self._intake_saved)
+        self.desk.open_dossier.connect(self.open_dossier)
+        self.detail.changed.connect(self._dossier_changed)
+        self.detail.document.connect(self.open_preview)
+        self.detail.back.connect(self.show_desk)
+        self.stack.addWidget(self.login_page)
+        self.stack.addWidget(self.tabs)
+        self.setCentralWidget(self.stack)
+        self.status = DeskStatusBar(self.ctx.summary.centre_name, self)
+        self.setStatusBar(self.status)
+        self.worker.busy_changed.connect(self.status.set_busy)
+        self.status.set_sync_state(*self.sync_state)
+        self.status.set_clock_warning(self.clock_skew)
+        self._set_logged_in(self.ctx.session)
+
+    def _action(self, text: str, slot: Any, *shortcuts: QKeySequence | str, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) if isinstance(s, str) else s for s in shortcuts])
+        if name:
+            action.setObjectName(name)
+        action.triggered.connect(slot)
+        return action
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
+        bar.clear()
+        for old in self.findChildren(QAction):
+            if old.parent() is self:
+                self.removeAction(old)
+                old.deleteLater()
         file_menu = bar.addMenu(self.tr("&File"))
-        quit_action = QAction(self.tr("&Quit"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        self.settings_action = self._action(
+            self.tr("&Settings…"), self.open_settings, "Ctrl+,", name="actSettings"
+        )
+        self.logout_action = self._action(self.tr("&Log out"), self.logout, "Ctrl+L", name="actLogout")
+        quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.logout_action)
+        file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
-        help_menu = bar.addMenu(self.tr("&Help"))
-        about = QAction(self.tr("&About Một Cửa Desk"), self)
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
-
-    def _build_central(self) -> None:
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        title = QLabel(self.info.centre_name or self.tr("No centre is configured"), central)
-        title.setObjectName("centreTitle")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        title.setFont(font)
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addStretch(1)
-        layout.addWidget(title)
-        unit = QLabel(self.info.unit_label, central)
-        unit.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(unit)
-        catalogue = QLabel(self.tr("%n procedure(s) in the catalogue", "", self.info.procedures), central)
-        catalogue.setObjectName("catalogueCount")
-        catalogue.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(catalogue)
-        layout.addStretch(2)
-        self.setCentralWidget(central)
-
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.centre_label = QLabel(self.info.centre_name or self.tr("No centre"), self)
-        self.centre_label.setObjectName("statusCentre")
-        self.operator_label = QLabel(
-            self.tr("Operator: %1").replace("%1", self.info.operator_name)
-            if self.info.operator_name
-            else self.tr("Not logged in"),
-            self,
+        dossier_menu = bar.addMenu(self.tr("&Dossier"))
+        self.intake_action = self._action(self.tr("New &intake"), self.show_intake, "F2", name="actIntake")
+        self.desk_action = self._action(self.tr("The &desk"), self.show_desk, "F3", name="actDesk")
+        self.detail_action = self._action(self.tr("Open d&ossier"), self.show_detail, "F4", name="actDetail")
+        self.find_action = self._action(
+            self.tr("&Find…"), self.find, QKeySequence.StandardKey.Find, name="actFind"
         )
-        self.operator_label.setObjectName("statusOperator")
-        self.connection_label = QLabel(self.tr("Online") if self.info.online else self.tr("Offline"), self)
-        self.connection_label.setObjectName("statusConnection")
-        bar.addWidget(self.centre_label, 1)
-        bar.addPermanentWidget(self.operator_label)
-        bar.addPermanentWidget(self.connection_label)
+        self.save_action = self._action(
+            self.tr("&Save and print"), self.save_intake, "Ctrl+Return", "Ctrl+Enter", name="actSave"
+        )
+        self.refuse_action = self._action(self.tr("&Refuse…"), self.refuse_intake, "Ctrl+R", name="actRefuse")
+        self.clear_action = self._action(
+            self.tr("&Clear the form"), self.clear_intake, "Ctrl+N", name="actClear"
+        )
+        for a in (self.intake_action, self.desk_action, self.detail_action, self.find_action):
+            dossier_menu.addAction(a)
+        dossier_menu.addSeparator()
+        for a in (self.save_action, self.refuse_action, self.clear_action):
+            dossier_menu.addAction(a)
+        self.workspace_actions = [
+            self.settings_action,
+            self.logout_action,
+            self.intake_action,
+            self.desk_action,
+            self.detail_action,
+            self.find_action,
+            self.save_action,
+            self.refuse_action,
+            self.clear_action,
+        ]
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1"))
+        help_menu.addAction(self._action(self.tr("&About Một Cửa Desk"), self.show_about))
+        for a in self.findChildren(QAction):
+            if a.parent() is self:
+                self.addAction(a)  # shortcuts work even while the menu bar is hidden
+
+    # --- log-in, log-out ----------------------------------------------------------------------------
+
+    def _set_logged_in(self, s: OperatorSession | None) -> None:
+        for a in self.workspace_actions:
+            a.setEnabled(s is not None)
+        self.status.set_operator(s.full_name if s else None, s.workstation if s else "")
+        if s is None:
+            self.stack.setCurrentWidget(self.login_page)
+            self.login_page.reset()
+            self._pending_timer.stop()
+        else:
+            self.stack.setCurrentWidget(self.tabs)
+            self._pending_timer.start()
+
+    @Slot(object)
+    def on_logged_in(self, s: object) -> None:
+        assert isinstance(s, OperatorSession)
+        self.ctx.session = s
+        self._set_logged_in(s)
+        self.tabs.setCurrentWidget(self.intake)
+        self.worker.run(catalogue, self.ctx.store, on_done=self._catalogue_loaded, owner=self)
+        self.desk.refresh()
+        self.refresh_pending()
+
+    def _catalogue_loaded(self, items: object) -> None:
+        assert isinstance(items, list)
+        self.ctx.catalogue = items
+        self.intake.set_catalogue(items)
+        self.intake.restore_draft()
+        self.intake.picker.edit.setFocus()
+
+    def logout(self) -> None:
+        s = self.ctx.session
+        if s is None:
+            return
+        self.intake.flush_draft()
+        self.worker.run(session_service.logout, self.ctx.store, s)
+        self.ctx.session = None
+        self.intake.clear_form(keep_draft=True)
+        self._set_logged_in(None)
+
+    # --- navigation ---------------------------------------------------------------------------------
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.desk:
+            self.desk.refresh()
+
+    def show_intake(self) -> None:
+        if self.ctx.session is not None:
+            self.tabs.setCurrentWidget(self.intake)
+            self.intake.setFocus()
+
+    def show_desk(self) -> None:
+        if self.ctx.session is not None:
+            self.tabs.setCurrentWidget(self.desk)
+            self.desk.table.setFocus()
+
+    def show_detail(self) -> None:
+        if self.ctx.session is None:
+            return
+        if self.tabs.currentWidget() is self.desk and self.desk.current_dossier_id():
+            self.open_dossier(self.desk.current_dossier_id() or "")
+        else:
+            self.tabs.setCurrentWidget(self.detail)
+
+    def find(self) -> None:
+        self.show_desk()
+        self.desk.search.setFocus()
+        self.desk.search.selectAll()
+
+    @Slot(str)
+    def open_dossier(self, dossier_id: str) -> None:
+        self.detail.load(dossier_id)
+        self.tabs.setCurrentWidget(self.detail)
+
+    def save_intake(self) -> None:
+        if self.tabs.currentWidget() is self.intake:
+            self.intake.save()
+
+    def refuse_intake(self) -> None:
+        if self.tabs.currentWidget() is self.intake:
+            self.intake.refuse()
+
+    def clear_intake(self) -> None:
+        self.show_intake()
+        self.intake.clear_form()
+
+    # --- the scanner --------------------------------------------------------------------------------
+
+    @Slot(str)
+    def on_scan(self, payload: str) -> None:
+        """An ID card was scanned: on the desk it finds the citizen's dossiers, elsewhere it fills the
+        intake form."""
+        if self.ctx.session is None or self.stack.currentWidget() is not self.tabs:
+            return
+        modal = QApplication.activeModalWidget()
+        if modal is not None and modal is not self and self._owns(modal):
+            return  # a dialog is open: the scan is swallowed, nothing changes behind it
+        if self.tabs.currentWidget() is self.desk:
+            ident = parse_cccd_qr(payload)
+            if ident.personal_id:
+                self.desk.search_for(ident.personal_id)
+                return
+        self.tabs.setCurrentWidget(self.intake)
+        self.intake.apply_scan(payload)
+
+    def _owns(self, widget: QWidget) -> bool:
+        parent = widget.parentWidget()
+        while parent is not None:
+            if parent is self:
+                return True
+            parent = parent.parentWidget()
+        return False
+
+    # --- results of the screens -----------------------------------------------------------------------
+
+    def _intake_saved(self, outcome: object) -> None:
+        assert isinstance(outcome, IntakeOutcome)
+        self.desk.refresh()
+        self.refresh_pending()
+        if outcome.printed is not None:
+            self.open_preview(
+                outcome.printed,
+                f"{form_label(outcome.printed.form)} — {outcome.code or ''}".rstrip(" —"),
+                f"{outcome.printed.form}-{outcome.code or 'refused'}.pdf",
+            )
+
+    def _dossier_changed(self, _dossier_id: str) -> None:
+        self.desk.refresh()
+        self.refresh_pending()
+
+    @Slot(object, str, str)
+    def open_preview(self, printed: object, title: str, file_name: str) -> PreviewDialog:
+        assert isinstance(printed, Printed)
+        dialog = PreviewDialog(
+            self, self.worker, printed.pdf, title, self.ctx.print_target, file_name, is_copy=printed.is_copy
+        )
+        dialog.finished.connect(self._preview_closed)
+        self.preview = dialog
+        self._focus_before_dialog = QApplication.focusWidget()
+        dialog.open()
+        return dialog
+
+    def _preview_closed(self, _result: int) -> None:
+        self.preview = None
+        self.restore_focus()
+
+    def restore_focus(self) -> None:
+        """Back to where the operator was before a dialog (the window becomes active again)."""
+        self.activateWindow()
+        widget = self._focus_before_dialog
+        self._focus_before_dialog = None
+        if widget is not None and shiboken6.isValid(widget) and widget.isVisible():
+            widget.setFocus()
+        elif self.stack.currentWidget() is self.tabs:
+            current = self.tabs.currentWidget()
+            if current is not None:
+                current.setFocus()
+
+    def _print_target(self) -> PrintTarget:
+        if self.print_target_override is not None:
+            return self.print_target_override
+        return PrintTarget(printer_name=self.ctx.settings.printer)
+
+    # --- status bar -----------------------------------------------------------------------------------
+
+    def refresh_pending(self) -> None:
+        self.worker.run(pending_sync_count, self.ctx.store, on_done=self._pending_loaded, owner=self)
+
+    def _pending_loaded(self, count: object) -> None:
+        state, _pending, last = self.sync_state
+        self.sync_state = (state, int(count), last)  # type: ignore[call-overload]
+        self.status.set_pending(int(count))  # type: ignore[call-overload]
+
+    @Slot(str, int, object)
+    def set_sync_state(self, state: str, pending: int, last_sync: datetime | None) -> None:
+        """For the sync engine (none yet): "offline" / "online" / "syncing", queue length, last sync."""
+        self.sync_state = (state, pending, last_sync)
+        self.status.set_sync_state(state, pending, last_sync)
+
+    @Slot(object)
+    def set_clock_warning(self, skew_seconds: float | None) -> None:
+        """For the sync engine: how far this computer's clock is from the server's (seconds)."""
+        self.clock_skew = skew_seconds
+        self.status.set_clock_warning(skew_seconds)
+
+    # --- settings and language --------------------------------------------------------------------------
+
+    def open_settings(self) -> SettingsDialog | None:
+        if self.ctx.session is None:
+            return None
+        dialog = SettingsDialog(self, self.ctx.summary, self.ctx.settings, available_printers())
+        dialog.submitted.connect(self._save_settings)
+        dialog.finished.connect(lambda _r: setattr(self, "settings_dialog", None))
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _save_settings(self, values: object) -> None:
+        assert isinstance(values, DeskSettings)
+        self.worker.run(
+            save_settings,
+            self.ctx.store,
+            self.ctx.actor,
+            values,
+            on_done=self._settings_saved,
+            on_error=self._settings_failed,
+            owner=self,
+        )
+
+    def _settings_saved(self, saved: object) -> None:
+        assert isinstance(saved, DeskSettings)
+        before = self.ctx.settings
+        self.ctx.settings = saved
+        if self.settings_dialog is not None:
+            self.settings_dialog.accept()
+        if saved.font_size != before.font_size:
+            apply_font_size(saved.font_size)
+        if saved.workstation_name != before.workstation_name and self.ctx.session is not None:
+            s = self.ctx.session
+            self.ctx.session = OperatorSession(
+                s.operator_id,
+                s.username,
+                s.full_name,
+                s.role,
+                saved.workstation_name,
+                s.centre_name,
+                s.logged_in_at,
+            )
+            self.status.set_operator(s.full_name, saved.workstation_name)
+        if saved.language != current_language():
+            self.apply_language(saved.language)
+
+    def _settings_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, DomainError) and self.settings_dialog is not None:
+            self.settings_dialog.show_problems(exc.problems)
+        else:
+            show_error(self, exc)
+
+    def apply_language(self, lang: str) -> None:
+        """Switch the language live: the screens are rebuilt and keep what they held."""
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        state = self.intake.state()
+        self.intake.flush_draft()
+        tab = self.tabs.currentIndex()
+        dossier = self.detail.dossier_id
+        install_translators(app, lang)
+        self._build_ui()
+        if self.ctx.session is not None:
+            self.intake.set_catalogue(self.ctx.catalogue)
+            self.intake.set_state(state)
+            self.desk.refresh()
+            if dossier:
+                self.detail.load(dossier)
+            self.tabs.setCurrentIndex(tab)
+            self.refresh_pending()
+
+    # --- help ---------------------------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Keyboard shortcuts"), "", parent=self)
+        box.setObjectName("shortcutsBox")
+        box.setText(
+            self.tr(
+                "F2 intake · F3 desk · F4 dossier · Ctrl+F find\n"
+                "Scan the ID card in any field: the applicant fills itself\n"
+                "Procedure: type a few letters, ↓ ↑, Enter\n"
+                "Papers: Space ticks, + / − count, Ctrl+A all\n"
+                "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear\n"
+                "Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close\n"
+                "Desk: type to search, Enter opens, Alt+1…7 lists, Esc back"
+            )
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
             self.tr("About Một Cửa Desk"),
-            self.tr("Một Cửa Desk %1\nData folder: %2")
-            .replace("%1", __version__)
-            .replace("%2", self.info.data_dir),
+            fmt(self.tr("Một Cửa Desk %1\nData folder: %2"), __version__, self.data_dir),
+            parent=self,
         )
+        box.open()
+
+    # --- shutdown ----------------------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Save the draft, let queued work finish, stop watching the keyboard."""
+        if getattr(self, "_shut", False):
+            return
+        self._shut = True
+        self._pending_timer.stop()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible() and dialog.windowModality() != Qt.WindowModality.NonModal:
+                dialog.reject()  # the preview or a question left open
+        with contextlib.suppress(RuntimeError):
+            self.intake.flush_draft()
+        self.worker.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.scanner)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.shutdown()
+        super().closeEvent(event)

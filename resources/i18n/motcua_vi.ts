@@ -2,31 +2,719 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi_VN">
 <context>
-    <name>MainWindow</name>
+    <name>ActionDialog</name>
     <message>
-        <source>Một Cửa Desk — %1</source>
-        <translation>Một Cửa Desk — %1</translation>
+        <source>Forward to:</source>
+        <translation>Chuyển đến:</translation>
     </message>
     <message>
-        <source>no centre</source>
-        <translation>chưa có trung tâm</translation>
+        <source>One paper per line; after a colon, what is wrong with it</source>
+        <translation>Mỗi dòng một giấy tờ; sau dấu hai chấm ghi lý do cần bổ sung</translation>
     </message>
     <message>
-        <source>&amp;File</source>
-        <translation>&amp;Tệp</translation>
+        <source>Missing papers:</source>
+        <translation>Giấy tờ cần bổ sung:</translation>
     </message>
     <message>
-        <source>&amp;Quit</source>
-        <translation>T&amp;hoát</translation>
+        <source>Supplement by:</source>
+        <translation>Hạn bổ sung:</translation>
     </message>
     <message>
-        <source>&amp;Help</source>
-        <translation>Trợ &amp;giúp</translation>
+        <source>New due date:</source>
+        <translation>Ngày hẹn trả mới:</translation>
     </message>
     <message>
-        <source>&amp;About Một Cửa Desk</source>
-        <translation>&amp;Giới thiệu Một Cửa Desk</translation>
+        <source>Reason (required):</source>
+        <translation>Lý do (bắt buộc):</translation>
     </message>
+    <message>
+        <source>Note (optional):</source>
+        <translation>Ghi chú (không bắt buộc):</translation>
+    </message>
+    <message>
+        <source>List at least one missing paper.</source>
+        <translation>Hãy ghi ít nhất một giấy tờ cần bổ sung.</translation>
+    </message>
+</context>
+<context>
+    <name>DeskPage</name>
+    <message>
+        <source>&amp;Search:</source>
+        <translation>&amp;Tìm:</translation>
+    </message>
+    <message>
+        <source>Code, ID number, phone or name (no diacritics needed) — Ctrl+F</source>
+        <translation>Mã hồ sơ, số định danh, số điện thoại hoặc họ tên (gõ không dấu cũng được) — Ctrl+F</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>Sắp đến hạn</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>Enter opens · Alt+1…7 lists · Esc clears the search</source>
+        <translation>Enter mở hồ sơ · Alt+1…7 chọn danh sách · Esc xóa ô tìm</translation>
+    </message>
+    <message>
+        <source>%1: %2 dossier(s)</source>
+        <translation>%1: %2 hồ sơ</translation>
+    </message>
+</context>
+<context>
+    <name>DeskStatusBar</name>
+    <message>
+        <source>No centre</source>
+        <translation>Chưa có trung tâm</translation>
+    </message>
+    <message>
+        <source>Not logged in</source>
+        <translation>Chưa đăng nhập</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Ngoại tuyến</translation>
+    </message>
+    <message>
+        <source>Operator: %1 · %2</source>
+        <translation>Cán bộ: %1 · %2</translation>
+    </message>
+    <message>
+        <source>Operator: %1</source>
+        <translation>Cán bộ: %1</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Trực tuyến</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Đang đồng bộ…</translation>
+    </message>
+    <message>
+        <source>Last sync: %1</source>
+        <translation>Đồng bộ lần cuối: %1</translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>Chưa đồng bộ lần nào</translation>
+    </message>
+    <message>
+        <source>To sync: %1</source>
+        <translation>Chờ đồng bộ: %1</translation>
+    </message>
+    <message>
+        <source>Clock %1 min fast: fix the date and time</source>
+        <translation>Đồng hồ máy nhanh %1 phút: hãy chỉnh ngày giờ</translation>
+    </message>
+    <message>
+        <source>Clock %1 min slow: fix the date and time</source>
+        <translation>Đồng hồ máy chậm %1 phút: hãy chỉnh ngày giờ</translation>
+    </message>
+</context>
+<context>
+    <name>DeskTableModel</name>
+    <message>
+        <source>Code</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
+        <source>Applicant</source>
+        <translation>Người nộp</translation>
+    </message>
+    <message>
+        <source>Procedure</source>
+        <translation>Thủ tục</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Ngày nhận</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Hẹn trả</translation>
+    </message>
+    <message>
+        <source>Handling agency</source>
+        <translation>Cơ quan giải quyết</translation>
+    </message>
+    <message>
+        <source>(no number)</source>
+        <translation>(không có số)</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>Sắp đến hạn</translation>
+    </message>
+</context>
+<context>
+    <name>DetailPage</name>
+    <message>
+        <source>No dossier is open. Open one from the desk (F3).</source>
+        <translation>Chưa mở hồ sơ nào. Hãy mở hồ sơ từ bàn làm việc (F3).</translation>
+    </message>
+    <message>
+        <source>Applicant</source>
+        <translation>Người nộp</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Họ tên:</translation>
+    </message>
+    <message>
+        <source>ID number:</source>
+        <translation>Số định danh:</translation>
+    </message>
+    <message>
+        <source>Born:</source>
+        <translation>Ngày sinh:</translation>
+    </message>
+    <message>
+        <source>Phone:</source>
+        <translation>Điện thoại:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Địa chỉ:</translation>
+    </message>
+    <message>
+        <source>Dossier</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <source>Procedure:</source>
+        <translation>Thủ tục:</translation>
+    </message>
+    <message>
+        <source>Received:</source>
+        <translation>Tiếp nhận:</translation>
+    </message>
+    <message>
+        <source>Due:</source>
+        <translation>Hẹn trả:</translation>
+    </message>
+    <message>
+        <source>Fee:</source>
+        <translation>Phí, lệ phí:</translation>
+    </message>
+    <message>
+        <source>Result:</source>
+        <translation>Nhận kết quả:</translation>
+    </message>
+    <message>
+        <source>Agencies</source>
+        <translation>Cơ quan</translation>
+    </message>
+    <message>
+        <source>Routing:</source>
+        <translation>Luồng xử lý:</translation>
+    </message>
+    <message>
+        <source>Receiving:</source>
+        <translation>Tiếp nhận:</translation>
+    </message>
+    <message>
+        <source>Competent:</source>
+        <translation>Có thẩm quyền:</translation>
+    </message>
+    <message>
+        <source>Handling:</source>
+        <translation>Đang giải quyết:</translation>
+    </message>
+    <message>
+        <source>Papers received</source>
+        <translation>Giấy tờ đã nhận</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>Quá trình xử lý</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Thời điểm</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Bước</translation>
+    </message>
+    <message>
+        <source>Status after</source>
+        <translation>Trạng thái sau</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Người thực hiện</translation>
+    </message>
+    <message>
+        <source>Reason / note</source>
+        <translation>Lý do / ghi chú</translation>
+    </message>
+    <message>
+        <source>Actions</source>
+        <translation>Thao tác</translation>
+    </message>
+    <message>
+        <source>Reprint the receipt</source>
+        <translation>In lại giấy tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Print the control slip</source>
+        <translation>In phiếu kiểm soát</translation>
+    </message>
+    <message>
+        <source>Reprint the refusal slip</source>
+        <translation>In lại phiếu từ chối</translation>
+    </message>
+    <message>
+        <source>Back to the desk (Esc)</source>
+        <translation>Về bàn làm việc (Esc)</translation>
+    </message>
+    <message>
+        <source>Refused at intake (no number)</source>
+        <translation>Từ chối tiếp nhận (không cấp số)</translation>
+    </message>
+    <message>
+        <source> — overdue</source>
+        <translation> — quá hạn</translation>
+    </message>
+    <message>
+        <source> — due soon</source>
+        <translation> — sắp đến hạn</translation>
+    </message>
+    <message>
+        <source>%1 — %2 × %3</source>
+        <translation>%1 — %2 × %3</translation>
+    </message>
+    <message>
+        <source>The dossier is closed: no further action.</source>
+        <translation>Hồ sơ đã kết thúc: không còn thao tác nào.</translation>
+    </message>
+    <message>
+        <source>Recorded: %1.</source>
+        <translation>Đã ghi nhận: %1.</translation>
+    </message>
+    <message>
+        <source>Recorded, but the slip was not printed: %1</source>
+        <translation>Đã ghi nhận nhưng chưa in được phiếu: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <source>Unexpected error. Nothing was half-saved; try again, and if it happens again call IT support (the details are in the log file).</source>
+        <translation>Lỗi không mong đợi. Không có gì bị lưu dở dang; hãy thử lại, nếu vẫn lỗi hãy gọi bộ phận CNTT (chi tiết có trong tệp nhật ký).</translation>
+    </message>
+    <message>
+        <source>Cannot do that</source>
+        <translation>Không thực hiện được</translation>
+    </message>
+    <message>
+        <source>Database problem</source>
+        <translation>Lỗi cơ sở dữ liệu</translation>
+    </message>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Lỗi không mong đợi</translation>
+    </message>
+</context>
+<context>
+    <name>IntakePage</name>
+    <message>
+        <source>Scan the citizen&apos;s ID card at any time: the fields fill themselves.</source>
+        <translation>Quét thẻ căn cước của công dân bất cứ lúc nào: thông tin tự điền vào biểu mẫu.</translation>
+    </message>
+    <message>
+        <source>Applicant</source>
+        <translation>Người nộp</translation>
+    </message>
+    <message>
+        <source>Full &amp;name:</source>
+        <translation>&amp;Họ và tên:</translation>
+    </message>
+    <message>
+        <source>Personal &amp;ID:</source>
+        <translation>Số định &amp;danh:</translation>
+    </message>
+    <message>
+        <source>Old ID (CMND):</source>
+        <translation>Số CMND cũ:</translation>
+    </message>
+    <message>
+        <source>&amp;Birth date:</source>
+        <translation>&amp;Ngày sinh:</translation>
+    </message>
+    <message>
+        <source>P&amp;hone:</source>
+        <translation>Điện th&amp;oại:</translation>
+    </message>
+    <message>
+        <source>E-mail:</source>
+        <translation>Thư điện tử:</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>Nơi &amp;cư trú:</translation>
+    </message>
+    <message>
+        <source>dd/mm/yyyy</source>
+        <translation>nn/tt/nnnn</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>Nam</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>Nữ</translation>
+    </message>
+    <message>
+        <source>&amp;Gender:</source>
+        <translation>&amp;Giới tính:</translation>
+    </message>
+    <message>
+        <source>Dossier</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <source>&amp;Procedure:</source>
+        <translation>Thủ tục (&amp;P):</translation>
+    </message>
+    <message>
+        <source>Pape&amp;rs received (Space ticks, + / − count, Ctrl+A all):</source>
+        <translation>Thành phần hồ sơ đã nhận (&amp;R) (Space đánh dấu, + / − số lượng, Ctrl+A tất cả):</translation>
+    </message>
+    <message>
+        <source>Sets:</source>
+        <translation>Số bộ:</translation>
+    </message>
+    <message>
+        <source>Result at the counter</source>
+        <translation>Nhận kết quả tại Trung tâm</translation>
+    </message>
+    <message>
+        <source>Result by post</source>
+        <translation>Nhận kết quả qua bưu chính</translation>
+    </message>
+    <message>
+        <source>Notes (optional)</source>
+        <translation>Ghi chú (không bắt buộc)</translation>
+    </message>
+    <message>
+        <source>Fee, time and routing</source>
+        <translation>Phí, thời hạn và luồng xử lý</translation>
+    </message>
+    <message>
+        <source>Fee:</source>
+        <translation>Phí, lệ phí:</translation>
+    </message>
+    <message>
+        <source>Processing time:</source>
+        <translation>Thời hạn giải quyết:</translation>
+    </message>
+    <message>
+        <source>Due:</source>
+        <translation>Hẹn trả:</translation>
+    </message>
+    <message>
+        <source>Routing:</source>
+        <translation>Luồng xử lý:</translation>
+    </message>
+    <message>
+        <source>Competent agency:</source>
+        <translation>Cơ quan có thẩm quyền:</translation>
+    </message>
+    <message>
+        <source>&amp;Save and print (Ctrl+Enter)</source>
+        <translation>&amp;Lưu và in (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Re&amp;fuse… (Ctrl+R)</source>
+        <translation>Từ &amp;chối… (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>&amp;Clear form (Ctrl+N)</source>
+        <translation>&amp;Xóa biểu mẫu (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>A form left unfinished was restored.</source>
+        <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
+    </message>
+    <message>
+        <source>The card could not be read: %1</source>
+        <translation>Không đọc được thẻ: %1</translation>
+    </message>
+    <message>
+        <source>Card read for %1. Could not read: %2</source>
+        <translation>Đã đọc thẻ của %1. Không đọc được: %2</translation>
+    </message>
+    <message>
+        <source>Card read: %1, %2.</source>
+        <translation>Đã đọc thẻ: %1, %2.</translation>
+    </message>
+    <message>
+        <source>Choose the procedure: type a few letters, then Enter.</source>
+        <translation>Hãy chọn thủ tục: gõ vài chữ rồi nhấn Enter.</translation>
+    </message>
+    <message>
+        <source>Tick the papers received (Space).</source>
+        <translation>Hãy đánh dấu các giấy tờ đã nhận (phím Space).</translation>
+    </message>
+    <message>
+        <source>Refuse the dossier</source>
+        <translation>Từ chối tiếp nhận hồ sơ</translation>
+    </message>
+    <message>
+        <source>Why is the dossier refused? The citizen reads this on the refusal slip.</source>
+        <translation>Lý do từ chối tiếp nhận? Nội dung này được in trên phiếu từ chối giao cho công dân.</translation>
+    </message>
+    <message>
+        <source>Dossier %1 received.</source>
+        <translation>Đã tiếp nhận hồ sơ %1.</translation>
+    </message>
+    <message>
+        <source>The refusal was recorded.</source>
+        <translation>Đã ghi nhận việc từ chối tiếp nhận.</translation>
+    </message>
+    <message>
+        <source>Saved, but the form was not printed: %1 Reprint it from the dossier screen.</source>
+        <translation>Đã lưu nhưng chưa in được phiếu: %1 Hãy in lại từ màn hình hồ sơ.</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>Newly submitted</source>
+        <translation>Mới đăng ký</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Đã tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Refused at intake</source>
+        <translation>Từ chối tiếp nhận</translation>
+    </message>
+    <message>
+        <source>In process</source>
+        <translation>Đang xử lý</translation>
+    </message>
+    <message>
+        <source>Waiting for a supplement</source>
+        <translation>Chờ bổ sung hồ sơ</translation>
+    </message>
+    <message>
+        <source>Waiting for fees or taxes</source>
+        <translation>Chờ thực hiện nghĩa vụ tài chính</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>Đã rút hồ sơ</translation>
+    </message>
+    <message>
+        <source>Processing stopped</source>
+        <translation>Dừng xử lý</translation>
+    </message>
+    <message>
+        <source>Result ready</source>
+        <translation>Đã có kết quả, chờ trả</translation>
+    </message>
+    <message>
+        <source>Result handed back</source>
+        <translation>Đã trả kết quả</translation>
+    </message>
+    <message>
+        <source>Submit online</source>
+        <translation>Đăng ký trực tuyến</translation>
+    </message>
+    <message>
+        <source>Receive the dossier</source>
+        <translation>Tiếp nhận hồ sơ</translation>
+    </message>
+    <message>
+        <source>Refuse at intake</source>
+        <translation>Từ chối tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Start processing</source>
+        <translation>Chuyển xử lý</translation>
+    </message>
+    <message>
+        <source>Forward to the handling agency</source>
+        <translation>Chuyển hồ sơ đến cơ quan giải quyết</translation>
+    </message>
+    <message>
+        <source>Request a supplement</source>
+        <translation>Yêu cầu bổ sung hồ sơ</translation>
+    </message>
+    <message>
+        <source>Record the supplement</source>
+        <translation>Nhận hồ sơ bổ sung</translation>
+    </message>
+    <message>
+        <source>Request fees or taxes</source>
+        <translation>Yêu cầu thực hiện nghĩa vụ tài chính</translation>
+    </message>
+    <message>
+        <source>Record fees paid</source>
+        <translation>Ghi nhận đã thực hiện nghĩa vụ tài chính</translation>
+    </message>
+    <message>
+        <source>Withdraw the dossier</source>
+        <translation>Rút hồ sơ</translation>
+    </message>
+    <message>
+        <source>Stop processing</source>
+        <translation>Dừng giải quyết hồ sơ</translation>
+    </message>
+    <message>
+        <source>Record the result</source>
+        <translation>Nhận kết quả giải quyết</translation>
+    </message>
+    <message>
+        <source>Hand back the result</source>
+        <translation>Trả kết quả</translation>
+    </message>
+    <message>
+        <source>Apologise and set a new due date</source>
+        <translation>Xin lỗi và hẹn lại ngày trả kết quả</translation>
+    </message>
+    <message>
+        <source>Transfer after reorganisation</source>
+        <translation>Chuyển giao hồ sơ do sắp xếp đơn vị</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>bản chính</translation>
+    </message>
+    <message>
+        <source>copy</source>
+        <translation>bản sao</translation>
+    </message>
+    <message>
+        <source>original or copy</source>
+        <translation>bản chính hoặc bản sao</translation>
+    </message>
+    <message>
+        <source>show the original</source>
+        <translation>xuất trình bản chính</translation>
+    </message>
+    <message>
+        <source>Handled by this commune</source>
+        <translation>Xã, phường này giải quyết</translation>
+    </message>
+    <message>
+        <source>Inter-level: forwarded to the province</source>
+        <translation>Liên thông: chuyển lên cấp tỉnh</translation>
+    </message>
+    <message>
+        <source>Cross-boundary: forwarded to another commune</source>
+        <translation>Phi địa giới: chuyển xã, phường khác</translation>
+    </message>
+    <message>
+        <source>same day</source>
+        <translation>trong ngày</translation>
+    </message>
+    <message>
+        <source>%1 working days</source>
+        <translation>%1 ngày làm việc</translation>
+    </message>
+    <message>
+        <source>%1 working hours</source>
+        <translation>%1 giờ làm việc</translation>
+    </message>
+    <message>
+        <source>%1 days</source>
+        <translation>%1 ngày</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Hôm nay</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>Sắp đến hạn</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>Awaiting supplement</source>
+        <translation>Chờ bổ sung</translation>
+    </message>
+    <message>
+        <source>Results to hand back</source>
+        <translation>Kết quả chờ trả</translation>
+    </message>
+    <message>
+        <source>Forwarded out</source>
+        <translation>Đã chuyển đi</translation>
+    </message>
+    <message>
+        <source>Forwarded in</source>
+        <translation>Được chuyển đến</translation>
+    </message>
+    <message>
+        <source>Search results</source>
+        <translation>Kết quả tìm kiếm</translation>
+    </message>
+    <message>
+        <source>Receipt</source>
+        <translation>Giấy tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Receipt (80 mm)</source>
+        <translation>Giấy tiếp nhận (khổ 80 mm)</translation>
+    </message>
+    <message>
+        <source>Supplement request</source>
+        <translation>Phiếu yêu cầu bổ sung</translation>
+    </message>
+    <message>
+        <source>Refusal slip</source>
+        <translation>Phiếu từ chối tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Apology letter</source>
+        <translation>Phiếu xin lỗi và hẹn lại</translation>
+    </message>
+    <message>
+        <source>Stop notice</source>
+        <translation>Thông báo dừng giải quyết</translation>
+    </message>
+    <message>
+        <source>Control slip</source>
+        <translation>Phiếu kiểm soát</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>Nam</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>Nữ</translation>
+    </message>
+    <message>
+        <source>By post</source>
+        <translation>Qua bưu chính</translation>
+    </message>
+    <message>
+        <source>At the counter</source>
+        <translation>Tại Trung tâm</translation>
+    </message>
+</context>
+<context>
+    <name>LoginPage</name>
     <message>
         <source>No centre is configured</source>
         <translation>Chưa cấu hình trung tâm</translation>
@@ -38,24 +726,135 @@
         </translation>
     </message>
     <message>
-        <source>No centre</source>
-        <translation>Chưa có trung tâm</translation>
+        <source>Log in to receive dossiers</source>
+        <translation>Đăng nhập để tiếp nhận hồ sơ</translation>
     </message>
     <message>
-        <source>Operator: %1</source>
-        <translation>Cán bộ: %1</translation>
+        <source>user name</source>
+        <translation>tên đăng nhập</translation>
     </message>
     <message>
-        <source>Not logged in</source>
-        <translation>Chưa đăng nhập</translation>
+        <source>&amp;Operator:</source>
+        <translation>&amp;Cán bộ:</translation>
     </message>
     <message>
-        <source>Online</source>
-        <translation>Trực tuyến</translation>
+        <source>&amp;Password:</source>
+        <translation>&amp;Mật khẩu:</translation>
     </message>
     <message>
-        <source>Offline</source>
-        <translation>Ngoại tuyến</translation>
+        <source>Log in (Enter)</source>
+        <translation>Đăng nhập (Enter)</translation>
+    </message>
+    <message>
+        <source>Works offline. 5 wrong passwords lock the account on this workstation for 5 minutes.</source>
+        <translation>Đăng nhập được cả khi mất mạng. Nhập sai mật khẩu 5 lần, tài khoản bị tạm khóa trên máy này 5 phút.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Đang kiểm tra…</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Một Cửa Desk — %1</source>
+        <translation>Một Cửa Desk — %1</translation>
+    </message>
+    <message>
+        <source>no centre</source>
+        <translation>chưa có trung tâm</translation>
+    </message>
+    <message>
+        <source>&amp;Intake (F2)</source>
+        <translation>&amp;Tiếp nhận (F2)</translation>
+    </message>
+    <message>
+        <source>&amp;Desk (F3)</source>
+        <translation>&amp;Bàn làm việc (F3)</translation>
+    </message>
+    <message>
+        <source>D&amp;ossier (F4)</source>
+        <translation>&amp;Hồ sơ (F4)</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Tệp</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Cài đặt…</translation>
+    </message>
+    <message>
+        <source>&amp;Log out</source>
+        <translation>Đăng &amp;xuất</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>T&amp;hoát</translation>
+    </message>
+    <message>
+        <source>&amp;Dossier</source>
+        <translation>&amp;Hồ sơ</translation>
+    </message>
+    <message>
+        <source>New &amp;intake</source>
+        <translation>&amp;Tiếp nhận mới</translation>
+    </message>
+    <message>
+        <source>The &amp;desk</source>
+        <translation>&amp;Bàn làm việc</translation>
+    </message>
+    <message>
+        <source>Open d&amp;ossier</source>
+        <translation>&amp;Mở hồ sơ</translation>
+    </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>Tìm &amp;kiếm…</translation>
+    </message>
+    <message>
+        <source>&amp;Save and print</source>
+        <translation>&amp;Lưu và in</translation>
+    </message>
+    <message>
+        <source>&amp;Refuse…</source>
+        <translation>Từ &amp;chối…</translation>
+    </message>
+    <message>
+        <source>&amp;Clear the form</source>
+        <translation>&amp;Xóa biểu mẫu</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>Trợ &amp;giúp</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Phím tắt</translation>
+    </message>
+    <message>
+        <source>&amp;About Một Cửa Desk</source>
+        <translation>&amp;Giới thiệu Một Cửa Desk</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Phím tắt</translation>
+    </message>
+    <message>
+        <source>F2 intake · F3 desk · F4 dossier · Ctrl+F find
+Scan the ID card in any field: the applicant fills itself
+Procedure: type a few letters, ↓ ↑, Enter
+Papers: Space ticks, + / − count, Ctrl+A all
+Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear
+Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close
+Desk: type to search, Enter opens, Alt+1…7 lists, Esc back</source>
+        <translation>F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm kiếm
+Quét thẻ căn cước ở bất kỳ ô nào: thông tin người nộp tự điền
+Thủ tục: gõ vài chữ, ↓ ↑, Enter
+Giấy tờ: Space đánh dấu, + / − số lượng, Ctrl+A tất cả
+Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu
+Xem trước: Ctrl+P in, Ctrl+S lưu PDF, Esc đóng
+Bàn làm việc: gõ để tìm, Enter mở, Alt+1…7 danh sách, Esc quay lại</translation>
     </message>
     <message>
         <source>About Một Cửa Desk</source>
@@ -66,6 +865,161 @@
 Data folder: %2</source>
         <translation>Một Cửa Desk %1
 Thư mục dữ liệu: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Money</name>
+    <message>
+        <source>free</source>
+        <translation>miễn phí</translation>
+    </message>
+    <message>
+        <source>%1 VND</source>
+        <translation>%1 đồng</translation>
+    </message>
+</context>
+<context>
+    <name>PapersList</name>
+    <message>
+        <source>%1 — %2 × %3</source>
+        <translation>%1 — %2 × %3</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewDialog</name>
+    <message>
+        <source> — reprint, marked COPY</source>
+        <translation> — in lại, có dấu BẢN SAO</translation>
+    </message>
+    <message>
+        <source>&amp;Print (Ctrl+P)</source>
+        <translation>&amp;In (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>&amp;Save as PDF… (Ctrl+S)</source>
+        <translation>&amp;Lưu thành PDF… (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Đóng (Esc)</translation>
+    </message>
+    <message>
+        <source>Printing…</source>
+        <translation>Đang in…</translation>
+    </message>
+    <message>
+        <source>Printed %1 page(s).</source>
+        <translation>Đã in %1 trang.</translation>
+    </message>
+    <message>
+        <source>Save as PDF</source>
+        <translation>Lưu thành PDF</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>Tệp PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>Đã lưu vào %1</translation>
+    </message>
+</context>
+<context>
+    <name>ProcedurePicker</name>
+    <message>
+        <source>Type a few letters, e.g. khai sinh, then ↓ and Enter</source>
+        <translation>Gõ vài chữ, ví dụ khai sinh, rồi ↓ và Enter</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>Centre (from the server; read-only)</source>
+        <translation>Trung tâm (do máy chủ cấp; chỉ xem)</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Tên:</translation>
+    </message>
+    <message>
+        <source>Administrative unit:</source>
+        <translation>Đơn vị hành chính:</translation>
+    </message>
+    <message>
+        <source>Agency e-ID:</source>
+        <translation>Mã định danh cơ quan:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Địa chỉ:</translation>
+    </message>
+    <message>
+        <source>Hotline:</source>
+        <translation>Đường dây nóng:</translation>
+    </message>
+    <message>
+        <source>This workstation</source>
+        <translation>Máy trạm này</translation>
+    </message>
+    <message>
+        <source>Workstation &amp;name:</source>
+        <translation>&amp;Tên máy trạm:</translation>
+    </message>
+    <message>
+        <source>Numbering slot for offline dossier numbers; given by the server.</source>
+        <translation>Số hiệu dùng để cấp số hồ sơ khi mất mạng; do máy chủ cấp.</translation>
+    </message>
+    <message>
+        <source>Workstation &amp;slot:</source>
+        <translation>&amp;Số hiệu máy trạm:</translation>
+    </message>
+    <message>
+        <source>Server &amp;address:</source>
+        <translation>Địa chỉ &amp;máy chủ:</translation>
+    </message>
+    <message>
+        <source>A4 sheet</source>
+        <translation>Khổ A4</translation>
+    </message>
+    <message>
+        <source>80 mm roll</source>
+        <translation>Cuộn 80 mm</translation>
+    </message>
+    <message>
+        <source>&amp;Receipt format:</source>
+        <translation>&amp;Khổ giấy tiếp nhận:</translation>
+    </message>
+    <message>
+        <source>System default printer</source>
+        <translation>Máy in mặc định của hệ thống</translation>
+    </message>
+    <message>
+        <source> (not found)</source>
+        <translation> (không tìm thấy)</translation>
+    </message>
+    <message>
+        <source>No printer is installed on this computer.</source>
+        <translation>Máy này chưa cài máy in.</translation>
+    </message>
+    <message>
+        <source>&amp;Printer:</source>
+        <translation>Máy &amp;in:</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Ngôn ngữ:</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>Mặc định</translation>
+    </message>
+    <message>
+        <source>&amp;Font size:</source>
+        <translation>Cỡ &amp;chữ:</translation>
     </message>
 </context>
 <context>

@@ -1,4 +1,5 @@
-"""The application shell, started through the same path as ``make run`` (``main.py --demo``)."""
+"""The application shell, started through the same path as ``make run`` (``main.py --demo``): the log-in
+screen first, the status bar, start-up failures explained in a dialog."""
 
 from __future__ import annotations
 
@@ -32,14 +33,19 @@ def test_main_window_opens_in_vietnamese(qtbot: QtBot, data_dir: Path, no_event_
     qtbot.addWidget(window)
     assert window.windowTitle() == "Một Cửa Desk — Trung tâm Phục vụ hành chính công phường Bắc Giang"
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&Tệp", "Trợ &giúp"]
+    assert menus == ["&Tệp", "&Hồ sơ", "Trợ &giúp"]
+    assert window.stack.currentWidget() is window.login_page  # log in first
+    assert not window.save_action.isEnabled()
     assert (
         window.findChild(QLabel, "statusCentre").text()
         == "Trung tâm Phục vụ hành chính công phường Bắc Giang"
     )
     assert window.findChild(QLabel, "statusOperator").text() == "Chưa đăng nhập"
     assert window.findChild(QLabel, "statusConnection").text() == "Ngoại tuyến"
-    assert window.findChild(QLabel, "catalogueCount").text().endswith("thủ tục trong danh mục")
+    assert window.findChild(QLabel, "statusPending").text() == "Chờ đồng bộ: 0"
+    assert window.findChild(QLabel, "statusLastSync").text() == "Chưa đồng bộ lần nào"
+    assert window.findChild(QLabel, "catalogueCount").text() == "48 thủ tục trong danh mục"
+    assert window.findChild(QLabel, "centreTitle").text().startswith("Trung tâm Phục vụ")
     image = window.grab().toImage()
     assert image.width() > 500 and not image.isNull()
     window.close()
@@ -49,8 +55,9 @@ def test_main_window_in_english(qtbot: QtBot, data_dir: Path, no_event_loop: Non
     assert main(["--demo", "--lang", "en", "--data-dir", str(data_dir)]) == 0
     window = _main_window()
     qtbot.addWidget(window)
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Help"]
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Dossier", "&Help"]
     assert window.findChild(QLabel, "statusConnection").text() == "Offline"
+    assert window.findChild(QLabel, "catalogueCount").text() == "48 procedure(s) in the catalogue"
     window.close()
     main(["--lang", "vi", "--data-dir", str(data_dir)])  # leave Vietnamese installed for later tests
     _main_window().close()

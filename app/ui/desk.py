@@ -1,0 +1,304 @@
+"""The desk: today's dossiers, due soon, overdue, awaiting a supplement, results to hand back, forwarded
+out and in, and an instant search (code, ID number, phone, name without diacritics). Keyboard only:
+type to search, ↓ into the table, Enter opens a dossier, Alt+1…7 switch lists, Esc clears the search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTabBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.desk_lists import LISTS, DeskRow, desk_counts, desk_list, find_rows
+from app.ui.context import UiContext
+from app.ui.i18n import fmt, show_datetime
+from app.ui.labels import list_label, status_label
+
+SEARCH_MS = 150
+URGENCY_COLOURS = {"overdue": QColor("#f8d7da"), "due_soon": QColor("#fff3cd")}
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class DeskTableModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[DeskRow] = []
+
+    def headers(self) -> list[str]:
+        return [
+            self.tr("Code"),
+            self.tr("Applicant"),
+            self.tr("Procedure"),
+            self.tr("Status"),
+            self.tr("Received"),
+            self.tr("Due"),
+            self.tr("Handling agency"),
+        ]
+
+    def set_rows(self, rows: Sequence[DeskRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else 7
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                row.code or self.tr("(no number)"),
+                row.applicant_name,
+                row.procedure_name,
+                status_label(row.status),
+                show_datetime(row.received_at),
+                show_datetime(row.due_at),
+                row.handling_agency,
+            )[index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole and row.urgency in URGENCY_COLOURS:
+            return QBrush(URGENCY_COLOURS[row.urgency])
+        if role == Qt.ItemDataRole.ForegroundRole and row.urgency in URGENCY_COLOURS:
+            return QBrush(QColor("#202020"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if row.urgency == "overdue":
+                return self.tr("Overdue")
+            if row.urgency == "due_soon":
+                return self.tr("Due soon")
+            return row.procedure_name if index.column() == 2 else None
+        if role == ID_ROLE:
+            return row.dossier_id
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers()[section]
+        return None
+
+
+class DeskPage(QWidget):
+    # The id of the dossier to open in the detail screen.
+    open_dossier = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("deskPage")
+        self.ctx = ctx
+        self.kind = "today"
+        self.query = ""
+        self._seq = 0
+        self.counts: dict[str, int] = {}
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        caption = QLabel(self.tr("&Search:"), self)
+        self.search = QLineEdit(self)
+        self.search.setObjectName("deskSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(
+            self.tr("Code, ID number, phone or name (no diacritics needed) — Ctrl+F")
+        )
+        caption.setBuddy(self.search)
+        top.addWidget(caption)
+        top.addWidget(self.search, 1)
+        layout.addLayout(top)
+        self.tabs = QTabBar(self)
+        self.tabs.setObjectName("deskLists")
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for kind in LISTS:
+            self.tabs.addTab(list_label(kind))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        layout.addWidget(self.tabs)
+        self.model = DeskTableModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("deskTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((200, 170, 290, 150, 120, 120)):
+            self.table.setColumnWidth(col, width)
+        self.table.activated.connect(self._activated)
+        layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        self.summary = QLabel("", self)
+        self.summary.setObjectName("deskSummary")
+        bottom.addWidget(self.summary, 1)
+        for urgency, text in (("due_soon", self.tr("Due soon")), ("overdue", self.tr("Overdue"))):
+            swatch = QLabel(f"  {text}  ", self)
+            swatch.setStyleSheet(f"background: {URGENCY_COLOURS[urgency].name()}; color: #202020;")
+            bottom.addWidget(swatch)
+        hint = QLabel(self.tr("Enter opens · Alt+1…7 lists · Esc clears the search"), self)
+        hint.setEnabled(False)
+        bottom.addWidget(hint)
+        layout.addLayout(bottom)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_MS)
+        self._search_timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.installEventFilter(self)
+        self.table.installEventFilter(self)
+        for i in range(len(LISTS)):
+            shortcut = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda i=i: self.show_list(LISTS[i]))
+        self.setFocusProxy(self.search)
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the current list (or search) and the counts."""
+        if self.query:
+            self._run_search()
+        else:
+            self._load_list()
+        self.ctx.worker.run(desk_counts, self.ctx.store, on_done=self._counts_loaded, owner=self)
+
+    def show_list(self, kind: str) -> None:
+        self.tabs.setCurrentIndex(LISTS.index(kind))  # → _tab_changed
+
+    def _tab_changed(self, index: int) -> None:
+        self.kind = LISTS[index]
+        if self.search.text():
+            self.search.clear()  # → the list after the debounce
+        self._load_list()
+        self.table.setFocus()
+
+    def _load_list(self) -> None:
+        self._seq += 1
+        seq = self._seq
+        kind = self.kind
+        self.ctx.worker.run(
+            desk_list,
+            self.ctx.store,
+            kind,
+            on_done=lambda rows: self._rows_loaded(seq, rows, kind),
+            owner=self,
+        )
+
+    def _run_search(self) -> None:
+        self.query = self.search.text().strip()
+        if not self.query:
+            self._load_list()
+            return
+        self._seq += 1
+        seq = self._seq
+        self.ctx.worker.run(
+            find_rows,
+            self.ctx.store,
+            self.query,
+            on_done=lambda rows: self._rows_loaded(seq, rows, "search"),
+            owner=self,
+        )
+
+    def _rows_loaded(self, seq: int, rows: object, kind: str) -> None:
+        if seq != self._seq:
+            return  # an older answer
+        assert isinstance(rows, list)
+        self.model.set_rows(rows)
+        if rows:
+            self.table.selectRow(0)
+        self.summary.setText(fmt(self.tr("%1: %2 dossier(s)"), list_label(kind), len(rows)))
+
+    def _counts_loaded(self, counts: object) -> None:
+        assert isinstance(counts, dict)
+        self.counts = counts
+        for i, kind in enumerate(LISTS):
+            n = counts.get(kind, 0)
+            self.tabs.setTabText(i, f"{list_label(kind)} ({n})" if n else list_label(kind))
+
+    # --- keyboard --------------------------------------------------------------------------------
+
+    def current_dossier_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return self.model.data(index, ID_ROLE) if index.isValid() else None
+
+    def _activated(self, index: QModelIndex) -> None:
+        dossier_id = self.model.data(index, ID_ROLE)
+        if dossier_id:
+            self.open_dossier.emit(dossier_id)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        assert isinstance(event, QKeyEvent)
+        key = event.key()
+        if obj is self.search:
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) or (
+                key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.model.rows
+            ):
+                if self._search_timer.isActive():
+                    self._search_timer.stop()
+                    self._run_search()
+                self.table.setFocus()
+                if not self.table.currentIndex().isValid() and self.model.rows:
+                    self.table.selectRow(0)
+                return True
+            if key == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        elif obj is self.table:
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._activated(self.table.currentIndex())
+                return True
+            if key == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                self.search.setFocus()
+                return True
+            if key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0:
+                self.search.setFocus()
+                return True
+            text = event.text()
+            if (
+                text
+                and text.isprintable()
+                and not event.modifiers()
+                & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+            ):
+                self.search.setFocus()  # typing in the table searches
+                self.search.insert(text)
+                return True
+        return False
+
+    def search_for(self, text: str) -> None:
+        """Search at once (e.g. a scanned ID card on the desk)."""
+        self.search.setText(text)
+        self._search_timer.stop()
+        self._run_search()
+        self.search.setFocus()

@@ -1,0 +1,253 @@
+"""Small dialogs that ask what an action needs: a reason, a new due date, the missing papers, an agency.
+
+They never block (``open()``, not ``exec()``): OK emits :attr:`submitted` and the dialog stays open until
+the caller closes it, so a refusal from the service can be shown next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import Problem
+from app.domain.status import Action
+from app.services.desk_lists import AgencyItem, DossierDetail
+from app.services.dossiers import NEEDS_REASON
+from app.ui.i18n import message
+from app.ui.labels import action_label
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def _error_label(parent: QWidget) -> QLabel:
+    label = QLabel("", parent)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class ReasonDialog(QDialog):
+    """Asks for a reason (Ctrl+Enter submits)."""
+
+    submitted = Signal(str)
+
+    def __init__(self, parent: QWidget | None, title: str, prompt: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("reasonDialog")
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(520, 260)
+        layout = QVBoxLayout(self)
+        caption = QLabel(prompt, self)
+        caption.setWordWrap(True)
+        layout.addWidget(caption)
+        self.reason = QPlainTextEdit(self)
+        self.reason.setObjectName("reasonEdit")
+        self.reason.setTabChangesFocus(True)
+        layout.addWidget(self.reason, 1)
+        self.error = _error_label(self)
+        self.error.setObjectName("reasonError")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, self.submit)
+        self.reason.setFocus()
+
+    def submit(self) -> None:
+        self.error.hide()
+        self.submitted.emit(self.reason.toPlainText())
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        self.error.setText("\n".join(message(p) for p in problems))
+        self.error.show()
+        self.reason.setFocus()
+
+
+def parse_missing(text: str) -> list[dict[str, str]]:
+    """One missing paper per line; what is wrong with it after a colon."""
+    items = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, _, why = line.partition(":")
+        items.append({"name": name.strip(), "reason": why.strip()})
+    return items
+
+
+def _qdatetime(value: datetime) -> QDateTime:
+    return QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
+
+
+def _pydatetime(value: QDateTime) -> datetime:
+    d, t = value.date(), value.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+
+
+class ActionDialog(QDialog):
+    """Asks what one status-machine action needs, then emits :attr:`submitted` with the arguments of
+    :func:`app.services.dossiers.perform` (``reason``, ``new_due_at``, ``handling_agency_eid``, ``extra``)."""
+
+    submitted = Signal(dict)
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        action: str,
+        detail: DossierDetail,
+        agencies: Sequence[AgencyItem] = (),
+        *,
+        now: datetime | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("actionDialog")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.action = action
+        now = now or datetime.now()
+        self.setWindowTitle(f"{action_label(action)} — {detail.code or ''}")
+        self.resize(580, 380)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.errors: dict[str, QLabel] = {}
+
+        def add(name: str, caption: str, widget: QWidget) -> None:
+            box = QWidget(self)
+            col = QVBoxLayout(box)
+            col.setContentsMargins(0, 0, 0, 0)
+            col.addWidget(widget)
+            self.errors[name] = _error_label(box)
+            col.addWidget(self.errors[name])
+            box.setFocusProxy(widget)
+            form.addRow(caption, box)
+
+        self.agency: QComboBox | None = None
+        if action == "forward":
+            self.agency = QComboBox(self)
+            self.agency.setObjectName("agencyCombo")
+            for a in agencies:
+                self.agency.addItem(a.name, a.agency_eid)
+            wanted = self.agency.findData(detail.competent_agency_eid)
+            if wanted >= 0:
+                self.agency.setCurrentIndex(wanted)
+            add("handling_agency", self.tr("Forward to:"), self.agency)
+
+        self.missing: QPlainTextEdit | None = None
+        self.deadline: QDateEdit | None = None
+        if action == "request_supplement":
+            self.missing = QPlainTextEdit(self)
+            self.missing.setObjectName("missingEdit")
+            self.missing.setTabChangesFocus(True)
+            self.missing.setPlaceholderText(
+                self.tr("One paper per line; after a colon, what is wrong with it")
+            )
+            self.missing.setPlainText("\n".join(f"{name}: " for name in detail.papers_missing[:3]))
+            add("missing", self.tr("Missing papers:"), self.missing)
+            self.deadline = QDateEdit(self)
+            self.deadline.setObjectName("deadlineEdit")
+            self.deadline.setCalendarPopup(True)
+            self.deadline.setDisplayFormat("dd/MM/yyyy")
+            soon = now.date() + timedelta(days=7)
+            self.deadline.setDate(QDate(soon.year, soon.month, soon.day))
+            add("deadline", self.tr("Supplement by:"), self.deadline)
+
+        self.new_due: QDateTimeEdit | None = None
+        if action == "apologise":
+            self.new_due = QDateTimeEdit(self)
+            self.new_due.setObjectName("newDueEdit")
+            self.new_due.setCalendarPopup(True)
+            self.new_due.setDisplayFormat("HH:mm dd/MM/yyyy")
+            base = max(detail.due_at or now, now)
+            self.new_due.setDateTime(_qdatetime((base + timedelta(days=3)).replace(second=0, microsecond=0)))
+            add("new_due_at", self.tr("New due date:"), self.new_due)
+
+        self.reason = QPlainTextEdit(self)
+        self.reason.setObjectName("reasonEdit")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setMaximumHeight(90)
+        self.reason_required = Action(action) in NEEDS_REASON
+        add(
+            "reason",
+            self.tr("Reason (required):") if self.reason_required else self.tr("Note (optional):"),
+            self.reason,
+        )
+        self.general = _error_label(self)
+        layout.addWidget(self.general)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("actionOk")
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, self.submit)
+        first = self.agency or self.missing or self.new_due or self.reason
+        first.setFocus()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"reason": self.reason.toPlainText()}
+        if self.agency is not None:
+            out["handling_agency_eid"] = self.agency.currentData()
+        if self.missing is not None and self.deadline is not None:
+            d = self.deadline.date()
+            deadline = datetime.combine(date(d.year(), d.month(), d.day()), time(17, 0))
+            out["extra"] = {
+                "missing": parse_missing(self.missing.toPlainText()),
+                "deadline": deadline.isoformat(),
+            }
+        if self.new_due is not None:
+            out["new_due_at"] = _pydatetime(self.new_due.dateTime())
+        return out
+
+    def submit(self) -> None:
+        for label in (*self.errors.values(), self.general):
+            label.hide()
+        values = self.values()
+        if self.missing is not None and not values["extra"]["missing"]:
+            self.show_problems(
+                [
+                    Problem(
+                        "ui.missing",
+                        self.tr("List at least one missing paper."),
+                        self.tr("List at least one missing paper."),
+                        "missing",
+                    )
+                ]
+            )
+            return
+        self.submitted.emit(values)
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        general = []
+        for p in problems:
+            label = self.errors.get(p.field or "")
+            if label is None:
+                general.append(p)
+            else:
+                label.setText(message(p))
+                label.show()
+        if general:
+            self.general.setText("\n".join(message(p) for p in general))
+            self.general.show()

@@ -1,0 +1,187 @@
+"""Recognising the ID card scanner among the keystrokes.
+
+A keyboard-wedge scanner types the card's QR payload (``12 digits|old ID|name|ddMMyyyy|Nam|address|
+ddMMyyyy``) a few milliseconds per character, ending with Enter, into whatever has focus. An
+application-wide event filter watches key presses:
+
+- keys less than :attr:`ScannerFilter.max_gap` apart form a *burst*; when a burst starts, the text of
+  the focused editor (line edit, text edit, combo box) is remembered;
+- when a burst reaches ``9–12 digits`` followed by ``|``, it is a scan: the editor gets its remembered
+  text back (the digits typed into it are undone) and every further key of the burst is swallowed, so
+  a list or a check box under the focus never acts on the payload;
+- Enter (or a pause of :attr:`ScannerFilter.end_pause`) ends the scan: :attr:`ScannerFilter.scanned`
+  carries the payload to whoever handles it.
+
+A slower scanner (or a paste) that leaves the whole payload in a line edit is caught as well: Enter in a
+line edit whose text contains the QR pattern takes the payload out of it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+# The start of a payload: the 12-digit personal ID (9 for noise-tolerance) then the first separator.
+START = re.compile(r"[0-9]{9,12}\s*[|¦│｜]")
+# A whole payload inside a line edit's text: the ID, then at least two more separators.
+WHOLE = re.compile(r"[0-9]{12}\s*\|[^|]*\|[^|]*\|.*")
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class ScannerFilter(QObject):
+    """Detects ID card scans typed by a keyboard-wedge scanner (installed on the QApplication)."""
+
+    scanned = Signal(str)
+
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        max_gap: float = 0.05,
+        end_pause: float = 0.3,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(parent)
+        self.max_gap = max_gap
+        self.end_pause = end_pause
+        self.clock = clock
+        self.enabled = True
+        self._buffer = ""
+        self._last = float("-inf")
+        self._swallowing = False
+        self._target: QWidget | None = None
+        self._snapshot: object = None
+        self._end_timer = QTimer(self)
+        self._end_timer.setSingleShot(True)
+        self._end_timer.timeout.connect(self._finish)
+
+    # --- event filter ---------------------------------------------------------------------------
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or not self.enabled:
+            return False
+        if not self._is_first_receiver(obj):
+            return self._swallowing  # the same event seen again on its way to a parent
+        if kind == QEvent.Type.KeyRelease:
+            return self._swallowing
+        assert isinstance(event, QKeyEvent)
+        return self._key_press(obj, event)
+
+    def _is_first_receiver(self, obj: QObject) -> bool:
+        focus = QApplication.focusWidget()
+        if focus is not None:
+            return obj is focus
+        return isinstance(obj, QWidget) and obj.isWindow()
+
+    def _key_press(self, obj: QObject, event: QKeyEvent) -> bool:
+        now = self.clock()
+        gap = now - self._last
+        key = event.key()
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key in _ENTER:
+            if self._swallowing:
+                self._last = now
+                self._finish()
+                return True
+            self._reset()
+            return self._whole_payload_in(obj)
+        text = event.text()
+        if key == Qt.Key.Key_Tab and self._swallowing:
+            text = "\t"
+        if not text or mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            if not self._swallowing:
+                self._reset()
+            return self._swallowing
+        if self._swallowing and gap > self.end_pause:
+            self._finish()  # a long pause: the scan ended without Enter
+        if gap > self.max_gap and not self._swallowing:
+            self._buffer = ""
+            self._target = obj if isinstance(obj, QWidget) else None
+            self._snapshot = _snapshot(self._target)
+        self._last = now
+        self._buffer += text
+        if self._swallowing:
+            self._end_timer.start(int(self.end_pause * 1000))
+            return True
+        if "|" in text or text in "¦│｜":
+            m = START.search(self._buffer)
+            if m is not None:
+                self._buffer = self._buffer[m.start() :]
+                self._swallowing = True
+                _restore(self._target, self._snapshot)
+                self._end_timer.start(int(self.end_pause * 1000))
+                return True
+        return False
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _finish(self) -> None:
+        self._end_timer.stop()
+        payload = self._buffer
+        was_scan = self._swallowing
+        self._reset()
+        if was_scan and payload.strip():
+            self.scanned.emit(payload)
+
+    def _reset(self) -> None:
+        self._buffer = ""
+        self._swallowing = False
+        self._target = None
+        self._snapshot = None
+        self._last = float("-inf")
+
+    def _whole_payload_in(self, obj: QObject) -> bool:
+        """Enter in a line edit that holds a whole payload (a slow scanner, a paste)."""
+        if not isinstance(obj, QLineEdit):
+            return False
+        m = WHOLE.search(obj.text())
+        if m is None:
+            return False
+        obj.setText(obj.text()[: m.start()].rstrip())
+        self.scanned.emit(m.group(0))
+        return True
+
+
+def _snapshot(widget: QWidget | None) -> object:
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit | QTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentIndex() if not widget.isEditable() else widget.currentText()
+    if isinstance(widget, QAbstractItemView):
+        return QPersistentModelIndex(widget.currentIndex())  # keyboard search moves it
+    return None
+
+
+def _restore(widget: QWidget | None, snapshot: object) -> None:
+    if widget is None or snapshot is None:
+        return
+    if isinstance(widget, QLineEdit) and isinstance(snapshot, str):
+        widget.setText(snapshot)
+    elif isinstance(widget, QPlainTextEdit | QTextEdit) and isinstance(snapshot, str):
+        widget.setPlainText(snapshot)
+        widget.moveCursor(widget.textCursor().MoveOperation.End)
+    elif isinstance(widget, QComboBox):
+        if isinstance(snapshot, int):
+            widget.setCurrentIndex(snapshot)
+        elif isinstance(snapshot, str):
+            widget.setEditText(snapshot)
+    elif isinstance(widget, QAbstractItemView) and isinstance(snapshot, QPersistentModelIndex):
+        model = widget.model()
+        if snapshot.isValid() and model is not None:
+            widget.setCurrentIndex(model.index(snapshot.row(), snapshot.column(), snapshot.parent()))

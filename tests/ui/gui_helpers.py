@@ -1,0 +1,99 @@
+"""Helpers for the GUI tests: a keyboard that counts the operator's input events, a deterministic wait
+for the worker bridge and the debounce timers, and logging in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.ui.main_window import MainWindow
+
+PAYLOAD = (
+    "024090012345||Đặng Văn Hùng|01021990|Nam|Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang|15042021"
+)
+
+Starter = Callable[..., MainWindow]
+
+
+def quiet(window: MainWindow) -> bool:
+    """Nothing queued on the worker and no debounce timer waiting to fire."""
+    timers = (window.intake._autosave, window.intake._preview_timer, window.desk._search_timer)
+    return window.worker.idle and not any(t.isActive() for t in timers)
+
+
+def settle(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> None:
+    qtbot.waitUntil(lambda: quiet(window), timeout=timeout)
+
+
+def log_in(qtbot: QtBot, window: MainWindow, user: str = "demo", password: str = "motcua") -> None:
+    page = window.login_page
+    page.username.setText(user)
+    page.password.setText(password)
+    page.submit()
+    settle(qtbot, window)
+
+
+class TypingClock:
+    """The time the scanner detection sees: a person's keys come 150 ms apart, a scanner's 4 ms, so a
+    busy test machine cannot turn a scan into typing or typing into a scan."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class Keyboard:
+    """What the operator does, one input event at a time, always into the focused widget (as a real
+    keyboard would). ``count`` is the number of key presses and clicks; the scanner's are not counted."""
+
+    HUMAN_GAP = 0.15
+    SCANNER_GAP = 0.004
+
+    def __init__(self, qtbot: QtBot, clock: TypingClock | None = None) -> None:
+        self.qtbot = qtbot
+        self.clock = clock or TypingClock()
+        self.count = 0
+        self.log: list[str] = []
+
+    @staticmethod
+    def focus() -> QWidget:
+        widget = QApplication.focusWidget()
+        assert widget is not None, "nothing has the keyboard focus"
+        return widget
+
+    def type(self, text: str) -> None:
+        for ch in text:  # one key event per character (QTest's key table is ASCII only)
+            self.clock.t += self.HUMAN_GAP
+            QTest.sendKeyEvent(
+                QTest.KeyAction.Click, self.focus(), Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+            )
+            self.count += 1
+            self.log.append(ch)
+
+    def key(self, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        self.clock.t += self.HUMAN_GAP
+        QTest.keyClick(self.focus(), key, modifiers)
+        self.count += 1
+        self.log.append(f"<{key.name}{'+' + str(modifiers.value) if modifiers.value else ''}>")
+
+    def click(self, widget: QWidget) -> None:
+        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+        self.count += 1
+        self.log.append(f"<click {widget.objectName()}>")
+
+    def scan(self, payload: str = PAYLOAD) -> None:
+        """A keyboard-wedge scanner: the payload as fast key events, then Enter (not counted)."""
+        self.clock.t += self.HUMAN_GAP  # the scanner starts after a pause
+        for ch in payload:
+            self.clock.t += self.SCANNER_GAP
+            QTest.sendKeyEvent(
+                QTest.KeyAction.Click, self.focus(), Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+            )
+        self.clock.t += self.SCANNER_GAP
+        QTest.keyClick(self.focus(), Qt.Key.Key_Return)

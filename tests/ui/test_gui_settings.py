@@ -1,0 +1,115 @@
+"""Settings (stored through the settings service), the language switch, and the status bar's slots for the
+future sync engine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from gui_helpers import Keyboard, Starter, log_in, settle
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.services.settings import load_settings
+from app.ui.main_window import MainWindow
+
+
+def test_settings_are_saved_and_applied(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
+    keyboard.key(Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    dialog = desk.settings_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.workstation_name.text() == "Quầy 1"
+    assert dialog.printer.count() == 1  # no printer offscreen: only "system default"
+    dialog.server.setText("ftp://sai")
+    dialog.submit()
+    settle(qtbot, desk)
+    assert dialog.errors["server_url"].isVisible() and "https://" in dialog.errors["server_url"].text()
+    dialog.workstation_name.setText("Quầy 3")
+    dialog.slot.setValue(2)
+    dialog.server.setText("https://motcua.bacninh.gov.vn/")
+    dialog.receipt.setCurrentIndex(dialog.receipt.findData("receipt-80mm"))
+    dialog.font_size.setValue(11)
+    dialog.submit()
+    settle(qtbot, desk)
+    assert desk.settings_dialog is None
+    saved = load_settings(desk.ctx.store)
+    assert (saved.workstation_name, saved.workstation_slot, saved.server_url) == (
+        "Quầy 3",
+        2,
+        "https://motcua.bacninh.gov.vn",
+    )
+    assert saved.receipt_format == "receipt-80mm" and saved.font_size == 11
+    assert desk.ctx.settings == saved
+    assert QApplication.font().pointSize() == 11
+    assert desk.status.operator_label.text() == "Cán bộ: Nguyễn Thị Minh Anh · Quầy 3"
+    assert desk.ctx.actor.workstation == "Quầy 3"  # recorded on the next actions
+
+
+def test_language_switches_live_and_is_kept(launch: Starter, qtbot: QtBot, keyboard: Keyboard) -> None:
+    window = launch()
+    log_in(qtbot, window)
+    window.intake.edits["full_name"].setText("Đặng Văn Hùng")
+    dialog = window.open_settings()
+    assert dialog is not None
+    dialog.language.setCurrentIndex(dialog.language.findData("en"))
+    dialog.submit()
+    settle(qtbot, window)
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Dossier", "&Help"]
+    assert window.status.connection_label.text() == "Offline"
+    assert window.tabs.tabText(0) == "&Intake (F2)"
+    assert window.intake.edits["full_name"].text() == "Đặng Văn Hùng"  # the form came along
+    assert window.ctx.session is not None and window.stack.currentWidget() is window.tabs
+    window.close()
+    again = launch()  # started without --lang en: the setting is used
+    assert again.status.connection_label.text() == "Offline"
+    assert again.login_page.button.text() == "Log in (Enter)"
+
+
+def test_status_bar_slots_for_the_sync_engine(desk: MainWindow) -> None:
+    status = desk.status
+    assert status.connection_label.text() == "Ngoại tuyến"
+    desk.set_sync_state("syncing", 7, datetime(2026, 11, 30, 9, 5))
+    assert status.connection_label.text() == "Đang đồng bộ…"
+    assert status.pending_label.text() == "Chờ đồng bộ: 7"
+    assert status.last_sync_label.text() == "Đồng bộ lần cuối: 09:05 30/11/2026"
+    desk.set_sync_state("online", 0, datetime(2026, 11, 30, 9, 6))
+    assert status.connection_label.text() == "Trực tuyến"
+    assert not status.clock_label.isVisible()
+    desk.set_clock_warning(-420.0)
+    assert status.clock_label.isVisible() and "chậm 7 phút" in status.clock_label.text()
+    desk.set_clock_warning(None)
+    assert not status.clock_label.isVisible()
+
+
+def test_busy_indicator_shows_for_long_work(desk: MainWindow, qtbot: QtBot) -> None:
+    import time
+
+    desk.worker.run(time.sleep, 0.6)
+    qtbot.waitUntil(desk.status.busy.isVisible, timeout=2000)
+    qtbot.waitUntil(lambda: desk.worker.idle, timeout=3000)
+    assert not desk.status.busy.isVisible()
+
+
+def test_f1_lists_the_shortcuts(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    keyboard.key(Qt.Key.Key_F1)
+    box = desk.findChild(QMessageBox, "shortcutsBox")
+    assert box is not None and box.isVisible()
+    assert "Ctrl+Enter lưu và in" in box.text()
+    box.close()
+
+
+def test_a_scan_while_a_dialog_is_open_changes_nothing(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard
+) -> None:
+    from gui_helpers import PAYLOAD
+
+    dialog = desk.open_settings()
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isActiveWindow)
+    keyboard.scan(PAYLOAD)
+    settle(qtbot, desk)
+    assert desk.intake.edits["full_name"].text() == ""
+    assert dialog.workstation_name.text() == "Quầy 1"  # the digits typed into it were taken back
