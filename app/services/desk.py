@@ -103,7 +103,8 @@ _address: dict[str, AddressIndex] = {}
 
 def address_index(session: Session) -> AddressIndex:
     """The index that maps (old or new) addresses to current communes, built once per reference version."""
-    digest = str(get_setting(session, "reference.units_digest", ""))
+    with session.no_autoflush:  # a read of reference data: nothing pending matters to it
+        digest = str(get_setting(session, "reference.units_digest", ""))
     with _lock:
         index = _address.get(digest)
         if index is not None:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import validation as v
+from app.domain.address import AddressMatch
 from app.domain.codes import DEFAULT_PLAN, format_code
 from app.domain.errors import DomainError, Problem
 from app.domain.identity import normalize_gender
@@ -219,7 +220,12 @@ def _provincial_agency(session: Session, desk: Desk, name: str) -> Centre | None
 
 
 def decide_route(
-    session: Session, desk: Desk, proc: Procedure, address: str, commune_code: str | None
+    session: Session,
+    desk: Desk,
+    proc: Procedure,
+    address: str,
+    commune_code: str | None,
+    match: AddressMatch | None | bool = False,
 ) -> tuple[Route, Centre | None]:
     """The routing scenario from the procedure and the applicant's address or choice."""
     if desk.unit_code is None:
@@ -249,8 +255,9 @@ def decide_route(
                     )
                 )
         elif address:
-            match = address_index(session).match(address)
-            if match is not None and match.unit is not None and match.confidence >= 0.5:
+            if match is False:  # not matched by the caller yet
+                match = address_index(session).match(address)
+            if isinstance(match, AddressMatch) and match.unit is not None and match.confidence >= 0.5:
                 unit = _current_commune(session, match.unit.code)
         if unit is not None:
             other = _commune_centre(session, unit.code)
@@ -467,12 +474,10 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
         desk = load_desk(s)
         proc = _procedure(s, req.procedure_code)
         papers = _papers(proc, req.papers)
-        route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code)
+        match = address_index(s).match(applicant.address) if applicant.address else None
+        route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code, match)
         due = load_calendar(s).due_at(at, proc.time_value, proc.time_unit)
-        unit_code = None
-        if applicant.address:
-            match = address_index(s).match(applicant.address)
-            unit_code = match.unit.code if match is not None and match.unit is not None else None
+        unit_code = match.unit.code if match is not None and match.unit is not None else None
         a = Applicant(
             id=_new_id(),
             personal_id=applicant.personal_id,
