@@ -31,8 +31,15 @@ class Actor:
     workstation: str
 
 
-def _entry_hash(prev_hash: str, at: datetime, actor: Actor, action: str, entity: str, entity_id: str,
-                details: dict[str, Any]) -> str:
+def _entry_hash(
+    prev_hash: str,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: str,
+    details: dict[str, Any],
+) -> str:
     body = json.dumps(
         {
             "at": at.isoformat(timespec="microseconds"),
@@ -63,7 +70,8 @@ def append(
     """Append an entry in the caller's transaction (which must be a write transaction)."""
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
     at = at or datetime.now()
-    prev = get_setting(session, HEAD_KEY, GENESIS)
+    # The head may have moved earlier in this same transaction (not flushed yet): the session remembers it.
+    prev = session.info.get(HEAD_KEY) or get_setting(session, HEAD_KEY, GENESIS)
     entry = AuditEntry(
         at=at,
         operator_name=actor.operator,
@@ -77,6 +85,7 @@ def append(
     )
     session.add(entry)
     set_setting(session, HEAD_KEY, entry.hash)
+    session.info[HEAD_KEY] = entry.hash
     return entry
 
 
