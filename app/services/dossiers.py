@@ -130,6 +130,23 @@ class CleanApplicant:
     email: str | None
     address: str
 
+    def to_row(self, unit_code: str | None, at: datetime) -> Applicant:
+        """A new applicant row for these validated fields."""
+        return Applicant(
+            id=_new_id(),
+            personal_id=self.personal_id,
+            old_id=self.old_id,
+            full_name=self.full_name,
+            name_folded=fold(self.full_name),
+            birth_date=self.birth_date,
+            gender=self.gender,
+            phone=self.phone,
+            email=self.email,
+            address=self.address,
+            unit_code=unit_code,
+            created_at=at,
+        )
+
 
 def clean_applicant(a: ApplicantInput, today: date | None = None) -> tuple[CleanApplicant, list[Problem]]:
     problems: list[Problem] = []
@@ -478,20 +495,7 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
         route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code, match)
         due = load_calendar(s).due_at(at, proc.time_value, proc.time_unit)
         unit_code = match.unit.code if match is not None and match.unit is not None else None
-        a = Applicant(
-            id=_new_id(),
-            personal_id=applicant.personal_id,
-            old_id=applicant.old_id,
-            full_name=applicant.full_name,
-            name_folded=fold(applicant.full_name),
-            birth_date=applicant.birth_date,
-            gender=applicant.gender,
-            phone=applicant.phone,
-            email=applicant.email,
-            address=applicant.address,
-            unit_code=unit_code,
-            created_at=at,
-        )
+        a = applicant.to_row(unit_code, at)
         s.add(a)
         competent_name = provincial.name if provincial is not None else route.competent_agency.name
         competent_eid = provincial.agency_eid if provincial is not None else route.competent_agency.eid
@@ -578,20 +582,7 @@ def refuse_intake(store: Store, actor: Actor, req: ReceiveRequest, reason: str) 
     with store.write() as s:
         desk = load_desk(s)
         proc = _procedure(s, req.procedure_code)
-        a = Applicant(
-            id=_new_id(),
-            personal_id=applicant.personal_id,
-            old_id=applicant.old_id,
-            full_name=applicant.full_name,
-            name_folded=fold(applicant.full_name),
-            birth_date=applicant.birth_date,
-            gender=applicant.gender,
-            phone=applicant.phone,
-            email=applicant.email,
-            address=applicant.address,
-            unit_code=None,
-            created_at=at,
-        )
+        a = applicant.to_row(None, at)
         s.add(a)
         status = transition(None, Action.REFUSE)
         d = Dossier(
