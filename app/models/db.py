@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.errors import Problem
@@ -76,12 +77,57 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back entirely on any error."""
-        with self._write() as session, session.begin():
-            yield session
+        """One write transaction: committed when the block ends, rolled back entirely on any error.
+
+        The environment's failures (disk full, read-only file, database locked by another program) come
+        out as :class:`StoreError` with a message for the operator; nothing of the transaction is kept.
+        """
+        try:
+            with self._write() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            problem = environment_problem(exc, self.path)
+            if problem is None:
+                raise
+            raise StoreError(problem) from exc
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_ENVIRONMENT_ERRORS = (
+    (
+        ("database or disk is full", "disk i/o error"),
+        "store.disk_full",
+        "Ổ đĩa của máy đã đầy (hoặc lỗi ghi đĩa) nên không lưu được. Hồ sơ đang nhập vẫn còn trên màn hình, "
+        "chưa có gì được ghi. Hãy giải phóng dung lượng ổ đĩa rồi lưu lại.",
+        "The disk is full (or failed to write), so nothing could be saved. The form is still on screen and "
+        "nothing was written. Free some disk space and save again.",
+    ),
+    (
+        ("readonly database", "read-only", "attempt to write a readonly"),
+        "store.readonly",
+        "Thư mục dữ liệu chỉ cho phép đọc nên không lưu được; chưa có gì được ghi. Hãy cấp quyền ghi cho "
+        "thư mục dữ liệu (hoặc liên hệ bộ phận CNTT) rồi lưu lại.",
+        "The data folder is read-only, so nothing could be saved and nothing was written. Make it writable "
+        "(or call IT support) and save again.",
+    ),
+    (
+        ("database is locked", "database is busy"),
+        "store.busy",
+        "Cơ sở dữ liệu đang bị một chương trình khác giữ; chưa có gì được ghi. Hãy đợi giây lát rồi thử lại.",
+        "The database is held by another program; nothing was written. Wait a moment and try again.",
+    ),
+)
+
+
+def environment_problem(exc: BaseException, path: Path) -> Problem | None:
+    """The operator's explanation of an SQLite failure caused by the environment, else None (a bug)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    for needles, code, vi, en in _ENVIRONMENT_ERRORS:
+        if any(n in text for n in needles):
+            return Problem(code, f"{vi} ({path})", f"{en} ({path})")
+    return None
 
 
 def check_file(path: Path) -> None:
