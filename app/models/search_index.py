@@ -32,12 +32,13 @@ def terms(name: str, personal_id: str | None, phone: str | None, code: str | Non
     return " ".join(x for x in (fold(name), personal_id or "", phone or "", *code_parts) if x)
 
 
-def index_dossier(session: Session, dossier_id: str, terms_text: str) -> None:
-    """Insert or replace the index row of one dossier, in the caller's transaction."""
+def index_dossier(session: Session, dossier_id: str, terms_text: str, *, new: bool = False) -> None:
+    """Insert (``new``) or replace the index row of one dossier, in the caller's transaction."""
     rowid = session.execute(
         text("SELECT rowid FROM dossiers WHERE id = :id"), {"id": dossier_id}
     ).scalar_one()
-    session.execute(text("DELETE FROM dossier_search WHERE rowid = :r"), {"r": rowid})
+    if not new:
+        session.execute(text("DELETE FROM dossier_search WHERE rowid = :r"), {"r": rowid})
     session.execute(
         text("INSERT INTO dossier_search (rowid, terms) VALUES (:r, :t)"), {"r": rowid, "t": terms_text}
     )

@@ -527,12 +527,13 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
             version=1,
             created_at=at,
             updated_at=at,
+            events=[],  # a new dossier has no history: no lazy load when its first event is added
         )
         s.add(d)
         s.flush()
         event = _record(s, d, actor, Action.RECEIVE, None, d.status, at, payload={"scenario": d.scenario})
         _outbox(s, event, "dossier.received", snapshot(d, proc, a, desk.agency_eid))
-        index_dossier(s, d.id, terms(a.full_name, a.personal_id, a.phone, d.code))
+        index_dossier(s, d.id, terms(a.full_name, a.personal_id, a.phone, d.code), new=True)
         audit.append(
             s,
             actor,
@@ -610,12 +611,13 @@ def refuse_intake(store: Store, actor: Actor, req: ReceiveRequest, reason: str) 
             version=1,
             created_at=at,
             updated_at=at,
+            events=[],  # a new dossier has no history: no lazy load when its first event is added
         )
         s.add(d)
         s.flush()
         event = _record(s, d, actor, Action.REFUSE, None, d.status, at, reason=why.value or "")
         _outbox(s, event, "dossier.received", snapshot(d, proc, a, desk.agency_eid))
-        index_dossier(s, d.id, terms(a.full_name, a.personal_id, a.phone, None))
+        index_dossier(s, d.id, terms(a.full_name, a.personal_id, a.phone, None), new=True)
         audit.append(
             s, actor, "dossier.refuse", "dossier", d.id, {"procedure": proc.code, "reason": d.notes}, at=at
         )
