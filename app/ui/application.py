@@ -1,10 +1,12 @@
-"""Starting the GUI: the QApplication, translations, the store, the main window, start-up errors."""
+"""Starting the GUI: the QApplication, translations, the store (restoring the latest backup of a damaged
+one if the operator agrees), the main window and its background work, start-up errors."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -12,9 +14,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from app.domain.errors import Problem
 from app.models.db import Store, StoreError
 from app.paths import default_data_dir
-from app.services.desk_lists import desk_summary
-from app.services.settings import load_settings
+from app.services.desk_lists import DeskSummary, desk_summary
+from app.services.settings import DeskSettings, load_settings
 from app.sync.credentials import keyring_problem
+from app.ui.backup_ui import offer_restore
 from app.ui.i18n import current_language, install_translators
 from app.ui.main_window import MainWindow, apply_font_size
 
@@ -49,6 +52,17 @@ def current_window() -> MainWindow | None:
     return _windows[-1] if _windows else None
 
 
+def _open(data_dir: Path, demo: bool) -> tuple[Store, DeskSettings, DeskSummary]:
+    from app.bootstrap import open_store
+
+    store = open_store(data_dir, demo=demo)
+    try:
+        return store, load_settings(store), desk_summary(store)
+    except BaseException:
+        store.dispose()
+        raise
+
+
 def start(args: argparse.Namespace) -> tuple[QApplication, MainWindow | None, Store | None]:
     """Everything ``run_gui`` does before the event loop; returns no window if start-up failed.
 
@@ -60,17 +74,25 @@ def start(args: argparse.Namespace) -> tuple[QApplication, MainWindow | None, St
     app.setApplicationName("Một Cửa Desk")
     app.setOrganizationName("MotCuaDesk")
     install_translators(app, args.lang)
-    data_dir = args.data_dir or default_data_dir()
-    from app.bootstrap import open_store
-
+    data_dir = Path(args.data_dir or default_data_dir())
     try:
-        store = open_store(data_dir, demo=args.demo)
-        settings = load_settings(store)
-        summary = desk_summary(store)
+        store, settings, summary = _open(data_dir, args.demo)
     except StoreError as exc:
         log.error("start-up failed: %s", exc.problem.en)
-        show_problem(exc.problem, args.lang, fatal=True)
-        return app, None, None
+        outcome = (
+            offer_restore(exc.problem, data_dir, args.lang) if exc.problem.code == "store.corrupt" else ""
+        )
+        if outcome == "declined":
+            return app, None, None
+        if outcome != "restored":
+            show_problem(exc.problem, args.lang, fatal=True)
+            return app, None, None
+        try:  # the restored backup: start normally
+            store, settings, summary = _open(data_dir, args.demo)
+        except StoreError as again:
+            log.error("start-up failed after the restore: %s", again.problem.en)
+            show_problem(again.problem, args.lang, fatal=True)
+            return app, None, None
     lang = "en" if args.lang == "en" else settings.language
     if lang != current_language():
         install_translators(app, lang)
@@ -81,6 +103,7 @@ def start(args: argparse.Namespace) -> tuple[QApplication, MainWindow | None, St
     _windows[:] = [window]
     window.show()
     window.login_page.setFocus()
+    window.start_background()  # sync thread and today's backup, off the GUI thread
     problem = keyring_problem()
     if problem is not None:
         log.warning("no usable keyring: %s", type(problem).__name__)

@@ -1,11 +1,15 @@
 """The main window: log-in first, then the intake screen (F2), the desk (F3) and a dossier (F4), menus
-with every shortcut, and the status bar (centre, operator, connection, sync queue, clock)."""
+with every shortcut, and the status bar (centre, operator, connection, sync queue, clock).
+
+Once open (:meth:`MainWindow.start_background`) it syncs with the provincial server on a thread of its own
+(:mod:`app.ui.sync`) and takes the daily backup (:mod:`app.ui.backup_ui`)."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import shiboken6
@@ -26,23 +30,27 @@ from app.domain.errors import DomainError
 from app.domain.identity import parse_cccd_qr
 from app.models.db import Store
 from app.services import session as session_service
-from app.services.desk_lists import DeskSummary, catalogue, pending_sync_count
+from app.services.desk_lists import DeskSummary, catalogue, desk_summary, pending_sync_count
 from app.services.printing import Printed
 from app.services.session import OperatorSession
-from app.services.settings import DeskSettings, save_settings
+from app.services.settings import DeskSettings, load_settings, save_settings
+from app.ui.backup_ui import BackupController
 from app.ui.context import UiContext
 from app.ui.desk import DeskPage
 from app.ui.detail import DetailPage
+from app.ui.enrol_dialog import EnrolDialog
 from app.ui.errors import show_error
-from app.ui.i18n import current_language, fmt, install_translators
+from app.ui.i18n import current_language, fmt, install_translators, message
 from app.ui.intake import IntakeOutcome, IntakePage
 from app.ui.labels import form_label
 from app.ui.login import LoginPage
+from app.ui.parked_dialog import ParkedDialog
 from app.ui.preview import PreviewDialog
 from app.ui.printing import PrintTarget, available_printers
 from app.ui.scanner import ScannerFilter
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.statusbar import DeskStatusBar
+from app.ui.sync import EnrolDefaults, SyncController, SyncState, enrol_defaults, parked_rows
 from app.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -58,6 +66,11 @@ def apply_font_size(size: int) -> None:
     if size:
         font.setPointSize(size)
         app.setFont(font)
+
+
+def _desk_now(store: Store) -> tuple[DeskSummary, DeskSettings]:
+    """The desk as the store has it now (after an enrolment changed the centre or the workstation)."""
+    return desk_summary(store), load_settings(store)
 
 
 class MainWindow(QMainWindow):
@@ -84,6 +97,12 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.sync_state: tuple[str, int, datetime | None] = ("offline", 0, None)
         self.clock_skew: float | None = None
+        self.enrol_dialog: EnrolDialog | None = None
+        self.parked_dialog: ParkedDialog | None = None
+        # Sync with the provincial server and backups run off the GUI thread; started by start_background.
+        self.sync = SyncController(store, self)
+        self.sync.state_changed.connect(self.on_sync_state)
+        self.backups = BackupController(store, Path(data_dir) if data_dir else None, self)
         self.scanner = ScannerFilter(self)
         self.scanner.scanned.connect(self.on_scan)
         app = QApplication.instance()
@@ -127,6 +146,9 @@ class MainWindow(QMainWindow):
         self.worker.busy_changed.connect(self.status.set_busy)
         self.status.set_sync_state(*self.sync_state)
         self.status.set_clock_warning(self.clock_skew)
+        self.status.parked_clicked.connect(self.open_parked)
+        if self.sync.state is not None:
+            self._show_sync_details(self.sync.state)
         self._set_logged_in(self.ctx.session)
 
     def _action(self, text: str, slot: Any, *shortcuts: QKeySequence | str, name: str = "") -> QAction:
@@ -150,8 +172,10 @@ class MainWindow(QMainWindow):
             self.tr("&Settings…"), self.open_settings, "Ctrl+,", name="actSettings"
         )
         self.logout_action = self._action(self.tr("&Log out"), self.logout, "Ctrl+L", name="actLogout")
+        self.backup_action = self._action(self.tr("&Back up now"), self.backup_now, name="actBackup")
         quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         file_menu.addAction(self.settings_action)
+        file_menu.addAction(self.backup_action)
         file_menu.addAction(self.logout_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -186,6 +210,16 @@ class MainWindow(QMainWindow):
             self.refuse_action,
             self.clear_action,
         ]
+
+        # Sync works before anyone logs in: a new workstation is enrolled before it has operators.
+        sync_menu = bar.addMenu(self.tr("S&ync"))
+        self.sync_now_action = self._action(self.tr("Sync &now"), self.sync_now, "F9", name="actSyncNow")
+        self.enrol_action = self._action(self.tr("&Enrol workstation…"), self.open_enrol, name="actEnrol")
+        self.parked_action = self._action(self.tr("&Rejected events…"), self.open_parked, name="actParked")
+        sync_menu.addAction(self.sync_now_action)
+        sync_menu.addSeparator()
+        sync_menu.addAction(self.enrol_action)
+        sync_menu.addAction(self.parked_action)
 
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&Keyboard shortcuts"), self.show_shortcuts, "F1"))
@@ -312,6 +346,7 @@ class MainWindow(QMainWindow):
 
     def _intake_saved(self, outcome: object) -> None:
         assert isinstance(outcome, IntakeOutcome)
+        self.sync.wake()  # the dossier is durable: send it now, not at the next tick
         self.desk.refresh()
         self.refresh_pending()
         if outcome.printed is not None:
@@ -322,6 +357,7 @@ class MainWindow(QMainWindow):
             )
 
     def _dossier_changed(self, _dossier_id: str) -> None:
+        self.sync.wake()
         self.desk.refresh()
         self.refresh_pending()
 
@@ -379,6 +415,141 @@ class MainWindow(QMainWindow):
         """For the sync engine: how far this computer's clock is from the server's (seconds)."""
         self.clock_skew = skew_seconds
         self.status.set_clock_warning(skew_seconds)
+
+    @Slot(object)
+    def on_sync_state(self, state: object) -> None:
+        """A state reported by the sync thread (delivered in the GUI thread)."""
+        assert isinstance(state, SyncState)
+        self.set_sync_state(state.state, state.pending, state.last_success)
+        self._show_sync_details(state)
+
+    def _show_sync_details(self, state: SyncState) -> None:
+        self.status.set_parked(state.parked)
+        if state.state == "syncing":
+            return  # a round has started: what the last one found stays shown until this one ends
+        tip = message(state.problem) if state.problem is not None else ""
+        if state.next_attempt_in is not None and state.state == "offline":
+            tip = "\n".join(
+                t for t in (tip, fmt(self.tr("Next attempt in %1 s."), round(state.next_attempt_in))) if t
+            )
+        self.status.set_sync_problem(tip)
+        problem = state.problem if state.state == "clock" else None
+        self.status.set_clock_problem(message(problem) if problem is not None else None)
+
+    # --- sync and backups ---------------------------------------------------------------------------------
+
+    def start_background(self) -> None:
+        """Once the window is open: the sync thread, and today's backup (neither holds up the operator)."""
+        self.sync.start()
+        self.backups.daily()
+
+    def sync_now(self) -> None:
+        self.sync.sync_now()
+        self.status.showMessage(self.tr("Syncing with the provincial server…"), 3000)
+
+    def open_enrol(self) -> None:
+        if self.enrol_dialog is not None:
+            self.enrol_dialog.raise_()
+            return
+        self.worker.run(
+            enrol_defaults,
+            self.ctx.store,
+            self.ctx.settings.workstation_name,
+            on_done=self._show_enrol,
+            owner=self,
+        )
+
+    def _show_enrol(self, defaults: object) -> None:
+        if self.enrol_dialog is not None or getattr(self, "_shut", False):
+            return
+        assert isinstance(defaults, EnrolDefaults)
+        dialog = EnrolDialog(self, self.sync, defaults)
+        dialog.enrolled.connect(self._enrolled)
+        dialog.finished.connect(self._enrol_closed)
+        self.enrol_dialog = dialog
+        self._focus_before_dialog = QApplication.focusWidget()
+        dialog.open()
+
+    def _enrol_closed(self, _result: int) -> None:
+        self.enrol_dialog = None
+        self.restore_focus()
+
+    def _enrolled(self, _response: object) -> None:
+        """The centre, the workstation's name and slot may have changed: show the desk as it is now."""
+        self.worker.run(
+            _desk_now,
+            self.ctx.store,
+            on_done=self._desk_reloaded,
+            owner=self,
+        )
+
+    def _desk_reloaded(self, values: object) -> None:
+        assert isinstance(values, tuple)
+        summary, settings = values
+        assert isinstance(summary, DeskSummary) and isinstance(settings, DeskSettings)
+        self.ctx.summary = summary
+        self.ctx.settings = settings
+        self.setWindowTitle(fmt(self.tr("Một Cửa Desk — %1"), summary.centre_name or self.tr("no centre")))
+        self.status.set_centre(summary.centre_name)
+        s = self.ctx.session
+        if s is not None and s.workstation != settings.workstation_name:
+            self.ctx.session = OperatorSession(
+                s.operator_id,
+                s.username,
+                s.full_name,
+                s.role,
+                settings.workstation_name,
+                summary.centre_name,
+                s.logged_in_at,
+            )
+            self.status.set_operator(s.full_name, settings.workstation_name)
+
+    def open_parked(self) -> None:
+        if self.parked_dialog is not None:
+            self.parked_dialog.raise_()
+            return
+        dialog = ParkedDialog(self)
+        dialog.open_dossier.connect(self._open_parked_dossier)
+        dialog.finished.connect(self._parked_closed)
+        self.parked_dialog = dialog
+        self._focus_before_dialog = QApplication.focusWidget()
+        dialog.open()
+        self.worker.run(parked_rows, self.ctx.store, on_done=dialog.set_rows, owner=dialog)
+
+    def _parked_closed(self, _result: int) -> None:
+        self.parked_dialog = None
+        self.restore_focus()
+
+    def _open_parked_dossier(self, dossier_id: str) -> None:
+        if self.ctx.session is None:
+            return  # the dossier screen needs an operator
+        if self.parked_dialog is not None:
+            self.parked_dialog.accept()
+        self.open_dossier(dossier_id)
+
+    def backup_now(self) -> None:
+        started = self.backups.backup_now(on_done=self._backed_up, on_error=self._backup_failed, owner=self)
+        if started:
+            self.status.showMessage(self.tr("Backing up…"))
+
+    def _backed_up(self, path: object) -> None:
+        self.status.clearMessage()
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Backup"),
+            fmt(self.tr("The database was backed up to:\n%1"), path),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.addButton(self.tr("&Close"), QMessageBox.ButtonRole.AcceptRole)
+        box.setObjectName("backupDone")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        self.status.clearMessage()
+        show_error(self, exc)
 
     # --- settings and language --------------------------------------------------------------------------
 
@@ -483,16 +654,19 @@ class MainWindow(QMainWindow):
     # --- shutdown ----------------------------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Save the draft, let queued work finish, stop watching the keyboard."""
+        """Stop the sync thread, save the draft, let queued work (and a backup) finish, stop watching the
+        keyboard."""
         if getattr(self, "_shut", False):
             return
         self._shut = True
         self._pending_timer.stop()
+        self.sync.close()  # joins the sync thread: no round runs once the window is gone
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible() and dialog.windowModality() != Qt.WindowModality.NonModal:
                 dialog.reject()  # the preview or a question left open
         with contextlib.suppress(RuntimeError):
             self.intake.flush_draft()
+        self.backups.close()
         self.worker.close()
         app = QApplication.instance()
         if app is not None:

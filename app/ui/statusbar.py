@@ -1,20 +1,23 @@
-"""The status bar: centre, operator, connection, events waiting to sync, last sync, clock warning, and a
-busy indicator while the worker runs something long."""
+"""The status bar: centre, operator, connection, events waiting to sync, events the server rejected, last
+sync, clock warning, and a busy indicator while the worker runs something long."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from app.ui.i18n import fmt, show_datetime
 
 BUSY_DELAY_MS = 250
-SYNC_STATES = ("offline", "online", "syncing")
+SYNC_STATES = ("offline", "online", "syncing", "error", "not_enrolled", "clock")
 
 
 class DeskStatusBar(QStatusBar):
+    #: The operator clicked the count of rejected events.
+    parked_clicked = Signal()
+
     def __init__(self, centre_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("deskStatusBar")
@@ -26,6 +29,11 @@ class DeskStatusBar(QStatusBar):
         self.connection_label.setObjectName("statusConnection")
         self.pending_label = QLabel("", self)
         self.pending_label.setObjectName("statusPending")
+        self.parked_label = QLabel("", self)
+        self.parked_label.setObjectName("statusParked")
+        self.parked_label.setStyleSheet("color: #b00020;")
+        self.parked_label.linkActivated.connect(lambda _link: self.parked_clicked.emit())
+        self.parked_label.hide()
         self.last_sync_label = QLabel("", self)
         self.last_sync_label.setObjectName("statusLastSync")
         self.clock_label = QLabel("", self)
@@ -49,9 +57,13 @@ class DeskStatusBar(QStatusBar):
         self.addPermanentWidget(self.operator_label)
         self.addPermanentWidget(self.connection_label)
         self.addPermanentWidget(self.pending_label)
+        self.addPermanentWidget(self.parked_label)
         self.addPermanentWidget(self.last_sync_label)
         self.state = "offline"
         self.set_sync_state("offline", 0, None)
+
+    def set_centre(self, centre_name: str) -> None:
+        self.centre_label.setText(centre_name or self.tr("No centre"))
 
     def set_operator(self, full_name: str | None, workstation: str = "") -> None:
         if not full_name:
@@ -63,10 +75,16 @@ class DeskStatusBar(QStatusBar):
 
     @Slot(str, int, object)
     def set_sync_state(self, state: str, pending: int, last_sync: datetime | None) -> None:
-        """For the sync engine: "offline", "online" or "syncing", events waiting, time of the last sync."""
+        """For the sync engine: its state (see ``SYNC_STATES``), events waiting, time of the last sync."""
         self.state = state if state in SYNC_STATES else "offline"
         self.connection_label.setText(
-            {"online": self.tr("Online"), "syncing": self.tr("Syncing…")}.get(self.state, self.tr("Offline"))
+            {
+                "online": self.tr("Online"),
+                "syncing": self.tr("Syncing…"),
+                "error": self.tr("Sync error"),
+                "not_enrolled": self.tr("Not enrolled"),
+                "clock": self.tr("Clock off"),
+            }.get(self.state, self.tr("Offline"))
         )
         self.set_pending(pending)
         self.last_sync_label.setText(
@@ -76,6 +94,30 @@ class DeskStatusBar(QStatusBar):
     @Slot(int)
     def set_pending(self, pending: int) -> None:
         self.pending_label.setText(fmt(self.tr("To sync: %1"), pending))
+
+    def set_sync_problem(self, text: str) -> None:
+        """Why the last round did not succeed (empty: it did), as the connection's tooltip."""
+        self.connection_label.setToolTip(text)
+
+    def set_parked(self, parked: int) -> None:
+        """Events the server refused for good: a red count that opens their list."""
+        if parked <= 0:
+            self.parked_label.hide()
+            return
+        text = fmt(self.tr("Rejected: %1"), parked)
+        self.parked_label.setText(f'<a href="parked">{text}</a>')
+        self.parked_label.setToolTip(self.tr("Events the server refused: click to see why"))
+        self.parked_label.show()
+
+    def set_clock_problem(self, text: str | None) -> None:
+        """The sync engine refuses to sync with a clock this far off: ``text`` says how to fix it."""
+        if text:
+            self.clock_label.setText(self.tr("Clock off: fix the date and time"))
+            self.clock_label.setToolTip(text)
+            self.clock_label.show()
+        elif self.clock_label.toolTip():  # only what this method showed
+            self.clock_label.setToolTip("")
+            self.clock_label.hide()
 
     @Slot(object)
     def set_clock_warning(self, skew_seconds: float | None) -> None:

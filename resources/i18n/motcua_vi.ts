@@ -67,6 +67,7 @@
     <name>DeskStatusBar</name>
     <message>
         <source>No centre</source>
+        <extracomment>The operator clicked the count of rejected events.</extracomment>
         <translation>Chưa có trung tâm</translation>
     </message>
     <message>
@@ -94,6 +95,18 @@
         <translation>Đang đồng bộ…</translation>
     </message>
     <message>
+        <source>Sync error</source>
+        <translation>Lỗi đồng bộ</translation>
+    </message>
+    <message>
+        <source>Not enrolled</source>
+        <translation>Chưa đăng ký</translation>
+    </message>
+    <message>
+        <source>Clock off</source>
+        <translation>Đồng hồ lệch</translation>
+    </message>
+    <message>
         <source>Last sync: %1</source>
         <translation>Đồng bộ lần cuối: %1</translation>
     </message>
@@ -104,6 +117,18 @@
     <message>
         <source>To sync: %1</source>
         <translation>Chờ đồng bộ: %1</translation>
+    </message>
+    <message>
+        <source>Rejected: %1</source>
+        <translation>Bị từ chối: %1</translation>
+    </message>
+    <message>
+        <source>Events the server refused: click to see why</source>
+        <translation>Sự kiện bị máy chủ từ chối: bấm để xem lý do</translation>
+    </message>
+    <message>
+        <source>Clock off: fix the date and time</source>
+        <translation>Đồng hồ lệch: hãy chỉnh lại ngày giờ</translation>
     </message>
     <message>
         <source>Clock %1 min fast: fix the date and time</source>
@@ -306,6 +331,58 @@
     <message>
         <source>Recorded, but the slip was not printed: %1</source>
         <translation>Đã ghi nhận nhưng chưa in được phiếu: %1</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>Enrol this workstation</source>
+        <extracomment>The server&apos;s answer (:class:`~app.sync.protocol.EnrollResponse`) after a successful enrolment.</extracomment>
+        <translation>Đăng ký máy trạm</translation>
+    </message>
+    <message>
+        <source>Enter the provincial server&apos;s address and the one-time enrolment code given by the administrator. The device key is kept in the operating system&apos;s keyring.</source>
+        <translation>Nhập địa chỉ máy chủ tỉnh và mã đăng ký một lần do quản trị viên cấp. Khóa thiết bị được lưu trong kho khóa bảo mật (keyring) của hệ điều hành.</translation>
+    </message>
+    <message>
+        <source>&amp;Server address:</source>
+        <translation>Địa chỉ &amp;máy chủ:</translation>
+    </message>
+    <message>
+        <source>One-time &amp;code:</source>
+        <translation>&amp;Mã đăng ký một lần:</translation>
+    </message>
+    <message>
+        <source>&amp;Workstation name:</source>
+        <translation>&amp;Tên máy trạm:</translation>
+    </message>
+    <message>
+        <source>&amp;Enrol</source>
+        <translation>Đăng &amp;ký</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Đón&amp;g</translation>
+    </message>
+    <message>
+        <source>Enter the server address.</source>
+        <translation>Hãy nhập địa chỉ máy chủ.</translation>
+    </message>
+    <message>
+        <source>Enter the one-time enrolment code.</source>
+        <translation>Hãy nhập mã đăng ký một lần.</translation>
+    </message>
+    <message>
+        <source>Enter a name for this workstation.</source>
+        <translation>Hãy nhập tên cho máy trạm này.</translation>
+    </message>
+    <message>
+        <source>Contacting the server…</source>
+        <translation>Đang kết nối máy chủ…</translation>
+    </message>
+    <message>
+        <source>Enrolled with %1 (%2); workstation slot: %3. Sync starts now.</source>
+        <translation>Đã đăng ký với %1 (%2); số hiệu máy trạm: %3. Bắt đầu đồng bộ ngay.</translation>
     </message>
 </context>
 <context>
@@ -789,6 +866,10 @@
         <translation>Đăng &amp;xuất</translation>
     </message>
     <message>
+        <source>&amp;Back up now</source>
+        <translation>&amp;Sao lưu ngay</translation>
+    </message>
+    <message>
         <source>&amp;Quit</source>
         <translation>T&amp;hoát</translation>
     </message>
@@ -825,6 +906,22 @@
         <translation>&amp;Xóa biểu mẫu</translation>
     </message>
     <message>
+        <source>S&amp;ync</source>
+        <translation>Đồng &amp;bộ</translation>
+    </message>
+    <message>
+        <source>Sync &amp;now</source>
+        <translation>Đồng bộ &amp;ngay</translation>
+    </message>
+    <message>
+        <source>&amp;Enrol workstation…</source>
+        <translation>Đăng &amp;ký máy trạm…</translation>
+    </message>
+    <message>
+        <source>&amp;Rejected events…</source>
+        <translation>Sự kiện bị &amp;từ chối…</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>Trợ &amp;giúp</translation>
     </message>
@@ -835,6 +932,32 @@
     <message>
         <source>&amp;About Một Cửa Desk</source>
         <translation>&amp;Giới thiệu Một Cửa Desk</translation>
+    </message>
+    <message>
+        <source>Next attempt in %1 s.</source>
+        <translation>Thử lại sau %1 giây.</translation>
+    </message>
+    <message>
+        <source>Syncing with the provincial server…</source>
+        <translation>Đang đồng bộ với máy chủ tỉnh…</translation>
+    </message>
+    <message>
+        <source>Backing up…</source>
+        <translation>Đang sao lưu…</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>Sao lưu</translation>
+    </message>
+    <message>
+        <source>The database was backed up to:
+%1</source>
+        <translation>Đã sao lưu cơ sở dữ liệu vào:
+%1</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Đón&amp;g</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
@@ -883,6 +1006,59 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>%1 — %2 × %3</source>
         <translation>%1 — %2 × %3</translation>
+    </message>
+</context>
+<context>
+    <name>Parked</name>
+    <message>
+        <source>Dossier received</source>
+        <translation>Tiếp nhận hồ sơ</translation>
+    </message>
+    <message>
+        <source>Status change</source>
+        <translation>Chuyển trạng thái</translation>
+    </message>
+</context>
+<context>
+    <name>ParkedDialog</name>
+    <message>
+        <source>Events rejected by the server</source>
+        <extracomment>The id of the dossier the operator wants to open (Enter or double-click on a row).</extracomment>
+        <translation>Sự kiện bị máy chủ từ chối</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Đang tải…</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Thời điểm</translation>
+    </message>
+    <message>
+        <source>Dossier</source>
+        <translation>Hồ sơ</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Sự kiện</translation>
+    </message>
+    <message>
+        <source>Reason given by the server</source>
+        <translation>Lý do máy chủ đưa ra</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Đón&amp;g</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) were refused for good by the provincial server. The other changes keep syncing. Check each dossier (Enter opens it) and redo the action if needed.</source>
+        <translation>
+            <numerusform>%n sự kiện đã bị máy chủ tỉnh từ chối hẳn. Các thay đổi khác vẫn tiếp tục được đồng bộ. Hãy kiểm tra từng hồ sơ (Enter để mở) và thực hiện lại thao tác nếu cần.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The server has refused no event.</source>
+        <translation>Máy chủ chưa từ chối sự kiện nào.</translation>
     </message>
 </context>
 <context>
@@ -1031,6 +1207,31 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Một Cửa Desk</source>
         <translation>Một Cửa Desk</translation>
+    </message>
+    <message>
+        <source>Database damaged</source>
+        <extracomment>The daily backup taken by :meth:`daily` (None until taken, or when today&apos;s already existed).</extracomment>
+        <translation>Cơ sở dữ liệu bị hỏng</translation>
+    </message>
+    <message>
+        <source>The database is damaged and cannot be opened.
+
+Restore the backup of %1?</source>
+        <translation>Cơ sở dữ liệu bị hỏng, không mở được.
+
+Khôi phục từ bản sao lưu ngày %1?</translation>
+    </message>
+    <message>
+        <source>The damaged file is kept in the backups folder. What was synced with the provincial server after the backup comes back at the next sync; what was not synced is not in the backup.</source>
+        <translation>Tệp bị hỏng được giữ lại trong thư mục sao lưu. Những gì đã đồng bộ lên máy chủ tỉnh sau thời điểm sao lưu sẽ được tải lại ở lần đồng bộ tiếp theo; những gì chưa đồng bộ thì không có trong bản sao lưu.</translation>
+    </message>
+    <message>
+        <source>&amp;Restore</source>
+        <translation>&amp;Khôi phục</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Thoát</translation>
     </message>
 </context>
 </TS>

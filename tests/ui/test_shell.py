@@ -33,7 +33,7 @@ def test_main_window_opens_in_vietnamese(qtbot: QtBot, data_dir: Path, no_event_
     qtbot.addWidget(window)
     assert window.windowTitle() == "Một Cửa Desk — Trung tâm Phục vụ hành chính công phường Bắc Giang"
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&Tệp", "&Hồ sơ", "Trợ &giúp"]
+    assert menus == ["&Tệp", "&Hồ sơ", "Đồng &bộ", "Trợ &giúp"]
     assert window.stack.currentWidget() is window.login_page  # log in first
     assert not window.save_action.isEnabled()
     assert (
@@ -55,7 +55,7 @@ def test_main_window_in_english(qtbot: QtBot, data_dir: Path, no_event_loop: Non
     assert main(["--demo", "--lang", "en", "--data-dir", str(data_dir)]) == 0
     window = _main_window()
     qtbot.addWidget(window)
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Dossier", "&Help"]
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Dossier", "S&ync", "&Help"]
     assert window.findChild(QLabel, "statusConnection").text() == "Offline"
     assert window.findChild(QLabel, "catalogueCount").text() == "48 procedure(s) in the catalogue"
     window.close()

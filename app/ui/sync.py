@@ -1,0 +1,261 @@
+"""The Qt side of sync: the background :class:`~app.sync.engine.SyncWorker` behind a QObject, and a
+network lane for the calls that may take seconds (enrolment), so the GUI thread never waits on the network.
+
+Lifecycle of the sync thread (one per main window):
+
+- :meth:`SyncController.start` (when the window opens) starts a :class:`~app.sync.engine.SyncWorker`: a
+  daemon ``threading.Thread`` that runs a round at once, then every ``interval`` seconds (60 s), sooner
+  when woken (:meth:`wake` after every local change, :meth:`sync_now` from the menu / F9, after an
+  enrolment) and after a back-off when the server cannot be reached.
+- The worker reports :class:`~app.sync.engine.SyncState` from its own thread through ``on_state``; this
+  module turns it into a queued Qt signal (:attr:`SyncController.state_changed`, delivered in the GUI
+  thread). States of a stopped or replaced worker are dropped (a generation number).
+- :meth:`SyncController.close` (window close / shutdown) stops the thread and joins it (a round in
+  progress ends first; at most ``STOP_TIMEOUT``), then lets the network lane finish; after that nothing
+  starts again.
+
+Only this module (and the enrolment dialog through it) knows the sync package; the screens see states.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.domain.errors import DomainError, Problem
+from app.models.db import Store
+from app.services.desk_lists import dossier_detail
+from app.services.reference import get_setting
+from app.sync import credentials, engine
+from app.sync.client import SyncClient, SyncError
+from app.sync.engine import SyncState
+from app.sync.protocol import EnrollResponse
+from app.ui.worker import OnDone, OnError, Worker
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ParkedRow", "SyncController", "SyncState", "enrol", "parked_rows"]
+
+#: Seconds between two rounds when nothing wakes the worker.
+DEFAULT_INTERVAL = 60.0
+#: How long closing the window waits for a round in progress. A round cut off later is harmless (every
+#: write is one transaction; an event whose answer was lost is resent with the same id and the server
+#: answers "duplicate"), so the window does not wait the full 10 s of a request to a silent server.
+STOP_TIMEOUT = 5.0
+
+ClientFactory = Callable[[str, str], SyncClient]
+
+
+# --- work run off the GUI thread ------------------------------------------------------------------------
+
+
+def normalise_url(url: str) -> str:
+    """What the operator typed as the server address, as a base URL (``http://`` when no scheme)."""
+    url = url.strip().rstrip("/")
+    if url and "://" not in url:
+        url = "http://" + url
+    return url
+
+
+def enrol(store: Store, server_url: str, code: str, device_name: str) -> EnrollResponse:
+    """:func:`app.sync.engine.enrol`, with the client's failures (wrong or expired code, unreachable
+    server, clock off) turned into the :class:`DomainError` the dialog shows. Runs on the network lane."""
+    try:
+        return engine.enrol(store, normalise_url(server_url), code, device_name.strip())
+    except SyncError as exc:
+        problem = getattr(exc, "problem", None)
+        if not isinstance(problem, Problem):
+            raise
+        raise DomainError(problem) from exc
+
+
+@dataclass(frozen=True)
+class EnrolDefaults:
+    server_url: str
+    device_name: str
+
+
+def enrol_defaults(store: Store, workstation_name: str = "") -> EnrolDefaults:
+    """The server this desk last enrolled with, and its workstation name (the host name when none)."""
+    with store.read() as s:
+        url = str(get_setting(s, engine.KEY_SERVER) or "")
+    return EnrolDefaults(url, workstation_name or socket.gethostname())
+
+
+@dataclass(frozen=True)
+class ParkedRow:
+    """An event the server refused for good, as the operator sees it."""
+
+    event_id: str
+    dossier_id: str
+    code: str | None  # None: the dossier is not (or no longer) in the local store
+    type: str
+    reason: str
+    created_at: datetime | None
+
+
+def parked_rows(store: Store) -> list[ParkedRow]:
+    """The parked events with their dossier's code. Runs on the database worker."""
+    events = engine.parked_events(store)
+    codes: dict[str, str | None] = {}
+    for dossier_id in {str(e["dossier_id"]) for e in events}:
+        try:
+            codes[dossier_id] = dossier_detail(store, dossier_id).code
+        except DomainError:
+            codes[dossier_id] = None
+    return [
+        ParkedRow(
+            str(e["event_id"]),
+            str(e["dossier_id"]),
+            codes.get(str(e["dossier_id"])),
+            str(e["type"]),
+            str(e["reason"] or ""),
+            e["created_at"],
+        )
+        for e in events
+    ]
+
+
+def keyring_problem() -> Problem | None:
+    """Why device tokens cannot be kept on this machine (no OS keyring), or None."""
+    return credentials.keyring_problem()
+
+
+# --- the controller ---------------------------------------------------------------------------------------
+
+
+class SyncController(QObject):
+    """Owns the sync thread and the network lane of one main window."""
+
+    #: A :class:`SyncState`, delivered in the GUI thread.
+    state_changed = Signal(object)
+    #: (generation, SyncState), emitted from the sync thread, delivered queued to :meth:`_relay`.
+    _reported = Signal(int, object)
+
+    def __init__(
+        self,
+        store: Store,
+        parent: QObject | None = None,
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        client_factory: ClientFactory | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.interval = interval
+        self.client_factory = client_factory
+        #: The network lane: calls that may wait seconds on the server, one at a time, off the GUI thread
+        #: and off the database worker (whose queue the operator's work goes through).
+        self.lane = Worker(self)
+        #: The last state reported (None before the first round).
+        self.state: SyncState | None = None
+        self._worker: engine.SyncWorker | None = None
+        self._generation = 0
+        self._closed = False
+        self._reported.connect(self._relay)
+
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
+    def start(self) -> None:
+        """Start the sync thread (a round at once, then on its timer and whenever woken)."""
+        if self._worker is not None or self._closed:
+            return
+        self._generation += 1
+        generation = self._generation
+        self._worker = engine.SyncWorker(
+            self.store,
+            lambda state: self._from_thread(generation, state),
+            interval=self.interval,
+            client_factory=self._client,
+        )
+        self._worker.start()
+
+    def _client(self, url: str, token: str) -> SyncClient:
+        """The client of the next round (``client_factory`` is read each round: tests swap it)."""
+        factory = self.client_factory
+        return factory(url, token) if factory is not None else SyncClient(url, token)
+
+    def _from_thread(self, generation: int, state: SyncState) -> None:
+        """``on_state`` of the worker: called in the sync thread; hands the state to the GUI thread."""
+        if generation == self._generation and shiboken6.isValid(self):
+            self._reported.emit(generation, state)
+
+    @Slot(int, object)
+    def _relay(self, generation: int, state: object) -> None:
+        if generation != self._generation or self._worker is None:
+            return  # a stopped or replaced worker
+        assert isinstance(state, SyncState)
+        self.state = state
+        self.state_changed.emit(state)
+
+    def wake(self) -> None:
+        """Run a round soon (after a local change): the worker's timer is not waited for."""
+        if self._worker is not None:
+            self._worker.wake()
+
+    def sync_now(self) -> None:
+        """Sync now (menu, F9): a round at once, even while backing off after failures."""
+        if self._closed:
+            return
+        if self._worker is None:
+            self.start()
+            return
+        self._worker.backoff.reset()
+        self._worker.wake()
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Stop the sync thread and wait for it (a round in progress ends first)."""
+        worker, self._worker = self._worker, None
+        self._generation += 1  # states still on their way are dropped
+        if worker is None:
+            return
+        thread = getattr(worker, "_thread", None)
+        worker.stop(timeout)
+        if thread is not None and thread.is_alive():
+            log.warning("sync round still running after %.0f s; left to finish on its own", timeout)
+
+    def close(self) -> None:
+        """For the window's shutdown: stop for good, let the network lane finish."""
+        self._closed = True
+        self.stop()
+        self.lane.close()
+
+    def enrol(
+        self,
+        server_url: str,
+        code: str,
+        device_name: str,
+        *,
+        on_done: OnDone,
+        on_error: OnError,
+        owner: QObject | None = None,
+    ) -> None:
+        """Enrol on the network lane; on success the sync thread runs a round with the new credentials
+        (even if ``owner``, the dialog that asked, was closed meanwhile)."""
+        if self._closed:
+            return
+
+        def alive() -> bool:
+            return owner is None or shiboken6.isValid(owner)
+
+        def done(response: Any) -> None:
+            self.sync_now()
+            if alive():
+                on_done(response)
+
+        def failed(exc: BaseException) -> None:
+            if alive():
+                on_error(exc)
+
+        self.lane.run(
+            enrol, self.store, server_url, code, device_name, on_done=done, on_error=failed, owner=self
+        )
