@@ -8,11 +8,12 @@ import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
+from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import DomainError, Problem
 from app.models.db import SQLITE_HEADER, Store
 from app.models.migrate import alembic_config, backup_database
@@ -152,6 +153,71 @@ def restore(data_dir: Path, source: Path, at: datetime | None = None) -> Path | 
             Path(str(live) + suffix).unlink(missing_ok=True)
     tmp = live.with_suffix(".restoring")
     shutil.copyfile(source, tmp)
+    retire_numbers(tmp, at.date())
     os.replace(tmp, live)
     log.info("database restored from %s (previous kept at %s)", source, kept)
     return kept
+
+
+_SPEND_LEASES = (
+    "UPDATE number_leases SET next_number = last_number + 1 WHERE day >= ? AND next_number <= last_number"
+)
+_FALLBACK_EXISTS = (
+    "SELECT 1 FROM number_leases WHERE agency_eid = ? AND day = ? AND first_number = ?"
+    " AND source = 'fallback'"
+)
+_SPENT_FALLBACK = (
+    "INSERT INTO number_leases (agency_eid, day, first_number, last_number, next_number, source,"
+    " workstation_id, granted_at) VALUES (?, ?, ?, ?, ?, 'fallback', ?, ?)"
+)
+
+
+def retire_numbers(path: Path, today: date) -> int:
+    """After a restore, never hand out again a number the desk may have issued after the backup.
+
+    Numbering after the backup happened on days from the day of the backup's newest dossier on, from
+    leases (and the slot's fallback blocks) the backup already held: every such lease is marked spent,
+    and the fallback blocks of those days up to today are recorded as spent. New numbers then come only
+    from fresh server leases (whose high-water mark is past everything issued); offline, the desk says
+    it must sync first. Returns the number of lease rows retired or added.
+    """
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            last = con.execute("SELECT max(received_at) FROM dossiers").fetchone()[0]
+            first_day = date.fromisoformat(str(last)[:10]) if last else date.min
+            changed = con.execute(
+                _SPEND_LEASES,
+                (first_day.isoformat(),),
+            ).rowcount
+            home = con.execute(
+                "SELECT c.agency_eid, w.slot, w.id FROM centres c JOIN workstations w ON w.centre_id = c.id"
+                " WHERE c.is_home = 1 AND w.is_local = 1"
+            ).fetchone()
+            if home is not None:
+                eid, slot, ws_id = home
+                day = max(first_day, today - timedelta(days=31))
+                while day <= today:
+                    for lo, hi in DEFAULT_PLAN.fallback_ranges(slot):
+                        exists = con.execute(
+                            _FALLBACK_EXISTS,
+                            (eid, day.isoformat(), lo),
+                        ).fetchone()
+                        if exists is None:
+                            con.execute(
+                                _SPENT_FALLBACK,
+                                (
+                                    eid,
+                                    day.isoformat(),
+                                    lo,
+                                    hi,
+                                    hi + 1,
+                                    ws_id,
+                                    datetime.now().isoformat(sep=" "),
+                                ),
+                            )
+                            changed += 1
+                    day += timedelta(days=1)
+    finally:
+        con.close()
+    return changed

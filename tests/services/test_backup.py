@@ -84,3 +84,35 @@ def test_restore_refuses_a_newer_schema(store: Store, data_dir: Path) -> None:
         con.execute("UPDATE alembic_version SET version_num = '9999'")
     con.close()
     assert any("newer" in p for p in backup.check_file(path))
+
+
+def test_restore_never_reissues_a_number(store: Store, data_dir: Path) -> None:
+    """Numbers handed out after the backup must not come back after restoring it."""
+    first = receive(store, "Ngô Thị Lan")
+    saved = backup.backup_now(store, data_dir)
+    after = [receive(store, f"Người {c}") for c in "ABC"]  # issued after the backup, maybe already synced
+    store.dispose()
+    backup.restore(data_dir, saved)
+    reopened = open_store(data_dir)
+    try:
+        with pytest.raises(DomainError) as err:  # offline: no fresh lease yet, so nothing to reuse
+            receive(reopened, "Người D")
+        assert err.value.problems[0].code == "numbering.exhausted"
+        from app.models import NumberLease
+
+        with reopened.write() as s:  # a fresh server lease (what the next sync brings)
+            s.add(
+                NumberLease(
+                    agency_eid="000.10.24.H06",
+                    day=datetime.now().date(),
+                    first_number=1,
+                    last_number=5,
+                    next_number=1,
+                    source="server",
+                    granted_at=datetime.now(),
+                )
+            )
+        again = receive(reopened, "Người D")
+        assert again not in [first, *after]
+    finally:
+        reopened.dispose()
