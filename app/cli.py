@@ -48,7 +48,7 @@ class Context:
         self.args = args
         self.out = out
         self.err = err or sys.stderr
-        self.lang: str = args.lang
+        self.lang: str = args.lang or "vi"
         self.data_dir: Path = args.data_dir or default_data_dir()
         self._store: Store | None = None
 
@@ -373,7 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _defaults(args: argparse.Namespace) -> argparse.Namespace:
-    for name, value in (("data_dir", None), ("demo", False), ("lang", "vi")):
+    # --lang stays None when not given: the GUI then uses the language saved in Settings.
+    for name, value in (("data_dir", None), ("demo", False), ("lang", None)):
         if not hasattr(args, name):
             setattr(args, name, value)
     return args

@@ -73,27 +73,28 @@ def start(args: argparse.Namespace) -> tuple[QApplication, MainWindow | None, St
     assert isinstance(app, QApplication)
     app.setApplicationName("Một Cửa Desk")
     app.setOrganizationName("MotCuaDesk")
-    install_translators(app, args.lang)
+    first = args.lang or "vi"  # before the store is open the saved choice is unknown
+    install_translators(app, first)
     data_dir = Path(args.data_dir or default_data_dir())
     try:
         store, settings, summary = _open(data_dir, args.demo)
     except StoreError as exc:
         log.error("start-up failed: %s", exc.problem.en)
         outcome = (
-            offer_restore(exc.problem, data_dir, args.lang) if exc.problem.code == "store.corrupt" else ""
+            offer_restore(exc.problem, data_dir, first) if exc.problem.code == "store.corrupt" else ""
         )
         if outcome == "declined":
             return app, None, None
         if outcome != "restored":
-            show_problem(exc.problem, args.lang, fatal=True)
+            show_problem(exc.problem, first, fatal=True)
             return app, None, None
         try:  # the restored backup: start normally
             store, settings, summary = _open(data_dir, args.demo)
         except StoreError as again:
             log.error("start-up failed after the restore: %s", again.problem.en)
-            show_problem(again.problem, args.lang, fatal=True)
+            show_problem(again.problem, first, fatal=True)
             return app, None, None
-    lang = "en" if args.lang == "en" else settings.language
+    lang = args.lang or settings.language  # an explicit --lang wins over the saved choice
     if lang != current_language():
         install_translators(app, lang)
     apply_font_size(settings.font_size)

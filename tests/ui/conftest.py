@@ -34,7 +34,8 @@ def launch(qtbot: QtBot, data_dir: Path, typing_clock: TypingClock) -> Iterator[
     opened: list[tuple[MainWindow, object]] = []
     font = QApplication.font()
 
-    def run(lang: str = "vi", folder: Path | None = None) -> MainWindow:
+    def run(lang: str | None = None, folder: Path | None = None) -> MainWindow:
+        """``lang`` None: as started without ``--lang`` (the language saved in Settings, Vietnamese first)."""
         args = argparse.Namespace(data_dir=folder or data_dir, demo=True, lang=lang)
         _app, window, store = start(args)
         assert window is not None and store is not None
