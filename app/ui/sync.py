@@ -28,6 +28,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtNetwork import QNetworkInformation
 
 from app.domain.errors import DomainError, Problem
 from app.models.db import Store
@@ -178,6 +179,24 @@ class SyncController(QObject):
             client_factory=self._client,
         )
         self._worker.start()
+        self._watch_network()
+
+    def _watch_network(self) -> None:
+        """Wake a round when the OS reports the network back (reconnect), where Qt has a backend for it."""
+        if getattr(self, "_watching", False):
+            return
+        self._watching = True
+        if QNetworkInformation.instance() is None and not QNetworkInformation.loadDefaultBackend():
+            return
+        info = QNetworkInformation.instance()
+        if info is not None:
+            info.reachabilityChanged.connect(self._reachability_changed)
+
+    @Slot(QNetworkInformation.Reachability)
+    def _reachability_changed(self, reachability: QNetworkInformation.Reachability) -> None:
+        if reachability in (QNetworkInformation.Reachability.Online, QNetworkInformation.Reachability.Site):
+            log.info("network reachable again: syncing now")
+            self.sync_now()
 
     def _client(self, url: str, token: str) -> SyncClient:
         """The client of the next round (``client_factory`` is read each round: tests swap it)."""
