@@ -233,18 +233,24 @@ def main() -> int:
         t = time.perf_counter()
         prefix = code_prefix(q)
         if prefix is not None:  # the raw index query on dossiers.code
-            raw.execute("SELECT rowid FROM dossiers WHERE code >= ? AND code < ? LIMIT 20",
-                        (prefix, prefix + "\uffff")).fetchall()
+            raw.execute(
+                "SELECT rowid FROM dossiers WHERE code >= ? AND code < ? LIMIT 20",
+                (prefix, prefix + "\uffff"),
+            ).fetchall()
         else:  # the raw ranked FTS5 query
-            raw.execute("SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? ORDER BY rank LIMIT 20",
-                        (fts_query(q),)).fetchall()
+            raw.execute(
+                "SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? ORDER BY rank LIMIT 20",
+                (fts_query(q),),
+            ).fetchall()
         raw_s.append(time.perf_counter() - t)
     s_app, s_raw = stats_ms(app_s), stats_ms(raw_s)
     s_ratio = s_app["p95_ms"] / s_raw["p95_ms"]
     print(
         f"search   app: median {s_app['median_ms']:.3f} ms  p95 {s_app['p95_ms']:.3f} ms  (target p95 ≤ 20 ms)"
     )
-    print(f"search   raw baseline (ranked FTS5 / code index, LIMIT 20): median {s_raw['median_ms']:.3f} ms  p95 {s_raw['p95_ms']:.3f} ms")
+    print(
+        f"search   raw baseline (ranked FTS5 / code index, LIMIT 20): median {s_raw['median_ms']:.3f} ms  p95 {s_raw['p95_ms']:.3f} ms"
+    )
     print(f"search   ratio app/raw (p95): {s_ratio:.2f}  (target ≤ 2)")
     raw.close()
     store.dispose()

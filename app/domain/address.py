@@ -51,8 +51,12 @@ class NewUnit:
 
     @classmethod
     def from_row(cls, row: Mapping[str, str]) -> NewUnit:
-        return cls(code=row["code"].strip(), name=nfc(row["name"].strip()), kind=row["kind"].strip(),
-                   province_code=row["province_code"].strip())
+        return cls(
+            code=row["code"].strip(),
+            name=nfc(row["name"].strip()),
+            kind=row["kind"].strip(),
+            province_code=row["province_code"].strip(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +81,16 @@ class OldUnit:
         return cls(**{name: nfc(row.get(name, "").strip()) for name in _OLD_COLUMNS})
 
 
-_OLD_COLUMNS = ("old_code", "old_name", "old_district_code", "old_district_name", "old_province_code",
-                "old_province_name", "new_code", "note")
+_OLD_COLUMNS = (
+    "old_code",
+    "old_name",
+    "old_district_code",
+    "old_district_name",
+    "old_province_code",
+    "old_province_name",
+    "new_code",
+    "note",
+)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -249,8 +261,8 @@ def _tokens(text: str) -> list[_Tok]:
 
 def _split_glued(word: str) -> list[str]:
     for prefix in _GLUED:
-        if word.startswith(prefix) and len(word) > len(prefix) and word[len(prefix):].isdigit():
-            return [prefix, word[len(prefix):]]
+        if word.startswith(prefix) and len(word) > len(prefix) and word[len(prefix) :].isdigit():
+            return [prefix, word[len(prefix) :]]
     if word == "tphcm":
         return ["tp", "hcm"]
     return [word]
@@ -374,8 +386,9 @@ class AddressIndex:
     # ---------------------------------------------------------------------------------------- build
 
     @classmethod
-    def build(cls, new_units: Iterable[NewUnit], old_units: Iterable[OldUnit],
-              provinces: Iterable[Province]) -> AddressIndex:
+    def build(
+        cls, new_units: Iterable[NewUnit], old_units: Iterable[OldUnit], provinces: Iterable[Province]
+    ) -> AddressIndex:
         """Index the reference rows. Rows naming a new unit or province that is not given are kept
         out (with no exception): the index only ever answers with units it knows."""
         index = cls()
@@ -453,8 +466,7 @@ class AddressIndex:
         # Drop a trailing country name.
         for country in _COUNTRY:
             n = len(country)
-            if end >= n and tuple(t.text for t in tokens[end - n:end]) == country \
-                    and tokens[end - n].first:
+            if end >= n and tuple(t.text for t in tokens[end - n : end]) == country and tokens[end - n].first:
                 end -= n
                 break
         if end == 0:
@@ -479,8 +491,10 @@ class AddressIndex:
             rows = [row for r in top if r.district for row in self._district_rows.get(r.district, ())]
         old_name = ""
         if from_old and rows:
-            names = {", ".join(p for p in (row.old_name, row.old_district_name, row.old_province_name) if p)
-                     for row in rows}
+            names = {
+                ", ".join(p for p in (row.old_name, row.old_district_name, row.old_province_name) if p)
+                for row in rows
+            }
             old_name = "; ".join(sorted(names))
         notes = sorted({row.note for row in rows if row.note and row.new_code in codes})
         return AddressMatch(
@@ -509,8 +523,15 @@ class AddressIndex:
                     wl = _look(self._new_unit.get((prov.code, w.key)), w)
                     if wl.entries:
                         codes = frozenset(u.code for u in wl.entries)
-                        readings.append(_Reading(codes, 22 + pl.score + wl.score,
-                                                 1.0 + pl.confidence + wl.confidence, w.start, False))
+                        readings.append(
+                            _Reading(
+                                codes,
+                                22 + pl.score + wl.score,
+                                1.0 + pl.confidence + wl.confidence,
+                                w.start,
+                                False,
+                            )
+                        )
             pl = _look(self._old_prov.get(pkey), p)
             for prov in pl.entries:
                 readings.extend(self._old_below_province(tokens, p.start, prov.code, pl))
@@ -521,8 +542,14 @@ class AddressIndex:
                 for w in _spans(tokens, d.start, WARD):
                     wl = _look(self._old_ward.get((dist.code, w.key)), w)
                     if wl.entries:
-                        readings.append(self._old_reading(wl.entries, 19 + dl.score + wl.score,
-                                                          0.75 + dl.confidence + wl.confidence, w.start))
+                        readings.append(
+                            self._old_reading(
+                                wl.entries,
+                                19 + dl.score + wl.score,
+                                0.75 + dl.confidence + wl.confidence,
+                                w.start,
+                            )
+                        )
         for w in _spans(tokens, end, WARD):
             # A ward name alone must be set apart by a comma or a type word, and not be a province's
             # name ("…, Vĩnh Long" names the province, not one of the wards called Vĩnh Long).
@@ -530,8 +557,15 @@ class AddressIndex:
                 continue
             wl = _look(self._new_unit_any.get(w.key), w)
             if wl.entries:
-                readings.append(_Reading(frozenset(u.code for u in wl.entries), 10 + wl.score,
-                                         0.5 + wl.confidence, w.start, False))
+                readings.append(
+                    _Reading(
+                        frozenset(u.code for u in wl.entries),
+                        10 + wl.score,
+                        0.5 + wl.confidence,
+                        w.start,
+                        False,
+                    )
+                )
             wl = _look(self._old_ward_any.get(w.key), w)
             if wl.entries:
                 readings.append(self._old_reading(wl.entries, 9 + wl.score, 0.4 + wl.confidence, w.start))
@@ -547,19 +581,34 @@ class AddressIndex:
                     wl = _look(self._old_ward.get((dist.code, w.key)), w)
                     if wl.entries:
                         found = True
-                        readings.append(self._old_reading(
-                            wl.entries, 32 + pl.score + dl.score + wl.score,
-                            1.0 + pl.confidence + dl.confidence + wl.confidence, w.start))
+                        readings.append(
+                            self._old_reading(
+                                wl.entries,
+                                32 + pl.score + dl.score + wl.score,
+                                1.0 + pl.confidence + dl.confidence + wl.confidence,
+                                w.start,
+                            )
+                        )
                 rows = self._district_rows.get(dist.code)
                 if rows and not found:  # a district without communes that became one new unit
-                    readings.append(_Reading(frozenset(r.new_code for r in rows), 25 + pl.score + dl.score,
-                                             0.95 + pl.confidence + dl.confidence, d.start, True,
-                                             district=dist.code))
+                    readings.append(
+                        _Reading(
+                            frozenset(r.new_code for r in rows),
+                            25 + pl.score + dl.score,
+                            0.95 + pl.confidence + dl.confidence,
+                            d.start,
+                            True,
+                            district=dist.code,
+                        )
+                    )
         for w in _spans(tokens, end, WARD):
             wl = _look(self._old_ward_prov.get((prov, w.key)), w)
             if wl.entries:
-                readings.append(self._old_reading(wl.entries, 20 + pl.score + wl.score,
-                                                  0.85 + pl.confidence + wl.confidence, w.start))
+                readings.append(
+                    self._old_reading(
+                        wl.entries, 20 + pl.score + wl.score, 0.85 + pl.confidence + wl.confidence, w.start
+                    )
+                )
         return readings
 
     def _old_reading(self, wards: list[_Entry], score: float, confidence: float, start: int) -> _Reading:
@@ -582,7 +631,7 @@ def _spans(tokens: list[_Tok], end: int, level: str) -> list[_Span]:
         words = [t.text for t in tokens[start:end]]
         kind, n = _keyword(words)
         if kind is not None and n < len(words) and kind in kinds:
-            spans.append(_Span(start, kind, _key(words[n:]), False, _exact(tokens[start + n:end])))
+            spans.append(_Span(start, kind, _key(words[n:]), False, _exact(tokens[start + n : end])))
         key = _key(words)
         if key.isascii() and key.isdigit():
             continue  # a bare number is a house number, not "Phường 1"
@@ -605,7 +654,7 @@ def _after_keyword(tokens: list[_Tok], start: int) -> bool:
     seg = tokens[start].seg
     for n in (1, 2):
         if start - n >= 0 and tokens[start - n].seg == seg:
-            words = tuple(t.text for t in tokens[start - n:start])
+            words = tuple(t.text for t in tokens[start - n : start])
             if any(kw == words for kw, _ in _KEYWORDS):
                 return True
     return False

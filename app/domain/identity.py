@@ -180,57 +180,94 @@ def validate_personal_id(
     """
     pid = pid.strip() if isinstance(pid, str) else ""
     if not pid:
-        return [Problem("id.missing", "Chưa có số định danh cá nhân (số CCCD).",
-                        "The personal ID number (CCCD number) is missing.", field)]
+        return [
+            Problem(
+                "id.missing",
+                "Chưa có số định danh cá nhân (số CCCD).",
+                "The personal ID number (CCCD number) is missing.",
+                field,
+            )
+        ]
     if not all(ch in "0123456789" for ch in pid):
-        return [Problem("id.not_digits",
-                        "Số định danh cá nhân chỉ được gồm các chữ số 0–9.",
-                        "The personal ID number may contain only the digits 0–9.", field)]
+        return [
+            Problem(
+                "id.not_digits",
+                "Số định danh cá nhân chỉ được gồm các chữ số 0–9.",
+                "The personal ID number may contain only the digits 0–9.",
+                field,
+            )
+        ]
     if len(pid) != 12:
-        return [Problem("id.length",
-                        f"Số định danh cá nhân phải có đúng 12 chữ số (đang có {len(pid)}).",
-                        f"The personal ID number must have exactly 12 digits ({len(pid)} given).", field)]
+        return [
+            Problem(
+                "id.length",
+                f"Số định danh cá nhân phải có đúng 12 chữ số (đang có {len(pid)}).",
+                f"The personal ID number must have exactly 12 digits ({len(pid)} given).",
+                field,
+            )
+        ]
     info = describe_personal_id(pid)
     assert info is not None
     problems: list[Problem] = []
     if info.province_name is None:
-        problems.append(Problem(
-            "id.province_unknown",
-            f"Ba chữ số đầu của số định danh ({info.province_code}) không phải "
-            "mã tỉnh nơi đăng ký khai sinh.",
-            f"The first three digits of the personal ID ({info.province_code}) are not a "
-            "birth-registration province code.", field))
+        problems.append(
+            Problem(
+                "id.province_unknown",
+                f"Ba chữ số đầu của số định danh ({info.province_code}) không phải "
+                "mã tỉnh nơi đăng ký khai sinh.",
+                f"The first three digits of the personal ID ({info.province_code}) are not a "
+                "birth-registration province code.",
+                field,
+            )
+        )
     this_year = (today or date.today()).year
     year = birth_date.year if birth_date is not None else birth_year
     if year is None and info.birth_year > this_year:
-        problems.append(Problem(
-            "id.birth_year_future",
-            f"Chữ số thứ 4–6 của số định danh ({pid[3:6]}) cho năm sinh {info.birth_year}, là năm tương lai.",
-            f"Digits 4–6 of the personal ID ({pid[3:6]}) give birth year {info.birth_year}, "
-            "which is in the future.", field))
+        problems.append(
+            Problem(
+                "id.birth_year_future",
+                f"Chữ số thứ 4–6 của số định danh ({pid[3:6]}) cho năm sinh {info.birth_year}, "
+                "là năm tương lai.",
+                f"Digits 4–6 of the personal ID ({pid[3:6]}) give birth year {info.birth_year}, "
+                "which is in the future.",
+                field,
+            )
+        )
     if year is not None:
         expected_century = (year // 100) * 100
         if expected_century != info.century:
-            problems.append(Problem(
-                "id.century_mismatch",
-                f"Chữ số thứ 4 của số định danh ({pid[3]}) dành cho người sinh năm {info.century}–"
-                f"{info.century + 99}, nhưng năm sinh là {year}.",
-                f"Digit 4 of the personal ID ({pid[3]}) is for people born {info.century}–"
-                f"{info.century + 99}, but the birth year is {year}.", field))
+            problems.append(
+                Problem(
+                    "id.century_mismatch",
+                    f"Chữ số thứ 4 của số định danh ({pid[3]}) dành cho người sinh năm {info.century}–"
+                    f"{info.century + 99}, nhưng năm sinh là {year}.",
+                    f"Digit 4 of the personal ID ({pid[3]}) is for people born {info.century}–"
+                    f"{info.century + 99}, but the birth year is {year}.",
+                    field,
+                )
+            )
         if int(pid[4:6]) != year % 100:
-            problems.append(Problem(
-                "id.birth_year_mismatch",
-                f"Chữ số thứ 5–6 của số định danh ({pid[4:6]}) không khớp năm sinh {year}.",
-                f"Digits 5–6 of the personal ID ({pid[4:6]}) do not match the birth year {year}.", field))
+            problems.append(
+                Problem(
+                    "id.birth_year_mismatch",
+                    f"Chữ số thứ 5–6 của số định danh ({pid[4:6]}) không khớp năm sinh {year}.",
+                    f"Digits 5–6 of the personal ID ({pid[4:6]}) do not match the birth year {year}.",
+                    field,
+                )
+            )
     if gender is not None:
         given = normalize_gender(gender)
         if given is not None and given != info.gender:
-            problems.append(Problem(
-                "id.gender_mismatch",
-                f"Chữ số thứ 4 của số định danh ({pid[3]}) dành cho giới tính {info.gender}, "
-                f"nhưng giới tính là {given}.",
-                f"Digit 4 of the personal ID ({pid[3]}) is for gender {_gender_en(info.gender)}, "
-                f"but the gender is {_gender_en(given)}.", field))
+            problems.append(
+                Problem(
+                    "id.gender_mismatch",
+                    f"Chữ số thứ 4 của số định danh ({pid[3]}) dành cho giới tính {info.gender}, "
+                    f"nhưng giới tính là {given}.",
+                    f"Digit 4 of the personal ID ({pid[3]}) is for gender {_gender_en(info.gender)}, "
+                    f"but the gender is {_gender_en(given)}.",
+                    field,
+                )
+            )
     return problems
 
 
@@ -238,16 +275,32 @@ def validate_old_id(old_id: str, *, field: str = "old_id") -> list[Problem]:
     """Problems with an old 9-digit ID-card number (CMND); an empty list when it is well-formed."""
     old_id = old_id.strip() if isinstance(old_id, str) else ""
     if not old_id:
-        return [Problem("old_id.missing", "Chưa có số chứng minh nhân dân (CMND) cũ.",
-                        "The old ID-card number (CMND) is missing.", field)]
+        return [
+            Problem(
+                "old_id.missing",
+                "Chưa có số chứng minh nhân dân (CMND) cũ.",
+                "The old ID-card number (CMND) is missing.",
+                field,
+            )
+        ]
     if not all(ch in "0123456789" for ch in old_id):
-        return [Problem("old_id.not_digits", "Số CMND cũ chỉ được gồm các chữ số 0–9.",
-                        "The old ID-card number (CMND) may contain only the digits 0–9.", field)]
+        return [
+            Problem(
+                "old_id.not_digits",
+                "Số CMND cũ chỉ được gồm các chữ số 0–9.",
+                "The old ID-card number (CMND) may contain only the digits 0–9.",
+                field,
+            )
+        ]
     if len(old_id) != 9:
-        return [Problem("old_id.length",
-                        f"Số CMND cũ phải có đúng 9 chữ số (đang có {len(old_id)}).",
-                        f"The old ID-card number (CMND) must have exactly 9 digits ({len(old_id)} given).",
-                        field)]
+        return [
+            Problem(
+                "old_id.length",
+                f"Số CMND cũ phải có đúng 9 chữ số (đang có {len(old_id)}).",
+                f"The old ID-card number (CMND) must have exactly 9 digits ({len(old_id)} given).",
+                field,
+            )
+        ]
     return []
 
 
@@ -306,15 +359,21 @@ def _problem(code: str, vi: str, en: str, field: str | None) -> Problem:
 
 
 def _bad_date(code: str, vi_name: str, en_name: str, text: str, field: str) -> Problem:
-    return _problem(code, f"Không đọc được {vi_name} (\u201c{text}\u201d không phải ngày hợp lệ).",
-                    f"Could not read the {en_name} (\u201c{text}\u201d is not a valid date).", field)
+    return _problem(
+        code,
+        f"Không đọc được {vi_name} (\u201c{text}\u201d không phải ngày hợp lệ).",
+        f"Could not read the {en_name} (\u201c{text}\u201d is not a valid date).",
+        field,
+    )
 
 
 def _unreadable() -> Problem:
-    return _problem("unreadable",
-                    "Không đọc được dữ liệu mã QR trên thẻ căn cước. Hãy quét lại hoặc nhập tay.",
-                    "Could not read the QR data of the ID card. Scan it again or type the details in.",
-                    None)
+    return _problem(
+        "unreadable",
+        "Không đọc được dữ liệu mã QR trên thẻ căn cước. Hãy quét lại hoặc nhập tay.",
+        "Could not read the QR data of the ID card. Scan it again or type the details in.",
+        None,
+    )
 
 
 @dataclass(slots=True)
@@ -347,7 +406,8 @@ def _to_date(f: _DateField) -> date | None:
 def _control_free(text: str) -> str:
     """Drop control and format characters a scanner may emit (keeping line breaks and tabs)."""
     return "".join(
-        ch for ch in text
+        ch
+        for ch in text
         if ch in "\r\n\t\x1d\x1e" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Co", "Cn"}
     )
 
@@ -366,8 +426,13 @@ def parse_cccd_qr(payload: str, *, today: date | None = None) -> QrIdentity:
 
 def _parse(payload: object, today: date) -> QrIdentity:
     if not isinstance(payload, str) or not payload.strip():
-        return QrIdentity(problems=(_problem(
-            "empty", "Chưa có dữ liệu quét từ mã QR.", "Nothing was scanned from the QR code.", None),))
+        return QrIdentity(
+            problems=(
+                _problem(
+                    "empty", "Chưa có dữ liệu quét từ mã QR.", "Nothing was scanned from the QR code.", None
+                ),
+            )
+        )
     text = _control_free(nfc(payload).translate(_INVISIBLE))
     # Some wedge set-ups type the pipe with the wrong keyboard layout; "¦" and "│" are close enough.
     text = text.replace("¦", "|").replace("│", "|").replace("｜", "|")
@@ -400,7 +465,7 @@ def _parse_line(line: str, today: date) -> QrIdentity:
     if m:
         # Noise before the ID is dropped; a second copy of the payload (scanned twice, no Enter) too.
         again = re.compile(re.escape(m.group()) + r"\s*\|").search(line, m.end())
-        line = line[m.start(): again.start() if again else len(line)]
+        line = line[m.start() : again.start() if again else len(line)]
         line = _AIM_SUFFIX.sub("", line)  # the second copy's own "]Q1"
     fields = [clean_spaces(f) for f in line.split("|")]
     if len(fields) < 3:
@@ -421,10 +486,12 @@ def _too_short(fields: list[str], today: date) -> QrIdentity:
 
 
 def _unreadable_fields_problem() -> Problem:
-    return _problem("only_id",
-                    "Chỉ đọc được số định danh; không đọc được họ tên, ngày sinh và các thông tin khác.",
-                    "Only the ID number could be read; the name, birth date and other details could not.",
-                    None)
+    return _problem(
+        "only_id",
+        "Chỉ đọc được số định danh; không đọc được họ tên, ngày sinh và các thông tin khác.",
+        "Only the ID number could be read; the name, birth date and other details could not.",
+        None,
+    )
 
 
 def _kind(field: str) -> str:
@@ -497,32 +564,51 @@ def _assign(fields: list[str], today: date) -> QrIdentity:
         seen = fields[0] if fields[0] and kinds[0] in {"noise", "id9"} else ""
         vi_seen = f" (đọc được \u201c{seen}\u201d)" if seen else ""
         en_seen = f" (read \u201c{seen}\u201d)" if seen else ""
-        problems.append(_problem("no_personal_id",
-                                 f"Không đọc được số định danh cá nhân 12 chữ số{vi_seen}.",
-                                 f"Could not read the 12-digit personal ID number{en_seen}.", "personal_id"))
+        problems.append(
+            _problem(
+                "no_personal_id",
+                f"Không đọc được số định danh cá nhân 12 chữ số{vi_seen}.",
+                f"Could not read the 12-digit personal ID number{en_seen}.",
+                "personal_id",
+            )
+        )
 
     # --- name
     full_name = fields[name_idx] if name_idx is not None else ""
     if not full_name:
-        problems.append(_problem("no_name", "Không đọc được họ và tên.", "Could not read the full name.",
-                                 "full_name"))
+        problems.append(
+            _problem("no_name", "Không đọc được họ và tên.", "Could not read the full name.", "full_name")
+        )
     elif "?" in full_name or "\ufffd" in full_name:
-        problems.append(_problem(
-            "name_garbled",
-            "Họ tên có ký tự không đọc được (máy quét có thể chưa được đặt để gõ tiếng Việt có dấu). "
-            "Hãy kiểm tra và sửa lại họ tên.",
-            "The name has unreadable characters (the scanner may not be set up to type Vietnamese "
-            "letters). Check and correct the name.", "full_name"))
+        problems.append(
+            _problem(
+                "name_garbled",
+                "Họ tên có ký tự không đọc được (máy quét có thể chưa được đặt để gõ tiếng Việt có dấu). "
+                "Hãy kiểm tra và sửa lại họ tên.",
+                "The name has unreadable characters (the scanner may not be set up to type Vietnamese "
+                "letters). Check and correct the name.",
+                "full_name",
+            )
+        )
     elif any(ch.isdigit() for ch in full_name):
-        problems.append(_problem("name_digits", "Họ tên đọc được có chữ số; hãy kiểm tra lại.",
-                                 "The name read contains digits; check it.", "full_name"))
+        problems.append(
+            _problem(
+                "name_digits",
+                "Họ tên đọc được có chữ số; hãy kiểm tra lại.",
+                "The name read contains digits; check it.",
+                "full_name",
+            )
+        )
 
     # --- birth date
     birth_date: date | None = None
     birth_year: int | None = None
     if birth_idx is None:
-        problems.append(_problem("no_birth_date", "Không đọc được ngày sinh.",
-                                 "Could not read the birth date.", "birth_date"))
+        problems.append(
+            _problem(
+                "no_birth_date", "Không đọc được ngày sinh.", "Could not read the birth date.", "birth_date"
+            )
+        )
     else:
         raw = _date_field(fields[birth_idx])
         assert raw is not None
@@ -531,34 +617,56 @@ def _assign(fields: list[str], today: date) -> QrIdentity:
             birth_year = birth_date.year
         elif raw.day == 0 and 1800 < raw.year <= today.year and raw.month in range(13):
             birth_year = raw.year
-            problems.append(_problem(
-                "birth_year_only",
-                f"Thẻ chỉ ghi năm sinh ({raw.year}), không có ngày và tháng sinh.",
-                f"The card gives only the birth year ({raw.year}), no day or month.", "birth_date"))
+            problems.append(
+                _problem(
+                    "birth_year_only",
+                    f"Thẻ chỉ ghi năm sinh ({raw.year}), không có ngày và tháng sinh.",
+                    f"The card gives only the birth year ({raw.year}), no day or month.",
+                    "birth_date",
+                )
+            )
         else:
             problems.append(_bad_date("bad_birth_date", "ngày sinh", "birth date", raw.text, "birth_date"))
         if birth_date is not None and (birth_date > today or birth_date.year < 1880):
-            problems.append(_problem("implausible_birth_date",
-                                     f"Ngày sinh {birth_date:%d/%m/%Y} không hợp lý.",
-                                     f"The birth date {birth_date:%d/%m/%Y} is not plausible.", "birth_date"))
+            problems.append(
+                _problem(
+                    "implausible_birth_date",
+                    f"Ngày sinh {birth_date:%d/%m/%Y} không hợp lý.",
+                    f"The birth date {birth_date:%d/%m/%Y} is not plausible.",
+                    "birth_date",
+                )
+            )
 
     # --- gender
     gender = normalize_gender(fields[gender_idx]) if gender_idx is not None else None
     if gender is None:
-        problems.append(_problem("no_gender", "Không đọc được giới tính.", "Could not read the gender.",
-                                 "gender"))
+        problems.append(
+            _problem("no_gender", "Không đọc được giới tính.", "Could not read the gender.", "gender")
+        )
 
     # --- address
     address = clean_spaces(", ".join(address_parts))
     if not address:
-        problems.append(_problem("no_address", "Không đọc được nơi thường trú.",
-                                 "Could not read the permanent address.", "address"))
+        problems.append(
+            _problem(
+                "no_address",
+                "Không đọc được nơi thường trú.",
+                "Could not read the permanent address.",
+                "address",
+            )
+        )
 
     # --- issue date
     issue_date: date | None = None
     if issue_idx is None:
-        problems.append(_problem("no_issue_date", "Không đọc được ngày cấp thẻ.",
-                                 "Could not read the card's issue date.", "issue_date"))
+        problems.append(
+            _problem(
+                "no_issue_date",
+                "Không đọc được ngày cấp thẻ.",
+                "Could not read the card's issue date.",
+                "issue_date",
+            )
+        )
     else:
         raw = _date_field(fields[issue_idx])
         assert raw is not None
@@ -566,14 +674,20 @@ def _assign(fields: list[str], today: date) -> QrIdentity:
         if issue_date is None:
             problems.append(_bad_date("bad_issue_date", "ngày cấp", "issue date", raw.text, "issue_date"))
         elif issue_date > today or (birth_date is not None and issue_date < birth_date):
-            problems.append(_problem("implausible_issue_date",
-                                     f"Ngày cấp {issue_date:%d/%m/%Y} không hợp lý.",
-                                     f"The issue date {issue_date:%d/%m/%Y} is not plausible.", "issue_date"))
+            problems.append(
+                _problem(
+                    "implausible_issue_date",
+                    f"Ngày cấp {issue_date:%d/%m/%Y} không hợp lý.",
+                    f"The issue date {issue_date:%d/%m/%Y} is not plausible.",
+                    "issue_date",
+                )
+            )
 
     # --- consistency of the number with the other fields
     if personal_id:
-        problems.extend(validate_personal_id(personal_id, birth_date, gender, birth_year=birth_year,
-                                             today=today))
+        problems.extend(
+            validate_personal_id(personal_id, birth_date, gender, birth_year=birth_year, today=today)
+        )
     if old_id is not None and len(old_id) == 9:
         problems.extend(validate_old_id(old_id))
 

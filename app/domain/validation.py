@@ -89,9 +89,12 @@ def _missing(prefix: str, field: str, vi_what: str, en_what: str) -> Problem:
 
 
 def _control_problem(prefix: str, field: str, vi_what: str, en_what: str, bad: list[str]) -> Problem:
-    return Problem(f"{prefix}.control",
-                   f"{vi_what.capitalize()} có ký tự điều khiển không hợp lệ ({_show(bad)}).",
-                   f"The {en_what} contains invalid control characters ({_show(bad)}).", field)
+    return Problem(
+        f"{prefix}.control",
+        f"{vi_what.capitalize()} có ký tự điều khiển không hợp lệ ({_show(bad)}).",
+        f"The {en_what} contains invalid control characters ({_show(bad)}).",
+        field,
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -101,8 +104,9 @@ def _control_problem(prefix: str, field: str, vi_what: str, en_what: str, bad: l
 _NAME_PUNCTUATION = frozenset(" -'.")
 
 
-def validate_name(text: str, *, field: str = "full_name", required: bool = True,
-                  max_length: int = NAME_MAX_LENGTH) -> Result[str]:
+def validate_name(
+    text: str, *, field: str = "full_name", required: bool = True, max_length: int = NAME_MAX_LENGTH
+) -> Result[str]:
     """A person's name: any letters of any script (all Vietnamese letters and tone marks, ethnic-minority
     names such as "H'Hen Niê" or "Ksor H'Bla", foreign names), spaces, hyphens, apostrophes and dots.
 
@@ -118,24 +122,39 @@ def validate_name(text: str, *, field: str = "full_name", required: bool = True,
         return _fail(_missing("name", field, "họ tên", "name")) if required else _ok("")
     problems: list[Problem] = []
     if len(name) > max_length:
-        problems.append(Problem("name.too_long",
-                                f"Họ tên quá dài ({len(name)} ký tự, tối đa {max_length}).",
-                                f"The name is too long ({len(name)} characters, at most {max_length}).",
-                                field))
+        problems.append(
+            Problem(
+                "name.too_long",
+                f"Họ tên quá dài ({len(name)} ký tự, tối đa {max_length}).",
+                f"The name is too long ({len(name)} characters, at most {max_length}).",
+                field,
+            )
+        )
     digits = [ch for ch in name if unicodedata.category(ch) == "Nd"]
     if digits:
-        problems.append(Problem("name.digits", "Họ tên không được có chữ số.",
-                                "A name may not contain digits.", field))
-    others = [ch for ch in name if ch not in _NAME_PUNCTUATION
-              and unicodedata.category(ch)[0] not in "LM" and unicodedata.category(ch) != "Nd"]
+        problems.append(
+            Problem("name.digits", "Họ tên không được có chữ số.", "A name may not contain digits.", field)
+        )
+    others = [
+        ch
+        for ch in name
+        if ch not in _NAME_PUNCTUATION
+        and unicodedata.category(ch)[0] not in "LM"
+        and unicodedata.category(ch) != "Nd"
+    ]
     if others:
-        problems.append(Problem("name.bad_chars",
-                                f"Họ tên có ký tự không hợp lệ: {_show(others)}.",
-                                f"The name contains characters not allowed in a name: {_show(others)}.",
-                                field))
+        problems.append(
+            Problem(
+                "name.bad_chars",
+                f"Họ tên có ký tự không hợp lệ: {_show(others)}.",
+                f"The name contains characters not allowed in a name: {_show(others)}.",
+                field,
+            )
+        )
     if not any(unicodedata.category(ch)[0] == "L" for ch in name):
-        problems.append(Problem("name.no_letter", "Họ tên phải có chữ cái.", "A name must contain letters.",
-                                field))
+        problems.append(
+            Problem("name.no_letter", "Họ tên phải có chữ cái.", "A name must contain letters.", field)
+        )
     return _fail(*problems) if problems else _ok(name)
 
 
@@ -174,17 +193,26 @@ def validate_phone(text: str, *, field: str = "phone", required: bool = False) -
     plus = compact.startswith("+")
     digits = compact[1:] if plus else compact
     if not digits or not all(ch in "0123456789" for ch in digits):
-        return _fail(Problem("phone.bad_chars",
-                             f"Số điện thoại chỉ gồm chữ số (có thể có +84, dấu cách, dấu chấm, gạch ngang): "
-                             f"\u201c{s}\u201d.",
-                             f"A phone number has only digits (optionally +84, spaces, dots, dashes): "
-                             f"\u201c{s}\u201d.", field))
+        return _fail(
+            Problem(
+                "phone.bad_chars",
+                f"Số điện thoại chỉ gồm chữ số (có thể có +84, dấu cách, dấu chấm, gạch ngang): "
+                f"\u201c{s}\u201d.",
+                f"A phone number has only digits (optionally +84, spaces, dots, dashes): \u201c{s}\u201d.",
+                field,
+            )
+        )
     if plus or digits.startswith("0084"):
         rest = digits[2:] if digits.startswith("0084") else digits
         if not rest.startswith("84"):
-            return _fail(Problem("phone.foreign",
-                                 "Chỉ nhận số điện thoại Việt Nam (mã quốc gia +84).",
-                                 "Only Vietnamese phone numbers (country code +84) are accepted.", field))
+            return _fail(
+                Problem(
+                    "phone.foreign",
+                    "Chỉ nhận số điện thoại Việt Nam (mã quốc gia +84).",
+                    "Only Vietnamese phone numbers (country code +84) are accepted.",
+                    field,
+                )
+            )
         national = "0" + rest[2:].removeprefix("0")
     elif digits.startswith("84") and len(digits) in (11, 12):
         national = "0" + digits[2:]
@@ -195,21 +223,34 @@ def validate_phone(text: str, *, field: str = "phone", required: bool = False) -
     if national.startswith(LANDLINE_PREFIX):
         if len(national) == 11:
             return _ok(national)
-        return _fail(Problem("phone.length",
-                             f"Số máy bàn phải có 11 chữ số kể cả mã vùng (đang có {len(national)}), "
-                             "ví dụ 0204 3855 123.",
-                             f"A landline number has 11 digits including the area code ({len(national)} "
-                             "given), e.g. 0204 3855 123.", field))
+        return _fail(
+            Problem(
+                "phone.length",
+                f"Số máy bàn phải có 11 chữ số kể cả mã vùng (đang có {len(national)}), ví dụ 0204 3855 123.",
+                f"A landline number has 11 digits including the area code ({len(national)} "
+                "given), e.g. 0204 3855 123.",
+                field,
+            )
+        )
     if national.startswith(MOBILE_PREFIXES):
         if len(national) == 10:
             return _ok(national)
-        return _fail(Problem("phone.length",
-                             f"Số di động phải có 10 chữ số (đang có {len(national)}), ví dụ 0912 345 678.",
-                             f"A mobile number has 10 digits ({len(national)} given), e.g. 0912 345 678.",
-                             field))
-    return _fail(Problem("phone.prefix",
-                         "Số điện thoại phải bắt đầu bằng 03, 05, 07, 08, 09 (di động) hoặc 02 (máy bàn).",
-                         "A phone number starts with 03, 05, 07, 08, 09 (mobile) or 02 (landline).", field))
+        return _fail(
+            Problem(
+                "phone.length",
+                f"Số di động phải có 10 chữ số (đang có {len(national)}), ví dụ 0912 345 678.",
+                f"A mobile number has 10 digits ({len(national)} given), e.g. 0912 345 678.",
+                field,
+            )
+        )
+    return _fail(
+        Problem(
+            "phone.prefix",
+            "Số điện thoại phải bắt đầu bằng 03, 05, 07, 08, 09 (di động) hoặc 02 (máy bàn).",
+            "A phone number starts with 03, 05, 07, 08, 09 (mobile) or 02 (landline).",
+            field,
+        )
+    )
 
 
 def format_phone(national: str) -> str:
@@ -244,33 +285,57 @@ def validate_email(text: str, *, field: str = "email", required: bool = False) -
         return _fail(_missing("email", field, "địa chỉ email", "e-mail address")) if required else _ok("")
 
     def invalid(vi_why: str, en_why: str) -> Result[str]:
-        return _fail(Problem("email.invalid", f"Địa chỉ email \u201c{s}\u201d không hợp lệ: {vi_why}.",
-                             f"The e-mail address \u201c{s}\u201d is not valid: {en_why}.", field))
+        return _fail(
+            Problem(
+                "email.invalid",
+                f"Địa chỉ email \u201c{s}\u201d không hợp lệ: {vi_why}.",
+                f"The e-mail address \u201c{s}\u201d is not valid: {en_why}.",
+                field,
+            )
+        )
 
     if any(ch.isspace() for ch in s):
         return invalid("có dấu cách", "it contains spaces")
     if len(s) > EMAIL_MAX_LENGTH:
-        return invalid(f"dài quá {EMAIL_MAX_LENGTH} ký tự",
-                       f"it is longer than {EMAIL_MAX_LENGTH} characters")
+        return invalid(
+            f"dài quá {EMAIL_MAX_LENGTH} ký tự", f"it is longer than {EMAIL_MAX_LENGTH} characters"
+        )
     if s.count("@") != 1:
         return invalid("phải có đúng một dấu @", "it must contain exactly one @")
     local, domain = s.split("@")
-    if not local or len(local) > 64 or local.startswith(".") or local.endswith(".") or ".." in local \
-            or any(ch in _LOCAL_FORBIDDEN for ch in local):
+    if (
+        not local
+        or len(local) > 64
+        or local.startswith(".")
+        or local.endswith(".")
+        or ".." in local
+        or any(ch in _LOCAL_FORBIDDEN for ch in local)
+    ):
         return invalid("phần trước dấu @ không đúng", "the part before the @ is wrong")
     domain = domain.removesuffix(".").lower()
     labels = domain.split(".")
     if len(labels) < 2 or len(domain) > 253:
-        return invalid("tên miền sau dấu @ không đúng (ví dụ gmail.com)",
-                       "the domain after the @ is wrong (e.g. gmail.com)")
+        return invalid(
+            "tên miền sau dấu @ không đúng (ví dụ gmail.com)",
+            "the domain after the @ is wrong (e.g. gmail.com)",
+        )
     for label in labels:
-        if not label or len(label) > 63 or label.startswith("-") or label.endswith("-") \
-                or not all(ch.isalnum() or ch == "-" for ch in label):
-            return invalid("tên miền sau dấu @ không đúng (ví dụ gmail.com)",
-                           "the domain after the @ is wrong (e.g. gmail.com)")
+        if (
+            not label
+            or len(label) > 63
+            or label.startswith("-")
+            or label.endswith("-")
+            or not all(ch.isalnum() or ch == "-" for ch in label)
+        ):
+            return invalid(
+                "tên miền sau dấu @ không đúng (ví dụ gmail.com)",
+                "the domain after the @ is wrong (e.g. gmail.com)",
+            )
     if labels[-1].isdigit():
-        return invalid("tên miền sau dấu @ không đúng (ví dụ gmail.com)",
-                       "the domain after the @ is wrong (e.g. gmail.com)")
+        return invalid(
+            "tên miền sau dấu @ không đúng (ví dụ gmail.com)",
+            "the domain after the @ is wrong (e.g. gmail.com)",
+        )
     return _ok(f"{local}@{domain}")
 
 
@@ -318,38 +383,59 @@ def validate_date(
     elif m := _DDMMYYYY.fullmatch(s):
         parts = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
     elif _DMY_SHORT.fullmatch(s):
-        return _fail(Problem("date.short_year", f"Hãy ghi năm đủ 4 chữ số: \u201c{s}\u201d.",
-                             f"Write the year with 4 digits: \u201c{s}\u201d.", field))
+        return _fail(
+            Problem(
+                "date.short_year",
+                f"Hãy ghi năm đủ 4 chữ số: \u201c{s}\u201d.",
+                f"Write the year with 4 digits: \u201c{s}\u201d.",
+                field,
+            )
+        )
     if parts is None:
-        return _fail(Problem("date.format",
-                             f"Không hiểu ngày \u201c{s}\u201d. Hãy nhập theo dạng ngày/tháng/năm, "
-                             "ví dụ 05/07/2025.",
-                             f"Cannot read the date \u201c{s}\u201d. Enter it as day/month/year, "
-                             "e.g. 05/07/2025.", field))
+        return _fail(
+            Problem(
+                "date.format",
+                f"Không hiểu ngày \u201c{s}\u201d. Hãy nhập theo dạng ngày/tháng/năm, ví dụ 05/07/2025.",
+                f"Cannot read the date \u201c{s}\u201d. Enter it as day/month/year, e.g. 05/07/2025.",
+                field,
+            )
+        )
     try:
         value = date(*parts)
     except ValueError:
         year, month, day = parts
-        return _fail(Problem("date.invalid",
-                             f"Ngày {day:02d}/{month:02d}/{year} không có trong lịch.",
-                             f"The date {day:02d}/{month:02d}/{year} does not exist.", field))
+        return _fail(
+            Problem(
+                "date.invalid",
+                f"Ngày {day:02d}/{month:02d}/{year} không có trong lịch.",
+                f"The date {day:02d}/{month:02d}/{year} does not exist.",
+                field,
+            )
+        )
     return _check_date(value, field, allow_future, allow_past, min_year, max_year, today)
 
 
-def _check_date(value: date, field: str, allow_future: bool, allow_past: bool, min_year: int,
-                max_year: int, today: date) -> Result[date]:
+def _check_date(
+    value: date, field: str, allow_future: bool, allow_past: bool, min_year: int, max_year: int, today: date
+) -> Result[date]:
     shown = f"{value.day:02d}/{value.month:02d}/{value.year}"
     if not min_year <= value.year <= max_year:
-        return _fail(Problem("date.implausible",
-                             f"Năm {value.year} không hợp lý (phải từ {min_year} đến {max_year}).",
-                             f"The year {value.year} is not plausible (must be {min_year}–{max_year}).",
-                             field))
+        return _fail(
+            Problem(
+                "date.implausible",
+                f"Năm {value.year} không hợp lý (phải từ {min_year} đến {max_year}).",
+                f"The year {value.year} is not plausible (must be {min_year}–{max_year}).",
+                field,
+            )
+        )
     if not allow_future and value > today:
-        return _fail(Problem("date.future", f"Ngày {shown} ở tương lai.",
-                             f"The date {shown} is in the future.", field))
+        return _fail(
+            Problem("date.future", f"Ngày {shown} ở tương lai.", f"The date {shown} is in the future.", field)
+        )
     if not allow_past and value < today:
-        return _fail(Problem("date.past", f"Ngày {shown} đã qua.",
-                             f"The date {shown} is in the past.", field))
+        return _fail(
+            Problem("date.past", f"Ngày {shown} đã qua.", f"The date {shown} is in the past.", field)
+        )
     return _ok(value)
 
 
@@ -358,8 +444,9 @@ def _check_date(value: date, field: str, allow_future: bool, allow_past: bool, m
 # --------------------------------------------------------------------------------------------------
 
 
-def validate_count(value: str | int, *, field: str = "count", minimum: int = 1, maximum: int = 99,
-                   required: bool = True) -> Result[int]:
+def validate_count(
+    value: str | int, *, field: str = "count", minimum: int = 1, maximum: int = 99, required: bool = True
+) -> Result[int]:
     """A whole number within ``minimum``–``maximum`` (a number of copies, of dossier sets, …)."""
     if isinstance(value, bool):
         number: int | None = None
@@ -371,11 +458,23 @@ def validate_count(value: str | int, *, field: str = "count", minimum: int = 1, 
             return _fail(_missing("count", field, "số lượng", "number")) if required else _ok(None)
         number = int(s) if s.isascii() and s.isdigit() and len(s) <= 9 else None
     if number is None:
-        return _fail(Problem("count.not_number", "Số lượng phải là số nguyên, ví dụ 1, 2, 3.",
-                             "The number must be a whole number, e.g. 1, 2, 3.", field))
+        return _fail(
+            Problem(
+                "count.not_number",
+                "Số lượng phải là số nguyên, ví dụ 1, 2, 3.",
+                "The number must be a whole number, e.g. 1, 2, 3.",
+                field,
+            )
+        )
     if not minimum <= number <= maximum:
-        return _fail(Problem("count.range", f"Số lượng phải từ {minimum} đến {maximum} (đang là {number}).",
-                             f"The number must be between {minimum} and {maximum} ({number} given).", field))
+        return _fail(
+            Problem(
+                "count.range",
+                f"Số lượng phải từ {minimum} đến {maximum} (đang là {number}).",
+                f"The number must be between {minimum} and {maximum} ({number} given).",
+                field,
+            )
+        )
     return _ok(number)
 
 
@@ -387,22 +486,37 @@ _OTHER_SPACES = re.compile(r"[^\S\n]+")  # white space except newline
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 
 
-def validate_text(text: str, *, field: str = "notes", max_length: int = NOTES_MAX_LENGTH,
-                  required: bool = False, multiline: bool = True) -> Result[str]:
+def validate_text(
+    text: str,
+    *,
+    field: str = "notes",
+    max_length: int = NOTES_MAX_LENGTH,
+    required: bool = False,
+    multiline: bool = True,
+) -> Result[str]:
     """Free text (notes, a request's summary): NFC, no control characters, at most ``max_length``
     characters. Runs of spaces and tabs collapse to one space; line breaks are kept in ``multiline``
     text (at most one blank line in a row) and otherwise joined with ", "."""
     return _text(text, field, max_length, required, multiline, "text", "nội dung", "text")
 
 
-def validate_address(text: str, *, field: str = "address", required: bool = False,
-                     max_length: int = ADDRESS_MAX_LENGTH) -> Result[str]:
+def validate_address(
+    text: str, *, field: str = "address", required: bool = False, max_length: int = ADDRESS_MAX_LENGTH
+) -> Result[str]:
     """A postal address on one line (line breaks become ", "), otherwise as :func:`validate_text`."""
     return _text(text, field, max_length, required, False, "address", "địa chỉ", "address")
 
 
-def _text(text: str, field: str, max_length: int, required: bool, multiline: bool, prefix: str,
-          vi_what: str, en_what: str) -> Result[str]:
+def _text(
+    text: str,
+    field: str,
+    max_length: int,
+    required: bool,
+    multiline: bool,
+    prefix: str,
+    vi_what: str,
+    en_what: str,
+) -> Result[str]:
     raw = _prepare(text).replace("\r\n", "\n").replace("\r", "\n")
     raw = raw.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n")
     raw = raw.replace("\x0b", " ").replace("\x0c", " ")
@@ -417,10 +531,14 @@ def _text(text: str, field: str, max_length: int, required: bool, multiline: boo
     if not value:
         return _fail(_missing(prefix, field, vi_what, en_what)) if required else _ok("")
     if len(value) > max_length:
-        return _fail(Problem(f"{prefix}.too_long",
-                             f"{vi_what.capitalize()} quá dài ({len(value)} ký tự, tối đa {max_length}).",
-                             f"The {en_what} is too long ({len(value)} characters, at most {max_length}).",
-                             field))
+        return _fail(
+            Problem(
+                f"{prefix}.too_long",
+                f"{vi_what.capitalize()} quá dài ({len(value)} ký tự, tối đa {max_length}).",
+                f"The {en_what} is too long ({len(value)} characters, at most {max_length}).",
+                field,
+            )
+        )
     return _ok(value)
 
 
@@ -431,9 +549,15 @@ def _text(text: str, field: str, max_length: int, required: bool, multiline: boo
 _ID_SEPARATORS = re.compile(r"[\s.\-]+")
 
 
-def validate_id_number(text: str, *, field: str = "personal_id", required: bool = True,
-                       allow_old: bool = False, birth_date: date | None = None,
-                       gender: str | None = None) -> Result[str]:
+def validate_id_number(
+    text: str,
+    *,
+    field: str = "personal_id",
+    required: bool = True,
+    allow_old: bool = False,
+    birth_date: date | None = None,
+    gender: str | None = None,
+) -> Result[str]:
     """A personal ID number typed by hand (12 digits; spaces, dots and dashes are dropped), checked with
     :func:`~app.domain.identity.validate_personal_id`. With ``allow_old`` a 9-digit old ID (CMND) is
     accepted too."""

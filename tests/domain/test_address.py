@@ -39,14 +39,20 @@ NEW_UNITS = [
     NewUnit("26977", "Phường Tân Sơn Hòa", "phuong", "79"),
 ]
 HN, BG, BN, TH, LD, BRVT, HCM = (
-    ("01", "Thành phố Hà Nội"), ("24", "Tỉnh Bắc Giang"), ("27", "Tỉnh Bắc Ninh"), ("38", "Tỉnh Thanh Hóa"),
-    ("68", "Tỉnh Lâm Đồng"), ("77", "Tỉnh Bà Rịa - Vũng Tàu"), ("79", "Thành phố Hồ Chí Minh"),
+    ("01", "Thành phố Hà Nội"),
+    ("24", "Tỉnh Bắc Giang"),
+    ("27", "Tỉnh Bắc Ninh"),
+    ("38", "Tỉnh Thanh Hóa"),
+    ("68", "Tỉnh Lâm Đồng"),
+    ("77", "Tỉnh Bà Rịa - Vũng Tàu"),
+    ("79", "Thành phố Hồ Chí Minh"),
 )
 ALL = "Nhập toàn bộ"
 
 
-def old(code: str, name: str, district: tuple[str, str], province: tuple[str, str], new: str,
-        note: str = ALL) -> OldUnit:
+def old(
+    code: str, name: str, district: tuple[str, str], province: tuple[str, str], new: str, note: str = ALL
+) -> OldUnit:
     return OldUnit(code, name, district[0], district[1], province[0], province[1], new, note)
 
 
@@ -55,8 +61,14 @@ LANG_GIANG = ("217", "Huyện Lạng Giang")
 OLD_UNITS = [
     old("00001", "Phường Phúc Xá", ("001", "Quận Ba Đình"), HN, "00004"),
     old("00112", "Phường Thụy Khuê", ("003", "Quận Tây Hồ"), HN, "00004", "Nhập một phần diện tích"),
-    old("00112", "Phường Thụy Khuê", ("003", "Quận Tây Hồ"), HN, "00103",
-        "Nhập một phần diện tích, toàn bộ dân số"),
+    old(
+        "00112",
+        "Phường Thụy Khuê",
+        ("003", "Quận Tây Hồ"),
+        HN,
+        "00103",
+        "Nhập một phần diện tích, toàn bộ dân số",
+    ),
     old("07201", "Phường Thọ Xương", TP_BG, BG, "07210"),
     old("07210", "Phường Hoàng Văn Thụ", TP_BG, BG, "07210"),
     old("07213", "Phường Trần Phú", TP_BG, BG, "07210"),
@@ -69,8 +81,9 @@ OLD_UNITS = [
     old("14960", "Xã Minh Quân", ("390", "Huyện Quan Hóa"), TH, "14950"),
     old("14961", "Xã Minh Quán", ("390", "Huyện Quan Hóa"), TH, "14970"),
     old("24784", "Phường 1", ("672", "Thành phố Đà Lạt"), LD, "24781"),
-    old("", "", ("755", "Huyện Côn Đảo"), BRVT, "26732",
-        "Sắp xếp toàn bộ huyện Côn Đảo thành đặc khu Côn Đảo"),
+    old(
+        "", "", ("755", "Huyện Côn Đảo"), BRVT, "26732", "Sắp xếp toàn bộ huyện Côn Đảo thành đặc khu Côn Đảo"
+    ),
     old("26740", "Phường Bến Nghé", ("760", "Quận 1"), HCM, "26740"),
     old("26743", "Phường Bến Thành", ("760", "Quận 1"), HCM, "26743"),
     old("26890", "Phường 1", ("764", "Quận Gò Vấp"), HCM, "26890"),
@@ -175,8 +188,9 @@ def test_run_together_address_without_type_words(index: AddressIndex) -> None:
         ("Phường 1, Quận Tân Bình", "26977"),
     ],
 )
-def test_repeated_ward_names_use_district_and_province(index: AddressIndex, address: str,
-                                                       expected: str) -> None:
+def test_repeated_ward_names_use_district_and_province(
+    index: AddressIndex, address: str, expected: str
+) -> None:
     assert found(index, address).code == expected
 
 
@@ -232,9 +246,11 @@ def test_unit_that_changed_type(index: AddressIndex) -> None:
 
 
 def test_type_word_inside_a_name(index: AddressIndex) -> None:
-    for address in ("Thị trấn Hồi Xuân, Huyện Quan Hóa, Tỉnh Thanh Hóa",
-                    "TT Hồi Xuân, H. Quan Hóa, Thanh Hóa",
-                    "Hồi Xuân, Quan Hóa, Thanh Hóa"):
+    for address in (
+        "Thị trấn Hồi Xuân, Huyện Quan Hóa, Tỉnh Thanh Hóa",
+        "TT Hồi Xuân, H. Quan Hóa, Thanh Hóa",
+        "Hồi Xuân, Quan Hóa, Thanh Hóa",
+    ):
         assert found(index, address).code == "14950", address
 
 
@@ -274,8 +290,21 @@ def test_rows_of_unknown_new_units_are_left_out(index: AddressIndex) -> None:
     assert index.match("Xã Ma, Huyện Ma, Tỉnh Ma") is None
 
 
-@pytest.mark.parametrize("address", ["", "   ", "Việt Nam", "Tổ 5", "abc xyz", ",,,", "Tỉnh", "Phường",
-                                     "Tỉnh Bắc Giang", "Quận Tân Bình, TP HCM"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "",
+        "   ",
+        "Việt Nam",
+        "Tổ 5",
+        "abc xyz",
+        ",,,",
+        "Tỉnh",
+        "Phường",
+        "Tỉnh Bắc Giang",
+        "Quận Tân Bình, TP HCM",
+    ],
+)
 def test_no_match(index: AddressIndex, address: str) -> None:
     assert index.match(address) is None
 
@@ -284,10 +313,41 @@ def test_non_str_does_not_raise(index: AddressIndex) -> None:
     assert index.match(None) is None  # type: ignore[arg-type]
 
 
-_WORDS = ["Phường", "P.", "P1", "Xã", "Quận", "Q.", "Huyện", "TP", "Tp.", "Thành phố", "Tỉnh", "TX",
-          "Thị trấn", "1", "01", "Trần Phú", "Bắc Giang", "Bắc Ninh", "Tân Bình", "Hồ Chí Minh", "HCM",
-          "Côn Đảo", ",", "-", " - ", "Việt Nam", "Tổ 5", "Bà Rịa - Vũng Tàu", "Thụy Khuê", "H'Leo",
-          "Quan Hóa", "Đà Lạt", "Minh Quân"]
+_WORDS = [
+    "Phường",
+    "P.",
+    "P1",
+    "Xã",
+    "Quận",
+    "Q.",
+    "Huyện",
+    "TP",
+    "Tp.",
+    "Thành phố",
+    "Tỉnh",
+    "TX",
+    "Thị trấn",
+    "1",
+    "01",
+    "Trần Phú",
+    "Bắc Giang",
+    "Bắc Ninh",
+    "Tân Bình",
+    "Hồ Chí Minh",
+    "HCM",
+    "Côn Đảo",
+    ",",
+    "-",
+    " - ",
+    "Việt Nam",
+    "Tổ 5",
+    "Bà Rịa - Vũng Tàu",
+    "Thụy Khuê",
+    "H'Leo",
+    "Quan Hóa",
+    "Đà Lạt",
+    "Minh Quân",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -303,11 +363,22 @@ def test_any_text_never_raises(index: AddressIndex, address: str) -> None:
 
 def test_row_constructors() -> None:
     assert Province.from_row({"code": "24", "name": "Tỉnh Bắc Ninh", "kind": "tinh"}) == PROVINCES[1]
-    assert NewUnit.from_row({"code": "07210", "name": "Phường Bắc Giang", "kind": "phuong",
-                             "province_code": "24"}) == NEW_UNITS[2]
-    row = {"old_code": "07213", "old_name": unicodedata.normalize("NFD", "Phường Trần Phú"),
-           "old_district_code": "213", "old_district_name": "Thành phố Bắc Giang", "old_province_code": "24",
-           "old_province_name": "Tỉnh Bắc Giang", "new_code": "07210", "note": "Nhập toàn bộ"}
+    assert (
+        NewUnit.from_row(
+            {"code": "07210", "name": "Phường Bắc Giang", "kind": "phuong", "province_code": "24"}
+        )
+        == NEW_UNITS[2]
+    )
+    row = {
+        "old_code": "07213",
+        "old_name": unicodedata.normalize("NFD", "Phường Trần Phú"),
+        "old_district_code": "213",
+        "old_district_name": "Thành phố Bắc Giang",
+        "old_province_code": "24",
+        "old_province_name": "Tỉnh Bắc Giang",
+        "new_code": "07210",
+        "note": "Nhập toàn bộ",
+    }
     assert OldUnit.from_row(row) == OLD_UNITS[5]
 
 

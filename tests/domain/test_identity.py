@@ -234,8 +234,36 @@ def test_non_str_payload_does_not_raise() -> None:
 
 _TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
 _VOWELS = "aăâeêioôơuưy"
-_INITIALS = ["", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh",
-             "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x"]
+_INITIALS = [
+    "",
+    "b",
+    "c",
+    "ch",
+    "d",
+    "đ",
+    "g",
+    "gh",
+    "gi",
+    "h",
+    "k",
+    "kh",
+    "l",
+    "m",
+    "n",
+    "ng",
+    "ngh",
+    "nh",
+    "p",
+    "ph",
+    "qu",
+    "r",
+    "s",
+    "t",
+    "th",
+    "tr",
+    "v",
+    "x",
+]
 _FINALS = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u", "y"]
 
 
@@ -269,11 +297,23 @@ _ENDS = st.sampled_from(["", "\r", "\n", "\r\n", "\r\n\r\n", "\t", "  ", "\x03"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(identities(), _NOISE, _ENDS, st.booleans(), st.booleans(), st.booleans(),
-       st.sampled_from(["", "\n", "\r\n"]))
+@given(
+    identities(),
+    _NOISE,
+    _ENDS,
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(["", "\n", "\r\n"]),
+)
 def test_valid_payloads_are_read_whatever_the_noise(
-    ident: tuple[str, date, str, str, date, str | None], prefix: str, end: str, six_fields: bool, nfd: bool,
-    twice: bool, between: str,
+    ident: tuple[str, date, str, str, date, str | None],
+    prefix: str,
+    end: str,
+    six_fields: bool,
+    nfd: bool,
+    twice: bool,
+    between: str,
 ) -> None:
     pid, birth, gender, name, issue, old_id = ident
     fields = [pid] + ([] if six_fields else [old_id or ""])
@@ -306,8 +346,28 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["001090123456", "012345678", "01011990", "Nam", "Nữ", "", "x", "Tổ 5",
-                                 "31022021", "00001950", "|", "]Q1", "\r\n"]), max_size=12).map("|".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "001090123456",
+                "012345678",
+                "01011990",
+                "Nam",
+                "Nữ",
+                "",
+                "x",
+                "Tổ 5",
+                "31022021",
+                "00001950",
+                "|",
+                "]Q1",
+                "\r\n",
+            ]
+        ),
+        max_size=12,
+    ).map("|".join)
+)
 def test_pipe_soup_never_raises(text: str) -> None:
     r = _parse(text, TODAY)
     assert isinstance(r, QrIdentity)
@@ -395,7 +455,8 @@ def test_id_disagreements() -> None:
     assert codes(validate_personal_id("001087123456", gender="Nữ", today=TODAY)) == {"id.gender_mismatch"}
     assert codes(validate_personal_id("001187123456", gender="Nam", today=TODAY)) == {"id.gender_mismatch"}
     assert codes(validate_personal_id("001087123456", None, None, birth_year=1986, today=TODAY)) == {
-        "id.birth_year_mismatch"}
+        "id.birth_year_mismatch"
+    }
     # An unknown gender spelling is not a disagreement.
     assert validate_personal_id("001087123456", gender="?", today=TODAY) == []
 
@@ -416,8 +477,12 @@ def test_validate_personal_id_never_raises(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("old_id", "code"),
-    [("", "old_id.missing"), ("12345678", "old_id.length"), ("1234567890", "old_id.length"),
-     ("12345678x", "old_id.not_digits")],
+    [
+        ("", "old_id.missing"),
+        ("12345678", "old_id.length"),
+        ("1234567890", "old_id.length"),
+        ("12345678x", "old_id.not_digits"),
+    ],
 )
 def test_old_id(old_id: str, code: str) -> None:
     (p,) = validate_old_id(old_id)

@@ -119,8 +119,39 @@ def test_name_optional_and_field() -> None:
 
 _TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
 _VOWELS = "aăâeêioôơuưy"
-_INITIALS = ["", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh",
-             "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x", "y", "h'", "k'"]
+_INITIALS = [
+    "",
+    "b",
+    "c",
+    "ch",
+    "d",
+    "đ",
+    "g",
+    "gh",
+    "gi",
+    "h",
+    "k",
+    "kh",
+    "l",
+    "m",
+    "n",
+    "ng",
+    "ngh",
+    "nh",
+    "p",
+    "ph",
+    "qu",
+    "r",
+    "s",
+    "t",
+    "th",
+    "tr",
+    "v",
+    "x",
+    "y",
+    "h'",
+    "k'",
+]
 _FINALS = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u", "y"]
 
 
@@ -232,10 +263,16 @@ def test_format_phone() -> None:
     assert format_phone("123") == "123"
 
 
-_MOBILE = st.builds(lambda p, d: p + d, st.sampled_from(["03", "05", "07", "08", "09"]),
-                    st.text("0123456789", min_size=8, max_size=8))
-_LANDLINE = st.builds(lambda a, d: "02" + a + d, st.text("0123456789", min_size=1, max_size=1),
-                      st.text("0123456789", min_size=8, max_size=8))
+_MOBILE = st.builds(
+    lambda p, d: p + d,
+    st.sampled_from(["03", "05", "07", "08", "09"]),
+    st.text("0123456789", min_size=8, max_size=8),
+)
+_LANDLINE = st.builds(
+    lambda a, d: "02" + a + d,
+    st.text("0123456789", min_size=1, max_size=1),
+    st.text("0123456789", min_size=8, max_size=8),
+)
 
 
 @st.composite
@@ -285,9 +322,25 @@ def test_valid_emails(typed: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["plainaddress", "a@b", "a@@b.com", "a@b@c.com", "@gmail.com", "an@", "an nguyen@gmail.com", ".a@b.com",
-     "a.@b.com", "a..b@c.com", "a@-b.com", "a@b-.com", "a@b..com", "a@b.123", "a(b)@c.com", "a@b_c.com",
-     "x" * 65 + "@gmail.com"],
+    [
+        "plainaddress",
+        "a@b",
+        "a@@b.com",
+        "a@b@c.com",
+        "@gmail.com",
+        "an@",
+        "an nguyen@gmail.com",
+        ".a@b.com",
+        "a.@b.com",
+        "a..b@c.com",
+        "a@-b.com",
+        "a@b-.com",
+        "a@b..com",
+        "a@b.123",
+        "a(b)@c.com",
+        "a@b_c.com",
+        "x" * 65 + "@gmail.com",
+    ],
 )
 def test_invalid_emails(typed: str) -> None:
     assert code(validate_email(typed)) == "email.invalid"
@@ -304,9 +357,11 @@ _IDN_LABEL = st.text("abcdđêơưàáảãạéèíóúýỹ0123456789", min_si
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-", min_size=1, max_size=20),
-       st.lists(_LABEL | _IDN_LABEL, min_size=1, max_size=3),
-       st.sampled_from(["com", "vn", "gov.vn", "edu.vn", "việtnam", "org"]))
+@given(
+    st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-", min_size=1, max_size=20),
+    st.lists(_LABEL | _IDN_LABEL, min_size=1, max_size=3),
+    st.sampled_from(["com", "vn", "gov.vn", "edu.vn", "việtnam", "org"]),
+)
 def test_generated_emails_are_never_refused(local: str, labels: list[str], tld: str) -> None:
     address = f"{local}@{'.'.join(labels)}.{tld}"
     r = validate_email(address)
@@ -319,8 +374,19 @@ def test_generated_emails_are_never_refused(local: str, labels: list[str], tld: 
 
 @pytest.mark.parametrize(
     "typed",
-    ["05/07/2025", "5/7/2025", "05-07-2025", "5.7.2025", "05 07 2025", "05 / 07 / 2025", "2025-07-05",
-     "2025/7/5", "05072025", " 05/07/2025 ", "０５/０７/２０２５"],
+    [
+        "05/07/2025",
+        "5/7/2025",
+        "05-07-2025",
+        "5.7.2025",
+        "05 07 2025",
+        "05 / 07 / 2025",
+        "2025-07-05",
+        "2025/7/5",
+        "05072025",
+        " 05/07/2025 ",
+        "０５/０７/２０２５",
+    ],
 )
 def test_valid_dates(typed: str) -> None:
     r = validate_date(typed, today=TODAY)
@@ -356,10 +422,21 @@ def test_future_and_past() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
-       st.sampled_from(["{d:02d}/{m:02d}/{y}", "{d}/{m}/{y}", "{d:02d}-{m:02d}-{y}", "{d}.{m}.{y}",
-                        "{y}-{m:02d}-{d:02d}", "{y}-{m}-{d}", "{d:02d}{m:02d}{y}",
-                        "{d:02d} / {m:02d} / {y}"]))
+@given(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    st.sampled_from(
+        [
+            "{d:02d}/{m:02d}/{y}",
+            "{d}/{m}/{y}",
+            "{d:02d}-{m:02d}-{y}",
+            "{d}.{m}.{y}",
+            "{y}-{m:02d}-{d:02d}",
+            "{y}-{m}-{d}",
+            "{d:02d}{m:02d}{y}",
+            "{d:02d} / {m:02d} / {y}",
+        ]
+    ),
+)
 def test_dates_in_all_formats_are_never_refused(value: date, pattern: str) -> None:
     typed = pattern.format(d=value.day, m=value.month, y=value.year)
     r = validate_date(typed, today=TODAY)
@@ -377,9 +454,17 @@ def test_valid_counts(typed: str | int, value: int) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("0", "count.range"), ("100", "count.range"), (-1, "count.range"), ("1.5", "count.not_number"),
-     ("abc", "count.not_number"), ("-2", "count.not_number"), (True, "count.not_number"),
-     ("", "count.missing"), ("9" * 50, "count.not_number")],
+    [
+        ("0", "count.range"),
+        ("100", "count.range"),
+        (-1, "count.range"),
+        ("1.5", "count.not_number"),
+        ("abc", "count.not_number"),
+        ("-2", "count.not_number"),
+        (True, "count.not_number"),
+        ("", "count.missing"),
+        ("9" * 50, "count.not_number"),
+    ],
 )
 def test_invalid_counts(typed: str | int, expected: str) -> None:
     assert code(validate_count(typed)) == expected
