@@ -11,11 +11,12 @@ export QT_QPA_PLATFORM ?= offscreen
 # System libraries Qt needs on a bare Debian/Ubuntu (see ../shared/stack-notes.md), and the PDF tools.
 APT_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 poppler-utils
 
-.PHONY: run test sysdeps venv lint translations screenshots forms bench clean help
+.PHONY: run test sysdeps venv lint translations screenshots forms bench soak clean help
 
 help:
 	@echo "make run    - set up .venv and start the app on the demo centre"
 	@echo "make test   - set up .venv with test extras and run the whole suite offscreen"
+	@echo "make soak   - fault harness, long: 500 crash runs, 1000 examples/property, new seed"
 	@echo "make lint | translations | screenshots | forms | bench | clean"
 
 sysdeps:
@@ -53,6 +54,9 @@ screenshots: $(TEST_STAMP)
 
 forms: $(TEST_STAMP)
 	$(PY) tools/render_forms.py
+
+soak: $(TEST_STAMP)
+	$(PY) tools/soak.py
 
 bench: $(TEST_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
