@@ -40,6 +40,14 @@ def ensure_writable(data_dir: Path) -> None:
         ) from exc
 
 
+class QuietRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A log file that never disturbs the operator: if the disk is full or the file unwritable, the record
+    is dropped silently instead of printing a traceback to the console."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        pass
+
+
 def setup_logging(data_dir: Path, level: int = logging.INFO) -> None:
     """Log to a rotating file in the data folder (5 × 1 MiB). Secrets are never logged."""
     folder = log_dir(data_dir)
@@ -49,7 +57,7 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> None:
     for h in root.handlers:
         if isinstance(h, logging.handlers.RotatingFileHandler) and Path(h.baseFilename) == path:
             return
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1 << 20, backupCount=5, encoding="utf-8")
+    handler = QuietRotatingFileHandler(path, maxBytes=1 << 20, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root.addHandler(handler)
     root.setLevel(level)

@@ -32,9 +32,19 @@ SCENARIOS = {
 def _dt(text: str, field: str) -> datetime:
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text.strip(), fmt)
+            value = datetime.strptime(text.strip(), fmt)
         except ValueError:
             continue
+        if not 2000 <= value.year <= 2099:  # the calendar and the dossier codes (yyMMdd) cover 2000–2099
+            raise DomainError(
+                Problem(
+                    "cli.datetime_range",
+                    f"Năm {value.year} nằm ngoài khoảng 2000–2099 mà phần mềm xử lý.",
+                    f"The year {value.year} is outside 2000–2099, the range the desk works with.",
+                    field,
+                )
+            )
+        return value
     raise DomainError(
         Problem(
             "cli.datetime",

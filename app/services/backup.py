@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 
 from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import DomainError, Problem
-from app.models.db import SQLITE_HEADER, Store
+from app.models.db import SQLITE_HEADER, Store, StoreError, environment_problem
 from app.models.migrate import alembic_config, backup_database
 from app.paths import backup_dir, database_path
 
@@ -42,7 +42,16 @@ def backup_now(store: Store, data_dir: Path, kind: str = "manual", at: datetime 
     at = at or datetime.now()
     dest = backup_dir(data_dir) / f"{PREFIX}{_stamp(at)}-{kind}.sqlite3"
     tmp = dest.with_suffix(".partial")
-    backup_database(store.engine, tmp)
+    try:
+        backup_database(store.engine, tmp)
+    except (sqlite3.Error, OSError) as exc:
+        tmp.unlink(missing_ok=True)
+        problem = environment_problem(exc, tmp) or Problem(
+            "backup.failed",
+            f"Không tạo được bản sao lưu ({exc}); cơ sở dữ liệu đang dùng không bị ảnh hưởng.",
+            f"The backup could not be written ({exc}); the database in use is not affected.",
+        )
+        raise StoreError(problem) from exc
     problems = check_file(tmp)
     if problems:
         tmp.unlink(missing_ok=True)

@@ -19,6 +19,8 @@ from app.models.db import Store
 
 _TOKEN = re.compile(r"[0-9a-z]+")
 MAX_TOKENS = 8
+#: Pages beyond this are empty anyway (and page × size must stay within SQLite's 64-bit integers).
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def search(
     page: int = 1,
     page_size: int = 50,
 ) -> SearchPage:
-    page = max(1, page)
+    page = max(1, min(page, MAX_PAGE))
     page_size = max(1, min(page_size, 500))
     with store.read() as s:
         return _search(s, query, statuses, received_from, received_to, page, page_size)

@@ -39,7 +39,7 @@ from app.models import (
     Procedure,
     Workstation,
 )
-from app.models.db import Store
+from app.models.db import Store, StoreError
 from app.models.search_index import index_dossier, terms
 from app.services.desk import load_calendar, load_desk
 from app.services.reference import get_setting, set_setting, upsert_procedure
@@ -592,6 +592,13 @@ class SyncWorker:
                 )
             )
             return delay
+        except StoreError as exc:  # the desk's own disk (full, read-only): say so, retry later
+            try:
+                pending, parked = outbox_counts(self.store)
+            except Exception:
+                pending, parked = base.pending, base.parked
+            self._emit(replace(base, state="error", pending=pending, parked=parked, problem=exc.problem))
+            return self.backoff.next_delay()
         except ServerRefused as exc:  # e.g. revoked device: not retried quickly
             pending, parked = outbox_counts(self.store)
             self._emit(replace(base, state="error", pending=pending, parked=parked, problem=exc.problem))

@@ -227,12 +227,6 @@ def test_cli_print_on_a_full_disk(store: Store, data_dir: Path, tmp_path: Path) 
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux) for a real ENOSPC")
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: app/bootstrap.py setup_logging: when the log file cannot be written (disk full) every "
-    "log record prints '--- Logging error ---' and a Python traceback to stderr (logging.raiseExceptions); "
-    "the handler should swallow its own write errors",
-)
 def test_cli_with_a_full_log_disk_prints_no_traceback(store: Store, data_dir: Path) -> None:
     store.dispose()
     logs = log_dir(data_dir)
@@ -246,13 +240,6 @@ def test_cli_with_a_full_log_disk_prints_no_traceback(store: Store, data_dir: Pa
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux) for a real ENOSPC")
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: app/services/backup.py backup_now (via app/models/migrate.py backup_database): a full disk "
-    "while the backup is written raises a raw sqlite3.OperationalError('database or disk is full'), so "
-    "`motcua-desk db backup` ends with exit 70 'Lỗi không mong đợi' and the GUI's backup gets no clear "
-    "reason; it should raise StoreError(store.disk_full) (or a DomainError) and remove the .partial file",
-)
 def test_backup_on_a_full_disk_is_explained(store: Store, data_dir: Path) -> None:
     at = datetime(2026, 5, 4, 10, 0, 0)
     folder = backup_dir(data_dir)

@@ -4,9 +4,8 @@ sentence (and its English twin); on the command line exit 0 or 1, never 70 ("une
 traceback.
 
 Bounded for CI (≤ 200 examples per property, ``MOTCUA_FAULT_EXAMPLES`` for more) and derandomised (the same
-examples every run) unless ``MOTCUA_FAULT_SEED`` is set. Inputs that hit the bugs pinned by the
-``xfail`` tests at the end are kept out of the properties (see ``MAX_YEAR`` and ``MAX_PAGE``), so that the
-properties go on guarding everything else.
+examples every run) unless ``MOTCUA_FAULT_SEED`` is set. The tests at the end pin inputs that once
+ended in an unexpected error (years past 9998, pages past 2**63).
 """
 
 from __future__ import annotations
@@ -32,11 +31,10 @@ from app.services import dossiers as svc
 from app.services.audit import Actor
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
-#: Dates beyond this year overflow in the calendar and the logbook (see the xfail tests below).
-MAX_YEAR = 9998
-#: A page number times the page size beyond SQLite's 64-bit integers overflows in search (see the xfail
-#: tests below).
-MAX_PAGE = 2**31
+#: The whole range of dates Python can parse (years beyond 2099 are refused with a message).
+MAX_YEAR = 9999
+#: Far beyond SQLite's 64-bit integers (search clamps the page).
+MAX_PAGE = 2**70
 
 # --- strategies -------------------------------------------------------------------------------------
 
@@ -386,27 +384,14 @@ def test_command_line_never_fails_unexpectedly(cli_store: Store, tmp_path: Path)
     print(f"\ncommand lines (command, exit status): {dict(sorted(seen.items()))}")
 
 
-# --- bugs found by the properties above (pinned; the properties keep out of their input) ------------------
+# --- inputs that once ended in an unexpected error (found by the properties above) ---------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `due --received '9999-12-31 23:59'` ends with exit 70 (unexpected error): the due date "
-    "overflows past year 9999 in the working calendar (app/domain/calendar.py due_at via "
-    "app/cli_dossiers.py cmd_due); the CLI's _dt (and the services) should refuse implausible years with a "
-    "Problem, as receive does (2000–2099)",
-)
 def test_due_date_near_the_end_of_time_is_refused(cli_store: Store) -> None:
     status, _out, err = run_cli(["due", "--procedure", "1.001193", "--received=9999-12-31 23:59"])
     assert status == 1 and is_vietnamese(err), (status, err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `logbook --from 9999-12-31 --to 9999-12-31` ends with exit 70: app/services/printing.py "
-    "logbook computes `last + timedelta(days=1)` (OverflowError); implausible dates should be refused "
-    "with a Problem",
-)
 def test_logbook_at_the_end_of_time_is_refused(cli_store: Store, tmp_path: Path) -> None:
     status, _out, err = run_cli(
         ["logbook", "--from=9999-12-31", "--to=9999-12-31", "--out", str(tmp_path / "book.pdf")]
@@ -414,12 +399,6 @@ def test_logbook_at_the_end_of_time_is_refused(cli_store: Store, tmp_path: Path)
     assert status == 1 and is_vietnamese(err), (status, err)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: `search --page 184467440737095518` (or any page × page size beyond 2**63) ends with exit "
-    "70: the offset reaches SQLite beyond 64 bits (OverflowError: Python int too large to convert to SQLite "
-    "INTEGER) in app/services/search.py; argparse accepts any int, the service should clamp or refuse it",
-)
 def test_search_page_beyond_64_bits_is_refused(cli_store: Store) -> None:
     status, _out, err = run_cli(["search", "--page=184467440737095518"])
     assert status in (0, 1) and "Traceback" not in err, (status, err)

@@ -271,13 +271,6 @@ def test_read_only_store_during_sync_recovers_without_duplicates(world: World, d
     check_server(world, desk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: app/sync/engine.py SyncWorker.run_once: a StoreError raised by Store.write during a round "
-    "(disk full, read-only folder) falls into the generic `except Exception` and is shown as "
-    "'sync.unexpected' (Lỗi không mong đợi khi đồng bộ) instead of the store's own problem "
-    "(store.readonly / store.disk_full), and the pending count is not refreshed",
-)
 def test_read_only_store_during_sync_is_explained(world: World, desk: Store) -> None:
     receive(desk, random.Random(fault_seed()), 2)
     states: list[engine.SyncState] = []
