@@ -7,7 +7,7 @@ Read-only queries, each in its own read session; nothing here imports Qt.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time
 from typing import Any
 
@@ -29,7 +29,7 @@ from app.models import (
 from app.models.db import Store
 from app.services.desk import load_calendar
 from app.services.dossiers import find_dossier
-from app.services.search import search
+from app.services.search import SearchHit, search
 
 #: The desk's lists, in the order the screen shows them.
 LISTS = ("today", "due_soon", "overdue", "supplement", "results", "forwarded_out", "forwarded_in")
@@ -135,17 +135,9 @@ def catalogue(store: Store) -> list[ProcedureItem]:
 
 
 @dataclass(frozen=True)
-class DeskRow:
-    dossier_id: str
-    code: str | None
-    applicant_name: str
-    personal_id: str | None
-    phone: str | None
-    procedure_code: str
-    procedure_name: str
-    status: str
-    received_at: datetime
-    due_at: datetime | None
+class DeskRow(SearchHit):
+    """A dossier as the desk's lists show it: a search hit plus routing and urgency."""
+
     scenario: str
     handling_agency: str
     #: "overdue", "due_soon" or "" (the colour of the row).
@@ -279,19 +271,10 @@ def find_rows(store: Store, query: str, *, now: datetime | None = None, limit: i
             }
     return [
         DeskRow(
-            h.dossier_id,
-            h.code,
-            h.applicant_name,
-            h.personal_id,
-            h.phone,
-            h.procedure_code,
-            h.procedure_name,
-            h.status,
-            h.received_at,
-            h.due_at,
-            scenarios.get(h.dossier_id, ("a", ""))[0],
-            scenarios.get(h.dossier_id, ("a", ""))[1],
-            urgency(h.status, h.due_at, now, soon),
+            **{f.name: getattr(h, f.name) for f in fields(SearchHit)},
+            scenario=scenarios.get(h.dossier_id, ("a", ""))[0],
+            handling_agency=scenarios.get(h.dossier_id, ("a", ""))[1],
+            urgency=urgency(h.status, h.due_at, now, soon),
         )
         for h in page.hits
     ]
