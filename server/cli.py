@@ -216,18 +216,27 @@ def cmd_status(args: argparse.Namespace, db: Database, out: TextIO) -> int:
 def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     import uvicorn
 
+    from server.http import PROTOCOL
+
     _ready(db)
     url = db.url
     db.dispose()
     if args.workers > 1:
+        # The h11 protocol with TCP_NODELAY (server/http.py): the workers' shared socket is bound with
+        # proto=0, so asyncio would leave Nagle's algorithm on (+40 ms a response with delayed ACKs).
         os.environ["MOTCUA_SERVER_DB"] = url
         uvicorn.run(
-            "server.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers
+            "server.app:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            http=PROTOCOL,
         )
         return 0
     from server.app import create_app
 
-    uvicorn.run(create_app(url), host=args.host, port=args.port)
+    uvicorn.run(create_app(url), host=args.host, port=args.port, http=PROTOCOL)
     return 0
 
 

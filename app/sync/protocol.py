@@ -23,6 +23,7 @@ Conventions
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 
@@ -120,10 +121,14 @@ def clock_skew_problem(skew: timedelta) -> Problem:
 # --------------------------------------------------------------------------------------------- types
 
 
+#: Any lone surrogate code point (U+D800–U+DFFF): one C-level scan instead of a per-character generator.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
 def _check_text(value: str) -> str:
     if "\x00" in value:
         raise ValueError("text must not contain NUL characters")
-    if any("\ud800" <= ch <= "\udfff" for ch in value):
+    if _SURROGATE.search(value) is not None:
         raise ValueError("text must not contain lone surrogate code points")
     return value
 

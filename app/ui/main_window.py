@@ -7,6 +7,7 @@ Once open (:meth:`MainWindow.start_background`) it syncs with the provincial ser
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -258,6 +259,8 @@ class MainWindow(QMainWindow):
         self.intake.set_catalogue(items)
         self.intake.restore_draft()
         self.intake.picker.edit.setFocus()
+        # The catalogue lives as long as the app: freeze it too, out of the full collections' reach.
+        gc.freeze()
 
     def logout(self) -> None:
         s = self.ctx.session
