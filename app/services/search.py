@@ -89,18 +89,6 @@ def search(
 COUNT_CAP = 1000
 
 
-def _search_prefixed(
-    s: Session,
-    query: str,
-    statuses: Sequence[str] | None,
-    received_from: date | None,
-    received_to: date | None,
-    page: int,
-    page_size: int,
-) -> SearchPage:
-    return _search(s, query, statuses, received_from, received_to, page, page_size, all_prefix=True)
-
-
 def _search(
     s: Session,
     query: str,
@@ -162,7 +150,7 @@ def _search(
     )
     if not total and not all_prefix and match is not None and match != fts_query(query, all_prefix=True):
         # Nothing with whole words: maybe an earlier word was cut short ("nguy van"): every word a prefix.
-        return _search_prefixed(s, query, statuses, received_from, received_to, page, page_size)
+        return _search(s, query, statuses, received_from, received_to, page, page_size, all_prefix=True)
     return SearchPage(hits, total, page, page_size, capped=total > COUNT_CAP)
 
 
