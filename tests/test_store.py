@@ -44,6 +44,12 @@ def test_migrated_schema_equals_models(tmp_path: Path) -> None:
     engine.dispose()
 
 
+def test_head_constant_matches_the_migration_scripts() -> None:
+    from app.models import migrate
+
+    assert head_revision() == migrate.HEAD, "update app.models.migrate.HEAD with the new migration"
+
+
 def test_every_revision_is_reachable_in_one_line() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert len(script.get_heads()) == 1

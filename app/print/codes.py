@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import qrcode
 import qrcode.constants
-from reportlab.graphics.barcode.code128 import Code128
 from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.text import nfc
 from app.print.model import ReceiptData
+
+if TYPE_CHECKING:  # imported when first drawn: reportlab.graphics costs ~0.1 s at start-up
+    from reportlab.graphics.barcode.code128 import Code128
 
 
 def lookup_address(data: ReceiptData) -> str:
@@ -88,6 +91,8 @@ def draw_qr(canvas: Canvas, matrix: QrMatrix, x: float, y: float, size: float) -
 def code128(value: str, bar_width: float, bar_height: float) -> Code128:
     """A Code 128 barcode, bars only: no human-readable line (the forms print the code themselves) and no
     built-in quiet zone — the caller keeps at least 10 bar widths of white on each side (margins do)."""
+    from reportlab.graphics.barcode.code128 import Code128
+
     return Code128(nfc(value), barWidth=bar_width, barHeight=bar_height, humanReadable=False, quiet=0)
 
 

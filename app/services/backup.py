@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-
 from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import DomainError, Problem
 from app.models.db import SQLITE_HEADER, Store, StoreError, environment_problem
@@ -124,6 +122,8 @@ def check_file(path: Path) -> list[str]:
         return result[:5]
     if revision is None:
         return ["no schema version"]
+    from alembic.script import ScriptDirectory
+
     try:
         ScriptDirectory.from_config(alembic_config()).get_revision(revision[0])
     except Exception:
