@@ -834,6 +834,8 @@ def transfer_dissolved(
                 )
             )
         eids = [c.agency_eid for c in old_centres]
+        for c in old_centres:  # the dissolved agency's successor, recorded once
+            c.successor_id = successor.id
         dossiers = (
             [
                 d
@@ -857,8 +859,6 @@ def transfer_dissolved(
             }
             d.handling_agency_eid = successor.agency_eid
             d.handling_agency = successor.name
-            for c in old_centres:
-                c.successor_id = successor.id
             d.version += 1
             d.updated_at = at
             event = _record(

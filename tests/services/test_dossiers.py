@@ -313,3 +313,6 @@ def test_reorganisation_transfer(store: Store) -> None:
         )
         untouched = svc.find_dossier(s, done.code)
         assert untouched.handling_agency_eid == "000.13.13.H04"
+        old = s.scalar(select(Centre).where(Centre.agency_eid == "000.13.13.H04"))
+        home = s.scalar(select(Centre).where(Centre.agency_eid == "000.10.24.H06"))
+        assert old is not None and home is not None and old.successor_id == home.id
