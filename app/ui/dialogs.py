@@ -43,6 +43,21 @@ def _error_label(parent: QWidget) -> QLabel:
     return label
 
 
+def show_field_problems(problems: Sequence[Problem], errors: dict[str, QLabel], general: QLabel) -> None:
+    """Each problem under its field's error label; those of no known field together in ``general``."""
+    rest = []
+    for p in problems:
+        label = errors.get(p.field or "")
+        if label is None:
+            rest.append(p)
+        else:
+            label.setText(message(p))
+            label.show()
+    if rest:
+        general.setText("\n".join(message(p) for p in rest))
+        general.show()
+
+
 class ReasonDialog(QDialog):
     """Asks for a reason (Ctrl+Enter submits)."""
 
@@ -240,14 +255,4 @@ class ActionDialog(QDialog):
         self.submitted.emit(values)
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
-        general = []
-        for p in problems:
-            label = self.errors.get(p.field or "")
-            if label is None:
-                general.append(p)
-            else:
-                label.setText(message(p))
-                label.show()
-        if general:
-            self.general.setText("\n".join(message(p) for p in general))
-            self.general.show()
+        show_field_problems(problems, self.errors, self.general)

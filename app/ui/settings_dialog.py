@@ -23,7 +23,7 @@ from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import Problem
 from app.services.desk_lists import DeskSummary
 from app.services.settings import FONT_SIZES, DeskSettings
-from app.ui.i18n import message
+from app.ui.dialogs import show_field_problems
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -152,14 +152,4 @@ class SettingsDialog(QDialog):
         self.submitted.emit(self.values())
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
-        general = []
-        for p in problems:
-            label = self.errors.get(p.field or "")
-            if label is None:
-                general.append(p)
-            else:
-                label.setText(message(p))
-                label.show()
-        if general:
-            self.general.setText("\n".join(message(p) for p in general))
-            self.general.show()
+        show_field_problems(problems, self.errors, self.general)
