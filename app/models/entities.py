@@ -365,3 +365,19 @@ class PrintedDocument(Base):
 
 #: Tables that exist in the database but not in the ORM (the FTS5 index and its shadow tables).
 UNMAPPED_TABLE_PREFIXES = ("dossier_search",)
+
+
+class ReferenceVersion(Base):
+    """One row whose ``token`` changes (to a fresh random value) whenever reference data changes.
+
+    Triggers (:mod:`app.models.reference_version`) on every table the use cases read as reference data
+    (centres, workstations, procedures and their papers, administrative units and successions, holiday
+    overrides) set a new token in the writing transaction, so a process may keep what it read under a
+    token for as long as the token stays the same: one indexed read per use case instead of ten.
+    """
+
+    __tablename__ = "reference_version"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

@@ -13,11 +13,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.domain.errors import Problem
 from app.models.db import StoreError
+from app.models.reference_version import ensure_triggers
 
 if TYPE_CHECKING:  # Alembic (~0.1 s to import) is loaded only when a migration is due
     from alembic.config import Config
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The newest revision this version of the app ships. Kept here so that start-up can see "nothing to do"
 #: without importing Alembic; a test checks it against the migration scripts.
-HEAD = "0002"
+HEAD = "0003"
 
 
 def alembic_config() -> Config:
@@ -45,6 +46,10 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
+
+
+def current_revision_of(conn: Connection) -> str | None:
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -91,6 +96,9 @@ def upgrade(engine: Engine, revision: str = "head", backup_to: Path | None = Non
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+        if current_revision_of(conn) == HEAD:
+            # A migration that rebuilt a reference table dropped its triggers: put them back.
+            ensure_triggers(conn)
     log.info("database migrated from %s to %s", current, target)
     return True
 

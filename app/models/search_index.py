@@ -7,10 +7,11 @@ phone and the dossier code. Its rowid is ``dossiers.rowid``: **a migration that 
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from app.domain.text import fold
+from app.models.fastwrite import execute
 
 CREATE_SQL = (
     "CREATE VIRTUAL TABLE dossier_search USING fts5(terms, tokenize = 'unicode61 remove_diacritics 2')"
@@ -42,3 +43,10 @@ def index_dossier(session: Session, dossier_id: str, terms_text: str, *, new: bo
     session.execute(
         text("INSERT INTO dossier_search (rowid, terms) VALUES (:r, :t)"), {"r": rowid, "t": terms_text}
     )
+
+
+def index_new_row(conn: Connection, rowid: int | None, terms_text: str) -> None:
+    """Index a dossier inserted just now on ``conn`` (its ``dossiers.rowid`` known from the insert)."""
+    if rowid is None:
+        raise ValueError("the new dossier's rowid is unknown")
+    execute(conn, "INSERT INTO dossier_search (rowid, terms) VALUES (?, ?)", (rowid, terms_text))

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from app.models import AuditEntry
-from app.services.reference import get_setting, set_setting
+from app.models import AuditEntry, Setting
+from app.models.base import JSONText
+from app.models.fastwrite import RowInserter
+from app.services.reference import get_setting
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit.head"
@@ -58,6 +61,20 @@ def _entry_hash(
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+_ENTRIES = AuditEntry.__table__
+_SETTINGS = Setting.__table__
+# Built once: constructing statements costs more than running them on this path.
+_INSERT_ENTRY = RowInserter(_ENTRIES)
+_READ_HEAD = select(_SETTINGS.c.value).where(_SETTINGS.c.key == HEAD_KEY)
+_UPSERT_HEAD = (
+    sqlite_insert(_SETTINGS)
+    .values(key=HEAD_KEY, value=bindparam("new_head", type_=JSONText))
+    .on_conflict_do_update(
+        index_elements=[_SETTINGS.c.key], set_={"value": bindparam("new_head", type_=JSONText)}
+    )
+)
+
+
 def append(
     session: Session,
     actor: Actor,
@@ -66,27 +83,36 @@ def append(
     entity_id: str = "",
     details: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> AuditEntry:
-    """Append an entry in the caller's transaction (which must be a write transaction)."""
+) -> str:
+    """Append an entry in the caller's transaction (which must be a write transaction); returns its hash.
+
+    Written at once with Core statements on the session's connection (entries are ordered by id, so
+    the chain follows the order of the calls whatever else the session flushes later)."""
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
     at = at or datetime.now()
-    # The head may have moved earlier in this same transaction (not flushed yet): the session remembers it.
-    prev = session.info.get(HEAD_KEY) or get_setting(session, HEAD_KEY, GENESIS)
-    entry = AuditEntry(
-        at=at,
-        operator_name=actor.operator,
-        workstation_name=actor.workstation,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        details=details,
-        prev_hash=prev,
-        hash=_entry_hash(prev, at, actor, action, entity, entity_id, details),
+    conn = session.connection()
+    # The head may have moved earlier in this same transaction: the session remembers it.
+    prev = session.info.get(HEAD_KEY)
+    if prev is None:
+        prev = conn.execute(_READ_HEAD).scalar() or GENESIS
+    digest = _entry_hash(prev, at, actor, action, entity, entity_id, details)
+    _INSERT_ENTRY(
+        conn,
+        {
+            "at": at,
+            "operator_name": actor.operator,
+            "workstation_name": actor.workstation,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "details": details,
+            "prev_hash": prev,
+            "hash": digest,
+        },
     )
-    session.add(entry)
-    set_setting(session, HEAD_KEY, entry.hash)
-    session.info[HEAD_KEY] = entry.hash
-    return entry
+    conn.execute(_UPSERT_HEAD, {"new_head": digest})
+    session.info[HEAD_KEY] = digest
+    return digest
 
 
 @dataclass(frozen=True)

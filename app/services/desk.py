@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +17,9 @@ from sqlalchemy.orm import Session
 from app.domain.address import AddressIndex, NewUnit, OldUnit, Province
 from app.domain.calendar import DayOverride, WorkingCalendar, WorkingHours
 from app.domain.errors import DomainError, Problem
-from app.models import AdminUnit, Centre, HolidayOverride, UnitSuccession, Workstation
+from app.domain.text import fold
+from app.models import AdminUnit, Centre, HolidayOverride, Procedure, UnitSuccession, Workstation
+from app.models.reference_version import current_token
 from app.services.reference import get_setting
 
 NO_CENTRE = Problem(
@@ -41,6 +44,11 @@ class Desk:
 
 
 def load_desk(session: Session) -> Desk:
+    """This desk's home centre and local workstation (cached per reference version)."""
+    return reference(session).desk(session)
+
+
+def _read_desk(session: Session) -> Desk:
     centre = session.scalar(select(Centre).where(Centre.is_home.is_(True)))
     if centre is None:
         raise DomainError(NO_CENTRE)
@@ -70,6 +78,12 @@ def _parse_hours(text: str) -> tuple[time, time]:
 
 def load_calendar(session: Session, centre_id: int | None = None) -> WorkingCalendar:
     """The working-time calendar of the home (or given) centre with the holiday override table."""
+    if centre_id is None:
+        return reference(session).calendar(session)
+    return _read_calendar(session, centre_id)
+
+
+def _read_calendar(session: Session, centre_id: int | None) -> WorkingCalendar:
     centre = (
         session.get(Centre, centre_id)
         if centre_id is not None
@@ -103,6 +117,12 @@ _address: dict[str, AddressIndex] = {}
 
 def address_index(session: Session) -> AddressIndex:
     """The index that maps (old or new) addresses to current communes, built once per reference version."""
+    return reference(session).address_index(session)
+
+
+def _read_address_index(session: Session) -> AddressIndex:
+    """Built once per version of the unit tables (their digest), which changes far less often than the
+    reference token (an enrolment, a catalogue update): the build takes a while."""
     with session.no_autoflush:  # a read of reference data: nothing pending matters to it
         digest = str(get_setting(session, "reference.units_digest", ""))
     with _lock:
@@ -155,3 +175,172 @@ def address_index(session: Session) -> AddressIndex:
         _address.clear()
         _address[digest] = index
     return index
+
+
+# --- reference data cached per version token --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaperInfo:
+    name: str
+    form: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """An active catalogue procedure as the use cases need it (read once per reference version)."""
+
+    id: int
+    code: str
+    name: str
+    field: str
+    level: str
+    competent_agency: str
+    cross_boundary: bool
+    time_value: int
+    time_unit: str
+    fee_vnd: int
+    papers: tuple[PaperInfo, ...]
+
+
+@dataclass(frozen=True)
+class CommuneInfo:
+    code: str
+    name: str
+    province_code: str
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    agency_eid: str
+    name: str
+
+
+class Reference:
+    """What the use cases derive from reference data, valid for one version token of the store.
+
+    Everything is read lazily, on first use, inside some transaction that saw the same token, so it is
+    exactly what a fresh read would give. Misses (an unknown code) are remembered too: adding the row
+    renews the token.
+    """
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self._desk: Desk | DomainError | None = None
+        self._calendar: WorkingCalendar | None = None
+        self._address: AddressIndex | None = None
+        self._procedures: dict[str, ProcedureInfo | None] = {}
+        self._communes: dict[str, CommuneInfo | None] = {}
+        self._centre_eids: dict[str, str | None] = {}
+        self._agencies: dict[tuple[str, str], AgencyInfo | None] = {}
+
+    def desk(self, session: Session) -> Desk:
+        if self._desk is None:
+            try:
+                self._desk = _read_desk(session)
+            except DomainError as exc:
+                self._desk = exc
+        if isinstance(self._desk, DomainError):
+            raise DomainError(list(self._desk.problems))
+        return self._desk
+
+    def calendar(self, session: Session) -> WorkingCalendar:
+        if self._calendar is None:
+            self._calendar = _read_calendar(session, None)
+        return self._calendar
+
+    def address_index(self, session: Session) -> AddressIndex:
+        if self._address is None:
+            self._address = _read_address_index(session)
+        return self._address
+
+    def procedure(self, session: Session, code: str) -> ProcedureInfo | None:
+        """The active procedure with this catalogue code."""
+        if code not in self._procedures:
+            _bound(self._procedures)
+            p = session.scalar(select(Procedure).where(Procedure.code == code, Procedure.active.is_(True)))
+            self._procedures[code] = (
+                None
+                if p is None
+                else ProcedureInfo(
+                    id=p.id,
+                    code=p.code,
+                    name=p.name,
+                    field=p.field,
+                    level=p.level,
+                    competent_agency=p.competent_agency,
+                    cross_boundary=p.cross_boundary,
+                    time_value=p.time_value,
+                    time_unit=p.time_unit,
+                    fee_vnd=p.fee_vnd,
+                    papers=tuple(PaperInfo(x.name, x.form, x.count) for x in p.papers),
+                )
+            )
+        return self._procedures[code]
+
+    def commune(self, session: Session, code: str) -> CommuneInfo | None:
+        """A current commune-level unit."""
+        if code not in self._communes:
+            _bound(self._communes)
+            unit = session.scalar(
+                select(AdminUnit).where(
+                    AdminUnit.code == code, AdminUnit.level == "commune", AdminUnit.valid_to.is_(None)
+                )
+            )
+            self._communes[code] = (
+                None if unit is None else CommuneInfo(unit.code, unit.name, unit.province_code)
+            )
+        return self._communes[code]
+
+    def commune_centre_eid(self, session: Session, unit_code: str) -> str | None:
+        """The e-ID of the current commune centre of a unit, if this store knows it."""
+        if unit_code not in self._centre_eids:
+            _bound(self._centre_eids)
+            self._centre_eids[unit_code] = session.scalar(
+                select(Centre.agency_eid).where(
+                    Centre.unit_code == unit_code, Centre.kind == "commune_centre", Centre.valid_to.is_(None)
+                )
+            )
+        return self._centre_eids[unit_code]
+
+    def provincial_agency(self, session: Session, province_code: str, name: str) -> AgencyInfo | None:
+        """The provincial agency (a centre of kind ``provincial_agency``) whose name starts with ``name``
+        (diacritics and case ignored)."""
+        key = (province_code, fold(name))
+        if key not in self._agencies:
+            _bound(self._agencies)
+            found: AgencyInfo | None = None
+            for eid, agency_name in session.execute(
+                select(Centre.agency_eid, Centre.name).where(
+                    Centre.kind == "provincial_agency", Centre.province_code == province_code
+                )
+            ):
+                if fold(agency_name).startswith(key[1]):
+                    found = AgencyInfo(eid, agency_name)
+                    break
+            self._agencies[key] = found
+        return self._agencies[key]
+
+
+def _bound(memo: dict[Any, Any], limit: int = 2000) -> None:
+    """Keep a memo of looked-up codes small whatever is typed (unknown codes are remembered too)."""
+    if len(memo) >= limit:
+        memo.clear()
+
+
+_references: dict[str, Reference] = {}
+
+
+def reference(session: Session) -> Reference:
+    """The cached reference data for the version this transaction sees (one indexed read)."""
+    session.flush()  # reference rows changed earlier in this transaction renew the token only once flushed
+    token = current_token(session.connection())
+    ref = _references.get(token)
+    if ref is None:
+        ref = Reference(token)
+        with _lock:
+            if len(_references) >= 8:  # tokens of other stores (tests, tools) or of superseded versions
+                _references.pop(next(iter(_references)))
+            _references[token] = ref
+    return ref

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain import validation as v
@@ -32,14 +32,22 @@ from app.models import (
     DossierEvent,
     NumberLease,
     OutboxEntry,
-    Procedure,
     UnitSuccession,
 )
 from app.models.db import Store
-from app.models.search_index import index_dossier, terms
+from app.models.fastwrite import RowInserter
+from app.models.search_index import index_new_row, terms
 from app.services import audit
 from app.services.audit import Actor
-from app.services.desk import Desk, address_index, load_calendar, load_desk
+from app.services.desk import (
+    AgencyInfo,
+    CommuneInfo,
+    Desk,
+    ProcedureInfo,
+    Reference,
+    load_calendar,
+    reference,
+)
 
 CHANNELS = ("direct", "postal", "online")
 DELIVERIES = ("counter", "post")
@@ -130,22 +138,22 @@ class CleanApplicant:
     email: str | None
     address: str
 
-    def to_row(self, unit_code: str | None, at: datetime) -> Applicant:
-        """A new applicant row for these validated fields."""
-        return Applicant(
-            id=_new_id(),
-            personal_id=self.personal_id,
-            old_id=self.old_id,
-            full_name=self.full_name,
-            name_folded=fold(self.full_name),
-            birth_date=self.birth_date,
-            gender=self.gender,
-            phone=self.phone,
-            email=self.email,
-            address=self.address,
-            unit_code=unit_code,
-            created_at=at,
-        )
+    def to_row(self, unit_code: str | None, at: datetime) -> dict[str, Any]:
+        """The values of a new ``applicants`` row for these validated fields."""
+        return {
+            "id": _new_id(),
+            "personal_id": self.personal_id,
+            "old_id": self.old_id,
+            "full_name": self.full_name,
+            "name_folded": fold(self.full_name),
+            "birth_date": self.birth_date,
+            "gender": self.gender,
+            "phone": self.phone,
+            "email": self.email,
+            "address": self.address,
+            "unit_code": unit_code,
+            "created_at": at,
+        }
 
 
 def clean_applicant(a: ApplicantInput, today: date | None = None) -> tuple[CleanApplicant, list[Problem]]:
@@ -195,8 +203,8 @@ def _lookup_secret() -> str:
     return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(4))
 
 
-def _procedure(session: Session, code: str) -> Procedure:
-    proc = session.scalar(select(Procedure).where(Procedure.code == code.strip(), Procedure.active.is_(True)))
+def _procedure(session: Session, code: str, ref: Reference | None = None) -> ProcedureInfo:
+    proc = (ref or reference(session)).procedure(session, code.strip())
     if proc is None:
         raise DomainError(
             _problem(
@@ -225,25 +233,15 @@ def _commune_centre(session: Session, unit_code: str) -> Centre | None:
     )
 
 
-def _provincial_agency(session: Session, desk: Desk, name: str) -> Centre | None:
-    """The provincial agency (a centre of kind ``provincial_agency``) that the catalogue names."""
-    key = fold(name)
-    for c in session.scalars(
-        select(Centre).where(Centre.kind == "provincial_agency", Centre.province_code == desk.province_code)
-    ):
-        if fold(c.name).startswith(key):
-            return c
-    return None
-
-
 def decide_route(
     session: Session,
     desk: Desk,
-    proc: Procedure,
+    proc: ProcedureInfo,
     address: str,
     commune_code: str | None,
     match: AddressMatch | None | bool = False,
-) -> tuple[Route, Centre | None]:
+    ref: Reference | None = None,
+) -> tuple[Route, AgencyInfo | None]:
     """The routing scenario from the procedure and the applicant's address or choice."""
     if desk.unit_code is None:
         raise DomainError(
@@ -254,14 +252,15 @@ def decide_route(
                 None,
             )
         )
+    ref = ref or reference(session)
     centre = ReceivingCentre(desk.unit_code, desk.province_code, desk.agency_eid, desk.centre_name)
     routing = ProcedureRouting(proc.code, proc.level, proc.competent_agency, proc.cross_boundary)  # type: ignore[arg-type]
     target: TargetCommune | None = None
     if proc.level == "commune" and fold(proc.field) not in ANY_COMMUNE_FIELDS:
-        unit: AdminUnit | None = None
+        unit: CommuneInfo | None = None
         chosen = bool(commune_code)
         if commune_code:
-            unit = _current_commune(session, commune_code.strip())
+            unit = ref.commune(session, commune_code.strip())
             if unit is None:
                 raise DomainError(
                     _problem(
@@ -273,62 +272,78 @@ def decide_route(
                 )
         elif address:
             if match is False:  # not matched by the caller yet
-                match = address_index(session).match(address)
+                match = ref.address_index(session).match(address)
             if isinstance(match, AddressMatch) and match.unit is not None and match.confidence >= 0.5:
-                unit = _current_commune(session, match.unit.code)
+                unit = ref.commune(session, match.unit.code)
         if unit is not None:
-            other = _commune_centre(session, unit.code)
             target = TargetCommune(
                 unit.code,
                 unit.province_code,
                 unit.name,
-                other.agency_eid if other else None,
+                ref.commune_centre_eid(session, unit.code),
                 chosen_by_applicant=chosen,
             )
     route = route_dossier(routing, centre, target)
-    agency = _provincial_agency(session, desk, proc.competent_agency) if proc.level == "province" else None
+    agency = (
+        ref.provincial_agency(session, desk.province_code, proc.competent_agency)
+        if proc.level == "province"
+        else None
+    )
     return route, agency
+
+
+_LEASES = NumberLease.__table__
+_L = _LEASES.c
+# Built once (the counter's hot path): the next number of the best usable lease, spent in one statement.
+_SPEND_NUMBER = (
+    update(_LEASES)
+    .where(
+        _L.id
+        == select(_L.id)
+        .where(
+            _L.agency_eid == bindparam("eid"),
+            _L.day == bindparam("lease_day", type_=Date),
+            _L.next_number <= _L.last_number,
+        )
+        .order_by(_L.source.desc(), _L.first_number)  # 'server' before 'fallback'
+        .limit(1)
+        .scalar_subquery()
+    )
+    .values(next_number=_L.next_number + 1)
+    .returning(_L.next_number - 1)
+)
 
 
 def next_code(session: Session, desk: Desk, day: date, at: datetime) -> str:
     """Spend the next dossier number of this agency for ``day``: a server lease first, then the slot's
-    fallback block (design.md §2). Raises when both are exhausted."""
-    lease = session.scalar(
-        select(NumberLease)
-        .where(
-            NumberLease.agency_eid == desk.agency_eid,
-            NumberLease.day == day,
-            NumberLease.next_number <= NumberLease.last_number,
-        )
-        .order_by(NumberLease.source.desc(), NumberLease.first_number)  # 'server' before 'fallback'
-        .limit(1)
-    )
-    if lease is None:
-        used = {
-            (x.first_number, x.last_number)
-            for x in session.scalars(
-                select(NumberLease).where(
-                    NumberLease.agency_eid == desk.agency_eid,
-                    NumberLease.day == day,
-                    NumberLease.source == "fallback",
+    fallback block (design.md §2). Raises when both are exhausted. One statement in the everyday case."""
+    conn = session.connection()
+    number = conn.execute(_SPEND_NUMBER, {"eid": desk.agency_eid, "lease_day": day}).scalar()
+    if number is None:
+        used = set(
+            conn.execute(
+                select(_L.first_number, _L.last_number).where(
+                    _L.agency_eid == desk.agency_eid, _L.day == day, _L.source == "fallback"
                 )
-            )
-        }
+            ).tuples()
+        )
         for lo, hi in DEFAULT_PLAN.fallback_ranges(desk.slot):
             if (lo, hi) not in used:
-                lease = NumberLease(
-                    agency_eid=desk.agency_eid,
-                    day=day,
-                    first_number=lo,
-                    last_number=hi,
-                    next_number=lo,
-                    source="fallback",
-                    workstation_id=desk.workstation_id,
-                    granted_at=at,
+                conn.execute(
+                    insert(_LEASES).values(
+                        agency_eid=desk.agency_eid,
+                        day=day,
+                        first_number=lo,
+                        last_number=hi,
+                        next_number=lo + 1,
+                        source="fallback",
+                        workstation_id=desk.workstation_id,
+                        granted_at=at,
+                    )
                 )
-                session.add(lease)
+                number = lo
                 break
-    if lease is None:
+    if number is None:
         raise DomainError(
             _problem(
                 "numbering.exhausted",
@@ -338,48 +353,48 @@ def next_code(session: Session, desk: Desk, day: date, at: datetime) -> str:
                 "Connect and sync to get more.",
             )
         )
-    number = lease.next_number
-    lease.next_number = number + 1
     return format_code(desk.agency_eid, day, number)
 
 
-def snapshot(d: Dossier, proc: Procedure, a: Applicant, receiving_eid: str) -> dict[str, Any]:
-    """The ``dossier.received`` payload of the sync protocol (app/sync/protocol.py: DossierSnapshot)."""
+def snapshot(d: dict[str, Any], proc: ProcedureInfo, a: dict[str, Any], receiving_eid: str) -> dict[str, Any]:
+    """The ``dossier.received`` payload of the sync protocol (app/sync/protocol.py: DossierSnapshot), from
+    the values of the new ``dossiers`` and ``applicants`` rows."""
+    birth: date | None = a["birth_date"]
     return {
-        "id": d.id,
-        "code": d.code,
-        "lookup_secret": d.lookup_secret,
+        "id": d["id"],
+        "code": d["code"],
+        "lookup_secret": d["lookup_secret"],
         "procedure_code": proc.code,
         "procedure_name": proc.name,
         "applicant": {
-            "id": a.id,
-            "personal_id": a.personal_id,
-            "old_id": a.old_id,
-            "full_name": a.full_name,
-            "birth_date": a.birth_date.isoformat() if a.birth_date else None,
-            "gender": a.gender,
-            "phone": a.phone,
-            "email": a.email,
-            "address": a.address,
-            "unit_code": a.unit_code,
+            "id": a["id"],
+            "personal_id": a["personal_id"],
+            "old_id": a["old_id"],
+            "full_name": a["full_name"],
+            "birth_date": birth.isoformat() if birth else None,
+            "gender": a["gender"],
+            "phone": a["phone"],
+            "email": a["email"],
+            "address": a["address"],
+            "unit_code": a["unit_code"],
         },
         "receiving_agency_eid": receiving_eid,
-        "receiving_agency": d.receiving_agency,
-        "competent_agency": d.competent_agency,
-        "competent_agency_eid": d.competent_agency_eid,
-        "competent_unit_code": d.competent_unit_code,
-        "handling_agency": d.handling_agency,
-        "handling_agency_eid": d.handling_agency_eid,
-        "scenario": d.scenario,
-        "channel": d.channel,
-        "received_at": d.received_at.isoformat(),
-        "due_at": d.due_at.isoformat() if d.due_at else None,
-        "status": d.status,
-        "papers_received": d.papers_received,
-        "sets_count": d.sets_count,
-        "fee_vnd": d.fee_vnd,
-        "result_delivery": d.result_delivery,
-        "notes": d.notes,
+        "receiving_agency": d["receiving_agency"],
+        "competent_agency": d["competent_agency"],
+        "competent_agency_eid": d["competent_agency_eid"],
+        "competent_unit_code": d["competent_unit_code"],
+        "handling_agency": d["handling_agency"],
+        "handling_agency_eid": d["handling_agency_eid"],
+        "scenario": d["scenario"],
+        "channel": d["channel"],
+        "received_at": d["received_at"].isoformat(),
+        "due_at": d["due_at"].isoformat() if d["due_at"] else None,
+        "status": d["status"],
+        "papers_received": d["papers_received"],
+        "sets_count": d["sets_count"],
+        "fee_vnd": d["fee_vnd"],
+        "result_delivery": d["result_delivery"],
+        "notes": d["notes"],
     }
 
 
@@ -414,7 +429,30 @@ def _record(
     return event
 
 
+def _envelope(
+    event_id: str,
+    dossier_id: str,
+    seq: int,
+    event_type: str,
+    at: datetime,
+    actor: Actor,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """An outbox entry's payload: the sync protocol's event (app/sync/protocol.py: PushEvent)."""
+    return {
+        "event_id": event_id,
+        "dossier_id": dossier_id,
+        "seq": seq,
+        "type": event_type,
+        "occurred_at": at.isoformat(),
+        "operator": actor.operator,
+        "workstation": actor.workstation,
+        "payload": payload,
+    }
+
+
 def _outbox(session: Session, event: DossierEvent, event_type: str, payload: dict[str, Any]) -> None:
+    actor = Actor(event.operator_name, event.workstation_name)
     session.add(
         OutboxEntry(
             event_id=event.id,
@@ -422,18 +460,77 @@ def _outbox(session: Session, event: DossierEvent, event_type: str, payload: dic
             event_type=event_type,
             created_at=event.occurred_at,
             state="pending",
-            payload={
-                "event_id": event.id,
-                "dossier_id": event.dossier_id,
-                "seq": event.seq,
-                "type": event_type,
-                "occurred_at": event.occurred_at.isoformat(),
-                "operator": event.operator_name,
-                "workstation": event.workstation_name,
-                "payload": payload,
-            },
+            payload=_envelope(
+                event.id, event.dossier_id, event.seq, event_type, event.occurred_at, actor, payload
+            ),
         )
     )
+
+
+_INSERT_APPLICANT = RowInserter(Applicant.__table__)
+_INSERT_DOSSIER = RowInserter(Dossier.__table__)
+_INSERT_EVENT = RowInserter(DossierEvent.__table__)
+_INSERT_OUTBOX = RowInserter(OutboxEntry.__table__)
+
+
+def _insert_new_dossier(
+    session: Session,
+    actor: Actor,
+    desk: Desk,
+    proc: ProcedureInfo,
+    applicant: dict[str, Any],
+    dossier: dict[str, Any],
+    action: Action,
+    reason: str,
+    event_payload: dict[str, Any],
+    audit_action: str,
+    audit_details: dict[str, Any],
+) -> None:
+    """Write a new dossier with its applicant, first event, outbox entry, search-index row and audit
+    entry, in the caller's transaction, with prepared inserts (this is the counter's hot path)."""
+    conn = session.connection()
+    at: datetime = dossier["received_at"]
+    _INSERT_APPLICANT(conn, applicant)
+    rowid = _INSERT_DOSSIER(conn, dossier)
+    event_id = _new_id()
+    _INSERT_EVENT(
+        conn,
+        {
+            "id": event_id,
+            "dossier_id": dossier["id"],
+            "seq": 1,
+            "action": action.value,
+            "from_status": None,
+            "to_status": dossier["status"],
+            "occurred_at": at,
+            "operator_name": actor.operator,
+            "workstation_name": actor.workstation,
+            "reason": reason,
+            "payload": event_payload,
+            "origin": "local",
+        },
+    )
+    body = snapshot(dossier, proc, applicant, desk.agency_eid)
+    _INSERT_OUTBOX(
+        conn,
+        {
+            "event_id": event_id,
+            "dossier_id": dossier["id"],
+            "event_type": "dossier.received",
+            "created_at": at,
+            "state": "pending",
+            "payload": _envelope(event_id, dossier["id"], 1, "dossier.received", at, actor, body),
+            "attempts": 0,
+            "last_error": "",
+            "sent_at": None,
+        },
+    )
+    index_new_row(
+        conn,
+        rowid,
+        terms(applicant["full_name"], applicant["personal_id"], applicant["phone"], dossier["code"]),
+    )
+    audit.append(session, actor, audit_action, "dossier", dossier["id"], audit_details, at=at)
 
 
 # --- use cases ------------------------------------------------------------------------------------------
@@ -449,11 +546,12 @@ def preview(
     """Fee, due date and routing for the intake screen, without writing anything."""
     at = received_at or datetime.now()
     with store.read() as s:
-        desk = load_desk(s)
-        proc = _procedure(s, procedure_code)
-        due = load_calendar(s).due_at(at, proc.time_value, proc.time_unit)
+        ref = reference(s)
+        desk = ref.desk(s)
+        proc = _procedure(s, procedure_code, ref)
+        due = ref.calendar(s).due_at(at, proc.time_value, proc.time_unit)
         try:
-            route, _ = decide_route(s, desk, proc, address, commune_code)
+            route, _ = decide_route(s, desk, proc, address, commune_code, ref=ref)
             problems: tuple[Problem, ...] = ()
         except DomainError as exc:
             route, problems = None, exc.problems
@@ -488,66 +586,67 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
     if problems:
         raise DomainError(problems)
     with store.write() as s:
-        desk = load_desk(s)
-        proc = _procedure(s, req.procedure_code)
+        ref = reference(s)
+        desk = ref.desk(s)
+        proc = _procedure(s, req.procedure_code, ref)
         papers = _papers(proc, req.papers)
-        match = address_index(s).match(applicant.address) if applicant.address else None
-        route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code, match)
-        due = load_calendar(s).due_at(at, proc.time_value, proc.time_unit)
+        match = ref.address_index(s).match(applicant.address) if applicant.address else None
+        route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code, match, ref)
+        due = ref.calendar(s).due_at(at, proc.time_value, proc.time_unit)
         unit_code = match.unit.code if match is not None and match.unit is not None else None
         a = applicant.to_row(unit_code, at)
-        s.add(a)
         competent_name = provincial.name if provincial is not None else route.competent_agency.name
         competent_eid = provincial.agency_eid if provincial is not None else route.competent_agency.eid
-        d = Dossier(
-            id=_new_id(),
-            code=next_code(s, desk, at.date(), at),
-            lookup_secret=_lookup_secret(),
-            procedure_id=proc.id,
-            applicant_id=a.id,
-            receiving_centre_id=desk.centre_id,
-            receiving_agency=desk.centre_name,
-            competent_agency=competent_name,
-            competent_agency_eid=competent_eid,
-            competent_unit_code=route.competent_agency.unit_code,
-            handling_agency=competent_name,
-            handling_agency_eid=competent_eid,
-            scenario=route.scenario.value,
-            channel=req.channel,
-            received_at=at,
-            due_at=due,
-            status=Status.RECEIVED.value,
-            papers_received=papers,
-            sets_count=req.sets_count,
-            fee_vnd=proc.fee_vnd,
-            result_delivery=req.result_delivery,
-            notes=notes.value or "",
-            operator_id=None,
-            workstation_id=desk.workstation_id,
-            version=1,
-            created_at=at,
-            updated_at=at,
-            events=[],  # a new dossier has no history: no lazy load when its first event is added
-        )
-        s.add(d)
-        s.flush()
-        event = _record(s, d, actor, Action.RECEIVE, None, d.status, at, payload={"scenario": d.scenario})
-        _outbox(s, event, "dossier.received", snapshot(d, proc, a, desk.agency_eid))
-        index_dossier(s, d.id, terms(a.full_name, a.personal_id, a.phone, d.code), new=True)
-        audit.append(
+        d = {
+            "id": _new_id(),
+            "code": next_code(s, desk, at.date(), at),
+            "lookup_secret": _lookup_secret(),
+            "procedure_id": proc.id,
+            "applicant_id": a["id"],
+            "receiving_centre_id": desk.centre_id,
+            "receiving_agency": desk.centre_name,
+            "competent_agency": competent_name,
+            "competent_agency_eid": competent_eid,
+            "competent_unit_code": route.competent_agency.unit_code,
+            "handling_agency": competent_name,
+            "handling_agency_eid": competent_eid,
+            "scenario": route.scenario.value,
+            "channel": req.channel,
+            "received_at": at,
+            "due_at": due,
+            "status": Status.RECEIVED.value,
+            "papers_received": papers,
+            "sets_count": req.sets_count,
+            "fee_vnd": proc.fee_vnd,
+            "result_delivery": req.result_delivery,
+            "notes": notes.value or "",
+            "operator_id": None,
+            "workstation_id": desk.workstation_id,
+            "finished_at": None,
+            "returned_at": None,
+            "version": 1,
+            "created_at": at,
+            "updated_at": at,
+        }
+        _insert_new_dossier(
             s,
             actor,
+            desk,
+            proc,
+            a,
+            d,
+            Action.RECEIVE,
+            "",
+            {"scenario": d["scenario"]},
             "dossier.receive",
-            "dossier",
-            d.id,
-            {"code": d.code, "procedure": proc.code, "scenario": d.scenario},
-            at=at,
+            {"code": d["code"], "procedure": proc.code, "scenario": d["scenario"]},
         )
-        assert d.code is not None and d.due_at is not None
-        return ReceiveResult(d.id, d.code, d.lookup_secret, at, d.due_at, d.scenario, route, d.status)
+        return ReceiveResult(
+            d["id"], d["code"], d["lookup_secret"], at, due, d["scenario"], route, d["status"]
+        )
 
 
-def _papers(proc: Procedure, given: Sequence[PaperInput] | None) -> list[dict[str, Any]]:
+def _papers(proc: ProcedureInfo, given: Sequence[PaperInput] | None) -> list[dict[str, Any]]:
     if given is None:
         return [{"name": p.name, "form": p.form, "count": p.count} for p in proc.papers]
     out: list[dict[str, Any]] = []
@@ -581,47 +680,56 @@ def refuse_intake(store: Store, actor: Actor, req: ReceiveRequest, reason: str) 
     if problems:
         raise DomainError(problems)
     with store.write() as s:
-        desk = load_desk(s)
-        proc = _procedure(s, req.procedure_code)
+        ref = reference(s)
+        desk = ref.desk(s)
+        proc = _procedure(s, req.procedure_code, ref)
         a = applicant.to_row(None, at)
-        s.add(a)
         status = transition(None, Action.REFUSE)
-        d = Dossier(
-            id=_new_id(),
-            code=None,
-            lookup_secret="",
-            procedure_id=proc.id,
-            applicant_id=a.id,
-            receiving_centre_id=desk.centre_id,
-            receiving_agency=desk.centre_name,
-            competent_agency="",
-            handling_agency="",
-            scenario="a",
-            channel=req.channel,
-            received_at=at,
-            due_at=None,
-            status=status.value,
-            papers_received=_papers(proc, req.papers),
-            sets_count=req.sets_count,
-            fee_vnd=0,
-            result_delivery=req.result_delivery,
-            notes=why.value or "",
-            workstation_id=desk.workstation_id,
-            finished_at=at,
-            version=1,
-            created_at=at,
-            updated_at=at,
-            events=[],  # a new dossier has no history: no lazy load when its first event is added
+        d = {
+            "id": _new_id(),
+            "code": None,
+            "lookup_secret": "",
+            "procedure_id": proc.id,
+            "applicant_id": a["id"],
+            "receiving_centre_id": desk.centre_id,
+            "receiving_agency": desk.centre_name,
+            "competent_agency": "",
+            "competent_agency_eid": None,
+            "competent_unit_code": None,
+            "handling_agency": "",
+            "handling_agency_eid": None,
+            "scenario": "a",
+            "channel": req.channel,
+            "received_at": at,
+            "due_at": None,
+            "status": status.value,
+            "papers_received": _papers(proc, req.papers),
+            "sets_count": req.sets_count,
+            "fee_vnd": 0,
+            "result_delivery": req.result_delivery,
+            "notes": why.value or "",
+            "operator_id": None,
+            "workstation_id": desk.workstation_id,
+            "finished_at": at,
+            "returned_at": None,
+            "version": 1,
+            "created_at": at,
+            "updated_at": at,
+        }
+        _insert_new_dossier(
+            s,
+            actor,
+            desk,
+            proc,
+            a,
+            d,
+            Action.REFUSE,
+            why.value or "",
+            {},
+            "dossier.refuse",
+            {"procedure": proc.code, "reason": d["notes"]},
         )
-        s.add(d)
-        s.flush()
-        event = _record(s, d, actor, Action.REFUSE, None, d.status, at, reason=why.value or "")
-        _outbox(s, event, "dossier.received", snapshot(d, proc, a, desk.agency_eid))
-        index_dossier(s, d.id, terms(a.full_name, a.personal_id, a.phone, None), new=True)
-        audit.append(
-            s, actor, "dossier.refuse", "dossier", d.id, {"procedure": proc.code, "reason": d.notes}, at=at
-        )
-        return d.id
+        return str(d["id"])
 
 
 def _reason_missing() -> Problem:
