@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from app.domain.text import fold, nfc
@@ -170,6 +171,11 @@ _KEYWORDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("x",), "xa"),
     (("tt",), "thi_tran"),
 )
+# The same, by first word (multi-word forms first), and as a set: look-ups run for every span.
+_KEYWORDS_BY_FIRST: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    first: tuple(k for k in _KEYWORDS if k[0][0] == first) for first in {kw[0] for kw, _ in _KEYWORDS}
+}
+_KEYWORD_SET = frozenset(kw for kw, _ in _KEYWORDS)
 _LEVEL_KINDS: dict[str, frozenset[str]] = {
     PROVINCE: frozenset({"tinh", "thanh_pho"}),
     DISTRICT: frozenset({"quan", "huyen", "thi_xa", "thanh_pho"}),
@@ -212,6 +218,11 @@ _DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2212")
 _APOSTROPHES = frozenset("'\u2019\u2018\u02bc\u02bb`\u00b4")
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return fold(ch)
+
+
 def _tokens(text: str) -> list[_Tok]:
     """Folded tokens of an address, with their offsets in ``text`` and segment information."""
     tokens: list[_Tok] = []
@@ -247,7 +258,7 @@ def _tokens(text: str) -> list[_Tok]:
         elif ch == "." and buf == ["t"] and i + 1 < n and text[i + 1].lower() in "pxt":
             continue  # "T.P", "T.X", "T.T"
         else:
-            folded = fold(ch) if not ch.isspace() else ""
+            folded = _fold_char(ch) if not ch.isspace() else ""
             if folded and folded.isalnum():
                 if not buf:
                     buf_start = i
@@ -277,7 +288,9 @@ def _key(words: Iterable[str]) -> str:
 
 def _keyword(words: tuple[str, ...] | list[str]) -> tuple[str | None, int]:
     """The unit kind a name starts with and how many words it takes."""
-    for kw, kind in _KEYWORDS:
+    if not words:
+        return None, 0
+    for kw, kind in _KEYWORDS_BY_FIRST.get(words[0], ()):
         if tuple(words[: len(kw)]) == kw:
             return kind, len(kw)
     return None, 0
@@ -655,7 +668,7 @@ def _after_keyword(tokens: list[_Tok], start: int) -> bool:
     for n in (1, 2):
         if start - n >= 0 and tokens[start - n].seg == seg:
             words = tuple(t.text for t in tokens[start - n : start])
-            if any(kw == words for kw, _ in _KEYWORDS):
+            if words in _KEYWORD_SET:
                 return True
     return False
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from app.models.fastwrite import execute
+
 #: The tables whose rows the use cases read as reference data.
 TABLES = (
     "centres",
@@ -55,4 +57,7 @@ def ensure_triggers(conn: Connection) -> None:
 
 def current_token(conn: Connection) -> str:
     """The token as this transaction sees it."""
-    return str(conn.execute(text("SELECT token FROM reference_version WHERE id = 1")).scalar_one())
+    row = execute(conn, "SELECT token FROM reference_version WHERE id = 1", ()).fetchone()
+    if row is None:
+        raise LookupError("reference_version has no row: the store was not migrated")
+    return str(row[0])

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import AuditEntry, Setting
+from app.models import AuditEntry
 from app.models.base import JSONText
-from app.models.fastwrite import RowInserter
+from app.models.fastwrite import RowInserter, execute
 from app.services.reference import get_setting
 
 GENESIS = "0" * 64
@@ -61,18 +60,13 @@ def _entry_hash(
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-_ENTRIES = AuditEntry.__table__
-_SETTINGS = Setting.__table__
-# Built once: constructing statements costs more than running them on this path.
-_INSERT_ENTRY = RowInserter(_ENTRIES)
-_READ_HEAD = select(_SETTINGS.c.value).where(_SETTINGS.c.key == HEAD_KEY)
+# Prepared once: building statements costs more than running them on this path (every use case).
+_INSERT_ENTRY = RowInserter(AuditEntry.__table__)
+_READ_HEAD = "SELECT value FROM settings WHERE key = ?"
 _UPSERT_HEAD = (
-    sqlite_insert(_SETTINGS)
-    .values(key=HEAD_KEY, value=bindparam("new_head", type_=JSONText))
-    .on_conflict_do_update(
-        index_elements=[_SETTINGS.c.key], set_={"value": bindparam("new_head", type_=JSONText)}
-    )
+    "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
+_JSON = JSONText()
 
 
 def append(
@@ -86,7 +80,7 @@ def append(
 ) -> str:
     """Append an entry in the caller's transaction (which must be a write transaction); returns its hash.
 
-    Written at once with Core statements on the session's connection (entries are ordered by id, so
+    Written at once on the session's connection (entries are ordered by id, so
     the chain follows the order of the calls whatever else the session flushes later)."""
     details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
     at = at or datetime.now()
@@ -94,7 +88,8 @@ def append(
     # The head may have moved earlier in this same transaction: the session remembers it.
     prev = session.info.get(HEAD_KEY)
     if prev is None:
-        prev = conn.execute(_READ_HEAD).scalar() or GENESIS
+        row = execute(conn, _READ_HEAD, (HEAD_KEY,)).fetchone()
+        prev = _JSON.process_result_value(row[0], None) if row is not None else GENESIS
     digest = _entry_hash(prev, at, actor, action, entity, entity_id, details)
     _INSERT_ENTRY(
         conn,
@@ -110,7 +105,7 @@ def append(
             "hash": digest,
         },
     )
-    conn.execute(_UPSERT_HEAD, {"new_head": digest})
+    execute(conn, _UPSERT_HEAD, (HEAD_KEY, _JSON.process_bind_param(digest, None)))
     session.info[HEAD_KEY] = digest
     return digest
 

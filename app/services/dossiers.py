@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, bindparam, insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.domain import validation as v
@@ -35,7 +35,7 @@ from app.models import (
     UnitSuccession,
 )
 from app.models.db import Store
-from app.models.fastwrite import RowInserter
+from app.models.fastwrite import RowInserter, execute
 from app.models.search_index import index_new_row, terms
 from app.services import audit
 from app.services.audit import Actor
@@ -294,23 +294,12 @@ def decide_route(
 
 _LEASES = NumberLease.__table__
 _L = _LEASES.c
-# Built once (the counter's hot path): the next number of the best usable lease, spent in one statement.
+# The counter's hot path: the next number of the best usable lease ('server' before 'fallback'), spent in
+# one statement. Dates are stored as ISO text (SQLAlchemy's SQLite DATE format).
 _SPEND_NUMBER = (
-    update(_LEASES)
-    .where(
-        _L.id
-        == select(_L.id)
-        .where(
-            _L.agency_eid == bindparam("eid"),
-            _L.day == bindparam("lease_day", type_=Date),
-            _L.next_number <= _L.last_number,
-        )
-        .order_by(_L.source.desc(), _L.first_number)  # 'server' before 'fallback'
-        .limit(1)
-        .scalar_subquery()
-    )
-    .values(next_number=_L.next_number + 1)
-    .returning(_L.next_number - 1)
+    "UPDATE number_leases SET next_number = next_number + 1 WHERE id = ("
+    "SELECT id FROM number_leases WHERE agency_eid = ? AND day = ? AND next_number <= last_number"
+    " ORDER BY source DESC, first_number LIMIT 1) RETURNING next_number - 1"
 )
 
 
@@ -318,7 +307,8 @@ def next_code(session: Session, desk: Desk, day: date, at: datetime) -> str:
     """Spend the next dossier number of this agency for ``day``: a server lease first, then the slot's
     fallback block (design.md §2). Raises when both are exhausted. One statement in the everyday case."""
     conn = session.connection()
-    number = conn.execute(_SPEND_NUMBER, {"eid": desk.agency_eid, "lease_day": day}).scalar()
+    row = execute(conn, _SPEND_NUMBER, (desk.agency_eid, day.isoformat())).fetchone()
+    number: int | None = row[0] if row is not None else None
     if number is None:
         used = set(
             conn.execute(
