@@ -16,6 +16,7 @@ from app.domain.errors import Problem
 from app.models.db import Store, StoreError, check_file
 from app.models.migrate import upgrade
 from app.paths import backup_dir, database_path, log_dir
+from app.services.backup import finish_interrupted_restore
 from app.services.reference import ensure_units, load_demo
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def open_store(data_dir: Path, *, demo: bool = False) -> Store:
     ensure_writable(data_dir)
     setup_logging(data_dir)
     path = database_path(data_dir)
+    finish_interrupted_restore(data_dir)
     try:
         check_file(path)
     except StoreError as exc:

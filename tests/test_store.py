@@ -92,12 +92,27 @@ def _fill_at_first_revision(path: Path) -> dict[str, list[tuple[object, ...]]]:
             " 1, '2025-08-01 08:00:00', '2025-08-01 08:00:00')"
         )
         con.execute(
+            "INSERT INTO dossier_events (id, dossier_id, seq, action, from_status, to_status, occurred_at,"
+            " operator_name, workstation_name, reason, payload, origin) VALUES ('e1', 'd1', 1, 'receive',"
+            " NULL, 'received', '2025-08-01 08:00:00', 'op', 'ws', '', '{}', 'local')"
+        )
+        con.execute(
             "INSERT INTO audit_entries (at, operator_name, workstation_name, action, entity, entity_id,"
             " details, prev_hash, hash) VALUES ('2025-08-01 08:00:00', 'op', 'ws', 'receive',"
             " 'dossier', 'd1',"
             " '{}', '', 'h1')"
         )
-    tables = ["admin_units", "centres", "procedures", "applicants", "dossiers", "audit_entries"]
+    # dossier_events refer to dossiers ON DELETE CASCADE: a migration that rebuilds ``dossiers`` with
+    # foreign keys on would delete them all.
+    tables = [
+        "admin_units",
+        "centres",
+        "procedures",
+        "applicants",
+        "dossiers",
+        "dossier_events",
+        "audit_entries",
+    ]
     snapshot = {t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
     con.close()
     return snapshot
@@ -210,3 +225,25 @@ def test_dates_round_trip(store: Store) -> None:
         assert unit is not None and unit.valid_from == date(2025, 7, 1)
         proc = s.scalar(select(Procedure).limit(1))
         assert proc is not None and isinstance(proc.updated_at, datetime)
+
+
+def test_table_rebuilds_keep_the_rows_that_refer_to_the_table(store: Store, data_dir: Path) -> None:
+    """Taking 0002 back rebuilds ``dossiers`` (SQLite cannot drop a column in place): with foreign keys on,
+    dropping the old table would delete every dossier event through ON DELETE CASCADE. Migrations run with
+    foreign keys off and check the references before committing."""
+    from app.models.migrate import downgrade
+    from app.services import dossiers as svc
+    from app.services.audit import Actor
+
+    applicant = svc.ApplicantInput(full_name="Đặng Văn Hùng", address="Phường Bắc Giang")
+    svc.receive(store, Actor("a", "b"), svc.ReceiveRequest("1.001193", applicant))
+    store.dispose()
+    engine = make_engine(database_path(data_dir))
+    downgrade(engine, "0001")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM dossier_events")).scalar() == 1
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM dossier_events")).scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on for the pool
+    engine.dispose()

@@ -8,7 +8,9 @@ refused (never downgraded).
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,16 +93,43 @@ def upgrade(engine: Engine, revision: str = "head", backup_to: Path | None = Non
     if current == target:
         return False
     if current is not None and backup_to is not None:
-        backup_database(engine, backup_to / f"before-migration-{current}-{_stamp()}.sqlite3")
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-        if current_revision_of(conn) == HEAD:
-            # A migration that rebuilt a reference table dropped its triggers: put them back.
-            ensure_triggers(conn)
+        # Written under another name and renamed once complete: a crash never leaves half a backup
+        # under a backup's name.
+        dest = backup_to / f"before-migration-{current}-{_stamp()}.sqlite3"
+        partial = dest.with_suffix(".partial")
+        backup_database(engine, partial)
+        os.replace(partial, dest)
+    _run_alembic(engine, lambda cfg: command.upgrade(cfg, revision))
     log.info("database migrated from %s to %s", current, target)
     return True
+
+
+def _run_alembic(engine: Engine, step: Callable[[Config], object]) -> None:
+    """Run an Alembic command in one transaction with foreign keys OFF, as SQLite's table rebuilds need.
+
+    A batch migration rebuilds a table (create the new one, copy, DROP the old one, rename). With foreign
+    keys on, that DROP deletes the rows that refer to the table, through ``ON DELETE CASCADE`` (every
+    dossier event, when ``dossiers`` is rebuilt). The pragma cannot change inside a transaction, so it is
+    set on the connection before the transaction begins, the references are checked with
+    ``foreign_key_check`` before committing, and it is set back for the pool.
+    """
+    cfg = alembic_config()
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")  # outside any transaction (autocommit driver mode)
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                step(cfg)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"a migration broke {len(broken)} references, e.g. {broken[:3]}")
+                if current_revision_of(conn) == HEAD:
+                    # A migration that rebuilt a reference table dropped its triggers: put them back.
+                    ensure_triggers(conn)
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
 
 
 def backup_database(engine: Engine, dest: Path) -> Path:
@@ -111,6 +140,8 @@ def backup_database(engine: Engine, dest: Path) -> Path:
         target = sqlite3.connect(dest)
         try:
             raw.driver_connection.backup(target)  # type: ignore[union-attr]
+            # A self-contained file: no WAL beside it (that a rename would leave behind) once closed.
+            target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
     finally:
@@ -121,3 +152,10 @@ def backup_database(engine: Engine, dest: Path) -> Path:
 
 def _stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision`` (tests and support tools; the app never downgrades)."""
+    from alembic import command
+
+    _run_alembic(engine, lambda cfg: command.downgrade(cfg, revision))

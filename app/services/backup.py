@@ -145,7 +145,45 @@ def restore(data_dir: Path, source: Path, at: datetime | None = None) -> Path | 
             )
         )
     at = at or datetime.now()
+    ready = restoring_path(data_dir)
+    partial = ready.with_suffix(".restoring-partial")
+    shutil.copyfile(source, partial)
+    retire_numbers(partial, at.date())
+    _fsync(partial)
+    # The restored copy is complete and durable: from this rename on, the restore is decided, and if the
+    # process dies before the copy is in place the next start finishes it (finish_interrupted_restore).
+    os.replace(partial, ready)
+    _fsync_dir(ready.parent)
+    kept = _swap_in(data_dir, at)
+    log.info("database restored from %s (previous kept at %s)", source, kept)
+    return kept
+
+
+def restoring_path(data_dir: Path) -> Path:
+    """Where a decided restore waits to be put in place."""
+    return database_path(data_dir).with_suffix(".restoring")
+
+
+def finish_interrupted_restore(data_dir: Path) -> Path | None:
+    """Complete a restore that was cut off (power cut, killed process) after it was decided; a copy that
+    was still being prepared is dropped (the restore never happened). Run before the store is opened.
+    Returns where the replaced database went, if a restore was finished."""
+    ready = restoring_path(data_dir)
+    partial = ready.with_suffix(".restoring-partial")
+    for path in (partial, *(Path(str(partial) + s) for s in ("-journal", "-wal", "-shm"))):
+        path.unlink(missing_ok=True)
+    if not ready.exists():
+        return None
+    log.warning("finishing a restore that was interrupted: %s", ready)
+    return _swap_in(data_dir, datetime.now())
+
+
+def _swap_in(data_dir: Path, at: datetime) -> Path | None:
+    """Move the live database (with its WAL folded in) into the backups folder, then put the decided
+    restore in its place. Every step is a rename, so a crash leaves either the old database in place or
+    none, and in both cases the decided copy waits in :func:`restoring_path`; running this again finishes."""
     live = database_path(data_dir)
+    ready = restoring_path(data_dir)
     kept: Path | None = None
     backup_dir(data_dir).mkdir(parents=True, exist_ok=True)
     if live.exists():
@@ -157,15 +195,31 @@ def restore(data_dir: Path, source: Path, at: datetime | None = None) -> Path | 
             pass  # a damaged database is moved as it is
         finally:
             con.close()
+        wal = Path(str(live) + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:  # not folded in (a damaged database): keep it too
+            shutil.move(str(wal), str(kept) + "-wal")
         shutil.move(str(live), kept)
-        for suffix in ("-wal", "-shm"):
-            Path(str(live) + suffix).unlink(missing_ok=True)
-    tmp = live.with_suffix(".restoring")
-    shutil.copyfile(source, tmp)
-    retire_numbers(tmp, at.date())
-    os.replace(tmp, live)
-    log.info("database restored from %s (previous kept at %s)", source, kept)
+        _fsync_dir(kept.parent)
+    for suffix in ("-wal", "-shm"):  # never let the old database's WAL meet the restored file
+        Path(str(live) + suffix).unlink(missing_ok=True)
+    os.replace(ready, live)
+    _fsync_dir(live.parent)
     return kept
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make renames in ``path`` durable (POSIX; Windows has no directory handles to sync)."""
+    if os.name != "posix":
+        return
+    _fsync(path)
 
 
 _SPEND_LEASES = (

@@ -1,0 +1,171 @@
+"""Crash points: run a ``motcua-desk`` command again and again, SIGKILLing it at its 1st, 2nd, … step, until
+a run gets to the end (test only).
+
+A *step* is anything that changes what is on disk: a file-system call (``os.replace``, ``os.rename``,
+``os.unlink``, ``shutil.copyfile``, ``os.fsync``) or an SQLite call (a statement, a commit, an online
+backup) on any connection the process opens (``sqlite3.connect`` is wrapped, so SQLAlchemy's connections
+count too). The process is killed *before* step K runs, so the runs together stop the command at every
+boundary between its steps, which random kill times hit only by luck.
+
+    python tests/faults/crashpoint.py --pristine DIR --work ROOT [--kinds fs,sql] [--every N] [--first K]
+        -- db restore FILE --data-dir {data}
+
+Each run gets a fresh copy of ``DIR`` as ``ROOT/<K>`` (``{data}`` in the command is replaced by it). The
+runner imports the app once and forks one process per run. It prints one JSON line per run: ``{"k": K,
+"killed": true, "step": "…"}``, the last one with ``"killed": false`` and the command's exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import sqlite3.dbapi2
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Counter:
+    def __init__(self, crash_at: int, kinds: frozenset[str], note: Path) -> None:
+        self.crash_at = crash_at
+        self.kinds = kinds
+        self.note = note
+        self.count = 0
+
+    def step(self, kind: str, what: str) -> None:
+        if kind not in self.kinds:
+            return
+        self.count += 1
+        if self.count == self.crash_at:
+            self.note.write_text(f"{kind}: {what}"[:300], encoding="utf-8")
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _install(counter: _Counter) -> None:
+    """Wrap the file-system and SQLite calls so that each one is counted (and the K-th kills)."""
+    step = counter.step
+
+    def wrap_fs(module: Any, name: str) -> None:
+        real = getattr(module, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            step("fs", f"{name}{tuple(str(a) for a in args)}")
+            return real(*args, **kwargs)
+
+        setattr(module, name, counted)
+
+    for name in ("replace", "rename", "unlink", "fsync"):
+        wrap_fs(os, name)
+    wrap_fs(shutil, "copyfile")
+
+    cursors: dict[type, type] = {}
+    connections: dict[type, type] = {}
+
+    def counted_cursor(base: type) -> type:
+        if base not in cursors:
+
+            class Cursor(base):  # type: ignore[valid-type, misc]
+                def execute(self, sql: str, *args: Any) -> Any:
+                    step("sql", sql)
+                    return super().execute(sql, *args)
+
+                def executemany(self, sql: str, *args: Any) -> Any:
+                    step("sql", sql)
+                    return super().executemany(sql, *args)
+
+            cursors[base] = Cursor
+        return cursors[base]
+
+    def counted_connection(base: type) -> type:
+        """``base`` (sqlite3.Connection, or the factory SQLAlchemy passes) with every call counted."""
+        if base not in connections:
+
+            class Connection(base):  # type: ignore[valid-type, misc]
+                def cursor(self, factory: Any = None) -> Any:
+                    return super().cursor(counted_cursor(factory or sqlite3.Cursor))
+
+                def execute(self, sql: str, *args: Any) -> Any:
+                    step("sql", sql)
+                    return super().execute(sql, *args)
+
+                def executemany(self, sql: str, *args: Any) -> Any:
+                    step("sql", sql)
+                    return super().executemany(sql, *args)
+
+                def executescript(self, sql: str) -> Any:
+                    step("sql", sql)
+                    return super().executescript(sql)
+
+                def commit(self) -> None:
+                    step("sql", "COMMIT")
+                    super().commit()
+
+                def backup(self, target: sqlite3.Connection, **kwargs: Any) -> None:
+                    step("sql", "online backup")
+                    super().backup(target, **kwargs)
+
+            connections[base] = Connection
+        return connections[base]
+
+    real_connect = sqlite3.connect
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        kwargs["factory"] = counted_connection(kwargs.get("factory") or sqlite3.Connection)
+        return real_connect(*args, **kwargs)
+
+    sqlite3.connect = connect  # type: ignore[assignment]
+    sqlite3.dbapi2.connect = connect  # type: ignore[assignment]  (what SQLAlchemy's pysqlite calls)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pristine", type=Path, required=True)
+    ap.add_argument("--work", type=Path, required=True)
+    ap.add_argument("--kinds", default="fs,sql")
+    ap.add_argument("--every", type=int, default=1, help="crash at every N-th step only")
+    ap.add_argument("--first", type=int, default=1)
+    ap.add_argument("--limit", type=int, default=500, help="give up after this many runs")
+    ap.add_argument("command", nargs=argparse.REMAINDER)
+    opts = ap.parse_args()
+    command = [a for a in opts.command if a != "--"]
+    kinds = frozenset(opts.kinds.split(","))
+    sys.path.insert(0, str(ROOT))
+    from app import cli  # imported once, before forking
+
+    k = opts.first
+    for _ in range(opts.limit):
+        folder = opts.work / str(k)
+        shutil.copytree(opts.pristine, folder)
+        argv = [a.replace("{data}", str(folder)) for a in command]
+        note = opts.work / f"{k}.step"
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:  # the run
+            code = 70
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.dup2(devnull, 2)
+                _install(_Counter(k, kinds, note))
+                code = cli.main(argv)
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            print(json.dumps({"k": k, "killed": True, "step": note.read_text(encoding="utf-8")}), flush=True)
+            k += opts.every
+            continue
+        print(json.dumps({"k": k, "killed": False, "exit": os.WEXITSTATUS(status)}), flush=True)
+        return 0
+    print(json.dumps({"error": f"no run completed within {opts.limit} runs"}), flush=True)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
