@@ -99,18 +99,19 @@ _ENVIRONMENT_ERRORS = (
     (
         ("database or disk is full", "disk i/o error"),
         "store.disk_full",
-        "Ổ đĩa của máy đã đầy (hoặc lỗi ghi đĩa) nên không lưu được. Hồ sơ đang nhập vẫn còn trên màn hình, "
-        "chưa có gì được ghi. Hãy giải phóng dung lượng ổ đĩa rồi lưu lại.",
-        "The disk is full (or failed to write), so nothing could be saved. The form is still on screen and "
-        "nothing was written. Free some disk space and save again.",
+        # Said of any write (a dossier, a print, a log-in), so nothing here names the intake form.
+        "Ổ đĩa của máy đã đầy (hoặc lỗi ghi đĩa): thao tác này chưa có gì được ghi. "
+        "Hãy giải phóng dung lượng ổ đĩa rồi thử lại.",
+        "The disk is full (or failed to write): nothing of this operation was written. "
+        "Free some disk space and try again.",
     ),
     (
         ("readonly database", "read-only", "attempt to write a readonly"),
         "store.readonly",
-        "Thư mục dữ liệu chỉ cho phép đọc nên không lưu được; chưa có gì được ghi. Hãy cấp quyền ghi cho "
-        "thư mục dữ liệu (hoặc liên hệ bộ phận CNTT) rồi lưu lại.",
-        "The data folder is read-only, so nothing could be saved and nothing was written. Make it writable "
-        "(or call IT support) and save again.",
+        "Thư mục dữ liệu chỉ cho phép đọc: thao tác này chưa có gì được ghi. Hãy cấp quyền ghi cho "
+        "thư mục dữ liệu (hoặc liên hệ bộ phận CNTT) rồi thử lại.",
+        "The data folder is read-only: nothing of this operation was written. Make it writable "
+        "(or call IT support) and try again.",
     ),
     (
         ("database is locked", "database is busy"),
