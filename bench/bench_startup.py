@@ -5,15 +5,18 @@ Every start runs in a fresh subprocess (``QT_QPA_PLATFORM=offscreen``). The pare
 clock is system-wide on Linux), so each figure is "time since the process was spawned":
 
 - **window visible**: the main window's first paint (the offscreen platform exposes and paints a window
-  when it is shown); the bare child is a ``QMainWindow`` of the same size, nothing else.
-- **login ready**: the log-in screen is current and the worker has delivered its first task (the last
-  user name pre-filled). The child then logs in at once as the demo operator (no typing time).
+  when it is shown); the bare child is a ``QMainWindow`` of the same size, nothing else, both timed by the
+  same event filter. The app's first window is its main window with the log-in form (the store is opened
+  after that paint, see ``app.ui.application``): it is the window the operator works in, not a splash.
+- **login ready**: the store is open and attached to the window (the centre shown, a log-in is checked),
+  the log-in screen is current and the worker has delivered its first task (the last user name
+  pre-filled). The child then logs in at once as the demo operator (no typing time).
 - **desk usable**: logged in, the intake has the catalogue (procedure picker filled) and the desk's
   "today" list has been loaded into its table. Reported with and without the log-in's password check
   (scrypt, ~50 ms by design), which the operator's own typing would overlap.
 
-The app child goes through the same code as ``main.py`` (``app.cli`` → ``app.ui.application.start``); the
-milestones are read by an event filter (show/paint) and a QTimer polling the widgets every 2 ms (the GUI has
+The app child goes through the same code as ``main.py`` (``main.gui_args`` → ``app.ui.application.launch``,
+the staged start ``run_gui`` runs before its event loop); the milestones are read by an event filter (show/paint) and a QTimer polling the widgets every 2 ms (the GUI has
 no readiness hook). The store is built once with ``bench_engine.fill`` into a kept folder (reused), and
 its last 60 dossiers are re-dated to today on each run so that the "today" list has rows.
 
@@ -99,13 +102,14 @@ def child_bare(memory: bool) -> int:
 def child_app(data_dir: Path, search: str, memory: bool) -> int:
     """The desk as ``main.py --data-dir D`` starts it, logged in at once as the demo operator."""
     _mark("interp")
-    from app.cli import _defaults, build_parser
+    from main import gui_args
 
-    args = _defaults(build_parser().parse_args(["--data-dir", str(data_dir)]))
+    args = gui_args(["--data-dir", str(data_dir)])
+    assert args is not None
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.application import start
+    from app.ui.application import launch
     from app.ui.main_window import MainWindow
 
     _mark("imports")
@@ -133,11 +137,9 @@ def child_app(data_dir: Path, search: str, memory: bool) -> int:
 
     watch = Watch()
     app.installEventFilter(watch)
-    app, window, store = start(args)
+    opened: list[Any] = []
+    app, window = launch(args, opened.append)  # what run_gui does before app.exec()
     once("start_returned")
-    if window is None:
-        _report(error="start-up failed")
-        return 2
     info: dict[str, Any] = {}
     state = {"phase": "login"}
     poll = QTimer()
@@ -146,8 +148,15 @@ def child_app(data_dir: Path, search: str, memory: bool) -> int:
     def tick() -> None:
         w = window
         phase = state["phase"]
+        if opened and opened[0] is None:
+            state["phase"] = "failed"
+            app.quit()
+            return
+        if opened:
+            once("desk_attached")
         if phase == "login":
-            if w.stack.currentWidget() is w.login_page and w.worker.idle and "painted" in seen:
+            ready = w.attached and w.stack.currentWidget() is w.login_page and w.worker.idle
+            if ready and "painted" in seen:
                 once("login_ready")
                 w.login_page.username.setText("demo")
                 w.login_page.password.setText("motcua")
@@ -184,11 +193,15 @@ def child_app(data_dir: Path, search: str, memory: bool) -> int:
     QTimer.singleShot(60_000, app.quit)  # never hang
     app.exec()
     poll.stop()
+    if state["phase"] == "failed":
+        _report(error="start-up failed")
+        return 2
     if memory:
         rss["end"] = _rss()
     window.shutdown()
-    if store is not None:
-        store.dispose()
+    for store in opened:
+        if store is not None:
+            store.dispose()
     _report(info=info, rss=rss, phase=state["phase"])
     return 0
 

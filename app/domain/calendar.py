@@ -35,13 +35,15 @@ working morning, before opening at opening time, during the lunch break at the a
 from __future__ import annotations
 
 import functools
+import importlib.util
+import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
-from typing import Final
-
-from holidays import country_holidays
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 from app.domain.errors import DomainError, Problem
 
@@ -197,6 +199,58 @@ class WorkingHours:
 
 
 DEFAULT_HOURS: Final = WorkingHours()
+
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
+
+_VN_MODULE: Final = "holidays.countries.vietnam"
+_vn_lock = threading.Lock()
+
+
+def _vietnam_class() -> type[HolidayBase]:
+    """``holidays``' Vietnam class, imported alone.
+
+    ``holidays`` (0.109) has no lazy per-country import: its top-level package is lazy (an
+    ``EntityLoader`` per country), but importing any ``holidays.countries.<x>`` first runs
+    ``holidays/countries/__init__.py``, which imports all ~280 country modules (~40 ms, 270 modules).
+    So the Vietnam module is loaded from its file under its own name; a later import of the whole
+    ``holidays.countries`` package (the server, another user) finds it in ``sys.modules`` and shares the
+    class. Any surprise in the package's layout falls back to the ordinary import.
+    """
+    with _vn_lock:
+        module = sys.modules.get(_VN_MODULE)
+        if module is None:
+            try:
+                import holidays  # the base package only (~25 modules)
+
+                path = Path(holidays.__file__).parent / "countries" / "vietnam.py"
+                spec = importlib.util.spec_from_file_location(_VN_MODULE, path)
+                if spec is None or spec.loader is None:
+                    raise ImportError(_VN_MODULE)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[_VN_MODULE] = module
+                try:
+                    spec.loader.exec_module(module)
+                except BaseException:
+                    del sys.modules[_VN_MODULE]
+                    raise
+            except (ImportError, OSError):
+                from holidays.countries.vietnam import Vietnam
+
+                return Vietnam
+        vietnam: type[HolidayBase] = module.Vietnam
+        return vietnam
+
+
+def country_holidays(country: str, years: int) -> HolidayBase:
+    """``holidays.country_holidays`` for Vietnam (the only country a desk needs), without importing the
+    other countries."""
+    if country != "VN":
+        from holidays import country_holidays as any_country
+
+        return any_country(country, years=years)
+    return _vietnam_class()(years=years)
 
 
 @functools.lru_cache(maxsize=256)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,11 +31,11 @@ from app.models.db import Store
 from app.services.audit import Actor
 from app.services.desk_lists import AgencyItem, DossierDetail, agencies, dossier_detail
 from app.services.dossiers import ActionResult, perform
-from app.services.printing import Printed, print_dossier_form
 from app.ui.context import UiContext
 from app.ui.dialogs import ActionDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import fmt, show_date, show_datetime, show_money
+from app.ui.intake import print_dossier_form
 from app.ui.labels import (
     action_label,
     delivery_label,
@@ -45,6 +45,9 @@ from app.ui.labels import (
     scenario_label,
     status_label,
 )
+
+if TYPE_CHECKING:
+    from app.services.printing import Printed
 
 log = logging.getLogger(__name__)
 
@@ -421,6 +424,8 @@ class DetailPage(QWidget):
         )
 
     def _emit_document(self, printed: object) -> None:
+        from app.services.printing import Printed
+
         assert isinstance(printed, Printed)
         d = self.detail
         code = d.code if d is not None and d.code else "refused"

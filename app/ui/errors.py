@@ -4,15 +4,23 @@ anything else as a short message (details and traceback in the log file, never a
 from __future__ import annotations
 
 import logging
+import sys
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+import shiboken6
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.domain.errors import DomainError
-from app.models.db import StoreError
 from app.ui.i18n import current_language
 
 log = logging.getLogger(__name__)
+
+
+def is_store_error(exc: BaseException) -> bool:
+    """``isinstance(exc, app.models.db.StoreError)``, without importing the models (and SQLAlchemy) for
+    it: the window is up before they are, and no StoreError exists until they are."""
+    db = sys.modules.get("app.models.db")
+    return db is not None and isinstance(exc, db.StoreError)
 
 
 def error_text(exc: BaseException) -> str:
@@ -20,8 +28,8 @@ def error_text(exc: BaseException) -> str:
     lang = current_language()
     if isinstance(exc, DomainError):
         return exc.message(lang)
-    if isinstance(exc, StoreError):
-        return exc.problem.message(lang)
+    if is_store_error(exc):
+        return exc.problem.message(lang)  # type: ignore[attr-defined]
     return QCoreApplication.translate(
         "Errors",
         "Unexpected error. Nothing was half-saved; try again, and if it happens again call IT support "
@@ -31,17 +39,29 @@ def error_text(exc: BaseException) -> str:
 
 def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
     """A non-blocking warning box (``open()``, so tests and the event loop never block)."""
-    if not isinstance(exc, DomainError | StoreError):
+    if not (isinstance(exc, DomainError) or is_store_error(exc)):
         log.error("unexpected error shown to the operator", exc_info=(type(exc), exc, exc.__traceback__))
     title = (
         QCoreApplication.translate("Errors", "Cannot do that")
         if isinstance(exc, DomainError)
         else QCoreApplication.translate("Errors", "Database problem")
-        if isinstance(exc, StoreError)
+        if is_store_error(exc)
         else QCoreApplication.translate("Errors", "Unexpected error")
     )
     box = QMessageBox(QMessageBox.Icon.Warning, title, error_text(exc), QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorBox")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    # Back to where the operator was typing once the box is closed (Enter on OK), so that the next
+    # keystroke (Ctrl+Enter again) reaches the form, not nowhere.
+    focus = QApplication.focusWidget()
+    if focus is not None:
+        # After the box is gone (``finished`` comes while it is still the active window).
+        box.finished.connect(lambda _result: QTimer.singleShot(0, lambda: _refocus(focus)))
     box.open()
     return box
+
+
+def _refocus(target: QWidget) -> None:
+    if shiboken6.isValid(target) and target.isVisible() and target.isEnabled():
+        target.window().activateWindow()
+        target.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -49,14 +49,21 @@ from app.services.dossiers import (
     refuse_intake,
 )
 from app.services.drafts import INTAKE, clear_draft, load_draft, save_draft
-from app.services.printing import Printed, print_dossier_form
 from app.ui.context import UiContext
 from app.ui.dialogs import ReasonDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import current_language, fmt, message, show_date, show_datetime, show_money
 from app.ui.labels import paper_form_label, scenario_label, time_label
 
+if TYPE_CHECKING:
+    from app.services.printing import Printed
+
 log = logging.getLogger(__name__)
+
+
+def _draft_not_kept(exc: BaseException) -> None:
+    log.warning("the intake draft could not be written: %s", exc)
+
 
 TEXT_FIELDS = ("full_name", "personal_id", "old_id", "birth_date", "phone", "email", "address")
 AUTOSAVE_MS = 400
@@ -66,6 +73,14 @@ FEE_TEXT_CHARS = 90
 
 
 # --- work done on the worker thread ----------------------------------------------------------------
+
+
+def print_dossier_form(store: Store, actor: Actor, dossier_id: str, form: str) -> Printed:
+    """:func:`app.services.printing.print_dossier_form`, imported on first use (on the worker): ReportLab
+    is not imported before the window and the desk are up."""
+    from app.services import printing
+
+    return printing.print_dossier_form(store, actor, dossier_id, form)
 
 
 @dataclass(frozen=True)
@@ -550,10 +565,12 @@ class IntakePage(QWidget):
 
     def save_draft_now(self) -> None:
         self._autosave.stop()
+        # A draft is a convenience kept in the background: when it cannot be written (a full disk) the
+        # log says so, and no box interrupts the operator every few seconds; saving the form says why.
         if self.is_empty():
-            self.ctx.worker.run(clear_draft, self.ctx.store, INTAKE)
+            self.ctx.worker.run(clear_draft, self.ctx.store, INTAKE, on_error=_draft_not_kept)
         else:
-            self.ctx.worker.run(save_draft, self.ctx.store, INTAKE, self.state())
+            self.ctx.worker.run(save_draft, self.ctx.store, INTAKE, self.state(), on_error=_draft_not_kept)
 
     def flush_draft(self) -> None:
         """Save a pending draft change now (before closing, logging out or switching language)."""

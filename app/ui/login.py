@@ -1,6 +1,12 @@
-"""The log-in screen: operator name and password, checked offline (off the GUI thread)."""
+"""The log-in screen: operator name and password, checked offline (off the GUI thread).
+
+It is the first thing shown, before the store is open: the operator can type at once; the centre's name
+appears and the log-in works once the desk is attached (:meth:`LoginPage.attach`). An Enter pressed
+before that is kept and acted on then."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,29 +21,29 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import DomainError
-from app.models.db import Store
-from app.services import session
-from app.services.desk_lists import DeskSummary
 from app.ui.errors import error_text
 from app.ui.worker import Worker
+
+if TYPE_CHECKING:  # imported when the desk is attached: the log-in form is shown before
+    from app.models.db import Store
+    from app.services.desk_lists import DeskSummary
 
 
 class LoginPage(QWidget):
     # The :class:`~app.services.session.OperatorSession` of the operator who logged in.
     logged_in = Signal(object)
 
-    def __init__(
-        self, worker: Worker, store: Store, summary: DeskSummary, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("loginPage")
         self._worker = worker
-        self._store = store
+        self._store: Store | None = None
         self.busy = False
+        self._submit_when_attached = False
 
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        title = QLabel(summary.centre_name or self.tr("No centre is configured"), self)
+        self.title = title = QLabel("", self)
         title.setObjectName("centreTitle")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
@@ -46,10 +52,10 @@ class LoginPage(QWidget):
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         title.setWordWrap(True)
         outer.addWidget(title)
-        unit = QLabel(summary.unit_label, self)
+        self.unit = unit = QLabel("", self)
         unit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer.addWidget(unit)
-        catalogue = QLabel(self.tr("%n procedure(s) in the catalogue", "", summary.procedures), self)
+        self.catalogue = catalogue = QLabel("", self)
         catalogue.setObjectName("catalogueCount")
         catalogue.setAlignment(Qt.AlignmentFlag.AlignCenter)
         outer.addWidget(catalogue)
@@ -98,14 +104,34 @@ class LoginPage(QWidget):
         self.password.returnPressed.connect(self.submit)
         self.setFocusProxy(self.username)
 
+    def attach(self, store: Store, summary: DeskSummary) -> None:
+        """The store is open: the centre it serves, and log-ins checked against it."""
+        self._store = store
+        self.title.setText(summary.centre_name or self.tr("No centre is configured"))
+        self.unit.setText(summary.unit_label)
+        self.catalogue.setText(self.tr("%n procedure(s) in the catalogue", "", summary.procedures))
+        if self._submit_when_attached:
+            self._submit_when_attached = False
+            self.submit()
+        elif not (self.username.text() or self.password.text()):
+            self._ask_last_username()
+
     def reset(self) -> None:
         """Ready for the next operator: the last user name pre-filled, the password empty."""
         self.password.clear()
         self.error.hide()
         self._set_busy(False)
+        if self._store is not None:
+            self._ask_last_username()
+
+    def _ask_last_username(self) -> None:
+        from app.services import session
+
         self._worker.run(session.last_username, self._store, on_done=self._prefill, owner=self)
 
     def _prefill(self, name: object) -> None:
+        if self.password.text() or self.busy:
+            return  # the operator is already at it
         if name and not self.username.text():
             self.username.setText(str(name))
         (self.password if self.username.text() else self.username).setFocus()
@@ -119,6 +145,11 @@ class LoginPage(QWidget):
     def submit(self) -> None:
         if self.busy:
             return
+        if self._store is None:  # typed before the store was open: acted on once it is
+            self._submit_when_attached = True
+            return
+        from app.services import session
+
         self._set_busy(True)
         self.error.hide()
         self._worker.run(

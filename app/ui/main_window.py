@@ -11,7 +11,7 @@ import gc
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Slot
@@ -27,32 +27,32 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.domain.errors import DomainError
-from app.domain.identity import parse_cccd_qr
-from app.models.db import Store
-from app.services import session as session_service
-from app.services.desk_lists import DeskSummary, catalogue, desk_summary, pending_sync_count
-from app.services.printing import Printed
-from app.services.session import OperatorSession
-from app.services.settings import DeskSettings, load_settings, save_settings
-from app.ui.backup_ui import BackupController
-from app.ui.context import UiContext
-from app.ui.desk import DeskPage
-from app.ui.detail import DetailPage
-from app.ui.enrol_dialog import EnrolDialog
+from app.domain.errors import DomainError, Problem
 from app.ui.errors import show_error
 from app.ui.i18n import current_language, fmt, install_translators, message
-from app.ui.intake import IntakeOutcome, IntakePage
-from app.ui.labels import form_label
 from app.ui.login import LoginPage
-from app.ui.parked_dialog import ParkedDialog
-from app.ui.preview import PreviewDialog
-from app.ui.printing import PrintTarget, available_printers
 from app.ui.scanner import ScannerFilter
-from app.ui.settings_dialog import SettingsDialog
 from app.ui.statusbar import DeskStatusBar
-from app.ui.sync import EnrolDefaults, SyncController, SyncState, enrol_defaults, parked_rows
 from app.ui.worker import Worker
+
+# Everything below is imported when the desk is attached (:meth:`MainWindow.attach`) or later: the window
+# is shown before SQLAlchemy, ReportLab, httpx and pydantic are imported (see app.ui.application).
+if TYPE_CHECKING:
+    from app.models.db import Store
+    from app.services.desk_lists import DeskSummary
+    from app.services.session import OperatorSession
+    from app.services.settings import DeskSettings
+    from app.ui.backup_ui import BackupController
+    from app.ui.context import UiContext
+    from app.ui.desk import DeskPage
+    from app.ui.detail import DetailPage
+    from app.ui.enrol_dialog import EnrolDialog
+    from app.ui.intake import IntakePage
+    from app.ui.parked_dialog import ParkedDialog
+    from app.ui.preview import PreviewDialog
+    from app.ui.printing import PrintTarget
+    from app.ui.settings_dialog import SettingsDialog
+    from app.ui.sync import SyncController, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +71,28 @@ def apply_font_size(size: int) -> None:
 
 def _desk_now(store: Store) -> tuple[DeskSummary, DeskSettings]:
     """The desk as the store has it now (after an enrolment changed the centre or the workstation)."""
+    from app.services.desk_lists import desk_summary
+    from app.services.settings import load_settings
+
     return desk_summary(store), load_settings(store)
 
 
+def _warm_up() -> None:
+    """Import what the first receipt, preview and print need (on the worker, once the desk is open), so
+    the operator's first Ctrl+Enter does not wait for ReportLab's import."""
+    import app.services.printing  # noqa: F401
+
+
 class MainWindow(QMainWindow):
+    """The window. Built in two steps: the shell (menus, the log-in form, the status bar) at once, then
+    the desk (:meth:`attach`: the store, the workspace screens) once the store is open. Given a store, the
+    constructor does both."""
+
     def __init__(
         self,
-        store: Store,
-        summary: DeskSummary,
-        settings: DeskSettings,
+        store: Store | None = None,
+        summary: DeskSummary | None = None,
+        settings: DeskSettings | None = None,
         *,
         data_dir: str = "",
         parent: QWidget | None = None,
@@ -89,8 +102,9 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.worker = Worker(self)
         self.worker.default_error_handler = lambda exc: show_error(self, exc)
-        self.ctx = UiContext(store, self.worker, summary, settings)
-        self.ctx.print_target = self._print_target
+        #: The store, settings and operator; set by :meth:`attach`.
+        self.ctx: UiContext
+        self.attached = False
         # Tests replace this to print into a PDF file.
         self.print_target_override: PrintTarget | None = None
         self.preview: PreviewDialog | None = None
@@ -100,10 +114,9 @@ class MainWindow(QMainWindow):
         self.clock_skew: float | None = None
         self.enrol_dialog: EnrolDialog | None = None
         self.parked_dialog: ParkedDialog | None = None
-        # Sync with the provincial server and backups run off the GUI thread; started by start_background.
-        self.sync = SyncController(store, self)
-        self.sync.state_changed.connect(self.on_sync_state)
-        self.backups = BackupController(store, Path(data_dir) if data_dir else None, self)
+        #: Sync with the provincial server (its own thread); created by :meth:`start_background`.
+        self.sync: SyncController | None = None
+        self.backups: BackupController | None = None
         self.scanner = ScannerFilter(self)
         self.scanner.scanned.connect(self.on_scan)
         app = QApplication.instance()
@@ -114,22 +127,75 @@ class MainWindow(QMainWindow):
         self._pending_timer.timeout.connect(self.refresh_pending)
         self.resize(1200, 760)
         self._build_ui()
+        if store is not None:
+            assert summary is not None and settings is not None
+            self.attach(store, summary, settings)
+
+    @property
+    def shut(self) -> bool:
+        """:meth:`shutdown` has run: the window does no more work."""
+        return getattr(self, "_shut", False)
+
+    def attach(self, store: Store, summary: DeskSummary, settings: DeskSettings) -> None:
+        """The store is open: the desk's screens are built and the log-in form is ready for use."""
+        from app.ui.backup_ui import BackupController
+        from app.ui.context import UiContext
+
+        self.ctx = UiContext(store, self.worker, summary, settings)
+        self.ctx.print_target = self._print_target
+        self.backups = BackupController(store, Path(self.data_dir) if self.data_dir else None, self)
+        self.attached = True
+        # The shell stays as shown (what the operator typed in the log-in form too); the desk is added.
+        self.setWindowTitle(self._title())
+        self.status.set_centre(summary.centre_name)
+        self._build_workspace()
+        self.login_page.attach(store, summary)
+        self._set_logged_in(None, reset=False)
 
     # --- building (again on a language change) ----------------------------------------------------
 
+    def _title(self) -> str:
+        if not self.attached:
+            return QApplication.translate("Startup", "Một Cửa Desk")
+        return fmt(self.tr("Một Cửa Desk — %1"), self.ctx.summary.centre_name or self.tr("no centre"))
+
+    def retranslate_shell(self) -> None:
+        """The language changed before the desk was attached: the shell again, in it."""
+        self._build_ui()
+
     def _build_ui(self) -> None:
-        self.setWindowTitle(
-            fmt(self.tr("Một Cửa Desk — %1"), self.ctx.summary.centre_name or self.tr("no centre"))
-        )
+        self.setWindowTitle(self._title())
         self._build_menus()
         self.stack = QStackedWidget(self)
-        self.login_page = LoginPage(self.worker, self.ctx.store, self.ctx.summary, self.stack)
+        self.login_page = LoginPage(self.worker, self.stack)
         self.login_page.logged_in.connect(self.on_logged_in)
+        self.stack.addWidget(self.login_page)
+        self.setCentralWidget(self.stack)
+        self.status = DeskStatusBar(self.ctx.summary.centre_name if self.attached else None, self)
+        self.setStatusBar(self.status)
+        self.worker.busy_changed.connect(self.status.set_busy)
+        self.status.set_sync_state(*self.sync_state)
+        self.status.set_clock_warning(self.clock_skew)
+        self.status.parked_clicked.connect(self.open_parked)
+        if self.sync is not None and self.sync.state is not None:
+            self._show_sync_details(self.sync.state)
+        if not self.attached:
+            self._set_logged_in(None)
+            return
+        self._build_workspace()
+        self.login_page.attach(self.ctx.store, self.ctx.summary)
+        self._set_logged_in(self.ctx.session)
+
+    def _build_workspace(self) -> None:
+        from app.ui.desk import DeskPage
+        from app.ui.detail import DetailPage
+        from app.ui.intake import IntakePage
+
         self.tabs = QTabWidget(self.stack)
         self.tabs.setObjectName("workspaceTabs")
-        self.intake = IntakePage(self.ctx, self.tabs)
-        self.desk = DeskPage(self.ctx, self.tabs)
-        self.detail = DetailPage(self.ctx, self.tabs)
+        self.intake: IntakePage = IntakePage(self.ctx, self.tabs)
+        self.desk: DeskPage = DeskPage(self.ctx, self.tabs)
+        self.detail: DetailPage = DetailPage(self.ctx, self.tabs)
         self.tabs.addTab(self.intake, self.tr("&Intake (F2)"))
         self.tabs.addTab(self.desk, self.tr("&Desk (F3)"))
         self.tabs.addTab(self.detail, self.tr("D&ossier (F4)"))
@@ -139,18 +205,7 @@ class MainWindow(QMainWindow):
         self.detail.changed.connect(self._dossier_changed)
         self.detail.document.connect(self.open_preview)
         self.detail.back.connect(self.show_desk)
-        self.stack.addWidget(self.login_page)
         self.stack.addWidget(self.tabs)
-        self.setCentralWidget(self.stack)
-        self.status = DeskStatusBar(self.ctx.summary.centre_name, self)
-        self.setStatusBar(self.status)
-        self.worker.busy_changed.connect(self.status.set_busy)
-        self.status.set_sync_state(*self.sync_state)
-        self.status.set_clock_warning(self.clock_skew)
-        self.status.parked_clicked.connect(self.open_parked)
-        if self.sync.state is not None:
-            self._show_sync_details(self.sync.state)
-        self._set_logged_in(self.ctx.session)
 
     def _action(self, text: str, slot: Any, *shortcuts: QKeySequence | str, name: str = "") -> QAction:
         action = QAction(text, self)
@@ -231,13 +286,17 @@ class MainWindow(QMainWindow):
 
     # --- log-in, log-out ----------------------------------------------------------------------------
 
-    def _set_logged_in(self, s: OperatorSession | None) -> None:
+    def _set_logged_in(self, s: OperatorSession | None, *, reset: bool = True) -> None:
         for a in self.workspace_actions:
             a.setEnabled(s is not None)
+        # Sync and backups work before anyone logs in (enrolment), once the store is open.
+        for a in (self.sync_now_action, self.enrol_action, self.parked_action, self.backup_action):
+            a.setEnabled(self.attached)
         self.status.set_operator(s.full_name if s else None, s.workstation if s else "")
         if s is None:
             self.stack.setCurrentWidget(self.login_page)
-            self.login_page.reset()
+            if reset:
+                self.login_page.reset()
             self._pending_timer.stop()
         else:
             self.stack.setCurrentWidget(self.tabs)
@@ -245,6 +304,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def on_logged_in(self, s: object) -> None:
+        from app.services.desk_lists import catalogue
+        from app.services.session import OperatorSession
+
         assert isinstance(s, OperatorSession)
         self.ctx.session = s
         self._set_logged_in(s)
@@ -263,7 +325,9 @@ class MainWindow(QMainWindow):
         gc.freeze()
 
     def logout(self) -> None:
-        s = self.ctx.session
+        from app.services import session as session_service
+
+        s = self.ctx.session if self.attached else None
         if s is None:
             return
         self.intake.flush_draft()
@@ -324,12 +388,14 @@ class MainWindow(QMainWindow):
     def on_scan(self, payload: str) -> None:
         """An ID card was scanned: on the desk it finds the citizen's dossiers, elsewhere it fills the
         intake form."""
-        if self.ctx.session is None or self.stack.currentWidget() is not self.tabs:
+        if not self.attached or self.ctx.session is None or self.stack.currentWidget() is not self.tabs:
             return
         modal = QApplication.activeModalWidget()
         if modal is not None and modal is not self and self._owns(modal):
             return  # a dialog is open: the scan is swallowed, nothing changes behind it
         if self.tabs.currentWidget() is self.desk:
+            from app.domain.identity import parse_cccd_qr
+
             ident = parse_cccd_qr(payload)
             if ident.personal_id:
                 self.desk.search_for(ident.personal_id)
@@ -348,8 +414,11 @@ class MainWindow(QMainWindow):
     # --- results of the screens -----------------------------------------------------------------------
 
     def _intake_saved(self, outcome: object) -> None:
+        from app.ui.intake import IntakeOutcome
+        from app.ui.labels import form_label
+
         assert isinstance(outcome, IntakeOutcome)
-        self.sync.wake()  # the dossier is durable: send it now, not at the next tick
+        self.wake_sync()  # the dossier is durable: send it now, not at the next tick
         self.desk.refresh()
         self.refresh_pending()
         if outcome.printed is not None:
@@ -359,13 +428,23 @@ class MainWindow(QMainWindow):
                 f"{outcome.printed.form}-{outcome.code or 'refused'}.pdf",
             )
 
+    def wake_sync(self) -> None:
+        """A local change is durable: have it sent now (the background work starts if it has not yet)."""
+        if self.sync is None:
+            self.start_background()
+        if self.sync is not None:
+            self.sync.wake()
+
     def _dossier_changed(self, _dossier_id: str) -> None:
-        self.sync.wake()
+        self.wake_sync()
         self.desk.refresh()
         self.refresh_pending()
 
     @Slot(object, str, str)
     def open_preview(self, printed: object, title: str, file_name: str) -> PreviewDialog:
+        from app.services.printing import Printed
+        from app.ui.preview import PreviewDialog
+
         assert isinstance(printed, Printed)
         dialog = PreviewDialog(
             self, self.worker, printed.pdf, title, self.ctx.print_target, file_name, is_copy=printed.is_copy
@@ -393,6 +472,8 @@ class MainWindow(QMainWindow):
                 current.setFocus()
 
     def _print_target(self) -> PrintTarget:
+        from app.ui.printing import PrintTarget
+
         if self.print_target_override is not None:
             return self.print_target_override
         return PrintTarget(printer_name=self.ctx.settings.printer)
@@ -400,6 +481,8 @@ class MainWindow(QMainWindow):
     # --- status bar -----------------------------------------------------------------------------------
 
     def refresh_pending(self) -> None:
+        from app.services.desk_lists import pending_sync_count
+
         self.worker.run(pending_sync_count, self.ctx.store, on_done=self._pending_loaded, owner=self)
 
     def _pending_loaded(self, count: object) -> None:
@@ -422,6 +505,8 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def on_sync_state(self, state: object) -> None:
         """A state reported by the sync thread (delivered in the GUI thread)."""
+        from app.ui.sync import SyncState
+
         assert isinstance(state, SyncState)
         self.set_sync_state(state.state, state.pending, state.last_success)
         self._show_sync_details(state)
@@ -442,18 +527,48 @@ class MainWindow(QMainWindow):
     # --- sync and backups ---------------------------------------------------------------------------------
 
     def start_background(self) -> None:
-        """Once the window is open: the sync thread, and today's backup (neither holds up the operator)."""
+        """Once the desk is open: the sync thread, today's backup, the keyring check and the printing
+        stack's import (none of them holds up the operator). Runs once; nothing after :meth:`shutdown`."""
+        if self.sync is not None or not self.attached or getattr(self, "_shut", False):
+            return
+        from app.ui.sync import SyncController, keyring_problem
+
+        assert self.backups is not None
+        self.sync = SyncController(self.ctx.store, self)
+        self.sync.state_changed.connect(self.on_sync_state)
         self.sync.start()
         self.backups.daily()
+        # Which keyring backend exists is found by probing the OS (D-Bus…): on the network lane.
+        self.sync.lane.run(keyring_problem, on_done=self._keyring_checked, owner=self)
+        self.worker.run(_warm_up)
+
+    def _keyring_checked(self, problem: object) -> None:
+        if problem is None:
+            return
+        from app.ui.application import show_problem
+
+        assert isinstance(problem, Problem)
+        log.warning("no usable keyring: %s", problem.code)
+        show_problem(problem, current_language(), fatal=False, parent=self)
 
     def sync_now(self) -> None:
-        self.sync.sync_now()
+        if not self.attached:
+            return
+        if self.sync is None:
+            self.start_background()
+        else:
+            self.sync.sync_now()
         self.status.showMessage(self.tr("Syncing with the provincial server…"), 3000)
 
     def open_enrol(self) -> None:
         if self.enrol_dialog is not None:
             self.enrol_dialog.raise_()
             return
+        if not self.attached:
+            return
+        self.start_background()
+        from app.ui.sync import enrol_defaults
+
         self.worker.run(
             enrol_defaults,
             self.ctx.store,
@@ -463,8 +578,11 @@ class MainWindow(QMainWindow):
         )
 
     def _show_enrol(self, defaults: object) -> None:
-        if self.enrol_dialog is not None or getattr(self, "_shut", False):
+        if self.enrol_dialog is not None or getattr(self, "_shut", False) or self.sync is None:
             return
+        from app.ui.enrol_dialog import EnrolDialog
+        from app.ui.sync import EnrolDefaults
+
         assert isinstance(defaults, EnrolDefaults)
         dialog = EnrolDialog(self, self.sync, defaults)
         dialog.enrolled.connect(self._enrolled)
@@ -487,6 +605,10 @@ class MainWindow(QMainWindow):
         )
 
     def _desk_reloaded(self, values: object) -> None:
+        from app.services.desk_lists import DeskSummary
+        from app.services.session import OperatorSession
+        from app.services.settings import DeskSettings
+
         assert isinstance(values, tuple)
         summary, settings = values
         assert isinstance(summary, DeskSummary) and isinstance(settings, DeskSettings)
@@ -511,6 +633,11 @@ class MainWindow(QMainWindow):
         if self.parked_dialog is not None:
             self.parked_dialog.raise_()
             return
+        if not self.attached:
+            return
+        from app.ui.parked_dialog import ParkedDialog
+        from app.ui.sync import parked_rows
+
         dialog = ParkedDialog(self)
         dialog.open_dossier.connect(self._open_parked_dossier)
         dialog.finished.connect(self._parked_closed)
@@ -531,6 +658,8 @@ class MainWindow(QMainWindow):
         self.open_dossier(dossier_id)
 
     def backup_now(self) -> None:
+        if self.backups is None:
+            return
         started = self.backups.backup_now(on_done=self._backed_up, on_error=self._backup_failed, owner=self)
         if started:
             self.status.showMessage(self.tr("Backing up…"))
@@ -557,8 +686,11 @@ class MainWindow(QMainWindow):
     # --- settings and language --------------------------------------------------------------------------
 
     def open_settings(self) -> SettingsDialog | None:
-        if self.ctx.session is None:
+        if not self.attached or self.ctx.session is None:
             return None
+        from app.ui.printing import available_printers
+        from app.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self, self.ctx.summary, self.ctx.settings, available_printers())
         dialog.submitted.connect(self._save_settings)
         dialog.finished.connect(lambda _r: setattr(self, "settings_dialog", None))
@@ -567,6 +699,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _save_settings(self, values: object) -> None:
+        from app.services.settings import DeskSettings, save_settings
+
         assert isinstance(values, DeskSettings)
         self.worker.run(
             save_settings,
@@ -579,6 +713,9 @@ class MainWindow(QMainWindow):
         )
 
     def _settings_saved(self, saved: object) -> None:
+        from app.services.session import OperatorSession
+        from app.services.settings import DeskSettings
+
         assert isinstance(saved, DeskSettings)
         before = self.ctx.settings
         self.ctx.settings = saved
@@ -600,6 +737,10 @@ class MainWindow(QMainWindow):
             self.status.set_operator(s.full_name, saved.workstation_name)
         if saved.language != current_language():
             self.apply_language(saved.language)
+        if self.data_dir:
+            from app.ui.application import remember_language
+
+            remember_language(Path(self.data_dir), saved.language)
 
     def _settings_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DomainError) and self.settings_dialog is not None:
@@ -611,6 +752,10 @@ class MainWindow(QMainWindow):
         """Switch the language live: the screens are rebuilt and keep what they held."""
         app = QApplication.instance()
         assert isinstance(app, QApplication)
+        if not self.attached:
+            install_translators(app, lang)
+            self._build_ui()
+            return
         state = self.intake.state()
         self.intake.flush_draft()
         tab = self.tabs.currentIndex()
@@ -663,13 +808,16 @@ class MainWindow(QMainWindow):
             return
         self._shut = True
         self._pending_timer.stop()
-        self.sync.close()  # joins the sync thread: no round runs once the window is gone
+        if self.sync is not None:
+            self.sync.close()  # joins the sync thread: no round runs once the window is gone
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible() and dialog.windowModality() != Qt.WindowModality.NonModal:
                 dialog.reject()  # the preview or a question left open
-        with contextlib.suppress(RuntimeError):
-            self.intake.flush_draft()
-        self.backups.close()
+        if self.attached:
+            with contextlib.suppress(RuntimeError):
+                self.intake.flush_draft()
+        if self.backups is not None:
+            self.backups.close()
         self.worker.close()
         app = QApplication.instance()
         if app is not None:

@@ -1,28 +1,34 @@
 """Printing a form's PDF through Qt, off the GUI thread.
 
-The PDF bytes come from the services (the archived document); here each page is rasterised with
-``QPdfDocument`` at :data:`PRINT_DPI` (a 1200-dpi page would take ~85 MB) and painted on a ``QPrinter``.
+The PDF bytes come from the services (the archived document); here each page is rasterised at
+:data:`PRINT_DPI` (a 1200-dpi page would take ~85 MB) and painted on a ``QPrinter``.
 A :class:`PrintTarget` is either a printer by name or a PDF file (tests and "print to file").
+
+PySide6 keeps the GIL through every C++ call made from Python, so the print worker's rendering and
+painting stall the GUI thread's event loop for as long as one call lasts: a page is therefore rendered
+and painted in :data:`PRINT_BANDS` horizontal bands, handing the GIL over between bands. The Qt modules
+are imported on first use (the window is shown before they are needed).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRect, QSize
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter
-from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
-from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from typing import TYPE_CHECKING
 
 from app.domain.errors import DomainError, Problem
 
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPainter
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
 PRINT_DPI = 300
-#: Horizontal bands a page is rasterised and painted in. PySide6 keeps the GIL through the whole of
-#: ``QPdfDocument.render`` and ``QPainter.drawImage``: a full 300-dpi A4 page (2480 × 3508) held it
-#: for 150-290 ms, stalling the GUI thread's event loop; a band holds it ~1/16 as long, and the GUI
-#: thread gets the GIL between bands. Same total work.
-PRINT_BANDS = 16
+#: Horizontal bands a page is rasterised and painted in: each band is one render request and one
+#: ``drawImage`` (which holds the GIL while Qt's PDF engine takes the band's pixels in), so a band keeps
+#: the GIL ~1/16 as long as a whole 300-dpi A4 page (2480 × 3508) would. Same total work.
+PRINT_BANDS = 48
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,8 @@ class PrintTarget:
 
 
 def available_printers() -> list[str]:
+    from PySide6.QtPrintSupport import QPrinterInfo
+
     return list(QPrinterInfo.availablePrinterNames())
 
 
@@ -50,6 +58,8 @@ def _no_printer() -> DomainError:
 
 
 def _printer(target: PrintTarget) -> QPrinter:
+    from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
     if target.pdf_path is not None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -69,6 +79,9 @@ def _printer(target: PrintTarget) -> QPrinter:
 
 def _paint_page(doc: QPdfDocument, page: int, painter: QPainter) -> None:
     """Rasterise ``page`` to fill the painter's viewport, in :data:`PRINT_BANDS` horizontal bands."""
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtPdf import QPdfDocumentRenderOptions
+
     rect = painter.viewport()
     width, height = rect.width(), rect.height()
     options = QPdfDocumentRenderOptions()
@@ -82,6 +95,7 @@ def _paint_page(doc: QPdfDocument, page: int, painter: QPainter) -> None:
         options.setScaledClipRect(QRect(0, top, width + 1, rows + 1))
         image = doc.render(page, QSize(width, rows), options)
         painter.drawImage(QRect(rect.x(), rect.y() + top, width, rows), image)
+        time.sleep(0)  # hand the GIL over now: the GUI thread waiting for it runs before the next band
 
 
 def print_pdf(pdf: bytes, target: PrintTarget, title: str = "") -> int:
@@ -89,6 +103,10 @@ def print_pdf(pdf: bytes, target: PrintTarget, title: str = "") -> int:
 
     Runs in the worker's thread (painting on a QPrinter and a QImage is allowed outside the GUI thread).
     """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
     data = QByteArray(pdf)
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)

@@ -18,10 +18,11 @@ class DeskStatusBar(QStatusBar):
     #: The operator clicked the count of rejected events.
     parked_clicked = Signal()
 
-    def __init__(self, centre_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, centre_name: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("deskStatusBar")
-        self.centre_label = QLabel(centre_name or self.tr("No centre"), self)
+        # None: the store is not open yet (the centre is unknown, not missing).
+        self.centre_label = QLabel("" if centre_name is None else centre_name or self.tr("No centre"), self)
         self.centre_label.setObjectName("statusCentre")
         self.operator_label = QLabel(self.tr("Not logged in"), self)
         self.operator_label.setObjectName("statusOperator")

@@ -21,7 +21,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.domain.errors import DomainError
-from app.models.db import StoreError
+from app.ui.errors import is_store_error
 
 log = logging.getLogger(__name__)
 
@@ -148,4 +148,4 @@ class Worker(QObject):
 
 def _expected(exc: BaseException) -> bool:
     """Errors that are the operator's or the environment's, explained in the GUI without a traceback."""
-    return isinstance(exc, DomainError | StoreError)
+    return isinstance(exc, DomainError) or is_store_error(exc)
