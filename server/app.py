@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 
 #: Environment variable naming the database for ``app_from_env`` (used by ``serve --workers N``).
 DB_URL_ENV = "MOTCUA_SERVER_DB"
+#: Environment variable setting the endpoints' thread pool size per worker process.
+THREADS_ENV = "MOTCUA_SERVER_THREADS"
+DEFAULT_THREADS = 8
 
 
 def error_response(status: int, problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -142,8 +146,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def create_app(db_url: str, *, check: bool = True) -> FastAPI:
-    """The API on the database at ``db_url`` (migrated beforehand with ``motcua-server init``)."""
+def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -> FastAPI:
+    """The API on the database at ``db_url`` (migrated beforehand with ``motcua-server init``).
+
+    ``threads``: the size of the worker thread pool running the endpoints (default
+    ``$MOTCUA_SERVER_THREADS`` or :data:`DEFAULT_THREADS`)."""
+    threads = threads or int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     db = Database(db_url)
     if check:
         try:
@@ -154,6 +162,10 @@ def create_app(db_url: str, *, check: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The endpoints run in anyio's thread pool (40 threads by default). Each request holds the GIL
+        # for most of its time, so more threads than database connections worth using only make them
+        # wait for the GIL, also while a push holds the change feed's lock (server.sync).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         yield
         db.dispose()
 

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 
 from app.domain.codes import DEFAULT_PLAN, NumberingPlan
 from app.domain.errors import Problem
@@ -26,6 +26,8 @@ CODE_GROUP_LEN = 4
 _NOT_CODE = re.compile(r"[\s\-]+")
 #: A hash to verify against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
+#: How often at most a device's ``last_sync_at`` is written (see :func:`touch_due`).
+TOUCH_EVERY = timedelta(seconds=30)
 
 
 def sha256(text: str) -> str:
@@ -68,6 +70,8 @@ class DeviceContext:
     slot: int
     centre_id: int
     centre: CentreInfo
+    #: The device's last recorded sync when the request came in (``touch_due``).
+    last_sync_at: datetime | None = None
 
     @property
     def centre_eid(self) -> str:
@@ -175,13 +179,28 @@ def authenticate(db: Database, token: str | None) -> DeviceContext:
         device, centre = found
         if device.revoked_at is not None:
             raise revoked()
-        return DeviceContext(device.id, device.name, device.slot, centre.id, centre_info(centre))
+        return DeviceContext(
+            device.id, device.name, device.slot, centre.id, centre_info(centre), device.last_sync_at
+        )
 
 
-def touch(db: Database, device_id: str, now: datetime) -> None:
-    """Record the device's last successful sync."""
-    with db.write() as s:
-        s.execute(update(Device).where(Device.id == device_id).values(last_sync_at=now))
+def touch_due(ctx: DeviceContext, now: datetime) -> bool:
+    """Whether the device's last sync time is worth recording again: at most once per
+    :data:`TOUCH_EVERY` per device (it is shown to administrators to the minute, and a write per request
+    would cost a transaction, and on SQLite an fsync, for every page of changes)."""
+    return ctx.last_sync_at is None or not timedelta(0) <= now - ctx.last_sync_at < TOUCH_EVERY
+
+
+def touch_stmt(device_id: str, now: datetime) -> Update:
+    """The statement recording the device's last successful sync (run it in the caller's transaction)."""
+    return update(Device).where(Device.id == device_id).values(last_sync_at=now)
+
+
+def touch(db: Database, ctx: DeviceContext, now: datetime) -> None:
+    """Record the device's last successful sync, if due (:func:`touch_due`)."""
+    if touch_due(ctx, now):
+        with db.write() as s:
+            s.execute(touch_stmt(ctx.device_id, now))
 
 
 def login(db: Database, ctx: DeviceContext, username: str, password: str) -> OperatorInfo:

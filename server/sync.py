@@ -2,8 +2,10 @@
 
 Push
 ----
-Each event is processed in its own transaction: its rows (event, dossier state, change) commit together
-and a rejected or failing event never blocks the others. Rules, in order:
+A batch is one transaction, and each event in it runs inside its own SAVEPOINT: an accepted event's rows
+(event, dossier state, change) are kept together, and a rejected or failing event is rolled back to its
+savepoint alone without losing the others. The batch commits once (one WAL flush / fsync per batch, not
+per event). Rules, in order:
 
 1. Idempotence by ``event_id``: an event already accepted with the same canonical content (the event as
    validated, payload normalised by its model, as key-sorted JSON) is a ``duplicate``; with a different
@@ -23,6 +25,14 @@ and a rejected or failing event never blocks the others. Rules, in order:
 Each accepted event updates the dossier's state (status, due date, handling agency) and appends one
 ``dossier`` change carrying the whole dossier and all its events.
 
+What a batch reads first (the event ids already stored, the dossiers and codes already taken) is a hint
+only: under READ COMMITTED another push may commit the same event, dossier or code meanwhile. The unique
+constraints are the guard: the event's insert then fails, its savepoint is rolled back and the event is
+judged again from fresh reads (``duplicate``, ``event.conflict``, ``dossier.exists``…). A dossier a
+transition refers to is locked (``SELECT … FOR UPDATE``) before it is judged, and stays locked by the
+batch until its commit once an event of the batch changed it. A deadlock or serialisation failure between
+two batches rolls the whole batch back, and it is evaluated again from the start.
+
 Pull
 ----
 ``changes`` returns the changes with ``seq > since`` visible to the centre, in ``seq`` order. A dossier
@@ -32,6 +42,10 @@ it, and both sides see each other's later events. Procedure and calendar changes
 centre (one server per province). A device's own events come back too: the client deduplicates by
 ``event_id`` and takes the server's status as authoritative.
 
+Change bodies are validated when they are written (every writer stores a protocol model's JSON dump) and
+stored as canonical JSON text; a page of changes is assembled from that text as it is, without parsing it
+again.
+
 No skipped sequence numbers (PostgreSQL)
 ---------------------------------------
 ``changes.seq`` comes from a sequence, allocated at insert; transactions may commit in another order than
@@ -39,9 +53,11 @@ they allocated, so a reader could see seq 12 committed while 11 is still in flig
 and never see 11. To prevent it, every transaction that appends to the change feed first takes the
 transaction-level advisory lock :data:`CHANGES_LOCK_KEY` (``pg_advisory_xact_lock``), held until its commit
 or rollback: appends are serialised, so sequence numbers are allocated and committed in the same order and
-a reader never sees a later number before an earlier one. The lock is taken as the transaction's last step
-(after its row locks), so it is held only for the insert and the commit. On SQLite the single writer gives
-the same guarantee.
+a reader never sees a later number before an earlier one (PostgreSQL makes a commit visible before it
+releases the transaction's locks). A push batch keeps its changes in memory and writes them all as its
+very last step, after its row locks: it takes the lock **once per batch**, holds it only for that insert
+and the commit, and never waits for another lock while holding it (so it cannot deadlock). On SQLite the
+single writer gives the same guarantee.
 """
 
 from __future__ import annotations
@@ -49,12 +65,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import Text, bindparam, func, insert, or_, select, text, type_coerce, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -62,7 +80,6 @@ from app.domain.codes import DEFAULT_PLAN, parse_code
 from app.domain.errors import DomainError, Problem
 from app.domain.status import Action, Status, transition
 from app.sync.protocol import (
-    Change,
     DossierSnapshot,
     Event,
     EventResult,
@@ -70,7 +87,7 @@ from app.sync.protocol import (
     TransitionPayload,
 )
 from server.db import Database
-from server.devices import DeviceContext
+from server.devices import DeviceContext, touch_due, touch_stmt
 from server.errors import busy, scope_forbidden
 from server.models import Centre, ChangeRow, Dossier, EventRow, NumberCounter, canonical_json
 
@@ -129,16 +146,36 @@ def append_change(
 
 @dataclass(frozen=True, slots=True)
 class ChangesPage:
-    changes: list[Change]
+    #: Each change as the JSON text of an ``app.sync.protocol.Change``.
+    items: list[str]
     next: int
     more: bool
 
+    def response_json(self, since: int, server_time: datetime) -> bytes:
+        """The ``ChangesResponse`` JSON of this page, assembled from the stored change texts."""
+        moment = server_time.isoformat().replace("+00:00", "Z")
+        return (
+            f'{{"changes":[{",".join(self.items)}],"next":{max(self.next, since)},'
+            f'"more":{"true" if self.more else "false"},"server_time":"{moment}"}}'
+        ).encode()
+
+
+#: The JSON text of a change, around its kind's body: key order and nulls as ``Change.model_dump_json``.
+_CHANGE_TEXT = {
+    "dossier": ('"kind":"dossier","dossier":', ',"procedure":null,"calendar":null}'),
+    "procedure": ('"kind":"procedure","dossier":null,"procedure":', ',"calendar":null}'),
+    "calendar": ('"kind":"calendar","dossier":null,"procedure":null,"calendar":', "}"),
+}
+
 
 def changes(db: Database, centre_eid: str, since: int, limit: int) -> ChangesPage:
-    """The changes after ``since`` visible to ``centre_eid``, at most ``limit``."""
+    """The changes after ``since`` visible to ``centre_eid``, at most ``limit``.
+
+    The bodies are served as stored (canonical JSON written from a validated protocol model), not parsed
+    and validated again."""
     with db.read() as s:
-        rows = s.scalars(
-            select(ChangeRow)
+        rows = s.execute(
+            select(ChangeRow.seq, ChangeRow.kind, type_coerce(ChangeRow.body, Text))
             .where(
                 ChangeRow.seq > since,
                 or_(
@@ -153,39 +190,205 @@ def changes(db: Database, centre_eid: str, since: int, limit: int) -> ChangesPag
         ).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    out = [Change.model_validate({"seq": r.seq, "kind": r.kind, r.kind: r.body}) for r in rows]
-    return ChangesPage(out, rows[-1].seq if rows else since, more)
+    items = []
+    for seq, kind, body in rows:
+        head, tail = _CHANGE_TEXT[kind]
+        items.append(f'{{"seq":{int(seq)},{head}{body}{tail}')
+    return ChangesPage(items, rows[-1][0] if rows else since, more)
 
 
 # --- push ------------------------------------------------------------------------------------------------
 
+_EVENTS: Any = EventRow.__table__
+_DOSSIERS: Any = Dossier.__table__
+_CHANGES: Any = ChangeRow.__table__
+#: Change rows with their body already serialised (canonical JSON text).
+_INSERT_CHANGES = insert(_CHANGES).values(
+    kind=bindparam("kind"),
+    dossier_id=bindparam("dossier_id"),
+    receiving_eid=bindparam("receiving_eid"),
+    competent_eid=bindparam("competent_eid"),
+    handling_eid=bindparam("handling_eid"),
+    body=bindparam("b_body", type_=Text()),
+    created_at=bindparam("created_at"),
+)
+_INSERT_DOSSIER = insert(_DOSSIERS).values(
+    id=bindparam("b_id"),
+    code=bindparam("b_code"),
+    receiving_eid=bindparam("b_receiving"),
+    competent_eid=bindparam("b_competent"),
+    handling_eid=bindparam("b_handling"),
+    status=bindparam("b_status"),
+    snapshot=bindparam("b_snapshot", type_=Text()),
+    created_at=bindparam("b_now"),
+    updated_at=bindparam("b_now"),
+)
+_UPDATE_DOSSIER = (
+    update(_DOSSIERS)
+    .where(_DOSSIERS.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        snapshot=bindparam("b_snapshot", type_=Text()),
+        handling_eid=bindparam("b_handling"),
+        updated_at=bindparam("b_now"),
+    )
+)
+_LOCK_DOSSIER = (
+    select(
+        _DOSSIERS.c.id,
+        _DOSSIERS.c.code,
+        _DOSSIERS.c.receiving_eid,
+        _DOSSIERS.c.competent_eid,
+        _DOSSIERS.c.handling_eid,
+        _DOSSIERS.c.status,
+        _DOSSIERS.c.snapshot,
+    )
+    .where(_DOSSIERS.c.id == bindparam("b_id"))
+    .with_for_update()
+)
+_INSERT_EVENT = insert(_EVENTS).values(
+    event_id=bindparam("event_id"),
+    dossier_id=bindparam("dossier_id"),
+    type=bindparam("type"),
+    body=bindparam("b_body", type_=Text()),
+    body_hash=bindparam("body_hash"),
+    device_id=bindparam("device_id"),
+    received_at=bindparam("received_at"),
+)
+
+
+@dataclass(slots=True)
+class _DossierState:
+    """A dossier as this batch holds it (row locked by the batch's transaction)."""
+
+    id: str
+    code: str | None
+    receiving_eid: str
+    competent_eid: str | None
+    handling_eid: str | None
+    status: str
+    snapshot: dict[str, Any]
+    #: Its events' stored JSON texts in arrival order, once read or written by this batch.
+    events: list[str] | None = None
+
+
+@dataclass(slots=True)
+class _Outcome:
+    status: str
+    dossier: _DossierState | None = None
+    change: dict[str, Any] | None = None
+    issued: tuple[str, date, int] | None = None
+    digest: str = ""
+
+
+class _Batch:
+    """One push batch in one transaction (see the module notes)."""
+
+    def __init__(self, s: Session, ctx: DeviceContext, events: Sequence[Event], now: datetime) -> None:
+        self.s = s
+        #: The transaction's connection: one SAVEPOINT per event on it (lighter than the session's).
+        self.conn = s.connection()
+        self.ctx = ctx
+        self.now = now
+        #: Hints read once for the whole batch: event id → stored hash; dossier ids and codes taken.
+        self.stored: dict[str, str] = {}
+        self.taken_ids: set[str] = set()
+        self.taken_codes: set[str] = set()
+        #: Dossiers this batch has changed (so it holds their row locks).
+        self.dossiers: dict[str, _DossierState] = {}
+        self.changes: list[dict[str, Any]] = []
+        self.issued: dict[tuple[str, date], int] = {}
+        self._prefetch(events)
+
+    def _prefetch(self, events: Sequence[Event]) -> None:
+        s = self.s
+        ids = list({ev.event_id for ev in events})
+        for chunk in _chunks(ids):
+            self.stored.update(
+                s.execute(
+                    select(_EVENTS.c.event_id, _EVENTS.c.body_hash).where(_EVENTS.c.event_id.in_(chunk))
+                )
+                .tuples()
+                .all()
+            )
+        received = [ev for ev in events if ev.type == "dossier.received"]
+        dossier_ids = list({ev.dossier_id for ev in received})
+        codes = list({c for ev in received if isinstance(c := ev.payload.get("code"), str)})
+        for chunk in _chunks(dossier_ids):
+            self.taken_ids.update(s.scalars(select(_DOSSIERS.c.id).where(_DOSSIERS.c.id.in_(chunk))))
+        for chunk in _chunks(codes):
+            self.taken_codes.update(s.scalars(select(_DOSSIERS.c.code).where(_DOSSIERS.c.code.in_(chunk))))
+
+    def push(self, ev: Event) -> EventResult:
+        for attempt in range(_RETRIES):
+            try:
+                with self.conn.begin_nested():
+                    outcome = _apply(self, ev, fresh=attempt > 0)
+            except Rejected as r:
+                return EventResult(event_id=ev.event_id, status="rejected", reason=ProblemBody.of(r.problem))
+            except IntegrityError:
+                # A concurrent push inserted the same event, dossier or code first: judge it again.
+                log.info("event %s: concurrent insert, retrying (%d)", ev.event_id, attempt + 1)
+                continue
+            self._keep(ev, outcome)
+            return EventResult(event_id=ev.event_id, status=outcome.status)  # type: ignore[arg-type]
+        log.warning("event %s: still conflicting after %d attempts", ev.event_id, _RETRIES)
+        raise busy()
+
+    def _keep(self, ev: Event, outcome: _Outcome) -> None:
+        """What an accepted event's released savepoint leaves to the batch."""
+        if outcome.status != "accepted":
+            return
+        self.stored[ev.event_id] = outcome.digest
+        assert outcome.dossier is not None and outcome.change is not None
+        self.dossiers[outcome.dossier.id] = outcome.dossier
+        self.taken_ids.add(outcome.dossier.id)
+        if outcome.dossier.code is not None:
+            self.taken_codes.add(outcome.dossier.code)
+        self.changes.append(outcome.change)
+        if outcome.issued is not None:
+            agency, day, number = outcome.issued
+            self.issued[(agency, day)] = max(self.issued.get((agency, day), 0), number)
+
+    def finish(self) -> None:
+        """The batch's last writes: the number counters, the device's last sync, then the change feed."""
+        s = self.s
+        for (agency, day), number in sorted(self.issued.items()):
+            _note_issued(s, agency, day, number)
+        if touch_due(self.ctx, self.now):
+            s.execute(touch_stmt(self.ctx.device_id, self.now))
+        if self.changes:
+            lock_change_feed(s)
+            s.execute(_INSERT_CHANGES, self.changes)
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
 
 def push(db: Database, ctx: DeviceContext, events: Sequence[Event], now: datetime) -> list[EventResult]:
-    return [_push_one(db, ctx, ev, now) for ev in events]
-
-
-def _push_one(db: Database, ctx: DeviceContext, ev: Event, now: datetime) -> EventResult:
+    """Judge and record a batch of events in one transaction; one result per event, in order."""
     for attempt in range(_RETRIES):
         try:
             with db.write() as s:
-                status = _apply(s, ctx, ev, now)
-            return EventResult(event_id=ev.event_id, status=status)
-        except Rejected as r:
-            return EventResult(event_id=ev.event_id, status="rejected", reason=ProblemBody.of(r.problem))
-        except IntegrityError:
-            # A concurrent push inserted the same event, dossier or code first: evaluate again.
-            log.info("event %s: concurrent insert, retrying (%d)", ev.event_id, attempt + 1)
+                batch = _Batch(s, ctx, events, now)
+                results = [batch.push(ev) for ev in events]
+                batch.finish()
+            return results
+        except IntegrityError as exc:  # pragma: no cover - every insert of an event runs in a savepoint
+            log.info("push batch: %s, retrying (%d)", exc.orig, attempt + 1)
         except OperationalError as exc:
-            # PostgreSQL deadlock or serialisation failure: retry; anything else is the database's fault.
+            # PostgreSQL deadlock or serialisation failure: the whole batch was rolled back, evaluate it
+            # again; anything else is the database's fault.
             if getattr(getattr(exc, "orig", None), "sqlstate", None) not in ("40001", "40P01"):
                 raise
-            log.info("event %s: %s, retrying (%d)", ev.event_id, exc.orig, attempt + 1)
-    log.warning("event %s: still conflicting after %d attempts", ev.event_id, _RETRIES)
+            log.info("push batch: %s, retrying (%d)", exc.orig, attempt + 1)
+    log.warning("push batch of %d events: still conflicting after %d attempts", len(events), _RETRIES)
     raise busy()
 
 
-def _hash(body: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+def _hash(text_: str) -> str:
+    return hashlib.sha256(text_.encode("utf-8")).hexdigest()
 
 
 def _normalise(ev: Event) -> tuple[dict[str, Any], DossierSnapshot | TransitionPayload]:
@@ -207,37 +410,63 @@ def _invalid(ev: Event, err: ValidationError) -> Problem:
     )
 
 
-def _apply(s: Session, ctx: DeviceContext, ev: Event, now: datetime) -> str:
+def _stored_hash(b: _Batch, event_id: str, fresh: bool) -> str | None:
+    if not fresh and event_id in b.stored:
+        return b.stored[event_id]
+    if not fresh:
+        return None  # not stored when the batch began: a later insert by another push fails on the key
+    return b.s.scalar(select(_EVENTS.c.body_hash).where(_EVENTS.c.event_id == event_id))
+
+
+def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
+    s = b.s
     # Lock the dossier first: a concurrent push of the same transition then finds its event recorded
     # (and answers "duplicate") instead of judging it against the status it already moved to.
-    dossier = s.get(Dossier, ev.dossier_id, with_for_update=True) if ev.type == "dossier.transition" else None
-    existing = s.scalar(select(EventRow).where(EventRow.event_id == ev.event_id))
+    dossier: _DossierState | None = None
+    if ev.type == "dossier.transition":
+        dossier = None if fresh else b.dossiers.get(ev.dossier_id)
+        if dossier is None:
+            dossier = _lock_dossier(s, ev.dossier_id)
+    existing = _stored_hash(b, ev.event_id, fresh)
     try:
         body, typed = _normalise(ev)
     except ValidationError as err:
         if existing is not None:
             raise Rejected(_conflict(ev)) from None
         raise Rejected(_invalid(ev, err)) from None
-    digest = _hash(body)
+    snapshot_parts: tuple[str, str] | None = None
+    if isinstance(typed, DossierSnapshot):
+        # The snapshot is serialised once, for the event's text, the dossier row and the change.
+        snapshot_parts = split_json(body["payload"], "events")
+        body_text = json_object(*split_json(body, "payload"), "payload", json_object(*snapshot_parts))
+    else:
+        body_text = canonical_json(body)
+    digest = _hash(body_text)
     if existing is not None:
-        if existing.body_hash == digest:
-            return "duplicate"
+        if existing == digest:
+            return _Outcome("duplicate")
         raise Rejected(_conflict(ev))
     try:
         if isinstance(typed, DossierSnapshot):
-            _apply_received(s, ctx, ev, typed, body, digest, now)
+            assert snapshot_parts is not None
+            outcome = _apply_received(b, ev, typed, body, snapshot_parts, body_text, digest, fresh=fresh)
         else:
-            _apply_transition(s, ctx, ev, dossier, typed, body, digest, now)
+            outcome = _apply_transition(b, ev, dossier, typed, body, body_text, digest)
     except Rejected:
         # Under READ COMMITTED a concurrent push of this very event may have committed since the first
         # look (its dossier row is what made this one fail): it is then a duplicate, not a rejection.
-        late = s.scalar(select(EventRow.body_hash).where(EventRow.event_id == ev.event_id))
+        late = s.scalar(select(_EVENTS.c.body_hash).where(_EVENTS.c.event_id == ev.event_id))
         if late is None:
             raise
         if late == digest:
-            return "duplicate"
+            return _Outcome("duplicate")
         raise Rejected(_conflict(ev)) from None
-    return "accepted"
+    return outcome
+
+
+def _lock_dossier(s: Session, dossier_id: str) -> _DossierState | None:
+    row = s.execute(_LOCK_DOSSIER, {"b_id": dossier_id}).first()
+    return None if row is None else _DossierState(*row)
 
 
 def _conflict(ev: Event) -> Problem:
@@ -251,14 +480,17 @@ def _conflict(ev: Event) -> Problem:
 
 
 def _apply_received(
-    s: Session,
-    ctx: DeviceContext,
+    b: _Batch,
     ev: Event,
     snap: DossierSnapshot,
     body: dict[str, Any],
+    snapshot_parts: tuple[str, str],
+    body_text: str,
     digest: str,
-    now: datetime,
-) -> None:
+    *,
+    fresh: bool,
+) -> _Outcome:
+    s, ctx = b.s, b.ctx
     if snap.id != ev.dossier_id:
         raise Rejected(
             Problem(
@@ -270,8 +502,7 @@ def _apply_received(
         )
     if snap.receiving_agency_eid != ctx.centre_eid:
         raise Rejected(scope_forbidden(f"cơ quan tiếp nhận {snap.receiving_agency_eid}", "another agency"))
-    number: int | None = None
-    day: date | None = None
+    issued: tuple[str, date, int] | None = None
     if snap.code is not None:
         try:
             parsed = parse_code(snap.code)
@@ -288,7 +519,8 @@ def _apply_received(
                     "code",
                 )
             )
-        number, day = parsed.number, parsed.day
+        if DEFAULT_PLAN.lease_region_of(parsed.number) is not None:
+            issued = (snap.receiving_agency_eid, parsed.day, parsed.number)
     if snap.status not in INITIAL_STATUSES:
         raise Rejected(
             Problem(
@@ -307,7 +539,11 @@ def _apply_received(
                 "code",
             )
         )
-    if s.get(Dossier, snap.id) is not None:
+    if fresh:
+        exists = s.scalar(select(_DOSSIERS.c.id).where(_DOSSIERS.c.id == snap.id)) is not None
+    else:
+        exists = snap.id in b.taken_ids
+    if exists:
         raise Rejected(
             Problem(
                 "dossier.exists",
@@ -316,8 +552,11 @@ def _apply_received(
             )
         )
     if snap.code is not None:
-        other = s.scalar(select(Dossier.id).where(Dossier.code == snap.code))
-        if other is not None:
+        if fresh:
+            used = s.scalar(select(_DOSSIERS.c.id).where(_DOSSIERS.c.code == snap.code)) is not None
+        else:
+            used = snap.code in b.taken_codes
+        if used:
             raise Rejected(
                 Problem(
                     "code.duplicate",
@@ -328,8 +567,8 @@ def _apply_received(
                     "code",
                 )
             )
-    snapshot = snap.model_dump(mode="json")
-    dossier = Dossier(
+    snapshot: dict[str, Any] = body["payload"]  # the snapshot as validated (``snap.model_dump``)
+    dossier = _DossierState(
         id=snap.id,
         code=snap.code,
         receiving_eid=snap.receiving_agency_eid,
@@ -337,37 +576,56 @@ def _apply_received(
         handling_eid=snap.handling_agency_eid,
         status=snap.status.value,
         snapshot=snapshot,
-        created_at=now,
-        updated_at=now,
+        events=[],
     )
-    s.add(dossier)
-    s.flush()
-    if number is not None and day is not None:
-        _note_issued(s, snap.receiving_agency_eid, day, number)
-    _record(s, ctx, ev, dossier, body, digest, now)
+    s.execute(
+        _INSERT_DOSSIER,
+        {
+            "b_id": dossier.id,
+            "b_code": dossier.code,
+            "b_receiving": dossier.receiving_eid,
+            "b_competent": dossier.competent_eid,
+            "b_handling": dossier.handling_eid,
+            "b_status": dossier.status,
+            "b_snapshot": json_object(*snapshot_parts),
+            "b_now": b.now,
+        },
+    )
+    return _record(b, ev, dossier, snapshot_parts, body_text, digest, issued)
 
 
 def _note_issued(s: Session, agency_eid: str, day: date, number: int) -> None:
-    """Keep future leases above a lease-region number issued without a lease (``LeaseBook.note_issued``)."""
-    if DEFAULT_PLAN.lease_region_of(number) is None:
-        return
-    counter = s.get(NumberCounter, (agency_eid, day), with_for_update=True)
-    if counter is None:
-        s.add(NumberCounter(agency_eid=agency_eid, day=day, high_water=number))
-    elif counter.high_water < number:
-        counter.high_water = number
+    """Keep future leases above a lease-region number issued without a lease (``LeaseBook.note_issued``):
+    one upsert that only ever raises the mark."""
+    table: Any = NumberCounter.__table__
+    if s.get_bind().dialect.name == "postgresql":
+        stmt: Any = pg_insert(table).values(agency_eid=agency_eid, day=day, high_water=number)
+        s.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["agency_eid", "day"],
+                set_={"high_water": func.greatest(table.c.high_water, stmt.excluded.high_water)},
+            )
+        )
+    else:
+        stmt = sqlite_insert(table).values(agency_eid=agency_eid, day=day, high_water=number)
+        s.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["agency_eid", "day"],
+                set_={"high_water": func.max(table.c.high_water, stmt.excluded.high_water)},
+            )
+        )
 
 
 def _apply_transition(
-    s: Session,
-    ctx: DeviceContext,
+    b: _Batch,
     ev: Event,
-    dossier: Dossier | None,
+    dossier: _DossierState | None,
     tp: TransitionPayload,
     body: dict[str, Any],
+    body_text: str,
     digest: str,
-    now: datetime,
-) -> None:
+) -> _Outcome:
+    s, ctx = b.s, b.ctx
     if dossier is None:
         raise Rejected(
             Problem(
@@ -397,53 +655,90 @@ def _apply_transition(
     snapshot["status"] = new_status.value
     if tp.due_at is not None:
         snapshot["due_at"] = body["payload"]["due_at"]
+    handling_eid = dossier.handling_eid
     if tp.handling_agency_eid is not None:
         snapshot["handling_agency_eid"] = tp.handling_agency_eid
         target = s.scalar(select(Centre.name).where(Centre.eid == tp.handling_agency_eid))
         name = target or tp.extra.get("handling_agency")
         if isinstance(name, str) and name and len(name) <= 300:
             snapshot["handling_agency"] = name
-        dossier.handling_eid = tp.handling_agency_eid
-    dossier.status = new_status.value
-    dossier.snapshot = snapshot
-    dossier.updated_at = now
-    _record(s, ctx, ev, dossier, body, digest, now)
+        handling_eid = tp.handling_agency_eid
+    events = dossier.events
+    if events is None:
+        events = list(
+            s.scalars(
+                select(type_coerce(_EVENTS.c.body, Text))
+                .where(_EVENTS.c.dossier_id == dossier.id)
+                .order_by(_EVENTS.c.id)
+            )
+        )
+    after = replace(
+        dossier, handling_eid=handling_eid, status=new_status.value, snapshot=snapshot, events=events
+    )
+    snapshot_parts = split_json(snapshot, "events")
+    s.execute(
+        _UPDATE_DOSSIER,
+        {
+            "b_id": dossier.id,
+            "b_status": after.status,
+            "b_snapshot": json_object(*snapshot_parts),
+            "b_handling": handling_eid,
+            "b_now": b.now,
+        },
+    )
+    return _record(b, ev, after, snapshot_parts, body_text, digest, None)
 
 
 def _record(
-    s: Session,
-    ctx: DeviceContext,
+    b: _Batch,
     ev: Event,
-    dossier: Dossier,
-    body: dict[str, Any],
+    dossier: _DossierState,
+    snapshot_parts: tuple[str, str],
+    body_text: str,
     digest: str,
-    now: datetime,
-) -> None:
-    s.add(
-        EventRow(
-            event_id=ev.event_id,
-            dossier_id=dossier.id,
-            type=ev.type,
-            body=body,
-            body_hash=digest,
-            device_id=ctx.device_id,
-            received_at=now,
-        )
+    issued: tuple[str, date, int] | None,
+) -> _Outcome:
+    b.s.execute(
+        _INSERT_EVENT,
+        {
+            "event_id": ev.event_id,
+            "dossier_id": dossier.id,
+            "type": ev.type,
+            "b_body": body_text,
+            "body_hash": digest,
+            "device_id": b.ctx.device_id,
+            "received_at": b.now,
+        },
     )
-    s.flush()
-    events = list(
-        s.scalars(select(EventRow.body).where(EventRow.dossier_id == dossier.id).order_by(EventRow.id))
-    )
-    append_change(
-        s,
-        "dossier",
-        dict(dossier.snapshot) | {"events": events},
-        now,
-        dossier_id=dossier.id,
-        receiving_eid=dossier.receiving_eid,
-        competent_eid=dossier.competent_eid,
-        handling_eid=dossier.handling_eid,
-    )
+    assert dossier.events is not None
+    events = [*dossier.events, body_text]
+    kept = replace(dossier, events=events)
+    change = {
+        "kind": "dossier",
+        "dossier_id": dossier.id,
+        "receiving_eid": dossier.receiving_eid,
+        "competent_eid": dossier.competent_eid,
+        "handling_eid": dossier.handling_eid,
+        "b_body": json_object(*snapshot_parts, "events", f"[{','.join(events)}]"),
+        "created_at": b.now,
+    }
+    return _Outcome("accepted", kept, change, issued, digest)
+
+
+def split_json(obj: dict[str, Any], key: str) -> tuple[str, str]:
+    """The canonical JSON members of ``obj`` sorted before ``key`` and after it (``key`` itself left out),
+    for :func:`json_object`."""
+    before = canonical_json({k: v for k, v in obj.items() if k < key})[1:-1]
+    after = canonical_json({k: v for k, v in obj.items() if k > key})[1:-1]
+    return before, after
+
+
+def json_object(before: str, after: str, key: str | None = None, raw: str | None = None) -> str:
+    """``canonical_json`` of an object from :func:`split_json` parts, with ``key`` set to the JSON text
+    ``raw`` (itself canonical): the same text, without serialising ``raw``'s value again. A JSON array of
+    canonical texts joined by "," is the canonical JSON of the array."""
+    middle = f"{canonical_json(key)}:{raw}" if key is not None else ""
+    return "{" + ",".join(p for p in (before, middle, after) if p) + "}"
 
 
 def counts(s: Session) -> dict[str, int]:

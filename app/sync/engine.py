@@ -16,14 +16,15 @@ import logging
 import random
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session, selectinload
 
 from app.domain.errors import DomainError, Problem
 from app.domain.text import fold
@@ -40,7 +41,7 @@ from app.models import (
     Workstation,
 )
 from app.models.db import Store, StoreError
-from app.models.search_index import index_dossier, terms
+from app.models.search_index import terms
 from app.services.desk import load_calendar, load_desk
 from app.services.reference import get_setting, set_setting, upsert_procedure
 from app.sync import credentials
@@ -54,6 +55,7 @@ from app.sync.protocol import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 KEY_SERVER = "sync.server_url"
 KEY_DEVICE = "sync.device_id"
@@ -285,8 +287,7 @@ class SyncEngine:
                 cursor = int(get_setting(s, KEY_CURSOR, 0) or 0)
             page = self.client.changes(cursor, limit=500)
             with self.store.write() as s:  # the changes and the checkpoint commit together
-                for change in page.changes:
-                    apply_change(s, change)
+                apply_changes(s, page.changes)
                 set_setting(s, KEY_CURSOR, page.next)
             report.pulled += len(page.changes)
             if not page.more:
@@ -341,11 +342,15 @@ class SyncEngine:
 
 #: The outbox table, for the push's bulk updates (Core statements: no ORM objects loaded or flushed).
 _OUTBOX: Any = OutboxEntry.__table__
+#: Tables a page of pulled changes inserts into in bulk (``apply_dossiers``).
+_APPLICANTS: Any = Applicant.__table__
+_DOSSIERS: Any = Dossier.__table__
+_DOSSIER_EVENTS: Any = DossierEvent.__table__
 #: Seqs per ``IN (...)`` list, well under SQLite's bound-parameter limit whatever the batch size.
 _IN_CHUNK = 500
 
 
-def _chunks(seqs: list[int]) -> list[list[int]]:
+def _chunks(seqs: list[T]) -> list[list[T]]:
     return [seqs[i : i + _IN_CHUNK] for i in range(0, len(seqs), _IN_CHUNK)]
 
 
@@ -374,7 +379,24 @@ def apply_change(s: Session, change: Change) -> None:
         day.kind, day.note = change.calendar.kind, change.calendar.note
         s.add(day)
     elif change.kind == "dossier" and change.dossier is not None:
-        apply_dossier(s, change.dossier)
+        apply_dossiers(s, [change.dossier])
+
+
+def apply_changes(s: Session, changes: Sequence[Change]) -> None:
+    """Apply a page of pulled changes in order, in the caller's transaction: the same as
+    :func:`apply_change` on each, with each run of dossier changes applied as one batch."""
+    run: list[DossierState] = []
+    for change in changes:
+        if change.kind == "dossier":
+            if change.dossier is not None:
+                run.append(change.dossier)
+            continue
+        if run:
+            apply_dossiers(s, run)
+            run = []
+        apply_change(s, change)
+    if run:
+        apply_dossiers(s, run)
 
 
 def _naive(moment: datetime | None) -> datetime | None:
@@ -416,66 +438,155 @@ def _centre_for(s: Session, eid: str, name: str) -> Centre:
 
 
 def apply_dossier(s: Session, state: DossierState) -> None:
-    """Bring the local copy of a dossier to the server's state: create it (forwarded to this centre) or
-    add the events made elsewhere, keeping the code, the original receiving agency and local history."""
-    d = s.get(Dossier, state.id)
-    created = d is None
-    if d is None:
-        a = state.applicant
-        applicant = s.get(Applicant, a.id) or Applicant(
-            id=a.id,
-            personal_id=a.personal_id,
-            old_id=a.old_id,
-            full_name=a.full_name,
-            name_folded=fold(a.full_name),
-            birth_date=a.birth_date,
-            gender=a.gender,
-            phone=a.phone,
-            email=a.email,
-            address=a.address,
-            unit_code=a.unit_code,
-            created_at=_naive(state.received_at) or datetime.now(),
+    """Bring the local copy of a dossier to the server's state (:func:`apply_dossiers` of one)."""
+    apply_dossiers(s, [state])
+
+
+class _NewRow(SimpleNamespace):
+    """A row created by a page of changes, written with one multi-row INSERT per table at the end."""
+
+
+def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
+    """Bring the local copies of dossiers to the server's states, in order: create a dossier (forwarded to
+    this centre) or add the events made elsewhere, keeping the code, the original receiving agency and
+    local history.
+
+    A page at a time: the rows it needs are read with a few ``IN`` queries, the changes applied in memory
+    in order (a dossier may appear more than once in a page), then the new applicants, dossiers and events
+    are inserted with one statement per table and the local dossiers it changed are flushed together.
+    """
+    ids = list(dict.fromkeys(st.id for st in states))
+    local: dict[str, Dossier] = {}
+    pending: set[str] = set()
+    for chunk in _chunks(ids):
+        local.update(
+            (d.id, d)
+            for d in s.scalars(
+                select(Dossier).where(Dossier.id.in_(chunk)).options(selectinload(Dossier.events))
+            )
         )
-        s.add(applicant)
-        d = Dossier(
-            id=state.id,
-            code=state.code,
-            lookup_secret=state.lookup_secret,
-            procedure_id=_procedure_for(s, state).id,
-            applicant_id=a.id,
-            receiving_centre_id=_centre_for(s, state.receiving_agency_eid, state.receiving_agency).id,
-            receiving_agency=state.receiving_agency,
-            channel=state.channel,
-            received_at=_naive(state.received_at),
-            papers_received=state.papers_received,
-            sets_count=state.sets_count,
-            fee_vnd=state.fee_vnd,
-            result_delivery=state.result_delivery,
-            notes=state.notes,
-            version=0,
-            created_at=datetime.now(),
-            status=state.status.value,
-            scenario=state.scenario,
-            competent_agency=state.competent_agency,
-            handling_agency=state.handling_agency,
-            updated_at=datetime.now(),
+        pending.update(
+            s.scalars(
+                select(OutboxEntry.dossier_id)
+                .where(OutboxEntry.dossier_id.in_(chunk), OutboxEntry.state == "pending")
+                .distinct()
+            )
         )
-        s.add(d)
+    fresh = [st for st in states if st.id not in local]
+    applicants: set[str] = set()
+    procedures: dict[str, int] = {}
+    centres: dict[str, int] = {}
+    if fresh:
+        for chunk in _chunks(list({st.applicant.id for st in fresh})):
+            applicants.update(s.scalars(select(Applicant.id).where(Applicant.id.in_(chunk))))
+        codes = list({st.procedure_code for st in fresh})
+        procedures.update(
+            s.execute(select(Procedure.code, Procedure.id).where(Procedure.code.in_(codes))).tuples().all()
+        )
+        eids = list({st.receiving_agency_eid for st in fresh})
+        centres.update(
+            s.execute(select(Centre.agency_eid, Centre.id).where(Centre.agency_eid.in_(eids))).tuples().all()
+        )
+    new: dict[str, _NewRow] = {}
+    new_applicants: list[dict[str, Any]] = []
+    index: list[tuple[str, str]] = []
+    for state in states:
+        d: Any = local.get(state.id) or new.get(state.id)
+        created = d is None
+        if d is None:
+            a = state.applicant
+            if a.id not in applicants:
+                applicants.add(a.id)
+                new_applicants.append(
+                    {
+                        "id": a.id,
+                        "personal_id": a.personal_id,
+                        "old_id": a.old_id,
+                        "full_name": a.full_name,
+                        "name_folded": fold(a.full_name),
+                        "birth_date": a.birth_date,
+                        "gender": a.gender,
+                        "phone": a.phone,
+                        "email": a.email,
+                        "address": a.address,
+                        "unit_code": a.unit_code,
+                        "created_at": _naive(state.received_at) or datetime.now(),
+                    }
+                )
+            if state.procedure_code not in procedures:
+                procedures[state.procedure_code] = _procedure_for(s, state).id
+            if state.receiving_agency_eid not in centres:
+                centre = _centre_for(s, state.receiving_agency_eid, state.receiving_agency)
+                centres[state.receiving_agency_eid] = centre.id
+            d = new[state.id] = _NewRow(
+                id=state.id,
+                code=state.code,
+                lookup_secret=state.lookup_secret,
+                procedure_id=procedures[state.procedure_code],
+                applicant_id=a.id,
+                receiving_centre_id=centres[state.receiving_agency_eid],
+                receiving_agency=state.receiving_agency,
+                channel=state.channel,
+                received_at=_naive(state.received_at),
+                papers_received=state.papers_received,
+                sets_count=state.sets_count,
+                fee_vnd=state.fee_vnd,
+                result_delivery=state.result_delivery,
+                notes=state.notes,
+                version=0,
+                created_at=datetime.now(),
+                status=state.status.value,
+                scenario=state.scenario,
+                competent_agency=state.competent_agency,
+                handling_agency=state.handling_agency,
+                updated_at=datetime.now(),
+                finished_at=None,
+                returned_at=None,
+                events=[],
+            )
+            index.append(
+                (d.id, terms(a.full_name, a.personal_id, a.phone, state.code)),
+            )
+        _apply_state(d, state, created, state.id in pending, DossierEvent if state.id in local else _NewRow)
+    if new_applicants:
+        s.execute(insert(_APPLICANTS), new_applicants)
+    if new:
+        rows = [{k: v for k, v in vars(d).items() if k != "events"} for d in new.values()]
+        s.execute(insert(_DOSSIERS), rows)
+        events = [vars(e) | {"dossier_id": d.id} for d in new.values() for e in d.events]
+        if events:
+            s.execute(insert(_DOSSIER_EVENTS), events)
+    s.flush()
+    if index:
+        rowids: dict[str, int] = {}
+        for chunk in _chunks([i for i, _ in index]):
+            rowids.update(
+                s.execute(
+                    text("SELECT id, rowid FROM dossiers WHERE id IN :ids").bindparams(
+                        bindparam("ids", expanding=True)
+                    ),
+                    {"ids": chunk},
+                )
+                .tuples()
+                .all()
+            )
+        params = [{"r": rowids[i], "t": t} for i, t in index]
+        s.execute(text("DELETE FROM dossier_search WHERE rowid = :r"), [{"r": p["r"]} for p in params])
+        s.execute(text("INSERT INTO dossier_search (rowid, terms) VALUES (:r, :t)"), params)
+
+
+def _apply_state(
+    d: Any, state: DossierState, created: bool, local_pending: bool, event_row: Callable[..., Any]
+) -> None:
+    """One change of one dossier (a local ``Dossier`` or a :class:`_NewRow`), as the server sent it."""
     known = {e.id for e in d.events}
-    local_pending = bool(
-        s.scalar(
-            select(func.count())
-            .select_from(OutboxEntry)
-            .where(OutboxEntry.dossier_id == d.id, OutboxEntry.state == "pending")
-        )
-    )
     for ev in state.events:
         if ev.event_id in known:
             continue
         payload = ev.payload
         action = payload.get("action", "receive") if ev.type == "dossier.transition" else "receive"
         d.events.append(
-            DossierEvent(
+            event_row(
                 id=ev.event_id,
                 seq=len(d.events) + 1,
                 action=action,
@@ -502,13 +613,6 @@ def apply_dossier(s: Session, state: DossierState) -> None:
         d.returned_at = d.returned_at or last.get("hand_back")
     d.version = (d.version or 0) + 1
     d.updated_at = datetime.now()
-    s.flush()
-    if created:
-        index_dossier(
-            s,
-            d.id,
-            terms(state.applicant.full_name, state.applicant.personal_id, state.applicant.phone, state.code),
-        )
 
 
 # --- background worker ------------------------------------------------------------------------------------

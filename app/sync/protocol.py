@@ -133,20 +133,40 @@ def _check_text(value: str) -> str:
     return value
 
 
-def _check_json(value: Any, depth: int = 0) -> Any:
-    """Walk a JSON value: bounded depth, and every string (keys too) clean as :func:`_check_text`."""
-    if depth > 32:
-        raise ValueError("JSON value nested too deeply (more than 32 levels)")
-    if isinstance(value, str):
-        _check_text(value)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(key)
-            _check_json(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _check_json(item, depth + 1)
+_MAX_JSON_DEPTH: Final = 32
+
+
+def _check_json(value: Any) -> Any:
+    """Check a JSON value: no value deeper than 32 levels, and every string (keys too) clean as
+    :func:`_check_text`. The strings are gathered by one walk of the containers and checked together
+    (one C-level scan), not one call per value."""
+    strings: list[str] = []
+    _gather(value, 0, strings)
+    _check_text("".join(strings))
     return value
+
+
+def _gather(value: Any, depth: int, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+        return
+    if isinstance(value, dict):
+        if value and depth >= _MAX_JSON_DEPTH:
+            raise ValueError("JSON value nested too deeply (more than 32 levels)")
+        for key, item in value.items():
+            out.append(key)
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, dict | list):
+                _gather(item, depth + 1, out)
+    elif isinstance(value, list):
+        if value and depth >= _MAX_JSON_DEPTH:
+            raise ValueError("JSON value nested too deeply (more than 32 levels)")
+        for item in value:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, dict | list):
+                _gather(item, depth + 1, out)
 
 
 _CLEAN: Final = AfterValidator(_check_text)

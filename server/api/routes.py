@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.domain.errors import Problem
@@ -44,7 +44,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -53,7 +53,7 @@ def naive_utc(moment: datetime) -> datetime:
     return as_utc(moment).replace(tzinfo=None)
 
 
-def check_protocol(
+async def check_protocol(
     version: Annotated[str | None, Header(alias=PROTOCOL_HEADER, description="Protocol version: 1")] = None,
 ) -> None:
     value = (version or "").strip()
@@ -86,7 +86,7 @@ def _check_skew(client_time: datetime) -> None:
         raise ApiError(409, clock_skew_problem(skew))
 
 
-def check_clock(
+async def check_clock(
     client_time: Annotated[
         str | None, Header(alias=CLIENT_TIME_HEADER, description="The workstation's time, ISO 8601 UTC")
     ] = None,
@@ -155,24 +155,22 @@ def login(body: LoginRequest, db: DbDep, device: DeviceDep) -> LoginResponse:
 def push(body: PushRequest, db: DbDep, device: DeviceDep) -> PushResponse:
     """Events from the workstation's outbox: each is accepted, a duplicate, or rejected with a reason."""
     now = naive_utc(utc_now())
-    results = sync.push(db, device, body.events, now)
-    devices.touch(db, device.device_id, naive_utc(utc_now()))
+    results = sync.push(db, device, body.events, now)  # records the device's last sync too (if due)
     return PushResponse(results=results, server_time=utc_now())
 
 
-@router.get("/sync/changes", tags=["sync"])
+@router.get("/sync/changes", tags=["sync"], response_model=ChangesResponse)
 def changes(
     db: DbDep,
     device: DeviceDep,
     since: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_LIMIT)] = 500,
-) -> ChangesResponse:
+) -> Response:
     """The changes visible to the device's centre after ``since``, in sequence order."""
     page = sync.changes(db, device.centre_eid, min(since, MAX_INT32), limit)
-    devices.touch(db, device.device_id, naive_utc(utc_now()))
-    return ChangesResponse(
-        changes=page.changes, next=max(page.next, since), more=page.more, server_time=utc_now()
-    )
+    devices.touch(db, device, naive_utc(utc_now()))
+    # A ChangesResponse, assembled from the stored change texts (validated when written), not re-encoded.
+    return Response(page.response_json(since, utc_now()), media_type="application/json")
 
 
 @router.post("/numbering/lease", tags=["numbering"])
