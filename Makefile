@@ -26,6 +26,9 @@ $(STAMP): pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
+	@# Qt is pinned to 6.11.3 with QtPdf from PySide6-Addons (see pyproject.toml): drop a 6.12 PySide6-Pdf
+	@# an older checkout installed, whose files the Addons package also ships.
+	$(PIP) uninstall --quiet --yes PySide6-Pdf 2>/dev/null || true
 	$(PIP) install --quiet -e .
 	@touch $@
 
