@@ -196,6 +196,20 @@ def always(fault: Fault | str) -> Plan:
     return lambda _request: chosen
 
 
+def first_on(path_suffix: str, fault: Fault, times: int = 1) -> Plan:
+    """A plan that applies ``fault`` to the first ``times`` requests whose path ends with ``path_suffix``
+    (e.g. ``"/sync/push"``) and lets everything else pass."""
+    left = [times]
+
+    def plan(request: Request) -> Fault:
+        if request.path.endswith(path_suffix) and left[0] > 0:
+            left[0] -= 1
+            return fault
+        return PASS
+
+    return plan
+
+
 def _check_loopback(host: str) -> str:
     if host not in (LOOPBACK, "localhost"):
         raise ValueError(f"faultproxy only works on {LOOPBACK}, not {host!r}")

@@ -174,12 +174,16 @@ class SyncClient:
         params: dict[str, Any] | None = None,
     ) -> M:
         try:
+            headers = self._headers()
+            if body is not None:
+                headers["Content-Type"] = "application/json"
             response = self._http.request(
                 method,
                 path,
-                json=body.model_dump(mode="json") if body is not None else None,
+                # Serialised by pydantic straight to JSON bytes (not a dict for httpx to dump again).
+                content=body.model_dump_json().encode() if body is not None else None,
                 params=params,
-                headers=self._headers(),
+                headers=headers,
             )
         except httpx.TimeoutException as exc:
             raise TransientError(f"timeout: {exc!r}") from exc

@@ -47,7 +47,7 @@ from app.services.reference import set_setting
 from app.sync import engine
 from app.sync.client import SyncClient, SyncError
 from server import models as sm
-from tools.faultproxy import PASS, Fault, FaultProxy, RandomFaults, Request, always
+from tools.faultproxy import PASS, Fault, FaultProxy, RandomFaults, Request, always, first_on
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 #: The client's timeout in these tests: ``delay`` faults go past it.
@@ -94,15 +94,7 @@ def client_factory(url: str, token: str) -> SyncClient:
 
 
 def on_push(fault: Fault, times: int = 1) -> Callable[[Request], Fault]:
-    left = [times]
-
-    def plan(req: Request) -> Fault:
-        if req.path.endswith("/sync/push") and left[0] > 0:
-            left[0] -= 1
-            return fault
-        return PASS
-
-    return plan
+    return first_on("/sync/push", fault, times)
 
 
 def server_statuses(world: World) -> dict[str, str]:

@@ -7,16 +7,14 @@ resent and counted once.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from faults.harness import local_dossiers, local_event_ids, new_desk, server_problems
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from srvkit import A, World
 
@@ -25,13 +23,11 @@ from app.services import dossiers as svc
 from app.services.audit import Actor
 from app.services.reference import set_setting
 from app.sync import engine
-from app.ui.application import start
 from app.ui.main_window import MainWindow
-from app.ui.printing import PrintTarget
-from tools.faultproxy import PASS, Fault, FaultProxy, Request, always
+from tools.faultproxy import PASS, Fault, FaultProxy, always, first_on
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
-from gui_helpers import log_in, settle  # noqa: E402
+from gui_helpers import close_window, label_text, open_window, status_is  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -54,30 +50,9 @@ def line(world: World, tmp_path: Path, template_dir: Path) -> Iterator[tuple[Pat
 
 @pytest.fixture
 def window(qtbot: QtBot, line: tuple[Path, FaultProxy]) -> Iterator[MainWindow]:
-    folder, _proxy = line
-    _app, w, store = start(argparse.Namespace(data_dir=folder, demo=True, lang="vi"))
-    assert w is not None and store is not None
-    w.print_target_override = PrintTarget(pdf_path=folder / "printed.pdf")
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    settle(qtbot, w)
-    log_in(qtbot, w)
+    w = open_window(qtbot, line[0])
     yield w
-    w.close()
-    store.dispose()
-
-
-def label(window: MainWindow, name: str) -> str:
-    widget = window.findChild(QLabel, name)
-    assert widget is not None
-    return widget.text()
-
-
-def status_is(window: MainWindow, connection: str, pending: int) -> bool:
-    return (
-        label(window, "statusConnection") == connection
-        and label(window, "statusPending") == f"Chờ đồng bộ: {pending}"
-    )
+    close_window(w)
 
 
 def receive(window: MainWindow, name: str) -> str:
@@ -91,18 +66,6 @@ def receive(window: MainWindow, name: str) -> str:
 
 def sync_now(window: MainWindow, qtbot: QtBot) -> None:
     qtbot.keyClick(window, Qt.Key.Key_F9)
-
-
-def on_push(fault: Fault) -> Callable[[Request], Fault]:
-    left = [1]
-
-    def plan(req: Request) -> Fault:
-        if req.path.endswith("/sync/push") and left[0] > 0:
-            left[0] -= 1
-            return fault
-        return PASS
-
-    return plan
 
 
 def test_the_status_bar_tells_the_truth_whatever_the_line_does(
@@ -135,19 +98,19 @@ def test_the_status_bar_tells_the_truth_whatever_the_line_does(
     qtbot.waitUntil(lambda: status_is(window, "Trực tuyến", 0), timeout=WAIT)
 
     # The server stores a push but its answer is lost: the desk cannot know, says offline, resends.
-    proxy.plan = on_push(Fault("reset_after"))
+    proxy.plan = first_on("/sync/push", Fault("reset_after"))
     receive(window, "Phạm Thu Hà")
     qtbot.waitUntil(lambda: status_is(window, "Ngoại tuyến", 1), timeout=WAIT)
     sync_now(window, qtbot)
     qtbot.waitUntil(lambda: status_is(window, "Trực tuyến", 0), timeout=WAIT)
 
     # The answer is cut in the middle (truncated): the same.
-    proxy.plan = on_push(Fault("truncate", keep=0.5))
+    proxy.plan = first_on("/sync/push", Fault("truncate", keep=0.5))
     receive(window, "Võ Minh Châu")
     qtbot.waitUntil(lambda: status_is(window, "Ngoại tuyến", 1), timeout=WAIT)
     sync_now(window, qtbot)
     qtbot.waitUntil(lambda: status_is(window, "Trực tuyến", 0), timeout=WAIT)
-    assert label(window, "statusLastSync").startswith("Đồng bộ lần cuối: ")
+    assert label_text(window, "statusLastSync").startswith("Đồng bộ lần cuối: ")
 
     # Every dossier and every event exactly once on the server, nothing else.
     db = database_path(folder)

@@ -4,7 +4,6 @@ off, events the server refused, and a clean shutdown (no sync thread left)."""
 
 from __future__ import annotations
 
-import argparse
 import socket
 import sys
 import threading
@@ -16,7 +15,6 @@ import keyring
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
 from srvkit import A, LiveServer, World
@@ -30,13 +28,11 @@ from app.services.reference import set_setting
 from app.sync import engine
 from app.sync.client import SyncClient
 from app.sync.protocol import utc_now
-from app.ui.application import start
 from app.ui.main_window import MainWindow
-from app.ui.printing import PrintTarget
 from server import models as sm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
-from gui_helpers import log_in, settle  # noqa: E402
+from gui_helpers import close_window, label_text, open_window, settle, status_is  # noqa: E402
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 WAIT = 10_000
@@ -45,30 +41,12 @@ WAIT = 10_000
 @pytest.fixture
 def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
     """The demo desk as ``make run`` starts it, the demo operator logged in."""
-    _app, w, store = start(argparse.Namespace(data_dir=data_dir, demo=True, lang="vi"))
-    assert w is not None and store is not None
-    w.print_target_override = PrintTarget(pdf_path=data_dir / "printed.pdf")
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    settle(qtbot, w)
-    log_in(qtbot, w)
-    assert w.ctx.session is not None
+    w = open_window(qtbot, data_dir)
     yield w
-    w.close()
-    store.dispose()
+    close_window(w)
 
 
-def text(window: MainWindow, name: str) -> str:
-    label = window.findChild(QLabel, name)
-    assert label is not None
-    return label.text()
-
-
-def status_is(window: MainWindow, connection: str, pending: int) -> bool:
-    return (
-        text(window, "statusConnection") == connection
-        and text(window, "statusPending") == f"Chờ đồng bộ: {pending}"
-    )
+text = label_text
 
 
 def receive(store: Store, name: str) -> svc.ReceiveResult:

@@ -3,11 +3,13 @@ for the worker bridge and the debounce timers, and logging in."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.ui.main_window import MainWindow
@@ -27,6 +29,44 @@ def quiet(window: MainWindow) -> bool:
 
 def settle(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> None:
     qtbot.waitUntil(lambda: quiet(window), timeout=timeout)
+
+
+def open_window(qtbot: QtBot, data_dir: Path, lang: str | None = "vi") -> MainWindow:
+    """The demo desk on ``data_dir`` as ``make run`` starts it, printing into ``printed.pdf`` there, the
+    demo operator logged in. Close it with :func:`close_window`."""
+    from app.ui.application import start
+    from app.ui.printing import PrintTarget
+
+    _app, window, store = start(argparse.Namespace(data_dir=data_dir, demo=True, lang=lang))
+    assert window is not None and store is not None
+    window.print_target_override = PrintTarget(pdf_path=data_dir / "printed.pdf")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    settle(qtbot, window)
+    log_in(qtbot, window)
+    assert window.ctx.session is not None
+    return window
+
+
+def close_window(window: MainWindow) -> None:
+    store = window.ctx.store
+    window.close()
+    store.dispose()
+
+
+def label_text(window: MainWindow, name: str) -> str:
+    """The text of the window's label called ``name`` (e.g. ``statusConnection``)."""
+    label = window.findChild(QLabel, name)
+    assert label is not None
+    return label.text()
+
+
+def status_is(window: MainWindow, connection: str, pending: int) -> bool:
+    """The status bar shows this connection state and this many events waiting (Vietnamese)."""
+    return (
+        label_text(window, "statusConnection") == connection
+        and label_text(window, "statusPending") == f"Chờ đồng bộ: {pending}"
+    )
 
 
 def log_in(qtbot: QtBot, window: MainWindow, user: str = "demo", password: str = "motcua") -> None:
