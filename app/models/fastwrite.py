@@ -12,7 +12,7 @@ everything else.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -44,19 +44,40 @@ class RowInserter:
 
     def __call__(self, conn: Connection, row: Mapping[str, Any]) -> int:
         """Insert ``row`` in ``conn``'s transaction; returns the new row's rowid."""
+        rowid = execute(conn, self._prepared(conn), self._params(row)).lastrowid
+        assert rowid is not None
+        return rowid
+
+    def many(self, conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Insert every one of ``rows`` (one ``executemany``) in ``conn``'s transaction."""
+        sql = self._prepared(conn)
+        params = [self._params(row) for row in rows]
+        if params:
+            execute_many(conn, sql, params)
+
+    def _prepared(self, conn: Connection) -> str:
         if self._dialect_name is None:
             self._prepare(conn)
+        return self._sql
+
+    def _params(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
         if row.keys() != self._expected:
             missing = sorted(self._expected - row.keys())
             extra = sorted(row.keys() - self._expected)
             raise KeyError(f"{self.table.name}: missing {missing}, unexpected {extra}")
-        params = tuple(
+        return tuple(
             value if proc is None or value is None else proc(value)
             for value, proc in zip((row[c] for c in self.columns), self._processors, strict=True)
         )
-        rowid = execute(conn, self._sql, params).lastrowid
-        assert rowid is not None
-        return rowid
+
+
+def execute_many(conn: Connection, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
+    """:func:`execute` for many rows at once."""
+    raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
+    try:
+        raw.executemany(sql, params)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, params[:1], exc, sqlite3.Error, dialect=conn.dialect) from exc
 
 
 def execute(conn: Connection, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:

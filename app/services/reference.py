@@ -258,35 +258,45 @@ def load_catalogue(session: Session, path: Path, now: datetime | None = None) ->
 def upsert_procedure(
     session: Session, item: dict[str, Any], now: datetime, proc: Procedure | None = None
 ) -> Procedure:
-    """Insert or update one procedure from a catalogue entry (schema 1), papers included."""
+    """Insert or update one procedure from a catalogue entry (schema 1), papers included. A procedure
+    that already says exactly this is left alone (no write, ``updated_at`` kept): a catalogue pulled again
+    changes nothing, and the reference data cached per version stays valid."""
     if proc is None:
         proc = session.scalar(select(Procedure).where(Procedure.code == item["code"])) or Procedure(
             code=item["code"]
         )
-    proc.name = clean_spaces(item["name"])
-    proc.name_folded = fold(item["name"])
-    proc.field = clean_spaces(item["field"])
-    proc.level = item["level"]
-    proc.competent_agency = clean_spaces(item["competent_agency"])
-    proc.time_value = int(item["time_value"])
-    proc.time_unit = item["time_unit"]
-    proc.time_text = nfc(item.get("time_text", ""))
-    proc.fee_vnd = int(item.get("fee_vnd", 0))
-    proc.fee_text = nfc(item.get("fee_text", ""))
-    proc.channels = list(item.get("channels", ["direct"]))
-    proc.cross_boundary = bool(item.get("cross_boundary", False))
-    proc.notes = nfc(item.get("unsure", ""))
-    proc.active = True
+    values: dict[str, Any] = {
+        "name": clean_spaces(item["name"]),
+        "name_folded": fold(item["name"]),
+        "field": clean_spaces(item["field"]),
+        "level": item["level"],
+        "competent_agency": clean_spaces(item["competent_agency"]),
+        "time_value": int(item["time_value"]),
+        "time_unit": item["time_unit"],
+        "time_text": nfc(item.get("time_text", "")),
+        "fee_vnd": int(item.get("fee_vnd", 0)),
+        "fee_text": nfc(item.get("fee_text", "")),
+        "channels": list(item.get("channels", ["direct"])),
+        "cross_boundary": bool(item.get("cross_boundary", False)),
+        "notes": nfc(item.get("unsure", "")),
+        "active": True,
+    }
+    papers = [
+        (i, clean_spaces(p["name"]), p["form"], int(p["count"]), nfc(p.get("note", "")))
+        for i, p in enumerate(item["papers"], start=1)
+    ]
+    if (
+        proc.id is not None
+        and all(getattr(proc, k) == v for k, v in values.items())
+        and [(x.position, x.name, x.form, x.count, x.note) for x in proc.papers] == papers
+    ):
+        return proc
+    for key, value in values.items():
+        setattr(proc, key, value)
     proc.updated_at = now
     proc.papers = [
-        ProcedurePaper(
-            position=i,
-            name=clean_spaces(p["name"]),
-            form=p["form"],
-            count=int(p["count"]),
-            note=nfc(p.get("note", "")),
-        )
-        for i, p in enumerate(item["papers"], start=1)
+        ProcedurePaper(position=i, name=name, form=form, count=count, note=note)
+        for i, name, form, count, note in papers
     ]
     session.add(proc)
     return proc

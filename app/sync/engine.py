@@ -23,7 +23,7 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import Text, bindparam, func, insert, select, text, type_coerce, update
+from sqlalchemy import Text, bindparam, func, select, text, type_coerce, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain.errors import DomainError, Problem
@@ -41,6 +41,7 @@ from app.models import (
     Workstation,
 )
 from app.models.db import Store, StoreError
+from app.models.fastwrite import RowInserter, execute_many
 from app.models.search_index import terms
 from app.services.desk import load_calendar, load_desk
 from app.services.reference import get_setting, set_setting, upsert_procedure
@@ -344,9 +345,11 @@ class SyncEngine:
 #: The outbox table, for the push's bulk updates (Core statements: no ORM objects loaded or flushed).
 _OUTBOX: Any = OutboxEntry.__table__
 #: Tables a page of pulled changes inserts into in bulk (``apply_dossiers``).
-_APPLICANTS: Any = Applicant.__table__
-_DOSSIERS: Any = Dossier.__table__
-_DOSSIER_EVENTS: Any = DossierEvent.__table__
+_INSERT_APPLICANTS = RowInserter(Applicant.__table__)
+_INSERT_DOSSIERS = RowInserter(Dossier.__table__)
+_INSERT_EVENTS = RowInserter(DossierEvent.__table__)
+#: Columns of a dossier that only the workstation that received it has.
+_NOT_FROM_THE_SERVER = {"operator_id": None, "workstation_id": None}
 #: Seqs per ``IN (...)`` list, well under SQLite's bound-parameter limit whatever the batch size.
 _IN_CHUNK = 500
 
@@ -549,14 +552,15 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 (d.id, terms(a.full_name, a.personal_id, a.phone, state.code)),
             )
         _apply_state(d, state, created, state.id in pending, DossierEvent if state.id in local else _NewRow)
-    if new_applicants:
-        s.execute(insert(_APPLICANTS), new_applicants)
-    if new:
-        rows = [{k: v for k, v in vars(d).items() if k != "events"} for d in new.values()]
-        s.execute(insert(_DOSSIERS), rows)
-        events = [vars(e) | {"dossier_id": d.id} for d in new.values() for e in d.events]
-        if events:
-            s.execute(insert(_DOSSIER_EVENTS), events)
+    # The new rows with prepared inserts (app.models.fastwrite: the column types' own bind processors,
+    # one executemany per table); a page brings hundreds.
+    conn = s.connection()
+    _INSERT_APPLICANTS.many(conn, new_applicants)
+    _INSERT_DOSSIERS.many(
+        conn,
+        ({k: v for k, v in vars(d).items() if k != "events"} | _NOT_FROM_THE_SERVER for d in new.values()),
+    )
+    _INSERT_EVENTS.many(conn, (vars(e) | {"dossier_id": d.id} for d in new.values() for e in d.events))
     s.flush()
     if index:
         rowids: dict[str, int] = {}
@@ -571,9 +575,9 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 .tuples()
                 .all()
             )
-        params = [{"r": rowids[i], "t": t} for i, t in index]
-        s.execute(text("DELETE FROM dossier_search WHERE rowid = :r"), [{"r": p["r"]} for p in params])
-        s.execute(text("INSERT INTO dossier_search (rowid, terms) VALUES (:r, :t)"), params)
+        rows = [(rowids[i], t) for i, t in index]
+        execute_many(conn, "DELETE FROM dossier_search WHERE rowid = ?", [(r,) for r, _ in rows])
+        execute_many(conn, "INSERT INTO dossier_search (rowid, terms) VALUES (?, ?)", rows)
 
 
 def _apply_state(

@@ -225,3 +225,47 @@ def test_prepared_insert_errors_are_sqlalchemy_errors(store: Store) -> None:
     row = {c.name: None for c in DossierEvent.__table__.columns}
     with pytest.raises(IntegrityError), store.write() as s:
         RowInserter(DossierEvent.__table__)(s.connection(), row)
+
+
+def test_a_catalogue_entry_pulled_again_writes_nothing(store: Store) -> None:
+    """Sync sends the whole procedure on every catalogue change; one that says what the desk already
+    has must not rewrite it (nor renew the token the cached reference data hang on)."""
+    from app.services.reference import upsert_procedure
+
+    with store.read() as s:
+        proc = s.scalar(select(Procedure).where(Procedure.code == "1.001193"))
+        assert proc is not None
+        item = {
+            "code": proc.code,
+            "name": proc.name,
+            "field": proc.field,
+            "level": proc.level,
+            "competent_agency": proc.competent_agency,
+            "time_value": proc.time_value,
+            "time_unit": proc.time_unit,
+            "time_text": proc.time_text,
+            "fee_vnd": proc.fee_vnd,
+            "fee_text": proc.fee_text,
+            "channels": proc.channels,
+            "cross_boundary": proc.cross_boundary,
+            "unsure": proc.notes,
+            "papers": [
+                {"name": p.name, "form": p.form, "count": p.count, "note": p.note} for p in proc.papers
+            ],
+        }
+        stamp = proc.updated_at
+    before = token(store)
+    with store.write() as s:
+        upsert_procedure(s, item, datetime(2030, 1, 1))
+    assert token(store) == before
+    with store.read() as s:
+        assert s.scalar(select(Procedure.updated_at).where(Procedure.code == "1.001193")) == stamp
+
+    item["papers"] = [*item["papers"], {"name": "Giấy tờ mới", "form": "copy", "count": 1}]
+    with store.write() as s:
+        upsert_procedure(s, item, datetime(2030, 1, 1))
+    assert token(store) != before
+    with store.read() as s:
+        proc = s.scalar(select(Procedure).where(Procedure.code == "1.001193"))
+        assert proc is not None and proc.updated_at == datetime(2030, 1, 1)
+        assert [p.name for p in proc.papers][-1] == "Giấy tờ mới"
