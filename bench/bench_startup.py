@@ -15,7 +15,7 @@ clock is system-wide on Linux), so each figure is "time since the process was sp
   "today" list has been loaded into its table. Reported with and without the log-in's password check
   (scrypt, ~50 ms by design), which the operator's own typing would overlap.
 
-The app child goes through the same code as ``main.py`` (``main.gui_args`` → ``app.ui.application.launch``,
+The app child goes through the same code as ``main.py`` (``app.launch.gui_args`` → ``app.ui.application.launch``,
 the staged start ``run_gui`` runs before its event loop); the milestones are read by an event filter (show/paint) and a QTimer polling the widgets every 2 ms (the GUI has
 no readiness hook). The store is built once with ``bench_engine.fill`` into a kept folder (reused), and
 its last 60 dossiers are re-dated to today on each run so that the "today" list has rows.
@@ -102,7 +102,7 @@ def child_bare(memory: bool) -> int:
 def child_app(data_dir: Path, search: str, memory: bool) -> int:
     """The desk as ``main.py --data-dir D`` starts it, logged in at once as the demo operator."""
     _mark("interp")
-    from main import gui_args
+    from app.launch import gui_args
 
     args = gui_args(["--data-dir", str(data_dir)])
     assert args is not None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import _defaults, build_parser
-from main import gui_args
+from app.launch import gui_args
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,3 +69,28 @@ def test_a_command_through_main_py(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "2026-11-30 17:00"
+
+
+def test_the_script_and_main_py_start_the_same_way() -> None:
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "motcua-desk"]
+    assert script.value == "app.launch:main"
+
+
+def test_the_entry_point_loads_nothing_heavy() -> None:
+    """What the window waits for before it is shown: not the database layer, not the sync stack."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, app.launch; print(sorted(m for m in ('sqlalchemy', 'httpx', 'pydantic', 'reportlab')"
+            " if m in sys.modules))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"
