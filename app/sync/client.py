@@ -17,7 +17,9 @@ It keeps no state besides the token, and stores nothing (the sync engine keeps t
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from types import TracebackType
@@ -95,6 +97,14 @@ class TransientError(SyncError):
         super().__init__(message)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CA bundle), made once per process. The sync thread opens a
+    client every round, and loading the CA bundle holds the GIL for ~20-30 ms: the window's event loop
+    stalled for as long each time."""
+    return httpx.create_ssl_context()
+
+
 class SyncClient:
     """The sync API at ``base_url`` (e.g. ``http://server:8765``), as the device holding ``token``."""
 
@@ -113,6 +123,7 @@ class SyncClient:
             base_url=base_url.rstrip("/") + API_PREFIX,
             timeout=timeout,
             transport=transport,
+            verify=_tls_context(),
             headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Accept": "application/json"},
         )
 

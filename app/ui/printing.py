@@ -12,6 +12,9 @@ are imported on first use (the window is shown before they are needed).
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,8 +104,43 @@ def _paint_page(doc: QPdfDocument, page: int, painter: QPainter) -> None:
 def print_pdf(pdf: bytes, target: PrintTarget, title: str = "") -> int:
     """Print every page of ``pdf`` to ``target`` at :data:`PRINT_DPI`; returns the number of pages.
 
-    Runs in the worker's thread (painting on a QPrinter and a QImage is allowed outside the GUI thread).
+    Runs in a child process (:mod:`app.ui.print_process`), waited for on the worker's thread. Qt keeps
+    the GIL through its C++ calls, and rasterising a page and writing the print job (``QPainter.end``
+    on the PDF engine compresses every band) held it for 50-80 ms at a time: the GUI thread's event loop
+    stalled while it waited. A process of its own shares no GIL with the window.
     """
+    argv = [sys.executable, "-m", "app.ui.print_process", "--title", title]
+    if target.pdf_path is not None:
+        argv += ["--pdf", str(target.pdf_path)]
+    else:
+        argv += ["--printer", target.printer_name]
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console window flashing up
+    try:
+        done = subprocess.run(
+            argv, input=pdf, capture_output=True, timeout=PRINT_TIMEOUT_S, check=False, creationflags=flags
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(f"the print process did not finish within {PRINT_TIMEOUT_S} s") from exc
+    try:
+        answer = json.loads(done.stdout.decode("utf-8") or "{}")
+    except ValueError:
+        answer = {}
+    if "problems" in answer:
+        raise DomainError([Problem(**p) for p in answer["problems"]])
+    if done.returncode != 0 or "pages" not in answer:
+        tail = done.stderr.decode("utf-8", "replace")[-2000:]
+        raise RuntimeError(f"the print process failed (exit {done.returncode}): {tail}")
+    return int(answer["pages"])
+
+
+#: How long a print job may take (a long document on a slow printer driver).
+PRINT_TIMEOUT_S = 300
+
+
+def print_pdf_here(pdf: bytes, target: PrintTarget, title: str = "") -> int:
+    """:func:`print_pdf` in this process (the print process's work; a ``QGuiApplication`` must exist).
+
+    Painting on a QPrinter and a QImage is allowed outside the GUI thread."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPainter
     from PySide6.QtPdf import QPdfDocument

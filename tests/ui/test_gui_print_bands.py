@@ -12,7 +12,7 @@ from PySide6.QtPdf import QPdfDocument
 from pytestqt.qtbot import QtBot
 
 from app.ui import printing
-from app.ui.printing import PrintTarget, print_pdf
+from app.ui.printing import PrintTarget, print_pdf, print_pdf_here
 
 SIZE = QSize(124, 175)  # both PDFs compared at this size (A4 at ~15 dpi)
 
@@ -106,8 +106,27 @@ def test_band_count_does_not_change_the_page(qtbot: QtBot, tmp_path: Path, bands
         old = printing.PRINT_BANDS
         printing.PRINT_BANDS = n
         try:
-            print_pdf(source, PrintTarget(pdf_path=out))
+            print_pdf_here(source, PrintTarget(pdf_path=out))
         finally:
             printing.PRINT_BANDS = old
         printed.append(_render(out.read_bytes())[0])
     assert _dark(printed[0]) and _misplaced(printed[0], printed[1]) == 0
+
+
+def test_a_printer_that_does_not_exist_is_refused_in_the_operators_words(tmp_path: Path) -> None:
+    """The print process reports the refusal; the desk raises it as the same DomainError as before."""
+    from app.domain.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        print_pdf(_source_pdf(), PrintTarget(printer_name="Máy in không có thật"))
+    (problem,) = caught.value.problems
+    assert problem.code == "print.no_printer" and "máy in" in problem.vi
+
+
+def test_an_unreadable_pdf_is_refused(tmp_path: Path) -> None:
+    from app.domain.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        print_pdf(b"%PDF-1.4 not really", PrintTarget(pdf_path=tmp_path / "x.pdf"))
+    assert caught.value.problems[0].code == "print.bad_pdf"
+    assert not (tmp_path / "x.pdf").exists()

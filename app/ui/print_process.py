@@ -1,0 +1,48 @@
+"""The print process: ``python -m app.ui.print_process (--pdf FILE | --printer NAME) [--title T]`` with
+the PDF's bytes on standard input (see :func:`app.ui.printing.print_pdf`).
+
+It prints on standard output one JSON object: ``{"pages": N}``, or ``{"problems": [...]}`` (exit 3) for a
+refusal the operator can act on (no printer, unreadable PDF), each problem with its Vietnamese and English
+text. Anything else fails with a non-zero exit and the traceback on standard error, which the desk logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.domain.errors import DomainError
+from app.ui.printing import PrintTarget, print_pdf_here
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m app.ui.print_process")
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--pdf", type=Path, help="print into this PDF file")
+    where.add_argument("--printer", help='the printer\'s name ("" = the default printer)')
+    ap.add_argument("--title", default="")
+    args = ap.parse_args(argv)
+    pdf = sys.stdin.buffer.read()
+
+    from PySide6.QtGui import QGuiApplication
+
+    _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    target = (
+        PrintTarget(pdf_path=args.pdf) if args.pdf is not None else PrintTarget(printer_name=args.printer)
+    )
+    try:
+        pages = print_pdf_here(pdf, target, args.title)
+    except DomainError as exc:
+        # ASCII escapes: the console's encoding (cp1258 on a Vietnamese Windows) cannot spoil them.
+        json.dump({"problems": [dataclasses.asdict(p) for p in exc.problems]}, sys.stdout)
+        return 3
+    json.dump({"pages": pages}, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
