@@ -7,11 +7,12 @@ phone and the dossier code. Its rowid is ``dossiers.rowid``: **a migration that 
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
-from sqlalchemy.orm import Session
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
 
 from app.domain.text import fold
-from app.models.fastwrite import execute
+from app.models.fastwrite import execute, execute_many
 
 CREATE_SQL = (
     "CREATE VIRTUAL TABLE dossier_search USING fts5(terms, tokenize = 'unicode61 remove_diacritics 2')"
@@ -33,20 +34,15 @@ def terms(name: str, personal_id: str | None, phone: str | None, code: str | Non
     return " ".join(x for x in (fold(name), personal_id or "", phone or "", *code_parts) if x)
 
 
-def index_dossier(session: Session, dossier_id: str, terms_text: str, *, new: bool = False) -> None:
-    """Insert (``new``) or replace the index row of one dossier, in the caller's transaction."""
-    rowid = session.execute(
-        text("SELECT rowid FROM dossiers WHERE id = :id"), {"id": dossier_id}
-    ).scalar_one()
-    if not new:
-        session.execute(text("DELETE FROM dossier_search WHERE rowid = :r"), {"r": rowid})
-    session.execute(
-        text("INSERT INTO dossier_search (rowid, terms) VALUES (:r, :t)"), {"r": rowid, "t": terms_text}
-    )
-
-
 def index_new_row(conn: Connection, rowid: int | None, terms_text: str) -> None:
     """Index a dossier inserted just now on ``conn`` (its ``dossiers.rowid`` known from the insert)."""
     if rowid is None:
         raise ValueError("the new dossier's rowid is unknown")
     execute(conn, "INSERT INTO dossier_search (rowid, terms) VALUES (?, ?)", (rowid, terms_text))
+
+
+def reindex_rows(conn: Connection, rows: Sequence[tuple[int, str]]) -> None:
+    """Replace the index rows of these dossiers, ((``dossiers.rowid``, terms) each), in ``conn``'s
+    transaction."""
+    execute_many(conn, "DELETE FROM dossier_search WHERE rowid = ?", [(rowid,) for rowid, _ in rows])
+    execute_many(conn, "INSERT INTO dossier_search (rowid, terms) VALUES (?, ?)", rows)

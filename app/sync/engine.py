@@ -41,8 +41,8 @@ from app.models import (
     Workstation,
 )
 from app.models.db import Store, StoreError
-from app.models.fastwrite import RowInserter, execute_many
-from app.models.search_index import terms
+from app.models.fastwrite import RowInserter
+from app.models.search_index import reindex_rows, terms
 from app.services.desk import load_calendar, load_desk
 from app.services.reference import get_setting, set_setting, upsert_procedure
 from app.sync import credentials
@@ -375,20 +375,19 @@ def _bump_attempts(s: Session, seqs: list[int]) -> None:
 # --- applying pulled changes -----------------------------------------------------------------------------
 
 
-def apply_change(s: Session, change: Change) -> None:
+def _apply_reference_change(s: Session, change: Change) -> None:
+    """A pulled procedure or calendar change (dossier changes go through :func:`apply_dossiers`)."""
     if change.kind == "procedure" and change.procedure is not None:
         upsert_procedure(s, change.procedure.model_dump(), datetime.now())
     elif change.kind == "calendar" and change.calendar is not None:
         day = s.get(HolidayOverride, change.calendar.day) or HolidayOverride(day=change.calendar.day)
         day.kind, day.note = change.calendar.kind, change.calendar.note
         s.add(day)
-    elif change.kind == "dossier" and change.dossier is not None:
-        apply_dossiers(s, [change.dossier])
 
 
 def apply_changes(s: Session, changes: Sequence[Change]) -> None:
-    """Apply a page of pulled changes in order, in the caller's transaction: the same as
-    :func:`apply_change` on each, with each run of dossier changes applied as one batch."""
+    """Apply a page of pulled changes in order, in the caller's transaction, each run of dossier changes
+    as one batch."""
     run: list[DossierState] = []
     for change in changes:
         if change.kind == "dossier":
@@ -398,7 +397,7 @@ def apply_changes(s: Session, changes: Sequence[Change]) -> None:
         if run:
             apply_dossiers(s, run)
             run = []
-        apply_change(s, change)
+        _apply_reference_change(s, change)
     if run:
         apply_dossiers(s, run)
 
@@ -439,11 +438,6 @@ def _centre_for(s: Session, eid: str, name: str) -> Centre:
         s.add(centre)
         s.flush()
     return centre
-
-
-def apply_dossier(s: Session, state: DossierState) -> None:
-    """Bring the local copy of a dossier to the server's state (:func:`apply_dossiers` of one)."""
-    apply_dossiers(s, [state])
 
 
 class _NewRow(SimpleNamespace):
@@ -575,9 +569,7 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 .tuples()
                 .all()
             )
-        rows = [(rowids[i], t) for i, t in index]
-        execute_many(conn, "DELETE FROM dossier_search WHERE rowid = ?", [(r,) for r, _ in rows])
-        execute_many(conn, "INSERT INTO dossier_search (rowid, terms) VALUES (?, ?)", rows)
+        reindex_rows(conn, [(rowids[i], t) for i, t in index])
 
 
 def _apply_state(
