@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from domain.vn_names import syllables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -115,58 +116,6 @@ def test_invalid_names(name: str, expected: str) -> None:
 def test_name_optional_and_field() -> None:
     assert validate_name("", required=False) == Result("", ())
     assert validate_name("1", field="representative").problems[0].field == "representative"
-
-
-_TONES = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
-_VOWELS = "aăâeêioôơuưy"
-_INITIALS = [
-    "",
-    "b",
-    "c",
-    "ch",
-    "d",
-    "đ",
-    "g",
-    "gh",
-    "gi",
-    "h",
-    "k",
-    "kh",
-    "l",
-    "m",
-    "n",
-    "ng",
-    "ngh",
-    "nh",
-    "p",
-    "ph",
-    "qu",
-    "r",
-    "s",
-    "t",
-    "th",
-    "tr",
-    "v",
-    "x",
-    "y",
-    "h'",
-    "k'",
-]
-_FINALS = ["", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u", "y"]
-
-
-@st.composite
-def syllables(draw: st.DrawFn) -> str:
-    """A syllable of Vietnamese letters: every vowel with every tone mark, đ, and minority-language
-    spellings with an apostrophe (H'Hen, K'Ho)."""
-    vowels = draw(st.lists(st.sampled_from(_VOWELS), min_size=1, max_size=2))
-    tone_at = draw(st.integers(0, len(vowels) - 1))
-    tone = draw(st.sampled_from(_TONES))
-    core = "".join(v + (tone if i == tone_at else "") for i, v in enumerate(vowels))
-    word = draw(st.sampled_from(_INITIALS)) + core + draw(st.sampled_from(_FINALS))
-    style = draw(st.sampled_from(["title", "upper", "lower"]))
-    word = {"title": word[:1].upper() + word[1:], "upper": word.upper(), "lower": word}[style]
-    return word
 
 
 @st.composite
