@@ -6,7 +6,7 @@ import csv
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from app.domain.text import clean_spaces, nfc
 from app.sync.protocol import CalendarDay as CalendarDayModel
 from app.sync.protocol import CatalogueItem, CentreInfo, utc_now
 from server.db import Database
-from server.devices import new_enrolment_code, normalise_enrolment_code, sha256
+from server.devices import enrolment_expiry, new_enrolment_code, normalise_enrolment_code, sha256
 from server.models import AdminUnit, CalendarDay, Centre, Device, EnrolmentCode, Operator, Procedure
 from server.sync import append_change, counts
 
@@ -359,7 +359,7 @@ def issue_enrolment_code(
         )
     now = now or now_utc()
     code = new_enrolment_code()
-    expires = now + timedelta(hours=ttl_hours)
+    expires = enrolment_expiry(now, ttl_hours)
     with db.write() as s:
         centre = _centre(s, centre_eid)
         s.add(

@@ -15,10 +15,6 @@ class ApiError(Exception):
         super().__init__(f"{status} {problem.code}: {problem.en}")
 
 
-def problem(code: str, vi: str, en: str, field: str | None = None) -> Problem:
-    return Problem(code, vi, en, field)
-
-
 def scope_forbidden(what_vi: str, what_en: str) -> Problem:
     return Problem(
         "scope.forbidden",

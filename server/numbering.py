@@ -9,12 +9,13 @@ workstations' fallback regions.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.domain.calendar import VIETNAM_TZ
 from app.domain.codes import DEFAULT_PLAN, LeaseBook
 from app.domain.errors import DomainError, Problem
 from app.sync.protocol import MAX_LEASE_SIZE, LeaseInfo
@@ -23,15 +24,13 @@ from server.devices import DeviceContext
 from server.errors import ApiError, scope_forbidden
 from server.models import NumberCounter, NumberLease
 
-#: Vietnam's time zone (UTC+7, no daylight saving): the day of a dossier code is a local day.
-VN_TZ = timezone(timedelta(hours=7))
 #: Leases are granted for the days from yesterday (a desk near midnight) to this many days ahead.
 MAX_DAYS_AHEAD = 60
 
 
 def local_today(now_utc: datetime) -> date:
-    """The day in Vietnam at ``now_utc`` (naive UTC)."""
-    return now_utc.replace(tzinfo=UTC).astimezone(VN_TZ).date()
+    """The day in Vietnam at ``now_utc`` (naive UTC): the day of a dossier code is a local day."""
+    return now_utc.replace(tzinfo=UTC).astimezone(VIETNAM_TZ).date()
 
 
 def lease(

@@ -62,7 +62,6 @@ single writer gives the same guarantee.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -87,7 +86,7 @@ from app.sync.protocol import (
     TransitionPayload,
 )
 from server.db import Database
-from server.devices import DeviceContext, touch_due, touch_stmt
+from server.devices import DeviceContext, sha256, touch_due, touch_stmt
 from server.errors import busy, scope_forbidden
 from server.models import Centre, ChangeRow, Dossier, EventRow, NumberCounter, canonical_json
 
@@ -387,14 +386,10 @@ def push(db: Database, ctx: DeviceContext, events: Sequence[Event], now: datetim
     raise busy()
 
 
-def _hash(text_: str) -> str:
-    return hashlib.sha256(text_.encode("utf-8")).hexdigest()
-
-
 def _normalise(ev: Event) -> tuple[dict[str, Any], DossierSnapshot | TransitionPayload]:
     typed: DossierSnapshot | TransitionPayload
     typed = ev.snapshot() if ev.type == "dossier.received" else ev.transition()
-    body = ev.model_dump(mode="json")
+    body = ev.model_dump(mode="json", exclude={"payload"})  # the payload as normalised by its model:
     body["payload"] = typed.model_dump(mode="json")
     return body, typed
 
@@ -441,7 +436,7 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
         body_text = json_object(*split_json(body, "payload"), "payload", json_object(*snapshot_parts))
     else:
         body_text = canonical_json(body)
-    digest = _hash(body_text)
+    digest = sha256(body_text)
     if existing is not None:
         if existing == digest:
             return _Outcome("duplicate")
@@ -598,22 +593,17 @@ def _note_issued(s: Session, agency_eid: str, day: date, number: int) -> None:
     """Keep future leases above a lease-region number issued without a lease (``LeaseBook.note_issued``):
     one upsert that only ever raises the mark."""
     table: Any = NumberCounter.__table__
-    if s.get_bind().dialect.name == "postgresql":
-        stmt: Any = pg_insert(table).values(agency_eid=agency_eid, day=day, high_water=number)
-        s.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["agency_eid", "day"],
-                set_={"high_water": func.greatest(table.c.high_water, stmt.excluded.high_water)},
-            )
+    postgres = s.get_bind().dialect.name == "postgresql"
+    stmt: Any = (pg_insert if postgres else sqlite_insert)(table).values(
+        agency_eid=agency_eid, day=day, high_water=number
+    )
+    higher = func.greatest if postgres else func.max  # SQLite's two-argument max() is the scalar max
+    s.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["agency_eid", "day"],
+            set_={"high_water": higher(table.c.high_water, stmt.excluded.high_water)},
         )
-    else:
-        stmt = sqlite_insert(table).values(agency_eid=agency_eid, day=day, high_water=number)
-        s.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["agency_eid", "day"],
-                set_={"high_water": func.max(table.c.high_water, stmt.excluded.high_water)},
-            )
-        )
+    )
 
 
 def _apply_transition(
