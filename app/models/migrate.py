@@ -58,7 +58,7 @@ def current_revision(engine: Engine) -> str | None:
     """The database's schema revision (None for a new database), read without Alembic."""
     with engine.connect() as conn:
         try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            return current_revision_of(conn)
         except OperationalError:  # no alembic_version table yet
             return None
 

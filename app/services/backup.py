@@ -14,7 +14,7 @@ from pathlib import Path
 from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import DomainError, Problem
 from app.models.db import SQLITE_HEADER, Store, StoreError, environment_problem
-from app.models.migrate import alembic_config, backup_database
+from app.models.migrate import HEAD, alembic_config, backup_database
 from app.paths import backup_dir, database_path
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,8 @@ def check_file(path: Path) -> list[str]:
         return result[:5]
     if revision is None:
         return ["no schema version"]
+    if revision[0] == HEAD:  # the everyday case (a backup of this version's store): no Alembic import
+        return []
     from alembic.script import ScriptDirectory
 
     try:

@@ -68,7 +68,6 @@ def _read_desk(session: Session) -> Desk:
 
 
 _lock = threading.Lock()
-_calendars: dict[tuple[object, ...], WorkingCalendar] = {}
 
 
 def _parse_hours(text: str) -> tuple[time, time]:
@@ -76,40 +75,22 @@ def _parse_hours(text: str) -> tuple[time, time]:
     return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
 
 
-def load_calendar(session: Session, centre_id: int | None = None) -> WorkingCalendar:
-    """The working-time calendar of the home (or given) centre with the holiday override table."""
-    if centre_id is None:
-        return reference(session).calendar(session)
-    return _read_calendar(session, centre_id)
+def load_calendar(session: Session) -> WorkingCalendar:
+    """The working-time calendar of the home centre with the holiday override table (cached per
+    reference version)."""
+    return reference(session).calendar(session)
 
 
-def _read_calendar(session: Session, centre_id: int | None) -> WorkingCalendar:
-    centre = (
-        session.get(Centre, centre_id)
-        if centre_id is not None
-        else session.scalar(select(Centre).where(Centre.is_home.is_(True)))
-    )
-    sessions = (
-        (_parse_hours(centre.morning_hours), _parse_hours(centre.afternoon_hours))
-        if centre is not None
-        else None
-    )
-    overrides = tuple(
-        (o.day, o.kind, o.note)
+def _read_calendar(session: Session) -> WorkingCalendar:
+    centre = session.scalar(select(Centre).where(Centre.is_home.is_(True)))
+    overrides = [
+        DayOverride(day=o.day, kind=o.kind, note=o.note)
         for o in session.scalars(select(HolidayOverride).order_by(HolidayOverride.day))
-    )
-    key = (sessions, overrides)
-    with _lock:
-        cal = _calendars.get(key)
-        if cal is None:
-            hours = WorkingHours(sessions=sessions) if sessions else WorkingHours()
-            cal = WorkingCalendar(
-                overrides=[DayOverride(day=d, kind=k, note=n) for d, k, n in overrides], hours=hours
-            )
-            if len(_calendars) > 16:
-                _calendars.clear()
-            _calendars[key] = cal
-    return cal
+    ]
+    if centre is None:
+        return WorkingCalendar(overrides=overrides)
+    sessions = (_parse_hours(centre.morning_hours), _parse_hours(centre.afternoon_hours))
+    return WorkingCalendar(overrides=overrides, hours=WorkingHours(sessions=sessions))
 
 
 _address: dict[str, AddressIndex] = {}
@@ -247,7 +228,7 @@ class Reference:
 
     def calendar(self, session: Session) -> WorkingCalendar:
         if self._calendar is None:
-            self._calendar = _read_calendar(session, None)
+            self._calendar = _read_calendar(session)
         return self._calendar
 
     def address_index(self, session: Session) -> AddressIndex:
