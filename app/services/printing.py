@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import DomainError, Problem
 from app.domain.status import Action, Status
-from app.models import Centre, Dossier, PrintedDocument, Procedure
+from app.models import Centre, Dossier, DossierEvent, PrintedDocument, Procedure
 from app.models.db import Store
 from app.print import forms
 from app.print import model as pm
@@ -320,23 +320,28 @@ def handover(store: Store, from_unit: str) -> bytes:
             )
         )
         rows, to_name, from_name, when = [], "", from_unit, None
-        for d in s.scalars(select(Dossier).order_by(Dossier.received_at)):
-            for e in d.events:
-                if e.action == Action.TRANSFER.value and e.payload.get("from_agency_eid") in eids:
-                    rows.append(
-                        pm.HandoverRow(
-                            code=d.code or "",
-                            applicant_name=d.applicant.full_name,
-                            procedure_name=d.procedure.name,
-                            status=Status(e.to_status).label_vi,
-                            due_at=d.due_at,
-                        )
+        transfers = s.execute(
+            select(Dossier, DossierEvent)
+            .join(DossierEvent, DossierEvent.dossier_id == Dossier.id)
+            .where(DossierEvent.action == Action.TRANSFER.value)
+            .order_by(Dossier.received_at, DossierEvent.seq)
+        ).tuples()
+        for d, e in transfers:
+            if e.payload.get("from_agency_eid") in eids:
+                rows.append(
+                    pm.HandoverRow(
+                        code=d.code or "",
+                        applicant_name=d.applicant.full_name,
+                        procedure_name=d.procedure.name,
+                        status=Status(e.to_status).label_vi,
+                        due_at=d.due_at,
                     )
-                    to_name, from_name, when = (
-                        e.payload.get("to_agency", ""),
-                        e.payload.get("from_agency", ""),
-                        e.occurred_at,
-                    )
+                )
+                to_name, from_name, when = (
+                    e.payload.get("to_agency", ""),
+                    e.payload.get("from_agency", ""),
+                    e.occurred_at,
+                )
         if not rows:
             raise DomainError(
                 Problem(

@@ -316,3 +316,29 @@ def test_reorganisation_transfer(store: Store) -> None:
         old = s.scalar(select(Centre).where(Centre.agency_eid == "000.13.13.H04"))
         home = s.scalar(select(Centre).where(Centre.agency_eid == "000.10.24.H06"))
         assert old is not None and home is not None and old.successor_id == home.id
+
+
+def test_handover_list_of_a_transfer(store: Store) -> None:
+    import io
+
+    import pypdf
+
+    from app.domain.text import fold
+    from app.services import printing
+
+    _old_centre(store)
+    first = receive(store, at=datetime(2025, 6, 20, 9, 0))
+    second = receive(store, full_name="Lê Thị Mai", at=datetime(2025, 6, 21, 9, 0))
+    kept = receive(store, full_name="Người Ở Lại", at=datetime(2025, 6, 22, 9, 0))
+    with store.write() as s:  # the first two were handled by the old ward's agency
+        for d in s.scalars(select(Dossier).where(Dossier.code.in_([first.code, second.code]))):
+            d.handling_agency_eid, d.handling_agency = "000.13.13.H04", "UBND phường Trần Phú"
+    with pytest.raises(DomainError):
+        printing.handover(store, "07213")  # nothing transferred yet
+    svc.transfer_dissolved(store, ACTOR, "07213", "07210", at=datetime(2025, 7, 1, 8, 0))
+    pdf = printing.handover(store, "07213")
+    text = fold(" ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages))
+    assert "dang van hung" in text and "le thi mai" in text and "nguoi o lai" not in text
+    # The table wraps a code after its agency part: compare the day and number.
+    tail = [r.code.split("-", 1)[1] for r in (first, second, kept)]
+    assert text.index(tail[0]) < text.index(tail[1]) and tail[2] not in text  # in order of receipt
