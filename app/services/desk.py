@@ -48,10 +48,16 @@ def load_desk(session: Session) -> Desk:
     return reference(session).desk(session)
 
 
-def _read_desk(session: Session) -> Desk:
+def home_centre(session: Session) -> Centre:
+    """This desk's home centre (refused with :data:`NO_CENTRE` when none is configured)."""
     centre = session.scalar(select(Centre).where(Centre.is_home.is_(True)))
     if centre is None:
         raise DomainError(NO_CENTRE)
+    return centre
+
+
+def _read_desk(session: Session) -> Desk:
+    centre = home_centre(session)
     ws = session.scalar(select(Workstation).where(Workstation.is_local.is_(True)))
     return Desk(
         centre_id=centre.id,

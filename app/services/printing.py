@@ -23,6 +23,7 @@ from app.print import forms
 from app.print import model as pm
 from app.services import audit
 from app.services.audit import Actor
+from app.services.desk import home_centre
 from app.services.dossiers import find_dossier
 from app.services.labels import time_label
 
@@ -50,13 +51,6 @@ def agency_of(centre: Centre) -> pm.Agency:
     )
 
 
-def _home(session: Session) -> Centre:
-    centre = session.scalar(select(Centre).where(Centre.is_home.is_(True)))
-    if centre is None:
-        raise DomainError(Problem("desk.no_centre", "Chưa cấu hình trung tâm.", "No centre is configured."))
-    return centre
-
-
 def _fee_text(proc: Procedure, fee: int) -> str:
     return "" if fee else (proc.fee_text or "Không")
 
@@ -80,7 +74,7 @@ def _last_event(d: Dossier, action: Action) -> Any:
 
 
 def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) -> Any:
-    centre = session.get(Centre, d.receiving_centre_id) or _home(session)
+    centre = session.get(Centre, d.receiving_centre_id) or home_centre(session)
     agency = agency_of(centre)
     proc, a = d.procedure, d.applicant
     if form in ("receipt", "receipt-80mm"):
@@ -275,7 +269,7 @@ def archived(store: Store, ref: str) -> list[tuple[str, datetime, bool, str]]:
 def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
     """Mẫu 07, the dossier logbook of the home centre for a period, as PDF or XLSX."""
     with store.read() as s:
-        centre = _home(s)
+        centre = home_centre(s)
         rows = s.scalars(
             select(Dossier)
             .where(
@@ -313,7 +307,7 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
 def handover(store: Store, from_unit: str) -> bytes:
     """The hand-over list of a reorganisation transfer from the former unit ``from_unit``."""
     with store.read() as s:
-        centre = _home(s)
+        centre = home_centre(s)
         eids = set(
             s.scalars(
                 select(Centre.agency_eid).where(Centre.unit_code == from_unit, Centre.valid_to.is_not(None))
@@ -363,7 +357,7 @@ def handover(store: Store, from_unit: str) -> bytes:
 
 def catalogue(store: Store) -> bytes:
     with store.read() as s:
-        centre = _home(s)
+        centre = home_centre(s)
         procs = s.scalars(
             select(Procedure).where(Procedure.active.is_(True)).order_by(Procedure.field, Procedure.code)
         )

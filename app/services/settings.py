@@ -13,10 +13,11 @@ from sqlalchemy import select
 from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import DomainError, Problem
 from app.domain.text import clean_spaces
-from app.models import Centre, Workstation
+from app.models import Workstation
 from app.models.db import Store
 from app.services import audit
 from app.services.audit import Actor
+from app.services.desk import home_centre
 from app.services.reference import get_setting, set_setting
 
 RECEIPT_FORMATS = ("receipt", "receipt-80mm")
@@ -140,11 +141,7 @@ def save_settings(store: Store, actor: Actor, new: DeskSettings) -> DeskSettings
     with store.write() as s:
         ws = s.scalar(select(Workstation).where(Workstation.is_local.is_(True)))
         if ws is None:
-            centre = s.scalar(select(Centre).where(Centre.is_home.is_(True)))
-            if centre is None:
-                raise DomainError(
-                    Problem("desk.no_centre", "Chưa cấu hình trung tâm.", "No centre is configured.")
-                )
+            centre = home_centre(s)
             ws = Workstation(centre_id=centre.id, slot=clean.workstation_slot, name="", is_local=True)
             s.add(ws)
         else:
