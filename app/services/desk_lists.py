@@ -29,7 +29,7 @@ from app.models import (
 from app.models.db import Store
 from app.services.desk import load_calendar
 from app.services.dossiers import find_dossier
-from app.services.search import SearchHit, search
+from app.services.search import SearchHit, search_in
 
 #: The desk's lists, in the order the screen shows them.
 LISTS = ("today", "due_soon", "overdue", "supplement", "results", "forwarded_out", "forwarded_in")
@@ -257,8 +257,8 @@ def desk_counts(store: Store, *, now: datetime | None = None) -> dict[str, int]:
 def find_rows(store: Store, query: str, *, now: datetime | None = None, limit: int = 100) -> list[DeskRow]:
     """The instant search of the desk (code, ID number, phone, name without diacritics) as desk rows."""
     now = now or datetime.now()
-    page = search(store, query, page_size=limit)
-    with store.read() as s:
+    with store.read() as s:  # the hits and their desk columns from one snapshot
+        page = search_in(s, query, page_size=limit)
         soon = _soon_until(s, now)
         scenarios: dict[str, tuple[str, str]] = {}
         ids = [h.dossier_id for h in page.hits]

@@ -78,10 +78,32 @@ def search(
     page: int = 1,
     page_size: int = 50,
 ) -> SearchPage:
+    with store.read() as s:
+        return search_in(
+            s,
+            query,
+            statuses=statuses,
+            received_from=received_from,
+            received_to=received_to,
+            page=page,
+            page_size=page_size,
+        )
+
+
+def search_in(
+    s: Session,
+    query: str = "",
+    *,
+    statuses: Sequence[str] | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> SearchPage:
+    """:func:`search` in the caller's read transaction."""
     page = max(1, min(page, MAX_PAGE))
     page_size = max(1, min(page_size, 500))
-    with store.read() as s:
-        return _search(s, query, statuses, received_from, received_to, page, page_size)
+    return _search(s, query, statuses, received_from, received_to, page, page_size)
 
 
 #: Totals are counted up to this many hits ("more than 1,000"): an exact count of a common name over a
