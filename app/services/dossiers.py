@@ -388,37 +388,6 @@ def snapshot(d: dict[str, Any], proc: ProcedureInfo, a: dict[str, Any], receivin
     }
 
 
-def _record(
-    session: Session,
-    d: Dossier,
-    actor: Actor,
-    action: Action,
-    from_status: str | None,
-    to_status: str,
-    at: datetime,
-    reason: str = "",
-    payload: dict[str, Any] | None = None,
-) -> DossierEvent:
-    """Append the dossier event and its outbox entry (same id), in the caller's transaction."""
-    seq = len(d.events) + 1
-    event = DossierEvent(
-        id=_new_id(),
-        dossier_id=d.id,
-        seq=seq,
-        action=action.value,
-        from_status=from_status,
-        to_status=to_status,
-        occurred_at=at,
-        operator_name=actor.operator,
-        workstation_name=actor.workstation,
-        reason=reason,
-        payload=payload or {},
-        origin="local",
-    )
-    d.events.append(event)
-    return event
-
-
 def _envelope(
     event_id: str,
     dossier_id: str,
@@ -441,20 +410,57 @@ def _envelope(
     }
 
 
-def _outbox(session: Session, event: DossierEvent, event_type: str, payload: dict[str, Any]) -> None:
-    actor = Actor(event.operator_name, event.workstation_name)
+def _transition(
+    session: Session,
+    d: Dossier,
+    actor: Actor,
+    action: Action,
+    from_status: str,
+    at: datetime,
+    reason: str,
+    payload: dict[str, Any],
+    *,
+    due_at: datetime | None = None,
+    handling_agency_eid: str | None = None,
+) -> DossierEvent:
+    """Append a status-machine event to the dossier (it already holds the new status) and its
+    ``dossier.transition`` outbox entry (same id), in the caller's transaction. ``due_at`` and
+    ``handling_agency_eid`` are sent only when the event changed them."""
+    event = DossierEvent(
+        id=_new_id(),
+        dossier_id=d.id,
+        seq=len(d.events) + 1,
+        action=action.value,
+        from_status=from_status,
+        to_status=d.status,
+        occurred_at=at,
+        operator_name=actor.operator,
+        workstation_name=actor.workstation,
+        reason=reason,
+        payload=payload,
+        origin="local",
+    )
+    d.events.append(event)
+    body = {
+        "action": action.value,
+        "from_status": from_status,
+        "to_status": d.status,
+        "reason": reason,
+        "due_at": due_at.isoformat() if due_at else None,
+        "handling_agency_eid": handling_agency_eid,
+        "extra": payload,
+    }
     session.add(
         OutboxEntry(
             event_id=event.id,
-            dossier_id=event.dossier_id,
-            event_type=event_type,
-            created_at=event.occurred_at,
+            dossier_id=d.id,
+            event_type="dossier.transition",
+            created_at=at,
             state="pending",
-            payload=_envelope(
-                event.id, event.dossier_id, event.seq, event_type, event.occurred_at, actor, payload
-            ),
+            payload=_envelope(event.id, d.id, event.seq, "dossier.transition", at, actor, body),
         )
     )
+    return event
 
 
 _INSERT_APPLICANT = RowInserter(Applicant.__table__)
@@ -836,20 +842,17 @@ def perform(
         d.status = after.value
         d.version += 1
         d.updated_at = at
-        event = _record(s, d, actor, act, before, d.status, at, text_reason, payload)
-        _outbox(
+        event = _transition(
             s,
-            event,
-            "dossier.transition",
-            {
-                "action": act.value,
-                "from_status": before,
-                "to_status": d.status,
-                "reason": text_reason,
-                "due_at": d.due_at.isoformat() if due_changed and d.due_at else None,
-                "handling_agency_eid": d.handling_agency_eid if act is Action.FORWARD else None,
-                "extra": payload,
-            },
+            d,
+            actor,
+            act,
+            before,
+            at,
+            text_reason,
+            payload,
+            due_at=d.due_at if due_changed else None,
+            handling_agency_eid=d.handling_agency_eid if act is Action.FORWARD else None,
         )
         audit.append(
             s,
@@ -969,30 +972,16 @@ def transfer_dissolved(
             d.handling_agency = successor.name
             d.version += 1
             d.updated_at = at
-            event = _record(
+            _transition(
                 s,
                 d,
                 actor,
                 Action.TRANSFER,
                 before,
-                before,
                 at,
                 f"Sắp xếp đơn vị hành chính: {old_units[0].name} → {new_unit.name}",
                 payload,
-            )
-            _outbox(
-                s,
-                event,
-                "dossier.transition",
-                {
-                    "action": Action.TRANSFER.value,
-                    "from_status": before,
-                    "to_status": before,
-                    "reason": event.reason,
-                    "due_at": None,
-                    "handling_agency_eid": successor.agency_eid,
-                    "extra": payload,
-                },
+                handling_agency_eid=successor.agency_eid,
             )
             rows.append(HandoverRow(d.code, d.applicant.full_name, d.procedure.name, d.status, d.due_at))
         audit.append(
