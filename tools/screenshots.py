@@ -55,7 +55,11 @@ def pump(seconds: float = 0.0, until: Callable[[], bool] | None = None, limit: f
 
 def settle(window: MainWindow) -> None:
     timers = (window.intake._autosave, window.intake._preview_timer, window.desk._search_timer)
-    pump(until=lambda: window.worker.idle and not any(t.isActive() for t in timers))
+    pump(
+        until=lambda: (
+            window.worker.idle and window.print_worker.idle and not any(t.isActive() for t in timers)
+        )
+    )
 
 
 def save(widget: QWidget, name: str) -> None:

@@ -102,6 +102,10 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.worker = Worker(self)
         self.worker.default_error_handler = lambda exc: show_error(self, exc)
+        #: The printing lane: a print waits on the print process (a slow printer driver, up to minutes),
+        #: and saves, lists and counts on :attr:`worker` must not queue behind it.
+        self.print_worker = Worker(self)
+        self.print_worker.default_error_handler = self.worker.default_error_handler
         #: The store, settings and operator; set by :meth:`attach`.
         self.ctx: UiContext
         self.attached = False
@@ -447,7 +451,13 @@ class MainWindow(QMainWindow):
 
         assert isinstance(printed, Printed)
         dialog = PreviewDialog(
-            self, self.worker, printed.pdf, title, self.ctx.print_target, file_name, is_copy=printed.is_copy
+            self,
+            self.print_worker,
+            printed.pdf,
+            title,
+            self.ctx.print_target,
+            file_name,
+            is_copy=printed.is_copy,
         )
         dialog.finished.connect(self._preview_closed)
         self.preview = dialog
@@ -819,6 +829,7 @@ class MainWindow(QMainWindow):
         if self.backups is not None:
             self.backups.close()
         self.worker.close()
+        self.print_worker.close()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.scanner)
