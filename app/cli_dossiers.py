@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.domain.errors import DomainError, Problem
 from app.domain.identity import parse_cccd_qr
+from app.domain.routing import Scenario
 from app.domain.status import Action, Status
 from app.models import Applicant, Procedure
 from app.services import dossiers as svc
@@ -22,11 +23,10 @@ from app.services.search import search
 if TYPE_CHECKING:
     from app.cli import Context
 
-SCENARIOS = {
-    "a": ("Thẩm quyền của xã, phường", "Decided by this commune"),
-    "b": ("Liên thông cấp tỉnh", "Inter-level (provincial agency)"),
-    "c": ("Không phụ thuộc địa giới hành chính", "Regardless of administrative boundary"),
-}
+
+def _scenario_label(code: str, lang: str) -> str:
+    scenario = Scenario(code)
+    return scenario.label_en if lang == "en" else scenario.label_vi
 
 
 def _dt(text: str, field: str) -> datetime:
@@ -245,7 +245,7 @@ def cmd_show(ctx: Context) -> int:
         t("Trạng thái", "Status") + f": {status_label(data['status'], lang)} ({data['national_status']})"
     )
     ctx.print(
-        t("Trường hợp", "Scenario") + f": ({data['scenario']}) {SCENARIOS[data['scenario']][lang == 'en']}"
+        t("Trường hợp", "Scenario") + f": ({data['scenario']}) {_scenario_label(data['scenario'], lang)}"
     )
     ctx.print(t("Nơi tiếp nhận", "Received at") + f": {data['receiving_agency']}")
     ctx.print(t("Cơ quan có thẩm quyền", "Competent agency") + f": {data['competent_agency'] or '-'}")

@@ -32,6 +32,7 @@ from app.services.audit import Actor
 from app.services.desk_lists import AgencyItem, DossierDetail, agencies, dossier_detail
 from app.services.dossiers import ActionResult, perform
 from app.ui.context import UiContext
+from app.ui.desk import URGENCY_COLOURS
 from app.ui.dialogs import ActionDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import fmt, show_date, show_datetime, show_money
@@ -304,7 +305,7 @@ class DetailPage(QWidget):
         self.title.setText(d.code or self.tr("Refused at intake (no number)"))
         urgency = {"overdue": self.tr(" — overdue"), "due_soon": self.tr(" — due soon")}.get(d.urgency, "")
         self.status.setText(status_label(d.status) + urgency)
-        colour = {"overdue": "#f8d7da", "due_soon": "#fff3cd"}.get(d.urgency)
+        colour = URGENCY_COLOURS[d.urgency].name() if d.urgency in URGENCY_COLOURS else None
         self.status.setStyleSheet(
             f"background: {colour}; color: #202020; padding: 2px 6px;" if colour else ""
         )

@@ -838,24 +838,28 @@ class IntakePage(QWidget):
         if problems:
             self.show_problems(problems)
             return None
-        e = self.edits
         assert self.picker.current is not None
         return ReceiveRequest(
             procedure_code=self.picker.current.code,
-            applicant=ApplicantInput(
-                full_name=e["full_name"].text(),
-                personal_id=e["personal_id"].text().strip() or None,
-                old_id=e["old_id"].text().strip() or None,
-                birth_date=e["birth_date"].text().strip() or None,
-                gender=self.gender.currentData() or None,
-                phone=e["phone"].text().strip() or None,
-                email=e["email"].text().strip() or None,
-                address=e["address"].text(),
-            ),
+            applicant=self._applicant(),
             papers=self.papers.inputs(),
             sets_count=self.sets.value(),
             result_delivery=self.delivery.currentData(),
             notes=self.notes.text(),
+        )
+
+    def _applicant(self) -> ApplicantInput:
+        """The applicant as typed (or scanned) into the form."""
+        e = self.edits
+        return ApplicantInput(
+            full_name=e["full_name"].text(),
+            personal_id=e["personal_id"].text().strip() or None,
+            old_id=e["old_id"].text().strip() or None,
+            birth_date=e["birth_date"].text().strip() or None,
+            gender=self.gender.currentData() or None,
+            phone=e["phone"].text().strip() or None,
+            email=e["email"].text().strip() or None,
+            address=e["address"].text(),
         )
 
     def save(self) -> None:
@@ -898,19 +902,9 @@ class IntakePage(QWidget):
         p = self.picker.current
         if p is None:
             return
-        e = self.edits
         req = ReceiveRequest(
             procedure_code=p.code,
-            applicant=ApplicantInput(
-                full_name=e["full_name"].text(),
-                personal_id=e["personal_id"].text().strip() or None,
-                old_id=e["old_id"].text().strip() or None,
-                birth_date=e["birth_date"].text().strip() or None,
-                gender=self.gender.currentData() or None,
-                phone=e["phone"].text().strip() or None,
-                email=e["email"].text().strip() or None,
-                address=e["address"].text(),
-            ),
+            applicant=self._applicant(),
             papers=self.papers.inputs(),
             sets_count=self.sets.value(),
             result_delivery=self.delivery.currentData(),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -616,7 +617,6 @@ class MainWindow(QMainWindow):
 
     def _desk_reloaded(self, values: object) -> None:
         from app.services.desk_lists import DeskSummary
-        from app.services.session import OperatorSession
         from app.services.settings import DeskSettings
 
         assert isinstance(values, tuple)
@@ -628,14 +628,8 @@ class MainWindow(QMainWindow):
         self.status.set_centre(summary.centre_name)
         s = self.ctx.session
         if s is not None and s.workstation != settings.workstation_name:
-            self.ctx.session = OperatorSession(
-                s.operator_id,
-                s.username,
-                s.full_name,
-                s.role,
-                settings.workstation_name,
-                summary.centre_name,
-                s.logged_in_at,
+            self.ctx.session = replace(
+                s, workstation=settings.workstation_name, centre_name=summary.centre_name
             )
             self.status.set_operator(s.full_name, settings.workstation_name)
 
@@ -723,7 +717,6 @@ class MainWindow(QMainWindow):
         )
 
     def _settings_saved(self, saved: object) -> None:
-        from app.services.session import OperatorSession
         from app.services.settings import DeskSettings
 
         assert isinstance(saved, DeskSettings)
@@ -735,15 +728,7 @@ class MainWindow(QMainWindow):
             apply_font_size(saved.font_size)
         if saved.workstation_name != before.workstation_name and self.ctx.session is not None:
             s = self.ctx.session
-            self.ctx.session = OperatorSession(
-                s.operator_id,
-                s.username,
-                s.full_name,
-                s.role,
-                saved.workstation_name,
-                s.centre_name,
-                s.logged_in_at,
-            )
+            self.ctx.session = replace(s, workstation=saved.workstation_name)
             self.status.set_operator(s.full_name, saved.workstation_name)
         if saved.language != current_language():
             self.apply_language(saved.language)

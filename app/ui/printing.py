@@ -4,10 +4,9 @@ The PDF bytes come from the services (the archived document); here each page is 
 :data:`PRINT_DPI` (a 1200-dpi page would take ~85 MB) and painted on a ``QPrinter``.
 A :class:`PrintTarget` is either a printer by name or a PDF file (tests and "print to file").
 
-PySide6 keeps the GIL through every C++ call made from Python, so the print worker's rendering and
-painting stall the GUI thread's event loop for as long as one call lasts: a page is therefore rendered
-and painted in :data:`PRINT_BANDS` horizontal bands, handing the GIL over between bands. The Qt modules
-are imported on first use (the window is shown before they are needed).
+Printing runs in a process of its own (:mod:`app.ui.print_process`): Qt keeps the GIL through its C++
+calls, and the window's event loop must not wait while a page is rasterised. The Qt modules are imported
+on first use (the window is shown before they are needed).
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,9 +26,8 @@ if TYPE_CHECKING:
     from PySide6.QtPrintSupport import QPrinter
 
 PRINT_DPI = 300
-#: Horizontal bands a page is rasterised and painted in: each band is one render request and one
-#: ``drawImage`` (which holds the GIL while Qt's PDF engine takes the band's pixels in), so a band keeps
-#: the GIL ~1/16 as long as a whole 300-dpi A4 page (2480 × 3508) would. Same total work.
+#: Horizontal bands a page is rasterised and painted in (in the print process): a band image of a 300-dpi
+#: A4 page (2480 × 3508) takes ~0.7 MB where the whole page would take ~35 MB. Same total work.
 PRINT_BANDS = 48
 
 
@@ -98,7 +95,6 @@ def _paint_page(doc: QPdfDocument, page: int, painter: QPainter) -> None:
         options.setScaledClipRect(QRect(0, top, width + 1, rows + 1))
         image = doc.render(page, QSize(width, rows), options)
         painter.drawImage(QRect(rect.x(), rect.y() + top, width, rows), image)
-        time.sleep(0)  # hand the GIL over now: the GUI thread waiting for it runs before the next band
 
 
 def print_pdf(pdf: bytes, target: PrintTarget, title: str = "") -> int:

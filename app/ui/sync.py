@@ -29,10 +29,11 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
+from sqlalchemy import select
 
 from app.domain.errors import DomainError, Problem
+from app.models import Dossier
 from app.models.db import Store
-from app.services.desk_lists import dossier_detail
 from app.services.reference import get_setting
 from app.sync import credentials, engine
 from app.sync.client import SyncClient, SyncError
@@ -105,12 +106,9 @@ class ParkedRow:
 def parked_rows(store: Store) -> list[ParkedRow]:
     """The parked events with their dossier's code. Runs on the database worker."""
     events = engine.parked_events(store)
-    codes: dict[str, str | None] = {}
-    for dossier_id in {str(e["dossier_id"]) for e in events}:
-        try:
-            codes[dossier_id] = dossier_detail(store, dossier_id).code
-        except DomainError:
-            codes[dossier_id] = None
+    ids = list({str(e["dossier_id"]) for e in events})
+    with store.read() as s:  # one query for every code (a dossier no longer stored has none)
+        codes = dict(s.execute(select(Dossier.id, Dossier.code).where(Dossier.id.in_(ids))).tuples().all())
     return [
         ParkedRow(
             str(e["event_id"]),
