@@ -267,18 +267,6 @@ class CatalogueListData:
     title: str = ""
 
 
-FormData = (
-    ReceiptData
-    | SupplementData
-    | RefusalData
-    | ApologyData
-    | StopData
-    | ControlSlipData
-    | LogbookData
-    | HandoverListData
-    | CatalogueListData
-)
-
 _T = TypeVar("_T")
 
 

@@ -17,8 +17,6 @@ APOLOGY_TITLE = "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GI�
 STOP_TITLE = "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"
 RECIPIENTS = ("Như trên;", "Lưu: VT, hồ sơ.")
 
-LEAD = BODY * 1.38
-
 
 def _para(w: Writer, text: Text, **kw: Any) -> None:
     kw.setdefault("size", BODY)
