@@ -22,12 +22,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError, Problem
-from app.sync.protocol import ProblemBody, utc_now
 from server import __version__
 from server.api.middleware import BodyLimit
 from server.api.routes import health_router, router
 from server.db import Database, check_schema
-from server.errors import ApiError, unavailable
+from server.errors import ApiError, error_body, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +38,7 @@ DEFAULT_THREADS = 8
 
 
 def error_response(status: int, problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = {
-        "detail": ProblemBody.of(problem).model_dump(mode="json"),
-        "server_time": utc_now().isoformat().replace("+00:00", "Z"),
-    }
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(error_body(problem), status_code=status, headers=headers)
 
 
 _HTTP_VI = {

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from app.domain.errors import Problem
+from app.sync.protocol import ProblemBody, utc_now
+
+
+def wire_time(moment: datetime) -> str:
+    """A UTC moment as the API writes it (``2026-11-28T09:00:00Z``)."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def error_body(problem: Problem) -> dict[str, Any]:
+    """The JSON body of every error answer: ``{"detail": {code, vi, en, field}, "server_time"}``."""
+    return {"detail": ProblemBody.of(problem).model_dump(mode="json"), "server_time": wire_time(utc_now())}
 
 
 class ApiError(Exception):

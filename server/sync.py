@@ -87,7 +87,7 @@ from app.sync.protocol import (
 )
 from server.db import Database
 from server.devices import DeviceContext, sha256, touch_due, touch_stmt
-from server.errors import busy, scope_forbidden
+from server.errors import busy, scope_forbidden, wire_time
 from server.models import Centre, ChangeRow, Dossier, EventRow, NumberCounter, canonical_json
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ class ChangesPage:
 
     def response_json(self, since: int, server_time: datetime) -> bytes:
         """The ``ChangesResponse`` JSON of this page, assembled from the stored change texts."""
-        moment = server_time.isoformat().replace("+00:00", "Z")
+        moment = wire_time(server_time)
         return (
             f'{{"changes":[{",".join(self.items)}],"next":{max(self.next, since)},'
             f'"more":{"true" if self.more else "false"},"server_time":"{moment}"}}'

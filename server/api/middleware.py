@@ -6,7 +6,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.sync.protocol import utc_now
+from app.domain.errors import Problem
+from server.errors import error_body
 
 #: Largest request body accepted (a push of 500 events with their snapshots is well under this).
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -75,18 +76,12 @@ class BodyLimit:
 
     async def _too_large(self, send: Send) -> None:
         limit_mib = self.max_bytes // (1024 * 1024)
-        body = json.dumps(
-            {
-                "detail": {
-                    "code": "request.too_large",
-                    "vi": f"Dữ liệu gửi lên quá lớn (tối đa {limit_mib} MiB): "
-                    "hãy gửi thành nhiều lần nhỏ hơn.",
-                    "en": f"The request is too large (at most {limit_mib} MiB): send it in smaller parts.",
-                },
-                "server_time": utc_now().isoformat().replace("+00:00", "Z"),
-            },
-            ensure_ascii=False,
-        ).encode("utf-8")
+        problem = Problem(
+            "request.too_large",
+            f"Dữ liệu gửi lên quá lớn (tối đa {limit_mib} MiB): hãy gửi thành nhiều lần nhỏ hơn.",
+            f"The request is too large (at most {limit_mib} MiB): send it in smaller parts.",
+        )
+        body = json.dumps(error_body(problem), ensure_ascii=False).encode("utf-8")
         await send(
             {
                 "type": "http.response.start",
