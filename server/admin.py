@@ -21,6 +21,7 @@ from app.sync.protocol import CalendarDay as CalendarDayModel
 from app.sync.protocol import CatalogueItem, CentreInfo, utc_now
 from server.db import Database
 from server.devices import enrolment_expiry, new_enrolment_code, normalise_enrolment_code, sha256
+from server.errors import first_error
 from server.models import AdminUnit, CalendarDay, Centre, Device, EnrolmentCode, Operator, Procedure
 from server.sync import append_change, counts
 
@@ -151,13 +152,12 @@ def import_catalogue(db: Database, path: Path | None = None) -> tuple[int, int]:
         try:
             items.append(CatalogueItem.model_validate(raw))
         except ValidationError as err:
-            first = err.errors(include_url=False, include_input=False)[0]
-            where = ".".join(str(x) for x in first["loc"])
+            where, msg = first_error(err)
             raise AdminError(
                 Problem(
                     "admin.catalogue_item",
-                    f"Thủ tục thứ {i} trong {path} không hợp lệ ở «{where}»: {first['msg']}.",
-                    f"Procedure {i} in {path} is invalid at {where!r}: {first['msg']}.",
+                    f"Thủ tục thứ {i} trong {path} không hợp lệ ở «{where}»: {msg}.",
+                    f"Procedure {i} in {path} is invalid at {where!r}: {msg}.",
                 )
             ) from None
     codes = [item.code for item in items]
@@ -194,12 +194,12 @@ def set_calendar_day(db: Database, day: date, kind: str, note: str = "") -> bool
     try:
         value = CalendarDayModel(day=day, kind=kind, note=clean_spaces(note)).model_dump(mode="json")  # type: ignore[arg-type]
     except ValidationError as err:
-        first = err.errors(include_url=False, include_input=False)[0]
+        where, msg = first_error(err)
         raise AdminError(
             Problem(
                 "admin.calendar",
-                f"Ngày nghỉ/làm bù không hợp lệ ({'.'.join(map(str, first['loc']))}): {first['msg']}.",
-                f"Invalid calendar day ({'.'.join(map(str, first['loc']))}): {first['msg']}.",
+                f"Ngày nghỉ/làm bù không hợp lệ ({where}): {msg}.",
+                f"Invalid calendar day ({where}): {msg}.",
             )
         ) from None
     now = now_utc()

@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from app.domain.errors import Problem
 from app.sync.protocol import ProblemBody, utc_now
+
+
+def first_error(err: ValidationError, *prefix: str) -> tuple[str, str]:
+    """Where (dotted path, after ``prefix``) and what the first problem of a pydantic error is."""
+    first = err.errors(include_url=False, include_input=False)[0]
+    return ".".join(str(x) for x in (*prefix, *first["loc"])), str(first["msg"])
 
 
 def wire_time(moment: datetime) -> str:

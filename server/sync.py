@@ -87,7 +87,7 @@ from app.sync.protocol import (
 )
 from server.db import Database
 from server.devices import DeviceContext, sha256, touch_due, touch_stmt
-from server.errors import busy, scope_forbidden, wire_time
+from server.errors import busy, first_error, scope_forbidden, wire_time
 from server.models import Centre, ChangeRow, Dossier, EventRow, NumberCounter, canonical_json
 
 log = logging.getLogger(__name__)
@@ -395,12 +395,11 @@ def _normalise(ev: Event) -> tuple[dict[str, Any], DossierSnapshot | TransitionP
 
 
 def _invalid(ev: Event, err: ValidationError) -> Problem:
-    first = err.errors(include_url=False, include_input=False)[0]
-    where = ".".join(str(x) for x in ("payload", *first["loc"]))
+    where, msg = first_error(err, "payload")
     return Problem(
         "event.invalid",
-        f"Sự kiện {ev.type} có dữ liệu không hợp lệ ở «{where}»: {first['msg']}.",
-        f"Event {ev.type} has invalid data at {where!r}: {first['msg']}.",
+        f"Sự kiện {ev.type} có dữ liệu không hợp lệ ở «{where}»: {msg}.",
+        f"Event {ev.type} has invalid data at {where!r}: {msg}.",
         where,
     )
 
