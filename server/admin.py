@@ -171,7 +171,7 @@ def import_catalogue(db: Database, path: Path | None = None) -> tuple[int, int]:
             )
         )
     now = now_utc()
-    changed = 0
+    changes: list[dict[str, Any]] = []
     with db.write() as s:
         existing = {p.code: p for p in s.scalars(select(Procedure))}
         for item in items:
@@ -184,9 +184,11 @@ def import_catalogue(db: Database, path: Path | None = None) -> tuple[int, int]:
             else:
                 row.item = value
                 row.updated_at = now
-            changed += 1
+            changes.append(value)
+        # The change feed is written last (its lock is then held only for these inserts and the commit).
+        for value in changes:
             append_change(s, "procedure", value, now)
-    return len(items), changed
+    return len(items), len(changes)
 
 
 def set_calendar_day(db: Database, day: date, kind: str, note: str = "") -> bool:
