@@ -251,7 +251,7 @@ def load_catalogue(session: Session, path: Path, now: datetime | None = None) ->
     now = now or datetime.now()
     existing = {p.code: p for p in session.scalars(select(Procedure))}
     for item in data["procedures"]:
-        upsert_procedure(session, item, now, existing.get(item["code"]))
+        upsert_procedure(session, item, now, existing.get(item["code"]) or Procedure(code=item["code"]))
     return len(data["procedures"])
 
 
