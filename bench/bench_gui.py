@@ -345,12 +345,15 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
         snap = next((s for s in snaps if abs(s[0] - start_t) < 0.002), None)
         threads = [t for t in (snap[2] if snap else {}, ticker.after.get(at, {})) if t]
         tops: dict[str, str] = {}
+        gui_at = ""
         for th in threads:
             for name, frames in th.items():
+                if name == "GUI" and frames and not gui_at:
+                    gui_at = frames[-1]  # the GUI thread's own line during the stall (exec: inside Qt)
                 if name in ("GUI", "stall-watchdog") or not frames or name in tops:
                     continue
                 tops["worker" if name.isdigit() else name.split("-")[0]] = frames[-1]
-        detail = "; ".join(f"{k}: {v}" for k, v in tops.items())
+        detail = "; ".join(f"{k}: {v}" for k, v in tops.items()) + (f"; GUI at {gui_at}" if gui_at else "")
         if pauses:
             g = max(pauses, key=lambda p: p[1])
             return f"garbage collection, generation {g[2]}", f"GC {g[1] * 1000:.0f} ms; {detail}"

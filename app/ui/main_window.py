@@ -125,8 +125,8 @@ class MainWindow(QMainWindow):
         self.scanner = ScannerFilter(self)
         self.scanner.scanned.connect(self.on_scan)
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.scanner)
+        if isinstance(app, QApplication):
+            self.scanner.watch(app)
         self._pending_timer = QTimer(self)
         self._pending_timer.setInterval(PENDING_REFRESH_MS)
         self._pending_timer.timeout.connect(self.refresh_pending)
@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
 
         assert isinstance(outcome, IntakeOutcome)
         self.wake_sync()  # the dossier is durable: send it now, not at the next tick
-        self.desk.refresh()
+        self._refresh_desk_if_shown()
         self.refresh_pending()
         if outcome.printed is not None:
             self.open_preview(
@@ -442,8 +442,15 @@ class MainWindow(QMainWindow):
 
     def _dossier_changed(self, _dossier_id: str) -> None:
         self.wake_sync()
-        self.desk.refresh()
+        self._refresh_desk_if_shown()
         self.refresh_pending()
+
+    def _refresh_desk_if_shown(self) -> None:
+        """Reload the desk's list after a change, if it is on screen: a hidden desk reloads when its tab
+        is shown (:meth:`_tab_changed`), so it would be two reads of the lists, the first one for nobody,
+        made while the GUI is busiest (a preview opening right after a save)."""
+        if self.tabs.currentWidget() is self.desk:
+            self.desk.refresh()
 
     @Slot(object, str, str)
     def open_preview(self, printed: object, title: str, file_name: str) -> PreviewDialog:
@@ -816,8 +823,8 @@ class MainWindow(QMainWindow):
         self.worker.close()
         self.print_worker.close()
         app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.scanner)
+        if isinstance(app, QApplication):
+            self.scanner.unwatch(app)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self.shutdown()

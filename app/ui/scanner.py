@@ -1,8 +1,8 @@
 """Recognising the ID card scanner among the keystrokes.
 
 A keyboard-wedge scanner types the card's QR payload (``12 digits|old ID|name|ddMMyyyy|Nam|address|
-ddMMyyyy``) a few milliseconds per character, ending with Enter, into whatever has focus. An
-application-wide event filter watches key presses:
+ddMMyyyy``) a few milliseconds per character, ending with Enter, into whatever has focus. An event
+filter that follows the keyboard focus (:meth:`ScannerFilter.watch`) watches key presses:
 
 - keys less than :attr:`ScannerFilter.max_gap` apart form a *burst*; when a burst starts, the text of
   the focused editor (line edit, text edit, combo box) is remembered;
@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -42,7 +43,14 @@ _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 class ScannerFilter(QObject):
-    """Detects ID card scans typed by a keyboard-wedge scanner (installed on the QApplication)."""
+    """Detects ID card scans typed by a keyboard-wedge scanner.
+
+    :meth:`watch` keeps it on the widget that has the keyboard focus (or the active window when no widget
+    has it), which is where key events go first. It is deliberately not an application-wide filter: Qt
+    would call this Python method for every event of every widget (each paint, each timer), each call
+    needing the GIL, which a busy background thread (a save, a sync round) keeps up to 5 ms at a time; a
+    repaint of the intake form is dozens of events, so the GUI thread stalled for the sum of the waits.
+    """
 
     scanned = Signal(str)
 
@@ -67,6 +75,37 @@ class ScannerFilter(QObject):
         self._end_timer = QTimer(self)
         self._end_timer.setSingleShot(True)
         self._end_timer.timeout.connect(self._finish)
+        self._watched: QObject | None = None
+
+    # --- where the filter sits ------------------------------------------------------------------
+
+    def watch(self, app: QApplication) -> None:
+        """Follow the keyboard focus from now on: the filter moves to each newly focused widget."""
+        app.focusChanged.connect(self._follow_focus)
+        app.focusWindowChanged.connect(self._follow_focus)
+        self._follow_focus()
+
+    def unwatch(self, app: QApplication) -> None:
+        """Stop following the focus and leave the widget it sits on."""
+        for signal in (app.focusChanged, app.focusWindowChanged):
+            try:
+                signal.disconnect(self._follow_focus)
+            except (RuntimeError, TypeError):
+                pass  # never connected
+        self._move_to(None)
+
+    def _follow_focus(self, *_args: object) -> None:
+        self._move_to(QApplication.focusWidget() or QApplication.activeWindow())
+
+    def _move_to(self, target: QObject | None) -> None:
+        old = self._watched
+        if old is target:
+            return
+        if old is not None and shiboken6.isValid(old):
+            old.removeEventFilter(self)
+        self._watched = target
+        if target is not None:
+            target.installEventFilter(self)
 
     # --- event filter ---------------------------------------------------------------------------
 

@@ -110,12 +110,12 @@ def form(qtbot: QtBot) -> tuple[QWidget, QLineEdit, QListWidget]:
 @pytest.fixture
 def scanner(qtbot: QtBot) -> object:
     app = QApplication.instance()
-    assert app is not None
+    assert isinstance(app, QApplication)
     clock = Clock()
     f = ScannerFilter(None, clock=clock)
-    app.installEventFilter(f)
+    f.watch(app)
     yield f, clock
-    app.removeEventFilter(f)
+    f.unwatch(app)
 
 
 def send(text: str, clock: Clock | None = None, gap: float = 0.005) -> None:
