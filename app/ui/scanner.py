@@ -76,22 +76,24 @@ class ScannerFilter(QObject):
         self._end_timer.setSingleShot(True)
         self._end_timer.timeout.connect(self._finish)
         self._watched: QObject | None = None
+        self._following = False
 
     # --- where the filter sits ------------------------------------------------------------------
 
     def watch(self, app: QApplication) -> None:
         """Follow the keyboard focus from now on: the filter moves to each newly focused widget."""
-        app.focusChanged.connect(self._follow_focus)
-        app.focusWindowChanged.connect(self._follow_focus)
+        if not self._following:
+            app.focusChanged.connect(self._follow_focus)
+            app.focusWindowChanged.connect(self._follow_focus)
+            self._following = True
         self._follow_focus()
 
     def unwatch(self, app: QApplication) -> None:
         """Stop following the focus and leave the widget it sits on."""
-        for signal in (app.focusChanged, app.focusWindowChanged):
-            try:
-                signal.disconnect(self._follow_focus)
-            except (RuntimeError, TypeError):
-                pass  # never connected
+        if self._following:
+            app.focusChanged.disconnect(self._follow_focus)
+            app.focusWindowChanged.disconnect(self._follow_focus)
+            self._following = False
         self._move_to(None)
 
     def _follow_focus(self, *_args: object) -> None:

@@ -6,7 +6,7 @@ import logging
 import threading
 
 import pytest
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -184,3 +184,47 @@ def test_a_scan_without_enter_ends_after_a_pause(form: tuple, scanner: tuple, qt
     with qtbot.waitSignal(f.scanned, timeout=2000) as got:
         send(PAYLOAD, clock)
     assert got.args == [PAYLOAD] and edit.text() == ""
+
+
+class SeenFilter(ScannerFilter):
+    """The scanner filter, noting every object whose events it is shown."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(None, clock=clock)
+        self.seen: list[QObject] = []
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        self.seen.append(obj)
+        return super().eventFilter(obj, event)
+
+
+def test_the_filter_sits_on_the_focused_widget_only(form: tuple, qtbot: QtBot) -> None:
+    """Not an application-wide filter (a Python call, and the GIL, for every event of every widget):
+    it follows the keyboard focus, and a scan still lands wherever the focus goes."""
+    _w, edit, papers = form
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    f = SeenFilter(Clock())
+    f.watch(app)
+    try:
+        edit.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is edit)
+        f.seen.clear()
+        papers.repaint()  # paint events of a widget without the focus: never shown to the filter
+        papers.viewport().repaint()
+        assert papers not in f.seen and papers.viewport() not in f.seen
+        papers.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is papers)
+        with qtbot.waitSignal(f.scanned) as got:
+            send(PAYLOAD, f.clock)  # type: ignore[arg-type]
+            QTest.keyClick(papers, Qt.Key.Key_Return)
+        assert got.args == [PAYLOAD]
+        f.seen.clear()
+        edit.repaint()  # the focus left the line edit: so did the filter
+        assert edit not in f.seen
+    finally:
+        f.unwatch(app)
+    f.seen.clear()
+    papers.repaint()
+    QTest.keyClick(papers, Qt.Key.Key_Down)
+    assert f.seen == []  # unwatched: nothing more
