@@ -11,6 +11,7 @@ everything else.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -32,14 +33,16 @@ class RowInserter:
         self._expected = frozenset(self.columns)
         self._dialect_name: str | None = None
         self._sql = ""
-        self._processors: tuple[Callable[[Any], Any] | None, ...] = ()
+        self._processors: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
+        self._values = operator.itemgetter(*self.columns) if len(self.columns) > 1 else _one(self.columns)
 
     def _prepare(self, conn: Connection) -> None:
         dialect = conn.dialect
         if dialect.name != "sqlite":
             raise RuntimeError("RowInserter writes to the local SQLite store only")
         self._sql = str(insert(self.table).compile(dialect=dialect, column_keys=list(self.columns)))
-        self._processors = tuple(self.table.c[name].type.bind_processor(dialect) for name in self.columns)
+        processors = (self.table.c[name].type.bind_processor(dialect) for name in self.columns)
+        self._processors = tuple((i, proc) for i, proc in enumerate(processors) if proc is not None)
         self._dialect_name = dialect.name
 
     def __call__(self, conn: Connection, row: Mapping[str, Any]) -> int:
@@ -65,10 +68,16 @@ class RowInserter:
             missing = sorted(self._expected - row.keys())
             extra = sorted(row.keys() - self._expected)
             raise KeyError(f"{self.table.name}: missing {missing}, unexpected {extra}")
-        return tuple(
-            value if proc is None or value is None else proc(value)
-            for value, proc in zip((row[c] for c in self.columns), self._processors, strict=True)
-        )
+        # The values in column order in one C call; then only the columns whose type converts values
+        # (dates, JSON text) are touched.
+        values = self._values(row)
+        if not self._processors:
+            return values
+        out = list(values)
+        for i, proc in self._processors:
+            if out[i] is not None:
+                out[i] = proc(out[i])
+        return tuple(out)
 
 
 def execute_many(conn: Connection, sql: str, params: Sequence[tuple[Any, ...]]) -> None:
@@ -89,3 +98,8 @@ def execute(conn: Connection, sql: str, params: tuple[Any, ...]) -> sqlite3.Curs
         return raw.execute(sql, params)
     except sqlite3.Error as exc:
         raise DBAPIError.instance(sql, params, exc, sqlite3.Error, dialect=conn.dialect) from exc
+
+
+def _one(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """``itemgetter`` for fewer than two columns (which returns a bare value, not a tuple, for one)."""
+    return lambda row: tuple(row[c] for c in columns)
