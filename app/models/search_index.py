@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
-from app.domain.text import fold
 from app.models.fastwrite import execute, execute_many
 
 CREATE_SQL = (
@@ -26,12 +25,13 @@ REBUILD_SQL = (
 )
 
 
-def terms(name: str, personal_id: str | None, phone: str | None, code: str | None) -> str:
-    """The indexed text. Of the code only its date and running number are indexed ("261130 0042"): its
-    agency part is the same for every dossier of the centre; whole codes are found through the unique
-    index on ``dossiers.code`` instead."""
+def terms(name_folded: str, personal_id: str | None, phone: str | None, code: str | None) -> str:
+    """The indexed text, from the applicant's name as folded for ``applicants.name_folded``
+    (:func:`app.domain.text.fold`). Of the code only its date and running number are indexed ("261130
+    0042"): its agency part is the same for every dossier of the centre; whole codes are found through
+    the unique index on ``dossiers.code`` instead."""
     code_parts = code.split("-")[1:] if code else []
-    return " ".join(x for x in (fold(name), personal_id or "", phone or "", *code_parts) if x)
+    return " ".join(x for x in (name_folded, personal_id or "", phone or "", *code_parts) if x)
 
 
 def index_new_row(conn: Connection, rowid: int | None, terms_text: str) -> None:

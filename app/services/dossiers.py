@@ -554,7 +554,7 @@ def _insert_new_dossier(
     index_new_row(
         conn,
         rowid,
-        terms(applicant["full_name"], applicant["personal_id"], applicant["phone"], dossier["code"]),
+        terms(applicant["name_folded"], applicant["personal_id"], applicant["phone"], dossier["code"]),
     )
     audit.append(session, actor, audit_action, "dossier", dossier["id"], audit_details, at=at)
 

@@ -493,6 +493,7 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
         created = d is None
         if d is None:
             a = state.applicant
+            name_folded = fold(a.full_name)
             if a.id not in applicants:
                 applicants.add(a.id)
                 new_applicants.append(
@@ -501,7 +502,7 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                         "personal_id": a.personal_id,
                         "old_id": a.old_id,
                         "full_name": a.full_name,
-                        "name_folded": fold(a.full_name),
+                        "name_folded": name_folded,
                         "birth_date": a.birth_date,
                         "gender": a.gender,
                         "phone": a.phone,
@@ -543,7 +544,7 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 events=[],
             )
             index.append(
-                (d.id, terms(a.full_name, a.personal_id, a.phone, state.code)),
+                (d.id, terms(name_folded, a.personal_id, a.phone, state.code)),
             )
         _apply_state(d, state, created, state.id in pending, DossierEvent if state.id in local else _NewRow)
     # The new rows with prepared inserts (app.models.fastwrite: the column types' own bind processors,
