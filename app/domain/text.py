@@ -49,6 +49,6 @@ def fold(text: str) -> str:
 
     SQLite's ``unicode61 remove_diacritics`` never folds đ, so we fold ourselves and index the result.
     One C-level ``str.translate`` over a table of characters already seen (a name is folded on every
-    intake, and every pulled dossier's twice over), not a Python step per character.
+    intake and for every pulled dossier), not a Python step per character.
     """
     return _SPACES.sub(" ", text.translate(_MARK_FREE).casefold()).strip()
