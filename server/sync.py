@@ -2,10 +2,12 @@
 
 Push
 ----
-A batch is one transaction, and each event in it runs inside its own SAVEPOINT: an accepted event's rows
-(event, dossier state, change) are kept together, and a rejected or failing event is rolled back to its
-savepoint alone without losing the others. The batch commits once (one WAL flush / fsync per batch, not
-per event). Rules, in order:
+A batch is one transaction and commits once (one WAL flush / fsync per batch, not per event). Every rule
+below is checked before an event writes anything, so a rejected event leaves nothing to undo and the
+batch's first run takes no savepoint. Only a unique key can fail after an event started writing (another
+push committed the same event, dossier or code meanwhile); that run is then rolled back whole and the
+batch runs again with each event inside its own SAVEPOINT, so that a failing event is rolled back alone
+without losing the others (:func:`push`). Rules, in order:
 
 1. Idempotence by ``event_id``: an event already accepted with the same canonical content (the event as
    validated, payload normalised by its model, as key-sorted JSON) is a ``duplicate``; with a different
@@ -27,11 +29,12 @@ Each accepted event updates the dossier's state (status, due date, handling agen
 
 What a batch reads first (the event ids already stored, the dossiers and codes already taken) is a hint
 only: under READ COMMITTED another push may commit the same event, dossier or code meanwhile. The unique
-constraints are the guard: the event's insert then fails, its savepoint is rolled back and the event is
-judged again from fresh reads (``duplicate``, ``event.conflict``, ``dossier.exists``…). A dossier a
-transition refers to is locked (``SELECT … FOR UPDATE``) before it is judged, and stays locked by the
-batch until its commit once an event of the batch changed it. A deadlock or serialisation failure between
-two batches rolls the whole batch back, and it is evaluated again from the start.
+constraints are the guard: the event's insert then fails, and in the run with savepoints its savepoint
+is rolled back and the event judged again from fresh reads (``duplicate``, ``event.conflict``,
+``dossier.exists``…). A dossier a transition refers to is locked (``SELECT … FOR UPDATE``) before it is
+judged, and stays locked by the batch until its commit once an event of the batch changed it. A deadlock
+or serialisation failure between two batches rolls the whole batch back, and it is evaluated again from
+the start.
 
 Pull
 ----
@@ -283,10 +286,15 @@ class _Outcome:
 class _Batch:
     """One push batch in one transaction (see the module notes)."""
 
-    def __init__(self, s: Session, ctx: DeviceContext, events: Sequence[Event], now: datetime) -> None:
+    def __init__(
+        self, s: Session, ctx: DeviceContext, events: Sequence[Event], now: datetime, *, savepoints: bool
+    ) -> None:
         self.s = s
         #: The transaction's connection: one SAVEPOINT per event on it (lighter than the session's).
         self.conn = s.connection()
+        #: False on a batch's first run: no event writes before it is judged, so none needs a savepoint
+        #: unless an insert fails on a unique key, which ends the run (see :func:`push`).
+        self.savepoints = savepoints
         self.ctx = ctx
         self.now = now
         #: Hints read once for the whole batch: event id → stored hash; dossier ids and codes taken.
@@ -321,11 +329,16 @@ class _Batch:
     def push(self, ev: Event) -> EventResult:
         for attempt in range(_RETRIES):
             try:
-                with self.conn.begin_nested():
-                    outcome = _apply(self, ev, fresh=attempt > 0)
+                if self.savepoints:
+                    with self.conn.begin_nested():
+                        outcome = _apply(self, ev, fresh=attempt > 0)
+                else:
+                    outcome = _apply(self, ev, fresh=False)  # an IntegrityError ends this run of the batch
             except Rejected as r:
                 return EventResult(event_id=ev.event_id, status="rejected", reason=ProblemBody.of(r.problem))
             except IntegrityError:
+                if not self.savepoints:
+                    raise
                 # A concurrent push inserted the same event, dossier or code first: judge it again.
                 log.info("event %s: concurrent insert, retrying (%d)", ev.event_id, attempt + 1)
                 continue
@@ -366,16 +379,23 @@ def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
 
 
 def push(db: Database, ctx: DeviceContext, events: Sequence[Event], now: datetime) -> list[EventResult]:
-    """Judge and record a batch of events in one transaction; one result per event, in order."""
-    for attempt in range(_RETRIES):
+    """Judge and record a batch of events in one transaction; one result per event, in order.
+
+    The first run has no savepoints: every rule that rejects an event is checked before the event writes
+    anything, so only an insert that fails on a unique key (another push stored the same event, dossier
+    or code since the batch's first reads) needs one. That run then ends, rolled back whole, and the batch
+    runs again with a savepoint per event. The common batch thus costs no savepoint at all, and on
+    PostgreSQL a catch-up batch of hundreds of events does not open hundreds of subtransactions (beyond
+    64 in one transaction, every other session's snapshots overflow to ``pg_subtrans`` lookups)."""
+    for attempt in range(_RETRIES + 1):
         try:
             with db.write() as s:
-                batch = _Batch(s, ctx, events, now)
+                batch = _Batch(s, ctx, events, now, savepoints=attempt > 0)
                 results = [batch.push(ev) for ev in events]
                 batch.finish()
             return results
-        except IntegrityError as exc:  # pragma: no cover - every insert of an event runs in a savepoint
-            log.info("push batch: %s, retrying (%d)", exc.orig, attempt + 1)
+        except IntegrityError as exc:
+            log.info("push batch: %s, again with a savepoint per event (%d)", exc.orig, attempt + 1)
         except OperationalError as exc:
             # PostgreSQL deadlock or serialisation failure: the whole batch was rolled back, evaluate it
             # again; anything else is the database's fault.

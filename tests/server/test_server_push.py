@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
+import pytest
 from sqlalchemy import func, select
 from srvkit import A, B, P, World, statuses, today
 
 from app.domain.status import Action, Status
 from app.sync.protocol import Event, EventResult
+from server import sync as server_sync
 from server.models import ChangeRow, Dossier, EventRow, NumberCounter
 
 
@@ -247,3 +249,65 @@ def test_only_forward_and_transfer_change_the_handling_agency(world: World) -> N
     r = desk.client.push([sneaky])
     assert statuses(r.results) == ["rejected:event.invalid"]
     assert r.results[0].reason is not None and r.results[0].reason.field == "payload.handling_agency_eid"
+
+
+def test_a_batch_whose_insert_hits_a_unique_key_runs_again_with_savepoints(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch runs first without savepoints; when an insert fails on a unique key (here: the batch's
+    first reads miss an event another push stored), that run is rolled back whole and the batch runs
+    again with a savepoint per event, which judges the event from fresh reads. Nothing of the first run
+    is kept, and every event is stored once."""
+    desk = world.desk(A)
+    first = [world.received(desk, world.snapshot(A)) for _ in range(2)]
+    assert statuses(desk.client.push(first).results) == ["accepted"] * 2
+    runs: list[bool] = []
+    real_init = server_sync._Batch.__init__
+
+    def blind_init(self: server_sync._Batch, *args: object, savepoints: bool) -> None:
+        runs.append(savepoints)
+        real_init(self, *args, savepoints=savepoints)  # type: ignore[arg-type]
+        # As if another push stored everything after this batch's reads.
+        self.stored.clear()
+        self.taken_ids.clear()
+        self.taken_codes.clear()
+
+    monkeypatch.setattr(server_sync._Batch, "__init__", blind_init)
+    new = [world.received(desk, world.snapshot(A)) for _ in range(2)]
+    r = desk.client.push([new[0], first[1], new[1]])
+    assert statuses(r.results) == ["accepted", "duplicate", "accepted"]
+    assert runs == [False, True]
+    with world.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(EventRow)) == 4
+        assert s.scalar(select(func.count()).select_from(ChangeRow)) == 4
+        assert s.scalar(select(func.count()).select_from(Dossier)) == 4
+
+
+def test_a_batch_without_conflicts_runs_once_without_savepoints(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    desk = world.desk(A)
+    runs: list[bool] = []
+    real_init = server_sync._Batch.__init__
+
+    def noting_init(self: server_sync._Batch, *args: object, savepoints: bool) -> None:
+        runs.append(savepoints)
+        real_init(self, *args, savepoints=savepoints)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(server_sync._Batch, "__init__", noting_init)
+    snap = world.snapshot(A)
+    events = [
+        world.received(desk, snap),
+        world.transition(desk, snap.id, Action.HAND_BACK, Status.RETURNED),  # illegal: rejected
+        world.transition(desk, snap.id, Action.START_PROCESSING, Status.IN_PROCESS),
+    ]
+    assert statuses(desk.client.push(events).results) == [
+        "accepted",
+        "rejected:status.illegal.hand_back",
+        "accepted",
+    ]
+    assert runs == [False]
+    with world.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(EventRow)) == 2
+        d = s.get(Dossier, snap.id)
+        assert d is not None and d.status == "in_process"
