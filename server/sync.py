@@ -32,9 +32,10 @@ only: under READ COMMITTED another push may commit the same event, dossier or co
 constraints are the guard: the event's insert then fails, and in the run with savepoints its savepoint
 is rolled back and the event judged again from fresh reads (``duplicate``, ``event.conflict``,
 ``dossier.exists``…). A dossier a transition refers to is locked (``SELECT … FOR UPDATE``) before it is
-judged, and stays locked by the batch until its commit once an event of the batch changed it. A deadlock
-or serialisation failure between two batches rolls the whole batch back, and it is evaluated again from
-the start.
+judged, and stays locked by the batch until its commit (in the run without savepoints, also when the
+transition is rejected; with savepoints, once an event of the batch changed it). A deadlock or
+serialisation failure between two batches rolls the whole batch back, and it is evaluated again from the
+start.
 
 Pull
 ----
