@@ -37,13 +37,19 @@ from app.ui.labels import list_label, status_label
 
 SEARCH_MS = 150
 URGENCY_COLOURS = {"overdue": QColor("#f8d7da"), "due_soon": QColor("#fff3cd")}
+_URGENCY_BRUSHES = {urgency: QBrush(colour) for urgency, colour in URGENCY_COLOURS.items()}
+_DARK_TEXT = QBrush(QColor("#202020"))
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class DeskTableModel(QAbstractTableModel):
+    """The rows of a desk list. The view asks :meth:`data` for every visible cell and role at each paint,
+    on the GUI thread: a row's seven texts are made once, the first time one of them is asked for."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.rows: list[DeskRow] = []
+        self._texts: list[tuple[str, ...] | None] = []
 
     def headers(self) -> list[str]:
         return [
@@ -59,7 +65,23 @@ class DeskTableModel(QAbstractTableModel):
     def set_rows(self, rows: Sequence[DeskRow]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        self._texts = [None] * len(self.rows)
         self.endResetModel()
+
+    def _row_texts(self, i: int) -> tuple[str, ...]:
+        texts = self._texts[i]
+        if texts is None:
+            row = self.rows[i]
+            texts = self._texts[i] = (
+                row.code or self.tr("(no number)"),
+                row.applicant_name,
+                row.procedure_name,
+                status_label(row.status),
+                show_datetime(row.received_at),
+                show_datetime(row.due_at),
+                row.handling_agency,
+            )
+        return texts
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
@@ -70,23 +92,16 @@ class DeskTableModel(QAbstractTableModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        i = index.row()
+        if not index.isValid() or not 0 <= i < len(self.rows):
             return None
-        row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                row.code or self.tr("(no number)"),
-                row.applicant_name,
-                row.procedure_name,
-                status_label(row.status),
-                show_datetime(row.received_at),
-                show_datetime(row.due_at),
-                row.handling_agency,
-            )[index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole and row.urgency in URGENCY_COLOURS:
-            return QBrush(URGENCY_COLOURS[row.urgency])
-        if role == Qt.ItemDataRole.ForegroundRole and row.urgency in URGENCY_COLOURS:
-            return QBrush(QColor("#202020"))
+            return self._row_texts(i)[index.column()]
+        row = self.rows[i]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return _URGENCY_BRUSHES.get(row.urgency)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _DARK_TEXT if row.urgency in URGENCY_COLOURS else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if row.urgency == "overdue":
                 return self.tr("Overdue")

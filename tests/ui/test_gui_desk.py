@@ -56,6 +56,8 @@ def test_lists_counts_and_colours(desk: MainWindow, qtbot: QtBot) -> None:
         page.show_list(kind)
         settle(qtbot, desk)
         assert [r.dossier_id for r in page.model.rows] == [ids[kind]], kind
+        # The row texts are made once per row: a new list brings its own, not the last list's.
+        assert page.model.data(page.model.index(0, 1)) == page.model.rows[0].applicant_name, kind
     page.show_list("overdue")
     settle(qtbot, desk)
     brush = colour(desk, 0)
