@@ -702,12 +702,24 @@ class MainWindow(QMainWindow):
         from app.ui.printing import available_printers
         from app.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self, self.ctx.summary, self.ctx.settings, available_printers())
+        dialog = SettingsDialog(self, self.ctx.summary, self.ctx.settings)
+        # The print system may take seconds to list network printers: ask it on the print lane.
+        self.print_worker.run(
+            available_printers,
+            on_done=dialog.set_printers,
+            on_error=lambda exc: self._printers_unknown(dialog, exc),
+            owner=dialog,
+        )
         dialog.submitted.connect(self._save_settings)
         dialog.finished.connect(lambda _r: setattr(self, "settings_dialog", None))
         self.settings_dialog = dialog
         dialog.open()
         return dialog
+
+    @staticmethod
+    def _printers_unknown(dialog: SettingsDialog, exc: BaseException) -> None:
+        log.warning("could not list the printers: %s", exc)
+        dialog.set_printers([])
 
     def _save_settings(self, values: object) -> None:
         from app.services.settings import DeskSettings, save_settings

@@ -1,9 +1,10 @@
 """The print process: ``python -m app.ui.print_process (--pdf FILE | --printer NAME) [--title T]`` with
-the PDF's bytes on standard input (see :func:`app.ui.printing.print_pdf`).
+the PDF's bytes on standard input (see :func:`app.ui.printing.print_pdf`), or ``--list-printers``.
 
 It prints on standard output one JSON object: ``{"pages": N}``, or ``{"problems": [...]}`` (exit 3) for a
 refusal the operator can act on (no printer, unreadable PDF), each problem with its Vietnamese and English
-text. Anything else fails with a non-zero exit and the traceback on standard error, which the desk logs.
+text; for ``--list-printers``, ``{"printers": [names]}``. Anything else fails with a non-zero exit and the
+traceback on standard error, which the desk logs.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.domain.errors import DomainError
-from app.ui.printing import PrintTarget, print_pdf_here
+from app.ui.printing import PrintTarget, available_printers_here, print_pdf_here
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,13 +25,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     where = ap.add_mutually_exclusive_group(required=True)
     where.add_argument("--pdf", type=Path, help="print into this PDF file")
     where.add_argument("--printer", help='the printer\'s name ("" = the default printer)')
+    where.add_argument("--list-printers", action="store_true", help="the printers this computer has")
     ap.add_argument("--title", default="")
     args = ap.parse_args(argv)
-    pdf = sys.stdin.buffer.read()
 
     from PySide6.QtGui import QGuiApplication
 
     _app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    if args.list_printers:
+        json.dump({"printers": available_printers_here()}, sys.stdout)
+        return 0
+    pdf = sys.stdin.buffer.read()
     target = (
         PrintTarget(pdf_path=args.pdf) if args.pdf is not None else PrintTarget(printer_name=args.printer)
     )

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.domain.errors import DomainError, Problem
 
@@ -40,6 +40,17 @@ class PrintTarget:
 
 
 def available_printers() -> list[str]:
+    """The printers' names, asked of the print process (:mod:`app.ui.print_process`), on the worker's
+    thread: the print system's answer (CUPS, the Windows spooler) may take seconds with network printers,
+    and the window must not wait for it."""
+    answer = _run_print_process(["--list-printers"], b"", LIST_TIMEOUT_S)
+    if "printers" not in answer:
+        raise RuntimeError("the print process did not list the printers")
+    return [str(name) for name in answer["printers"]]
+
+
+def available_printers_here() -> list[str]:
+    """:func:`available_printers` in this process (the print process's work)."""
     from PySide6.QtPrintSupport import QPrinterInfo
 
     return list(QPrinterInfo.availablePrinterNames())
@@ -105,32 +116,45 @@ def print_pdf(pdf: bytes, target: PrintTarget, title: str = "") -> int:
     on the PDF engine compresses every band) held it for 50-80 ms at a time: the GUI thread's event loop
     stalled while it waited. A process of its own shares no GIL with the window.
     """
-    argv = [sys.executable, "-m", "app.ui.print_process", "--title", title]
-    if target.pdf_path is not None:
-        argv += ["--pdf", str(target.pdf_path)]
-    else:
-        argv += ["--printer", target.printer_name]
+    args = ["--title", title]
+    args += (
+        ["--pdf", str(target.pdf_path)] if target.pdf_path is not None else ["--printer", target.printer_name]
+    )
+    answer = _run_print_process(args, pdf, PRINT_TIMEOUT_S)
+    if "pages" not in answer:
+        raise RuntimeError("the print process did not say how many pages it printed")
+    return int(answer["pages"])
+
+
+def _run_print_process(args: list[str], stdin: bytes, timeout: float) -> dict[str, Any]:
+    """Run :mod:`app.ui.print_process` with ``args`` and ``stdin``; its JSON answer. Problems it reports
+    are raised as a :class:`DomainError`, any other failure as a ``RuntimeError`` with its error output."""
+    argv = [sys.executable, "-m", "app.ui.print_process", *args]
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console window flashing up
     try:
         done = subprocess.run(
-            argv, input=pdf, capture_output=True, timeout=PRINT_TIMEOUT_S, check=False, creationflags=flags
+            argv, input=stdin, capture_output=True, timeout=timeout, check=False, creationflags=flags
         )
     except subprocess.TimeoutExpired as exc:
-        raise RuntimeError(f"the print process did not finish within {PRINT_TIMEOUT_S} s") from exc
+        raise RuntimeError(f"the print process did not finish within {timeout:g} s") from exc
     try:
         answer = json.loads(done.stdout.decode("utf-8") or "{}")
     except ValueError:
         answer = {}
+    if not isinstance(answer, dict):
+        answer = {}
     if "problems" in answer:
         raise DomainError([Problem(**p) for p in answer["problems"]])
-    if done.returncode != 0 or "pages" not in answer:
+    if done.returncode != 0:
         tail = done.stderr.decode("utf-8", "replace")[-2000:]
         raise RuntimeError(f"the print process failed (exit {done.returncode}): {tail}")
-    return int(answer["pages"])
+    return answer
 
 
 #: How long a print job may take (a long document on a slow printer driver).
 PRINT_TIMEOUT_S = 300
+#: How long the print system may take to list its printers.
+LIST_TIMEOUT_S = 60
 
 
 def print_pdf_here(pdf: bytes, target: PrintTarget, title: str = "") -> int:

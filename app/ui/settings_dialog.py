@@ -33,8 +33,14 @@ class SettingsDialog(QDialog):
     submitted = Signal(object)
 
     def __init__(
-        self, parent: QWidget | None, summary: DeskSummary, settings: DeskSettings, printers: Sequence[str]
+        self,
+        parent: QWidget | None,
+        summary: DeskSummary,
+        settings: DeskSettings,
+        printers: Sequence[str] | None = None,
     ) -> None:
+        """``printers``: the printers' names, or None while they are being looked for (the window asks
+        the print system off the GUI thread, then calls :meth:`set_printers`)."""
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
@@ -96,14 +102,9 @@ class SettingsDialog(QDialog):
         add("receipt_format", self.tr("&Receipt format:"), self.receipt)
         self.printer = QComboBox(desk)
         self.printer.setObjectName("settingsPrinter")
-        self.printer.addItem(self.tr("System default printer"), "")
-        for name in printers:
-            self.printer.addItem(name, name)
-        if settings.printer and self.printer.findData(settings.printer) < 0:
-            self.printer.addItem(settings.printer + self.tr(" (not found)"), settings.printer)
-        self.printer.setCurrentIndex(max(0, self.printer.findData(settings.printer)))
-        if not printers:
-            self.printer.setToolTip(self.tr("No printer is installed on this computer."))
+        #: True once the printers' names are known (:meth:`set_printers`).
+        self.printers_known = False
+        self._fill_printers(printers, settings.printer)
         add("printer", self.tr("&Printer:"), self.printer)
         self.language = QComboBox(desk)
         self.language.setObjectName("settingsLanguage")
@@ -133,6 +134,29 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.workstation_name.setFocus()
+
+    def set_printers(self, printers: object) -> None:
+        """The printers found (a list of names), replacing "looking for printers"; the choice is kept."""
+        names = [str(n) for n in printers] if isinstance(printers, list | tuple) else []
+        self._fill_printers(names, self.printer.currentData() or "")
+
+    def _fill_printers(self, printers: Sequence[str] | None, chosen: str) -> None:
+        combo = self.printer
+        combo.clear()
+        combo.addItem(self.tr("System default printer"), "")
+        for name in printers or ():
+            combo.addItem(name, name)
+        if chosen and combo.findData(chosen) < 0:
+            missing = self.tr(" (not found)") if printers is not None else ""
+            combo.addItem(chosen + missing, chosen)
+        combo.setCurrentIndex(max(0, combo.findData(chosen)))
+        if printers is None:
+            combo.setToolTip(self.tr("Looking for printers…"))
+        elif not printers:
+            combo.setToolTip(self.tr("No printer is installed on this computer."))
+        else:
+            combo.setToolTip("")
+        self.printers_known = printers is not None
 
     def values(self) -> DeskSettings:
         size = self.font_size.value()

@@ -1178,11 +1178,16 @@ Thư mục dữ liệu: %2</translation>
         <translation> (không tìm thấy)</translation>
     </message>
     <message>
+        <source>Looking for printers…</source>
+        <translation>Đang tìm máy in…</translation>
+    </message>
+    <message>
         <source>No printer is installed on this computer.</source>
         <translation>Máy này chưa cài máy in.</translation>
     </message>
     <message>
         <source>&amp;Printer:</source>
+        <extracomment>True once the printers&apos; names are known (:meth:`set_printers`).</extracomment>
         <translation>Máy &amp;in:</translation>
     </message>
     <message>
@@ -1202,10 +1207,12 @@ Thư mục dữ liệu: %2</translation>
     <name>Startup</name>
     <message>
         <source>Một Cửa Desk cannot start</source>
+        <extracomment>How long after the desk is open the background work starts (the sync thread and its first round, today&apos;s backup, the keyring check, importing the printing stack): long enough for an operator&apos;s log-in and the first lists not to share the CPU with it, short enough to sync &quot;at start&quot;. The desk is opened after the window&apos;s first paint, or after this long if no paint comes (a minimised or hidden window). The language the window was last shown in, in the data folder: the first window is shown in it before the store (which holds the saved choice) is open, so an English desk does not flash Vietnamese.</extracomment>
         <translation>Không khởi động được Một Cửa Desk</translation>
     </message>
     <message>
         <source>Một Cửa Desk</source>
+        <extracomment>The printing lane: a print waits on the print process (a slow printer driver, up to minutes), and saves, lists and counts on :attr:`worker` must not queue behind it. The store, settings and operator; set by :meth:`attach`. Sync with the provincial server (its own thread); created by :meth:`start_background`.</extracomment>
         <translation>Một Cửa Desk</translation>
     </message>
     <message>

@@ -130,3 +130,8 @@ def test_an_unreadable_pdf_is_refused(tmp_path: Path) -> None:
         print_pdf(b"%PDF-1.4 not really", PrintTarget(pdf_path=tmp_path / "x.pdf"))
     assert caught.value.problems[0].code == "print.bad_pdf"
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_print_process_lists_the_printers() -> None:
+    """``--list-printers`` answers in its own process (offscreen: none), as the settings dialog asks."""
+    assert printing.available_printers() == printing.available_printers_here() == []

@@ -20,7 +20,11 @@ def test_settings_are_saved_and_applied(desk: MainWindow, qtbot: QtBot, keyboard
     assert dialog is not None
     qtbot.waitUntil(dialog.isActiveWindow)
     assert dialog.workstation_name.text() == "Quầy 1"
+    # The printers are asked of the print process, off the GUI thread: the dialog is usable meanwhile.
+    assert not dialog.printers_known and dialog.printer.toolTip() == "Đang tìm máy in…"
+    qtbot.waitUntil(lambda: dialog.printers_known, timeout=30_000)
     assert dialog.printer.count() == 1  # no printer offscreen: only "system default"
+    assert dialog.printer.toolTip() == "Máy này chưa cài máy in."
     dialog.server.setText("ftp://sai")
     dialog.submit()
     settle(qtbot, desk)
@@ -115,3 +119,30 @@ def test_a_scan_while_a_dialog_is_open_changes_nothing(
     settle(qtbot, desk)
     assert desk.intake.edits["full_name"].text() == ""
     assert dialog.workstation_name.text() == "Quầy 1"  # the digits typed into it were taken back
+
+
+def test_the_printer_list_keeps_the_choice_and_marks_a_lost_printer(desk: MainWindow, qtbot: QtBot) -> None:
+    """What the print process answers later fills the list: a printer chosen before that is still
+    chosen; one the computer no longer has is kept, marked "not found"; a failed look-up leaves only the
+    system default and the saved choice."""
+    from dataclasses import replace
+
+    desk.ctx.settings = replace(desk.ctx.settings, printer="Canon LBP2900")
+    dialog = desk.open_settings()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.printers_known, timeout=30_000)
+    assert dialog.printer.currentData() == "Canon LBP2900"
+    assert dialog.printer.currentText().endswith("(không tìm thấy)")
+    dialog.set_printers(["HP LaserJet", "Canon LBP2900"])
+    assert [dialog.printer.itemData(i) for i in range(dialog.printer.count())] == [
+        "",
+        "HP LaserJet",
+        "Canon LBP2900",
+    ]
+    assert dialog.printer.currentText() == "Canon LBP2900"
+    dialog.printer.setCurrentIndex(1)
+    dialog.set_printers(["HP LaserJet"])
+    assert dialog.printer.currentData() == "HP LaserJet" and dialog.printer.toolTip() == ""
+    desk._printers_unknown(dialog, RuntimeError("the print process failed"))
+    assert [dialog.printer.itemData(i) for i in range(dialog.printer.count())] == ["", "HP LaserJet"]
+    dialog.reject()
