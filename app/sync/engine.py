@@ -626,6 +626,8 @@ class SyncState:
     last_success: datetime | None = None
     problem: Problem | None = None
     next_attempt_in: float | None = None
+    #: Changes the round that just ended brought from the server (lists on screen may need a reload).
+    pulled: int = 0
 
 
 def outbox_counts(store: Store) -> tuple[int, int]:
@@ -763,7 +765,8 @@ class SyncWorker:
             return self.backoff.next_delay()
         self.backoff.reset()
         pending, parked = outbox_counts(self.store)
-        self._emit(SyncState("online", pending, parked, last_success(self.store)))
+        pulled = self.last_report.pulled if self.last_report is not None else 0
+        self._emit(SyncState("online", pending, parked, last_success(self.store), pulled=pulled))
         return self.interval
 
 

@@ -528,6 +528,8 @@ class MainWindow(QMainWindow):
         assert isinstance(state, SyncState)
         self.set_sync_state(state.state, state.pending, state.last_success)
         self._show_sync_details(state)
+        if state.pulled:
+            self._refresh_desk_if_shown()  # e.g. a dossier forwarded to this centre: on the list now
 
     def _show_sync_details(self, state: SyncState) -> None:
         self.status.set_parked(state.parked)

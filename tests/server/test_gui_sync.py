@@ -13,6 +13,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from faults.harness import new_desk
 from keyring.backends import fail
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -199,3 +200,26 @@ def test_without_a_keyring_enrolment_says_so_and_keeps_the_code(
     with pytest.raises(DomainError):  # not enrolled
         engine.connection(window.ctx.store)
     assert world.client().enroll(code, "Quầy 1").device_id  # the one-time code was not spent
+
+
+def test_the_desk_list_on_screen_shows_what_a_round_brought(
+    qtbot: QtBot, world: World, tmp_path: Path, template_dir: Path
+) -> None:
+    """Another workstation of the centre receives a dossier; this desk's next round pulls it, and the
+    list the operator is looking at shows it without a tab switch."""
+    folder = tmp_path / "desk"
+    new_desk(folder, template_dir, world.live.url, world.enrol_code(A), "Quầy 1").dispose()
+    w = open_window(qtbot, folder)
+    try:
+        qtbot.waitUntil(lambda: status_is(w, "Trực tuyến", 0), timeout=WAIT)
+        w.show_desk()
+        w.desk.show_list("overdue")  # the test snapshot was due in May
+        settle(qtbot, w)
+        other = world.desk(A, "Quầy 2")
+        snap = world.snapshot(A)
+        other.client.push([world.received(other, snap)])
+        assert snap.id not in {r.dossier_id for r in w.desk.model.rows}
+        qtbot.keyClick(w, Qt.Key.Key_F9)
+        qtbot.waitUntil(lambda: snap.id in {r.dossier_id for r in w.desk.model.rows}, timeout=WAIT)
+    finally:
+        close_window(w)
