@@ -48,7 +48,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 import keyring  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
+
+from tools.memory_keyring import MemoryKeyring  # noqa: E402
 
 T_PUSH = 2_000.0
 T_PULL = 5_000.0
@@ -143,25 +144,6 @@ class ServerProcess:
 
 
 # --- desks ----------------------------------------------------------------------------------------------
-
-
-class MemoryKeyring(KeyringBackend):
-    """The device tokens of the benchmark's desks, in memory (as the tests do)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 def use_memory_keyring() -> None:

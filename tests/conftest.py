@@ -13,30 +13,11 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from app.bootstrap import open_store
 from app.models.db import Store
 from app.paths import database_path
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring kept in memory, for tests only."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
+from tools.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)
