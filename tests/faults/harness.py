@@ -278,40 +278,43 @@ def table_snapshot(db: Path) -> dict[str, Any]:
 
 
 @contextmanager
+def _on_every_connection(store: Any, setup: Callable[[Any, Any], None]) -> Iterator[None]:
+    """``setup(dbapi_connection, record)`` on every connection ``store`` opens while the block runs; the
+    pooled connections are dropped before (they would not have it) and after (they would keep it)."""
+    from sqlalchemy import event
+
+    store.engine.dispose()
+    event.listen(store.engine, "connect", setup)
+    try:
+        yield
+    finally:
+        event.remove(store.engine, "connect", setup)
+        store.engine.dispose()
+
+
+@contextmanager
 def disk_full(store: Any) -> Iterator[None]:
     """Writes that need a new page fail with SQLITE_FULL ("database or disk is full") on every connection
     of ``store``: ``PRAGMA max_page_count`` at the database's current size."""
-    from sqlalchemy import event
 
     def limit(dbapi_connection: Any, _record: Any) -> None:
         pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
 
-    store.engine.dispose()  # pooled connections would not have the limit
-    event.listen(store.engine, "connect", limit)
-    try:
+    with _on_every_connection(store, limit):
         yield
-    finally:
-        event.remove(store.engine, "connect", limit)
-        store.engine.dispose()
 
 
 @contextmanager
 def read_only(store: Any) -> Iterator[None]:
     """Every write on ``store`` fails with SQLITE_READONLY ("attempt to write a readonly database"), as on a
     data folder that became read-only: ``PRAGMA query_only`` on every connection."""
-    from sqlalchemy import event
 
     def deny(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.execute("PRAGMA query_only = 1")
 
-    store.engine.dispose()
-    event.listen(store.engine, "connect", deny)
-    try:
+    with _on_every_connection(store, deny):
         yield
-    finally:
-        event.remove(store.engine, "connect", deny)
-        store.engine.dispose()
 
 
 def refused_until_full(db: Path, attempt: Callable[[int], object], tries: int = 60) -> Any:
