@@ -125,23 +125,12 @@ def append_change(
     kind: str,
     body: dict[str, Any],
     now: datetime,
-    *,
-    dossier_id: str | None = None,
-    receiving_eid: str | None = None,
-    competent_eid: str | None = None,
-    handling_eid: str | None = None,
 ) -> int:
-    """Append one change; call it as the last write of the transaction. Returns its ``seq``."""
+    """Append one change visible to every centre (a procedure or calendar change; a push batch writes
+    its dossier changes itself, :meth:`_Batch.finish`); call it as the last write of the transaction.
+    Returns its ``seq``."""
     lock_change_feed(session)
-    row = ChangeRow(
-        kind=kind,
-        dossier_id=dossier_id,
-        receiving_eid=receiving_eid,
-        competent_eid=competent_eid,
-        handling_eid=handling_eid,
-        body=body,
-        created_at=now,
-    )
+    row = ChangeRow(kind=kind, body=body, created_at=now)
     session.add(row)
     session.flush()
     return row.seq
@@ -388,14 +377,17 @@ def push(db: Database, ctx: DeviceContext, events: Sequence[Event], now: datetim
     runs again with a savepoint per event. The common batch thus costs no savepoint at all, and on
     PostgreSQL a catch-up batch of hundreds of events does not open hundreds of subtransactions (beyond
     64 in one transaction, every other session's snapshots overflow to ``pg_subtrans`` lookups)."""
-    for attempt in range(_RETRIES + 1):
+    savepoints = False  # until a unique key fails; a deadlock's rerun stays on the cheap path
+    attempts = _RETRIES + 1
+    for attempt in range(attempts):
         try:
             with db.write() as s:
-                batch = _Batch(s, ctx, events, now, savepoints=attempt > 0)
+                batch = _Batch(s, ctx, events, now, savepoints=savepoints)
                 results = [batch.push(ev) for ev in events]
                 batch.finish()
             return results
         except IntegrityError as exc:
+            savepoints = True
             log.info("push batch: %s, again with a savepoint per event (%d)", exc.orig, attempt + 1)
         except OperationalError as exc:
             # PostgreSQL deadlock or serialisation failure: the whole batch was rolled back, evaluate it
@@ -403,7 +395,7 @@ def push(db: Database, ctx: DeviceContext, events: Sequence[Event], now: datetim
             if getattr(getattr(exc, "orig", None), "sqlstate", None) not in ("40001", "40P01"):
                 raise
             log.info("push batch: %s, retrying (%d)", exc.orig, attempt + 1)
-    log.warning("push batch of %d events: still conflicting after %d attempts", len(events), _RETRIES)
+    log.warning("push batch of %d events: still conflicting after %d attempts", len(events), attempts)
     raise busy()
 
 
@@ -426,10 +418,8 @@ def _invalid(ev: Event, err: ValidationError) -> Problem:
 
 
 def _stored_hash(b: _Batch, event_id: str, fresh: bool) -> str | None:
-    if not fresh and event_id in b.stored:
-        return b.stored[event_id]
-    if not fresh:
-        return None  # not stored when the batch began: a later insert by another push fails on the key
+    if not fresh:  # None: not stored when the batch began (a later insert by another push fails on the key)
+        return b.stored.get(event_id)
     return b.s.scalar(select(_EVENTS.c.body_hash).where(_EVENTS.c.event_id == event_id))
 
 

@@ -311,3 +311,37 @@ def test_a_batch_without_conflicts_runs_once_without_savepoints(
         assert s.scalar(select(func.count()).select_from(EventRow)) == 2
         d = s.get(Dossier, snap.id)
         assert d is not None and d.status == "in_process"
+
+
+def test_a_batch_rerun_after_a_deadlock_stays_without_savepoints(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deadlock or serialisation failure reruns the whole batch as it was: only a unique-key failure
+    calls for a savepoint per event."""
+    from sqlalchemy.exc import OperationalError
+
+    desk = world.desk(A)
+    runs: list[bool] = []
+    real_init = server_sync._Batch.__init__
+    real_finish = server_sync._Batch.finish
+
+    def noting_init(self: server_sync._Batch, *args: object, savepoints: bool) -> None:
+        runs.append(savepoints)
+        real_init(self, *args, savepoints=savepoints)  # type: ignore[arg-type]
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def finish_once_deadlocked(self: server_sync._Batch) -> None:
+        if len(runs) == 1:
+            raise OperationalError("INSERT INTO changes …", {}, Deadlock("deadlock detected"))
+        real_finish(self)
+
+    monkeypatch.setattr(server_sync._Batch, "__init__", noting_init)
+    monkeypatch.setattr(server_sync._Batch, "finish", finish_once_deadlocked)
+    events = [world.received(desk, world.snapshot(A)) for _ in range(2)]
+    assert statuses(desk.client.push(events).results) == ["accepted"] * 2
+    assert runs == [False, False]
+    with world.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(EventRow)) == 2
+        assert s.scalar(select(func.count()).select_from(ChangeRow)) == 2
