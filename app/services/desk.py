@@ -267,28 +267,21 @@ class Reference:
         return self._procedures[code]
 
     def commune(self, session: Session, code: str) -> CommuneInfo | None:
-        """A current commune-level unit."""
+        """A current commune-level unit (:func:`current_commune`)."""
         if code not in self._communes:
             _bound(self._communes)
-            unit = session.scalar(
-                select(AdminUnit).where(
-                    AdminUnit.code == code, AdminUnit.level == "commune", AdminUnit.valid_to.is_(None)
-                )
-            )
+            unit = current_commune(session, code)
             self._communes[code] = (
                 None if unit is None else CommuneInfo(unit.code, unit.name, unit.province_code)
             )
         return self._communes[code]
 
     def commune_centre_eid(self, session: Session, unit_code: str) -> str | None:
-        """The e-ID of the current commune centre of a unit, if this store knows it."""
+        """The e-ID of a unit's current commune centre, if the store knows it (:func:`commune_centre`)."""
         if unit_code not in self._centre_eids:
             _bound(self._centre_eids)
-            self._centre_eids[unit_code] = session.scalar(
-                select(Centre.agency_eid).where(
-                    Centre.unit_code == unit_code, Centre.kind == "commune_centre", Centre.valid_to.is_(None)
-                )
-            )
+            centre = commune_centre(session, unit_code)
+            self._centre_eids[unit_code] = None if centre is None else centre.agency_eid
         return self._centre_eids[unit_code]
 
     def provincial_agency(self, session: Session, province_code: str, name: str) -> AgencyInfo | None:
@@ -308,6 +301,24 @@ class Reference:
                     break
             self._agencies[key] = found
         return self._agencies[key]
+
+
+def current_commune(session: Session, code: str) -> AdminUnit | None:
+    """The current (not dissolved) commune-level unit with this code."""
+    return session.scalar(
+        select(AdminUnit).where(
+            AdminUnit.code == code, AdminUnit.level == "commune", AdminUnit.valid_to.is_(None)
+        )
+    )
+
+
+def commune_centre(session: Session, unit_code: str) -> Centre | None:
+    """The current receiving centre of a commune-level unit."""
+    return session.scalar(
+        select(Centre).where(
+            Centre.unit_code == unit_code, Centre.kind == "commune_centre", Centre.valid_to.is_(None)
+        )
+    )
 
 
 def _bound(memo: dict[Any, Any], limit: int = 2000) -> None:

@@ -45,6 +45,8 @@ from app.services.desk import (
     Desk,
     ProcedureInfo,
     Reference,
+    commune_centre,
+    current_commune,
     load_calendar,
     reference,
 )
@@ -203,8 +205,8 @@ def _lookup_secret() -> str:
     return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(4))
 
 
-def _procedure(session: Session, code: str, ref: Reference | None = None) -> ProcedureInfo:
-    proc = (ref or reference(session)).procedure(session, code.strip())
+def _procedure(session: Session, code: str, ref: Reference) -> ProcedureInfo:
+    proc = ref.procedure(session, code.strip())
     if proc is None:
         raise DomainError(
             _problem(
@@ -217,22 +219,6 @@ def _procedure(session: Session, code: str, ref: Reference | None = None) -> Pro
     return proc
 
 
-def _current_commune(session: Session, code: str) -> AdminUnit | None:
-    return session.scalar(
-        select(AdminUnit).where(
-            AdminUnit.code == code, AdminUnit.level == "commune", AdminUnit.valid_to.is_(None)
-        )
-    )
-
-
-def _commune_centre(session: Session, unit_code: str) -> Centre | None:
-    return session.scalar(
-        select(Centre).where(
-            Centre.unit_code == unit_code, Centre.kind == "commune_centre", Centre.valid_to.is_(None)
-        )
-    )
-
-
 def decide_route(
     session: Session,
     desk: Desk,
@@ -240,7 +226,8 @@ def decide_route(
     address: str,
     commune_code: str | None,
     match: AddressMatch | None | bool = False,
-    ref: Reference | None = None,
+    *,
+    ref: Reference,
 ) -> tuple[Route, AgencyInfo | None]:
     """The routing scenario from the procedure and the applicant's address or choice."""
     if desk.unit_code is None:
@@ -252,7 +239,6 @@ def decide_route(
                 None,
             )
         )
-    ref = ref or reference(session)
     centre = ReceivingCentre(desk.unit_code, desk.province_code, desk.agency_eid, desk.centre_name)
     routing = ProcedureRouting(proc.code, proc.level, proc.competent_agency, proc.cross_boundary)  # type: ignore[arg-type]
     target: TargetCommune | None = None
@@ -617,7 +603,7 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
         proc = _procedure(s, req.procedure_code, ref)
         papers = _papers(proc, req.papers)
         match = ref.address_index(s).match(applicant.address) if applicant.address else None
-        route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code, match, ref)
+        route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code, match, ref=ref)
         due = ref.calendar(s).due_at(at, proc.time_value, proc.time_unit)
         unit_code = match.unit.code if match is not None and match.unit is not None else None
         a = applicant.to_row(unit_code, at)
@@ -904,7 +890,7 @@ def transfer_dissolved(
                 AdminUnit.code == from_unit, AdminUnit.level == "commune", AdminUnit.valid_to.is_not(None)
             )
         ).all()
-        new_unit = _current_commune(s, to_unit)
+        new_unit = current_commune(s, to_unit)
         if not old_units or new_unit is None:
             raise DomainError(
                 _problem(
@@ -934,7 +920,7 @@ def transfer_dissolved(
         old_centres = s.scalars(
             select(Centre).where(Centre.unit_code == from_unit, Centre.valid_to.is_not(None))
         ).all()
-        successor = _commune_centre(s, to_unit)
+        successor = commune_centre(s, to_unit)
         if successor is None:
             raise DomainError(
                 _problem(
