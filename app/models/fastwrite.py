@@ -31,8 +31,7 @@ class RowInserter:
         self.table = table
         self.columns = tuple(c.name for c in table.columns if not (c.primary_key and c.autoincrement is True))
         self._expected = frozenset(self.columns)
-        self._dialect_name: str | None = None
-        self._sql = ""
+        self._sql = ""  # compiled on first use, for the connection's dialect
         self._processors: tuple[tuple[int, Callable[[Any], Any]], ...] = ()
         self._values = operator.itemgetter(*self.columns) if len(self.columns) > 1 else _one(self.columns)
 
@@ -43,7 +42,6 @@ class RowInserter:
         self._sql = str(insert(self.table).compile(dialect=dialect, column_keys=list(self.columns)))
         processors = (self.table.c[name].type.bind_processor(dialect) for name in self.columns)
         self._processors = tuple((i, proc) for i, proc in enumerate(processors) if proc is not None)
-        self._dialect_name = dialect.name
 
     def __call__(self, conn: Connection, row: Mapping[str, Any]) -> int:
         """Insert ``row`` in ``conn``'s transaction; returns the new row's rowid."""
@@ -59,7 +57,7 @@ class RowInserter:
             execute_many(conn, sql, params)
 
     def _prepared(self, conn: Connection) -> str:
-        if self._dialect_name is None:
+        if not self._sql:
             self._prepare(conn)
         return self._sql
 

@@ -34,10 +34,8 @@ def terms(name_folded: str, personal_id: str | None, phone: str | None, code: st
     return " ".join(x for x in (name_folded, personal_id or "", phone or "", *code_parts) if x)
 
 
-def index_new_row(conn: Connection, rowid: int | None, terms_text: str) -> None:
+def index_new_row(conn: Connection, rowid: int, terms_text: str) -> None:
     """Index a dossier inserted just now on ``conn`` (its ``dossiers.rowid`` known from the insert)."""
-    if rowid is None:
-        raise ValueError("the new dossier's rowid is unknown")
     execute(conn, "INSERT INTO dossier_search (rowid, terms) VALUES (?, ?)", (rowid, terms_text))
 
 

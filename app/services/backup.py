@@ -148,7 +148,7 @@ def restore(data_dir: Path, source: Path, at: datetime | None = None) -> Path | 
         )
     at = at or datetime.now()
     ready = restoring_path(data_dir)
-    partial = ready.with_suffix(".restoring-partial")
+    partial = _restoring_partial_path(data_dir)
     shutil.copyfile(source, partial)
     retire_numbers(partial, at.date())
     _fsync(partial)
@@ -166,12 +166,17 @@ def restoring_path(data_dir: Path) -> Path:
     return database_path(data_dir).with_suffix(".restoring")
 
 
+def _restoring_partial_path(data_dir: Path) -> Path:
+    """Where a restore's copy is prepared, before the restore is decided."""
+    return database_path(data_dir).with_suffix(".restoring-partial")
+
+
 def finish_interrupted_restore(data_dir: Path) -> Path | None:
     """Complete a restore that was cut off (power cut, killed process) after it was decided; a copy that
     was still being prepared is dropped (the restore never happened). Run before the store is opened.
     Returns where the replaced database went, if a restore was finished."""
     ready = restoring_path(data_dir)
-    partial = ready.with_suffix(".restoring-partial")
+    partial = _restoring_partial_path(data_dir)
     for path in (partial, *(Path(str(partial) + s) for s in ("-journal", "-wal", "-shm"))):
         path.unlink(missing_ok=True)
     if not ready.exists():
