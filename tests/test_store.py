@@ -219,6 +219,31 @@ def test_migration_takes_a_backup_first(tmp_path: Path) -> None:
     con.close()
 
 
+def test_a_failed_before_migration_backup_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backup fails (a full disk): the migration does not run, and no half copy is left behind."""
+    from app.models import migrate
+
+    path = database_path(tmp_path)
+    engine = make_engine(path)
+    upgrade(engine, "0001")
+    if head_revision() == "0001":
+        pytest.skip("only one migration exists: nothing to upgrade, so no backup is taken")
+
+    def full_disk(engine: object, dest: Path) -> Path:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(b"SQLite format 3\x00 half")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(migrate, "backup_database", full_disk)
+    with pytest.raises(sqlite3.OperationalError):
+        upgrade(engine, backup_to=backup_dir(tmp_path))
+    assert list(backup_dir(tmp_path).iterdir()) == []
+    assert current_revision(engine) == "0001"
+    engine.dispose()
+
+
 def test_dates_round_trip(store: Store) -> None:
     with store.read() as s:
         unit = s.scalar(select(AdminUnit).where(AdminUnit.code == "07210", AdminUnit.valid_to.is_(None)))

@@ -97,7 +97,11 @@ def upgrade(engine: Engine, revision: str = "head", backup_to: Path | None = Non
         # under a backup's name.
         dest = backup_to / f"before-migration-{current}-{_stamp()}.sqlite3"
         partial = dest.with_suffix(".partial")
-        backup_database(engine, partial)
+        try:
+            backup_database(engine, partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # e.g. the disk filled up: no dead half copy left taking space
+            raise
         os.replace(partial, dest)
     _run_alembic(engine, lambda cfg: command.upgrade(cfg, revision))
     log.info("database migrated from %s to %s", current, target)
