@@ -115,18 +115,10 @@ class ScannerFilter(QObject):
         kind = event.type()
         if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or not self.enabled:
             return False
-        if not self._is_first_receiver(obj):
-            return self._swallowing  # the same event seen again on its way to a parent
         if kind == QEvent.Type.KeyRelease:
             return self._swallowing
         assert isinstance(event, QKeyEvent)
         return self._key_press(obj, event)
-
-    def _is_first_receiver(self, obj: QObject) -> bool:
-        focus = QApplication.focusWidget()
-        if focus is not None:
-            return obj is focus
-        return isinstance(obj, QWidget) and obj.isWindow()
 
     def _key_press(self, obj: QObject, event: QKeyEvent) -> bool:
         now = self.clock()
