@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.data_dir = data_dir
+        self._shut = False  # set by shutdown(): nothing starts after it
         self.worker = Worker(self)
         self.worker.default_error_handler = lambda exc: show_error(self, exc)
         #: The printing lane: a print waits on the print process (a slow printer driver, up to minutes),
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
     @property
     def shut(self) -> bool:
         """:meth:`shutdown` has run: the window does no more work."""
-        return getattr(self, "_shut", False)
+        return self._shut
 
     def attach(self, store: Store, summary: DeskSummary, settings: DeskSettings) -> None:
         """The store is open: the desk's screens are built and the log-in form is ready for use."""
@@ -449,7 +450,7 @@ class MainWindow(QMainWindow):
         """Reload the desk's list after a change, if it is on screen: a hidden desk reloads when its tab
         is shown (:meth:`_tab_changed`), so it would be two reads of the lists, the first one for nobody,
         made while the GUI is busiest (a preview opening right after a save)."""
-        if self.tabs.currentWidget() is self.desk:
+        if self.desk.isVisible():  # its tab is current and the workspace shown (not the log-in page)
             self.desk.refresh()
 
     @Slot(object, str, str)
@@ -549,7 +550,7 @@ class MainWindow(QMainWindow):
     def start_background(self) -> None:
         """Once the desk is open: the sync thread, today's backup, the keyring check and the printing
         stack's import (none of them holds up the operator). Runs once; nothing after :meth:`shutdown`."""
-        if self.sync is not None or not self.attached or getattr(self, "_shut", False):
+        if self.sync is not None or not self.attached or self._shut:
             return
         from app.ui.sync import SyncController, keyring_problem
 
@@ -598,7 +599,7 @@ class MainWindow(QMainWindow):
         )
 
     def _show_enrol(self, defaults: object) -> None:
-        if self.enrol_dialog is not None or getattr(self, "_shut", False) or self.sync is None:
+        if self.enrol_dialog is not None or self._shut or self.sync is None:
             return
         from app.ui.enrol_dialog import EnrolDialog
         from app.ui.sync import EnrolDefaults
@@ -820,7 +821,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop the sync thread, save the draft, let queued work (and a backup) finish, stop watching the
         keyboard."""
-        if getattr(self, "_shut", False):
+        if self._shut:
             return
         self._shut = True
         self._pending_timer.stop()
