@@ -51,6 +51,7 @@ from bench_sync import (  # noqa: E402
     prepare_server_db,
     use_memory_keyring,
 )
+from common import percentile  # noqa: E402
 
 T_STALL_MS = 50.0
 TICK_MS = 5
@@ -315,7 +316,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
     idle_sorted = sorted(idle)
 
     def q(v: list[float], p: float) -> float:
-        return v[min(len(v) - 1, int(round(p * (len(v) - 1))))] * 1000 if v else 0.0
+        return percentile(v, p) * 1000
 
     longest = values[-1] * 1000 if values else 0.0
     over = sum(1 for v in values if v * 1000 > T_STALL_MS)

@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 from bench_sync import ServerProcess, prepare_server_db  # noqa: E402
+from common import percentile  # noqa: E402
 
 T_P95_MS = 250.0
 PGBIN = Path("/usr/lib/postgresql/15/bin")
@@ -447,19 +448,12 @@ def run_load(desks: list[Desk], opts: Opts, procs: int) -> tuple[SliceResult, fl
 # --- figures ------------------------------------------------------------------------------------------------
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
 def lat(values: list[float]) -> dict[str, float]:
     return {
         "n": len(values),
         "median_ms": round(statistics.median(values), 2) if values else 0.0,
-        "p95_ms": round(pct(values, 0.95), 2),
-        "p99_ms": round(pct(values, 0.99), 2),
+        "p95_ms": round(percentile(values, 0.95), 2),
+        "p99_ms": round(percentile(values, 0.99), 2),
         "max_ms": round(max(values), 2) if values else 0.0,
     }
 

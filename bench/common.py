@@ -12,10 +12,21 @@ from typing import Any
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile (0–1) of ``values``; 0.0 for none."""
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+
+
 def stats_ms(samples_s: list[float]) -> dict[str, float]:
-    ms = sorted(x * 1000 for x in samples_s)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
-    return {"median_ms": round(statistics.median(ms), 4), "p95_ms": round(p95, 4), "n": len(ms)}
+    ms = [x * 1000 for x in samples_s]
+    return {
+        "median_ms": round(statistics.median(ms), 4),
+        "p95_ms": round(percentile(ms, 0.95), 4),
+        "n": len(ms),
+    }
 
 
 def save(key: str, figures: dict[str, Any]) -> None:
