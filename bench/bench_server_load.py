@@ -132,7 +132,7 @@ def centre_eid(i: int) -> str:
 
 
 def add_centres(db_url: str, n: int) -> list[str]:
-    from app.sync.protocol import CentreInfo
+    from app.contract import CentreInfo
     from server import admin
     from server.db import Database
 

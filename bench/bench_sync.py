@@ -181,11 +181,12 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
     """Append ``n`` pending, valid outbox events: one dossier received through the service is the
     template; the others are copies with their own ids and codes (numbers 1… of ``day``), and every
     ``transition_every``-th dossier also gets a ``start_processing`` event. Returns the events added."""
+    from app.contract import TransitionPayload
+    from app.domain.canonical import canonical_json
     from app.domain.codes import format_code
     from app.models import OutboxEntry
     from app.services import dossiers as svc
     from app.services.audit import Actor
-    from app.sync.protocol import TransitionPayload
 
     actor = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
     svc.receive(
@@ -214,7 +215,7 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
         snap["code"] = format_code(eid, day, number)
         snap["applicant"]["id"] = str(uuid.uuid4())
         snap["applicant"]["full_name"] = f"Nguyễn Văn Đồng Bộ {number}"
-        rows.append((ev["event_id"], did, "dossier.received", _json(ev), now.isoformat(" ")))
+        rows.append((ev["event_id"], did, "dossier.received", canonical_json(ev), now.isoformat(" ")))
         if transition_every and number % transition_every == 0 and len(rows) < n:
             tp = TransitionPayload(action="start_processing", from_status="received", to_status="in_process")
             tr = {
@@ -227,7 +228,7 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
                 "workstation": ev["workstation"],
                 "payload": tp.model_dump(mode="json"),
             }
-            rows.append((tr["event_id"], did, "dossier.transition", _json(tr), now.isoformat(" ")))
+            rows.append((tr["event_id"], did, "dossier.transition", canonical_json(tr), now.isoformat(" ")))
     con = sqlite3.connect(store.engine.url.database)
     try:
         with con:
@@ -242,14 +243,10 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
     return n
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def push_bodies(store: Any, batch: int) -> list[bytes]:
     """The JSON bodies ``SyncEngine.push`` sends for the pending outbox, built the same way."""
+    from app.contract import Event, PushRequest
     from app.models import OutboxEntry
-    from app.sync.protocol import Event, PushRequest
 
     with store.read() as s:
         payloads = [
@@ -274,9 +271,9 @@ def main() -> int:
 
     from common import save
 
+    from app.contract import API_PREFIX, CLIENT_TIME_HEADER, PROTOCOL_HEADER, utc_now
     from app.sync import engine
     from app.sync.client import SyncClient
-    from app.sync.protocol import API_PREFIX, CLIENT_TIME_HEADER, PROTOCOL_HEADER, utc_now
 
     use_memory_keyring()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="motcua-bench-sync-"))

@@ -2,7 +2,7 @@
 
 Workstations of the commune centres and provincial agencies enrol with a one-time code, log operators
 in, push their outbox events, pull the changes visible to their centre and lease dossier numbers
-(design.md §2–3, protocol in ``app.sync.protocol``). ``server.cli`` is the admin command line
+(design.md §2–3, protocol in ``app.contract``). ``server.cli`` is the admin command line
 (``motcua-server``); ``server.app.create_app`` builds the ASGI app.
 """
 

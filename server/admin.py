@@ -13,12 +13,12 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import delete, func, insert, select
 
+from app.contract import CalendarDay as CalendarDayModel
+from app.contract import CatalogueItem, CentreInfo, utc_now
 from app.domain.codes import validate_agency_eid
 from app.domain.errors import DomainError, Problem
 from app.domain.passwords import hash_password
 from app.domain.text import clean_spaces, nfc
-from app.sync.protocol import CalendarDay as CalendarDayModel
-from app.sync.protocol import CatalogueItem, CentreInfo, utc_now
 from server.db import Database
 from server.devices import enrolment_expiry, new_enrolment_code, normalise_enrolment_code, sha256
 from server.errors import first_error

@@ -19,8 +19,8 @@ from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.contract import CentreInfo
 from app.domain.errors import Problem
-from app.sync.protocol import CentreInfo
 from server import __version__, admin
 from server.admin import AdminError
 from server.db import DEFAULT_DB_URL, Database, SetupError, check_schema, upgrade

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Update, select, update
 
+from app.contract import CentreInfo, OperatorInfo
 from app.domain.codes import DEFAULT_PLAN, NumberingPlan
 from app.domain.errors import Problem
 from app.domain.passwords import hash_password, verify_password
-from app.sync.protocol import CentreInfo, OperatorInfo
 from server.db import Database
 from server.errors import ApiError, revoked, unauthorised
 from server.models import Centre, Device, EnrolmentCode, Operator

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.contract import ProblemBody, utc_now
 from app.domain.errors import Problem
-from app.sync.protocol import ProblemBody, utc_now
 
 
 def first_error(err: ValidationError, *prefix: str) -> tuple[str, str]:

@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from app.domain.canonical import canonical_json
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -59,10 +61,6 @@ class JSONText(TypeDecorator[Any]):
         if value is None:
             return None
         return json.loads(value)
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 UUID_LEN = 36
@@ -195,7 +193,7 @@ class Dossier(Base):
     competent_eid: Mapped[str | None] = mapped_column(String(EID_LEN), index=True)
     handling_eid: Mapped[str | None] = mapped_column(String(EID_LEN), index=True)
     status: Mapped[str] = mapped_column(String(30))
-    # A DossierSnapshot (app.sync.protocol) with the current status, due date and handling agency.
+    # A DossierSnapshot (app.contract) with the current status, due date and handling agency.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -242,7 +240,7 @@ class ChangeRow(Base):
     receiving_eid: Mapped[str | None] = mapped_column(String(EID_LEN))
     competent_eid: Mapped[str | None] = mapped_column(String(EID_LEN))
     handling_eid: Mapped[str | None] = mapped_column(String(EID_LEN))
-    # The value of the change's ``dossier`` / ``procedure`` / ``calendar`` key (app.sync.protocol.Change).
+    # The value of the change's ``dossier`` / ``procedure`` / ``calendar`` key (app.contract.Change).
     body: Mapped[dict[str, Any]] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 

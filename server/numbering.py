@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.contract import MAX_LEASE_SIZE, LeaseInfo
 from app.domain.calendar import VIETNAM_TZ
 from app.domain.codes import DEFAULT_PLAN, LeaseBook
 from app.domain.errors import DomainError, Problem
-from app.sync.protocol import MAX_LEASE_SIZE, LeaseInfo
 from server.db import Database
 from server.devices import DeviceContext
 from server.errors import ApiError, scope_forbidden

@@ -79,20 +79,21 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.domain.codes import DEFAULT_PLAN, parse_code
-from app.domain.errors import DomainError, Problem
-from app.domain.status import Action, Status, transition
-from app.sync.protocol import (
+from app.contract import (
     DossierSnapshot,
     Event,
     EventResult,
     ProblemBody,
     TransitionPayload,
 )
+from app.domain.canonical import canonical_json
+from app.domain.codes import DEFAULT_PLAN, parse_code
+from app.domain.errors import DomainError, Problem
+from app.domain.status import Action, Status, transition
 from server.db import Database
 from server.devices import DeviceContext, sha256, touch_due, touch_stmt
 from server.errors import busy, first_error, scope_forbidden, wire_time
-from server.models import Centre, ChangeRow, Dossier, EventRow, NumberCounter, canonical_json
+from server.models import Centre, ChangeRow, Dossier, EventRow, NumberCounter
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def append_change(
 
 @dataclass(frozen=True, slots=True)
 class ChangesPage:
-    #: Each change as the JSON text of an ``app.sync.protocol.Change``.
+    #: Each change as the JSON text of an ``app.contract.Change``.
     items: list[str]
     next: int
     more: bool

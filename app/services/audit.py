@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.canonical import canonical_json
 from app.models import AuditEntry
 from app.models.base import JSONText
 from app.models.fastwrite import RowInserter, execute
@@ -42,7 +43,7 @@ def _entry_hash(
     entity_id: str,
     details: dict[str, Any],
 ) -> str:
-    body = json.dumps(
+    body = canonical_json(
         {
             "at": at.isoformat(timespec="microseconds"),
             "operator": actor.operator,
@@ -52,9 +53,6 @@ def _entry_hash(
             "entity_id": entity_id,
             "details": details,
         },
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
         default=str,
     )
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()

@@ -333,7 +333,7 @@ def next_code(session: Session, desk: Desk, day: date, at: datetime) -> str:
 
 
 def snapshot(d: dict[str, Any], proc: ProcedureInfo, a: dict[str, Any], receiving_eid: str) -> dict[str, Any]:
-    """The ``dossier.received`` payload of the sync protocol (app/sync/protocol.py: DossierSnapshot), from
+    """The ``dossier.received`` payload of the sync protocol (app/contract.py: DossierSnapshot), from
     the values of the new ``dossiers`` and ``applicants`` rows."""
     birth: date | None = a["birth_date"]
     return {
@@ -383,7 +383,7 @@ def _envelope(
     actor: Actor,
     payload: dict[str, Any],
 ) -> dict[str, Any]:
-    """An outbox entry's payload: the sync protocol's event (app/sync/protocol.py: PushEvent)."""
+    """An outbox entry's payload: the sync protocol's event (app/contract.py: PushEvent)."""
     return {
         "event_id": event_id,
         "dossier_id": dossier_id,

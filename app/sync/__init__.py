@@ -1,1 +1,1 @@
-"""Sync with the provincial server: protocol, HTTP client, engine, credentials."""
+"""Sync with the provincial server: HTTP client, engine, credentials (the wire schemas: ``app.contract``)."""

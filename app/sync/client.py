@@ -1,4 +1,4 @@
-"""A thin typed HTTP client of the sync API (``app.sync.protocol``), on httpx.
+"""A thin typed HTTP client of the sync API (``app.contract``), on httpx.
 
 Every call sends ``X-Motcua-Protocol`` and ``X-Motcua-Client-Time`` and returns the protocol's response
 model, or raises one of:
@@ -28,8 +28,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from app.domain.errors import Problem
-from app.sync.protocol import (
+from app.contract import (
     API_PREFIX,
     CLIENT_TIME_HEADER,
     PROTOCOL_HEADER,
@@ -50,6 +49,7 @@ from app.sync.protocol import (
     clock_skew_problem,
     utc_now,
 )
+from app.domain.errors import Problem
 
 __all__ = ["ClockSkew", "ServerRefused", "SyncClient", "SyncError", "TransientError"]
 

@@ -26,6 +26,13 @@ from pydantic import ValidationError
 from sqlalchemy import Text, bindparam, func, select, text, type_coerce, update
 from sqlalchemy.orm import Session, selectinload
 
+from app.contract import (
+    MAX_PUSH_EVENTS,
+    Change,
+    DossierState,
+    EnrollResponse,
+    Event,
+)
 from app.domain.errors import DomainError, Problem
 from app.domain.text import fold
 from app.models import (
@@ -47,13 +54,6 @@ from app.services.desk import load_calendar, load_desk
 from app.services.reference import get_setting, set_setting, upsert_procedure
 from app.sync import credentials
 from app.sync.client import ClockSkew, ServerRefused, SyncClient, TransientError
-from app.sync.protocol import (
-    MAX_PUSH_EVENTS,
-    Change,
-    DossierState,
-    EnrollResponse,
-    Event,
-)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.sync.protocol import EnrollResponse
+from app.contract import EnrollResponse
 from app.ui.errors import error_text
 from app.ui.i18n import fmt, message
 from app.ui.sync import EnrolDefaults, SyncController, keyring_problem
@@ -27,7 +27,7 @@ OK_STYLE = "color: #1b5e20; font-weight: bold;"
 
 
 class EnrolDialog(QDialog):
-    #: The server's answer (:class:`~app.sync.protocol.EnrollResponse`) after a successful enrolment.
+    #: The server's answer (:class:`~app.contract.EnrollResponse`) after a successful enrolment.
     enrolled = Signal(object)
 
     def __init__(self, parent: QWidget | None, controller: SyncController, defaults: EnrolDefaults) -> None:

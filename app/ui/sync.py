@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 from sqlalchemy import select
 
+from app.contract import EnrollResponse
 from app.domain.errors import DomainError, Problem
 from app.models import Dossier
 from app.models.db import Store
@@ -38,7 +39,6 @@ from app.services.reference import get_setting
 from app.sync import credentials, engine
 from app.sync.client import SyncClient, SyncError
 from app.sync.engine import SyncState
-from app.sync.protocol import EnrollResponse
 from app.ui.worker import OnDone, OnError, Worker
 
 log = logging.getLogger(__name__)

@@ -337,7 +337,7 @@
     <name>EnrolDialog</name>
     <message>
         <source>Enrol this workstation</source>
-        <extracomment>The server&apos;s answer (:class:`~app.sync.protocol.EnrollResponse`) after a successful enrolment.</extracomment>
+        <extracomment>The server&apos;s answer (:class:`~app.contract.EnrollResponse`) after a successful enrolment.</extracomment>
         <translation>Đăng ký máy trạm</translation>
     </message>
     <message>

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from app.domain.errors import Problem
-from app.sync.protocol import (
+from app.contract import (
     API_PREFIX,
     CLIENT_TIME_HEADER,
     MAX_CHANGES_LIMIT,
@@ -32,6 +31,7 @@ from app.sync.protocol import (
     clock_skew_problem,
     utc_now,
 )
+from app.domain.errors import Problem
 from server import devices, numbering, sync
 from server.db import Database
 from server.devices import DeviceContext

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from app.contract import ApplicantInfo, CentreInfo, DossierSnapshot, Event, TransitionPayload
 from app.domain.codes import format_code
 from app.domain.status import Action, Status
 from app.sync.client import SyncClient
-from app.sync.protocol import ApplicantInfo, CentreInfo, DossierSnapshot, Event, TransitionPayload
 from server import admin
 from server.admin import demo_file
 from server.db import Database

@@ -28,12 +28,12 @@ from hypothesis import strategies as st
 from srvkit import A, B, P, World, today
 
 from app.bootstrap import open_store
+from app.contract import MAX_INT32, Event, PushResponse, utc_now
 from app.domain.codes import format_code
 from app.domain.status import Action, Status
 from app.paths import database_path
 from app.sync import engine
 from app.sync.client import SyncClient
-from app.sync.protocol import MAX_INT32, Event, PushResponse, utc_now
 
 # --- field strategies ----------------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
 from srvkit import A, LiveServer, World
 
+from app.contract import utc_now
 from app.domain.errors import DomainError
 from app.models import OutboxEntry
 from app.models.db import Store
@@ -28,7 +29,6 @@ from app.services.audit import Actor
 from app.services.reference import set_setting
 from app.sync import engine
 from app.sync.client import SyncClient
-from app.sync.protocol import utc_now
 from app.ui.main_window import MainWindow
 from server import models as sm
 

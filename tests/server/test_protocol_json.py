@@ -1,4 +1,4 @@
-"""The JSON-value check of the sync protocol (``app.sync.protocol._check_json``, run on every event payload
+"""The JSON-value check of the sync protocol (``app.contract._check_json``, run on every event payload
 pushed and every change pulled; it gathers the strings in one walk and scans them at once) against a
 naive check of every string and every level: the same verdict for any value, including texts with NUL,
 lone surrogates, backslashes, quotes and brackets, keys as well as values, and any depth."""
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.sync.protocol import _check_json
+from app.contract import _check_json
 
 TEXT = st.text(
     st.sampled_from(["a", "ư", '"', "\\", "[", "]", "{", "}", "u", "0", "\x00", "\ud800", "\udfff", " "]),

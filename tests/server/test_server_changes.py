@@ -8,9 +8,9 @@ from datetime import date
 from sqlalchemy import select
 from srvkit import A, B, Desk, LiveServer, P, World, statuses
 
+from app.contract import Change
 from app.domain.status import Action, Status
 from app.sync.client import SyncClient
-from app.sync.protocol import Change
 from server import admin
 from server.admin import now_utc
 from server.models import ChangeRow

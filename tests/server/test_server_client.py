@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 
+from app.contract import utc_now
 from app.sync.client import ClockSkew, ServerRefused, SyncClient, TransientError
-from app.sync.protocol import utc_now
 
 
 def client_answering(handler: Callable[[httpx.Request], httpx.Response]) -> SyncClient:

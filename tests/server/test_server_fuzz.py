@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from srvkit import A, Desk, LiveServer, World, today
 
-from app.sync.protocol import utc_now
+from app.contract import utc_now
 
 JSON_SCALARS = (
     st.none()

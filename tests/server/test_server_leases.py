@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from srvkit import A, B, World, today
 
+from app.contract import LeaseInfo
 from app.domain.codes import DEFAULT_PLAN, NumberAllocator
 from app.sync.client import ServerRefused
-from app.sync.protocol import LeaseInfo
 from server.models import NumberCounter
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from srvkit import A, B, P, World, statuses, today
 
+from app.contract import Event, EventResult
 from app.domain.status import Action, Status
-from app.sync.protocol import Event, EventResult
 from server import sync as server_sync
 from server.models import ChangeRow, Dossier, EventRow, NumberCounter
 

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from srvkit import A, Desk, LiveServer, World, today
 
+from app.contract import MAX_PUSH_EVENTS, utc_now
 from app.sync.client import ClockSkew, ServerRefused
-from app.sync.protocol import MAX_PUSH_EVENTS, utc_now
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from srvkit import A, World
 
+from app.contract import Change, ChangesResponse
+from app.domain.canonical import canonical_json
 from app.domain.status import Action, Status
-from app.sync.protocol import Change, ChangesResponse
-from server.models import canonical_json
 from server.sync import ChangesPage, json_object, split_json
 
 
