@@ -1,4 +1,5 @@
-"""The sync protocol between a workstation and the provincial server (design.md §3), version 1.
+"""The sync protocol between a workstation and the provincial server, version 1 (docs/design.md, Sync
+protocol).
 
 Pydantic v2 models shared by the server (``server/``) and the workstation's HTTP client
 (``app.sync.client``). Everything travels as JSON.

@@ -1,4 +1,5 @@
-"""Dossier codes ``<agency e-ID>-<yyMMdd>-<NNNN>`` and offline-safe numbering (design.md §2, domain.md §2).
+"""Dossier codes ``<agency e-ID>-<yyMMdd>-<NNNN>`` and offline-safe numbering (docs/design.md,
+Numbering; domain.md §2).
 
 Code format
 -----------

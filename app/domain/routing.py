@@ -8,7 +8,8 @@
     chooses) and forwarded to it; the dossier keeps its code.
 
 The scenario follows from the data (procedure level, competent commune), never from the operator. The
-receiving, competent and handling agencies are three separate fields (design.md §4, domain.md §7.2).
+receiving, competent and handling agencies are three separate fields (docs/design.md, Statuses and
+agencies; domain.md §7.2).
 
 Rules and inferences:
 - A commune-level procedure for another commune is accepted only if the procedure is on the

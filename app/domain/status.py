@@ -1,4 +1,5 @@
-"""Dossier statuses and the status machine (design.md §4, domain.md §3.1).
+"""Dossier statuses and the status machine (docs/design.md, Statuses and agencies;
+domain.md §3.1).
 
 Local statuses map one-to-one onto the national status codes 1–10 of the Cổng DVC quốc gia. The machine
 is a single table ``_TABLE[(status, action)] -> status`` so the server can validate event sequences

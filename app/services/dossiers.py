@@ -291,7 +291,8 @@ _SPEND_NUMBER = (
 
 def next_code(session: Session, desk: Desk, day: date, at: datetime) -> str:
     """Spend the next dossier number of this agency for ``day``: a server lease first, then the slot's
-    fallback block (design.md §2). Raises when both are exhausted. One statement in the everyday case."""
+    fallback block (docs/design.md, Numbering). Raises when both are exhausted. One statement in the
+    everyday case."""
     conn = session.connection()
     row = execute(conn, _SPEND_NUMBER, (desk.agency_eid, day.isoformat())).fetchone()
     number: int | None = row[0] if row is not None else None

@@ -1,10 +1,10 @@
 """The workstation's sync engine: push the outbox, pull the changes feed, lease dossier numbers ahead.
 
-Rules (design.md §2): a change and its outbox entry commit together (the services do that); the sender
-drains the outbox whenever the server answers and resends an event with the same id after an unknown
-outcome (the server answers ``duplicate``); a permanently rejected event is **parked** and shown to the
-operator without blocking the rest; pulled changes are applied in the same transaction as the new
-checkpoint, never before; no sync with a clock more than 5 minutes off.
+Rules (docs/design.md, Sync protocol): a change and its outbox entry commit together (the services do
+that); the sender drains the outbox whenever the server answers and resends an event with the same id
+after an unknown outcome (the server answers ``duplicate``); a permanently rejected event is **parked**
+and shown to the operator without blocking the rest; pulled changes are applied in the same transaction
+as the new checkpoint, never before; no sync with a clock more than 5 minutes off.
 
 No Qt here: :class:`SyncWorker` runs rounds on a background thread and reports :class:`SyncState`
 through a callback, which the GUI turns into a signal.
