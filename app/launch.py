@@ -4,7 +4,7 @@
 Opening the window (no command) goes straight to :func:`app.ui.application.run_gui` without importing
 the command line (:mod:`app.cli` and its commands import SQLAlchemy and the sync stack): the window is
 shown before those are needed. Anything else (a command, ``--help``, ``--version``, a mistake) is
-:func:`app.cli.main`'s.
+:func:`app.cli.main.main`'s.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 def gui_args(argv: Sequence[str]) -> argparse.Namespace | None:
     """The arguments of a plain window start (``--data-dir D``, ``--demo``, ``--lang vi|en``, as
-    :func:`app.cli.build_parser` reads them), or None when ``argv`` is anything else."""
+    :func:`app.cli.main.build_parser` reads them), or None when ``argv`` is anything else."""
     args = argparse.Namespace(data_dir=None, demo=False, lang=None, command=None)
     items = list(argv)
     while items:
@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.ui.application import run_gui
 
         return run_gui(args)
-    from app.cli import main as cli_main
+    from app.cli.main import main as cli_main
 
     return cli_main(argv)
 

@@ -207,7 +207,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.cli import _defaults, build_parser
+    from app.cli.main import _defaults, build_parser
     from app.ui.application import start
     from app.ui.printing import PrintTarget
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app import __version__
-from app.cli import main
+from app.cli.main import main
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -110,12 +110,13 @@ def test_db_check_on_garbage_file(tmp_path: Path) -> None:
 
 
 def test_unexpected_error_is_logged_not_shown(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.cli as cli
+    import app.cli.units as units
+    from app.cli.context import Context
 
-    def boom(ctx: cli.Context) -> int:
+    def boom(ctx: Context) -> int:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(cli, "cmd_procedures", boom)
+    monkeypatch.setattr(units, "cmd_procedures", boom)
     code, out, err = run("procedures", "--data-dir", str(data_dir))
     assert code == 70
     assert "secret internals" not in err and "Traceback" not in err

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from app.cli import main
+from app.cli.main import main
 from app.paths import database_path
 
 QR = (

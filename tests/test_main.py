@@ -1,5 +1,5 @@
 """``main.py`` opens the window without importing the command line; the few window options it reads
-itself must mean exactly what :func:`app.cli.build_parser` makes of them."""
+itself must mean exactly what :func:`app.cli.main.build_parser` makes of them."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import _defaults, build_parser
+from app.cli.main import _defaults, build_parser
 from app.launch import gui_args
 
 ROOT = Path(__file__).resolve().parents[1]

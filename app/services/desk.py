@@ -19,6 +19,7 @@ from app.domain.calendar import DayOverride, WorkingCalendar, WorkingHours
 from app.domain.errors import DomainError, Problem
 from app.domain.text import fold
 from app.models import AdminUnit, Centre, HolidayOverride, Procedure, UnitSuccession, Workstation
+from app.models.db import Store
 from app.models.reference_version import current_token
 from app.services.reference import get_setting
 
@@ -46,6 +47,12 @@ class Desk:
 def load_desk(session: Session) -> Desk:
     """This desk's home centre and local workstation (cached per reference version)."""
     return reference(session).desk(session)
+
+
+def read_desk(store: Store) -> Desk:
+    """:func:`load_desk` in a read session of its own, for a caller that holds only the store."""
+    with store.read() as s:
+        return load_desk(s)
 
 
 def home_centre(session: Session) -> Centre:

@@ -756,6 +756,107 @@ def find_dossier(session: Session, ref: str) -> Dossier:
     return d
 
 
+@dataclass(frozen=True)
+class ApplicantRecord:
+    full_name: str
+    personal_id: str | None
+    birth_date: date | None
+    gender: str | None
+    phone: str | None
+    email: str | None
+    address: str
+    unit_code: str | None
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    seq: int
+    action: str
+    from_status: str | None
+    to_status: str
+    occurred_at: datetime
+    operator_name: str
+    workstation_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DossierRecord:
+    """One dossier as recorded, with its applicant and its events in order (``motcua-desk show``)."""
+
+    id: str
+    code: str | None
+    status: str
+    procedure_code: str
+    procedure_name: str
+    applicant: ApplicantRecord
+    scenario: str
+    channel: str
+    receiving_agency: str
+    competent_agency: str
+    handling_agency: str
+    handling_agency_eid: str | None
+    received_at: datetime
+    due_at: datetime | None
+    finished_at: datetime | None
+    returned_at: datetime | None
+    fee_vnd: int
+    #: The papers received, as recorded (name, form, count).
+    papers: tuple[dict[str, Any], ...]
+    notes: str
+    events: tuple[EventRecord, ...]
+
+
+def dossier_record(store: Store, ref: str) -> DossierRecord:
+    """A dossier by its code or id (DomainError ``dossier.unknown`` otherwise)."""
+    with store.read() as s:
+        d = find_dossier(s, ref)
+        a: Applicant = d.applicant
+        return DossierRecord(
+            id=d.id,
+            code=d.code,
+            status=d.status,
+            procedure_code=d.procedure.code,
+            procedure_name=d.procedure.name,
+            applicant=ApplicantRecord(
+                full_name=a.full_name,
+                personal_id=a.personal_id,
+                birth_date=a.birth_date,
+                gender=a.gender,
+                phone=a.phone,
+                email=a.email,
+                address=a.address,
+                unit_code=a.unit_code,
+            ),
+            scenario=d.scenario,
+            channel=d.channel,
+            receiving_agency=d.receiving_agency,
+            competent_agency=d.competent_agency,
+            handling_agency=d.handling_agency,
+            handling_agency_eid=d.handling_agency_eid,
+            received_at=d.received_at,
+            due_at=d.due_at,
+            finished_at=d.finished_at,
+            returned_at=d.returned_at,
+            fee_vnd=d.fee_vnd,
+            papers=tuple(d.papers_received),
+            notes=d.notes,
+            events=tuple(
+                EventRecord(
+                    e.seq,
+                    e.action,
+                    e.from_status,
+                    e.to_status,
+                    e.occurred_at,
+                    e.operator_name,
+                    e.workstation_name,
+                    e.reason,
+                )
+                for e in d.events
+            ),
+        )
+
+
 def perform(
     store: Store,
     actor: Actor,

@@ -136,7 +136,7 @@ def main() -> int:
     command = [a for a in opts.command if a != "--"]
     kinds = frozenset(opts.kinds.split(","))
     sys.path.insert(0, str(ROOT))
-    from app import cli  # imported once, before forking
+    from app.cli import main as cli  # imported once, before forking
 
     k = opts.first
     for _ in range(opts.limit):

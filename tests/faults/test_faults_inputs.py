@@ -262,7 +262,7 @@ def cli_store(store: Store, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    from app.cli import main
+    from app.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     try:

@@ -11,7 +11,7 @@ from keyring.backends import fail
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from app.cli import main
+from app.cli.main import main
 from app.ui.application import current_window
 from app.ui.main_window import MainWindow
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import socket
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from app.cli.context import Context
 from app.domain.errors import DomainError
 from app.sync import engine
 from app.sync.client import ClockSkew, ServerRefused, SyncClient, TransientError
-
-if TYPE_CHECKING:
-    from app.cli import Context
 
 
 def cmd_enrol(ctx: Context) -> int:
@@ -49,8 +47,8 @@ def cmd_sync(ctx: Context) -> int:
             report = engine.SyncEngine(ctx.store, client).run_round()
     except (ServerRefused, ClockSkew, TransientError) as exc:
         raise DomainError(exc.problem) from exc
-    pending, parked = engine.outbox_counts(ctx.store)
-    summary: dict[str, Any] = {
+    pending, parked_count = engine.outbox_counts(ctx.store)
+    summary: dict[str, int] = {
         "pushed": report.pushed,
         "accepted": report.accepted,
         "duplicate": report.duplicate,
@@ -58,7 +56,7 @@ def cmd_sync(ctx: Context) -> int:
         "pulled": report.pulled,
         "leased": report.leased,
         "pending": pending,
-        "parked": parked,
+        "parked": parked_count,
     }
     if ctx.args.json:
         ctx.print_json(summary)
@@ -71,7 +69,7 @@ def cmd_sync(ctx: Context) -> int:
     ctx.print(t("Đã nhận thay đổi", "Changes pulled") + f": {report.pulled}")
     ctx.print(t("Số hồ sơ được cấp thêm", "Numbers leased") + f": {report.leased}")
     ctx.print(
-        t("Còn chờ gửi", "Still pending") + f": {pending}; " + t("bị từ chối", "parked") + f": {parked}"
+        t("Còn chờ gửi", "Still pending") + f": {pending}; " + t("bị từ chối", "parked") + f": {parked_count}"
     )
     for event_id, reason in report.parked:
         ctx.print(f"  {event_id}: {reason}")

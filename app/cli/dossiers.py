@@ -1,104 +1,51 @@
-"""Dossier commands of the command line: due, receive, show, search, act, transfer."""
+"""Dossier commands of the command line: due, receive, show, search, act, print, logbook, transfer."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import select
-
+from app.cli.context import Context, fmt_dt, parse_date, parse_datetime, status_label
 from app.domain.errors import DomainError, Problem
+from app.domain.i18n import pick
 from app.domain.identity import parse_cccd_qr
 from app.domain.routing import Scenario
 from app.domain.status import Action, Status
-from app.models import Applicant, Procedure
 from app.services import dossiers as svc
 from app.services.audit import Actor
-from app.services.desk import load_calendar, load_desk
+from app.services.desk import read_desk
 from app.services.search import search
-
-if TYPE_CHECKING:
-    from app.cli import Context
+from app.services.units import due_date
 
 
 def _scenario_label(code: str, lang: str) -> str:
     scenario = Scenario(code)
-    return scenario.label_en if lang == "en" else scenario.label_vi
-
-
-def _dt(text: str, field: str) -> datetime:
-    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
-        try:
-            value = datetime.strptime(text.strip(), fmt)
-        except ValueError:
-            continue
-        if not 2000 <= value.year <= 2099:  # the calendar and the dossier codes (yyMMdd) cover 2000–2099
-            raise DomainError(
-                Problem(
-                    "cli.datetime_range",
-                    f"Năm {value.year} nằm ngoài khoảng 2000–2099 mà phần mềm xử lý.",
-                    f"The year {value.year} is outside 2000–2099, the range the desk works with.",
-                    field,
-                )
-            )
-        return value
-    raise DomainError(
-        Problem(
-            "cli.datetime",
-            f"Thời điểm «{text}» không hợp lệ: dùng dạng YYYY-MM-DD HH:MM.",
-            f"Invalid date-time {text!r}: use YYYY-MM-DD HH:MM.",
-            field,
-        )
-    )
-
-
-def _date(text: str, field: str) -> date:
-    return _dt(text, field).date()
-
-
-def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
-def status_label(status: str, lang: str) -> str:
-    return Status(status).label(lang)
+    return pick(lang, scenario.label_vi, scenario.label_en)
 
 
 def actor(ctx: Context) -> Actor:
-    with ctx.store.read() as s:
-        desk = load_desk(s)
+    desk = read_desk(ctx.store)
     return Actor(ctx.args.operator or f"{getpass.getuser()} (CLI)", desk.workstation_name or "CLI")
 
 
 def cmd_due(ctx: Context) -> int:
-    received = _dt(ctx.args.received, "received") if ctx.args.received else datetime.now()
-    with ctx.store.read() as s:
-        proc = s.scalar(select(Procedure).where(Procedure.code == ctx.args.procedure))
-        if proc is None:
-            raise DomainError(
-                Problem(
-                    "procedure.unknown",
-                    f"Không có thủ tục mã «{ctx.args.procedure}».",
-                    f"No procedure with code {ctx.args.procedure!r}.",
-                    "procedure",
-                )
-            )
-        due = load_calendar(s).due_at(received, proc.time_value, proc.time_unit)
+    received = parse_datetime(ctx.args.received, "received") if ctx.args.received else datetime.now()
+    due = due_date(ctx.store, ctx.args.procedure, received)
     if ctx.args.json:
         ctx.print_json(
             {
-                "procedure": proc.code,
-                "received_at": received.isoformat(),
-                "due_at": due.isoformat(),
-                "time_value": proc.time_value,
-                "time_unit": proc.time_unit,
+                "procedure": due.procedure_code,
+                "received_at": due.received_at.isoformat(),
+                "due_at": due.due_at.isoformat(),
+                "time_value": due.time_value,
+                "time_unit": due.time_unit,
             }
         )
     else:
-        ctx.print(fmt_dt(due))
+        ctx.print(fmt_dt(due.due_at))
     return 0
 
 
@@ -151,7 +98,7 @@ def cmd_receive(ctx: Context) -> int:
         channel=a.channel,
         result_delivery=a.delivery,
         notes=a.notes or "",
-        received_at=_dt(a.received, "received") if a.received else None,
+        received_at=parse_datetime(a.received, "received") if a.received else None,
     )
     result = svc.receive(ctx.store, actor(ctx), req)
     for w in warnings:
@@ -179,86 +126,82 @@ def cmd_receive(ctx: Context) -> int:
     return 0
 
 
-def dossier_json(ctx: Context, ref: str) -> dict[str, Any]:
-    with ctx.store.read() as s:
-        d = svc.find_dossier(s, ref)
-        a: Applicant = d.applicant
-        return {
-            "id": d.id,
-            "code": d.code,
-            "status": d.status,
-            "national_status": Status(d.status).national_code,
-            "procedure": {"code": d.procedure.code, "name": d.procedure.name},
-            "applicant": {
-                "full_name": a.full_name,
-                "personal_id": a.personal_id,
-                "birth_date": a.birth_date,
-                "gender": a.gender,
-                "phone": a.phone,
-                "email": a.email,
-                "address": a.address,
-                "unit_code": a.unit_code,
-            },
-            "scenario": d.scenario,
-            "channel": d.channel,
-            "receiving_agency": d.receiving_agency,
-            "competent_agency": d.competent_agency,
-            "handling_agency": d.handling_agency,
-            "handling_agency_eid": d.handling_agency_eid,
-            "received_at": d.received_at,
-            "due_at": d.due_at,
-            "finished_at": d.finished_at,
-            "returned_at": d.returned_at,
-            "fee_vnd": d.fee_vnd,
-            "papers": d.papers_received,
-            "notes": d.notes,
-            "events": [
-                {
-                    "seq": e.seq,
-                    "action": e.action,
-                    "from": e.from_status,
-                    "to": e.to_status,
-                    "at": e.occurred_at,
-                    "operator": e.operator_name,
-                    "workstation": e.workstation_name,
-                    "reason": e.reason,
-                }
-                for e in d.events
-            ],
-        }
+def dossier_json(d: svc.DossierRecord) -> dict[str, Any]:
+    a = d.applicant
+    return {
+        "id": d.id,
+        "code": d.code,
+        "status": d.status,
+        "national_status": Status(d.status).national_code,
+        "procedure": {"code": d.procedure_code, "name": d.procedure_name},
+        "applicant": {
+            "full_name": a.full_name,
+            "personal_id": a.personal_id,
+            "birth_date": a.birth_date,
+            "gender": a.gender,
+            "phone": a.phone,
+            "email": a.email,
+            "address": a.address,
+            "unit_code": a.unit_code,
+        },
+        "scenario": d.scenario,
+        "channel": d.channel,
+        "receiving_agency": d.receiving_agency,
+        "competent_agency": d.competent_agency,
+        "handling_agency": d.handling_agency,
+        "handling_agency_eid": d.handling_agency_eid,
+        "received_at": d.received_at,
+        "due_at": d.due_at,
+        "finished_at": d.finished_at,
+        "returned_at": d.returned_at,
+        "fee_vnd": d.fee_vnd,
+        "papers": list(d.papers),
+        "notes": d.notes,
+        "events": [
+            {
+                "seq": e.seq,
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "at": e.occurred_at,
+                "operator": e.operator_name,
+                "workstation": e.workstation_name,
+                "reason": e.reason,
+            }
+            for e in d.events
+        ],
+    }
 
 
 def cmd_show(ctx: Context) -> int:
-    data = dossier_json(ctx, ctx.args.code)
+    d = svc.dossier_record(ctx.store, ctx.args.code)
     if ctx.args.json:
-        ctx.print_json(data)
+        ctx.print_json(dossier_json(d))
         return 0
     t, lang = ctx.t, ctx.lang
-    ctx.print(t("Mã hồ sơ", "Dossier code") + f": {data['code'] or '-'}")
-    ctx.print(t("Thủ tục", "Procedure") + f": {data['procedure']['code']} {data['procedure']['name']}")
+    ctx.print(t("Mã hồ sơ", "Dossier code") + f": {d.code or '-'}")
+    ctx.print(t("Thủ tục", "Procedure") + f": {d.procedure_code} {d.procedure_name}")
     ctx.print(
         t("Người nộp", "Applicant")
-        + f": {data['applicant']['full_name']}"
-        + (f" ({data['applicant']['personal_id']})" if data["applicant"]["personal_id"] else "")
+        + f": {d.applicant.full_name}"
+        + (f" ({d.applicant.personal_id})" if d.applicant.personal_id else "")
     )
     ctx.print(
-        t("Trạng thái", "Status") + f": {status_label(data['status'], lang)} ({data['national_status']})"
+        t("Trạng thái", "Status") + f": {status_label(d.status, lang)} ({Status(d.status).national_code})"
     )
-    ctx.print(
-        t("Trường hợp", "Scenario") + f": ({data['scenario']}) {_scenario_label(data['scenario'], lang)}"
-    )
-    ctx.print(t("Nơi tiếp nhận", "Received at") + f": {data['receiving_agency']}")
-    ctx.print(t("Cơ quan có thẩm quyền", "Competent agency") + f": {data['competent_agency'] or '-'}")
-    ctx.print(t("Cơ quan đang giải quyết", "Handling agency") + f": {data['handling_agency'] or '-'}")
-    ctx.print(t("Tiếp nhận", "Received") + f": {fmt_dt(data['received_at'])}")
-    ctx.print(t("Hẹn trả", "Due") + f": {fmt_dt(data['due_at'])}")
+    ctx.print(t("Trường hợp", "Scenario") + f": ({d.scenario}) {_scenario_label(d.scenario, lang)}")
+    ctx.print(t("Nơi tiếp nhận", "Received at") + f": {d.receiving_agency}")
+    ctx.print(t("Cơ quan có thẩm quyền", "Competent agency") + f": {d.competent_agency or '-'}")
+    ctx.print(t("Cơ quan đang giải quyết", "Handling agency") + f": {d.handling_agency or '-'}")
+    ctx.print(t("Tiếp nhận", "Received") + f": {fmt_dt(d.received_at)}")
+    ctx.print(t("Hẹn trả", "Due") + f": {fmt_dt(d.due_at)}")
     ctx.print(t("Quá trình xử lý:", "History:"))
-    for e in data["events"]:
-        what = f"{Action(e['action']).label(lang)} → {status_label(e['to'], lang)}"
-        line = f"  {e['seq']}. {fmt_dt(e['at'])}  {what}"
-        line += f"  [{e['operator']}, {e['workstation']}]"
-        if e["reason"]:
-            line += f"  {e['reason']}"
+    for e in d.events:
+        what = f"{Action(e.action).label(lang)} → {status_label(e.to_status, lang)}"
+        line = f"  {e.seq}. {fmt_dt(e.occurred_at)}  {what}"
+        line += f"  [{e.operator_name}, {e.workstation_name}]"
+        if e.reason:
+            line += f"  {e.reason}"
         ctx.print(line)
     return 0
 
@@ -269,8 +212,8 @@ def cmd_search(ctx: Context) -> int:
         ctx.store,
         a.text,
         statuses=a.status or None,
-        received_from=_date(a.date_from, "from") if a.date_from else None,
-        received_to=_date(a.date_to, "to") if a.date_to else None,
+        received_from=parse_date(a.date_from, "from") if a.date_from else None,
+        received_to=parse_date(a.date_to, "to") if a.date_to else None,
         page=a.page,
         page_size=a.page_size,
     )
@@ -301,7 +244,7 @@ def cmd_act(ctx: Context) -> int:
         a.code,
         a.action,
         reason=a.reason or "",
-        new_due_at=_dt(a.new_due, "new_due") if a.new_due else None,
+        new_due_at=parse_datetime(a.new_due, "new_due") if a.new_due else None,
         handling_agency_eid=a.to,
     )
     ctx.print(
@@ -394,7 +337,9 @@ def cmd_logbook(ctx: Context) -> int:
             )
         )
     return _write(
-        ctx, a.out, printing.logbook(ctx.store, _date(a.date_from, "from"), _date(a.date_to, "to"), fmt)
+        ctx,
+        a.out,
+        printing.logbook(ctx.store, parse_date(a.date_from, "from"), parse_date(a.date_to, "to"), fmt),
     )
 
 

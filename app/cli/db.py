@@ -1,0 +1,66 @@
+"""Database maintenance commands of the command line: ``db check|path|backup|backups|restore``."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+from typing import Any
+
+from app.cli.context import EXIT_REFUSED, Context
+from app.services.health import check_database
+
+
+def cmd_db(ctx: Context) -> int:
+    action = ctx.args.db_action
+    if action == "check":
+        report = check_database(ctx.store)
+        problems = list(report.integrity)
+        if not report.audit.ok:
+            problems.append(
+                ctx.t("Chuỗi nhật ký kiểm tra bị phá vỡ: ", "Audit chain broken: ") + report.audit.reason
+            )
+        if problems:
+            ctx.print(ctx.t("CÓ LỖI:", "PROBLEMS:"))
+            for p in problems:
+                ctx.print(f"  {p}")
+            return EXIT_REFUSED
+        ctx.print("OK")
+        return 0
+    if action == "path":
+        ctx.print(str(ctx.store.path))
+        return 0
+    from app.services import backup
+
+    if action == "backup":
+        path = backup.backup_now(ctx.store, ctx.data_dir)
+        if ctx.args.out:
+            ctx.args.out.parent.mkdir(parents=True, exist_ok=True)
+            path = Path(shutil.copyfile(path, ctx.args.out))
+        ctx.print(str(path))
+        return 0
+    if action == "backups":
+        for b in backup.list_backups(ctx.data_dir):
+            ctx.print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.kind:<17} {b.size:>12,}  {b.path}")
+        return 0
+    if action == "restore":
+        # Works on a damaged store too: it never opens the database it replaces.
+        kept = backup.restore(ctx.data_dir, ctx.args.file)
+        ctx.print(ctx.t("Đã khôi phục từ", "Restored from") + f" {ctx.args.file}")
+        if kept is not None:
+            ctx.print(ctx.t("Cơ sở dữ liệu cũ được giữ tại", "The replaced database is kept at") + f" {kept}")
+        return 0
+    raise AssertionError(action)
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("db", parents=[common], help="database maintenance")
+    dbsub = p.add_subparsers(dest="db_action", metavar="ACTION", required=True)
+    dbsub.add_parser("check", parents=[common], help="integrity check of the database")
+    dbsub.add_parser("path", parents=[common], help="print the database file path")
+    b = dbsub.add_parser("backup", parents=[common], help="online backup into the backups folder")
+    b.add_argument("--out", type=Path, help="also copy the backup to this file")
+    dbsub.add_parser("backups", parents=[common], help="list the backups, newest first")
+    r = dbsub.add_parser("restore", parents=[common], help="replace the database with a backup (desk closed)")
+    r.add_argument("file", type=Path)
+    p.set_defaults(handler=cmd_db)
