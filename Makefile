@@ -19,7 +19,7 @@ help:
 	@echo "make run    - set up .venv and start the app on the demo centre"
 	@echo "make test   - set up .venv with test extras and run the whole suite offscreen"
 	@echo "make soak   - fault harness, long: 500 crash runs, 1000 examples/property, new seed"
-	@echo "make lint | translations | screenshots | forms | bench | clean"
+	@echo "make lint | translations | screenshots | forms | bench | xcbdeps | clean"
 
 sysdeps:
 	@bash tools/sysdeps.sh $(APT_PACKAGES)

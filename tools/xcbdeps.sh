@@ -7,7 +7,8 @@
 # the set-up stops. After an install ldd runs again: nothing may be left "not found".
 #
 # Usage: tools/xcbdeps.sh [--dry-run] PYTHON   (PYTHON: the interpreter of the venv holding PySide6)
-#   --dry-run  print the missing sonames and the packages derived for them; install nothing.
+#   --dry-run  print the missing sonames and the packages derived for them; install nothing (as root the
+#              package index is still refreshed first, as for an install).
 #
 # Soname -> package: apt-file would answer directly, but it needs the Contents index of every archive
 # (tens of MB per release, for two or three names). Instead the candidates come from Debian's library
