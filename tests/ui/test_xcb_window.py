@@ -54,6 +54,7 @@ def _run(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 def _desk_window(env: dict[str, str]) -> str | None:
     """The id of the main window once it is mapped with the desk open, or None."""
+    env = {**env, "LC_ALL": "C.UTF-8"}  # in the C locale xwininfo prints no title it cannot convert
     found = DESK_TITLE.search(_run(["xwininfo", "-root", "-tree"], env).stdout)
     if found is None:
         return None
