@@ -8,21 +8,27 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 export QT_QPA_PLATFORM ?= offscreen
 
-# System libraries Qt needs on a bare Debian/Ubuntu (see ../shared/stack-notes.md), and the PDF tools.
+# System libraries Qt needs on a bare Debian/Ubuntu before pip (see ../shared/stack-notes.md), and the PDF
+# tools. The libraries of Qt's xcb plugin (the real window) are not listed here: once pip has installed
+# PySide6, tools/xcbdeps.sh derives them from what the plugin links (ldd) and installs them.
 APT_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 poppler-utils
 
-.PHONY: run test sysdeps venv lint translations screenshots forms bench soak clean help
+.PHONY: run test sysdeps xcbdeps venv lint translations screenshots forms bench soak clean help
 
 help:
 	@echo "make run    - set up .venv and start the app on the demo centre"
 	@echo "make test   - set up .venv with test extras and run the whole suite offscreen"
 	@echo "make soak   - fault harness, long: 500 crash runs, 1000 examples/property, new seed"
-	@echo "make lint | translations | screenshots | forms | bench | clean"
+	@echo "make lint | translations | screenshots | forms | bench | xcbdeps | clean"
 
 sysdeps:
 	@bash tools/sysdeps.sh $(APT_PACKAGES)
 
-$(STAMP): pyproject.toml
+# What the set-up would install for Qt's xcb plugin, derived from the PySide6 in .venv (installs nothing).
+xcbdeps: $(STAMP)
+	@bash tools/xcbdeps.sh --dry-run $(PY)
+
+$(STAMP): pyproject.toml tools/xcbdeps.sh
 	@$(MAKE) --no-print-directory sysdeps
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
@@ -30,6 +36,7 @@ $(STAMP): pyproject.toml
 	@# an older checkout installed, whose files the Addons package also ships.
 	$(PIP) uninstall --quiet --yes PySide6-Pdf 2>/dev/null || true
 	$(PIP) install --quiet -e .
+	@bash tools/xcbdeps.sh $(PY)
 	@touch $@
 
 $(TEST_STAMP): $(STAMP) pyproject.toml
