@@ -36,9 +36,9 @@ from app.ui.i18n import current_language, install_translators
 from app.ui.main_window import MainWindow, apply_font_size
 
 if TYPE_CHECKING:
-    from app.models.db import Store
     from app.services.desk_lists import DeskSummary
     from app.services.settings import DeskSettings
+    from app.services.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def _open(data_dir: Path, demo: bool) -> tuple[Store, DeskSettings, DeskSummary]
 def open_desk(window: MainWindow, args: argparse.Namespace) -> Store | None:
     """Stage 2: open the store and put the desk into ``window``; None (the window closed, the problem
     shown) if the store cannot be opened."""
-    from app.models.db import StoreError
+    from app.services.store import StoreError
     from app.ui.backup_ui import offer_restore
 
     app = QApplication.instance()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.models.db import Store
 from app.services.audit import Actor
 from app.services.desk_lists import DeskSummary, ProcedureItem
 from app.services.session import OperatorSession
 from app.services.settings import DeskSettings
+from app.services.store import Store
 from app.ui.printing import PrintTarget
 from app.ui.worker import Worker
 

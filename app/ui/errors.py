@@ -17,10 +17,12 @@ log = logging.getLogger(__name__)
 
 
 def is_store_error(exc: BaseException) -> bool:
-    """``isinstance(exc, app.models.db.StoreError)``, without importing the models (and SQLAlchemy) for
-    it: the window is up before they are, and no StoreError exists until they are."""
-    db = sys.modules.get("app.models.db")
-    return db is not None and isinstance(exc, db.StoreError)
+    """``isinstance(exc, app.services.store.StoreError)``, without importing the store (and SQLAlchemy)
+    for it: the window is up before they are. Every way the window gets a store imports
+    :mod:`app.services.store` first (:func:`~app.ui.shell.application.open_desk`, the screens' context),
+    so no StoreError reaches the GUI before that module is loaded."""
+    store = sys.modules.get("app.services.store")
+    return store is not None and isinstance(exc, store.StoreError)
 
 
 def error_text(exc: BaseException) -> str:

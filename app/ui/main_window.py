@@ -39,10 +39,10 @@ from app.ui.worker import Worker
 # Everything below is imported when the desk is attached (:meth:`MainWindow.attach`) or later: the window
 # is shown before SQLAlchemy, ReportLab, httpx and pydantic are imported (see app.ui.application).
 if TYPE_CHECKING:
-    from app.models.db import Store
     from app.services.desk_lists import DeskSummary
     from app.services.session import OperatorSession
     from app.services.settings import DeskSettings
+    from app.services.store import Store
     from app.ui.backup_ui import BackupController
     from app.ui.context import UiContext
     from app.ui.desk import DeskPage
@@ -420,7 +420,7 @@ class MainWindow(QMainWindow):
     # --- results of the screens -----------------------------------------------------------------------
 
     def _intake_saved(self, outcome: object) -> None:
-        from app.ui.intake import IntakeOutcome
+        from app.services.intake import IntakeOutcome
         from app.ui.labels import form_label
 
         assert isinstance(outcome, IntakeOutcome)
@@ -552,7 +552,8 @@ class MainWindow(QMainWindow):
         stack's import (none of them holds up the operator). Runs once; nothing after :meth:`shutdown`."""
         if self.sync is not None or not self.attached or self._shut:
             return
-        from app.ui.sync import SyncController, keyring_problem
+        from app.sync.service import keyring_problem
+        from app.ui.sync import SyncController
 
         assert self.backups is not None
         self.sync = SyncController(self.ctx.store, self)
@@ -588,7 +589,7 @@ class MainWindow(QMainWindow):
         if not self.attached:
             return
         self.start_background()
-        from app.ui.sync import enrol_defaults
+        from app.sync.service import enrol_defaults
 
         self.worker.run(
             enrol_defaults,
@@ -601,8 +602,8 @@ class MainWindow(QMainWindow):
     def _show_enrol(self, defaults: object) -> None:
         if self.enrol_dialog is not None or self._shut or self.sync is None:
             return
+        from app.sync.service import EnrolDefaults
         from app.ui.enrol_dialog import EnrolDialog
-        from app.ui.sync import EnrolDefaults
 
         assert isinstance(defaults, EnrolDefaults)
         dialog = EnrolDialog(self, self.sync, defaults)
@@ -649,8 +650,8 @@ class MainWindow(QMainWindow):
             return
         if not self.attached:
             return
+        from app.sync.service import parked_rows
         from app.ui.parked_dialog import ParkedDialog
-        from app.ui.sync import parked_rows
 
         dialog = ParkedDialog(self)
         dialog.open_dossier.connect(self._open_parked_dossier)
