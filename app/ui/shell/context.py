@@ -10,8 +10,8 @@ from app.services.desk_lists import DeskSummary, ProcedureItem
 from app.services.session import OperatorSession
 from app.services.settings import DeskSettings
 from app.services.store import Store
-from app.ui.printing import PrintTarget
-from app.ui.worker import Worker
+from app.ui.lanes.printing import PrintTarget
+from app.ui.lanes.worker import Worker
 
 
 @dataclass

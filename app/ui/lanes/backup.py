@@ -15,7 +15,7 @@ from app.services import backup
 from app.services.backup import BackupFile
 from app.services.store import Store
 from app.ui.i18n import fmt
-from app.ui.worker import OnDone, OnError, Worker
+from app.ui.lanes.worker import OnDone, OnError, Worker
 
 log = logging.getLogger(__name__)
 

@@ -44,11 +44,11 @@ from app.services.dossiers import (
 )
 from app.services.drafts import INTAKE, clear_draft, load_draft, save_draft
 from app.services.intake import IntakeOutcome, receive_and_print, refuse_and_print
-from app.ui.context import UiContext
-from app.ui.dialogs import ReasonDialog
+from app.ui.dialogs.common import ReasonDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import current_language, fmt, message, show_date, show_datetime, show_money
 from app.ui.labels import paper_form_label, scenario_label, time_label
+from app.ui.shell.context import UiContext
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,7 @@ from app.domain.status import Action, allowed_actions
 from app.services.actions import ActionOutcome, perform_and_print
 from app.services.desk_lists import AgencyItem, DossierDetail, agencies, dossier_detail
 from app.services.intake import print_dossier_form
-from app.ui.context import UiContext
-from app.ui.desk import URGENCY_COLOURS
-from app.ui.dialogs import ActionDialog
+from app.ui.dialogs.common import ActionDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import fmt, show_date, show_datetime, show_money
 from app.ui.labels import (
@@ -42,6 +40,8 @@ from app.ui.labels import (
     scenario_label,
     status_label,
 )
+from app.ui.screens.desk import URGENCY_COLOURS
+from app.ui.shell.context import UiContext
 
 # The actions the detail screen offers (those :func:`perform` handles), in the order shown.
 PERFORMABLE = (

@@ -14,7 +14,8 @@ Lifecycle of the sync thread (one per main window):
   progress ends first; at most ``STOP_TIMEOUT``), then lets the network lane finish; after that nothing
   starts again.
 
-Only this module (and the enrolment dialog through it) knows the sync package; the screens see states.
+The work the sync menu runs as plain functions (the enrolment, its form's defaults, the rejected events)
+is in :mod:`app.sync.service`; the screens see states.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from app.sync import engine
 from app.sync.client import SyncClient
 from app.sync.engine import SyncState
 from app.sync.service import enrol
-from app.ui.worker import OnDone, OnError, Worker
+from app.ui.lanes.worker import OnDone, OnError, Worker
 
 log = logging.getLogger(__name__)
 
