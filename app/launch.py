@@ -1,7 +1,7 @@
 """The entry point of ``motcua-desk`` and ``python main.py``:
 ``[--data-dir D] [--demo] [--lang vi|en] [COMMAND …]``.
 
-Opening the window (no command) goes straight to :func:`app.ui.application.run_gui` without importing
+Opening the window (no command) goes straight to :func:`app.ui.shell.application.run_gui` without importing
 the command line (:mod:`app.cli` and its commands import SQLAlchemy and the sync stack): the window is
 shown before those are needed. Anything else (a command, ``--help``, ``--version``, a mistake) is
 :func:`app.cli.main.main`'s.
@@ -44,7 +44,7 @@ def gui_args(argv: Sequence[str]) -> argparse.Namespace | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = gui_args(sys.argv[1:] if argv is None else argv)
     if args is not None:
-        from app.ui.application import run_gui
+        from app.ui.shell.application import run_gui
 
         return run_gui(args)
     from app.cli.main import main as cli_main

@@ -5,7 +5,7 @@ nothing running (same process, before the app starts).
 Set-up: the real server (uvicorn in its own process, SQLite); the desk's demo store enrolled with it
 (memory keyring) holding ``--outbox`` pending events (bulk-built as in ``bench_sync.py``), and another
 workstation of the centre having pushed ``--incoming`` events, so the desk's first sync round pushes and
-pulls thousands of events. The app is started as ``main.py`` starts it (``app.ui.application.start``: the
+pulls thousands of events. The app is started as ``main.py`` starts it (``app.ui.shell.application.start``: the
 window, the sync thread, the daily backup), offscreen, printing into a PDF file.
 
 Measured (after the demo operator has logged in and the desk has settled): ``--receipts`` intakes, each
@@ -208,8 +208,8 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
     from PySide6.QtWidgets import QApplication
 
     from app.cli.main import _defaults, build_parser
-    from app.ui.application import start
-    from app.ui.printing import PrintTarget
+    from app.ui.lanes.printing import PrintTarget
+    from app.ui.shell.application import start
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     idle = measure_idle(app, args.baseline_seconds)

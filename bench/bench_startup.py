@@ -7,7 +7,7 @@ clock is system-wide on Linux), so each figure is "time since the process was sp
 - **window visible**: the main window's first paint (the offscreen platform exposes and paints a window
   when it is shown); the bare child is a ``QMainWindow`` of the same size, nothing else, both timed by the
   same event filter. The app's first window is its main window with the log-in form (the store is opened
-  after that paint, see ``app.ui.application``): it is the window the operator works in, not a splash.
+  after that paint, see ``app.ui.shell.application``): it is the window the operator works in, not a splash.
 - **login ready**: the store is open and attached to the window (the centre shown, a log-in is checked),
   the log-in screen is current and the worker has delivered its first task (the last user name
   pre-filled). The child then logs in at once as the demo operator (no typing time).
@@ -15,7 +15,7 @@ clock is system-wide on Linux), so each figure is "time since the process was sp
   "today" list has been loaded into its table. Reported with and without the log-in's password check
   (scrypt, ~50 ms by design), which the operator's own typing would overlap.
 
-The app child goes through the same code as ``main.py`` (``app.launch.gui_args`` → ``app.ui.application.launch``,
+The app child goes through the same code as ``main.py`` (``app.launch.gui_args`` → ``app.ui.shell.application.launch``,
 the staged start ``run_gui`` runs before its event loop); the milestones are read by an event filter (show/paint) and a QTimer polling the widgets every 2 ms (the GUI has
 no readiness hook). The store is built once with ``bench_engine.fill`` into a kept folder (reused), and
 its last 60 dossiers are re-dated to today on each run so that the "today" list has rows.
@@ -109,8 +109,8 @@ def child_app(data_dir: Path, search: str, memory: bool) -> int:
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.application import launch
-    from app.ui.main_window import MainWindow
+    from app.ui.shell.application import launch
+    from app.ui.shell.main_window import MainWindow
 
     _mark("imports")
     rss: dict[str, dict[str, int]] = {"imports": _rss()}

@@ -31,8 +31,8 @@ from app.domain.status import Action  # noqa: E402
 from app.models.db import Store  # noqa: E402
 from app.services import dossiers as svc  # noqa: E402
 from app.services.audit import Actor  # noqa: E402
-from app.ui.application import start  # noqa: E402
-from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.shell.application import start  # noqa: E402
+from app.ui.shell.main_window import MainWindow  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZE = (1180, 740)

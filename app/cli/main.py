@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     parser = build_parser()
     args = _defaults(parser.parse_args(argv))
     if args.command is None:
-        from app.ui.application import run_gui
+        from app.ui.shell.application import run_gui
 
         return run_gui(args)
     ctx = Context(args, out, err)

@@ -1,5 +1,9 @@
 """How errors reach the operator: a rule's refusal in their language, the environment's fault clearly,
-anything else as a short message (details and traceback in the log file, never a traceback dialog)."""
+anything else as a short message (details and traceback in the log file, never a traceback dialog).
+
+Two presenters: :func:`show_error` for a task's failure while the desk is in use (a non-blocking box),
+:func:`show_problem` for a problem the application itself meets (at start-up, or the missing keyring).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,19 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, Problem
 from app.ui.i18n import current_language
 
 log = logging.getLogger(__name__)
 
 
 def is_store_error(exc: BaseException) -> bool:
-    """``isinstance(exc, app.models.db.StoreError)``, without importing the models (and SQLAlchemy) for
-    it: the window is up before they are, and no StoreError exists until they are."""
-    db = sys.modules.get("app.models.db")
-    return db is not None and isinstance(exc, db.StoreError)
+    """``isinstance(exc, app.services.store.StoreError)``, without importing the store (and SQLAlchemy)
+    for it: the window is up before they are. Every way the window gets a store imports
+    :mod:`app.services.store` first (:func:`~app.ui.shell.application.open_desk`, the screens' context),
+    so no StoreError reaches the GUI before that module is loaded."""
+    store = sys.modules.get("app.services.store")
+    return store is not None and isinstance(exc, store.StoreError)
 
 
 def error_text(exc: BaseException) -> str:
@@ -59,6 +65,29 @@ def show_error(parent: QWidget | None, exc: BaseException) -> QMessageBox:
         box.finished.connect(lambda _result: QTimer.singleShot(0, lambda: _refocus(focus)))
     box.open()
     return box
+
+
+def show_problem(problem: Problem, lang: str, *, fatal: bool, parent: QWidget | None = None) -> None:
+    """A clear dialog in the operator's language; a fatal one blocks until read."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical if fatal else QMessageBox.Icon.Warning,
+        QCoreApplication.translate("Startup", "Một Cửa Desk cannot start")
+        if fatal
+        else QCoreApplication.translate("Startup", "Một Cửa Desk"),
+        problem.message(lang),
+    )
+    box.setObjectName("startupProblem")
+    if fatal:
+        box.exec()
+    else:
+        box.setParent(parent or QApplication.activeWindow(), box.windowFlags())
+        box.setModal(False)
+        box.show()
+        _keep.append(box)
+
+
+# The non-blocking problem boxes shown, kept referenced (they have no other owner in Python).
+_keep: list[QMessageBox] = []
 
 
 def _refocus(target: QWidget) -> None:

@@ -7,7 +7,9 @@ services (:class:`~app.domain.errors.Problem`) carry both languages and are show
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
@@ -16,6 +18,10 @@ from app.domain.errors import Problem
 from app.paths import resources_dir
 
 LANGUAGES = ("vi", "en")
+# The language the window was last shown in, in the data folder: the first window is shown in it before
+# the store (which holds the saved choice) is open, so an English desk does not flash Vietnamese. (A
+# plain comment: lupdate would take a "#:" one as a translator's note for the next string here.)
+LANGUAGE_HINT = "ui-language"
 
 _current = "vi"
 
@@ -51,6 +57,23 @@ def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
         app.installTranslator(qt)
         installed.append(qt)
     return installed
+
+
+def language_hint(data_dir: Path) -> str:
+    """The language the window was last shown in ("vi" when none was noted)."""
+    try:
+        text = (data_dir / LANGUAGE_HINT).read_text(encoding="ascii").strip()
+    except (OSError, ValueError):
+        return "vi"
+    return "en" if text == "en" else "vi"
+
+
+def remember_language(data_dir: Path, lang: str) -> None:
+    """Note the language shown, for the next start's first window (best effort)."""
+    if language_hint(data_dir) == lang:
+        return
+    with contextlib.suppress(OSError):
+        (data_dir / LANGUAGE_HINT).write_text(lang, encoding="ascii")
 
 
 def message(problem: Problem) -> str:

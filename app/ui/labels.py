@@ -1,51 +1,42 @@
-"""Words the screens show for codes: statuses, actions, paper forms, scenarios, lists, printed forms.
+"""Words the screens show for codes: statuses, actions, processing times, paper forms, scenarios, lists,
+printed forms.
 
-Every label goes through Qt's translation (English source, Vietnamese in the .ts) so the whole GUI
+The rule is :mod:`app.domain.i18n`'s. A word whose Vietnamese-and-English pair already lives outside Qt
+(a status or an action in :mod:`app.domain.status`, a processing time in :mod:`app.services.labels`) is
+asked of its owner in the GUI's current language, never translated a second time. Words only the screens
+show go through Qt's translation (English source, Vietnamese in the .ts). Either way the whole GUI
 follows one language switch.
+
+Kept in Qt although a pair exists elsewhere, because the two wordings differ and both are pinned: the
+routing scenarios (the screens' "Xã, phường này giải quyết" is asserted by the GUI tests; the domain's
+"Thẩm quyền của xã, phường" is what the command line prints) and money (:func:`app.ui.i18n.show_money`
+says "đồng", :func:`app.services.labels.money` prints "đ" on the command line).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
-from app.ui.i18n import fmt
+from app.domain.status import Action, Status
+from app.services.labels import TIME_UNITS
+from app.services.labels import time_label as services_time_label
+from app.ui.i18n import current_language
 
 
 def status_label(status: str) -> str:
-    labels = {
-        "new": QCoreApplication.translate("Labels", "Newly submitted"),
-        "received": QCoreApplication.translate("Labels", "Received"),
-        "refused": QCoreApplication.translate("Labels", "Refused at intake"),
-        "in_process": QCoreApplication.translate("Labels", "In process"),
-        "supplement_requested": QCoreApplication.translate("Labels", "Waiting for a supplement"),
-        "fees_requested": QCoreApplication.translate("Labels", "Waiting for fees or taxes"),
-        "withdrawn": QCoreApplication.translate("Labels", "Withdrawn"),
-        "stopped": QCoreApplication.translate("Labels", "Processing stopped"),
-        "result_ready": QCoreApplication.translate("Labels", "Result ready"),
-        "returned": QCoreApplication.translate("Labels", "Result handed back"),
-    }
-    return labels.get(status, status)
+    """A status's name in the GUI's language: the domain's pair (:class:`~app.domain.status.Status`)."""
+    try:
+        return Status(status).label(current_language())
+    except ValueError:
+        return status
 
 
 def action_label(action: str) -> str:
-    labels = {
-        "submit_online": QCoreApplication.translate("Labels", "Submit online"),
-        "receive": QCoreApplication.translate("Labels", "Receive the dossier"),
-        "refuse": QCoreApplication.translate("Labels", "Refuse at intake"),
-        "start_processing": QCoreApplication.translate("Labels", "Start processing"),
-        "forward": QCoreApplication.translate("Labels", "Forward to the handling agency"),
-        "request_supplement": QCoreApplication.translate("Labels", "Request a supplement"),
-        "supplement_received": QCoreApplication.translate("Labels", "Record the supplement"),
-        "request_fees": QCoreApplication.translate("Labels", "Request fees or taxes"),
-        "fees_paid": QCoreApplication.translate("Labels", "Record fees paid"),
-        "withdraw": QCoreApplication.translate("Labels", "Withdraw the dossier"),
-        "stop": QCoreApplication.translate("Labels", "Stop processing"),
-        "result_ready": QCoreApplication.translate("Labels", "Record the result"),
-        "hand_back": QCoreApplication.translate("Labels", "Hand back the result"),
-        "apologise": QCoreApplication.translate("Labels", "Apologise and set a new due date"),
-        "transfer": QCoreApplication.translate("Labels", "Transfer after reorganisation"),
-    }
-    return labels.get(action, action)
+    """An action's name in the GUI's language: the domain's pair (:class:`~app.domain.status.Action`)."""
+    try:
+        return Action(action).label(current_language())
+    except ValueError:
+        return action
 
 
 def paper_form_label(form: str) -> str:
@@ -68,14 +59,11 @@ def scenario_label(scenario: str) -> str:
 
 
 def time_label(value: int, unit: str) -> str:
-    if unit == "same_day":
-        return QCoreApplication.translate("Labels", "same day")
-    templates = {
-        "working_days": QCoreApplication.translate("Labels", "%1 working days"),
-        "working_hours": QCoreApplication.translate("Labels", "%1 working hours"),
-        "calendar_days": QCoreApplication.translate("Labels", "%1 days"),
-    }
-    return fmt(templates.get(unit, "%1"), value)
+    """A processing time ("3 ngày làm việc", "trong ngày") in the GUI's language: the pair of
+    :mod:`app.services.labels`, which the command line and the printed forms use too."""
+    if unit not in TIME_UNITS:
+        return str(value)
+    return services_time_label(value, unit, current_language())
 
 
 def list_label(kind: str) -> str:

@@ -570,106 +570,6 @@
 <context>
     <name>Labels</name>
     <message>
-        <source>Newly submitted</source>
-        <translation>Mới đăng ký</translation>
-    </message>
-    <message>
-        <source>Received</source>
-        <translation>Đã tiếp nhận</translation>
-    </message>
-    <message>
-        <source>Refused at intake</source>
-        <translation>Từ chối tiếp nhận</translation>
-    </message>
-    <message>
-        <source>In process</source>
-        <translation>Đang xử lý</translation>
-    </message>
-    <message>
-        <source>Waiting for a supplement</source>
-        <translation>Chờ bổ sung hồ sơ</translation>
-    </message>
-    <message>
-        <source>Waiting for fees or taxes</source>
-        <translation>Chờ thực hiện nghĩa vụ tài chính</translation>
-    </message>
-    <message>
-        <source>Withdrawn</source>
-        <translation>Đã rút hồ sơ</translation>
-    </message>
-    <message>
-        <source>Processing stopped</source>
-        <translation>Dừng xử lý</translation>
-    </message>
-    <message>
-        <source>Result ready</source>
-        <translation>Đã có kết quả, chờ trả</translation>
-    </message>
-    <message>
-        <source>Result handed back</source>
-        <translation>Đã trả kết quả</translation>
-    </message>
-    <message>
-        <source>Submit online</source>
-        <translation>Đăng ký trực tuyến</translation>
-    </message>
-    <message>
-        <source>Receive the dossier</source>
-        <translation>Tiếp nhận hồ sơ</translation>
-    </message>
-    <message>
-        <source>Refuse at intake</source>
-        <translation>Từ chối tiếp nhận</translation>
-    </message>
-    <message>
-        <source>Start processing</source>
-        <translation>Chuyển xử lý</translation>
-    </message>
-    <message>
-        <source>Forward to the handling agency</source>
-        <translation>Chuyển hồ sơ đến cơ quan giải quyết</translation>
-    </message>
-    <message>
-        <source>Request a supplement</source>
-        <translation>Yêu cầu bổ sung hồ sơ</translation>
-    </message>
-    <message>
-        <source>Record the supplement</source>
-        <translation>Nhận hồ sơ bổ sung</translation>
-    </message>
-    <message>
-        <source>Request fees or taxes</source>
-        <translation>Yêu cầu thực hiện nghĩa vụ tài chính</translation>
-    </message>
-    <message>
-        <source>Record fees paid</source>
-        <translation>Ghi nhận đã thực hiện nghĩa vụ tài chính</translation>
-    </message>
-    <message>
-        <source>Withdraw the dossier</source>
-        <translation>Rút hồ sơ</translation>
-    </message>
-    <message>
-        <source>Stop processing</source>
-        <translation>Dừng giải quyết hồ sơ</translation>
-    </message>
-    <message>
-        <source>Record the result</source>
-        <translation>Nhận kết quả giải quyết</translation>
-    </message>
-    <message>
-        <source>Hand back the result</source>
-        <translation>Trả kết quả</translation>
-    </message>
-    <message>
-        <source>Apologise and set a new due date</source>
-        <translation>Xin lỗi và hẹn lại ngày trả kết quả</translation>
-    </message>
-    <message>
-        <source>Transfer after reorganisation</source>
-        <translation>Chuyển giao hồ sơ do sắp xếp đơn vị</translation>
-    </message>
-    <message>
         <source>original</source>
         <translation>bản chính</translation>
     </message>
@@ -696,22 +596,6 @@
     <message>
         <source>Cross-boundary: forwarded to another commune</source>
         <translation>Phi địa giới: chuyển xã, phường khác</translation>
-    </message>
-    <message>
-        <source>same day</source>
-        <translation>trong ngày</translation>
-    </message>
-    <message>
-        <source>%1 working days</source>
-        <translation>%1 ngày làm việc</translation>
-    </message>
-    <message>
-        <source>%1 working hours</source>
-        <translation>%1 giờ làm việc</translation>
-    </message>
-    <message>
-        <source>%1 days</source>
-        <translation>%1 ngày</translation>
     </message>
     <message>
         <source>Today</source>
@@ -1207,7 +1091,6 @@ Thư mục dữ liệu: %2</translation>
     <name>Startup</name>
     <message>
         <source>Một Cửa Desk cannot start</source>
-        <extracomment>How long after the desk is open the background work starts (the sync thread and its first round, today&apos;s backup, the keyring check, importing the printing stack): long enough for an operator&apos;s log-in and the first lists not to share the CPU with it, short enough to sync &quot;at start&quot;. The desk is opened after the window&apos;s first paint, or after this long if no paint comes (a minimised or hidden window). The language the window was last shown in, in the data folder: the first window is shown in it before the store (which holds the saved choice) is open, so an English desk does not flash Vietnamese.</extracomment>
         <translation>Không khởi động được Một Cửa Desk</translation>
     </message>
     <message>

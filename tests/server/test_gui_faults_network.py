@@ -23,7 +23,7 @@ from app.services import dossiers as svc
 from app.services.audit import Actor
 from app.services.reference import set_setting
 from app.sync import engine
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from tools.faultproxy import PASS, Fault, FaultProxy, always, first_on
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))

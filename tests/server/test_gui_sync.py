@@ -29,7 +29,7 @@ from app.services.audit import Actor
 from app.services.reference import set_setting
 from app.sync import engine
 from app.sync.client import SyncClient
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 from server import models as sm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))

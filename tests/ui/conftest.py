@@ -1,4 +1,4 @@
-"""GUI fixtures: the app started the way ``make run`` starts it (``start`` of app.ui.application) on a
+"""GUI fixtures: the app started the way ``make run`` starts it (``start`` of app.ui.shell.application) on a
 fresh demo data folder, printing into a PDF file, and the demo operator logged in."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from gui_helpers import Keyboard, Starter, TypingClock, log_in, settle
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.ui.application import start
 from app.ui.i18n import install_translators
-from app.ui.main_window import MainWindow
-from app.ui.printing import PrintTarget
+from app.ui.lanes.printing import PrintTarget
+from app.ui.shell.application import start
+from app.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

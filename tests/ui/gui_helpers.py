@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 
 PAYLOAD = (
     "024090012345||Đặng Văn Hùng|01021990|Nam|Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang|15042021"
@@ -34,8 +34,8 @@ def settle(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> None:
 def open_window(qtbot: QtBot, data_dir: Path, lang: str | None = "vi") -> MainWindow:
     """The demo desk on ``data_dir`` as ``make run`` starts it, printing into ``printed.pdf`` there, the
     demo operator logged in. Close it with :func:`close_window`."""
-    from app.ui.application import start
-    from app.ui.printing import PrintTarget
+    from app.ui.lanes.printing import PrintTarget
+    from app.ui.shell.application import start
 
     _app, window, store = start(argparse.Namespace(data_dir=data_dir, demo=True, lang=lang))
     assert window is not None and store is not None

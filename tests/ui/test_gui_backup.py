@@ -18,8 +18,8 @@ from app.paths import backup_dir, database_path
 from app.services import backup
 from app.services import dossiers as svc
 from app.services.audit import Actor
-from app.ui.application import start
-from app.ui.main_window import MainWindow
+from app.ui.shell.application import start
+from app.ui.shell.main_window import MainWindow
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 GARBAGE = b"not a database " * 500

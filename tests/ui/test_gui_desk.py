@@ -13,8 +13,8 @@ from app.domain.status import Action
 from app.models.db import Store
 from app.services import dossiers as svc
 from app.services.audit import Actor
-from app.ui.desk import URGENCY_COLOURS
-from app.ui.main_window import MainWindow
+from app.ui.screens.desk import URGENCY_COLOURS
+from app.ui.shell.main_window import MainWindow
 
 ACTOR = Actor("Trần Văn Trước", "Quầy 2")
 ADDRESS = "Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang"

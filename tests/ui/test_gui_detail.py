@@ -22,8 +22,8 @@ from app.models import Dossier
 from app.models.db import Store
 from app.services import dossiers as svc
 from app.services.audit import Actor
-from app.ui.dialogs import ActionDialog
-from app.ui.main_window import MainWindow
+from app.ui.dialogs.common import ActionDialog
+from app.ui.shell.main_window import MainWindow
 
 ACTOR = Actor("Trần Văn Trước", "Quầy 2")
 ADDRESS = "Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang"

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from app.models import Dossier
 from app.paths import database_path
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from faults.harness import disk_full, read_only, store_problems, table_snapshot  # noqa: E402

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app.domain.text import fold
 from app.models import Dossier, PrintedDocument
 from app.services.drafts import INTAKE, load_draft
-from app.ui.intake import match_procedures
-from app.ui.main_window import MainWindow
+from app.ui.screens.intake import match_procedures
+from app.ui.shell.main_window import MainWindow
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdf
 from PySide6.QtPdf import QPdfDocument
 from pytestqt.qtbot import QtBot
 
-from app.ui import printing
-from app.ui.printing import PrintTarget, print_pdf, print_pdf_here
+from app.ui.lanes import printing
+from app.ui.lanes.printing import PrintTarget, print_pdf, print_pdf_here
 
 SIZE = QSize(124, 175)  # both PDFs compared at this size (A4 at ~15 dpi)
 

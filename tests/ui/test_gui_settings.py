@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.services.settings import load_settings
-from app.ui.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow
 
 
 def test_settings_are_saved_and_applied(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:

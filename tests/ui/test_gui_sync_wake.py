@@ -8,7 +8,7 @@ from PySide6.QtNetwork import QNetworkInformation
 from pytestqt.qtbot import QtBot
 
 from app.bootstrap import open_store
-from app.ui.sync import SyncController
+from app.ui.lanes.sync import SyncController
 
 
 def test_network_back_wakes_a_round(qtbot: QtBot, data_dir: Path) -> None:

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QListWidget, QListWidgetI
 from pytestqt.qtbot import QtBot
 
 from app.domain.errors import DomainError, Problem
-from app.ui.scanner import ScannerFilter
-from app.ui.worker import Worker
+from app.ui.lanes.worker import Worker
+from app.ui.shell.scanner import ScannerFilter
 
 PAYLOAD = "024090012345||Đặng Văn Hùng|01021990|Nam|Tổ 5, Phường Trần Phú|15042021"
 

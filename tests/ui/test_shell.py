@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.cli.main import main
-from app.ui.application import current_window
-from app.ui.main_window import MainWindow
+from app.ui.shell.application import current_window
+from app.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

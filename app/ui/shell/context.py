@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.models.db import Store
 from app.services.audit import Actor
 from app.services.desk_lists import DeskSummary, ProcedureItem
 from app.services.session import OperatorSession
 from app.services.settings import DeskSettings
-from app.ui.printing import PrintTarget
-from app.ui.worker import Worker
+from app.services.store import Store
+from app.ui.lanes.printing import PrintTarget
+from app.ui.lanes.worker import Worker
 
 
 @dataclass

@@ -11,11 +11,11 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QMessageBox
 
 from app.domain.errors import DomainError, Problem
-from app.models.db import Store
 from app.services import backup
 from app.services.backup import BackupFile
+from app.services.store import Store
 from app.ui.i18n import fmt
-from app.ui.worker import OnDone, OnError, Worker
+from app.ui.lanes.worker import OnDone, OnError, Worker
 
 log = logging.getLogger(__name__)
 

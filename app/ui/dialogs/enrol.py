@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.contract import EnrollResponse
+from app.sync.service import EnrolDefaults, keyring_problem
 from app.ui.errors import error_text
 from app.ui.i18n import fmt, message
-from app.ui.sync import EnrolDefaults, SyncController, keyring_problem
+from app.ui.lanes.sync import SyncController
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20; font-weight: bold;"

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -35,28 +34,21 @@ from app.domain import validation as v
 from app.domain.errors import DomainError, Problem
 from app.domain.identity import QrIdentity, parse_cccd_qr
 from app.domain.text import fold
-from app.models.db import Store
-from app.services.audit import Actor
 from app.services.desk_lists import ProcedureItem
 from app.services.dossiers import (
     ApplicantInput,
     PaperInput,
     Preview,
     ReceiveRequest,
-    ReceiveResult,
     preview,
-    receive,
-    refuse_intake,
 )
 from app.services.drafts import INTAKE, clear_draft, load_draft, save_draft
-from app.ui.context import UiContext
-from app.ui.dialogs import ReasonDialog
+from app.services.intake import IntakeOutcome, receive_and_print, refuse_and_print
+from app.ui.dialogs.common import ReasonDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import current_language, fmt, message, show_date, show_datetime, show_money
 from app.ui.labels import paper_form_label, scenario_label, time_label
-
-if TYPE_CHECKING:
-    from app.services.printing import Printed
+from app.ui.shell.context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -70,53 +62,6 @@ AUTOSAVE_MS = 400
 PREVIEW_MS = 250
 ERROR_STYLE = "color: #b00020;"
 FEE_TEXT_CHARS = 90
-
-
-# --- work done on the worker thread ----------------------------------------------------------------
-
-
-def print_dossier_form(store: Store, actor: Actor, dossier_id: str, form: str) -> Printed:
-    """:func:`app.services.printing.print_dossier_form`, imported on first use (on the worker): ReportLab
-    is not imported before the window and the desk are up."""
-    from app.services import printing
-
-    return printing.print_dossier_form(store, actor, dossier_id, form)
-
-
-@dataclass(frozen=True)
-class IntakeOutcome:
-    """A saved (received or refused) dossier and its printed form, or why the form was not printed."""
-
-    dossier_id: str
-    code: str | None
-    received: ReceiveResult | None
-    printed: Printed | None
-    print_error: BaseException | None
-
-
-def receive_and_print(store: Store, actor: Actor, req: ReceiveRequest, form: str) -> IntakeOutcome:
-    """Record the dossier durably, then print its receipt from the committed rows; clear the draft."""
-    result = receive(store, actor, req)
-    clear_draft(store, INTAKE)
-    try:
-        printed = print_dossier_form(store, actor, result.dossier_id, form)
-    except Exception as exc:  # the dossier is safe; the receipt can be reprinted from the detail screen
-        if not isinstance(exc, DomainError):
-            log.exception("receipt of %s not printed", result.code)
-        return IntakeOutcome(result.dossier_id, result.code, result, None, exc)
-    return IntakeOutcome(result.dossier_id, result.code, result, printed, None)
-
-
-def refuse_and_print(store: Store, actor: Actor, req: ReceiveRequest, reason: str) -> IntakeOutcome:
-    dossier_id = refuse_intake(store, actor, req, reason)
-    clear_draft(store, INTAKE)
-    try:
-        printed = print_dossier_form(store, actor, dossier_id, "refusal")
-    except Exception as exc:
-        if not isinstance(exc, DomainError):
-            log.exception("refusal slip of %s not printed", dossier_id)
-        return IntakeOutcome(dossier_id, None, None, None, exc)
-    return IntakeOutcome(dossier_id, None, None, printed, None)
 
 
 # --- the procedure picker ---------------------------------------------------------------------------

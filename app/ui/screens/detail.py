@@ -3,9 +3,7 @@ status allows, each asking for what it needs and printing its slip where a form 
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,16 +25,12 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import DomainError
 from app.domain.status import Action, allowed_actions
-from app.models.db import Store
-from app.services.audit import Actor
+from app.services.actions import ActionOutcome, perform_and_print
 from app.services.desk_lists import AgencyItem, DossierDetail, agencies, dossier_detail
-from app.services.dossiers import ActionResult, perform
-from app.ui.context import UiContext
-from app.ui.desk import URGENCY_COLOURS
-from app.ui.dialogs import ActionDialog
+from app.services.intake import print_dossier_form
+from app.ui.dialogs.common import ActionDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import fmt, show_date, show_datetime, show_money
-from app.ui.intake import print_dossier_form
 from app.ui.labels import (
     action_label,
     delivery_label,
@@ -46,11 +40,8 @@ from app.ui.labels import (
     scenario_label,
     status_label,
 )
-
-if TYPE_CHECKING:
-    from app.services.printing import Printed
-
-log = logging.getLogger(__name__)
+from app.ui.screens.desk import URGENCY_COLOURS
+from app.ui.shell.context import UiContext
 
 # The actions the detail screen offers (those :func:`perform` handles), in the order shown.
 PERFORMABLE = (
@@ -69,37 +60,6 @@ PERFORMABLE = (
 ACTIONS_PER_ROW = 4
 # The printed form an action produces.
 ACTION_FORMS = {"request_supplement": "supplement", "apologise": "apology", "stop": "stop"}
-
-
-@dataclass(frozen=True)
-class ActionOutcome:
-    result: ActionResult
-    printed: Printed | None
-    print_error: BaseException | None
-
-
-def perform_and_print(
-    store: Store, actor: Actor, ref: str, action: str, values: dict[str, Any], form: str | None
-) -> ActionOutcome:
-    """Apply the action (one transaction), then print its slip from the committed rows."""
-    result = perform(
-        store,
-        actor,
-        ref,
-        action,
-        reason=values.get("reason", ""),
-        new_due_at=values.get("new_due_at"),
-        handling_agency_eid=values.get("handling_agency_eid"),
-        extra=values.get("extra"),
-    )
-    if form is None:
-        return ActionOutcome(result, None, None)
-    try:
-        return ActionOutcome(result, print_dossier_form(store, actor, result.dossier_id, form), None)
-    except Exception as exc:
-        if not isinstance(exc, DomainError):
-            log.exception("%s of %s not printed", form, result.code)
-        return ActionOutcome(result, None, exc)
 
 
 def allowed_here(status: str) -> list[Action]:

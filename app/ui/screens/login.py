@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import DomainError
 from app.ui.errors import error_text
-from app.ui.worker import Worker
+from app.ui.lanes.worker import Worker
 
 if TYPE_CHECKING:  # imported when the desk is attached: the log-in form is shown before
-    from app.models.db import Store
     from app.services.desk_lists import DeskSummary
+    from app.services.store import Store
 
 
 class LoginPage(QWidget):

@@ -2,7 +2,7 @@
 with every shortcut, and the status bar (centre, operator, connection, sync queue, clock).
 
 Once open (:meth:`MainWindow.start_background`) it syncs with the provincial server on a thread of its own
-(:mod:`app.ui.sync`) and takes the daily backup (:mod:`app.ui.backup_ui`)."""
+(:mod:`app.ui.lanes.sync`) and takes the daily backup (:mod:`app.ui.lanes.backup`)."""
 
 from __future__ import annotations
 
@@ -29,31 +29,31 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.errors import DomainError, Problem
-from app.ui.errors import show_error
-from app.ui.i18n import current_language, fmt, install_translators, message
-from app.ui.login import LoginPage
-from app.ui.scanner import ScannerFilter
-from app.ui.statusbar import DeskStatusBar
-from app.ui.worker import Worker
+from app.ui.errors import show_error, show_problem
+from app.ui.i18n import current_language, fmt, install_translators, message, remember_language
+from app.ui.lanes.worker import Worker
+from app.ui.screens.login import LoginPage
+from app.ui.shell.scanner import ScannerFilter
+from app.ui.shell.statusbar import DeskStatusBar
 
 # Everything below is imported when the desk is attached (:meth:`MainWindow.attach`) or later: the window
-# is shown before SQLAlchemy, ReportLab, httpx and pydantic are imported (see app.ui.application).
+# is shown before SQLAlchemy, ReportLab, httpx and pydantic are imported (see app.ui.shell.application).
 if TYPE_CHECKING:
-    from app.models.db import Store
     from app.services.desk_lists import DeskSummary
     from app.services.session import OperatorSession
     from app.services.settings import DeskSettings
-    from app.ui.backup_ui import BackupController
-    from app.ui.context import UiContext
-    from app.ui.desk import DeskPage
-    from app.ui.detail import DetailPage
-    from app.ui.enrol_dialog import EnrolDialog
-    from app.ui.intake import IntakePage
-    from app.ui.parked_dialog import ParkedDialog
-    from app.ui.preview import PreviewDialog
-    from app.ui.printing import PrintTarget
-    from app.ui.settings_dialog import SettingsDialog
-    from app.ui.sync import SyncController, SyncState
+    from app.services.store import Store
+    from app.ui.dialogs.enrol import EnrolDialog
+    from app.ui.dialogs.parked import ParkedDialog
+    from app.ui.dialogs.preview import PreviewDialog
+    from app.ui.dialogs.settings import SettingsDialog
+    from app.ui.lanes.backup import BackupController
+    from app.ui.lanes.printing import PrintTarget
+    from app.ui.lanes.sync import SyncController, SyncState
+    from app.ui.screens.desk import DeskPage
+    from app.ui.screens.detail import DetailPage
+    from app.ui.screens.intake import IntakePage
+    from app.ui.shell.context import UiContext
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +144,8 @@ class MainWindow(QMainWindow):
 
     def attach(self, store: Store, summary: DeskSummary, settings: DeskSettings) -> None:
         """The store is open: the desk's screens are built and the log-in form is ready for use."""
-        from app.ui.backup_ui import BackupController
-        from app.ui.context import UiContext
+        from app.ui.lanes.backup import BackupController
+        from app.ui.shell.context import UiContext
 
         self.ctx = UiContext(store, self.worker, summary, settings)
         self.ctx.print_target = self._print_target
@@ -193,9 +193,9 @@ class MainWindow(QMainWindow):
         self._set_logged_in(self.ctx.session)
 
     def _build_workspace(self) -> None:
-        from app.ui.desk import DeskPage
-        from app.ui.detail import DetailPage
-        from app.ui.intake import IntakePage
+        from app.ui.screens.desk import DeskPage
+        from app.ui.screens.detail import DetailPage
+        from app.ui.screens.intake import IntakePage
 
         self.tabs = QTabWidget(self.stack)
         self.tabs.setObjectName("workspaceTabs")
@@ -420,7 +420,7 @@ class MainWindow(QMainWindow):
     # --- results of the screens -----------------------------------------------------------------------
 
     def _intake_saved(self, outcome: object) -> None:
-        from app.ui.intake import IntakeOutcome
+        from app.services.intake import IntakeOutcome
         from app.ui.labels import form_label
 
         assert isinstance(outcome, IntakeOutcome)
@@ -456,7 +456,7 @@ class MainWindow(QMainWindow):
     @Slot(object, str, str)
     def open_preview(self, printed: object, title: str, file_name: str) -> PreviewDialog:
         from app.services.printing import Printed
-        from app.ui.preview import PreviewDialog
+        from app.ui.dialogs.preview import PreviewDialog
 
         assert isinstance(printed, Printed)
         dialog = PreviewDialog(
@@ -491,7 +491,7 @@ class MainWindow(QMainWindow):
                 current.setFocus()
 
     def _print_target(self) -> PrintTarget:
-        from app.ui.printing import PrintTarget
+        from app.ui.lanes.printing import PrintTarget
 
         if self.print_target_override is not None:
             return self.print_target_override
@@ -524,7 +524,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def on_sync_state(self, state: object) -> None:
         """A state reported by the sync thread (delivered in the GUI thread)."""
-        from app.ui.sync import SyncState
+        from app.ui.lanes.sync import SyncState
 
         assert isinstance(state, SyncState)
         self.set_sync_state(state.state, state.pending, state.last_success)
@@ -552,7 +552,8 @@ class MainWindow(QMainWindow):
         stack's import (none of them holds up the operator). Runs once; nothing after :meth:`shutdown`."""
         if self.sync is not None or not self.attached or self._shut:
             return
-        from app.ui.sync import SyncController, keyring_problem
+        from app.sync.service import keyring_problem
+        from app.ui.lanes.sync import SyncController
 
         assert self.backups is not None
         self.sync = SyncController(self.ctx.store, self)
@@ -566,8 +567,6 @@ class MainWindow(QMainWindow):
     def _keyring_checked(self, problem: object) -> None:
         if problem is None:
             return
-        from app.ui.application import show_problem
-
         assert isinstance(problem, Problem)
         log.warning("no usable keyring: %s", problem.code)
         show_problem(problem, current_language(), fatal=False, parent=self)
@@ -588,7 +587,7 @@ class MainWindow(QMainWindow):
         if not self.attached:
             return
         self.start_background()
-        from app.ui.sync import enrol_defaults
+        from app.sync.service import enrol_defaults
 
         self.worker.run(
             enrol_defaults,
@@ -601,8 +600,8 @@ class MainWindow(QMainWindow):
     def _show_enrol(self, defaults: object) -> None:
         if self.enrol_dialog is not None or self._shut or self.sync is None:
             return
-        from app.ui.enrol_dialog import EnrolDialog
-        from app.ui.sync import EnrolDefaults
+        from app.sync.service import EnrolDefaults
+        from app.ui.dialogs.enrol import EnrolDialog
 
         assert isinstance(defaults, EnrolDefaults)
         dialog = EnrolDialog(self, self.sync, defaults)
@@ -649,8 +648,8 @@ class MainWindow(QMainWindow):
             return
         if not self.attached:
             return
-        from app.ui.parked_dialog import ParkedDialog
-        from app.ui.sync import parked_rows
+        from app.sync.service import parked_rows
+        from app.ui.dialogs.parked import ParkedDialog
 
         dialog = ParkedDialog(self)
         dialog.open_dossier.connect(self._open_parked_dossier)
@@ -702,8 +701,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog | None:
         if not self.attached or self.ctx.session is None:
             return None
-        from app.ui.printing import available_printers
-        from app.ui.settings_dialog import SettingsDialog
+        from app.ui.dialogs.settings import SettingsDialog
+        from app.ui.lanes.printing import available_printers
 
         dialog = SettingsDialog(self, self.ctx.summary, self.ctx.settings)
         # The print system may take seconds to list network printers: ask it on the print lane.
@@ -755,8 +754,6 @@ class MainWindow(QMainWindow):
         if saved.language != current_language():
             self.apply_language(saved.language)
         if self.data_dir:
-            from app.ui.application import remember_language
-
             remember_language(Path(self.data_dir), saved.language)
 
     def _settings_failed(self, exc: BaseException) -> None:

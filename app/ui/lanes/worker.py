@@ -1,10 +1,13 @@
-"""The one bridge from widgets to services: database work and printing run on a single-thread pool, their
-results come back to the GUI thread by a queued signal.
+"""The bridge from widgets to services: a task runs on a single-thread pool, its result comes back to the
+GUI thread by a queued signal. Each lane of the window is one :class:`Worker` (the table is in
+:mod:`app.ui.lanes`).
 
-One thread serialises every use case (as Anki's task manager does for its collection), so the SQLite
-write lock is never contended from inside the app, and the GUI thread never waits on the disk. A task is
-a plain callable; its result or exception is handed to callbacks *in the GUI thread*. Callbacks bound to
-a widget are dropped if that widget was deleted meanwhile (``owner``).
+The database lane runs the screens' use cases one at a time (as Anki's task manager does for its
+collection), so the GUI thread never waits on the disk. It is not the only writer: the sync thread writes
+the store too, and ``BEGIN IMMEDIATE`` with SQLite's ``busy_timeout`` (:mod:`app.models.db`) is what
+keeps concurrent writers from failing (see :mod:`app.ui.lanes`). A task is a plain callable; its result
+or exception is handed to callbacks *in the GUI thread*. Callbacks bound to a widget are dropped if that
+widget was deleted meanwhile (``owner``).
 
 Tests wait deterministically with ``qtbot.waitUntil(lambda: worker.idle)`` or :meth:`Worker.wait_idle`.
 """

@@ -23,7 +23,7 @@ from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import Problem
 from app.services.desk_lists import DeskSummary
 from app.services.settings import FONT_SIZES, DeskSettings
-from app.ui.dialogs import show_field_problems
+from app.ui.dialogs.common import show_field_problems
 
 ERROR_STYLE = "color: #b00020;"
 

@@ -4,7 +4,7 @@ The PDF bytes come from the services (the archived document); here each page is 
 :data:`PRINT_DPI` (a 1200-dpi page would take ~85 MB) and painted on a ``QPrinter``.
 A :class:`PrintTarget` is either a printer by name or a PDF file (tests and "print to file").
 
-Printing runs in a process of its own (:mod:`app.ui.print_process`): Qt keeps the GIL through its C++
+Printing runs in a process of its own (:mod:`app.ui.lanes.print_process`): Qt keeps the GIL through its C++
 calls, and the window's event loop must not wait while a page is rasterised. The Qt modules are imported
 on first use (the window is shown before they are needed).
 """
@@ -40,7 +40,7 @@ class PrintTarget:
 
 
 def available_printers() -> list[str]:
-    """The printers' names, asked of the print process (:mod:`app.ui.print_process`), on the worker's
+    """The printers' names, asked of the print process (:mod:`app.ui.lanes.print_process`), on the worker's
     thread: the print system's answer (CUPS, the Windows spooler) may take seconds with network printers,
     and the window must not wait for it."""
     answer = _run_print_process(["--list-printers"], b"", LIST_TIMEOUT_S)
@@ -111,7 +111,7 @@ def _paint_page(doc: QPdfDocument, page: int, painter: QPainter) -> None:
 def print_pdf(pdf: bytes, target: PrintTarget, title: str = "") -> int:
     """Print every page of ``pdf`` to ``target`` at :data:`PRINT_DPI`; returns the number of pages.
 
-    Runs in a child process (:mod:`app.ui.print_process`), waited for on the worker's thread. Qt keeps
+    Runs in a child process (:mod:`app.ui.lanes.print_process`), waited for on the worker's thread. Qt keeps
     the GIL through its C++ calls, and rasterising a page and writing the print job (``QPainter.end``
     on the PDF engine compresses every band) held it for 50-80 ms at a time: the GUI thread's event loop
     stalled while it waited. A process of its own shares no GIL with the window.
@@ -127,9 +127,9 @@ def print_pdf(pdf: bytes, target: PrintTarget, title: str = "") -> int:
 
 
 def _run_print_process(args: list[str], stdin: bytes, timeout: float) -> dict[str, Any]:
-    """Run :mod:`app.ui.print_process` with ``args`` and ``stdin``; its JSON answer. Problems it reports
+    """Run :mod:`app.ui.lanes.print_process` with ``args`` and ``stdin``; its JSON answer. Problems it reports
     are raised as a :class:`DomainError`, any other failure as a ``RuntimeError`` with its error output."""
-    argv = [sys.executable, "-m", "app.ui.print_process", *args]
+    argv = [sys.executable, "-m", "app.ui.lanes.print_process", *args]
     flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console window flashing up
     try:
         done = subprocess.run(

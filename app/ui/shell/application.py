@@ -20,7 +20,6 @@ Start-up is staged so that the operator sees the window as soon as Qt can show o
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import logging
 import sys
@@ -28,17 +27,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
-from app.domain.errors import Problem
-from app.ui.i18n import current_language, install_translators
-from app.ui.main_window import MainWindow, apply_font_size
+from app.ui.errors import show_problem
+from app.ui.i18n import current_language, install_translators, language_hint, remember_language
+from app.ui.shell.main_window import MainWindow, apply_font_size
 
 if TYPE_CHECKING:
-    from app.models.db import Store
     from app.services.desk_lists import DeskSummary
     from app.services.settings import DeskSettings
+    from app.services.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -49,31 +48,8 @@ BACKGROUND_DELAY_MS = 1500
 #: The desk is opened after the window's first paint, or after this long if no paint comes (a minimised
 #: or hidden window).
 FIRST_PAINT_WAIT_MS = 200
-#: The language the window was last shown in, in the data folder: the first window is shown in it before
-#: the store (which holds the saved choice) is open, so an English desk does not flash Vietnamese.
-LANGUAGE_HINT = "ui-language"
 
 
-def show_problem(problem: Problem, lang: str, *, fatal: bool, parent: QWidget | None = None) -> None:
-    """A clear dialog in the operator's language; a fatal one blocks until read."""
-    box = QMessageBox(
-        QMessageBox.Icon.Critical if fatal else QMessageBox.Icon.Warning,
-        QCoreApplication.translate("Startup", "Một Cửa Desk cannot start")
-        if fatal
-        else QCoreApplication.translate("Startup", "Một Cửa Desk"),
-        problem.message(lang),
-    )
-    box.setObjectName("startupProblem")
-    if fatal:
-        box.exec()
-    else:
-        box.setParent(parent or QApplication.activeWindow(), box.windowFlags())
-        box.setModal(False)
-        box.show()
-        _keep.append(box)
-
-
-_keep: list[QMessageBox] = []
 # The open main window, kept referenced for the life of the application.
 _windows: list[MainWindow] = []
 
@@ -90,22 +66,6 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(default_data_dir())
 
 
-def _language_hint(data_dir: Path) -> str:
-    try:
-        text = (data_dir / LANGUAGE_HINT).read_text(encoding="ascii").strip()
-    except (OSError, ValueError):
-        return "vi"
-    return "en" if text == "en" else "vi"
-
-
-def remember_language(data_dir: Path, lang: str) -> None:
-    """Note the language shown, for the next start's first window (best effort)."""
-    if _language_hint(data_dir) == lang:
-        return
-    with contextlib.suppress(OSError):
-        (data_dir / LANGUAGE_HINT).write_text(lang, encoding="ascii")
-
-
 def show_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     """Stage 1: the QApplication and the main window's shell, shown (no store yet)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -113,7 +73,7 @@ def show_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     app.setApplicationName("Một Cửa Desk")
     app.setOrganizationName("MotCuaDesk")
     data_dir = _data_dir(args)
-    install_translators(app, args.lang or _language_hint(data_dir))
+    install_translators(app, args.lang or language_hint(data_dir))
     for old in _windows:
         old.shutdown()
     window = MainWindow(data_dir=str(data_dir))
@@ -139,8 +99,8 @@ def _open(data_dir: Path, demo: bool) -> tuple[Store, DeskSettings, DeskSummary]
 def open_desk(window: MainWindow, args: argparse.Namespace) -> Store | None:
     """Stage 2: open the store and put the desk into ``window``; None (the window closed, the problem
     shown) if the store cannot be opened."""
-    from app.models.db import StoreError
-    from app.ui.backup_ui import offer_restore
+    from app.services.store import StoreError
+    from app.ui.lanes.backup import offer_restore
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

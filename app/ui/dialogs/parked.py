@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.sync.service import ParkedRow
 from app.ui.i18n import show_datetime
-from app.ui.sync import ParkedRow
 
 
 def event_type_label(event_type: str) -> str:

@@ -1,5 +1,5 @@
-"""The print process: ``python -m app.ui.print_process (--pdf FILE | --printer NAME) [--title T]`` with
-the PDF's bytes on standard input (see :func:`app.ui.printing.print_pdf`), or ``--list-printers``.
+"""The print process: ``python -m app.ui.lanes.print_process (--pdf FILE | --printer NAME) [--title T]`` with
+the PDF's bytes on standard input (see :func:`app.ui.lanes.printing.print_pdf`), or ``--list-printers``.
 
 It prints on standard output one JSON object: ``{"pages": N}``, or ``{"problems": [...]}`` (exit 3) for a
 refusal the operator can act on (no printer, unreadable PDF), each problem with its Vietnamese and English
@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.domain.errors import DomainError
-from app.ui.printing import PrintTarget, available_printers_here, print_pdf_here
+from app.ui.lanes.printing import PrintTarget, available_printers_here, print_pdf_here
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m app.ui.print_process")
+    ap = argparse.ArgumentParser(prog="python -m app.ui.lanes.print_process")
     where = ap.add_mutually_exclusive_group(required=True)
     where.add_argument("--pdf", type=Path, help="print into this PDF file")
     where.add_argument("--printer", help='the printer\'s name ("" = the default printer)')

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.ui.errors import show_error
 from app.ui.i18n import fmt
-from app.ui.printing import PrintTarget, print_pdf, save_pdf
-from app.ui.worker import Worker
+from app.ui.lanes.printing import PrintTarget, print_pdf, save_pdf
+from app.ui.lanes.worker import Worker
 
 
 class PreviewDialog(QDialog):

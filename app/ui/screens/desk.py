@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk_lists import LISTS, DeskRow, desk_counts, desk_list, find_rows
-from app.ui.context import UiContext
 from app.ui.i18n import fmt, show_datetime
 from app.ui.labels import list_label, status_label
+from app.ui.shell.context import UiContext
 
 SEARCH_MS = 150
 URGENCY_COLOURS = {"overdue": QColor("#f8d7da"), "due_soon": QColor("#fff3cd")}
