@@ -43,6 +43,7 @@ run: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
 lint: $(TEST_STAMP)

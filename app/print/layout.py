@@ -529,7 +529,8 @@ def new_canvas(
         pagesize=page_size,
         invariant=1,
         pageCompression=1,
-        initialFontName=REGULAR,
+        # types-reportlab declares initialFontName a float; ReportLab takes the font's name.
+        initialFontName=REGULAR,  # type: ignore[arg-type]
         initialFontSize=10,
         initialLeading=12,
     )

@@ -205,7 +205,7 @@ class ProcedurePicker(QWidget):
                     self._filter(self.edit.text())
                     return True
                 step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}[
-                    key
+                    Qt.Key(key)
                 ]
                 row = max(0, min(self.list.count() - 1, self.list.currentRow() + step))
                 self.list.setCurrentRow(row)
