@@ -156,7 +156,7 @@ def enroll(
         s.flush()
         # An UPDATE's result is a CursorResult (it has rowcount); Session.execute is typed for any statement.
         used = cast(
-            "CursorResult[Any]",
+            CursorResult[Any],
             s.execute(
                 update(EnrolmentCode)
                 .where(EnrolmentCode.id == row.id, EnrolmentCode.used_at.is_(None))

@@ -35,7 +35,6 @@ from app.models import (
     DossierEvent,
     HolidayOverride,
     NumberLease,
-    Operator,
     OutboxEntry,
     Procedure,
     Workstation,
@@ -142,23 +141,6 @@ def connection(store: Store) -> tuple[str, str, str]:
     if not token:
         raise DomainError(NOT_ENROLLED)
     return url, device, token
-
-
-def login_online(store: Store, client: SyncClient, username: str, password: str) -> Operator:
-    """Check an operator with the server and cache the slow hash locally for offline log-ins."""
-    info = client.login(username, password).operator
-    with store.write() as s:
-        op = s.scalar(select(Operator).where(Operator.username == info.username)) or Operator(
-            username=info.username
-        )
-        op.full_name, op.role, op.password_hash, op.active = (
-            info.full_name,
-            info.role,
-            info.password_hash,
-            True,
-        )
-        s.add(op)
-    return op
 
 
 # --- one round --------------------------------------------------------------------------------------------

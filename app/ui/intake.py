@@ -334,7 +334,6 @@ class IntakePage(QWidget):
         self.busy = False
         self._restoring = False
         self._preview_seq = 0
-        self.last_preview: Preview | None = None
         self.reason_dialog: ReasonDialog | None = None
         # The applicant's card was scanned for this form: its "show the ID card" paper is ticked.
         self.card_scanned = False
@@ -692,7 +691,6 @@ class IntakePage(QWidget):
             self.route_value.setText(error_text(exc))
 
     def _show_preview(self, result: Preview | None) -> None:
-        self.last_preview = result
         p = self.picker.current
         if result is None or p is None:
             for label in (
