@@ -50,6 +50,8 @@ run: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/vulture
 	$(VENV)/bin/pytest
 
 lint: $(TEST_STAMP)

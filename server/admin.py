@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
 
 from app.contract import CalendarDay as CalendarDayModel
 from app.contract import CatalogueItem, CentreInfo, utc_now
@@ -76,7 +77,7 @@ def _read_json(path: Path) -> Any:
         ) from None
 
 
-def _centre(db_session: Any, eid: str) -> Centre:
+def _centre(db_session: Session, eid: str) -> Centre:
     centre = db_session.scalar(select(Centre).where(Centre.eid == eid))
     if centre is None:
         raise AdminError(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -37,7 +37,7 @@ THREADS_ENV = "MOTCUA_SERVER_THREADS"
 DEFAULT_THREADS = 8
 
 
-def error_response(status: int, problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(status: int, problem: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(problem), status_code=status, headers=headers)
 
 

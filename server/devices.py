@@ -8,8 +8,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import CursorResult, Update, select, update
 
 from app.contract import CentreInfo, OperatorInfo
 from app.domain.codes import DEFAULT_PLAN, NumberingPlan
@@ -153,10 +154,14 @@ def enroll(
         )
         s.add(device)
         s.flush()
-        used = s.execute(
-            update(EnrolmentCode)
-            .where(EnrolmentCode.id == row.id, EnrolmentCode.used_at.is_(None))
-            .values(used_at=now, device_id=device.id)
+        # An UPDATE's result is a CursorResult (it has rowcount); Session.execute is typed for any statement.
+        used = cast(
+            CursorResult[Any],
+            s.execute(
+                update(EnrolmentCode)
+                .where(EnrolmentCode.id == row.id, EnrolmentCode.used_at.is_(None))
+                .values(used_at=now, device_id=device.id)
+            ),
         )
         if used.rowcount != 1:  # pragma: no cover - the row lock above makes this impossible
             raise ApiError(409, Problem("enrol.used", "Mã đăng ký này đã được dùng.", "Code already used."))

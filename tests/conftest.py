@@ -7,8 +7,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
 
+import logging
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
@@ -27,6 +30,100 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+# --- fail on logging ------------------------------------------------------------------------------------
+# Like qutebrowser's tests/helpers/logfail.py: a WARNING or worse logged through Python logging (any
+# thread, any logger that propagates to the root) fails the test, unless the test declares it:
+#
+#     @pytest.mark.expect_log("app.ui.worker", "ERROR", "Unexpected error")   # logger, level, regex
+#     def test_...
+#
+# or, for a log only one part of the test should cause, ``expect_log("app.sync.engine", "WARNING")``
+# with the ``expect_log`` fixture. A declared pattern matches records of that logger (or a child logger),
+# at that level or above, whose message matches the regex (``re.search``; default: any message).
+
+
+@dataclass(frozen=True)
+class ExpectedLog:
+    logger: str
+    level: int
+    message: re.Pattern[str]
+
+    def matches(self, record: logging.LogRecord) -> bool:
+        return (
+            (record.name == self.logger or record.name.startswith(self.logger + "."))
+            and record.levelno >= self.level
+            and self.message.search(record.getMessage()) is not None
+        )
+
+
+def _expected(logger: str, level: str | int = "WARNING", message: str = "") -> ExpectedLog:
+    levelno = level if isinstance(level, int) else logging.getLevelNamesMapping()[level]
+    return ExpectedLog(logger, levelno, re.compile(message))
+
+
+class LogFailHandler(logging.Handler):
+    """Keeps every WARNING-or-worse record no declared pattern matches."""
+
+    def __init__(self, expected: list[ExpectedLog]) -> None:
+        super().__init__(logging.WARNING)
+        self.expected = expected
+        self.unexpected: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not any(e.matches(record) for e in self.expected):
+            self.unexpected.append(record)
+
+
+def _fail(records: list[logging.LogRecord]) -> None:
+    lines = "\n".join(f"  {r.levelname} {r.name}: {r.getMessage()}" for r in records)
+    pytest.fail(f"unexpected log records (declare them with expect_log):\n{lines}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "expect_log(logger, level='WARNING', message=''): the test logs this WARNING-or-worse record on "
+        "purpose (see fail_on_logging in tests/conftest.py)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def fail_on_logging(request: pytest.FixtureRequest) -> Iterator[LogFailHandler]:
+    """Fail the test if it logs a WARNING or worse that it did not declare (see above)."""
+    expected = [_expected(*m.args, **m.kwargs) for m in request.node.iter_markers("expect_log")]
+    handler = LogFailHandler(expected)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+    if handler.unexpected:
+        _fail(handler.unexpected)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Report a record logged while the test body ran as a failure of the test itself (a record logged
+    by a fixture's teardown is reported by ``fail_on_logging``, as an error at teardown)."""
+    result = yield  # re-raises the test's own failure
+    handler = getattr(item, "funcargs", {}).get("fail_on_logging")
+    if isinstance(handler, LogFailHandler) and handler.unexpected:
+        records, handler.unexpected = list(handler.unexpected), []
+        _fail(records)
+    return result
+
+
+@pytest.fixture
+def expect_log(fail_on_logging: LogFailHandler) -> Callable[..., None]:
+    """``expect_log(logger, level="WARNING", message="")`` declares a log record from inside a test."""
+
+    def declare(logger: str, level: str | int = "WARNING", message: str = "") -> None:
+        fail_on_logging.expected.append(_expected(logger, level, message))
+
+    return declare
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -109,6 +109,7 @@ def test_db_check_on_garbage_file(tmp_path: Path) -> None:
     assert "Traceback" not in err + out
 
 
+@pytest.mark.expect_log("app.cli", "ERROR", "unexpected error in command")
 def test_unexpected_error_is_logged_not_shown(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import app.cli.units as units
     from app.cli.context import Context

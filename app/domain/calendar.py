@@ -350,14 +350,6 @@ class WorkingCalendar:
 
     # ------------------------------------------------------------------ time
 
-    def is_working_time(self, dt: datetime) -> bool:
-        """Whether ``dt`` falls within a working session (start inclusive, end exclusive)."""
-        dt = local_naive(dt)
-        if not self.is_working_day(dt.date()):
-            return False
-        t = _seconds(dt.time())
-        return any(s <= t < e for s, e in self._sessions)
-
     def next_working_start(self, dt: datetime) -> datetime:
         """``dt`` if it is working time, else the next moment working time starts.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import MetaData, String, Text
+from sqlalchemy import MetaData, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -22,6 +22,14 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The :class:`Table` of a declarative ``model``. SQLAlchemy types ``__table__`` as the wider
+    ``FromClause`` (it could be a join or a select for a mapped view); every model here maps one table."""
+    table = model.__table__
+    assert isinstance(table, Table), model
+    return table
 
 
 class JSONText(TypeDecorator[Any]):

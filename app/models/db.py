@@ -7,6 +7,8 @@ two processes (the GUI and the command line) queue for the write lock instead of
 
 from __future__ import annotations
 
+import enum
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.errors import Problem
@@ -85,7 +87,7 @@ class Store:
         try:
             with self._write() as session, session.begin():
                 yield session
-        except OperationalError as exc:
+        except DatabaseError as exc:  # OperationalError (full, read-only, busy) or a damaged file
             problem = environment_problem(exc, self.path)
             if problem is None:
                 raise
@@ -95,40 +97,89 @@ class Store:
         self.engine.dispose()
 
 
-_ENVIRONMENT_ERRORS = (
-    (
-        ("database or disk is full", "disk i/o error"),
-        "store.disk_full",
-        # Said of any write (a dossier, a print, a log-in), so nothing here names the intake form.
-        "Ổ đĩa của máy đã đầy (hoặc lỗi ghi đĩa): thao tác này chưa có gì được ghi. "
-        "Hãy giải phóng dung lượng ổ đĩa rồi thử lại.",
-        "The disk is full (or failed to write): nothing of this operation was written. "
-        "Free some disk space and try again.",
-    ),
-    (
-        ("readonly database", "read-only", "attempt to write a readonly"),
-        "store.readonly",
-        "Thư mục dữ liệu chỉ cho phép đọc: thao tác này chưa có gì được ghi. Hãy cấp quyền ghi cho "
-        "thư mục dữ liệu (hoặc liên hệ bộ phận CNTT) rồi thử lại.",
-        "The data folder is read-only: nothing of this operation was written. Make it writable "
-        "(or call IT support) and try again.",
-    ),
-    (
-        ("database is locked", "database is busy"),
-        "store.busy",
-        "Cơ sở dữ liệu đang bị một chương trình khác giữ; chưa có gì được ghi. Hãy đợi giây lát rồi thử lại.",
-        "The database is held by another program; nothing was written. Wait a moment and try again.",
-    ),
+class SqliteCode(enum.IntEnum):
+    """SQLite's primary result codes that mean the environment failed, not our SQL
+    (https://sqlite.org/rescode.html). An extended code (SQLITE_IOERR_WRITE = 778) carries its primary
+    code in its low byte; qutebrowser's misc/sql.py classifies the same way."""
+
+    PERM = 3  # access permission denied
+    BUSY = 5  # the file is locked by another connection
+    LOCKED = 6  # a table is locked (shared cache)
+    READONLY = 8  # attempt to write a readonly database
+    IOERR = 10  # disk I/O error
+    CORRUPT = 11  # database disk image is malformed
+    FULL = 13  # database or disk is full
+    CANTOPEN = 14  # unable to open the database file (or its journal: the folder is not writable)
+    PROTOCOL = 15  # WAL locking protocol failed (heavy contention)
+    NOTADB = 26  # file is not a database
+
+
+def sqlite_code(exc: BaseException) -> SqliteCode | None:
+    """The primary result code of an SQLite error, raised by :mod:`sqlite3` or wrapped by SQLAlchemy
+    (``exc.orig``); None for anything else, or a code that is not the environment's."""
+    code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None
+    try:
+        return SqliteCode(code & 0xFF)
+    except ValueError:
+        return None
+
+
+_DISK_FULL = (
+    "store.disk_full",
+    # Said of any write (a dossier, a print, a log-in), so nothing here names the intake form.
+    "Ổ đĩa của máy đã đầy (hoặc lỗi ghi đĩa): thao tác này chưa có gì được ghi. "
+    "Hãy giải phóng dung lượng ổ đĩa rồi thử lại.",
+    "The disk is full (or failed to write): nothing of this operation was written. "
+    "Free some disk space and try again.",
 )
+_READONLY = (
+    "store.readonly",
+    "Thư mục dữ liệu chỉ cho phép đọc: thao tác này chưa có gì được ghi. Hãy cấp quyền ghi cho "
+    "thư mục dữ liệu (hoặc liên hệ bộ phận CNTT) rồi thử lại.",
+    "The data folder is read-only: nothing of this operation was written. Make it writable "
+    "(or call IT support) and try again.",
+)
+_BUSY = (
+    "store.busy",
+    "Cơ sở dữ liệu đang bị một chương trình khác giữ; chưa có gì được ghi. Hãy đợi giây lát rồi thử lại.",
+    "The database is held by another program; nothing was written. Wait a moment and try again.",
+)
+_BY_SQLITE_CODE = {
+    SqliteCode.FULL: _DISK_FULL,
+    SqliteCode.IOERR: _DISK_FULL,
+    SqliteCode.READONLY: _READONLY,
+    SqliteCode.PERM: _READONLY,
+    SqliteCode.CANTOPEN: _READONLY,
+    SqliteCode.BUSY: _BUSY,
+    SqliteCode.LOCKED: _BUSY,
+    SqliteCode.PROTOCOL: _BUSY,
+}
+# An OSError around the store (a backup's file): the same explanations, by errno.
+_BY_ERRNO = {
+    errno.ENOSPC: _DISK_FULL,
+    errno.EDQUOT: _DISK_FULL,
+    errno.EROFS: _READONLY,
+    errno.EACCES: _READONLY,
+    errno.EPERM: _READONLY,
+}
 
 
 def environment_problem(exc: BaseException, path: Path) -> Problem | None:
-    """The operator's explanation of an SQLite failure caused by the environment, else None (a bug)."""
-    text = str(getattr(exc, "orig", exc)).lower()
-    for needles, code, vi, en in _ENVIRONMENT_ERRORS:
-        if any(n in text for n in needles):
-            return Problem(code, f"{vi} ({path})", f"{en} ({path})")
-    return None
+    """The operator's explanation of an SQLite failure caused by the environment, else None (a bug).
+
+    Classified by SQLite's result code (or an OSError's errno), never by the message's wording."""
+    code = sqlite_code(exc)
+    if code in (SqliteCode.CORRUPT, SqliteCode.NOTADB):
+        return corrupt_problem(path, str(getattr(exc, "orig", exc)))
+    texts = _BY_SQLITE_CODE.get(code) if code is not None else None
+    if texts is None and isinstance(exc, OSError) and exc.errno is not None:
+        texts = _BY_ERRNO.get(exc.errno)
+    if texts is None:
+        return None
+    problem_code, vi, en = texts
+    return Problem(problem_code, f"{vi} ({path})", f"{en} ({path})")
 
 
 def check_file(path: Path) -> None:

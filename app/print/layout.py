@@ -195,7 +195,6 @@ class Writer:
         self.bottom = bottom
         self.y = self.top
         self.page = 1
-        self.total_pages: int | None = None
         self.on_new_page = on_new_page
         self.on_page_end = on_page_end
         self.page_breaks = page_breaks
@@ -203,10 +202,6 @@ class Writer:
     @property
     def width(self) -> float:
         return self.right - self.left
-
-    @property
-    def drawing(self) -> bool:
-        return self.c is not None
 
     # -- pages ---------------------------------------------------------------------------------------------
 
@@ -481,34 +476,6 @@ class Writer:
             self._stroke(path, line_width)
         self.y -= height
 
-    # -- blocks --------------------------------------------------------------------------------------------
-
-    def columns_text(
-        self,
-        blocks: Sequence[Sequence[tuple[Text, str, float]]],
-        xs: Sequence[float],
-        widths: Sequence[float],
-        *,
-        align: Align = "center",
-        leading_factor: float = 1.3,
-    ) -> list[float]:
-        """Side-by-side blocks of centred lines, each item (text, font, size); no page break.
-
-        Draws the blocks one after the other (so extracted text keeps each block together) and returns
-        the y below each block; the cursor goes below the lowest.
-        """
-        bottoms: list[float] = []
-        for block, x, w in zip(blocks, xs, widths, strict=True):
-            y = self.y
-            for text, font, size in block:
-                lead = size * leading_factor
-                lines = wrap(text, size, w, font)
-                self.draw_lines(lines, x, w, y, size, lead, align)
-                y -= lead * len(lines)
-            bottoms.append(y)
-        self.y = min(bottoms) if bottoms else self.y
-        return bottoms
-
 
 def fit_size(text: str, font: str, size: float, width: float, min_size: float = 6.0) -> float:
     """The largest size ≤ ``size`` at which ``text`` fits on one line of ``width``."""
@@ -529,7 +496,8 @@ def new_canvas(
         pagesize=page_size,
         invariant=1,
         pageCompression=1,
-        initialFontName=REGULAR,
+        # types-reportlab declares initialFontName a float; ReportLab takes the font's name.
+        initialFontName=REGULAR,  # type: ignore[arg-type]
         initialFontSize=10,
         initialLeading=12,
     )

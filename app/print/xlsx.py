@@ -103,13 +103,15 @@ def logbook_xlsx(data: LogbookData) -> bytes:
 
     for col, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = ws.cell(row=top + 3, column=1)
+    ws.freeze_panes = ws.cell(row=top + 3, column=1).coordinate
     ws.print_title_rows = f"{top}:{top + 2}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit = ws.sheet_properties.pageSetUpPr
+    assert fit is not None  # openpyxl creates it with every worksheet
+    fit.fitToPage = True
     wb.properties.creator = "motcua-desk"
     wb.properties.title = "Sổ theo dõi hồ sơ"
     wb.properties.created = d.issued_at.replace(tzinfo=None)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.canonical import canonical_json
 from app.models import AuditEntry
-from app.models.base import JSONText
+from app.models.base import JSONText, table_of
 from app.models.fastwrite import RowInserter, execute
 from app.services.reference import get_setting
 
@@ -59,7 +59,7 @@ def _entry_hash(
 
 
 # Prepared once: building statements costs more than running them on this path (every use case).
-_INSERT_ENTRY = RowInserter(AuditEntry.__table__)
+_INSERT_ENTRY = RowInserter(table_of(AuditEntry))
 _READ_HEAD = "SELECT value FROM settings WHERE key = ?"
 _UPSERT_HEAD = (
     "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"

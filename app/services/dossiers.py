@@ -34,6 +34,7 @@ from app.models import (
     OutboxEntry,
     UnitSuccession,
 )
+from app.models.base import table_of
 from app.models.db import Store
 from app.models.fastwrite import RowInserter, execute
 from app.models.search_index import index_new_row, terms
@@ -278,7 +279,7 @@ def decide_route(
     return route, agency
 
 
-_LEASES = NumberLease.__table__
+_LEASES = table_of(NumberLease)
 _L = _LEASES.c
 # The counter's hot path: the next number of the best usable lease ('server' before 'fallback'), spent in
 # one statement. Dates are stored as ISO text (SQLAlchemy's SQLite DATE format).
@@ -450,10 +451,10 @@ def _transition(
     return event
 
 
-_INSERT_APPLICANT = RowInserter(Applicant.__table__)
-_INSERT_DOSSIER = RowInserter(Dossier.__table__)
-_INSERT_EVENT = RowInserter(DossierEvent.__table__)
-_INSERT_OUTBOX = RowInserter(OutboxEntry.__table__)
+_INSERT_APPLICANT = RowInserter(table_of(Applicant))
+_INSERT_DOSSIER = RowInserter(table_of(Dossier))
+_INSERT_EVENT = RowInserter(table_of(DossierEvent))
+_INSERT_OUTBOX = RowInserter(table_of(OutboxEntry))
 
 
 def _dossier_row(

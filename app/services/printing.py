@@ -146,6 +146,8 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
     if form == "apology":
         e = _last_event(d, Action.APOLOGISE)
         old = e.payload.get("previous_due_at")
+        new_due = datetime.fromisoformat(e.payload["new_due_at"]) if "new_due_at" in e.payload else d.due_at
+        assert new_due is not None, "an apology always follows a due date"
         return pm.ApologyData(
             code=d.code or "",
             agency=agency,
@@ -153,9 +155,7 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
             procedure_name=proc.name,
             received_at=d.received_at,
             old_due_at=datetime.fromisoformat(old) if old else d.received_at,
-            new_due_at=datetime.fromisoformat(e.payload["new_due_at"])
-            if "new_due_at" in e.payload
-            else d.due_at,
+            new_due_at=new_due,
             reason=e.reason,
             issued_at=e.occurred_at,
         )

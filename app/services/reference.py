@@ -104,13 +104,13 @@ def build_unit_rows(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, 
     units: list[dict[str, Any]] = []
 
     def add(**values: Any) -> int:
-        values["id"] = len(units) + 1
+        unit_id = values["id"] = len(units) + 1
         values["name_folded"] = fold(values["name"])
         values.setdefault("district_code", None)
         values.setdefault("district_name", None)
         values.setdefault("successor_id", None)
         units.append(values)
-        return values["id"]
+        return unit_id
 
     provinces: dict[str, str] = {}
     for r in _rows(folder / "provinces-2025.csv"):

@@ -168,7 +168,7 @@ def _search(
         text(f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT :cap)"), params
     ).scalar_one()
     hits = tuple(
-        SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _dt(r[8]), _dt(r[9])) for r in rows
+        SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], _dt(r[8]), _dt_or_none(r[9])) for r in rows
     )
     if not total and not all_prefix and match is not None and match != fts_query(query, all_prefix=True):
         # Nothing with whole words: maybe an earlier word was cut short ("nguy van"): every word a prefix.
@@ -176,7 +176,9 @@ def _search(
     return SearchPage(hits, total, page, page_size, capped=total > COUNT_CAP)
 
 
-def _dt(value: object) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))
+def _dt(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def _dt_or_none(value: object) -> datetime | None:
+    return None if value is None else _dt(value)

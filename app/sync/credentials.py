@@ -49,15 +49,6 @@ def load_secret(name: str) -> str | None:
         raise KeyringUnavailable(NO_KEYRING) from exc
 
 
-def delete_secret(name: str) -> None:
-    try:
-        keyring.delete_password(SERVICE, name)
-    except keyring.errors.PasswordDeleteError:
-        pass
-    except NoKeyringError as exc:
-        raise KeyringUnavailable(NO_KEYRING) from exc
-
-
 class KeyringUnavailable(Exception):
     def __init__(self, problem: Problem) -> None:
         self.problem = problem

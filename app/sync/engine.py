@@ -42,11 +42,11 @@ from app.models import (
     DossierEvent,
     HolidayOverride,
     NumberLease,
-    Operator,
     OutboxEntry,
     Procedure,
     Workstation,
 )
+from app.models.base import table_of
 from app.models.db import Store, StoreError
 from app.models.fastwrite import RowInserter
 from app.models.search_index import reindex_rows, terms
@@ -141,23 +141,6 @@ def connection(store: Store) -> tuple[str, str, str]:
     if not token:
         raise DomainError(NOT_ENROLLED)
     return url, device, token
-
-
-def login_online(store: Store, client: SyncClient, username: str, password: str) -> Operator:
-    """Check an operator with the server and cache the slow hash locally for offline log-ins."""
-    info = client.login(username, password).operator
-    with store.write() as s:
-        op = s.scalar(select(Operator).where(Operator.username == info.username)) or Operator(
-            username=info.username
-        )
-        op.full_name, op.role, op.password_hash, op.active = (
-            info.full_name,
-            info.role,
-            info.password_hash,
-            True,
-        )
-        s.add(op)
-    return op
 
 
 # --- one round --------------------------------------------------------------------------------------------
@@ -345,9 +328,9 @@ class SyncEngine:
 #: The outbox table, for the push's bulk updates (Core statements: no ORM objects loaded or flushed).
 _OUTBOX: Any = OutboxEntry.__table__
 #: Tables a page of pulled changes inserts into in bulk (``apply_dossiers``).
-_INSERT_APPLICANTS = RowInserter(Applicant.__table__)
-_INSERT_DOSSIERS = RowInserter(Dossier.__table__)
-_INSERT_EVENTS = RowInserter(DossierEvent.__table__)
+_INSERT_APPLICANTS = RowInserter(table_of(Applicant))
+_INSERT_DOSSIERS = RowInserter(table_of(Dossier))
+_INSERT_EVENTS = RowInserter(table_of(DossierEvent))
 #: Columns of a dossier that only the workstation that received it has.
 _NOT_FROM_THE_SERVER = {"operator_id": None, "workstation_id": None}
 #: Seqs per ``IN (...)`` list, well under SQLite's bound-parameter limit whatever the batch size.
@@ -632,7 +615,10 @@ class SyncState:
 
 def outbox_counts(store: Store) -> tuple[int, int]:
     with store.read() as s:
-        rows = dict(s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)).all())
+        rows: dict[str, int] = {
+            state: n
+            for state, n in s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state))
+        }
     return int(rows.get("pending", 0)), int(rows.get("parked", 0))
 
 
@@ -651,7 +637,7 @@ class Backoff:
 
     def next_delay(self) -> float:
         self.failures += 1
-        return min(self.cap, self.base * 2 ** (self.failures - 1)) * self.rng.uniform(0.5, 1.5)
+        return min(self.cap, self.base * 2.0 ** (self.failures - 1)) * self.rng.uniform(0.5, 1.5)
 
     def reset(self) -> None:
         self.failures = 0

@@ -35,7 +35,9 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, DomainError):
         return exc.message(lang)
     if is_store_error(exc):
-        return exc.problem.message(lang)  # type: ignore[attr-defined]
+        # is_store_error cannot narrow to StoreError without importing the models; a StoreError has a problem.
+        problem: Problem = exc.problem  # type: ignore[attr-defined]
+        return problem.message(lang)
     return QCoreApplication.translate(
         "Errors",
         "Unexpected error. Nothing was half-saved; try again, and if it happens again call IT support "

@@ -93,6 +93,7 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if ".restoring" in p.name or p.name.endswith(".partial"))
 
 
+@pytest.mark.expect_log("app.services.backup", "WARNING", "finishing a restore that was interrupted")
 def test_restore_killed_at_every_step(tmp_path: Path, data_dir: Path) -> None:
     store = open_store(data_dir, demo=True)
     older = receive(store, 1)

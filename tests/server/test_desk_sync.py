@@ -93,7 +93,7 @@ def test_enrolment_sets_centre_slot_and_keyring(
         d1, d2, d3 = load_desk(s1), load_desk(s2), load_desk(s3)
     assert d1.agency_eid == d2.agency_eid == A and d3.agency_eid == B
     assert d1.slot != d2.slot  # two workstations of one centre never share a fallback block
-    tokens = [v for (svc_name, key), v in memory_keyring.secrets.items() if key.startswith("device-token:")]
+    tokens = [v for (_service, key), v in memory_keyring.secrets.items() if key.startswith("device-token:")]
     assert len(tokens) == 3 and all(len(t) >= 32 for t in tokens)
     db_files = b"".join(database_path(Path(str(s.path)).parent).read_bytes() for s in (a1, a2, b1))
     assert all(t.encode() not in db_files for t in tokens)  # never in the database file

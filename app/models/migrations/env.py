@@ -28,7 +28,10 @@ connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only for developers running the alembic CLI by hand
     from app.models.db import make_engine
 
-    engine = make_engine(config.get_main_option("sqlalchemy.url").removeprefix("sqlite:///"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise SystemExit("alembic.ini names no sqlalchemy.url")
+    engine = make_engine(url.removeprefix("sqlite:///"))
     with engine.connect() as conn:
         run(conn)
 else:

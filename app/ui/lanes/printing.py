@@ -168,7 +168,7 @@ def print_pdf_here(pdf: bytes, target: PrintTarget, title: str = "") -> int:
     data = QByteArray(pdf)
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    doc = QPdfDocument(None)
+    doc = QPdfDocument()
     try:
         doc.load(buffer)
         if doc.status() != QPdfDocument.Status.Ready or doc.pageCount() == 0:

@@ -29,7 +29,8 @@ from app.ui.errors import is_store_error
 log = logging.getLogger(__name__)
 
 OnDone = Callable[[Any], None]
-OnError = Callable[[BaseException], None]
+# Its return value is ignored (show_error returns the box it opened).
+OnError = Callable[[BaseException], object]
 
 
 @dataclass

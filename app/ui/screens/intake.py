@@ -150,7 +150,7 @@ class ProcedurePicker(QWidget):
                     self._filter(self.edit.text())
                     return True
                 step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 5, Qt.Key.Key_PageUp: -5}[
-                    key
+                    Qt.Key(key)
                 ]
                 row = max(0, min(self.list.count() - 1, self.list.currentRow() + step))
                 self.list.setCurrentRow(row)
@@ -279,7 +279,6 @@ class IntakePage(QWidget):
         self.busy = False
         self._restoring = False
         self._preview_seq = 0
-        self.last_preview: Preview | None = None
         self.reason_dialog: ReasonDialog | None = None
         # The applicant's card was scanned for this form: its "show the ID card" paper is ticked.
         self.card_scanned = False
@@ -637,7 +636,6 @@ class IntakePage(QWidget):
             self.route_value.setText(error_text(exc))
 
     def _show_preview(self, result: Preview | None) -> None:
-        self.last_preview = result
         p = self.picker.current
         if result is None or p is None:
             for label in (
