@@ -68,6 +68,3 @@ _.synced  # tests/faults/harness.py run counters, shown in a failed run's repr
 _.CREATE_SQL
 _.REBUILD_SQL
 _.app_from_env  # uvicorn --factory "server.app:app_from_env" (a string in server/cli.py)
-_.DEFAULT_LANG  # app.domain.i18n seam of issue 15: the faces' default language, adopted by the moves
-# app/cli.py is being rewritten into the app/cli package (issue 15): drop this entry when it lands.
-_.COMMANDS

@@ -16,7 +16,6 @@ from typing import Final, Literal
 
 Lang = Literal["vi", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = ("vi", "en")
-DEFAULT_LANG: Final[Lang] = "vi"
 
 
 def pick(lang: str, vi: str, en: str) -> str:

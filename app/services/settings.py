@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import DomainError, Problem
+from app.domain.i18n import LANGUAGES
 from app.domain.text import clean_spaces
 from app.models import Workstation
 from app.models.db import Store
@@ -21,7 +22,6 @@ from app.services.desk import home_centre
 from app.services.reference import get_setting, set_setting
 
 RECEIPT_FORMATS = ("receipt", "receipt-80mm")
-LANGUAGES = ("vi", "en")
 FONT_SIZES = range(8, 25)  # points; 0 = the system's default
 
 _KEYS = {

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QApplication
 from app.domain.errors import Problem
 from app.paths import resources_dir
 
-LANGUAGES = ("vi", "en")
 # The language the window was last shown in, in the data folder: the first window is shown in it before
 # the store (which holds the saved choice) is open, so an English desk does not flash Vietnamese. (A
 # plain comment: lupdate would take a "#:" one as a translator's note for the next string here.)
