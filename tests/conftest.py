@@ -36,7 +36,7 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 # Like qutebrowser's tests/helpers/logfail.py: a WARNING or worse logged through Python logging (any
 # thread, any logger that propagates to the root) fails the test, unless the test declares it:
 #
-#     @pytest.mark.expect_log("app.ui.worker", "ERROR", "Unexpected error")   # logger, level, regex
+#     @pytest.mark.expect_log("app.ui.lanes.worker", "ERROR", "Unexpected error")   # logger, level, regex
 #     def test_...
 #
 # or, for a log only one part of the test should cause, ``expect_log("app.sync.engine", "WARNING")``

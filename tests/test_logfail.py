@@ -41,7 +41,10 @@ def test_other_thread():
 """
 
 
-def test_fail_on_logging(pytester: pytest.Pytester) -> None:
+def test_fail_on_logging(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The copied conftest imports the checkout's modules (tools.memory_keyring, app…): the child pytest runs
+    # in a temporary folder, so it needs the checkout on its path.
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
     pytester.makeconftest((Path(__file__).parent / "conftest.py").read_text())
     pytester.makepyfile(test_demo=BODY)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")

@@ -82,8 +82,8 @@ def test_daily_backup_after_opening_and_back_up_now(launch: Starter, qtbot: QtBo
     assert len(backups_of(data_dir, "daily")) == 1 and again.backups.last_daily is None
 
 
-@pytest.mark.expect_log("app.ui.application", "ERROR", "start-up failed")
-@pytest.mark.expect_log("app.ui.backup_ui", "WARNING", "database restored from")
+@pytest.mark.expect_log("app.ui.shell.application", "ERROR", "start-up failed")
+@pytest.mark.expect_log("app.ui.lanes.backup", "WARNING", "database restored from")
 def test_a_damaged_database_is_restored_from_the_latest_backup(
     launch: Starter, qtbot: QtBot, data_dir: Path
 ) -> None:
@@ -115,7 +115,7 @@ def test_a_damaged_database_is_restored_from_the_latest_backup(
     assert restored.isVisible() and restored.stack.currentWidget() is restored.login_page
 
 
-@pytest.mark.expect_log("app.ui.application", "ERROR", "start-up failed")
+@pytest.mark.expect_log("app.ui.shell.application", "ERROR", "start-up failed")
 def test_quit_leaves_the_damaged_database_alone(qtbot: QtBot, data_dir: Path, launch: Starter) -> None:
     window = launch()
     wait_backups(qtbot, window)

@@ -103,7 +103,7 @@ def check_refusal(desk: MainWindow, qtbot: QtBot, words: str, typed: dict[str, A
     assert desk.preview is None and desk.intake.save_button.isEnabled()
 
 
-@pytest.mark.expect_log("app.ui.intake", "ERROR", "not printed")  # the receipt no longer fits
+@pytest.mark.expect_log("app.services.intake", "ERROR", "not printed")  # the receipt no longer fits
 def test_the_disk_fills_up_at_the_counter(
     desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, data_dir: Path
 ) -> None:
@@ -140,7 +140,7 @@ def test_the_disk_fills_up_at_the_counter(
     assert not store_problems(db)
 
 
-@pytest.mark.expect_log("app.ui.intake", "WARNING", "the intake draft could not be written")
+@pytest.mark.expect_log("app.ui.screens.intake", "WARNING", "the intake draft could not be written")
 def test_saving_on_a_read_only_folder_keeps_the_form_and_writes_nothing(
     desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, data_dir: Path
 ) -> None:

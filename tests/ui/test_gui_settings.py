@@ -122,7 +122,7 @@ def test_a_scan_while_a_dialog_is_open_changes_nothing(
     assert dialog.workstation_name.text() == "Quầy 1"  # the digits typed into it were taken back
 
 
-@pytest.mark.expect_log("app.ui.main_window", "WARNING", "could not list the printers")
+@pytest.mark.expect_log("app.ui.shell.main_window", "WARNING", "could not list the printers")
 def test_the_printer_list_keeps_the_choice_and_marks_a_lost_printer(desk: MainWindow, qtbot: QtBot) -> None:
     """What the print process answers later fills the list: a printer chosen before that is still
     chosen; one the computer no longer has is kept, marked "not found"; a failed look-up leaves only the

@@ -55,7 +55,7 @@ def test_a_deleted_owner_gets_no_callback(qtbot: QtBot) -> None:
     assert called == []
 
 
-@pytest.mark.expect_log("app.ui.worker", "ERROR", "task boom failed")
+@pytest.mark.expect_log("app.ui.lanes.worker", "ERROR", "task boom failed")
 def test_unexpected_errors_are_logged_with_their_traceback(
     qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -75,7 +75,7 @@ def test_main_window_in_english(qtbot: QtBot, data_dir: Path, no_event_loop: Non
     _main_window().close()
 
 
-@pytest.mark.expect_log("app.ui.application", "ERROR", "start-up failed")
+@pytest.mark.expect_log("app.ui.shell.application", "ERROR", "start-up failed")
 def test_corrupt_database_gets_a_dialog_not_a_traceback(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,7 +94,7 @@ def test_corrupt_database_gets_a_dialog_not_a_traceback(
     assert "start-up failed" in log
 
 
-@pytest.mark.expect_log("app.ui.main_window", "WARNING", "no usable keyring")
+@pytest.mark.expect_log("app.ui.shell.main_window", "WARNING", "no usable keyring")
 def test_missing_keyring_is_explained(qtbot: QtBot, data_dir: Path, no_event_loop: None) -> None:
     keyring.set_keyring(fail.Keyring())
     assert main(["--demo", "--data-dir", str(data_dir)]) == 0
