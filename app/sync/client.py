@@ -45,6 +45,9 @@ from app.contract import (
     ProblemBody,
     PushRequest,
     PushResponse,
+    QuarantineAck,
+    QuarantineItem,
+    QuarantineReport,
     clock_skew,
     clock_skew_problem,
     utc_now,
@@ -166,6 +169,11 @@ class SyncClient:
     def lease(self, agency_eid: str, day: date, size: int) -> LeaseResponse:
         body = LeaseRequest(agency_eid=agency_eid, day=day, size=size)
         return self._call("POST", "/numbering/lease", LeaseResponse, body=body)
+
+    def report_quarantined(self, items: Sequence[QuarantineItem]) -> QuarantineAck:
+        """Tell the server which changes of its feed this desk keeps in quarantine."""
+        body = QuarantineReport(items=list(items))
+        return self._call("POST", "/sync/quarantined", QuarantineAck, body=body)
 
     # -- plumbing
 

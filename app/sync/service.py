@@ -19,7 +19,10 @@ from app.services.reference import get_setting
 from app.sync import credentials, engine
 from app.sync.client import SyncError
 
+QUARANTINED_TYPE = engine.QUARANTINED_TYPE
+
 __all__ = [
+    "QUARANTINED_TYPE",
     "EnrolDefaults",
     "ParkedRow",
     "enrol",
@@ -85,7 +88,7 @@ def parked_rows(store: Store) -> list[ParkedRow]:
         ParkedRow(
             str(e["event_id"]),
             str(e["dossier_id"]),
-            codes.get(str(e["dossier_id"])),
+            codes.get(str(e["dossier_id"])) or e.get("code"),
             str(e["type"]),
             str(e["reason"] or ""),
             e["created_at"],
