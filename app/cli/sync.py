@@ -85,7 +85,11 @@ def cmd_sync(ctx: Context) -> int:
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("enrol", parents=[common], help="enrol this workstation with the provincial server")
-    p.add_argument("--server", required=True, help="server address, e.g. http://10.0.0.5:8765")
+    p.add_argument(
+        "--server",
+        required=True,
+        help="server address, e.g. https://motcua-sync.example.gov.vn (http:// only on loopback)",
+    )
     p.add_argument("--code", required=True, help="one-time enrolment code from the administrator")
     p.add_argument("--name", help="workstation name (default: the host name)")
     p.set_defaults(handler=cmd_enrol)

@@ -18,6 +18,7 @@ from app.models.db import Store
 from app.services.reference import get_setting
 from app.sync import credentials, engine
 from app.sync.client import SyncError
+from app.sync.transport import is_loopback
 
 QUARANTINED_TYPE = engine.QUARANTINED_TYPE
 
@@ -34,10 +35,12 @@ __all__ = [
 
 
 def normalise_url(url: str) -> str:
-    """What the operator typed as the server address, as a base URL (``http://`` when no scheme)."""
+    """What the operator typed as the server address, as a base URL (``https://`` when no scheme, but
+    ``http://`` for a server on this machine: plain http is refused anywhere else)."""
     url = url.strip().rstrip("/")
     if url and "://" not in url:
-        url = "http://" + url
+        host = url.split("/", 1)[0].rsplit(":", 1)[0] if not url.startswith("[") else url.split("]")[0]
+        url = ("http://" if is_loopback(host) else "https://") + url
     return url
 
 
