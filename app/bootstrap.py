@@ -13,9 +13,10 @@ import tempfile
 from pathlib import Path
 
 from app.domain.errors import Problem
-from app.models.db import Store, StoreError, check_file
+from app.models.db import Store, StoreError, check_file, corrupt_problem
 from app.models.migrate import upgrade
 from app.paths import backup_dir, database_path, log_dir
+from app.services import continuity
 from app.services.backup import finish_interrupted_restore
 from app.services.reference import ensure_units, load_demo
 
@@ -82,16 +83,36 @@ def with_latest_backup(problem: Problem, data_dir: Path) -> Problem:
     return problem
 
 
-def open_store(data_dir: Path, *, demo: bool = False) -> Store:
-    """Check, open and migrate the local database in ``data_dir``; load reference (and demo) data."""
+def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) -> Store:
+    """Check, open and migrate the local database in ``data_dir``; load reference (and demo) data.
+
+    Never creates an empty store where the folder shows one existed; after an unclean shutdown runs a
+    quick check before the first write (app.services.continuity). ``damaged_ok`` (``db check``): a store
+    failing that check is opened anyway, read-only (its writes refused), for the check to report on."""
     ensure_writable(data_dir)
     setup_logging(data_dir)
     path = database_path(data_dir)
     finish_interrupted_restore(data_dir)
-    try:
+    if not path.exists() or path.stat().st_size == 0:
+        evidence = continuity.evidence_of_a_store(data_dir)
+        if evidence:
+            raise StoreError(with_latest_backup(continuity.missing_problem(data_dir, evidence), data_dir))
+    try:  # not an SQLite file at all, or its schema unreadable: refused, even by db check (exit 2)
         check_file(path)
     except StoreError as exc:
         raise StoreError(with_latest_backup(exc.problem, data_dir)) from exc
+    damaged: list[str] = []
+    if path.exists() and continuity.unclean_shutdown(data_dir):
+        damaged = continuity.quick_check(path)
+        if damaged:
+            log.warning("the last session ended without closing the store; quick check: %s", damaged[:3])
+        else:
+            log.info("the last session ended without closing the store; quick check: ok")
+        if damaged and not damaged_ok:
+            detail = "quick_check: " + "; ".join(damaged[:3])
+            raise StoreError(with_latest_backup(corrupt_problem(path, detail), data_dir))
+        if not damaged:
+            continuity.clear_stale_markers(data_dir)
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(
             Problem(
@@ -101,12 +122,24 @@ def open_store(data_dir: Path, *, demo: bool = False) -> Store:
             )
         )
     store = Store(path)
+    if damaged:
+        store.damaged = tuple(damaged)
+        log.info("store opened read-only for checking: %s", path)
+        return store
     try:
         upgrade(store.engine, backup_to=backup_dir(data_dir))
         with store.write() as session:
             ensure_units(session)
             if demo:
                 load_demo(session)
+        continuity.note_created(data_dir)
+        store.close_markers.append(continuity.mark_open(data_dir))
+    except StoreError as exc:
+        if damaged_ok and exc.problem.code == "store.corrupt":  # db check reports it rather than refuse
+            store.damaged = (exc.problem.en,)
+            return store
+        store.dispose()
+        raise
     except BaseException:
         store.dispose()
         raise

@@ -491,6 +491,31 @@ class ChangesResponse(_Model):
     server_time: datetime
 
 
+# ------------------------------------------------------------------------------------------ quarantine
+
+#: Quarantined changes a desk reports in one call.
+MAX_QUARANTINE_REPORT = 200
+
+
+class QuarantineItem(_Model):
+    """A change of the feed a desk could not apply and keeps in quarantine (issue 16, D1)."""
+
+    seq: Annotated[int, Field(ge=0, le=2**62)]
+    kind: Literal["dossier", "procedure", "calendar"]
+    dossier_id: UuidStr | None = None
+    code: Text200 | None = None
+    reason: Text5000
+
+
+class QuarantineReport(_Model):
+    items: Annotated[list[QuarantineItem], Field(min_length=1, max_length=MAX_QUARANTINE_REPORT)]
+
+
+class QuarantineAck(_Model):
+    recorded: int
+    server_time: datetime
+
+
 # ------------------------------------------------------------------------------------------ numbering
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.contract import CentreInfo
 from app.domain.errors import Problem
-from server import __version__, admin
+from server import __version__, admin, quarantine
 from server.admin import AdminError
 from server.db import DEFAULT_DB_URL, Database, SetupError, check_schema, upgrade
 
@@ -193,6 +193,19 @@ def _fmt(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S} UTC" if moment else "chưa đồng bộ / never"
 
 
+def cmd_quarantined(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    _ready(db)
+    rows = quarantine.listing(db)
+    for r in rows:
+        print(
+            f"{r.reported_at:%Y-%m-%d %H:%M:%S} UTC  {r.centre_eid}  {r.device_name} ({r.device_id})  "
+            f"seq {r.change_seq}  {r.code or '-'}  {r.reason}",
+            file=out,
+        )
+    print(f"Thay đổi bị máy trạm cách ly / changes quarantined by desks: {len(rows)}", file=out)
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     _ready(db)
     devices, totals = admin.status(db)
@@ -210,6 +223,11 @@ def cmd_status(args: argparse.Namespace, db: Database, out: TextIO) -> int:
         f"Thay đổi / changes: {totals['changes']} (seq cuối / last seq {totals['last_seq']})",
         file=out,
     )
+    held = len(quarantine.listing(db))
+    if held:
+        print(
+            f"Thay đổi bị máy trạm cách ly / quarantined by desks: {held} (xem / see: quarantined)", file=out
+        )
     return 0
 
 
@@ -301,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1)
     add("status", cmd_status, "devices, last sync times and table sizes")
+    add("quarantined", cmd_quarantined, "changes desks could not apply and keep in quarantine")
     return parser
 
 

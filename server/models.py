@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -274,3 +275,23 @@ class NumberLease(Base):
     first_number: Mapped[int] = mapped_column(Integer)
     last_number: Mapped[int] = mapped_column(Integer)
     granted_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- trust (issue 16) --------------------------------------------------------------------------------
+
+
+class QuarantinedChange(Base):
+    """A change of the feed a desk reported it could not apply (e.g. its code collides with a dossier the
+    desk holds): the desk keeps it in quarantine and pulls on; an administrator looks into it."""
+
+    __tablename__ = "quarantined_changes"
+    __table_args__ = (UniqueConstraint("device_id", "change_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    change_seq: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(10))
+    dossier_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    code: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    reported_at: Mapped[datetime] = mapped_column(DateTime)

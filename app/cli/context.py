@@ -51,7 +51,8 @@ class Context:
         if self._store is None:
             from app.bootstrap import open_store
 
-            self._store = open_store(self.data_dir, demo=self.args.demo)
+            check = getattr(self.args, "db_action", None) == "check"  # reports on a damaged store
+            self._store = open_store(self.data_dir, demo=self.args.demo, damaged_ok=check)
         return self._store
 
     def print(self, text: str = "") -> None:

@@ -24,6 +24,17 @@ def cmd_db(ctx: Context) -> int:
             ctx.print(ctx.t("CÓ LỖI:", "PROBLEMS:"))
             for p in problems:
                 ctx.print(f"  {p}")
+            from app.services.backup import check_file, list_backups
+
+            sound = next(
+                (b for b in list_backups(ctx.data_dir) if b.kind != "replaced" and not check_file(b.path)),
+                None,
+            )
+            if sound is not None:
+                ctx.print(
+                    ctx.t("Bản sao lưu gần nhất", "Latest backup")
+                    + f' ({sound.taken_at:%Y-%m-%d %H:%M}): motcua-desk db restore "{sound.path}"'
+                )
             return EXIT_REFUSED
         ctx.print("OK")
         return 0

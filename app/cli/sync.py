@@ -37,7 +37,8 @@ def cmd_sync(ctx: Context) -> int:
         if not ctx.args.json:
             ctx.print(
                 ctx.t(
-                    f"{len(parked)} sự kiện bị máy chủ từ chối", f"{len(parked)} events refused by the server"
+                    f"{len(parked)} sự kiện bị máy chủ từ chối hoặc thay đổi bị cách ly",
+                    f"{len(parked)} events refused by the server or changes quarantined",
                 )
             )
         return 0
@@ -54,6 +55,7 @@ def cmd_sync(ctx: Context) -> int:
         "duplicate": report.duplicate,
         "rejected": report.rejected,
         "pulled": report.pulled,
+        "quarantined": report.quarantined,
         "leased": report.leased,
         "pending": pending,
         "parked": parked_count,
@@ -67,6 +69,11 @@ def cmd_sync(ctx: Context) -> int:
         f"{t('trùng', 'duplicate')} {report.duplicate}, {t('từ chối', 'rejected')} {report.rejected})"
     )
     ctx.print(t("Đã nhận thay đổi", "Changes pulled") + f": {report.pulled}")
+    if report.quarantined:
+        ctx.print(
+            t("Thay đổi không áp dụng được, đã cách ly", "Changes not applied, quarantined")
+            + f": {report.quarantined} (motcua-desk sync --parked)"
+        )
     ctx.print(t("Số hồ sơ được cấp thêm", "Numbers leased") + f": {report.leased}")
     ctx.print(
         t("Còn chờ gửi", "Still pending") + f": {pending}; " + t("bị từ chối", "parked") + f": {parked_count}"
@@ -78,7 +85,11 @@ def cmd_sync(ctx: Context) -> int:
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("enrol", parents=[common], help="enrol this workstation with the provincial server")
-    p.add_argument("--server", required=True, help="server address, e.g. http://10.0.0.5:8765")
+    p.add_argument(
+        "--server",
+        required=True,
+        help="server address, e.g. https://motcua-sync.example.gov.vn (http:// only on loopback)",
+    )
     p.add_argument("--code", required=True, help="one-time enrolment code from the administrator")
     p.add_argument("--name", help="workstation name (default: the host name)")
     p.set_defaults(handler=cmd_enrol)

@@ -66,6 +66,10 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: What the opening quick check found wrong (issue 16, D9): a damaged store refuses every write.
+        self.damaged: tuple[str, ...] = ()
+        #: Files to remove when the store is closed cleanly (the "store open" marker of this process).
+        self.close_markers: list[Path] = []
         self.engine = make_engine(path)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
@@ -84,6 +88,8 @@ class Store:
         The environment's failures (disk full, read-only file, database locked by another program) come
         out as :class:`StoreError` with a message for the operator; nothing of the transaction is kept.
         """
+        if self.damaged:
+            raise StoreError(corrupt_problem(self.path, "; ".join(self.damaged[:3])))
         try:
             with self._write() as session, session.begin():
                 yield session
@@ -95,6 +101,9 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        for marker in self.close_markers:
+            marker.unlink(missing_ok=True)
+        self.close_markers.clear()
 
 
 class SqliteCode(enum.IntEnum):
@@ -212,10 +221,18 @@ def corrupt_problem(path: Path, detail: str) -> Problem:
 
 
 def integrity_check(engine: Engine) -> list[str]:
-    """SQLite's full integrity check; an empty list means OK."""
+    """SQLite's full integrity check and the foreign keys; an empty list means OK. A store too damaged
+    for a check to run is reported as such (a finding, never an exception)."""
+    problems: list[str] = []
     with engine.connect() as conn:
-        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-        fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-    problems = [] if rows == ["ok"] else rows
-    problems += [f"foreign key violation in {r[0]} row {r[1]} → {r[2]}" for r in fk]
+        try:
+            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            problems += [] if rows == ["ok"] else rows
+        except DatabaseError as exc:
+            problems.append(f"integrity check could not run: {getattr(exc, 'orig', exc)}")
+        try:
+            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            problems += [f"foreign key violation in {r[0]} row {r[1]} → {r[2]}" for r in fk]
+        except DatabaseError as exc:
+            problems.append(f"foreign key check could not run: {getattr(exc, 'orig', exc)}")
     return problems

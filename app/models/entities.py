@@ -331,6 +331,24 @@ class OutboxEntry(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class QuarantinedChange(Base):
+    """A change of the server's feed this desk could not apply (e.g. a pulled dossier whose code a local
+    dossier already holds): kept with its reason so that the pull moves on; shown with the parked events
+    and reported to the server (``reported_at``)."""
+
+    __tablename__ = "quarantined_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    dossier_id: Mapped[str | None] = mapped_column(String(36))
+    code: Mapped[str | None] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class AuditEntry(Base):
     """Append-only audit trail; each entry's hash covers its content and the previous entry's hash."""
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DatabaseError
+
 from app.models.db import Store, integrity_check
 from app.services.audit import ChainReport, verify
 
@@ -22,7 +24,10 @@ class DatabaseCheck:
 
 def check_database(store: Store) -> DatabaseCheck:
     """The full integrity check and the foreign keys, then the audit chain from its first entry."""
-    problems = integrity_check(store.engine)
-    with store.read() as s:
-        report = verify(s)
+    problems = [*store.damaged, *(p for p in integrity_check(store.engine) if p not in store.damaged)]
+    try:
+        with store.read() as s:
+            report = verify(s)
+    except DatabaseError as exc:  # a damaged page under the audit trail: a finding, not a crash
+        report = ChainReport(0, None, f"the audit trail cannot be read: {getattr(exc, 'orig', exc)}")
     return DatabaseCheck(tuple(problems), report)

@@ -45,13 +45,17 @@ from app.contract import (
     ProblemBody,
     PushRequest,
     PushResponse,
+    QuarantineAck,
+    QuarantineItem,
+    QuarantineReport,
     clock_skew,
     clock_skew_problem,
     utc_now,
 )
 from app.domain.errors import Problem
+from app.sync.transport import insecure_problem, tls_problem
 
-__all__ = ["ClockSkew", "ServerRefused", "SyncClient", "SyncError", "TransientError"]
+__all__ = ["ClockSkew", "InsecureTransport", "ServerRefused", "SyncClient", "SyncError", "TransientError"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -69,6 +73,14 @@ class ServerRefused(SyncError):
         self.problem = problem
         self.status_code = status_code
         super().__init__(f"{status_code} {problem.code}: {problem.en}")
+
+
+class InsecureTransport(ServerRefused):
+    """Refused before any connection (plain http:// to another machine) or at the TLS handshake
+    (certificate not trusted, name mismatch, expired): ``problem`` says which (app.sync.transport)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem, 0)
 
 
 class ClockSkew(SyncError):
@@ -116,14 +128,20 @@ class SyncClient:
         transport: httpx.BaseTransport | None = None,
         *,
         clock: Callable[[], datetime] = utc_now,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
+        if transport is None:  # a real network connection: https://, or http:// on loopback only
+            problem = insecure_problem(base_url)
+            if problem is not None:
+                raise InsecureTransport(problem)
+        self.base_url = base_url.rstrip("/")
         self.token = token
         self._clock = clock
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + API_PREFIX,
             timeout=timeout,
             transport=transport,
-            verify=_tls_context(),
+            verify=tls_context or _tls_context(),
             headers={PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Accept": "application/json"},
         )
 
@@ -167,6 +185,11 @@ class SyncClient:
         body = LeaseRequest(agency_eid=agency_eid, day=day, size=size)
         return self._call("POST", "/numbering/lease", LeaseResponse, body=body)
 
+    def report_quarantined(self, items: Sequence[QuarantineItem]) -> QuarantineAck:
+        """Tell the server which changes of its feed this desk keeps in quarantine."""
+        body = QuarantineReport(items=list(items))
+        return self._call("POST", "/sync/quarantined", QuarantineAck, body=body)
+
     # -- plumbing
 
     def _headers(self) -> dict[str, str]:
@@ -199,6 +222,9 @@ class SyncClient:
         except httpx.TimeoutException as exc:
             raise TransientError(f"timeout: {exc!r}") from exc
         except httpx.HTTPError as exc:  # connection refused, reset, DNS, protocol errors…
+            tls = tls_problem(exc, self.base_url)
+            if tls is not None:  # not an outage: a certificate the desk must not trust
+                raise InsecureTransport(tls) from exc
             raise TransientError(f"network error: {exc!r}") from exc
         status = response.status_code
         if status >= 400:

@@ -19,19 +19,23 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Text, bindparam, func, select, text, type_coerce, update
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, selectinload
 
 from app.contract import (
     MAX_PUSH_EVENTS,
+    MAX_QUARANTINE_REPORT,
     Change,
     DossierState,
     EnrollResponse,
     Event,
+    QuarantineItem,
 )
 from app.domain.errors import DomainError, Problem
 from app.domain.text import fold
@@ -44,16 +48,17 @@ from app.models import (
     NumberLease,
     OutboxEntry,
     Procedure,
+    QuarantinedChange,
     Workstation,
 )
 from app.models.base import table_of
-from app.models.db import Store, StoreError
+from app.models.db import Store, StoreError, environment_problem
 from app.models.fastwrite import RowInserter
 from app.models.search_index import reindex_rows, terms
 from app.services.desk import load_calendar, load_desk
 from app.services.reference import get_setting, set_setting, upsert_procedure
 from app.sync import credentials
-from app.sync.client import ClockSkew, ServerRefused, SyncClient, TransientError
+from app.sync.client import ClockSkew, ServerRefused, SyncClient, SyncError, TransientError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -154,6 +159,8 @@ class RoundReport:
     rejected: int = 0
     pulled: int = 0
     leased: int = 0
+    #: Pulled changes that could not be applied, kept in quarantine (the pull went on without them).
+    quarantined: int = 0
     parked: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
 
 
@@ -272,11 +279,48 @@ class SyncEngine:
                 cursor = int(get_setting(s, KEY_CURSOR, 0) or 0)
             page = self.client.changes(cursor, limit=500)
             with self.store.write() as s:  # the changes and the checkpoint commit together
-                apply_changes(s, page.changes)
+                report.quarantined += apply_page(s, page.changes)
                 set_setting(s, KEY_CURSOR, page.next)
             report.pulled += len(page.changes)
             if not page.more:
-                return
+                break
+        self.report_quarantined()
+
+    def report_quarantined(self) -> None:
+        """Tell the server about the changes this desk could not apply (not yet told). A server that
+        cannot be told now is told at a later round: the pull itself never waits for it."""
+        with self.store.read() as s:
+            rows = s.scalars(
+                select(QuarantinedChange)
+                .where(QuarantinedChange.reported_at.is_(None))
+                .order_by(QuarantinedChange.change_seq)
+                .limit(MAX_QUARANTINE_REPORT)
+            ).all()
+        if not rows:
+            return
+        items = [
+            QuarantineItem.model_validate(
+                {
+                    "seq": r.change_seq,
+                    "kind": r.kind,
+                    "dossier_id": r.dossier_id,
+                    "code": r.code,
+                    "reason": r.reason,
+                }
+            )
+            for r in rows
+        ]
+        try:
+            self.client.report_quarantined(items)
+        except SyncError as exc:
+            log.warning("could not report %d quarantined change(s) to the server: %s", len(items), exc)
+            return
+        with self.store.write() as s:
+            s.execute(
+                update(table_of(QuarantinedChange))
+                .where(table_of(QuarantinedChange).c.id.in_([r.id for r in rows]))
+                .values(reported_at=datetime.now())
+            )
 
     # -- leases
 
@@ -366,6 +410,77 @@ def _apply_reference_change(s: Session, change: Change) -> None:
         day = s.get(HolidayOverride, change.calendar.day) or HolidayOverride(day=change.calendar.day)
         day.kind, day.note = change.calendar.kind, change.calendar.note
         s.add(day)
+
+
+def apply_page(s: Session, changes: Sequence[Change]) -> int:
+    """Apply a page of pulled changes; a change that cannot be applied (a code a local dossier already
+    holds, a broken reference…) is quarantined with its reason instead of stopping the pull for good.
+    Returns how many were quarantined.
+
+    The whole page is tried at once in a savepoint (the everyday, fast path). If it fails for a reason that
+    is not the environment's (disk full, read-only, busy: those stop the round as before), the page is
+    applied again one change at a time, each in its own savepoint."""
+    try:
+        with s.begin_nested():
+            apply_changes(s, changes)
+        return 0
+    except Exception as exc:
+        if _environment_failure(exc):
+            raise
+    quarantined = 0
+    for change in changes:
+        try:
+            with s.begin_nested():
+                apply_changes(s, [change])
+        except Exception as exc:
+            if _environment_failure(exc):
+                raise
+            quarantine(s, change, _reason(s, change, exc))
+            quarantined += 1
+    return quarantined
+
+
+def _environment_failure(exc: BaseException) -> bool:
+    return isinstance(exc, DatabaseError) and environment_problem(exc, Path("")) is not None
+
+
+def _reason(s: Session, change: Change, exc: BaseException) -> str:
+    """Why a change could not be applied, for the operator (Vietnamese) and the server."""
+    st = change.dossier
+    if st is not None and st.code:
+        holder = s.scalar(select(Dossier.id).where(Dossier.code == st.code, Dossier.id != st.id))
+        if holder is not None:
+            return (
+                f"Mã hồ sơ {st.code} của máy chủ trùng với một hồ sơ khác đã có trên máy này ({holder}); "
+                "thay đổi được giữ lại (cách ly), không áp dụng. Báo bộ phận kỹ thuật của tỉnh. "
+                f"/ The server's dossier code {st.code} is already held by another local dossier ({holder}); "
+                "the change is quarantined, not applied."
+            )
+    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+    return (
+        f"Thay đổi từ máy chủ không áp dụng được ({type(exc).__name__}: {detail}); được giữ lại (cách ly). "
+        f"/ The server's change could not be applied ({type(exc).__name__}: {detail}); it is quarantined."
+    )
+
+
+def quarantine(s: Session, change: Change, reason: str) -> None:
+    """Keep a change that could not be applied, with its reason (once per change of the feed)."""
+    log.warning("pulled change %d quarantined: %s", change.seq, reason)
+    if s.scalar(select(QuarantinedChange.id).where(QuarantinedChange.change_seq == change.seq)) is not None:
+        return
+    st = change.dossier
+    s.add(
+        QuarantinedChange(
+            change_seq=change.seq,
+            kind=change.kind,
+            dossier_id=st.id if st is not None else None,
+            code=st.code if st is not None else None,
+            reason=reason,
+            body=change.model_dump(mode="json"),
+            created_at=datetime.now(),
+        )
+    )
+    s.flush()
 
 
 def apply_changes(s: Session, changes: Sequence[Change]) -> None:
@@ -619,7 +734,9 @@ def outbox_counts(store: Store) -> tuple[int, int]:
             state: n
             for state, n in s.execute(select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state))
         }
-    return int(rows.get("pending", 0)), int(rows.get("parked", 0))
+        # The changes kept in quarantine are shown with the parked events (one count for the status bar).
+        quarantined = s.scalar(select(func.count()).select_from(QuarantinedChange)) or 0
+    return int(rows.get("pending", 0)), int(rows.get("parked", 0)) + int(quarantined)
 
 
 def last_success(store: Store) -> datetime | None:
@@ -756,13 +873,18 @@ class SyncWorker:
         return self.interval
 
 
+#: The ``type`` of a quarantined change among the parked events.
+QUARANTINED_TYPE = "change.quarantined"
+
+
 def parked_events(store: Store) -> list[dict[str, Any]]:
-    """Events the server refused for good, for the operator to see (they no longer block the queue)."""
+    """Events the server refused for good, then the server's changes this desk could not apply
+    (quarantined), for the operator to see (neither blocks sync)."""
     with store.read() as s:
         rows = s.scalars(
             select(OutboxEntry).where(OutboxEntry.state == "parked").order_by(OutboxEntry.seq)
         ).all()
-        return [
+        events: list[dict[str, Any]] = [
             {
                 "event_id": r.event_id,
                 "dossier_id": r.dossier_id,
@@ -772,3 +894,20 @@ def parked_events(store: Store) -> list[dict[str, Any]]:
             }
             for r in rows
         ]
+        for q in s.scalars(select(QuarantinedChange).order_by(QuarantinedChange.change_seq)):
+            # The local dossier that holds the code, if any: the one the operator can open.
+            holder = (
+                s.scalar(select(Dossier.id).where(Dossier.code == q.code)) if q.code is not None else None
+            )
+            events.append(
+                {
+                    "event_id": f"change:{q.change_seq}",
+                    "dossier_id": holder or q.dossier_id or "",
+                    "type": QUARANTINED_TYPE,
+                    "reason": q.reason,
+                    "created_at": q.created_at,
+                    "code": q.code,
+                    "reported": q.reported_at is not None,
+                }
+            )
+        return events

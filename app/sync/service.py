@@ -18,8 +18,12 @@ from app.models.db import Store
 from app.services.reference import get_setting
 from app.sync import credentials, engine
 from app.sync.client import SyncError
+from app.sync.transport import is_loopback
+
+QUARANTINED_TYPE = engine.QUARANTINED_TYPE
 
 __all__ = [
+    "QUARANTINED_TYPE",
     "EnrolDefaults",
     "ParkedRow",
     "enrol",
@@ -31,10 +35,12 @@ __all__ = [
 
 
 def normalise_url(url: str) -> str:
-    """What the operator typed as the server address, as a base URL (``http://`` when no scheme)."""
+    """What the operator typed as the server address, as a base URL (``https://`` when no scheme, but
+    ``http://`` for a server on this machine: plain http is refused anywhere else)."""
     url = url.strip().rstrip("/")
     if url and "://" not in url:
-        url = "http://" + url
+        host = url.split("/", 1)[0].rsplit(":", 1)[0] if not url.startswith("[") else url.split("]")[0]
+        url = ("http://" if is_loopback(host) else "https://") + url
     return url
 
 
@@ -85,7 +91,7 @@ def parked_rows(store: Store) -> list[ParkedRow]:
         ParkedRow(
             str(e["event_id"]),
             str(e["dossier_id"]),
-            codes.get(str(e["dossier_id"])),
+            codes.get(str(e["dossier_id"])) or e.get("code"),
             str(e["type"]),
             str(e["reason"] or ""),
             e["created_at"],

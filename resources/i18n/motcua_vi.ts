@@ -902,6 +902,10 @@ Thư mục dữ liệu: %2</translation>
         <source>Status change</source>
         <translation>Chuyển trạng thái</translation>
     </message>
+    <message>
+        <source>Server change not applied (quarantined)</source>
+        <translation>Thay đổi từ máy chủ không áp dụng được (đã cách ly)</translation>
+    </message>
 </context>
 <context>
     <name>ParkedDialog</name>

@@ -26,13 +26,15 @@ from app.contract import (
     LoginResponse,
     PushRequest,
     PushResponse,
+    QuarantineAck,
+    QuarantineReport,
     as_utc,
     clock_skew,
     clock_skew_problem,
     utc_now,
 )
 from app.domain.errors import Problem
-from server import devices, numbering, sync
+from server import devices, numbering, quarantine, sync
 from server.db import Database
 from server.devices import DeviceContext
 from server.errors import ApiError
@@ -178,3 +180,11 @@ def lease(body: LeaseRequest, db: DbDep, device: DeviceDep) -> LeaseResponse:
     """A block of dossier numbers of the device's agency for a day."""
     granted = numbering.lease(db, device, body.agency_eid, body.day, body.size, naive_utc(utc_now()))
     return LeaseResponse(lease=granted, slot=device.slot, server_time=utc_now())
+
+
+@router.post("/sync/quarantined", tags=["sync"])
+def quarantined(body: QuarantineReport, db: DbDep, device: DeviceDep) -> QuarantineAck:
+    """Changes of the feed the desk could not apply and keeps in quarantine (recorded for the
+    administrators: ``motcua-server quarantined``)."""
+    recorded = quarantine.record(db, device, body.items, naive_utc(utc_now()))
+    return QuarantineAck(recorded=recorded, server_time=utc_now())

@@ -131,3 +131,31 @@ def test_quit_leaves_the_damaged_database_alone(qtbot: QtBot, data_dir: Path, la
     assert database_path(data_dir).read_bytes() == GARBAGE
     assert not backups_of(data_dir, "replaced")
     assert len(list(backup_dir(data_dir).glob("*.sqlite3"))) == 1
+
+
+@pytest.mark.expect_log("app.ui.shell.application", "ERROR", "start-up failed")
+@pytest.mark.expect_log("app.ui.lanes.backup", "WARNING", "database restored from")
+def test_an_emptied_database_is_not_replaced_but_restored(
+    launch: Starter, qtbot: QtBot, data_dir: Path
+) -> None:
+    """Issue 16, D3: an emptied store where backups exist is refused and the backup offered (before, the
+    window opened on a new empty store and re-issued numbers already printed)."""
+    store = open_store(data_dir, demo=True)
+    request = svc.ReceiveRequest(
+        "2.000815", svc.ApplicantInput(full_name="Đặng Văn Hùng", address=""), received_at=datetime.now()
+    )
+    received = svc.receive(store, ACTOR, request)
+    store.dispose()
+    window = launch()
+    wait_backups(qtbot, window)
+    window.close()
+    window.ctx.store.dispose()
+    database_path(data_dir).write_bytes(b"")
+
+    seen: list[str] = []
+    answer_restore_offer("restoreButton", seen)
+    restored = launch()
+    assert len(seen) == 1 and seen[0].startswith("restoreOffer:")
+    settle(qtbot, restored)
+    with restored.ctx.store.read() as s:
+        assert svc.find_dossier(s, received.code).id == received.dossier_id

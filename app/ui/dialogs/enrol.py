@@ -53,7 +53,7 @@ class EnrolDialog(QDialog):
         layout.addLayout(form)
         self.server = QLineEdit(defaults.server_url, self)
         self.server.setObjectName("enrolServer")
-        self.server.setPlaceholderText("http://192.168.1.10:8765")
+        self.server.setPlaceholderText("https://motcua-sync.example.gov.vn")
         form.addRow(self.tr("&Server address:"), self.server)
         self.code = QLineEdit(self)
         self.code.setObjectName("enrolCode")

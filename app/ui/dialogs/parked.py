@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.sync.service import ParkedRow
+from app.sync.service import QUARANTINED_TYPE, ParkedRow
 from app.ui.i18n import show_datetime
 
 
@@ -27,6 +27,7 @@ def event_type_label(event_type: str) -> str:
     labels = {
         "dossier.received": QCoreApplication.translate("Parked", "Dossier received"),
         "dossier.transition": QCoreApplication.translate("Parked", "Status change"),
+        QUARANTINED_TYPE: QCoreApplication.translate("Parked", "Server change not applied (quarantined)"),
     }
     return labels.get(event_type, event_type)
 

@@ -111,7 +111,11 @@ def open_desk(window: MainWindow, args: argparse.Namespace) -> Store | None:
     except StoreError as exc:
         log.error("start-up failed: %s", exc.problem.en)
         window.hide()
-        outcome = offer_restore(exc.problem, data_dir, first) if exc.problem.code == "store.corrupt" else ""
+        outcome = (
+            offer_restore(exc.problem, data_dir, first)
+            if exc.problem.code in ("store.corrupt", "store.missing")
+            else ""
+        )
         if outcome != "restored":
             if outcome != "declined":
                 show_problem(exc.problem, first, fatal=True)
