@@ -150,7 +150,11 @@ class Keyboard:
             if shifted:
                 self.clock.t += self.SCANNER_GAP
                 QTest.sendKeyEvent(
-                    QTest.KeyAction.Release, self.focus(), Qt.Key.Key_Shift, "", Qt.KeyboardModifier.NoModifier
+                    QTest.KeyAction.Release,
+                    self.focus(),
+                    Qt.Key.Key_Shift,
+                    "",
+                    Qt.KeyboardModifier.NoModifier,
                 )
         if enter:
             self.clock.t += self.SCANNER_GAP

@@ -93,7 +93,9 @@ def test_a_scan_with_shift_fills_the_form_from_every_intake_widget(
     assert intake.sets.value() == 1
 
 
-def test_a_scan_into_the_sets_box_leaves_its_count(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
+def test_a_scan_into_the_sets_box_leaves_its_count(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard
+) -> None:
     intake = desk.intake
     choose_procedure(desk, keyboard, qtbot)
     intake.sets.setFocus()
@@ -104,7 +106,9 @@ def test_a_scan_into_the_sets_box_leaves_its_count(desk: MainWindow, qtbot: QtBo
     assert intake.edits["full_name"].text() == "Đặng Văn Hùng"
 
 
-def test_a_scan_into_the_papers_list_ticks_nothing(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
+def test_a_scan_into_the_papers_list_ticks_nothing(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard
+) -> None:
     intake = desk.intake
     choose_procedure(desk, keyboard, qtbot)
     assert QApplication.focusWidget() is intake.papers
@@ -112,7 +116,9 @@ def test_a_scan_into_the_papers_list_ticks_nothing(desk: MainWindow, qtbot: QtBo
     keyboard.scan(PAYLOAD)  # spaces in the name would tick papers if they reached the list
     settle(qtbot, desk)
     assert intake.papers.currentRow() == 1
-    id_cards = [i for i, (name, form, _n) in enumerate(intake.papers._papers) if is_applicant_id_paper(name, form)]
+    id_cards = [
+        i for i, (name, form, _n) in enumerate(intake.papers._papers) if is_applicant_id_paper(name, form)
+    ]
     assert id_cards and intake.papers.ticked() == id_cards  # only the scan's own tick
     assert intake.edits["full_name"].text() == "Đặng Văn Hùng"
 

@@ -31,6 +31,7 @@ from app.services.desk_lists import AgencyItem, DossierDetail
 from app.services.dossiers import NEEDS_REASON
 from app.ui.i18n import message
 from app.ui.labels import action_label
+from app.ui.shell.screenfit import fit_size
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -68,7 +69,7 @@ class ReasonDialog(QDialog):
         self.setObjectName("reasonDialog")
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(520, 260)
+        fit_size(self, 520, 260)
         layout = QVBoxLayout(self)
         caption = QLabel(prompt, self)
         caption.setWordWrap(True)
@@ -141,7 +142,7 @@ class ActionDialog(QDialog):
         self.action = action
         now = now or datetime.now()
         self.setWindowTitle(f"{action_label(action)} — {detail.code or ''}")
-        self.resize(580, 380)
+        fit_size(self, 580, 380)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)

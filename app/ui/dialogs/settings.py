@@ -24,6 +24,7 @@ from app.domain.errors import Problem
 from app.services.desk_lists import DeskSummary
 from app.services.settings import FONT_SIZES, DeskSettings
 from app.ui.dialogs.common import show_field_problems
+from app.ui.shell.screenfit import fit_size
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -45,7 +46,7 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(560, 520)
+        fit_size(self, 560, 520)
         layout = QVBoxLayout(self)
 
         centre = QGroupBox(self.tr("Centre (from the server; read-only)"), self)

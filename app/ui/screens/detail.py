@@ -37,6 +37,7 @@ from app.ui.labels import (
     form_label,
     gender_label,
     paper_form_label,
+    pdf_file_name,
     scenario_label,
     status_label,
 )
@@ -390,4 +391,4 @@ class DetailPage(QWidget):
         assert isinstance(printed, Printed)
         d = self.detail
         code = d.code if d is not None and d.code else "refused"
-        self.document.emit(printed, f"{form_label(printed.form)} — {code}", f"{printed.form}-{code}.pdf")
+        self.document.emit(printed, f"{form_label(printed.form)} — {code}", pdf_file_name(printed.form, code))
