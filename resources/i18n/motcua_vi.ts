@@ -55,8 +55,8 @@
         <translation>Quá hạn</translation>
     </message>
     <message>
-        <source>Enter opens · Alt+1…7 lists · Esc clears the search</source>
-        <translation>Enter mở hồ sơ · Alt+1…7 chọn danh sách · Esc xóa ô tìm</translation>
+        <source>Enter opens (in the search box: the only hit) · Alt+1…7 lists · Esc clears the search</source>
+        <translation>Enter mở hồ sơ (ở ô tìm: khi chỉ có một kết quả) · Alt+1…7 chọn danh sách · Esc xóa ô tìm</translation>
     </message>
     <message>
         <source>%1: %2 dossier(s)</source>
@@ -334,6 +334,13 @@
     </message>
 </context>
 <context>
+    <name>Dialogs</name>
+    <message>
+        <source>Ctrl+Enter accepts · Esc cancels</source>
+        <translation>Ctrl+Enter để đồng ý · Esc để hủy</translation>
+    </message>
+</context>
+<context>
     <name>EnrolDialog</name>
     <message>
         <source>Enrol this workstation</source>
@@ -431,7 +438,7 @@
         <translation>&amp;Ngày sinh:</translation>
     </message>
     <message>
-        <source>P&amp;hone:</source>
+        <source>&amp;Telephone:</source>
         <translation>Điện th&amp;oại:</translation>
     </message>
     <message>
@@ -515,8 +522,8 @@
         <translation>&amp;Lưu và in (Ctrl+Enter)</translation>
     </message>
     <message>
-        <source>Re&amp;fuse… (Ctrl+R)</source>
-        <translation>Từ &amp;chối… (Ctrl+R)</translation>
+        <source>Refuse… (Ctrl+R)</source>
+        <translation>Từ chối… (Ctrl+R)</translation>
     </message>
     <message>
         <source>&amp;Clear form (Ctrl+N)</source>
@@ -525,6 +532,22 @@
     <message>
         <source>A form left unfinished was restored.</source>
         <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
+    </message>
+    <message>
+        <source>Clear the form</source>
+        <translation>Xóa biểu mẫu</translation>
+    </message>
+    <message>
+        <source>Clear everything typed for this citizen? It is not saved.</source>
+        <translation>Xóa mọi thông tin đã nhập cho công dân này? Thông tin chưa được lưu.</translation>
+    </message>
+    <message>
+        <source>&amp;Clear</source>
+        <translation>&amp;Xóa</translation>
+    </message>
+    <message>
+        <source>&amp;Keep</source>
+        <translation>&amp;Giữ lại</translation>
     </message>
     <message>
         <source>The card could not be read: %1</source>
@@ -726,16 +749,16 @@
         <translation>chưa có trung tâm</translation>
     </message>
     <message>
-        <source>&amp;Intake (F2)</source>
-        <translation>&amp;Tiếp nhận (F2)</translation>
+        <source>Intake (F2)</source>
+        <translation>Tiếp nhận (F2)</translation>
     </message>
     <message>
-        <source>&amp;Desk (F3)</source>
-        <translation>&amp;Bàn làm việc (F3)</translation>
+        <source>Desk (F3)</source>
+        <translation>Bàn làm việc (F3)</translation>
     </message>
     <message>
-        <source>D&amp;ossier (F4)</source>
-        <translation>&amp;Hồ sơ (F4)</translation>
+        <source>Dossier (F4)</source>
+        <translation>Hồ sơ (F4)</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -759,7 +782,7 @@
     </message>
     <message>
         <source>&amp;Dossier</source>
-        <translation>&amp;Hồ sơ</translation>
+        <translation>Hồ &amp;sơ</translation>
     </message>
     <message>
         <source>New &amp;intake</source>
@@ -807,7 +830,7 @@
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation>Trợ &amp;giúp</translation>
+        <translation>Trợ giúp (&amp;U)</translation>
     </message>
     <message>
         <source>&amp;Keyboard shortcuts</source>
@@ -848,20 +871,26 @@
         <translation>Phím tắt</translation>
     </message>
     <message>
-        <source>F2 intake · F3 desk · F4 dossier · Ctrl+F find
+        <source>F1 this list · F2 intake · F3 desk · F4 dossier · Ctrl+F find
+F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit
 Scan the ID card in any field: the applicant fills itself
-Procedure: type a few letters, ↓ ↑, Enter
-Papers: Space ticks, + / − count, Ctrl+A all
-Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear
+Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)
+Procedure: Alt+P, type a few letters, ↓ ↑, Enter
+Papers: Alt+R, Space ticks, + / − count, Ctrl+A all
+Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)
 Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close
-Desk: type to search, Enter opens, Alt+1…7 lists, Esc back</source>
-        <translation>F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm kiếm
+Desk: type to search, Enter opens, Alt+1…7 lists, Esc back
+Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel</source>
+        <translation>F1 danh sách này · F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm
+F9 đồng bộ ngay · Ctrl+, cài đặt · Ctrl+L đăng xuất · Ctrl+Q thoát
 Quét thẻ căn cước ở bất kỳ ô nào: thông tin người nộp tự điền
-Thủ tục: gõ vài chữ, ↓ ↑, Enter
-Giấy tờ: Space đánh dấu, + / − số lượng, Ctrl+A tất cả
-Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu
-Xem trước: Ctrl+P in, Ctrl+S lưu PDF, Esc đóng
-Bàn làm việc: gõ để tìm, Enter mở, Alt+1…7 danh sách, Esc quay lại</translation>
+Người nộp: Alt+ chữ cái gạch chân để tới ô đó (Alt+O điện thoại)
+Thủ tục: Alt+P, gõ vài chữ, ↓ ↑, Enter
+Giấy tờ: Alt+R, Space đánh dấu, + / − số lượng, Ctrl+A tất cả
+Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu (có hỏi lại)
+Xem trước: Ctrl+P in, Ctrl+S lưu thành PDF, Esc đóng
+Bàn làm việc: gõ để tìm, Enter mở hồ sơ, Alt+1…7 chọn danh sách, Esc quay lại
+Hộp thoại: Tab sang ô sau, Ctrl+Enter đồng ý, Esc hủy</translation>
     </message>
     <message>
         <source>About Một Cửa Desk</source>

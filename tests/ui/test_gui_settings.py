@@ -63,7 +63,7 @@ def test_language_switches_live_and_is_kept(launch: Starter, qtbot: QtBot, keybo
     assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Dossier", "S&ync", "&Help"]
     # The demo desk is not enrolled: the sync thread says so.
     qtbot.waitUntil(lambda: window.status.connection_label.text() == "Not enrolled")
-    assert window.tabs.tabText(0) == "&Intake (F2)"
+    assert window.tabs.tabText(0) == "Intake (F2)"
     assert window.intake.edits["full_name"].text() == "Đặng Văn Hùng"  # the form came along
     assert window.ctx.session is not None and window.stack.currentWidget() is window.tabs
     window.close()

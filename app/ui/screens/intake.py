@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -40,6 +41,7 @@ from app.services.dossiers import (
     PaperInput,
     Preview,
     ReceiveRequest,
+    clean_applicant,
     preview,
 )
 from app.services.drafts import INTAKE, clear_draft, load_draft, save_draft
@@ -61,6 +63,8 @@ TEXT_FIELDS = ("full_name", "personal_id", "old_id", "birth_date", "phone", "ema
 AUTOSAVE_MS = 400
 PREVIEW_MS = 250
 ERROR_STYLE = "color: #b00020;"
+# Lines of room kept under each field for its error message.
+ERROR_LINES = 2
 FEE_TEXT_CHARS = 90
 
 
@@ -280,6 +284,7 @@ class IntakePage(QWidget):
         self._restoring = False
         self._preview_seq = 0
         self.reason_dialog: ReasonDialog | None = None
+        self.confirm_box: QMessageBox | None = None
         # The applicant's card was scanned for this form: its "show the ID card" paper is ticked.
         self.card_scanned = False
         self._autosave = QTimer(self)
@@ -296,11 +301,17 @@ class IntakePage(QWidget):
 
     # --- layout ---------------------------------------------------------------------------------
 
-    def _error_label(self, name: str, parent: QWidget) -> QLabel:
+    def _error_label(self, name: str, parent: QWidget, lines: int = ERROR_LINES) -> QLabel:
+        """The field's error line. Its room is kept while it is hidden, so that no field moves when an
+        error appears (a click aimed at the next field lands there)."""
         label = QLabel("", parent)
         label.setObjectName(f"error_{name}")
         label.setStyleSheet(ERROR_STYLE)
         label.setWordWrap(True)
+        label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 2)
+        policy = label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        label.setSizePolicy(policy)
         label.hide()
         self.errors[name] = label
         return label
@@ -309,11 +320,16 @@ class IntakePage(QWidget):
         box = QWidget(parent)
         col = QVBoxLayout(box)
         col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(1)
+        col.setSpacing(0)
         col.addWidget(widget)
         col.addWidget(self._error_label(name, box))
         box.setFocusProxy(widget)
-        form.addRow(caption, box)
+        # The caption's buddy is the field itself: Alt+letter gives it the focus (a buddy without a
+        # focus policy of its own, like the box, would not take it).
+        label = QLabel(caption, parent)
+        label.setObjectName(f"caption_{name}")
+        label.setBuddy(widget)
+        form.addRow(label, box)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -334,7 +350,7 @@ class IntakePage(QWidget):
             "personal_id": self.tr("Personal &ID:"),
             "old_id": self.tr("Old ID (CMND):"),
             "birth_date": self.tr("&Birth date:"),
-            "phone": self.tr("P&hone:"),
+            "phone": self.tr("&Telephone:"),
             "email": self.tr("E-mail:"),
             "address": self.tr("&Address:"),
         }
@@ -366,14 +382,14 @@ class IntakePage(QWidget):
         procedure_caption.setBuddy(self.picker.edit)
         self.picker.chosen.connect(self._procedure_chosen)
         col.addWidget(self.picker)
-        col.addWidget(self._error_label("procedure", dossier))
+        col.addWidget(self._error_label("procedure", dossier, 1))
         papers_caption = QLabel(self.tr("Pape&rs received (Space ticks, + / − count, Ctrl+A all):"), dossier)
         col.addWidget(papers_caption)
         self.papers = PapersList(dossier)
         papers_caption.setBuddy(self.papers)
         self.papers.changed.connect(lambda: self._field_edited("papers"))
         col.addWidget(self.papers, 1)
-        col.addWidget(self._error_label("papers", dossier))
+        col.addWidget(self._error_label("papers", dossier, 1))
         row = QHBoxLayout()
         sets_caption = QLabel(self.tr("Sets:"), dossier)
         self.sets = QSpinBox(dossier)
@@ -395,7 +411,7 @@ class IntakePage(QWidget):
         self.notes.setPlaceholderText(self.tr("Notes (optional)"))
         self.notes.textEdited.connect(lambda _t: self._field_edited("notes"))
         col.addWidget(self.notes)
-        col.addWidget(self._error_label("notes", dossier))
+        col.addWidget(self._error_label("notes", dossier, 1))
 
         facts = QGroupBox(self.tr("Fee, time and routing"), dossier)
         grid = QGridLayout(facts)
@@ -438,12 +454,12 @@ class IntakePage(QWidget):
         self.save_button = QPushButton(self.tr("&Save and print (Ctrl+Enter)"), self)
         self.save_button.setObjectName("saveButton")
         self.save_button.clicked.connect(self.save)
-        self.refuse_button = QPushButton(self.tr("Re&fuse… (Ctrl+R)"), self)
+        self.refuse_button = QPushButton(self.tr("Refuse… (Ctrl+R)"), self)
         self.refuse_button.setObjectName("refuseButton")
         self.refuse_button.clicked.connect(self.refuse)
         self.clear_button = QPushButton(self.tr("&Clear form (Ctrl+N)"), self)
         self.clear_button.setObjectName("clearButton")
-        self.clear_button.clicked.connect(self.clear_form)
+        self.clear_button.clicked.connect(self.ask_clear)
         for b in (self.save_button, self.refuse_button, self.clear_button):
             b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         buttons.addWidget(self.save_button)
@@ -520,6 +536,38 @@ class IntakePage(QWidget):
         """Save a pending draft change now (before closing, logging out or switching language)."""
         if self._autosave.isActive():
             self.save_draft_now()
+
+    def ask_clear(self) -> None:
+        """Ctrl+N: clear the form for the next citizen, asking first if something was typed in it."""
+        if self.is_empty():
+            self.clear_form()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Clear the form"),
+            self.tr("Clear everything typed for this citizen? It is not saved."),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("confirmClear")
+        yes = box.addButton(self.tr("&Clear"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("&Keep"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda b: self.clear_form() if b is yes else None)
+        box.finished.connect(self._confirm_closed)
+        self.confirm_box = box
+        box.open()
+
+    def _confirm_closed(self, _result: int) -> None:
+        self.confirm_box = None
+        self.window().activateWindow()
+        self.picker.edit.setFocus()
+
+    def stop_timers(self) -> None:
+        """The window is closing: no preview is asked for any more (the draft is flushed by the caller)."""
+        self._preview_timer.stop()
 
     def clear_form(self, *, keep_draft: bool = False) -> None:
         """Empty the form for the next citizen (and forget the draft unless ``keep_draft``)."""
@@ -770,7 +818,7 @@ class IntakePage(QWidget):
                 )
             )
         elif not self.papers.ticked():
-            problems.append(
+            problems.append(  # with every other error below: one round of corrections
                 Problem(
                     "ui.papers",
                     self.tr("Tick the papers received (Space)."),
@@ -778,6 +826,9 @@ class IntakePage(QWidget):
                     "papers",
                 )
             )
+        # The applicant's fields by the same rules the service applies (pure, no database): every error
+        # shows at once, not one round per kind.
+        problems.extend(clean_applicant(self._applicant())[1])
         if problems:
             self.show_problems(problems)
             return None

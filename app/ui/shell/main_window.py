@@ -204,9 +204,9 @@ class MainWindow(QMainWindow):
         self.intake: IntakePage = IntakePage(self.ctx, self.tabs)
         self.desk: DeskPage = DeskPage(self.ctx, self.tabs)
         self.detail: DetailPage = DetailPage(self.ctx, self.tabs)
-        self.tabs.addTab(self.intake, self.tr("&Intake (F2)"))
-        self.tabs.addTab(self.desk, self.tr("&Desk (F3)"))
-        self.tabs.addTab(self.detail, self.tr("D&ossier (F4)"))
+        self.tabs.addTab(self.intake, self.tr("Intake (F2)"))
+        self.tabs.addTab(self.desk, self.tr("Desk (F3)"))
+        self.tabs.addTab(self.detail, self.tr("Dossier (F4)"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.intake.saved.connect(self._intake_saved)
         self.desk.open_dossier.connect(self.open_dossier)
@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
 
     def clear_intake(self) -> None:
         self.show_intake()
-        self.intake.clear_form()
+        self.intake.ask_clear()
 
     # --- the scanner --------------------------------------------------------------------------------
 
@@ -797,13 +797,16 @@ class MainWindow(QMainWindow):
         box.setObjectName("shortcutsBox")
         box.setText(
             self.tr(
-                "F2 intake · F3 desk · F4 dossier · Ctrl+F find\n"
+                "F1 this list · F2 intake · F3 desk · F4 dossier · Ctrl+F find\n"
+                "F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit\n"
                 "Scan the ID card in any field: the applicant fills itself\n"
-                "Procedure: type a few letters, ↓ ↑, Enter\n"
-                "Papers: Space ticks, + / − count, Ctrl+A all\n"
-                "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear\n"
+                "Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)\n"
+                "Procedure: Alt+P, type a few letters, ↓ ↑, Enter\n"
+                "Papers: Alt+R, Space ticks, + / − count, Ctrl+A all\n"
+                "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)\n"
                 "Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close\n"
-                "Desk: type to search, Enter opens, Alt+1…7 lists, Esc back"
+                "Desk: type to search, Enter opens, Alt+1…7 lists, Esc back\n"
+                "Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel"
             )
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -856,6 +859,7 @@ class MainWindow(QMainWindow):
 
             with contextlib.suppress(RuntimeError):
                 self.intake.flush_draft()
+            self.intake.stop_timers()
             # Written on the worker like every write; closing the worker below lets it finish.
             self.worker.run(save_window_geometry, self.ctx.store, self.current_geometry())
         if self.backups is not None:
