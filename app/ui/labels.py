@@ -75,6 +75,7 @@ def list_label(kind: str) -> str:
         "results": QCoreApplication.translate("Labels", "Results to hand back"),
         "forwarded_out": QCoreApplication.translate("Labels", "Forwarded out"),
         "forwarded_in": QCoreApplication.translate("Labels", "Forwarded in"),
+        "to_forward": QCoreApplication.translate("Labels", "To forward"),
         "search": QCoreApplication.translate("Labels", "Search results"),
     }
     return labels.get(kind, kind)

@@ -55,8 +55,8 @@
         <translation>Quá hạn</translation>
     </message>
     <message>
-        <source>Enter opens (in the search box: the only hit) · Alt+1…7 lists · Esc clears the search</source>
-        <translation>Enter mở hồ sơ (ở ô tìm: khi chỉ có một kết quả) · Alt+1…7 chọn danh sách · Esc xóa ô tìm</translation>
+        <source>Enter opens (in the search box: the only hit) · Alt+1…8 lists · Esc clears the search</source>
+        <translation>Enter mở hồ sơ (ở ô tìm: khi chỉ có một kết quả) · Alt+1…8 chọn danh sách · Esc xóa ô tìm</translation>
     </message>
     <message>
         <source>%1: %2 dossier(s)</source>
@@ -319,6 +319,10 @@
     <message>
         <source>%1 — %2 × %3</source>
         <translation>%1 — %2 × %3</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
     </message>
     <message>
         <source>The dossier is closed: no further action.</source>
@@ -649,6 +653,10 @@
         <translation>Được chuyển đến</translation>
     </message>
     <message>
+        <source>To forward</source>
+        <translation>Chờ chuyển</translation>
+    </message>
+    <message>
         <source>Search results</source>
         <translation>Kết quả tìm kiếm</translation>
     </message>
@@ -879,7 +887,7 @@ Procedure: Alt+P, type a few letters, ↓ ↑, Enter
 Papers: Alt+R, Space ticks, + / − count, Ctrl+A all
 Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)
 Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close
-Desk: type to search, Enter opens, Alt+1…7 lists, Esc back
+Desk: type to search, Enter opens, Alt+1…8 lists, Esc back
 Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel</source>
         <translation>F1 danh sách này · F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm
 F9 đồng bộ ngay · Ctrl+, cài đặt · Ctrl+L đăng xuất · Ctrl+Q thoát
@@ -889,7 +897,7 @@ Thủ tục: Alt+P, gõ vài chữ, ↓ ↑, Enter
 Giấy tờ: Alt+R, Space đánh dấu, + / − số lượng, Ctrl+A tất cả
 Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu (có hỏi lại)
 Xem trước: Ctrl+P in, Ctrl+S lưu thành PDF, Esc đóng
-Bàn làm việc: gõ để tìm, Enter mở hồ sơ, Alt+1…7 chọn danh sách, Esc quay lại
+Bàn làm việc: gõ để tìm, Enter mở hồ sơ, Alt+1…8 chọn danh sách, Esc quay lại
 Hộp thoại: Tab sang ô sau, Ctrl+Enter đồng ý, Esc hủy</translation>
     </message>
     <message>
@@ -1065,6 +1073,10 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Workstation &amp;slot:</source>
         <translation>&amp;Số hiệu máy trạm:</translation>
+    </message>
+    <message>
+        <source>This desk is enrolled with this server; enrol again to change it.</source>
+        <translation>Máy trạm đã đăng ký với máy chủ này; muốn đổi, hãy đăng ký lại (Đồng bộ › Đăng ký máy trạm).</translation>
     </message>
     <message>
         <source>Server &amp;address:</source>

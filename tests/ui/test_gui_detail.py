@@ -259,3 +259,27 @@ def test_save_as_pdf(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, tmp_pat
             s.scalar(select(Dossier.code).where(Dossier.id == dossier_id))
             in pdf_text(saved.read_bytes()).upper()
         )
+
+
+def test_the_timeline_names_where_a_dossier_was_forwarded(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard
+) -> None:
+    dossier_id = receive(desk.ctx.store, "1.013831")  # land: the province decides (scenario b)
+    desk.desk.show_list("to_forward")
+    open_detail(desk, qtbot, dossier_id)
+    dialog = start(desk, qtbot, "forward")
+    assert dialog.agency is not None
+    target = dialog.agency.currentText()
+    assert target
+    keyboard.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, desk)
+    events = desk.detail.events
+    last = events.item(events.rowCount() - 1, 1).text()
+    assert last.endswith(f"→ {target}"), last
+    desk.show_desk()
+    desk.desk.show_list("forwarded_out")
+    settle(qtbot, desk)
+    assert [r.dossier_id for r in desk.desk.model.rows] == [dossier_id]
+    desk.desk.show_list("to_forward")
+    settle(qtbot, desk)
+    assert desk.desk.model.rows == []

@@ -92,6 +92,11 @@ class SettingsDialog(QDialog):
         self.slot.setToolTip(self.tr("Numbering slot for offline dossier numbers; given by the server."))
         add("workstation_slot", self.tr("Workstation &slot:"), self.slot)
         self.server = QLineEdit(settings.server_url, desk)
+        if settings.server_enrolled:
+            self.server.setReadOnly(True)  # the enrolled server: Sync › Enrol workstation changes it
+            self.server.setToolTip(
+                self.tr("This desk is enrolled with this server; enrol again to change it.")
+            )
         self.server.setObjectName("settingsServer")
         self.server.setPlaceholderText("https://motcua.example.gov.vn")
         add("server_url", self.tr("Server &address:"), self.server)
@@ -169,6 +174,7 @@ class SettingsDialog(QDialog):
             printer=self.printer.currentData(),
             language=self.language.currentData(),
             font_size=size if size >= FONT_SIZES.start else 0,
+            server_enrolled=self.server.isReadOnly(),
         )
 
     def submit(self) -> None:

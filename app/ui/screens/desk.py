@@ -1,6 +1,6 @@
 """The desk: today's dossiers, due soon, overdue, awaiting a supplement, results to hand back, forwarded
 out and in, and an instant search (code, ID number, phone, name without diacritics). Keyboard only:
-type to search, ↓ into the table, Enter opens a dossier, Alt+1…7 switch lists, Esc clears the search."""
+type to search, ↓ into the table, Enter opens a dossier, Alt+1…8 switch lists, Esc clears the search."""
 
 from __future__ import annotations
 
@@ -180,7 +180,7 @@ class DeskPage(QWidget):
             swatch.setStyleSheet(f"background: {URGENCY_COLOURS[urgency].name()}; color: #202020;")
             bottom.addWidget(swatch)
         hint = QLabel(
-            self.tr("Enter opens (in the search box: the only hit) · Alt+1…7 lists · Esc clears the search"),
+            self.tr("Enter opens (in the search box: the only hit) · Alt+1…8 lists · Esc clears the search"),
             self,
         )
         hint.setEnabled(False)

@@ -289,9 +289,10 @@ class DetailPage(QWidget):
             self.papers.addItem(fmt(self.tr("%1 — %2 × %3"), p.name, paper_form_label(p.form), p.count))
         self.events.setRowCount(len(d.events))
         for i, e in enumerate(d.events):
+            target = e.payload.get("handling_agency") if e.action == "forward" else None
             values = (
                 show_datetime(e.occurred_at),
-                action_label(e.action),
+                fmt(self.tr("%1 → %2"), action_label(e.action), target) if target else action_label(e.action),
                 status_label(e.to_status),
                 f"{e.operator_name} ({e.workstation_name})" if e.workstation_name else e.operator_name,
                 e.reason,

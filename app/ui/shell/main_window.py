@@ -805,7 +805,7 @@ class MainWindow(QMainWindow):
                 "Papers: Alt+R, Space ticks, + / − count, Ctrl+A all\n"
                 "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)\n"
                 "Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close\n"
-                "Desk: type to search, Enter opens, Alt+1…7 lists, Esc back\n"
+                "Desk: type to search, Enter opens, Alt+1…8 lists, Esc back\n"
                 "Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel"
             )
         )
