@@ -65,7 +65,6 @@ PREVIEW_MS = 250
 ERROR_STYLE = "color: #b00020;"
 # Lines of room kept under each field for its error message.
 ERROR_LINES = 2
-FEE_TEXT_CHARS = 90
 
 
 # --- the procedure picker ---------------------------------------------------------------------------
@@ -697,10 +696,7 @@ class IntakePage(QWidget):
             return
         fee = show_money(result.fee_vnd)
         if p.fee_text:
-            short = (
-                p.fee_text if len(p.fee_text) <= FEE_TEXT_CHARS else p.fee_text[: FEE_TEXT_CHARS - 1] + "…"
-            )
-            fee = f"{fee} — {short}"
+            fee = f"{fee} — {p.fee_text}"  # whole: the operator reads the fee out, it is never cut
         self.fee_value.setText(fee)
         self.fee_value.setToolTip(p.fee_text)
         self.time_value.setText(time_label(p.time_value, p.time_unit))
