@@ -11,6 +11,7 @@ Usage: python tools/screenshots.py   (or ``make screenshots``)
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -23,8 +24,22 @@ SCREEN = (1366, 768)
 # The offscreen platform with one screen of that size (its ``configfile`` option: a JSON list of screens).
 _SCREEN_FILE = Path(tempfile.gettempdir()) / f"motcua-screen-{SCREEN[0]}x{SCREEN[1]}.json"
 _SCREEN_FILE.write_text(
-    '{"screens": [{"name": "Counter", "x": 0, "y": 0, "width": %d, "height": %d, "logicalDpi": 96, '
-    '"logicalBaseDpi": 96, "dpr": 1}]}' % SCREEN,
+    json.dumps(
+        {
+            "screens": [
+                {
+                    "name": "Counter",
+                    "x": 0,
+                    "y": 0,
+                    "width": SCREEN[0],
+                    "height": SCREEN[1],
+                    "logicalDpi": 96,
+                    "logicalBaseDpi": 96,
+                    "dpr": 1,
+                }
+            ]
+        }
+    ),
     encoding="utf-8",
 )
 os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN_FILE}")

@@ -37,6 +37,17 @@
     </message>
 </context>
 <context>
+    <name>CommunePicker</name>
+    <message>
+        <source>By the applicant&apos;s residence; or type the commune of the land or business</source>
+        <translation>Theo nơi cư trú của người nộp; hoặc gõ tên xã, phường nơi có đất, nơi kinh doanh</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (%3)</source>
+        <translation>%1 — %2 (%3)</translation>
+    </message>
+</context>
+<context>
     <name>DeskPage</name>
     <message>
         <source>&amp;Search:</source>
@@ -476,6 +487,10 @@
     <message>
         <source>&amp;Procedure:</source>
         <translation>Thủ tục (&amp;P):</translation>
+    </message>
+    <message>
+        <source>Competent co&amp;mmune (if not the residence):</source>
+        <translation>Xã, phường giải quyết (&amp;M) (nếu không theo nơi cư trú):</translation>
     </message>
     <message>
         <source>Pape&amp;rs received (Space ticks, + / − count, Ctrl+A all):</source>

@@ -24,6 +24,8 @@ Starter = Callable[..., MainWindow]
 def quiet(window: MainWindow) -> bool:
     """Nothing queued on the workers (database, printing) and no debounce timer waiting to fire."""
     timers = (window.intake._autosave, window.intake._preview_timer, window.desk._search_timer)
+    if window.intake.commune.searching:
+        return False
     return window.worker.idle and window.print_worker.idle and not any(t.isActive() for t in timers)
 
 

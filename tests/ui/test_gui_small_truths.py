@@ -19,3 +19,35 @@ def test_the_fee_text_is_never_cut(desk: MainWindow, qtbot: QtBot, keyboard: Key
     assert longest.fee_text in shown and "…" not in shown.replace(longest.fee_text, "")
     fee = desk.intake.fee_value
     assert fee.wordWrap() and fee.height() >= fee.heightForWidth(fee.width())  # every line has room
+
+
+def test_choosing_the_competent_commune_at_intake(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
+    """Registering a household business where the business is, not where the applicant lives."""
+    from gui_helpers import PAYLOAD
+    from sqlalchemy import select
+
+    from app.models import Dossier
+
+    intake = desk.intake
+    keyboard.scan(PAYLOAD)  # lives in phường Bắc Giang
+    keyboard.type("ho kinh doanh")
+    keyboard.key(Qt.Key.Key_Return)
+    settle(qtbot, desk)
+    before = intake.agency_value.text()
+    keyboard.key(Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    assert keyboard.focus() is intake.commune.edit
+    keyboard.type("kinh bac")
+    settle(qtbot, desk)
+    assert intake.commune.list.isVisible() and intake.commune.list.count() >= 1
+    keyboard.key(Qt.Key.Key_Return)
+    assert intake.commune.code is not None
+    assert keyboard.focus() is intake.papers
+    settle(qtbot, desk)
+    assert "Kinh Bắc" in intake.agency_value.text() and intake.agency_value.text() != before
+    keyboard.key(Qt.Key.Key_Space)
+    keyboard.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, desk)
+    assert desk.preview is not None
+    with desk.ctx.store.read() as s:
+        d = s.scalar(select(Dossier))
+        assert d is not None and "Kinh Bắc" in (d.competent_agency or "")

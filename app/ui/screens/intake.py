@@ -50,6 +50,7 @@ from app.ui.dialogs.common import ReasonDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import current_language, fmt, message, show_date, show_datetime, show_money
 from app.ui.labels import paper_form_label, scenario_label, time_label
+from app.ui.screens.commune import CommunePicker
 from app.ui.shell.context import UiContext
 
 log = logging.getLogger(__name__)
@@ -382,6 +383,13 @@ class IntakePage(QWidget):
         self.picker.chosen.connect(self._procedure_chosen)
         col.addWidget(self.picker)
         col.addWidget(self._error_label("procedure", dossier, 1))
+        commune_caption = QLabel(self.tr("Competent co&mmune (if not the residence):"), dossier)
+        col.addWidget(commune_caption)
+        self.commune = CommunePicker(self.ctx.worker, self.ctx.store, dossier)
+        commune_caption.setBuddy(self.commune.edit)
+        self.commune.changed.connect(self._commune_changed)
+        col.addWidget(self.commune)
+        col.addWidget(self._error_label("commune", dossier, 1))
         papers_caption = QLabel(self.tr("Pape&rs received (Space ticks, + / − count, Ctrl+A all):"), dossier)
         col.addWidget(papers_caption)
         self.papers = PapersList(dossier)
@@ -466,7 +474,8 @@ class IntakePage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
         outer.addLayout(buttons)
-        self.setTabOrder(self.picker.edit, self.papers)
+        self.setTabOrder(self.picker.edit, self.commune.edit)
+        self.setTabOrder(self.commune.edit, self.papers)
         self.setFocusProxy(self.picker.edit)
 
     # --- catalogue, draft ------------------------------------------------------------------------
@@ -494,11 +503,12 @@ class IntakePage(QWidget):
             "delivery": self.delivery.currentData(),
             "notes": self.notes.text(),
             "card_scanned": self.card_scanned,
+            "commune": [self.commune.code, self.commune.name] if self.commune.code else [],
         }
 
     def is_empty(self) -> bool:
         s = self.state()
-        return not (s["fields"] or s["gender"] or s["procedure"] or s["notes"])
+        return not (s["fields"] or s["gender"] or s["procedure"] or s["notes"] or s["commune"])
 
     def set_state(self, data: dict[str, Any]) -> None:
         self._restoring = True
@@ -517,6 +527,11 @@ class IntakePage(QWidget):
             self.delivery.setCurrentIndex(max(0, self.delivery.findData(data.get("delivery", "counter"))))
             self.notes.setText(str(data.get("notes", "")))
             self.card_scanned = bool(data.get("card_scanned", False))
+            chosen = data.get("commune") or []
+            if isinstance(chosen, list) and len(chosen) == 2:
+                self.commune.set_choice(str(chosen[0]), str(chosen[1]))
+            else:
+                self.commune.set_choice(None)
         finally:
             self._restoring = False
         self._clear_errors()
@@ -580,6 +595,7 @@ class IntakePage(QWidget):
             self.sets.setValue(1)
             self.delivery.setCurrentIndex(0)
             self.notes.clear()
+            self.commune.set_choice(None)
             self.card_scanned = False
         finally:
             self._restoring = False
@@ -636,6 +652,12 @@ class IntakePage(QWidget):
         else:
             label.hide()
 
+    def _commune_changed(self) -> None:
+        self._field_edited("commune")
+        self._schedule_preview()
+        if self.commune.code is not None:
+            self.papers.setFocus()  # the commune chosen: on to the papers
+
     def _procedure_chosen(self, item: object) -> None:
         self._load_papers()
         if self.card_scanned:
@@ -668,6 +690,7 @@ class IntakePage(QWidget):
             self.ctx.store,
             p.code,
             self.edits["address"].text(),
+            self.commune.code,
             on_done=lambda result: self._preview_done(seq, result),
             on_error=lambda exc: self._preview_failed(seq, exc),
             owner=self,
@@ -781,7 +804,7 @@ class IntakePage(QWidget):
         self._clear_errors()
         grouped: dict[str, list[Problem]] = {}
         general: list[Problem] = []
-        aliases = {"commune": "address", "sets_count": "papers", "result_delivery": "notes"}
+        aliases = {"sets_count": "papers", "result_delivery": "notes"}
         for p in problems:
             name = aliases.get(p.field or "", p.field or "")
             if name in self.errors:
@@ -836,6 +859,7 @@ class IntakePage(QWidget):
             sets_count=self.sets.value(),
             result_delivery=self.delivery.currentData(),
             notes=self.notes.text(),
+            commune_code=self.commune.code,
         )
 
     def _applicant(self) -> ApplicantInput:
@@ -898,6 +922,7 @@ class IntakePage(QWidget):
             papers=self.papers.inputs(),
             sets_count=self.sets.value(),
             result_delivery=self.delivery.currentData(),
+            commune_code=self.commune.code,
         )
         self._set_busy(True)
         self._autosave.stop()
