@@ -37,6 +37,21 @@
     </message>
 </context>
 <context>
+    <name>CitizenHistory</name>
+    <message>
+        <source>%1 · %2 · %3 · received %4</source>
+        <translation>%1 · %2 · %3 · nhận ngày %4</translation>
+    </message>
+    <message>
+        <source>(no number)</source>
+        <translation>(không có số)</translation>
+    </message>
+    <message>
+        <source>Earlier dossiers of this citizen (%1) — Alt+K, Enter opens</source>
+        <translation>Hồ sơ trước đây của công dân (%1) — Alt+K, Enter để mở</translation>
+    </message>
+</context>
+<context>
     <name>CommunePicker</name>
     <message>
         <source>By the applicant&apos;s residence; or type the commune of the land or business</source>
@@ -898,6 +913,7 @@
 F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit
 Scan the ID card in any field: the applicant fills itself
 Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)
+After a scan: Alt+K the citizen&apos;s earlier dossiers, Enter opens one
 Procedure: Alt+P, type a few letters, ↓ ↑, Enter
 Papers: Alt+R, Space ticks, + / − count, Ctrl+A all
 Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)
@@ -908,6 +924,7 @@ Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel</source>
 F9 đồng bộ ngay · Ctrl+, cài đặt · Ctrl+L đăng xuất · Ctrl+Q thoát
 Quét thẻ căn cước ở bất kỳ ô nào: thông tin người nộp tự điền
 Người nộp: Alt+ chữ cái gạch chân để tới ô đó (Alt+O điện thoại)
+Sau khi quét thẻ: Alt+K tới các hồ sơ trước đây của công dân, Enter để mở
 Thủ tục: Alt+P, gõ vài chữ, ↓ ↑, Enter
 Giấy tờ: Alt+R, Space đánh dấu, + / − số lượng, Ctrl+A tất cả
 Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu (có hỏi lại)

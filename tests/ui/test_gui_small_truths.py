@@ -51,3 +51,34 @@ def test_choosing_the_competent_commune_at_intake(desk: MainWindow, qtbot: QtBot
     with desk.ctx.store.read() as s:
         d = s.scalar(select(Dossier))
         assert d is not None and "Kinh Bắc" in (d.competent_agency or "")
+
+
+def test_a_scan_shows_the_citizens_earlier_dossiers(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard
+) -> None:
+    from gui_helpers import PAYLOAD
+
+    from app.domain.status import Action
+    from app.services import dossiers as svc
+    from app.services.audit import Actor
+
+    actor = Actor("Trần Văn Trước", "Quầy 2")
+    mine = svc.ApplicantInput(full_name="Đặng Văn Hùng", personal_id="024090012345", address="Bắc Giang")
+    other = svc.ApplicantInput(full_name="Lê Thị Hoa", personal_id="024190012345", address="Bắc Giang")
+    earlier = svc.receive(desk.ctx.store, actor, svc.ReceiveRequest("2.000908", mine)).dossier_id
+    svc.perform(desk.ctx.store, actor, earlier, Action.RESULT_READY)
+    svc.receive(desk.ctx.store, actor, svc.ReceiveRequest("2.000908", other))
+    history = desk.intake.history
+    assert not history.isVisible()
+    keyboard.scan(PAYLOAD)
+    settle(qtbot, desk)
+    assert history.isVisible() and history.list.count() == 1
+    assert "Đã có kết quả" in history.list.item(0).text()
+    keyboard.key(Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    assert keyboard.focus() is history.list
+    keyboard.key(Qt.Key.Key_Return)
+    settle(qtbot, desk)
+    assert desk.tabs.currentWidget() is desk.detail
+    assert desk.detail.detail is not None and desk.detail.detail.dossier_id == earlier
+    keyboard.key(Qt.Key.Key_F2)  # back: the form as it was
+    assert desk.intake.edits["full_name"].text() == "Đặng Văn Hùng" and history.isVisible()

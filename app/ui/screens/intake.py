@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -51,6 +51,7 @@ from app.ui.errors import error_text, show_error
 from app.ui.i18n import current_language, fmt, message, show_date, show_datetime, show_money
 from app.ui.labels import paper_form_label, scenario_label, time_label
 from app.ui.screens.commune import CommunePicker
+from app.ui.screens.history import CitizenHistory
 from app.ui.shell.context import UiContext
 
 log = logging.getLogger(__name__)
@@ -275,6 +276,8 @@ class PapersList(QListWidget):
 class IntakePage(QWidget):
     # An :class:`IntakeOutcome` after a dossier was received (and its receipt printed) or refused.
     saved = Signal(object)
+    # The id of an earlier dossier of the scanned citizen, to open in the dossier screen.
+    open_dossier = Signal(str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -371,7 +374,15 @@ class IntakePage(QWidget):
                 self.gender.currentIndexChanged.connect(lambda _i: self._field_edited("gender"))
                 self._field(form, "gender", self.tr("&Gender:"), applicant, self.gender)
         self.edits["address"].textEdited.connect(lambda _t: self._preview_timer.start())
-        columns.addWidget(applicant, 5)
+        left = QVBoxLayout()
+        left.addWidget(applicant, 1)
+        self.history = CitizenHistory(self.ctx.worker, self.ctx.store, self)
+        self.history.open_dossier.connect(self.open_dossier)
+        left.addWidget(self.history)
+        columns.addLayout(left, 5)
+        to_history = QShortcut(QKeySequence("Alt+K"), self)
+        to_history.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        to_history.activated.connect(self._focus_history)
 
         # dossier
         dossier = QGroupBox(self.tr("Dossier"), self)
@@ -596,6 +607,7 @@ class IntakePage(QWidget):
             self.delivery.setCurrentIndex(0)
             self.notes.clear()
             self.commune.set_choice(None)
+            self.history.clear()
             self.card_scanned = False
         finally:
             self._restoring = False
@@ -651,6 +663,10 @@ class IntakePage(QWidget):
             label.show()
         else:
             label.hide()
+
+    def _focus_history(self) -> None:
+        if self.history.isVisible():
+            self.history.list.setFocus()
 
     def _commune_changed(self) -> None:
         self._field_edited("commune")
@@ -770,6 +786,7 @@ class IntakePage(QWidget):
         self.card_scanned = bool(ident.personal_id)
         if self.card_scanned:
             self.papers.tick_id_card()
+        self.history.look_up(ident.personal_id or "")
         by_field: dict[str, list[Problem]] = {}
         for p in ident.problems:
             by_field.setdefault(p.field or "", []).append(p)

@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.detail, self.tr("Dossier (F4)"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.intake.saved.connect(self._intake_saved)
+        self.intake.open_dossier.connect(self.open_dossier)
         self.desk.open_dossier.connect(self.open_dossier)
         self.detail.changed.connect(self._dossier_changed)
         self.detail.document.connect(self.open_preview)
@@ -801,6 +802,7 @@ class MainWindow(QMainWindow):
                 "F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit\n"
                 "Scan the ID card in any field: the applicant fills itself\n"
                 "Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)\n"
+                "After a scan: Alt+K the citizen's earlier dossiers, Enter opens one\n"
                 "Procedure: Alt+P, type a few letters, ↓ ↑, Enter\n"
                 "Papers: Alt+R, Space ticks, + / − count, Ctrl+A all\n"
                 "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)\n"
