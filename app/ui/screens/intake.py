@@ -459,6 +459,9 @@ class IntakePage(QWidget):
             grid.addWidget(QLabel(caption, facts), i, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(value, i, 1)
         grid.setColumnStretch(1, 1)
+        # The facts keep the height their text needs (the fee is read out whole): the papers list gives way.
+        facts.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.papers.setMinimumHeight(60)
         col.addWidget(facts)
         columns.addWidget(dossier, 6)
 
