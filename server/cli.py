@@ -231,10 +231,25 @@ def cmd_status(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
-    import uvicorn
+SERVER_EXTRA_INSTALL = "pip install 'motcua-desk[server]'"
 
-    from server.http import PROTOCOL
+
+def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    try:
+        import fastapi  # noqa: F401  (the HTTP API's framework, imported by server.app)
+        import uvicorn
+
+        from server.http import PROTOCOL
+    except ModuleNotFoundError as exc:  # installed without the server extra: say how to add it
+        raise SetupError(
+            Problem(
+                "cli.server_extra",
+                f"Thiếu thư viện «{exc.name}» để chạy máy chủ HTTP. Cài phần máy chủ bằng lệnh: "
+                f"{SERVER_EXTRA_INSTALL} (trong thư mục mã nguồn: pip install -e '.[server]').",
+                f"The library {exc.name!r} needed to run the HTTP server is missing. Install the server "
+                f"part with: {SERVER_EXTRA_INSTALL} (in a source checkout: pip install -e '.[server]').",
+            )
+        ) from exc
 
     _ready(db)
     url = db.url

@@ -15,6 +15,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TS = ROOT / "resources" / "i18n" / "motcua_vi.ts"
+# Vietnamese for Qt's own strings (standard buttons, the file dialog), written by tools/qtbase_vi.py:
+# PySide6 ships no qtbase_vi.qm.
+QT_TS = ROOT / "resources" / "i18n" / "qtbase_vi.ts"
 
 
 def ui_sources() -> list[Path]:
@@ -78,7 +81,8 @@ def main() -> int:
     if args.action == "update":
         lupdate(args.ts)
         lrelease(args.ts, args.ts.with_suffix(".qm"))
-    missing = untranslated(args.ts)
+        lrelease(QT_TS, QT_TS.with_suffix(".qm"))
+    missing = untranslated(args.ts) + untranslated(QT_TS)
     for m in missing:
         print(f"untranslated: {m}")
     return 1 if missing else 0

@@ -1,4 +1,5 @@
-"""Render the main screens to ``docs/screenshots/`` in Vietnamese and in English (offscreen).
+"""Render the main screens to ``docs/screenshots/`` in Vietnamese and in English (offscreen), on a screen
+of a common counter PC: 1366×768, the window maximised as at a first start, dialogs as they fit it.
 
 Screens: log-in, intake (filled from a scanned ID card; also ``main-window``), the desk, a dossier, the
 settings dialog and the receipt preview. Each language runs on its own temporary demo data folder with
@@ -10,6 +11,7 @@ Usage: python tools/screenshots.py   (or ``make screenshots``)
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -18,7 +20,29 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+SCREEN = (1366, 768)
+# The offscreen platform with one screen of that size (its ``configfile`` option: a JSON list of screens).
+_SCREEN_FILE = Path(tempfile.gettempdir()) / f"motcua-screen-{SCREEN[0]}x{SCREEN[1]}.json"
+_SCREEN_FILE.write_text(
+    json.dumps(
+        {
+            "screens": [
+                {
+                    "name": "Counter",
+                    "x": 0,
+                    "y": 0,
+                    "width": SCREEN[0],
+                    "height": SCREEN[1],
+                    "logicalDpi": 96,
+                    "logicalBaseDpi": 96,
+                    "dpr": 1,
+                }
+            ]
+        }
+    ),
+    encoding="utf-8",
+)
+os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={_SCREEN_FILE}")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,7 +59,6 @@ from app.ui.shell.application import start  # noqa: E402
 from app.ui.shell.main_window import MainWindow  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
-SIZE = (1180, 740)
 PAYLOAD = (
     "024090012345||Đặng Văn Hùng|01021990|Nam|Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang|15042021"
 )
@@ -106,7 +129,7 @@ def render(lang: str, folder: Path) -> None:
     for box in QApplication.topLevelWidgets():
         if isinstance(box, QMessageBox):
             box.close()  # e.g. "no OS keyring" on a headless machine
-    window.resize(*SIZE)
+    pump(until=window.isMaximized)
     settle(window)
     window.login_page.username.setText("demo")
     save(window, f"login-{lang}.png")
@@ -144,7 +167,6 @@ def render(lang: str, folder: Path) -> None:
     settle(window)
     preview = window.preview
     assert preview is not None, intake.general_error.text()
-    preview.resize(720, 880)
     pump(1.5)  # QPdfView renders its pages in the background
     save(preview, f"receipt-preview-{lang}.png")
     preview.reject()

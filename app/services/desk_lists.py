@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.domain.status import Status, is_open
+from app.domain.status import Action, Status, is_open
 from app.domain.text import fold
 from app.models import (
     AdminUnit,
     Applicant,
     Centre,
     Dossier,
+    DossierEvent,
     OutboxEntry,
     PrintedDocument,
     Procedure,
@@ -32,7 +33,17 @@ from app.services.dossiers import find_dossier
 from app.services.search import SearchHit, search_in
 
 #: The desk's lists, in the order the screen shows them.
-LISTS = ("today", "due_soon", "overdue", "supplement", "results", "forwarded_out", "forwarded_in")
+# "to_forward" last: Alt+1…7 keep the lists they had.
+LISTS = (
+    "today",
+    "due_soon",
+    "overdue",
+    "supplement",
+    "results",
+    "forwarded_out",
+    "forwarded_in",
+    "to_forward",
+)
 #: Statuses in which the clock runs for the agency (a supplement or fee request pauses it).
 CLOCK_RUNNING = (Status.RECEIVED.value, Status.IN_PROCESS.value)
 OPEN_STATUSES = tuple(s.value for s in Status if is_open(s))
@@ -183,11 +194,24 @@ def _conditions(kind: str, home: Centre | None, now: datetime, soon_until: datet
         return [Dossier.status == Status.SUPPLEMENT_REQUESTED.value]
     if kind == "results":
         return [Dossier.status == Status.RESULT_READY.value]
-    if kind == "forwarded_out":
+    forwarded = (
+        select(DossierEvent.id)
+        .where(DossierEvent.dossier_id == Dossier.id, DossierEvent.action == Action.FORWARD.value)
+        .exists()
+    )
+    if kind == "forwarded_out":  # actually forwarded (an event says so), not only routed elsewhere
         return [
             Dossier.receiving_centre_id == home_id,
             Dossier.scenario.in_(("b", "c")),
             Dossier.status.in_(OPEN_STATUSES),
+            forwarded,
+        ]
+    if kind == "to_forward":  # routed to another agency, received here, not forwarded yet
+        return [
+            Dossier.receiving_centre_id == home_id,
+            Dossier.scenario.in_(("b", "c")),
+            Dossier.status.in_(OPEN_STATUSES),
+            ~forwarded,
         ]
     if kind == "forwarded_in":
         return [

@@ -922,6 +922,7 @@ def perform(
             agency = s.scalar(select(Centre).where(Centre.agency_eid == target))
             d.handling_agency_eid = target
             d.handling_agency = agency.name if agency is not None else d.handling_agency
+            payload["handling_agency"] = d.handling_agency  # the timeline names where it went
         elif act is Action.RESULT_READY:
             d.finished_at = at
         elif act is Action.HAND_BACK:

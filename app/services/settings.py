@@ -22,6 +22,7 @@ from app.services.desk import home_centre
 from app.services.reference import get_setting, set_setting
 
 RECEIPT_FORMATS = ("receipt", "receipt-80mm")
+ENROLLED_SERVER_KEY = "sync.server_url"
 FONT_SIZES = range(8, 25)  # points; 0 = the system's default
 
 _KEYS = {
@@ -43,12 +44,16 @@ class DeskSettings:
     printer: str = ""
     language: str = "vi"
     font_size: int = 0
+    #: ``server_url`` is the server this desk is enrolled with (changed by enrolling again, not here).
+    server_enrolled: bool = False
 
 
 def load_settings(store: Store) -> DeskSettings:
     with store.read() as s:
         ws = s.scalar(select(Workstation).where(Workstation.is_local.is_(True)))
         values = {name: get_setting(s, key) for name, key in _KEYS.items()}
+        # The server this desk is enrolled with (app.sync.engine.KEY_SERVER): the one it syncs with.
+        enrolled = get_setting(s, ENROLLED_SERVER_KEY)
     defaults = DeskSettings()
     fmt = values["receipt_format"] if values["receipt_format"] in RECEIPT_FORMATS else defaults.receipt_format
     lang = values["language"] if values["language"] in LANGUAGES else defaults.language
@@ -56,11 +61,12 @@ def load_settings(store: Store) -> DeskSettings:
     return DeskSettings(
         workstation_name=ws.name if ws else "",
         workstation_slot=ws.slot if ws else 0,
-        server_url=str(values["server_url"] or ""),
+        server_url=str(enrolled or values["server_url"] or ""),
         receipt_format=fmt,
         printer=str(values["printer"] or ""),
         language=lang,
         font_size=size if size == 0 or size in FONT_SIZES else 0,
+        server_enrolled=bool(enrolled),
     )
 
 
@@ -129,6 +135,7 @@ def validate(new: DeskSettings) -> tuple[DeskSettings, list[Problem]]:
         printer=new.printer.strip(),
         language=new.language,
         font_size=new.font_size,
+        server_enrolled=new.server_enrolled,
     )
     return clean, problems
 
@@ -167,7 +174,7 @@ def save_settings(store: Store, actor: Actor, new: DeskSettings) -> DeskSettings
         for name, key in _KEYS.items():
             before[name] = get_setting(s, key)
             set_setting(s, key, getattr(clean, name))
-        changed = {k: v for k, v in asdict(clean).items() if before.get(k) != v}
+        changed = {k: v for k, v in asdict(clean).items() if k != "server_enrolled" and before.get(k) != v}
         if changed:
             audit.append(s, actor, "settings.change", "settings", "desk", changed)
     return clean

@@ -51,8 +51,12 @@ def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
         raise FileNotFoundError(f"missing translation motcua_vi.qm in {i18n_dir()}")
     app.installTranslator(ours)
     installed.append(ours)
+    # Qt's own strings (Cancel, Save, the file dialog): Qt's Vietnamese if this Qt ships one, else ours
+    # (resources/i18n/qtbase_vi.ts: PySide6's wheels carry no qtbase_vi.qm).
     qt = QTranslator(app)
-    if qt.load("qtbase_vi", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if qt.load("qtbase_vi", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)) or qt.load(
+        "qtbase_vi", i18n_dir()
+    ):
         app.installTranslator(qt)
         installed.append(qt)
     return installed

@@ -75,6 +75,7 @@ def list_label(kind: str) -> str:
         "results": QCoreApplication.translate("Labels", "Results to hand back"),
         "forwarded_out": QCoreApplication.translate("Labels", "Forwarded out"),
         "forwarded_in": QCoreApplication.translate("Labels", "Forwarded in"),
+        "to_forward": QCoreApplication.translate("Labels", "To forward"),
         "search": QCoreApplication.translate("Labels", "Search results"),
     }
     return labels.get(kind, kind)
@@ -91,6 +92,27 @@ def form_label(form: str) -> str:
         "control": QCoreApplication.translate("Labels", "Control slip"),
     }
     return labels.get(form, form)
+
+
+# The printed forms are Vietnamese whatever the window's language: so are the names their PDFs are saved as.
+_FILE_NAMES = {
+    "receipt": "giay-tiep-nhan",
+    "receipt-80mm": "giay-tiep-nhan-80mm",
+    "supplement": "phieu-yeu-cau-bo-sung",
+    "refusal": "phieu-tu-choi-tiep-nhan",
+    "apology": "phieu-xin-loi-hen-lai",
+    "stop": "thong-bao-dung-giai-quyet",
+    "control": "phieu-kiem-soat",
+    "handover": "danh-sach-ban-giao",
+    "logbook": "so-theo-doi-ho-so",
+    "catalogue": "danh-muc-thu-tuc",
+}
+
+
+def pdf_file_name(form: str, code: str | None) -> str:
+    """The file a printed form is saved as: ``giay-tiep-nhan-<mã hồ sơ>.pdf`` and so on."""
+    stem = _FILE_NAMES.get(form, form)
+    return f"{stem}-{code}.pdf" if code else f"{stem}.pdf"
 
 
 def gender_label(gender: str | None) -> str:

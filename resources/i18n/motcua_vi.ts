@@ -37,6 +37,32 @@
     </message>
 </context>
 <context>
+    <name>CitizenHistory</name>
+    <message>
+        <source>%1 · %2 · %3 · received %4</source>
+        <translation>%1 · %2 · %3 · nhận ngày %4</translation>
+    </message>
+    <message>
+        <source>(no number)</source>
+        <translation>(không có số)</translation>
+    </message>
+    <message>
+        <source>Earlier dossiers of this citizen (%1) — Alt+K, Enter opens</source>
+        <translation>Hồ sơ trước đây của công dân (%1) — Alt+K, Enter để mở</translation>
+    </message>
+</context>
+<context>
+    <name>CommunePicker</name>
+    <message>
+        <source>By the applicant&apos;s residence; or type the commune of the land or business</source>
+        <translation>Theo nơi cư trú của người nộp; hoặc gõ tên xã, phường nơi có đất, nơi kinh doanh</translation>
+    </message>
+    <message>
+        <source>%1 — %2 (%3)</source>
+        <translation>%1 — %2 (%3)</translation>
+    </message>
+</context>
+<context>
     <name>DeskPage</name>
     <message>
         <source>&amp;Search:</source>
@@ -55,8 +81,8 @@
         <translation>Quá hạn</translation>
     </message>
     <message>
-        <source>Enter opens · Alt+1…7 lists · Esc clears the search</source>
-        <translation>Enter mở hồ sơ · Alt+1…7 chọn danh sách · Esc xóa ô tìm</translation>
+        <source>Enter opens (in the search box: the only hit) · Alt+1…8 lists · Esc clears the search</source>
+        <translation>Enter mở hồ sơ (ở ô tìm: khi chỉ có một kết quả) · Alt+1…8 chọn danh sách · Esc xóa ô tìm</translation>
     </message>
     <message>
         <source>%1: %2 dossier(s)</source>
@@ -321,6 +347,10 @@
         <translation>%1 — %2 × %3</translation>
     </message>
     <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
         <source>The dossier is closed: no further action.</source>
         <translation>Hồ sơ đã kết thúc: không còn thao tác nào.</translation>
     </message>
@@ -331,6 +361,13 @@
     <message>
         <source>Recorded, but the slip was not printed: %1</source>
         <translation>Đã ghi nhận nhưng chưa in được phiếu: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <source>Ctrl+Enter accepts · Esc cancels</source>
+        <translation>Ctrl+Enter để đồng ý · Esc để hủy</translation>
     </message>
 </context>
 <context>
@@ -431,7 +468,7 @@
         <translation>&amp;Ngày sinh:</translation>
     </message>
     <message>
-        <source>P&amp;hone:</source>
+        <source>&amp;Telephone:</source>
         <translation>Điện th&amp;oại:</translation>
     </message>
     <message>
@@ -465,6 +502,10 @@
     <message>
         <source>&amp;Procedure:</source>
         <translation>Thủ tục (&amp;P):</translation>
+    </message>
+    <message>
+        <source>Competent co&amp;mmune (if not the residence):</source>
+        <translation>Xã, phường giải quyết (&amp;M) (nếu không theo nơi cư trú):</translation>
     </message>
     <message>
         <source>Pape&amp;rs received (Space ticks, + / − count, Ctrl+A all):</source>
@@ -515,8 +556,8 @@
         <translation>&amp;Lưu và in (Ctrl+Enter)</translation>
     </message>
     <message>
-        <source>Re&amp;fuse… (Ctrl+R)</source>
-        <translation>Từ &amp;chối… (Ctrl+R)</translation>
+        <source>Refuse… (Ctrl+R)</source>
+        <translation>Từ chối… (Ctrl+R)</translation>
     </message>
     <message>
         <source>&amp;Clear form (Ctrl+N)</source>
@@ -525,6 +566,22 @@
     <message>
         <source>A form left unfinished was restored.</source>
         <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
+    </message>
+    <message>
+        <source>Clear the form</source>
+        <translation>Xóa biểu mẫu</translation>
+    </message>
+    <message>
+        <source>Clear everything typed for this citizen? It is not saved.</source>
+        <translation>Xóa mọi thông tin đã nhập cho công dân này? Thông tin chưa được lưu.</translation>
+    </message>
+    <message>
+        <source>&amp;Clear</source>
+        <translation>&amp;Xóa</translation>
+    </message>
+    <message>
+        <source>&amp;Keep</source>
+        <translation>&amp;Giữ lại</translation>
     </message>
     <message>
         <source>The card could not be read: %1</source>
@@ -624,6 +681,10 @@
     <message>
         <source>Forwarded in</source>
         <translation>Được chuyển đến</translation>
+    </message>
+    <message>
+        <source>To forward</source>
+        <translation>Chờ chuyển</translation>
     </message>
     <message>
         <source>Search results</source>
@@ -726,16 +787,16 @@
         <translation>chưa có trung tâm</translation>
     </message>
     <message>
-        <source>&amp;Intake (F2)</source>
-        <translation>&amp;Tiếp nhận (F2)</translation>
+        <source>Intake (F2)</source>
+        <translation>Tiếp nhận (F2)</translation>
     </message>
     <message>
-        <source>&amp;Desk (F3)</source>
-        <translation>&amp;Bàn làm việc (F3)</translation>
+        <source>Desk (F3)</source>
+        <translation>Bàn làm việc (F3)</translation>
     </message>
     <message>
-        <source>D&amp;ossier (F4)</source>
-        <translation>&amp;Hồ sơ (F4)</translation>
+        <source>Dossier (F4)</source>
+        <translation>Hồ sơ (F4)</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -759,7 +820,7 @@
     </message>
     <message>
         <source>&amp;Dossier</source>
-        <translation>&amp;Hồ sơ</translation>
+        <translation>Hồ &amp;sơ</translation>
     </message>
     <message>
         <source>New &amp;intake</source>
@@ -807,7 +868,7 @@
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation>Trợ &amp;giúp</translation>
+        <translation>Trợ giúp (&amp;U)</translation>
     </message>
     <message>
         <source>&amp;Keyboard shortcuts</source>
@@ -848,20 +909,28 @@
         <translation>Phím tắt</translation>
     </message>
     <message>
-        <source>F2 intake · F3 desk · F4 dossier · Ctrl+F find
+        <source>F1 this list · F2 intake · F3 desk · F4 dossier · Ctrl+F find
+F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit
 Scan the ID card in any field: the applicant fills itself
-Procedure: type a few letters, ↓ ↑, Enter
-Papers: Space ticks, + / − count, Ctrl+A all
-Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear
+Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)
+After a scan: Alt+K the citizen&apos;s earlier dossiers, Enter opens one
+Procedure: Alt+P, type a few letters, ↓ ↑, Enter
+Papers: Alt+R, Space ticks, + / − count, Ctrl+A all
+Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)
 Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close
-Desk: type to search, Enter opens, Alt+1…7 lists, Esc back</source>
-        <translation>F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm kiếm
+Desk: type to search, Enter opens, Alt+1…8 lists, Esc back
+Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel</source>
+        <translation>F1 danh sách này · F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm
+F9 đồng bộ ngay · Ctrl+, cài đặt · Ctrl+L đăng xuất · Ctrl+Q thoát
 Quét thẻ căn cước ở bất kỳ ô nào: thông tin người nộp tự điền
-Thủ tục: gõ vài chữ, ↓ ↑, Enter
-Giấy tờ: Space đánh dấu, + / − số lượng, Ctrl+A tất cả
-Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu
-Xem trước: Ctrl+P in, Ctrl+S lưu PDF, Esc đóng
-Bàn làm việc: gõ để tìm, Enter mở, Alt+1…7 danh sách, Esc quay lại</translation>
+Người nộp: Alt+ chữ cái gạch chân để tới ô đó (Alt+O điện thoại)
+Sau khi quét thẻ: Alt+K tới các hồ sơ trước đây của công dân, Enter để mở
+Thủ tục: Alt+P, gõ vài chữ, ↓ ↑, Enter
+Giấy tờ: Alt+R, Space đánh dấu, + / − số lượng, Ctrl+A tất cả
+Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu (có hỏi lại)
+Xem trước: Ctrl+P in, Ctrl+S lưu thành PDF, Esc đóng
+Bàn làm việc: gõ để tìm, Enter mở hồ sơ, Alt+1…8 chọn danh sách, Esc quay lại
+Hộp thoại: Tab sang ô sau, Ctrl+Enter đồng ý, Esc hủy</translation>
     </message>
     <message>
         <source>About Một Cửa Desk</source>
@@ -1040,6 +1109,10 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Workstation &amp;slot:</source>
         <translation>&amp;Số hiệu máy trạm:</translation>
+    </message>
+    <message>
+        <source>This desk is enrolled with this server; enrol again to change it.</source>
+        <translation>Máy trạm đã đăng ký với máy chủ này; muốn đổi, hãy đăng ký lại (Đồng bộ › Đăng ký máy trạm).</translation>
     </message>
     <message>
         <source>Server &amp;address:</source>

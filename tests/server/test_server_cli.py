@@ -173,3 +173,17 @@ def test_environment_errors_exit_2_without_traceback(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 2 and "Không hỗ trợ loại cơ sở dữ liệu" in proc.stderr
+
+
+@pytest.mark.parametrize("missing", ["uvicorn", "fastapi"])
+def test_serve_without_the_server_extra_says_how_to_install_it(
+    missing: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    assert main(["init", "--db", db], out=io.StringIO()) == 0
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed: import raises ModuleNotFoundError
+    code = main(["serve", "--db", db, "--port", "0"], out=io.StringIO())
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "pip install 'motcua-desk[server]'" in err and missing in err
+    assert "Traceback" not in err and "không mong đợi" not in err

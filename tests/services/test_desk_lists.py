@@ -63,8 +63,11 @@ def test_lists_colour_and_count(store: Store) -> None:
     assert same_day in codes("due_soon") and three_days not in codes("due_soon")
     assert codes("supplement") == [waiting]
     assert codes("results") == [ready]
-    assert codes("forwarded_out") == [land]
+    assert codes("forwarded_out") == []  # routed to the province, not forwarded yet
+    assert codes("to_forward") == [land]
     assert codes("forwarded_in") == []
+    svc.perform(store, ACTOR, land, Action.FORWARD, at=MONDAY)
+    assert codes("forwarded_out") == [land] and codes("to_forward") == []
     rows = {r.code: r for r in dl.desk_list(store, "today", now=now)}
     assert rows[same_day].urgency == "due_soon" and rows[three_days].urgency == ""
     assert dl.desk_list(store, "overdue", now=now)[0].urgency == "overdue"

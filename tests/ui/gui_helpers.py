@@ -24,6 +24,8 @@ Starter = Callable[..., MainWindow]
 def quiet(window: MainWindow) -> bool:
     """Nothing queued on the workers (database, printing) and no debounce timer waiting to fire."""
     timers = (window.intake._autosave, window.intake._preview_timer, window.desk._search_timer)
+    if window.intake.commune.searching:
+        return False
     return window.worker.idle and window.print_worker.idle and not any(t.isActive() for t in timers)
 
 
@@ -127,13 +129,35 @@ class Keyboard:
         self.count += 1
         self.log.append(f"<click {widget.objectName()}>")
 
-    def scan(self, payload: str = PAYLOAD) -> None:
-        """A keyboard-wedge scanner: the payload as fast key events, then Enter (not counted)."""
+    def scan(self, payload: str = PAYLOAD, *, enter: bool = True) -> None:
+        """A keyboard-wedge scanner on a US layout: the payload as fast key events, Shift pressed and
+        released around each ``|`` and capital letter (as the scanner's firmware does), then Enter (not
+        counted)."""
         self.clock.t += self.HUMAN_GAP  # the scanner starts after a pause
+        shift = Qt.KeyboardModifier.ShiftModifier
         for ch in payload:
+            shifted = ch == "|" or "A" <= ch <= "Z"
+            if shifted:
+                self.clock.t += self.SCANNER_GAP
+                QTest.sendKeyEvent(QTest.KeyAction.Press, self.focus(), Qt.Key.Key_Shift, "", shift)
             self.clock.t += self.SCANNER_GAP
+            key = Qt.Key.Key_Bar if ch == "|" else Qt.Key.Key_unknown
             QTest.sendKeyEvent(
-                QTest.KeyAction.Click, self.focus(), Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
+                QTest.KeyAction.Click,
+                self.focus(),
+                key,
+                ch,
+                shift if shifted else Qt.KeyboardModifier.NoModifier,
             )
-        self.clock.t += self.SCANNER_GAP
-        QTest.keyClick(self.focus(), Qt.Key.Key_Return)
+            if shifted:
+                self.clock.t += self.SCANNER_GAP
+                QTest.sendKeyEvent(
+                    QTest.KeyAction.Release,
+                    self.focus(),
+                    Qt.Key.Key_Shift,
+                    "",
+                    Qt.KeyboardModifier.NoModifier,
+                )
+        if enter:
+            self.clock.t += self.SCANNER_GAP
+            QTest.keyClick(self.focus(), Qt.Key.Key_Return)

@@ -37,6 +37,8 @@ def fill(store: Store) -> dict[str, str]:
     }
     svc.perform(store, ACTOR, ids["supplement"], Action.REQUEST_SUPPLEMENT, reason="Thiếu giấy")
     svc.perform(store, ACTOR, ids["results"], Action.RESULT_READY)
+    ids["to_forward"] = receive(store, "Lý Văn Chờ", "1.013831", now - timedelta(days=1))
+    svc.perform(store, ACTOR, ids["forwarded_out"], Action.FORWARD)
     return ids
 
 
@@ -52,7 +54,7 @@ def test_lists_counts_and_colours(desk: MainWindow, qtbot: QtBot) -> None:
     page = desk.desk
     assert page.counts["today"] == 1 and page.counts["overdue"] == 1
     assert page.tabs.tabText(0) == "Hôm nay (1)"
-    for kind in ("overdue", "supplement", "results", "forwarded_out"):
+    for kind in ("overdue", "supplement", "results", "forwarded_out", "to_forward"):
         page.show_list(kind)
         settle(qtbot, desk)
         assert [r.dossier_id for r in page.model.rows] == [ids[kind]], kind

@@ -63,7 +63,7 @@ def test_language_switches_live_and_is_kept(launch: Starter, qtbot: QtBot, keybo
     assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Dossier", "S&ync", "&Help"]
     # The demo desk is not enrolled: the sync thread says so.
     qtbot.waitUntil(lambda: window.status.connection_label.text() == "Not enrolled")
-    assert window.tabs.tabText(0) == "&Intake (F2)"
+    assert window.tabs.tabText(0) == "Intake (F2)"
     assert window.intake.edits["full_name"].text() == "Đặng Văn Hùng"  # the form came along
     assert window.ctx.session is not None and window.stack.currentWidget() is window.tabs
     window.close()
@@ -147,4 +147,21 @@ def test_the_printer_list_keeps_the_choice_and_marks_a_lost_printer(desk: MainWi
     assert dialog.printer.currentData() == "HP LaserJet" and dialog.printer.toolTip() == ""
     desk._printers_unknown(dialog, RuntimeError("the print process failed"))
     assert [dialog.printer.itemData(i) for i in range(dialog.printer.count())] == ["", "HP LaserJet"]
+    dialog.reject()
+
+
+def test_settings_show_the_enrolled_server(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
+    """Enrolment keeps the server's address where sync reads it; Settings shows that one, read-only."""
+    from app.services.reference import set_setting
+    from app.services.settings import ENROLLED_SERVER_KEY, load_settings
+
+    with desk.ctx.store.write() as s:  # as app.sync.engine.enrol stores it
+        set_setting(s, ENROLLED_SERVER_KEY, "https://motcua.bacninh.gov.vn")
+    desk.ctx.settings = load_settings(desk.ctx.store)
+    keyboard.key(Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    dialog = desk.settings_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.server.text() == "https://motcua.bacninh.gov.vn"
+    assert dialog.server.isReadOnly()
     dialog.reject()

@@ -7,6 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from pytestqt.qtbot import QtBot
+
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("i18n_tool", ROOT / "tools" / "i18n.py")
 assert _spec and _spec.loader
@@ -38,3 +40,25 @@ def test_untranslated_detection_works(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert i18n.untranslated(ts) == ["W: Save"]
+
+
+def test_qt_own_strings_are_vietnamese(tmp_path: Path, qtbot: QtBot) -> None:
+    """Qt's standard buttons and file dialog: our qtbase_vi (PySide6 ships none) is complete and compiled."""
+    assert i18n.untranslated(i18n.QT_TS) == []
+    qm = tmp_path / "qtbase_vi.qm"
+    i18n.lrelease(i18n.QT_TS, qm)
+    assert qm.read_bytes() == i18n.QT_TS.with_suffix(".qm").read_bytes(), "run `make translations`"
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from app.ui.i18n import install_translators
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    install_translators(app, "vi")
+
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    texts = {b.text() for b in box.buttons()}
+    qtbot.addWidget(box)
+    assert texts == {"Lưu", "Hủy"}, texts
+    assert QCoreApplication.translate("QFileDialog", "Look in:") == "Tìm trong:"

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +31,7 @@ from app.services.desk_lists import AgencyItem, DossierDetail
 from app.services.dossiers import NEEDS_REASON
 from app.ui.i18n import message
 from app.ui.labels import action_label
+from app.ui.shell.screenfit import fit_size
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -58,6 +59,30 @@ def show_field_problems(problems: Sequence[Problem], errors: dict[str, QLabel], 
         general.show()
 
 
+class LeaveWithTab:
+    """For date edits: Tab leaves the field (to the next one) instead of walking day → month → year; the
+    arrows and typing still move between the sections."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 (Qt's names)
+        return QWidget.focusNextPrevChild(self, next)  # type: ignore[arg-type]
+
+
+class DateEdit(LeaveWithTab, QDateEdit):
+    pass
+
+
+class DateTimeEdit(LeaveWithTab, QDateTimeEdit):
+    pass
+
+
+def accept_hint(parent: QWidget) -> QLabel:
+    """The line above a dialog's buttons that says how to accept it from the keyboard."""
+    hint = QLabel(QCoreApplication.translate("Dialogs", "Ctrl+Enter accepts · Esc cancels"), parent)
+    hint.setObjectName("acceptHint")
+    hint.setEnabled(False)
+    return hint
+
+
 class ReasonDialog(QDialog):
     """Asks for a reason (Ctrl+Enter submits)."""
 
@@ -68,7 +93,7 @@ class ReasonDialog(QDialog):
         self.setObjectName("reasonDialog")
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(520, 260)
+        fit_size(self, 520, 260)
         layout = QVBoxLayout(self)
         caption = QLabel(prompt, self)
         caption.setWordWrap(True)
@@ -80,6 +105,7 @@ class ReasonDialog(QDialog):
         self.error = _error_label(self)
         self.error.setObjectName("reasonError")
         layout.addWidget(self.error)
+        layout.addWidget(accept_hint(self))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -141,10 +167,14 @@ class ActionDialog(QDialog):
         self.action = action
         now = now or datetime.now()
         self.setWindowTitle(f"{action_label(action)} — {detail.code or ''}")
-        self.resize(580, 380)
+        fit_size(self, 580, 380)
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        layout.addLayout(form)
+        # Captions above their fields, fields the dialog's full width: no label alone in a corner with
+        # the field floating beside it.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        layout.addLayout(form, 1)
         self.errors: dict[str, QLabel] = {}
 
         def add(name: str, caption: str, widget: QWidget) -> None:
@@ -155,7 +185,9 @@ class ActionDialog(QDialog):
             self.errors[name] = _error_label(box)
             col.addWidget(self.errors[name])
             box.setFocusProxy(widget)
-            form.addRow(caption, box)
+            label = QLabel(caption, self)
+            label.setBuddy(widget)  # Alt+letter of the caption reaches the field itself
+            form.addRow(label, box)
 
         self.agency: QComboBox | None = None
         if action == "forward":
@@ -179,7 +211,7 @@ class ActionDialog(QDialog):
             )
             self.missing.setPlainText("\n".join(f"{name}: " for name in detail.papers_missing[:3]))
             add("missing", self.tr("Missing papers:"), self.missing)
-            self.deadline = QDateEdit(self)
+            self.deadline = DateEdit(self)
             self.deadline.setObjectName("deadlineEdit")
             self.deadline.setCalendarPopup(True)
             self.deadline.setDisplayFormat("dd/MM/yyyy")
@@ -189,7 +221,7 @@ class ActionDialog(QDialog):
 
         self.new_due: QDateTimeEdit | None = None
         if action == "apologise":
-            self.new_due = QDateTimeEdit(self)
+            self.new_due = DateTimeEdit(self)
             self.new_due.setObjectName("newDueEdit")
             self.new_due.setCalendarPopup(True)
             self.new_due.setDisplayFormat("HH:mm dd/MM/yyyy")
@@ -200,7 +232,6 @@ class ActionDialog(QDialog):
         self.reason = QPlainTextEdit(self)
         self.reason.setObjectName("reasonEdit")
         self.reason.setTabChangesFocus(True)
-        self.reason.setMaximumHeight(90)
         self.reason_required = Action(action) in NEEDS_REASON
         add(
             "reason",
@@ -209,6 +240,7 @@ class ActionDialog(QDialog):
         )
         self.general = _error_label(self)
         layout.addWidget(self.general)
+        layout.addWidget(accept_hint(self))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

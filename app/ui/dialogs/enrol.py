@@ -22,6 +22,7 @@ from app.sync.service import EnrolDefaults, keyring_problem
 from app.ui.errors import error_text
 from app.ui.i18n import fmt, message
 from app.ui.lanes.sync import SyncController
+from app.ui.shell.screenfit import fit_size
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20; font-weight: bold;"
@@ -36,7 +37,7 @@ class EnrolDialog(QDialog):
         self.setObjectName("enrolDialog")
         self.setWindowTitle(self.tr("Enrol this workstation"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(560, 320)
+        fit_size(self, 560, 320)
         self._controller = controller
         self.busy = False
         layout = QVBoxLayout(self)

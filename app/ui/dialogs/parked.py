@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.sync.service import QUARANTINED_TYPE, ParkedRow
 from app.ui.i18n import show_datetime
+from app.ui.shell.screenfit import fit_size
 
 
 def event_type_label(event_type: str) -> str:
@@ -43,7 +44,7 @@ class ParkedDialog(QDialog):
         self.setObjectName("parkedDialog")
         self.setWindowTitle(self.tr("Events rejected by the server"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(860, 420)
+        fit_size(self, 860, 420)
         self.rows: list[ParkedRow] = []
         layout = QVBoxLayout(self)
         self.caption = QLabel(self.tr("Loading…"), self)

@@ -23,6 +23,7 @@ from app.ui.errors import show_error
 from app.ui.i18n import fmt
 from app.ui.lanes.printing import PrintTarget, print_pdf, save_pdf
 from app.ui.lanes.worker import Worker
+from app.ui.shell.screenfit import fit_size
 
 
 class PreviewDialog(QDialog):
@@ -50,7 +51,8 @@ class PreviewDialog(QDialog):
         self._worker = worker
         self._target = target
         self._file_name = file_name
-        self.resize(760, 900)
+        self.file_dialog: QFileDialog | None = None
+        fit_size(self, 760, 900)
 
         self._data = QByteArray(pdf)
         self._buffer = QBuffer(self._data, self)
@@ -121,9 +123,22 @@ class PreviewDialog(QDialog):
         show_error(self, exc)
 
     def save_as(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save as PDF"), str(Path.home() / self._file_name), self.tr("PDF files (*.pdf)")
-        )
+        # Qt's own dialog, not the platform's: it speaks the window's language (app.ui.i18n installs
+        # Qt's Vietnamese), and it looks the same on every counter PC.
+        dialog = QFileDialog(self, self.tr("Save as PDF"), str(Path.home()), self.tr("PDF files (*.pdf)"))
+        dialog.setObjectName("savePdfDialog")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setDefaultSuffix("pdf")
+        dialog.selectFile(self._file_name)
+        fit_size(dialog, 760, 520)
+        self.file_dialog = dialog
+        dialog.fileSelected.connect(self._save_to)
+        dialog.finished.connect(lambda _r: setattr(self, "file_dialog", None))
+        dialog.open()
+
+    def _save_to(self, path: str) -> None:
         if not path:
             return
         target = Path(path if path.lower().endswith(".pdf") else path + ".pdf")

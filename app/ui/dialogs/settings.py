@@ -24,6 +24,7 @@ from app.domain.errors import Problem
 from app.services.desk_lists import DeskSummary
 from app.services.settings import FONT_SIZES, DeskSettings
 from app.ui.dialogs.common import show_field_problems
+from app.ui.shell.screenfit import fit_size
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -45,7 +46,7 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(560, 520)
+        fit_size(self, 560, 520)
         layout = QVBoxLayout(self)
 
         centre = QGroupBox(self.tr("Centre (from the server; read-only)"), self)
@@ -91,6 +92,11 @@ class SettingsDialog(QDialog):
         self.slot.setToolTip(self.tr("Numbering slot for offline dossier numbers; given by the server."))
         add("workstation_slot", self.tr("Workstation &slot:"), self.slot)
         self.server = QLineEdit(settings.server_url, desk)
+        if settings.server_enrolled:
+            self.server.setReadOnly(True)  # the enrolled server: Sync › Enrol workstation changes it
+            self.server.setToolTip(
+                self.tr("This desk is enrolled with this server; enrol again to change it.")
+            )
         self.server.setObjectName("settingsServer")
         self.server.setPlaceholderText("https://motcua.example.gov.vn")
         add("server_url", self.tr("Server &address:"), self.server)
@@ -168,6 +174,7 @@ class SettingsDialog(QDialog):
             printer=self.printer.currentData(),
             language=self.language.currentData(),
             font_size=size if size >= FONT_SIZES.start else 0,
+            server_enrolled=self.server.isReadOnly(),
         )
 
     def submit(self) -> None:

@@ -1,6 +1,6 @@
 """The desk: today's dossiers, due soon, overdue, awaiting a supplement, results to hand back, forwarded
 out and in, and an instant search (code, ID number, phone, name without diacritics). Keyboard only:
-type to search, ↓ into the table, Enter opens a dossier, Alt+1…7 switch lists, Esc clears the search."""
+type to search, ↓ into the table, Enter opens a dossier, Alt+1…8 switch lists, Esc clears the search."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -131,6 +131,8 @@ class DeskPage(QWidget):
         self.kind = "today"
         self.query = ""
         self._seq = 0
+        # Enter was pressed in the search box before its answer came: open the dossier if it is the only one.
+        self._open_single = False
         self.counts: dict[str, int] = {}
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -177,7 +179,10 @@ class DeskPage(QWidget):
             swatch = QLabel(f"  {text}  ", self)
             swatch.setStyleSheet(f"background: {URGENCY_COLOURS[urgency].name()}; color: #202020;")
             bottom.addWidget(swatch)
-        hint = QLabel(self.tr("Enter opens · Alt+1…7 lists · Esc clears the search"), self)
+        hint = QLabel(
+            self.tr("Enter opens (in the search box: the only hit) · Alt+1…8 lists · Esc clears the search"),
+            self,
+        )
         hint.setEnabled(False)
         bottom.addWidget(hint)
         layout.addLayout(bottom)
@@ -249,6 +254,12 @@ class DeskPage(QWidget):
         self.model.set_rows(rows)
         if rows:
             self.table.selectRow(0)
+        open_single, self._open_single = self._open_single, False
+        if open_single and kind == "search":
+            if len(rows) == 1:
+                self._activated(self.model.index(0, 0))
+            elif rows:
+                self.table.setFocus()
         self.summary.setText(fmt(self.tr("%1: %2 dossier(s)"), list_label(kind), len(rows)))
 
     def _counts_loaded(self, counts: object) -> None:
@@ -270,11 +281,26 @@ class DeskPage(QWidget):
             self.open_dossier.emit(dossier_id)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.search and event.type() == QEvent.Type.FocusIn:
+            assert isinstance(event, QFocusEvent)
+            if event.reason() != Qt.FocusReason.MouseFocusReason:
+                # Coming back to the desk: what is typed replaces the last search, not adds to it.
+                self.search.selectAll()
+            return False
         if event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)
         key = event.key()
         if obj is self.search:
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.search.text().strip():
+                if self._search_timer.isActive() or self.query != self.search.text().strip():
+                    self._search_timer.stop()
+                    self._open_single = True  # the answer opens its dossier if it is the only one
+                    self._run_search()
+                    return True
+                if len(self.model.rows) == 1:
+                    self._activated(self.model.index(0, 0))
+                    return True
             if key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) or (
                 key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.model.rows
             ):

@@ -37,6 +37,7 @@ from app.ui.labels import (
     form_label,
     gender_label,
     paper_form_label,
+    pdf_file_name,
     scenario_label,
     status_label,
 )
@@ -288,9 +289,10 @@ class DetailPage(QWidget):
             self.papers.addItem(fmt(self.tr("%1 — %2 × %3"), p.name, paper_form_label(p.form), p.count))
         self.events.setRowCount(len(d.events))
         for i, e in enumerate(d.events):
+            target = e.payload.get("handling_agency") if e.action == "forward" else None
             values = (
                 show_datetime(e.occurred_at),
-                action_label(e.action),
+                fmt(self.tr("%1 → %2"), action_label(e.action), target) if target else action_label(e.action),
                 status_label(e.to_status),
                 f"{e.operator_name} ({e.workstation_name})" if e.workstation_name else e.operator_name,
                 e.reason,
@@ -390,4 +392,4 @@ class DetailPage(QWidget):
         assert isinstance(printed, Printed)
         d = self.detail
         code = d.code if d is not None and d.code else "refused"
-        self.document.emit(printed, f"{form_label(printed.form)} — {code}", f"{printed.form}-{code}.pdf")
+        self.document.emit(printed, f"{form_label(printed.form)} — {code}", pdf_file_name(printed.form, code))

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -40,6 +41,7 @@ from app.services.dossiers import (
     PaperInput,
     Preview,
     ReceiveRequest,
+    clean_applicant,
     preview,
 )
 from app.services.drafts import INTAKE, clear_draft, load_draft, save_draft
@@ -48,6 +50,8 @@ from app.ui.dialogs.common import ReasonDialog
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import current_language, fmt, message, show_date, show_datetime, show_money
 from app.ui.labels import paper_form_label, scenario_label, time_label
+from app.ui.screens.commune import CommunePicker
+from app.ui.screens.history import CitizenHistory
 from app.ui.shell.context import UiContext
 
 log = logging.getLogger(__name__)
@@ -61,7 +65,8 @@ TEXT_FIELDS = ("full_name", "personal_id", "old_id", "birth_date", "phone", "ema
 AUTOSAVE_MS = 400
 PREVIEW_MS = 250
 ERROR_STYLE = "color: #b00020;"
-FEE_TEXT_CHARS = 90
+# Lines of room kept under each field for its error message.
+ERROR_LINES = 2
 
 
 # --- the procedure picker ---------------------------------------------------------------------------
@@ -271,6 +276,8 @@ class PapersList(QListWidget):
 class IntakePage(QWidget):
     # An :class:`IntakeOutcome` after a dossier was received (and its receipt printed) or refused.
     saved = Signal(object)
+    # The id of an earlier dossier of the scanned citizen, to open in the dossier screen.
+    open_dossier = Signal(str)
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -280,6 +287,7 @@ class IntakePage(QWidget):
         self._restoring = False
         self._preview_seq = 0
         self.reason_dialog: ReasonDialog | None = None
+        self.confirm_box: QMessageBox | None = None
         # The applicant's card was scanned for this form: its "show the ID card" paper is ticked.
         self.card_scanned = False
         self._autosave = QTimer(self)
@@ -296,11 +304,17 @@ class IntakePage(QWidget):
 
     # --- layout ---------------------------------------------------------------------------------
 
-    def _error_label(self, name: str, parent: QWidget) -> QLabel:
+    def _error_label(self, name: str, parent: QWidget, lines: int = ERROR_LINES) -> QLabel:
+        """The field's error line. Its room is kept while it is hidden, so that no field moves when an
+        error appears (a click aimed at the next field lands there)."""
         label = QLabel("", parent)
         label.setObjectName(f"error_{name}")
         label.setStyleSheet(ERROR_STYLE)
         label.setWordWrap(True)
+        label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 2)
+        policy = label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        label.setSizePolicy(policy)
         label.hide()
         self.errors[name] = label
         return label
@@ -309,11 +323,16 @@ class IntakePage(QWidget):
         box = QWidget(parent)
         col = QVBoxLayout(box)
         col.setContentsMargins(0, 0, 0, 0)
-        col.setSpacing(1)
+        col.setSpacing(0)
         col.addWidget(widget)
         col.addWidget(self._error_label(name, box))
         box.setFocusProxy(widget)
-        form.addRow(caption, box)
+        # The caption's buddy is the field itself: Alt+letter gives it the focus (a buddy without a
+        # focus policy of its own, like the box, would not take it).
+        label = QLabel(caption, parent)
+        label.setObjectName(f"caption_{name}")
+        label.setBuddy(widget)
+        form.addRow(label, box)
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -334,7 +353,7 @@ class IntakePage(QWidget):
             "personal_id": self.tr("Personal &ID:"),
             "old_id": self.tr("Old ID (CMND):"),
             "birth_date": self.tr("&Birth date:"),
-            "phone": self.tr("P&hone:"),
+            "phone": self.tr("&Telephone:"),
             "email": self.tr("E-mail:"),
             "address": self.tr("&Address:"),
         }
@@ -355,7 +374,15 @@ class IntakePage(QWidget):
                 self.gender.currentIndexChanged.connect(lambda _i: self._field_edited("gender"))
                 self._field(form, "gender", self.tr("&Gender:"), applicant, self.gender)
         self.edits["address"].textEdited.connect(lambda _t: self._preview_timer.start())
-        columns.addWidget(applicant, 5)
+        left = QVBoxLayout()
+        left.addWidget(applicant, 1)
+        self.history = CitizenHistory(self.ctx.worker, self.ctx.store, self)
+        self.history.open_dossier.connect(self.open_dossier)
+        left.addWidget(self.history)
+        columns.addLayout(left, 5)
+        to_history = QShortcut(QKeySequence("Alt+K"), self)
+        to_history.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        to_history.activated.connect(self._focus_history)
 
         # dossier
         dossier = QGroupBox(self.tr("Dossier"), self)
@@ -366,14 +393,21 @@ class IntakePage(QWidget):
         procedure_caption.setBuddy(self.picker.edit)
         self.picker.chosen.connect(self._procedure_chosen)
         col.addWidget(self.picker)
-        col.addWidget(self._error_label("procedure", dossier))
+        col.addWidget(self._error_label("procedure", dossier, 1))
+        commune_caption = QLabel(self.tr("Competent co&mmune (if not the residence):"), dossier)
+        col.addWidget(commune_caption)
+        self.commune = CommunePicker(self.ctx.worker, self.ctx.store, dossier)
+        commune_caption.setBuddy(self.commune.edit)
+        self.commune.changed.connect(self._commune_changed)
+        col.addWidget(self.commune)
+        col.addWidget(self._error_label("commune", dossier, 1))
         papers_caption = QLabel(self.tr("Pape&rs received (Space ticks, + / − count, Ctrl+A all):"), dossier)
         col.addWidget(papers_caption)
         self.papers = PapersList(dossier)
         papers_caption.setBuddy(self.papers)
         self.papers.changed.connect(lambda: self._field_edited("papers"))
         col.addWidget(self.papers, 1)
-        col.addWidget(self._error_label("papers", dossier))
+        col.addWidget(self._error_label("papers", dossier, 1))
         row = QHBoxLayout()
         sets_caption = QLabel(self.tr("Sets:"), dossier)
         self.sets = QSpinBox(dossier)
@@ -395,7 +429,7 @@ class IntakePage(QWidget):
         self.notes.setPlaceholderText(self.tr("Notes (optional)"))
         self.notes.textEdited.connect(lambda _t: self._field_edited("notes"))
         col.addWidget(self.notes)
-        col.addWidget(self._error_label("notes", dossier))
+        col.addWidget(self._error_label("notes", dossier, 1))
 
         facts = QGroupBox(self.tr("Fee, time and routing"), dossier)
         grid = QGridLayout(facts)
@@ -425,6 +459,9 @@ class IntakePage(QWidget):
             grid.addWidget(QLabel(caption, facts), i, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(value, i, 1)
         grid.setColumnStretch(1, 1)
+        # The facts keep the height their text needs (the fee is read out whole): the papers list gives way.
+        facts.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.papers.setMinimumHeight(60)
         col.addWidget(facts)
         columns.addWidget(dossier, 6)
 
@@ -438,12 +475,12 @@ class IntakePage(QWidget):
         self.save_button = QPushButton(self.tr("&Save and print (Ctrl+Enter)"), self)
         self.save_button.setObjectName("saveButton")
         self.save_button.clicked.connect(self.save)
-        self.refuse_button = QPushButton(self.tr("Re&fuse… (Ctrl+R)"), self)
+        self.refuse_button = QPushButton(self.tr("Refuse… (Ctrl+R)"), self)
         self.refuse_button.setObjectName("refuseButton")
         self.refuse_button.clicked.connect(self.refuse)
         self.clear_button = QPushButton(self.tr("&Clear form (Ctrl+N)"), self)
         self.clear_button.setObjectName("clearButton")
-        self.clear_button.clicked.connect(self.clear_form)
+        self.clear_button.clicked.connect(self.ask_clear)
         for b in (self.save_button, self.refuse_button, self.clear_button):
             b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         buttons.addWidget(self.save_button)
@@ -451,7 +488,8 @@ class IntakePage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
         outer.addLayout(buttons)
-        self.setTabOrder(self.picker.edit, self.papers)
+        self.setTabOrder(self.picker.edit, self.commune.edit)
+        self.setTabOrder(self.commune.edit, self.papers)
         self.setFocusProxy(self.picker.edit)
 
     # --- catalogue, draft ------------------------------------------------------------------------
@@ -479,11 +517,12 @@ class IntakePage(QWidget):
             "delivery": self.delivery.currentData(),
             "notes": self.notes.text(),
             "card_scanned": self.card_scanned,
+            "commune": [self.commune.code, self.commune.name] if self.commune.code else [],
         }
 
     def is_empty(self) -> bool:
         s = self.state()
-        return not (s["fields"] or s["gender"] or s["procedure"] or s["notes"])
+        return not (s["fields"] or s["gender"] or s["procedure"] or s["notes"] or s["commune"])
 
     def set_state(self, data: dict[str, Any]) -> None:
         self._restoring = True
@@ -502,6 +541,11 @@ class IntakePage(QWidget):
             self.delivery.setCurrentIndex(max(0, self.delivery.findData(data.get("delivery", "counter"))))
             self.notes.setText(str(data.get("notes", "")))
             self.card_scanned = bool(data.get("card_scanned", False))
+            chosen = data.get("commune") or []
+            if isinstance(chosen, list) and len(chosen) == 2:
+                self.commune.set_choice(str(chosen[0]), str(chosen[1]))
+            else:
+                self.commune.set_choice(None)
         finally:
             self._restoring = False
         self._clear_errors()
@@ -521,6 +565,38 @@ class IntakePage(QWidget):
         if self._autosave.isActive():
             self.save_draft_now()
 
+    def ask_clear(self) -> None:
+        """Ctrl+N: clear the form for the next citizen, asking first if something was typed in it."""
+        if self.is_empty():
+            self.clear_form()
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Clear the form"),
+            self.tr("Clear everything typed for this citizen? It is not saved."),
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("confirmClear")
+        yes = box.addButton(self.tr("&Clear"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("&Keep"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda b: self.clear_form() if b is yes else None)
+        box.finished.connect(self._confirm_closed)
+        self.confirm_box = box
+        box.open()
+
+    def _confirm_closed(self, _result: int) -> None:
+        self.confirm_box = None
+        self.window().activateWindow()
+        self.picker.edit.setFocus()
+
+    def stop_timers(self) -> None:
+        """The window is closing: no preview is asked for any more (the draft is flushed by the caller)."""
+        self._preview_timer.stop()
+
     def clear_form(self, *, keep_draft: bool = False) -> None:
         """Empty the form for the next citizen (and forget the draft unless ``keep_draft``)."""
         self._restoring = True
@@ -533,6 +609,8 @@ class IntakePage(QWidget):
             self.sets.setValue(1)
             self.delivery.setCurrentIndex(0)
             self.notes.clear()
+            self.commune.set_choice(None)
+            self.history.clear()
             self.card_scanned = False
         finally:
             self._restoring = False
@@ -589,6 +667,16 @@ class IntakePage(QWidget):
         else:
             label.hide()
 
+    def _focus_history(self) -> None:
+        if self.history.isVisible():
+            self.history.list.setFocus()
+
+    def _commune_changed(self) -> None:
+        self._field_edited("commune")
+        self._schedule_preview()
+        if self.commune.code is not None:
+            self.papers.setFocus()  # the commune chosen: on to the papers
+
     def _procedure_chosen(self, item: object) -> None:
         self._load_papers()
         if self.card_scanned:
@@ -621,6 +709,7 @@ class IntakePage(QWidget):
             self.ctx.store,
             p.code,
             self.edits["address"].text(),
+            self.commune.code,
             on_done=lambda result: self._preview_done(seq, result),
             on_error=lambda exc: self._preview_failed(seq, exc),
             owner=self,
@@ -649,10 +738,7 @@ class IntakePage(QWidget):
             return
         fee = show_money(result.fee_vnd)
         if p.fee_text:
-            short = (
-                p.fee_text if len(p.fee_text) <= FEE_TEXT_CHARS else p.fee_text[: FEE_TEXT_CHARS - 1] + "…"
-            )
-            fee = f"{fee} — {short}"
+            fee = f"{fee} — {p.fee_text}"  # whole: the operator reads the fee out, it is never cut
         self.fee_value.setText(fee)
         self.fee_value.setToolTip(p.fee_text)
         self.time_value.setText(time_label(p.time_value, p.time_unit))
@@ -703,6 +789,7 @@ class IntakePage(QWidget):
         self.card_scanned = bool(ident.personal_id)
         if self.card_scanned:
             self.papers.tick_id_card()
+        self.history.look_up(ident.personal_id or "")
         by_field: dict[str, list[Problem]] = {}
         for p in ident.problems:
             by_field.setdefault(p.field or "", []).append(p)
@@ -737,7 +824,7 @@ class IntakePage(QWidget):
         self._clear_errors()
         grouped: dict[str, list[Problem]] = {}
         general: list[Problem] = []
-        aliases = {"commune": "address", "sets_count": "papers", "result_delivery": "notes"}
+        aliases = {"sets_count": "papers", "result_delivery": "notes"}
         for p in problems:
             name = aliases.get(p.field or "", p.field or "")
             if name in self.errors:
@@ -770,7 +857,7 @@ class IntakePage(QWidget):
                 )
             )
         elif not self.papers.ticked():
-            problems.append(
+            problems.append(  # with every other error below: one round of corrections
                 Problem(
                     "ui.papers",
                     self.tr("Tick the papers received (Space)."),
@@ -778,6 +865,9 @@ class IntakePage(QWidget):
                     "papers",
                 )
             )
+        # The applicant's fields by the same rules the service applies (pure, no database): every error
+        # shows at once, not one round per kind.
+        problems.extend(clean_applicant(self._applicant())[1])
         if problems:
             self.show_problems(problems)
             return None
@@ -789,6 +879,7 @@ class IntakePage(QWidget):
             sets_count=self.sets.value(),
             result_delivery=self.delivery.currentData(),
             notes=self.notes.text(),
+            commune_code=self.commune.code,
         )
 
     def _applicant(self) -> ApplicantInput:
@@ -851,6 +942,7 @@ class IntakePage(QWidget):
             papers=self.papers.inputs(),
             sets_count=self.sets.value(),
             result_delivery=self.delivery.currentData(),
+            commune_code=self.commune.code,
         )
         self._set_busy(True)
         self._autosave.stop()

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from app.services.desk_lists import DeskSummary
     from app.services.settings import DeskSettings
     from app.services.store import Store
+    from app.services.window_state import WindowGeometry
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def show_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
         old.shutdown()
     window = MainWindow(data_dir=str(data_dir))
     _windows[:] = [window]
-    window.show()
+    window.showMaximized()  # the first start; open_desk puts back the geometry the operator left
     window.login_page.setFocus()
     return app, window
 
@@ -137,11 +138,19 @@ def open_desk(window: MainWindow, args: argparse.Namespace) -> Store | None:
         remember_language(data_dir, lang)
     apply_font_size(settings.font_size)
     window.attach(store, summary, settings)
+    window.restore_geometry(_saved_geometry(store))
     # Move every object alive after start-up (modules, Qt wrappers, the window) to the permanent
     # generation, so that full (generation-2) collections no longer walk them: each took 130-170 ms, an
     # event-loop stall.
     gc.freeze()
     return store
+
+
+def _saved_geometry(store: Store) -> WindowGeometry | None:
+    """Read at start-up with the settings (before the event loop runs, as :func:`_open` reads them)."""
+    from app.services.window_state import load_window_geometry
+
+    return load_window_geometry(store)
 
 
 def _close(window: MainWindow) -> None:

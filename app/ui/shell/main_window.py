@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QRect, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -34,6 +34,7 @@ from app.ui.i18n import current_language, fmt, install_translators, message, rem
 from app.ui.lanes.worker import Worker
 from app.ui.screens.login import LoginPage
 from app.ui.shell.scanner import ScannerFilter
+from app.ui.shell.screenfit import fit_size, on_screen
 from app.ui.shell.statusbar import DeskStatusBar
 
 # Everything below is imported when the desk is attached (:meth:`MainWindow.attach`) or later: the window
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from app.services.session import OperatorSession
     from app.services.settings import DeskSettings
     from app.services.store import Store
+    from app.services.window_state import WindowGeometry
     from app.ui.dialogs.enrol import EnrolDialog
     from app.ui.dialogs.parked import ParkedDialog
     from app.ui.dialogs.preview import PreviewDialog
@@ -131,7 +133,7 @@ class MainWindow(QMainWindow):
         self._pending_timer = QTimer(self)
         self._pending_timer.setInterval(PENDING_REFRESH_MS)
         self._pending_timer.timeout.connect(self.refresh_pending)
-        self.resize(1200, 760)
+        fit_size(self, 1200, 760)  # shown maximised at the first start (app.ui.shell.application)
         self._build_ui()
         if store is not None:
             assert summary is not None and settings is not None
@@ -202,11 +204,12 @@ class MainWindow(QMainWindow):
         self.intake: IntakePage = IntakePage(self.ctx, self.tabs)
         self.desk: DeskPage = DeskPage(self.ctx, self.tabs)
         self.detail: DetailPage = DetailPage(self.ctx, self.tabs)
-        self.tabs.addTab(self.intake, self.tr("&Intake (F2)"))
-        self.tabs.addTab(self.desk, self.tr("&Desk (F3)"))
-        self.tabs.addTab(self.detail, self.tr("D&ossier (F4)"))
+        self.tabs.addTab(self.intake, self.tr("Intake (F2)"))
+        self.tabs.addTab(self.desk, self.tr("Desk (F3)"))
+        self.tabs.addTab(self.detail, self.tr("Dossier (F4)"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.intake.saved.connect(self._intake_saved)
+        self.intake.open_dossier.connect(self.open_dossier)
         self.desk.open_dossier.connect(self.open_dossier)
         self.detail.changed.connect(self._dossier_changed)
         self.detail.document.connect(self.open_preview)
@@ -389,7 +392,7 @@ class MainWindow(QMainWindow):
 
     def clear_intake(self) -> None:
         self.show_intake()
-        self.intake.clear_form()
+        self.intake.ask_clear()
 
     # --- the scanner --------------------------------------------------------------------------------
 
@@ -424,7 +427,7 @@ class MainWindow(QMainWindow):
 
     def _intake_saved(self, outcome: object) -> None:
         from app.services.intake import IntakeOutcome
-        from app.ui.labels import form_label
+        from app.ui.labels import form_label, pdf_file_name
 
         assert isinstance(outcome, IntakeOutcome)
         self.wake_sync()  # the dossier is durable: send it now, not at the next tick
@@ -434,7 +437,7 @@ class MainWindow(QMainWindow):
             self.open_preview(
                 outcome.printed,
                 f"{form_label(outcome.printed.form)} — {outcome.code or ''}".rstrip(" —"),
-                f"{outcome.printed.form}-{outcome.code or 'refused'}.pdf",
+                pdf_file_name(outcome.printed.form, outcome.code),
             )
 
     def wake_sync(self) -> None:
@@ -795,13 +798,17 @@ class MainWindow(QMainWindow):
         box.setObjectName("shortcutsBox")
         box.setText(
             self.tr(
-                "F2 intake · F3 desk · F4 dossier · Ctrl+F find\n"
+                "F1 this list · F2 intake · F3 desk · F4 dossier · Ctrl+F find\n"
+                "F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit\n"
                 "Scan the ID card in any field: the applicant fills itself\n"
-                "Procedure: type a few letters, ↓ ↑, Enter\n"
-                "Papers: Space ticks, + / − count, Ctrl+A all\n"
-                "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear\n"
+                "Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)\n"
+                "After a scan: Alt+K the citizen's earlier dossiers, Enter opens one\n"
+                "Procedure: Alt+P, type a few letters, ↓ ↑, Enter\n"
+                "Papers: Alt+R, Space ticks, + / − count, Ctrl+A all\n"
+                "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)\n"
                 "Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close\n"
-                "Desk: type to search, Enter opens, Alt+1…7 lists, Esc back"
+                "Desk: type to search, Enter opens, Alt+1…8 lists, Esc back\n"
+                "Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel"
             )
         )
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -815,6 +822,25 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         box.open()
+
+    # --- the window's geometry ------------------------------------------------------------------------
+
+    def restore_geometry(self, saved: WindowGeometry | None) -> None:
+        """As the operator left it at the last close (put back on the screen it has now); maximised at
+        the first start."""
+        if saved is None or saved.maximised:
+            self.showMaximized()
+            return
+        self.showNormal()
+        self.setGeometry(on_screen(QRect(saved.x, saved.y, saved.width, saved.height), self))
+
+    def current_geometry(self) -> WindowGeometry:
+        from app.services.window_state import WindowGeometry
+
+        normal = self.normalGeometry() if self.isMaximized() else self.geometry()
+        return WindowGeometry(
+            normal.x(), normal.y(), normal.width(), normal.height(), maximised=self.isMaximized()
+        )
 
     # --- shutdown ----------------------------------------------------------------------------------------
 
@@ -831,8 +857,13 @@ class MainWindow(QMainWindow):
             if dialog.isVisible() and dialog.windowModality() != Qt.WindowModality.NonModal:
                 dialog.reject()  # the preview or a question left open
         if self.attached:
+            from app.services.window_state import save_window_geometry
+
             with contextlib.suppress(RuntimeError):
                 self.intake.flush_draft()
+            self.intake.stop_timers()
+            # Written on the worker like every write; closing the worker below lets it finish.
+            self.worker.run(save_window_geometry, self.ctx.store, self.current_geometry())
         if self.backups is not None:
             self.backups.close()
         self.worker.close()

@@ -4,11 +4,16 @@ A keyboard-wedge scanner types the card's QR payload (``12 digits|old ID|name|dd
 ddMMyyyy``) a few milliseconds per character, ending with Enter, into whatever has focus. An event
 filter that follows the keyboard focus (:meth:`ScannerFilter.watch`) watches key presses:
 
-- keys less than :attr:`ScannerFilter.max_gap` apart form a *burst*; when a burst starts, the text of
-  the focused editor (line edit, text edit, combo box) is remembered;
-- when a burst reaches ``9–12 digits`` followed by ``|``, it is a scan: the editor gets its remembered
-  text back (the digits typed into it are undone) and every further key of the burst is swallowed, so
-  a list or a check box under the focus never acts on the payload;
+- keys less than :attr:`ScannerFilter.max_gap` apart form a *burst*; when a burst starts, the state of
+  the focused widget (line edit, text edit, combo box, spin box, list) is remembered;
+- modifier keys (Shift, Ctrl, Alt, AltGr, Meta, Caps Lock) pressed or released on their own neither
+  start nor break a burst: a scanner on a US layout presses Shift around every ``|`` (and capital);
+- when a burst reaches ``9–12 digits`` followed by a separator (``|``, its look-alikes, or ``;`` from a
+  scanner set to another layout), or at least four fast keys and then ``|``, it is a scan: the widget
+  gets its remembered state back (the digits typed into it are undone: the text, the spin box's value,
+  the list's current row) and every further key of the burst is swallowed, so a list or a check box
+  under the focus never acts on the payload; a payload that is not a card's (truncated, another code)
+  goes to the handler too, which says so;
 - Enter (or a pause of :attr:`ScannerFilter.end_pause`) ends the scan: :attr:`ScannerFilter.scanned`
   carries the payload to whoever handles it.
 
@@ -29,14 +34,35 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
+    QDateTimeEdit,
+    QDoubleSpinBox,
     QLineEdit,
     QPlainTextEdit,
+    QSpinBox,
     QTextEdit,
     QWidget,
 )
 
 # The start of a payload: the 12-digit personal ID (9 for noise-tolerance) then the first separator.
-START = re.compile(r"[0-9]{9,12}\s*[|¦│｜]")
+START = re.compile(r"[0-9]{9,12}\s*[|¦│｜;]")
+# Separators of a payload as a scanner types them: the pipe, its look-alikes on other layouts, and ";"
+# (the pipe's key on some layouts).
+SEPARATORS = "|¦│｜"
+# At least this many keys at scanner speed before a separator: a (malformed) scan, not a person typing.
+MIN_FAST_KEYS = 4
+# Keys that only modify others: a scanner presses Shift around "|" and capitals.
+MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_CapsLock,
+        Qt.Key.Key_Super_L,
+        Qt.Key.Key_Super_R,
+    }
+)
 # A whole payload inside a line edit's text: the ID, then at least two more separators.
 WHOLE = re.compile(r"[0-9]{12}\s*\|[^|]*\|[^|]*\|.*")
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -118,6 +144,13 @@ class ScannerFilter(QObject):
         if kind == QEvent.Type.KeyRelease:
             return self._swallowing
         assert isinstance(event, QKeyEvent)
+        if event.isAutoRepeat():  # a key held down: a person, never a scanner
+            if not self._swallowing:
+                self._reset()
+            return self._swallowing
+        assert isinstance(event, QKeyEvent)
+        if event.key() in MODIFIER_KEYS:
+            return self._swallowing  # a Shift around "|" neither starts nor breaks the burst
         return self._key_press(obj, event)
 
     def _key_press(self, obj: QObject, event: QKeyEvent) -> bool:
@@ -150,10 +183,13 @@ class ScannerFilter(QObject):
         if self._swallowing:
             self._end_timer.start(int(self.end_pause * 1000))
             return True
-        if "|" in text or text in "¦│｜":
+        if text in SEPARATORS or text == ";":
             m = START.search(self._buffer)
-            if m is not None:
-                self._buffer = self._buffer[m.start() :]
+            start = m.start() if m is not None else None
+            if start is None and text in SEPARATORS and len(self._buffer) > MIN_FAST_KEYS:
+                start = 0  # fast keys, then "|": a scan that is not a card's (the handler says so)
+            if start is not None:
+                self._buffer = self._buffer[start:]
                 self._swallowing = True
                 _restore(self._target, self._snapshot)
                 self._end_timer.start(int(self.end_pause * 1000))
@@ -198,6 +234,10 @@ def _snapshot(widget: QWidget | None) -> object:
         return widget.currentIndex() if not widget.isEditable() else widget.currentText()
     if isinstance(widget, QAbstractItemView):
         return QPersistentModelIndex(widget.currentIndex())  # keyboard search moves it
+    if isinstance(widget, QSpinBox | QDoubleSpinBox):
+        return ("value", widget.value())
+    if isinstance(widget, QDateTimeEdit):
+        return ("datetime", widget.dateTime())
     return None
 
 
@@ -214,6 +254,13 @@ def _restore(widget: QWidget | None, snapshot: object) -> None:
             widget.setCurrentIndex(snapshot)
         elif isinstance(snapshot, str):
             widget.setEditText(snapshot)
+    elif isinstance(widget, QSpinBox | QDoubleSpinBox | QDateTimeEdit) and isinstance(snapshot, tuple):
+        _kind, value = snapshot
+        if isinstance(widget, QDateTimeEdit):
+            widget.setDateTime(value)
+        else:
+            widget.setValue(value)
+        widget.selectAll()  # the edit's text follows the value again (the digits typed are gone)
     elif isinstance(widget, QAbstractItemView) and isinstance(snapshot, QPersistentModelIndex):
         model = widget.model()
         if snapshot.isValid() and model is not None:
