@@ -17,6 +17,7 @@ from app.models.db import Store, StoreError, check_file
 from app.models.migrate import upgrade
 from app.paths import backup_dir, database_path, log_dir
 from app.services.backup import finish_interrupted_restore
+from app.services.calendar_notices import ensure_calendar_seed
 from app.services.reference import ensure_units, load_demo
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ def open_store(data_dir: Path, *, demo: bool = False) -> Store:
         upgrade(store.engine, backup_to=backup_dir(data_dir))
         with store.write() as session:
             ensure_units(session)
+            ensure_calendar_seed(session)
             if demo:
                 load_demo(session)
     except BaseException:
