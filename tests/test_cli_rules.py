@@ -218,3 +218,13 @@ def test_loaded_calendar_warns_from_1_november(tmp_path: Path) -> None:
         assert loaded_calendar(store, date(2026, 11, 1)).missing_year == 2027
     finally:
         store.dispose()
+
+
+def test_commune_kept_whole_is_shown_as_current(tmp_path: Path) -> None:
+    code, out, _ = run(tmp_path, "units", "07663")
+    assert code == 0
+    assert "07663  Xã Tuấn Đạo\nTỉnh/thành phố: 24  Tỉnh Bắc Ninh" in out
+    assert "Giữ nguyên, vẫn hiện hành: 07663  Xã Tuấn Đạo, Tỉnh Bắc Ninh" in out
+    assert "Hết hiệu lực" not in out
+    # A merged ward is still shown as a former unit.
+    assert "Hết hiệu lực từ: 2025-06-30" in run(tmp_path, "units", "07210")[1]
