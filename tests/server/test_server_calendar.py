@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -57,8 +57,8 @@ def test_holiday_commands_with_notices_reach_the_desk(
 ) -> None:
     server = world.live
     code, out = run(
-        server, "holiday", "add", "2027-03-05", "off", "--notice", "1234/TB-BNV", "--notice-date", "2026-11-20",
-        "--note", "Nghỉ thử nghiệm 2027",
+        server, "holiday", "add", "2027-03-05", "off", "--notice", "1234/TB-BNV",
+        "--notice-date", "2026-11-20", "--note", "Nghỉ thử nghiệm 2027",
     )  # fmt: skip
     assert code == 0 and "theo 1234/TB-BNV" in out
     assert run(server, "holiday", "add", "2027-03-13", "working", "--notice", "1234/TB-BNV")[0] == 0
