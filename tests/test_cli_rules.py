@@ -228,3 +228,18 @@ def test_commune_kept_whole_is_shown_as_current(tmp_path: Path) -> None:
     assert "Hết hiệu lực" not in out
     # A merged ward is still shown as a former unit.
     assert "Hết hiệu lực từ: 2025-06-30" in run(tmp_path, "units", "07210")[1]
+
+
+def test_supplement_rule_is_a_setting(tmp_path: Path) -> None:
+    got = receive(tmp_path, "1.004873", "2026-11-30 09:00")  # 3 working days → Thu 3/12 09:00
+    assert run(tmp_path, "rules")[1] == "supplement-time: extend\n"
+    assert run(tmp_path, "rules", "--supplement-time", "restart")[1] == "supplement-time: restart\n"
+    code_ = str(got["code"])
+    args = ("act", code_)
+    assert (
+        run(tmp_path, *args, "request_supplement", "--reason", "Thiếu tờ khai", "--at", "2026-12-01 08:00")[0]
+        == 0
+    )
+    code, out, err = run(tmp_path, *args, "supplement_received", "--at", "2026-12-02 08:00")
+    assert code == 0, err
+    assert "Hẹn trả: 2026-12-07 08:00" in out  # 3 working days counted again from the completed file

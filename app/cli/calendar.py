@@ -61,6 +61,17 @@ def cmd_calendar(ctx: Context) -> int:
     return 0
 
 
+def cmd_rules(ctx: Context) -> int:
+    """Show or set the province's readings where the sources could not be read (README, Rules)."""
+    from app.cli.dossiers import actor
+    from app.services import dossiers as svc
+
+    if ctx.args.supplement_time:
+        svc.set_supplement_rule(ctx.store, actor(ctx), ctx.args.supplement_time)
+    ctx.print(f"supplement-time: {svc.supplement_rule(ctx.store)}")
+    return 0
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "calendar", parents=[common], help="public-sector calendar notices loaded on this desk, per year"
@@ -68,3 +79,14 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--year", type=int, help="only the notices of this year")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_calendar)
+
+    p = sub.add_parser(
+        "rules", parents=[common], help="show or set the province's readings of rules marked unsure"
+    )
+    p.add_argument(
+        "--supplement-time",
+        choices=["extend", "restart"],
+        help="after a supplement: extend the due date by the wait (default) or restart the time limit",
+    )
+    p.add_argument("--operator", help="operator name recorded in the audit trail")
+    p.set_defaults(handler=cmd_rules)

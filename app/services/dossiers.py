@@ -53,7 +53,7 @@ from app.services.desk import (
     load_calendar,
     reference,
 )
-from app.services.reference import get_setting
+from app.services.reference import get_setting, set_setting
 
 CHANNELS = ("direct", "postal", "online")
 DELIVERIES = ("counter", "post")
@@ -845,6 +845,31 @@ def refuse_intake(store: Store, actor: Actor, req: ReceiveRequest, reason: str) 
 #: limit counted again from the completed file, a reading of NĐ 61/2018). UNSURE: no text of NĐ 118/2025
 #: on this was read (rules-2026.md §5); a province may decide otherwise.
 SUPPLEMENT_RULE_KEY = "rules.supplement_time"
+
+
+SUPPLEMENT_RULES = ("extend", "restart")
+
+
+def supplement_rule(store: Store) -> str:
+    """The province's reading of the time after a supplement (:data:`SUPPLEMENT_RULE_KEY`)."""
+    with store.read() as s:
+        return str(get_setting(s, SUPPLEMENT_RULE_KEY, "extend"))
+
+
+def set_supplement_rule(store: Store, actor: Actor, rule: str) -> None:
+    if rule not in SUPPLEMENT_RULES:
+        raise DomainError(
+            _problem(
+                "rules.supplement_time",
+                f"Cách tính «{rule}» không hợp lệ: chỉ có extend (cộng thời gian chờ) "
+                "hoặc restart (tính lại).",
+                f"Rule {rule!r} is invalid: use extend (add the waiting time) or restart (count again).",
+                "supplement_time",
+            )
+        )
+    with store.write() as s:
+        set_setting(s, SUPPLEMENT_RULE_KEY, rule)
+        audit.append(s, actor, "settings.rules", "setting", SUPPLEMENT_RULE_KEY, {"value": rule})
 
 
 def _check_apology(session: Session, d: Dossier, at: datetime, new_due_at: datetime | None) -> None:
