@@ -18,6 +18,7 @@ from app.models.migrate import upgrade
 from app.paths import backup_dir, database_path, log_dir
 from app.services import continuity
 from app.services.backup import finish_interrupted_restore
+from app.services.calendar_notices import ensure_calendar_seed
 from app.services.reference import ensure_units, load_demo
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
         upgrade(store.engine, backup_to=backup_dir(data_dir))
         with store.write() as session:
             ensure_units(session)
+            ensure_calendar_seed(session)
             if demo:
                 load_demo(session)
         continuity.note_created(data_dir)

@@ -441,6 +441,31 @@ class CataloguePaper(_Model):
     note: Text5000 = ""
 
 
+_Unit = Literal["same_day", "working_days", "working_hours", "calendar_days"]
+
+
+class TimeLimit(_Model):
+    value: SmallInt
+    unit: _Unit
+
+
+class FeeRule(_Model):
+    per: Literal["page"]
+    #: ``[first page, đồng a page]`` in order, e.g. ``[[1, 2000], [3, 1000]]``.
+    tiers: Annotated[
+        list[tuple[Annotated[int, Field(ge=1)], Annotated[int, Field(ge=0, le=10**9)]]],
+        Field(min_length=1, max_length=10),
+    ]
+    cap_per_copy: Annotated[int, Field(ge=0, le=10**12)] | None = None
+
+
+class CatalogueExtension(_Model):
+    id: Annotated[str, Field(min_length=1, max_length=40)]
+    label: Text300
+    add: TimeLimit | None = None
+    limit: TimeLimit | None = None
+
+
 class CatalogueItem(_Model):
     """One procedure, exactly as an entry of ``resources/catalogue/demo-procedures.json`` (schema 1)."""
 
@@ -458,6 +483,12 @@ class CatalogueItem(_Model):
     channels: list[Literal["direct", "postal", "online"]] = ["direct"]
     cross_boundary: bool = False
     unsure: Text5000 = ""
+    #: Limits of the channels that differ from the in-person one (app.domain.rules).
+    time_by_channel: dict[Literal["postal", "online"], TimeLimit] = {}
+    #: A computed fee (per page / per copy, tiers, cap); None = the flat ``fee_vnd``.
+    fee_rule: FeeRule | None = None
+    #: Extensions set by specialised law that the operator may apply at intake.
+    extensions: Annotated[list[CatalogueExtension], Field(max_length=20)] = []
 
 
 class CalendarDay(_Model):
@@ -466,6 +497,11 @@ class CalendarDay(_Model):
     day: date
     kind: Literal["off", "working"]
     note: Text300 = ""
+    #: The published notice that sets the day (số hiệu, e.g. "12729/VPCP-KGVX") and its date.
+    notice: Annotated[str, Field(max_length=100)] = ""
+    notice_date: date | None = None
+    #: The province removed this day (``motcua-server holiday remove``): desks delete their row.
+    removed: bool = False
 
 
 class DossierState(DossierSnapshot):

@@ -192,10 +192,19 @@ def import_catalogue(db: Database, path: Path | None = None) -> tuple[int, int]:
     return len(items), len(changes)
 
 
-def set_calendar_day(db: Database, day: date, kind: str, note: str = "") -> bool:
-    """Add or change a day off / make-up working day; appends a ``calendar`` change if anything changed."""
+def set_calendar_day(
+    db: Database, day: date, kind: str, note: str = "", notice: str = "", notice_date: date | None = None
+) -> bool:
+    """Add or change a day off / make-up working day with the notice that sets it (số hiệu, ngày); appends
+    a ``calendar`` change if anything changed."""
     try:
-        value = CalendarDayModel(day=day, kind=kind, note=clean_spaces(note)).model_dump(mode="json")  # type: ignore[arg-type]
+        value = CalendarDayModel(
+            day=day,
+            kind=kind,  # type: ignore[arg-type]
+            note=clean_spaces(note),
+            notice=clean_spaces(notice),
+            notice_date=notice_date,
+        ).model_dump(mode="json")
     except ValidationError as err:
         where, msg = first_error(err)
         raise AdminError(
@@ -208,14 +217,50 @@ def set_calendar_day(db: Database, day: date, kind: str, note: str = "") -> bool
     now = now_utc()
     with db.write() as s:
         row = s.get(CalendarDay, day)
-        if row is not None and row.kind == value["kind"] and row.note == value["note"]:
+        fields = (value["kind"], value["note"], value["notice"], notice_date)
+        if row is not None and (row.kind, row.note, row.notice, row.notice_date) == fields:
             return False
         if row is None:
-            s.add(CalendarDay(day=day, kind=value["kind"], note=value["note"], updated_at=now))
-        else:
-            row.kind, row.note, row.updated_at = value["kind"], value["note"], now
+            row = CalendarDay(day=day)
+            s.add(row)
+        row.kind, row.note, row.notice, row.notice_date = fields
+        row.updated_at = now
         append_change(s, "calendar", value, now)
     return True
+
+
+def remove_calendar_day(db: Database, day: date) -> bool:
+    """Remove a day from the province's table; desks delete theirs (a ``calendar`` change with
+    ``removed``). False when the day was not in the table."""
+    now = now_utc()
+    with db.write() as s:
+        row = s.get(CalendarDay, day)
+        if row is None:
+            return False
+        value = CalendarDayModel(day=day, kind=row.kind, removed=True).model_dump(mode="json")  # type: ignore[arg-type]
+        s.delete(row)
+        append_change(s, "calendar", value, now)
+    return True
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    day: date
+    kind: str
+    note: str
+    notice: str
+    notice_date: date | None
+
+
+def list_calendar_days(db: Database, year: int | None = None) -> list[CalendarRow]:
+    """The province's calendar days (of ``year`` if given), by day."""
+    with db.read() as s:
+        rows = s.scalars(select(CalendarDay).order_by(CalendarDay.day)).all()
+        return [
+            CalendarRow(r.day, r.kind, r.note, r.notice, r.notice_date)
+            for r in rows
+            if year is None or r.day.year == year
+        ]
 
 
 # --- centres, operators, devices -------------------------------------------------------------------------

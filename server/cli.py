@@ -168,24 +168,61 @@ def cmd_revoke_device(args: argparse.Namespace, db: Database, out: TextIO) -> in
     return 0
 
 
-def cmd_holiday(args: argparse.Namespace, db: Database, out: TextIO) -> int:
-    _ready(db)
+def _iso_day(text: str, what: str = "") -> date:
     try:
-        day = date.fromisoformat(args.day)
+        return date.fromisoformat(text)
     except ValueError:
         raise AdminError(
             Problem(
                 "cli.day",
-                f"Ngày «{args.day}» không đúng dạng YYYY-MM-DD.",
-                f"Day {args.day!r} is not YYYY-MM-DD.",
+                f"Ngày «{text}»{what} không đúng dạng YYYY-MM-DD.",
+                f"Day {text!r}{what} is not YYYY-MM-DD.",
             )
         ) from None
-    changed = admin.set_calendar_day(db, day, args.kind, args.note)
+
+
+def cmd_holiday(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    _ready(db)
+    day = _iso_day(args.day)
+    notice_date = _iso_day(args.notice_date, " (--notice-date)") if args.notice_date else None
+    changed = admin.set_calendar_day(db, day, args.kind, args.note, args.notice or "", notice_date)
     vi, en = ("ngày nghỉ", "a day off") if args.kind == "off" else ("ngày làm việc", "a working day")
+    by_vi = f" theo {args.notice}" if args.notice else ""
+    by_en = f" per {args.notice}" if args.notice else ""
     if changed:
-        _say(out, f"Đã ghi {day:%d/%m/%Y} là {vi}.", f"Recorded {day:%Y-%m-%d} as {en}.")
+        _say(out, f"Đã ghi {day:%d/%m/%Y} là {vi}{by_vi}.", f"Recorded {day:%Y-%m-%d} as {en}{by_en}.")
     else:
         _say(out, "Không có gì thay đổi.", "Nothing changed.")
+    return 0
+
+
+def cmd_holiday_remove(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    _ready(db)
+    day = _iso_day(args.day)
+    if admin.remove_calendar_day(db, day):
+        _say(out, f"Đã xóa ngày {day:%d/%m/%Y} khỏi lịch.", f"Removed {day:%Y-%m-%d} from the calendar.")
+        return 0
+    raise AdminError(
+        Problem(
+            "cli.holiday_unknown",
+            f"Ngày {day:%d/%m/%Y} không có trong lịch của tỉnh.",
+            f"{day:%Y-%m-%d} is not in the province's calendar.",
+        )
+    )
+
+
+def cmd_holiday_list(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    _ready(db)
+    rows = admin.list_calendar_days(db, args.year)
+    for r in rows:
+        nd = f" ({r.notice_date:%d/%m/%Y})" if r.notice_date else ""
+        print(f"{r.day:%Y-%m-%d}  {r.kind:<7}  {r.notice or '-'}{nd}  {r.note}", file=out)
+    years = sorted({r.day.year for r in rows if r.notice})
+    _say(
+        out,
+        f"{len(rows)} ngày; năm có văn bản: {', '.join(map(str, years)) or '-'}",
+        f"{len(rows)} days; years with notices: {', '.join(map(str, years)) or '-'}",
+    )
     return 0
 
 
@@ -328,7 +365,15 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("day", help="YYYY-MM-DD")
     h.add_argument("kind", choices=("off", "working"))
     h.add_argument("--note", default="")
+    h.add_argument("--notice", help='number of the notice that sets the day, e.g. "12729/VPCP-KGVX"')
+    h.add_argument("--notice-date", help="date of the notice, YYYY-MM-DD")
     h.set_defaults(handler=cmd_holiday)
+    h = hsub.add_parser("remove", parents=[common], help="remove a day from the province's calendar")
+    h.add_argument("day", help="YYYY-MM-DD")
+    h.set_defaults(handler=cmd_holiday_remove)
+    h = hsub.add_parser("list", parents=[common], help="the province's calendar days with their notices")
+    h.add_argument("--year", type=int)
+    h.set_defaults(handler=cmd_holiday_list)
     p = add("serve", cmd_serve, "run the HTTP API (uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)

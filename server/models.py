@@ -128,6 +128,9 @@ class CalendarDay(Base):
     kind: Mapped[str] = mapped_column(String(10))
     note: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    #: The published notice that sets the day (s0002_rules).
+    notice: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    notice_date: Mapped[date | None] = mapped_column(Date)
 
 
 # --- people and devices ------------------------------------------------------------------------------

@@ -272,3 +272,36 @@ def test_table_rebuilds_keep_the_rows_that_refer_to_the_table(store: Store, data
         assert conn.execute(text("SELECT count(*) FROM dossier_events")).scalar() == 1
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # back on for the pool
     engine.dispose()
+
+
+def test_0004_rules_keeps_the_first_promised_date(tmp_path: Path) -> None:
+    """Existing dossiers get ``original_due_at``: the due date, or the one before the first apology."""
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(path)
+    upgrade(engine, "0001")
+    engine.dispose()
+    _fill_at_first_revision(path)
+    engine = make_engine(path)
+    upgrade(engine, "0003")
+    engine.dispose()
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE dossiers SET due_at = '2025-08-08 17:00:00' WHERE id = 'd1'")
+        con.execute(
+            "INSERT INTO dossier_events (id, dossier_id, seq, action, from_status, to_status, occurred_at,"
+            " operator_name, workstation_name, reason, payload, origin) VALUES ('e2', 'd1', 2, 'apologise',"
+            " 'received', 'received', '2025-08-01 09:00:00', 'op', 'ws', 'x',"
+            ' \'{"new_due_at":"2025-08-08T17:00:00","previous_due_at":"2025-08-01T17:00:00"}\', \'local\')'
+        )
+        con.execute("INSERT INTO holiday_overrides (day, kind, note) VALUES ('2026-12-31', 'off', 'x')")
+    con.close()
+    engine = make_engine(path)
+    upgrade(engine)
+    engine.dispose()
+    con = sqlite3.connect(path)
+    row = con.execute(
+        "SELECT due_at, original_due_at, pages, fee_basis FROM dossiers WHERE id = 'd1'"
+    ).fetchone()
+    assert row[0] == "2025-08-08 17:00:00" and row[1].startswith("2025-08-01 17:00:00") and row[2:] == (0, "")
+    assert con.execute("SELECT notice, source FROM holiday_overrides").fetchall() == [("", "server")]
+    con.close()

@@ -60,6 +60,9 @@ _.sent_at  # app.models.entities.OutboxEntry
 _.capped  # app.services.search.SearchPage: the count stopped at COUNT_CAP
 _.logged_in_at  # app.services.session.OperatorSession
 _.unsure  # app.sync.protocol.CatalogueItem (a JSON field of the national catalogue)
+_.per  # app.contract.FeeRule: a wire field, read from the stored JSON by app.domain.rules.compute_fee
+_.cap_per_copy  # app.contract.FeeRule: likewise
+_.comment  # openpyxl Cell.comment, set in app/print/xlsx.py (the library reads it when saving)
 _.synced  # tests/faults/harness.py run counters, shown in a failed run's repr
 
 # --- Kept on purpose --------------------------------------------------------------------------------------

@@ -33,26 +33,64 @@ def actor(ctx: Context) -> Actor:
 
 def cmd_due(ctx: Context) -> int:
     received = parse_datetime(ctx.args.received, "received") if ctx.args.received else datetime.now()
-    due = due_date(ctx.store, ctx.args.procedure, received)
+    due = due_date(ctx.store, ctx.args.procedure, received, ctx.args.channel)
     if ctx.args.json:
         ctx.print_json(
             {
                 "procedure": due.procedure_code,
+                "channel": due.channel,
                 "received_at": due.received_at.isoformat(),
                 "due_at": due.due_at.isoformat(),
                 "time_value": due.time_value,
                 "time_unit": due.time_unit,
+                "estimated_years": list(due.estimated_years),
             }
         )
     else:
         ctx.print(fmt_dt(due.due_at))
+    if due.estimated_years and not ctx.args.json:
+        print(estimated_note(ctx, due.estimated_years), file=ctx.err)
     return 0
 
 
-def cmd_receive(ctx: Context) -> int:
+def estimated_note(ctx: Context, years: tuple[int, ...]) -> str:
+    y = ", ".join(map(str, years))
+    return ctx.t(
+        f"Lưu ý: chưa nạp văn bản về ngày nghỉ của khu vực công năm {y}; ngày hẹn tính theo lịch ước tính.",
+        f"Note: no public-sector calendar notice is loaded for {y}; the due date rests on estimated days.",
+    )
+
+
+def parse_papers(values: list[str] | None) -> list[tuple[int, int]] | None:
+    """``--paper N[:count]`` values → (position, count); None when no --paper was given."""
+    if not values:
+        return None
+    out: list[tuple[int, int]] = []
+    for v in values:
+        n, _, count = v.partition(":")
+        try:
+            pair = (int(n), int(count) if count else 1)
+        except ValueError:
+            pair = (0, 0)
+        if pair[0] < 1 or pair[1] < 1:
+            raise DomainError(
+                Problem(
+                    "cli.paper",
+                    f"«--paper {v}» không hợp lệ: dùng số thứ tự giấy tờ trong danh mục, có thể kèm số "
+                    "lượng (ví dụ --paper 2 hoặc --paper 3:2).",
+                    f"'--paper {v}' is invalid: give the paper's number in the catalogue list, optionally "
+                    "with a count (e.g. --paper 2 or --paper 3:2).",
+                    "paper",
+                )
+            )
+        out.append(pair)
+    return out
+
+
+def applicant_fields(ctx: Context, warnings: list[Problem]) -> dict[str, Any]:
+    """The applicant's fields from --qr and the explicit options (which win)."""
     a = ctx.args
     fields: dict[str, Any] = {}
-    warnings: list[Problem] = []
     if a.qr:
         qr = parse_cccd_qr(a.qr)
         if not qr.readable:
@@ -91,6 +129,13 @@ def cmd_receive(ctx: Context) -> int:
                 "name",
             )
         )
+    return fields
+
+
+def cmd_receive(ctx: Context) -> int:
+    a = ctx.args
+    warnings: list[Problem] = []
+    fields = applicant_fields(ctx, warnings)
     req = svc.ReceiveRequest(
         procedure_code=a.procedure,
         applicant=svc.ApplicantInput(**fields),
@@ -99,10 +144,26 @@ def cmd_receive(ctx: Context) -> int:
         result_delivery=a.delivery,
         notes=a.notes or "",
         received_at=parse_datetime(a.received, "received") if a.received else None,
+        paper_numbers=parse_papers(a.paper),
+        pages=a.pages,
+        copies=a.copies,
+        fee_exemption=a.fee_exempt or "",
+        extension=a.extension or "",
+        extension_reason=a.extension_reason or "",
     )
     result = svc.receive(ctx.store, actor(ctx), req)
     for w in warnings:
         print(w.message(ctx.lang), file=ctx.err)
+    if not a.paper:
+        print(
+            ctx.t(
+                "Chưa ghi giấy tờ nào đã nhận (--paper N[:số lượng]): giấy tiếp nhận không liệt kê giấy tờ.",
+                "No paper recorded as received (--paper N[:count]): the receipt lists none.",
+            ),
+            file=ctx.err,
+        )
+    if result.estimated_years and not a.json:
+        print(estimated_note(ctx, result.estimated_years), file=ctx.err)
     if a.json:
         ctx.print_json(
             {
@@ -114,6 +175,10 @@ def cmd_receive(ctx: Context) -> int:
                 "scenario": result.scenario,
                 "status": result.status,
                 "explanation": result.route.explanation(ctx.lang),
+                "fee_vnd": result.fee_vnd,
+                "fee_basis": result.fee_basis,
+                "extension": result.extension,
+                "estimated_years": list(result.estimated_years),
             }
         )
         return 0
@@ -123,6 +188,37 @@ def cmd_receive(ctx: Context) -> int:
     ctx.print(t("Tiếp nhận", "Received") + f": {fmt_dt(result.received_at)}")
     ctx.print(t("Hẹn trả", "Due") + f": {fmt_dt(result.due_at)}")
     ctx.print(t("Trường hợp", "Scenario") + f": ({result.scenario}) {result.route.explanation(ctx.lang)}")
+    ctx.print(t("Phí, lệ phí", "Fee") + f": {result.fee_vnd:,} đ".replace(",", "."))
+    if result.fee_basis:
+        ctx.print(t("Cách tính", "Basis") + f": {result.fee_basis}")
+    if result.extension:
+        ctx.print(t("Gia hạn", "Extension") + f": {result.extension}")
+    return 0
+
+
+def cmd_refuse(ctx: Context) -> int:
+    """Refuse a dossier at intake (Mẫu 03) with its reason, as the window's Ctrl+R does."""
+    a = ctx.args
+    warnings: list[Problem] = []
+    fields = applicant_fields(ctx, warnings)
+    req = svc.ReceiveRequest(
+        procedure_code=a.procedure,
+        applicant=svc.ApplicantInput(**fields),
+        channel=a.channel,
+        received_at=parse_datetime(a.received, "received") if a.received else None,
+        paper_numbers=parse_papers(a.paper),
+    )
+    dossier_id = svc.refuse_intake(ctx.store, actor(ctx), req, a.reason)
+    for w in warnings:
+        print(w.message(ctx.lang), file=ctx.err)
+    if a.json:
+        ctx.print_json({"id": dossier_id, "status": Status.REFUSED.value})
+        return 0
+    ctx.print(ctx.t("Đã từ chối tiếp nhận, hồ sơ", "Refused at intake, dossier") + f": {dossier_id}")
+    ctx.print(
+        ctx.t("In phiếu từ chối (Mẫu 03)", "Print the refusal (Mẫu 03)")
+        + f": motcua-desk print refusal {dossier_id} --out FILE.pdf"
+    )
     return 0
 
 
@@ -152,6 +248,11 @@ def dossier_json(d: svc.DossierRecord) -> dict[str, Any]:
         "handling_agency_eid": d.handling_agency_eid,
         "received_at": d.received_at,
         "due_at": d.due_at,
+        "original_due_at": d.original_due_at,
+        "fee_basis": d.fee_basis,
+        "extension": d.extension,
+        "pages": d.pages,
+        "copies": d.copies,
         "finished_at": d.finished_at,
         "returned_at": d.returned_at,
         "fee_vnd": d.fee_vnd,
@@ -167,6 +268,7 @@ def dossier_json(d: svc.DossierRecord) -> dict[str, Any]:
                 "operator": e.operator_name,
                 "workstation": e.workstation_name,
                 "reason": e.reason,
+                "payload": e.payload,
             }
             for e in d.events
         ],
@@ -195,6 +297,15 @@ def cmd_show(ctx: Context) -> int:
     ctx.print(t("Cơ quan đang giải quyết", "Handling agency") + f": {d.handling_agency or '-'}")
     ctx.print(t("Tiếp nhận", "Received") + f": {fmt_dt(d.received_at)}")
     ctx.print(t("Hẹn trả", "Due") + f": {fmt_dt(d.due_at)}")
+    if d.original_due_at is not None and d.original_due_at != d.due_at:
+        ctx.print(t("Hẹn trả ban đầu", "First promised") + f": {fmt_dt(d.original_due_at)}")
+    ctx.print(
+        t("Phí, lệ phí", "Fee")
+        + f": {d.fee_vnd:,} đ".replace(",", ".")
+        + (f" ({d.fee_basis})" if d.fee_basis else "")
+    )
+    if d.extension:
+        ctx.print(t("Gia hạn", "Extension") + f": {d.extension}")
     ctx.print(t("Quá trình xử lý:", "History:"))
     for e in d.events:
         what = f"{Action(e.action).label(lang)} → {status_label(e.to_status, lang)}"
@@ -203,6 +314,17 @@ def cmd_show(ctx: Context) -> int:
         if e.reason:
             line += f"  {e.reason}"
         ctx.print(line)
+        estimated = e.payload.get("calendar_estimated")
+        if estimated:
+            ctx.print("     " + estimated_note(ctx, tuple(estimated)))
+        if e.payload.get("original_due_at"):
+            ctx.print(
+                "     "
+                + t("Hẹn ban đầu", "First promised")
+                + f": {fmt_dt(datetime.fromisoformat(e.payload['original_due_at']))}; "
+                + t("hẹn mới", "new")
+                + f": {fmt_dt(datetime.fromisoformat(e.payload['new_due_at']))}"
+            )
     return 0
 
 
@@ -246,6 +368,7 @@ def cmd_act(ctx: Context) -> int:
         reason=a.reason or "",
         new_due_at=parse_datetime(a.new_due, "new_due") if a.new_due else None,
         handling_agency_eid=a.to,
+        at=parse_datetime(a.at, "at") if a.at else None,
     )
     ctx.print(
         f"{result.code}: {Action(result.action).label(ctx.lang)} → {status_label(result.status, ctx.lang)}"
@@ -350,6 +473,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("due", parents=[common], help="due date of a procedure received at a given time")
     p.add_argument("--procedure", required=True, help="procedure code")
     p.add_argument("--received", help='receipt time "YYYY-MM-DD HH:MM" (default: now)')
+    p.add_argument(
+        "--channel", default="direct", choices=list(svc.CHANNELS), help="in person, by post or online"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_due)
 
@@ -368,8 +494,34 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--delivery", default="counter", choices=list(svc.DELIVERIES))
     p.add_argument("--notes")
     p.add_argument("--received", help='receipt time "YYYY-MM-DD HH:MM" (default: now)')
+    paper_help = "a paper received: its number in the procedure's list, optionally :count (repeatable)"
+    p.add_argument("--paper", action="append", metavar="N[:COUNT]", help=paper_help)
+    p.add_argument("--pages", type=int, default=0, help="pages of the original (per-page fees)")
+    p.add_argument("--copies", type=int, default=0, help="copies asked for (per-copy fees)")
+    p.add_argument("--fee-exempt", metavar="GROUND", help="exempt from the fee, with the ground")
+    p.add_argument("--extension", metavar="ID", help="an extension set by law (catalogue id)")
+    p.add_argument("--extension-reason", help="why the extension applies (required with --extension)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_receive)
+
+    p = sub.add_parser(
+        "refuse", parents=[common, op], help="refuse a dossier at intake with the reason (Mẫu 03)"
+    )
+    p.add_argument("--procedure", required=True)
+    p.add_argument("--reason", required=True, help="the reason, as the citizen will read it")
+    p.add_argument("--qr", help="the ID card's QR payload as the scanner reads it")
+    p.add_argument("--name")
+    p.add_argument("--id", help="12-digit personal ID")
+    p.add_argument("--birth-date")
+    p.add_argument("--gender", help="Nam or Nữ")
+    p.add_argument("--phone")
+    p.add_argument("--email")
+    p.add_argument("--address")
+    p.add_argument("--channel", default="direct", choices=list(svc.CHANNELS))
+    p.add_argument("--received", help='time "YYYY-MM-DD HH:MM" (default: now)')
+    p.add_argument("--paper", action="append", metavar="N[:COUNT]", help=paper_help)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_refuse)
 
     p = sub.add_parser("show", parents=[common], help="a dossier with its history")
     p.add_argument("code", help="dossier code (or id)")
@@ -399,6 +551,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--reason")
     p.add_argument("--new-due", help='new due time "YYYY-MM-DD HH:MM" (apologise)')
     p.add_argument("--to", help="agency e-ID to forward to (default: the competent agency)")
+    p.add_argument("--at", help='when the action took place "YYYY-MM-DD HH:MM" (default: now)')
     p.set_defaults(handler=cmd_act)
 
     p = sub.add_parser(
@@ -418,7 +571,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
             "catalogue",
         ],
     )
-    p.add_argument("ref", nargs="?", default="", help="dossier code; for handover the former unit code")
+    p.add_argument(
+        "ref",
+        nargs="?",
+        default="",
+        help="dossier code (the id for a dossier refused at intake); for handover the former unit code",
+    )
     p.add_argument("--out", type=Path, required=True, help="PDF file to write")
     p.set_defaults(handler=cmd_print)
 

@@ -78,7 +78,10 @@ def _succession_json(x: Succession) -> dict[str, Any]:
 
 def _record_json(r: UnitRecord) -> dict[str, Any]:
     if not r.unit.current:
-        return _unit_json(r.unit) | {"successors": [_succession_json(n) for n in r.successors]}
+        return _unit_json(r.unit) | {
+            "successors": [_succession_json(n) for n in r.successors],
+            "kept_whole": kept_whole(r),
+        }
     if r.unit.level == "province":
         return _unit_json(r.unit) | {"units": [_unit_json(m) for m in r.members]}
     return _unit_json(r.unit) | {"formed_from": [_succession_json(o) for o in r.formed_from]}
@@ -87,6 +90,18 @@ def _record_json(r: UnitRecord) -> dict[str, Any]:
 def _old_label(u: UnitInfo) -> str:
     where = ", ".join(x for x in (u.district_name, u.province_name) if x and x != u.name)
     return f"{u.code}  {u.name} ({where})"
+
+
+def kept_whole(record: UnitRecord) -> bool:
+    """A former commune that the reorganisation kept whole: its only successor has its code and name."""
+    u = record.unit
+    return (
+        not u.current
+        and u.level == "commune"
+        and len(record.successors) == 1
+        and record.successors[0].unit.code == u.code
+        and record.successors[0].unit.name == u.name
+    )
 
 
 def _print_unit(ctx: Context, record: UnitRecord) -> None:
@@ -110,6 +125,16 @@ def _print_unit(ctx: Context, record: UnitRecord) -> None:
             )
             for o in sources:
                 ctx.print(f"  {_old_label(o.unit)}: {o.note}")
+        return
+    if kept_whole(record):
+        # Not rearranged by the 2025 reorganisation (e.g. Xã Tuấn Đạo, NQ 1658/NQ-UBTVQH15): the same
+        # commune, still current; only its district went and its province changed (rules-2026.md D11).
+        (n,) = record.successors
+        ctx.print(_old_label(u) + t(" — trước ngày 01/7/2025", " — before 1 July 2025"))
+        ctx.print(
+            t("Giữ nguyên, vẫn hiện hành", "Kept whole, still current")
+            + f": {n.unit.code}  {n.unit.name}, {n.unit.province_name}"
+        )
         return
     ctx.print(_old_label(u) + t(" — đơn vị cũ", " — former unit"))
     ctx.print(t("Hết hiệu lực từ", "Abolished after") + f": {u.valid_to.isoformat() if u.valid_to else None}")

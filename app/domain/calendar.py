@@ -12,8 +12,9 @@ Working days
 A day is a working day unless it is a weekend day (Saturday, Sunday by default) or a Vietnamese public
 holiday, where these are overridden in this order (the first that applies wins):
 
-1. an explicit :class:`DayOverride` (the admin-editable table: public-sector swap days, make-up working
-   Saturdays, newly declared days off);
+1. an explicit :class:`DayOverride` (the day table: each year's public-sector notices, seeded from
+   ``resources/calendar/public-sector-notices.json`` and maintained on the provincial server, see
+   :mod:`app.domain.notices`; nothing of a given year is hard-coded here);
 2. a built-in rule: 24 November "Ngày Văn hóa Việt Nam" is a paid day off from 2026 (reported as
    Resolution 28/2026/QH16). ``holidays`` ≥ 0.109 knows it; older wheels (the project allows ≥ 0.100)
    do not, so we add it (and its substitute day when it falls on a weekend) whenever the package lacks it;
@@ -49,7 +50,6 @@ from app.domain.errors import DomainError, Problem
 
 __all__ = [
     "DEFAULT_HOURS",
-    "KNOWN_PUBLIC_SECTOR_OVERRIDES",
     "VIETNAM_TZ",
     "DayKind",
     "DayOverride",
@@ -97,6 +97,8 @@ class DayOverride:
     day: date
     kind: DayKind | str
     note: str = ""
+    #: The published notice that sets this day (e.g. "12729/VPCP-KGVX"); "" for an unnumbered exception.
+    notice: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.day, datetime) or not isinstance(self.day, date):
@@ -120,22 +122,6 @@ class DayOverride:
                 )
             ) from None
         object.__setattr__(self, "kind", kind)
-
-
-def _span(first: date, last: date, kind: DayKind, note: str) -> tuple[DayOverride, ...]:
-    return tuple(DayOverride(first + timedelta(days=i), kind, note) for i in range((last - first).days + 1))
-
-
-#: Public-sector days set yearly by the Prime Minister / Ministry of Home Affairs that the ``holidays``
-#: package may not know. Seed data for the admin table; the constructor includes them unless told not to.
-#: - Tết 2026: officials off Sat 14/2 – Sun 22/2/2026 (Thông báo 9441/TB-BNV, domain.md §5.1).
-#: - National Day 2026: officials off Sat 29/8 – Wed 2/9/2026, Mon 31/8 swapped with Sat 22/8 (a working
-#:   Saturday). The swap Saturday is UNSURE in domain.md; ``holidays`` 0.109 records the same swap.
-KNOWN_PUBLIC_SECTOR_OVERRIDES: Final[tuple[DayOverride, ...]] = (
-    *_span(date(2026, 2, 14), date(2026, 2, 22), DayKind.OFF, "Tết Bính Ngọ 2026 (khu vực công)"),
-    DayOverride(date(2026, 8, 22), DayKind.WORKING, "Làm bù cho ngày 31/8/2026"),
-    *_span(date(2026, 8, 29), date(2026, 9, 2), DayKind.OFF, "Quốc khánh 2026 (khu vực công)"),
-)
 
 
 def _seconds(t: time) -> int:
@@ -274,14 +260,20 @@ def _package_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
 class WorkingCalendar:
     """Working days and working time of one centre. Immutable after construction; safe to share."""
 
-    __slots__ = ("_closing", "_day_us", "_day_length_us", "_hours", "_overrides", "_sessions")
+    __slots__ = (
+        "_closing",
+        "_day_us",
+        "_day_length_us",
+        "_hours",
+        "_notice_years",
+        "_overrides",
+        "_sessions",
+    )
 
     def __init__(
         self,
         overrides: Iterable[DayOverride] = (),
         hours: WorkingHours = DEFAULT_HOURS,
-        *,
-        include_known_public_sector_days: bool = True,
     ) -> None:
         self._hours = hours
         self._sessions: tuple[tuple[int, int], ...] = tuple(
@@ -290,9 +282,6 @@ class WorkingCalendar:
         self._closing = self._sessions[-1][1]
         self._day_length_us = sum(e - s for s, e in self._sessions)
         self._day_us = round(hours.hours_per_day * _US_PER_HOUR)
-        table: dict[date, DayOverride] = {}
-        if include_known_public_sector_days:
-            table.update((o.day, o) for o in KNOWN_PUBLIC_SECTOR_OVERRIDES)
         given: dict[date, DayOverride] = {}
         for o in overrides:
             seen = given.get(o.day)
@@ -306,14 +295,27 @@ class WorkingCalendar:
                     )
                 )
             given.setdefault(o.day, o)
-        table.update(given)  # the admin table wins over the built-in seed
-        self._overrides: dict[date, DayKind] = {d: DayKind(o.kind) for d, o in table.items()}
+        self._overrides: dict[date, DayKind] = {d: DayKind(o.kind) for d, o in given.items()}
+        self._notice_years = frozenset(d.year for d, o in given.items() if o.notice)
 
     # ------------------------------------------------------------------ days
 
     @property
     def hours(self) -> WorkingHours:
         return self._hours
+
+    @property
+    def notice_years(self) -> frozenset[int]:
+        """Years for which a numbered public-sector notice is loaded; other years are estimated."""
+        return self._notice_years
+
+    def is_working_time(self, dt: datetime) -> bool:
+        """Whether ``dt`` lies in a working session of a working day (a session's end counts: 17:00)."""
+        dt = local_naive(dt)
+        if not self.is_working_day(dt.date()):
+            return False
+        t = _seconds(dt.time())
+        return any(s <= t <= e for s, e in self._sessions)
 
     def is_working_day(self, d: date) -> bool:
         """Whether ``d`` is a working day of the centre."""

@@ -169,7 +169,11 @@ _ACTION_LABELS: Final[dict[Action, tuple[str, str]]] = {
     Action.STOP: ("Dừng giải quyết hồ sơ", "Stop processing"),
     Action.RESULT_READY: ("Nhận kết quả giải quyết", "Record the result"),
     Action.HAND_BACK: ("Trả kết quả", "Hand back the result"),
-    Action.APOLOGISE: ("Xin lỗi và hẹn lại ngày trả kết quả", "Apologise and set a new due date"),
+    # Thông tư 03/2025/TT-VPCP, Mẫu 04 (rules-2026.md S4, D10).
+    Action.APOLOGISE: (
+        "Xin lỗi và đề nghị gia hạn thời gian giải quyết",
+        "Apologise and request an extension of the time limit",
+    ),
     Action.TRANSFER: ("Chuyển giao hồ sơ do sắp xếp đơn vị", "Transfer after reorganisation"),
 }
 
@@ -259,8 +263,8 @@ _WHY_NOT: Final[dict[Action, tuple[str, str]]] = {
     ),
     Action.HAND_BACK: ("hồ sơ chưa có kết quả", "the dossier has no result yet"),
     Action.APOLOGISE: (
-        "chỉ xin lỗi, hẹn lại được khi hồ sơ đang trong quá trình giải quyết",
-        "an apology with a new date is possible only while the dossier is being processed",
+        "chỉ xin lỗi và đề nghị gia hạn được khi hồ sơ đang trong quá trình giải quyết",
+        "an apology with an extension request is possible only while the dossier is being processed",
     ),
     Action.TRANSFER: ("hồ sơ chưa được tiếp nhận", "the dossier has not been received"),
 }

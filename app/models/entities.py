@@ -124,6 +124,10 @@ class Procedure(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Rules as published (0004_rules): limits of other channels, a computed fee, extensions by law.
+    time_by_channel: Mapped[dict[str, Any]] = mapped_column(JSONText, default=dict, server_default="{}")
+    fee_rule: Mapped[dict[str, Any] | None] = mapped_column(JSONText)
+    extensions: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list, server_default="[]")
 
     papers: Mapped[list[ProcedurePaper]] = relationship(
         back_populates="procedure", order_by="ProcedurePaper.position", cascade="all, delete-orphan"
@@ -157,6 +161,11 @@ class HolidayOverride(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
     note: Mapped[str] = mapped_column(String(300), default="")
+    # The published notice that sets the day (0004_rules) and where the row came from: "seed" (the
+    # bundled notices file) or "server" (the provincial table, which wins).
+    notice: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    notice_date: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(10), default="server", server_default="server")
 
 
 class Setting(Base):
@@ -278,6 +287,13 @@ class Dossier(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # 0004_rules: the date first promised (kept after an apology; lateness is judged against it), the
+    # fee's basis, and the extension by law applied at intake.
+    original_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    copies: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fee_basis: Mapped[str] = mapped_column(Text, default="", server_default="")
+    extension: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     procedure: Mapped[Procedure] = relationship()
     applicant: Mapped[Applicant] = relationship()

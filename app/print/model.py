@@ -24,8 +24,9 @@ PAPER_FORM_LABELS: dict[str, str] = {
     "show": "Xuất trình bản chính",
 }
 
-RESULT_AT_CENTRE = "Tại Trung tâm Phục vụ hành chính công"
-RESULT_BY_POST = "Qua dịch vụ bưu chính công ích"
+# Printed after "Đăng ký nhận kết quả tại:", so neither starts with "Tại" (rules-2026.md D10).
+RESULT_AT_CENTRE = "Trung tâm Phục vụ hành chính công"
+RESULT_BY_POST = "Địa chỉ của người nộp, qua dịch vụ bưu chính công ích"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +88,10 @@ class ReceiptData:
     result_delivery: str = RESULT_AT_CENTRE
     fee_vnd: int | None = None
     fee_text: str = ""
+    #: How the amount due was computed (pages, copies, tiers, cap; an exemption; "giá trị demo").
+    fee_basis: str = ""
+    #: An extension set by specialised law applied at intake, with its reason.
+    extension: str = ""
     logbook_volume: str = ""
     logbook_number: str = ""
     operator_name: str = ""
@@ -137,7 +142,7 @@ class RefusalData:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ApologyData:
-    """Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ."""
+    """Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (TT 03/2025)."""
 
     code: str
     agency: Agency
@@ -149,8 +154,11 @@ class ApologyData:
     reason: str
     issued_at: datetime
     doc_number: str = ""
-    signer_title: str = "GIÁM ĐỐC"
+    signer_title: str = "THỦ TRƯỞNG CƠ QUAN"
     signer_name: str = ""
+    #: The agency responsible for the delay, which apologises (the competent agency when the dossier
+    #: was forwarded, scenarios b and c); "" = the issuing agency itself.
+    responsible_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,6 +219,8 @@ class LogbookRow:
     returned_at: datetime | None = None
     delivery_method: str = ""
     signature: str = ""
+    #: The date first promised when an apology moved ``due_at`` (both are printed: lateness stays visible).
+    original_due_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

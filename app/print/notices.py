@@ -13,7 +13,8 @@ from app.print.vn import short_date, time_date_vn
 
 SUPPLEMENT_TITLE = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
 REFUSAL_TITLE = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
-APOLOGY_TITLE = "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT HỒ SƠ"
+#: Thông tư 03/2025/TT-VPCP, Mẫu 04 (rules-2026.md S4, D10): "…thời gian giải quyết", no "hồ sơ".
+APOLOGY_TITLE = "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
 STOP_TITLE = "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"
 RECIPIENTS = ("Như trên;", "Lưu: VT, hồ sơ.")
 
@@ -128,7 +129,10 @@ def refusal(data: RefusalData) -> bytes:
 
 
 def apology(data: ApologyData) -> bytes:
-    """Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ."""
+    """Mẫu 04 — Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết (TT 03/2025).
+
+    It speaks for the agency responsible for the delay (``responsible_agency``). UNSURE: the field layout
+    of TT 03/2025 Phụ lục I was not read; this follows the TT 01/2018 layout with the new title."""
     d = normalized(data)
 
     def body(w: Writer) -> None:
@@ -137,7 +141,7 @@ def apology(data: ApologyData) -> bytes:
             d.agency,
             d.issued_at.date(),
             number=d.doc_number,
-            excerpt="V/v xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ",
+            excerpt="V/v xin lỗi và đề nghị gia hạn thời gian giải quyết",
         )
         common.title(w, APOLOGY_TITLE, space_before=14, space_after=8)
         _para(
@@ -159,6 +163,7 @@ def apology(data: ApologyData) -> bytes:
                 (".", REGULAR),
             ],
         )
+        who = d.responsible_agency.strip() or d.agency.name
         _letter(
             w, f"Tuy nhiên, đến nay hồ sơ của Ông/Bà chưa được giải quyết xong. Lý do: {d.reason.strip()}"
         )
@@ -166,7 +171,7 @@ def apology(data: ApologyData) -> bytes:
             w,
             [
                 (
-                    f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {d.agency.name} xin lỗi Ông/Bà và "
+                    f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {who} xin lỗi Ông/Bà và "
                     "đề nghị gia hạn thời gian trả kết quả giải quyết hồ sơ đến ",
                     REGULAR,
                 ),

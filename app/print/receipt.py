@@ -29,11 +29,15 @@ FOOTER_NOTES = (
 
 
 def fee_wording(d: ReceiptData) -> str:
+    """The amount due and its basis (never a rate printed as the amount, rules-2026.md D3)."""
+    basis = d.fee_basis.strip()
+    if d.fee_vnd:
+        return money(d.fee_vnd) + (f" ({basis})" if basis else "")
+    if basis:
+        return f"Không ({basis})"
     if d.fee_text.strip():
         return d.fee_text.strip()
-    if d.fee_vnd is None or d.fee_vnd == 0:
-        return "Không"
-    return money(d.fee_vnd)
+    return "Không"
 
 
 def due_wording(d: ReceiptData) -> str:
@@ -146,6 +150,14 @@ def _receipt_body(
             leading=(BODY - 1) * 1.27,
             indent=5 * MM,
         )
+    if d.extension.strip():
+        para(
+            f"(Gia hạn theo quy định chuyên ngành: {d.extension.strip()})",
+            size=BODY - 1,
+            font=ITALIC,
+            leading=(BODY - 1) * 1.27,
+            indent=5 * MM,
+        )
     para(f"5. Đăng ký nhận kết quả tại: {d.result_delivery.strip() or NOT_SET}")
     para(f"6. Phí, lệ phí (nếu có): {fee_wording(d)}")
     para(logbook_wording(d) + " (nếu có)")
@@ -252,6 +264,8 @@ def _slip_body(w: Writer, d: ReceiptData, qr: QrMatrix | None, address: str) -> 
     item("Hẹn trả", short_datetime(d.due_at) if d.due_at is not None else "Không có ngày hẹn trả", bold=True)
     if d.time_text.strip():
         item("Thời hạn giải quyết", d.time_text)
+    if d.extension.strip():
+        item("Gia hạn", d.extension)
     item("Nhận kết quả tại", d.result_delivery or NOT_SET)
     item("Phí, lệ phí", fee_wording(d))
     if d.logbook_volume.strip() or d.logbook_number.strip():

@@ -22,6 +22,13 @@ def _due(dt: datetime | None) -> str:
     return short_datetime(dt) if dt is not None else "Không có ngày hẹn"
 
 
+def _due_kept(original: datetime | None, due: datetime | None) -> str:
+    """The promised date, and after an apology the new one beside it (the lateness stays visible)."""
+    if original is not None and due is not None and original != due:
+        return f"{short_datetime(original)} (gia hạn đến {short_datetime(due)})"
+    return _due(due)
+
+
 def _roman(n: int) -> str:
     out = ""
     for value, numeral in (
@@ -178,7 +185,7 @@ def logbook_pdf(data: LogbookData) -> bytes:
                 r.address_phone,
                 r.lead_agency,
                 short_datetime(r.received_at),
-                _due(r.due_at),
+                _due_kept(r.original_due_at, r.due_at),
                 short_datetime(r.returned_at) if r.returned_at is not None else "",
                 r.delivery_method,
                 r.signature,

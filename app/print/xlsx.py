@@ -29,6 +29,7 @@ def logbook_xlsx(data: LogbookData) -> bytes:
     """The logbook for a period as .xlsx bytes: same columns as the PDF, dates as real Excel date-times."""
     # openpyxl is imported here: it is only needed when a logbook is exported, not at application start.
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
 
@@ -88,7 +89,7 @@ def logbook_xlsx(data: LogbookData) -> bytes:
             row.address_phone,
             row.lead_agency,
             row.received_at,
-            row.due_at,
+            row.original_due_at or row.due_at,
             row.returned_at,
             row.delivery_method,
             row.signature,
@@ -98,6 +99,9 @@ def logbook_xlsx(data: LogbookData) -> bytes:
             cell.font = body
             cell.border = box
             cell.alignment = centre if col in (1, 7, 8, 9, 10) else wrap
+            if col == 8 and row.original_due_at is not None and row.original_due_at != row.due_at:
+                # The receipt's date stays in the column; the extension is noted beside it.
+                cell.comment = Comment(f"Gia hạn đến {row.due_at:%d/%m/%Y %H:%M}", "Một Cửa Desk")
             if col in (7, 8, 9):
                 cell.number_format = DATETIME_FORMAT
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import time
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.domain.address import AddressIndex, NewUnit, OldUnit, Province
 from app.domain.calendar import DayOverride, WorkingCalendar, WorkingHours
 from app.domain.errors import DomainError, Problem
+from app.domain.rules import Extension, is_demo_fee, parse_extensions, time_for_channel
 from app.domain.text import fold
 from app.models import AdminUnit, Centre, HolidayOverride, Procedure, UnitSuccession, Workstation
 from app.models.db import Store
@@ -97,7 +99,7 @@ def load_calendar(session: Session) -> WorkingCalendar:
 def _read_calendar(session: Session) -> WorkingCalendar:
     centre = session.scalar(select(Centre).where(Centre.is_home.is_(True)))
     overrides = [
-        DayOverride(day=o.day, kind=o.kind, note=o.note)
+        DayOverride(day=o.day, kind=o.kind, note=o.note, notice=o.notice)
         for o in session.scalars(select(HolidayOverride).order_by(HolidayOverride.day))
     ]
     if centre is None:
@@ -196,6 +198,14 @@ class ProcedureInfo:
     time_unit: str
     fee_vnd: int
     papers: tuple[PaperInfo, ...]
+    time_by_channel: dict[str, Any] = dc_field(default_factory=dict)
+    fee_rule: dict[str, Any] | None = None
+    extensions: tuple[Extension, ...] = ()
+    fee_demo: bool = False
+
+    def time_for(self, channel: str) -> tuple[int, str]:
+        """The limit for a dossier filed through ``channel`` (in person, online, by post)."""
+        return time_for_channel(self.time_value, self.time_unit, self.time_by_channel, channel)
 
 
 @dataclass(frozen=True)
@@ -269,6 +279,10 @@ class Reference:
                     time_unit=p.time_unit,
                     fee_vnd=p.fee_vnd,
                     papers=tuple(PaperInfo(x.name, x.form, x.count) for x in p.papers),
+                    time_by_channel=dict(p.time_by_channel or {}),
+                    fee_rule=p.fee_rule,
+                    extensions=parse_extensions(p.extensions),
+                    fee_demo=is_demo_fee(p.fee_text),
                 )
             )
         return self._procedures[code]

@@ -28,6 +28,7 @@ from app.models import (
     Workstation,
 )
 from app.models.db import Store
+from app.services.calendar_notices import LoadedCalendar, loaded_calendar
 from app.services.desk import load_calendar
 from app.services.dossiers import find_dossier
 from app.services.search import SearchHit, search_in
@@ -63,10 +64,16 @@ class DeskSummary:
     workstation_name: str
     workstation_slot: int
     procedures: int
+    #: The public-sector calendar notices loaded, per year: (year, ("12729/VPCP-KGVX (25/12/2025)", …)).
+    notices: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    #: Next year, from 1 November while its notices are not loaded (the Settings dialog warns).
+    missing_notice_year: int | None = None
 
 
-def desk_summary(store: Store) -> DeskSummary:
-    """The home centre, its administrative unit, this workstation and the catalogue size."""
+def desk_summary(store: Store, today: date | None = None) -> DeskSummary:
+    """The home centre, its administrative unit, this workstation, the catalogue size and the calendar
+    notices loaded."""
+    cal = loaded_calendar(store, today or date.today())
     with store.read() as s:
         centre = s.scalar(select(Centre).where(Centre.is_home.is_(True)))
         procedures = (
@@ -93,7 +100,21 @@ def desk_summary(store: Store) -> DeskSummary:
             workstation_name=ws.name if ws else "",
             workstation_slot=ws.slot if ws else 0,
             procedures=procedures,
+            notices=_notices_by_year(cal),
+            missing_notice_year=cal.missing_year,
         )
+
+
+def _notices_by_year(cal: LoadedCalendar) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    out: list[tuple[int, tuple[str, ...]]] = []
+    for year in sorted(cal.years):
+        names = tuple(
+            n.number + (f" ({n.notice_date:%d/%m/%Y})" if n.notice_date else "")
+            for n in cal.notices
+            if n.number and year in n.years
+        )
+        out.append((year, names))
+    return tuple(out)
 
 
 # --- the catalogue ----------------------------------------------------------------------------------

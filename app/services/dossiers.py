@@ -21,7 +21,9 @@ from app.domain.address import AddressMatch
 from app.domain.codes import DEFAULT_PLAN, format_code
 from app.domain.errors import DomainError, Problem
 from app.domain.identity import normalize_gender
+from app.domain.notices import estimated_years
 from app.domain.routing import ProcedureRouting, ReceivingCentre, Route, TargetCommune, route_dossier
+from app.domain.rules import apply_extension, compute_fee, find_extension, time_for_channel
 from app.domain.status import Action, Status, is_open, transition
 from app.domain.text import clean_spaces, fold
 from app.models import (
@@ -51,6 +53,7 @@ from app.services.desk import (
     load_calendar,
     reference,
 )
+from app.services.reference import get_setting, set_setting
 
 CHANNELS = ("direct", "postal", "online")
 DELIVERIES = ("counter", "post")
@@ -95,12 +98,24 @@ class ReceiveRequest:
     #: by default it follows from the applicant's address.
     commune_code: str | None = None
     channel: str = "direct"
-    #: Papers received; ``None`` = every paper the procedure lists, in the listed form and count.
+    #: Papers received, as the operator ticked or named them. ``None`` records no paper: the receipt
+    #: certifies only what was handed in (rules-2026.md D5), never the whole catalogue list.
     papers: Sequence[PaperInput] | None = None
     sets_count: int = 1
     result_delivery: str = "counter"
     notes: str = ""
     received_at: datetime | None = None
+    #: The fee's basis for a per-page / per-copy fee (pages of the original, copies asked for).
+    pages: int = 0
+    copies: int = 0
+    #: The ground of an exemption the operator ticked ("" = no exemption): the amount due is 0.
+    fee_exemption: str = ""
+    #: An extension set by specialised law (catalogue ``extensions`` id) and the reason it applies.
+    extension: str = ""
+    extension_reason: str = ""
+    #: Papers named by their position in the catalogue list (1-based) and count, as the command line
+    #: gives them (``--paper 1 --paper 3:2``); used when ``papers`` is None.
+    paper_numbers: Sequence[tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +128,11 @@ class ReceiveResult:
     scenario: str
     route: Route
     status: str
+    fee_vnd: int = 0
+    fee_basis: str = ""
+    #: Years the due date's period crosses that have no public-sector notice loaded (estimated days).
+    estimated_years: tuple[int, ...] = ()
+    extension: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,7 +263,11 @@ def decide_route(
     centre = ReceivingCentre(desk.unit_code, desk.province_code, desk.agency_eid, desk.centre_name)
     routing = ProcedureRouting(proc.code, proc.level, proc.competent_agency, proc.cross_boundary)  # type: ignore[arg-type]
     target: TargetCommune | None = None
-    if proc.level == "commune" and fold(proc.field) not in ANY_COMMUNE_FIELDS:
+    # A province-level procedure is decided by this province's agency: the commune where the land, the
+    # building or the business lies (``commune_code``) decides whether it is this province's at all
+    # (rules-2026.md D4; app/domain/routing.py refuses another province's with the advice).
+    province_matter = proc.level == "province" and bool(commune_code)
+    if province_matter or (proc.level == "commune" and fold(proc.field) not in ANY_COMMUNE_FIELDS):
         unit: CommuneInfo | None = None
         chosen = bool(commune_code)
         if commune_code:
@@ -257,7 +281,7 @@ def decide_route(
                         "commune",
                     )
                 )
-        elif address:
+        elif address and not province_matter:
             if match is False:  # not matched by the caller yet
                 match = ref.address_index(session).match(address)
             if isinstance(match, AddressMatch) and match.unit is not None and match.confidence >= 0.5:
@@ -556,6 +580,7 @@ def preview(
     address: str = "",
     commune_code: str | None = None,
     received_at: datetime | None = None,
+    channel: str = "direct",
 ) -> Preview:
     """Fee, due date and routing for the intake screen, without writing anything."""
     at = received_at or datetime.now()
@@ -563,7 +588,7 @@ def preview(
         ref = reference(s)
         desk = ref.desk(s)
         proc = _procedure(s, procedure_code, ref)
-        due = ref.calendar(s).due_at(at, proc.time_value, proc.time_unit)
+        due = ref.calendar(s).due_at(at, *proc.time_for(channel))
         try:
             route, _ = decide_route(s, desk, proc, address, commune_code, ref=ref)
             problems: tuple[Problem, ...] = ()
@@ -597,16 +622,55 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
     problems.extend(v.validate_count(req.sets_count, field="sets_count").problems)
     notes = v.validate_text(req.notes or "", field="notes")
     problems.extend(notes.problems)
+    for name, value in (("pages", req.pages), ("copies", req.copies)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100_000:
+            problems.append(
+                _problem(
+                    f"dossier.{name}",
+                    f"Số {'trang' if name == 'pages' else 'bản'} phải là số nguyên từ 0 đến 100000.",
+                    f"The number of {name} must be a whole number from 0 to 100000.",
+                    name,
+                )
+            )
+    exemption = v.validate_text(req.fee_exemption or "", field="fee_exemption")
+    ext_reason = v.validate_text(req.extension_reason or "", field="extension_reason")
+    problems.extend(exemption.problems + ext_reason.problems)
+    if req.extension and not (ext_reason.value or "").strip():
+        problems.append(
+            _problem(
+                "dossier.extension_reason",
+                "Hãy ghi lý do áp dụng gia hạn theo quy định chuyên ngành.",
+                "Give the reason the extension applies.",
+                "extension_reason",
+            )
+        )
     if problems:
         raise DomainError(problems)
     with store.write() as s:
         ref = reference(s)
         desk = ref.desk(s)
         proc = _procedure(s, req.procedure_code, ref)
-        papers = _papers(proc, req.papers)
+        papers = _papers(
+            proc, req.papers if req.paper_numbers is None else _numbered(proc, req.paper_numbers)
+        )
         match = ref.address_index(s).match(applicant.address) if applicant.address else None
         route, provincial = decide_route(s, desk, proc, applicant.address, req.commune_code, match, ref=ref)
-        due = ref.calendar(s).due_at(at, proc.time_value, proc.time_unit)
+        calendar = ref.calendar(s)
+        due = calendar.due_at(at, *proc.time_for(req.channel))
+        extension_text = ""
+        if req.extension:
+            ext = find_extension(proc.extensions, req.extension.strip(), proc.code)
+            due = apply_extension(calendar, at, due, ext)
+            extension_text = f"{ext.label}. Lý do: {(ext_reason.value or '').strip()}"
+        fee = compute_fee(
+            proc.fee_vnd,
+            proc.fee_rule,
+            pages=req.pages,
+            copies=req.copies,
+            exemption=exemption.value or "",
+            demo=proc.fee_demo,
+        )
+        estimated = estimated_years(calendar.notice_years, at.date(), due.date())
         unit_code = match.unit.code if match is not None and match.unit is not None else None
         a = applicant.to_row(unit_code, at)
         competent_name = provincial.name if provincial is not None else route.competent_agency.name
@@ -628,10 +692,23 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
             due_at=due,
             status=Status.RECEIVED.value,
             papers_received=papers,
-            fee_vnd=proc.fee_vnd,
+            fee_vnd=fee.amount_vnd,
             notes=notes.value or "",
             finished_at=None,
+            original_due_at=due,
+            pages=req.pages,
+            copies=req.copies,
+            fee_basis=fee.basis,
+            extension=extension_text,
         )
+        payload: dict[str, Any] = {"scenario": d["scenario"], "channel": req.channel}
+        if estimated:
+            # The period crosses a year without a loaded notice: the due date rests on estimated days.
+            payload["calendar_estimated"] = list(estimated)
+        if extension_text:
+            payload["extension"] = {"id": req.extension.strip(), "text": extension_text}
+        if fee.basis:
+            payload["fee_basis"] = fee.basis
         _insert_new_dossier(
             s,
             actor,
@@ -641,18 +718,30 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
             d,
             Action.RECEIVE,
             "",
-            {"scenario": d["scenario"]},
+            payload,
             "dossier.receive",
             {"code": d["code"], "procedure": proc.code, "scenario": d["scenario"]},
         )
         return ReceiveResult(
-            d["id"], d["code"], d["lookup_secret"], at, due, d["scenario"], route, d["status"]
+            d["id"],
+            d["code"],
+            d["lookup_secret"],
+            at,
+            due,
+            d["scenario"],
+            route,
+            d["status"],
+            fee.amount_vnd,
+            fee.basis,
+            estimated,
+            extension_text,
         )
 
 
 def _papers(proc: ProcedureInfo, given: Sequence[PaperInput] | None) -> list[dict[str, Any]]:
+    """The papers as received: only those given (``None`` = none), never the catalogue's whole list."""
     if given is None:
-        return [{"name": p.name, "form": p.form, "count": p.count} for p in proc.papers]
+        return []
     out: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for p in given:
@@ -670,6 +759,24 @@ def _papers(proc: ProcedureInfo, given: Sequence[PaperInput] | None) -> list[dic
         out.append({"name": clean_spaces(p.name), "form": p.form, "count": count.value or 0})
     if problems:
         raise DomainError(problems)
+    return out
+
+
+def _numbered(proc: ProcedureInfo, picks: Sequence[tuple[int, int]]) -> list[PaperInput]:
+    """The catalogue papers named by position (1-based), with the count given."""
+    out: list[PaperInput] = []
+    for n, count in picks:
+        if not 1 <= n <= len(proc.papers):
+            raise DomainError(
+                _problem(
+                    "paper.number",
+                    f"Thủ tục {proc.code} không có giấy tờ số {n} (có {len(proc.papers)} loại).",
+                    f"Procedure {proc.code} has no paper number {n} (it lists {len(proc.papers)}).",
+                    "papers",
+                )
+            )
+        p = proc.papers[n - 1]
+        out.append(PaperInput(p.name, p.form, count))
     return out
 
 
@@ -705,10 +812,17 @@ def refuse_intake(store: Store, actor: Actor, req: ReceiveRequest, reason: str) 
             scenario="a",
             due_at=None,
             status=status.value,
-            papers_received=_papers(proc, req.papers),
+            papers_received=_papers(
+                proc, req.papers if req.paper_numbers is None else _numbered(proc, req.paper_numbers)
+            ),
             fee_vnd=0,
             notes=why.value or "",
             finished_at=at,
+            original_due_at=None,
+            pages=0,
+            copies=0,
+            fee_basis="",
+            extension="",
         )
         _insert_new_dossier(
             s,
@@ -724,6 +838,75 @@ def refuse_intake(store: Store, actor: Actor, req: ReceiveRequest, reason: str) 
             {"procedure": proc.code, "reason": d["notes"]},
         )
         return str(d["id"])
+
+
+#: Setting (``settings`` table) for the due date after a supplement: ``"extend"`` (default: the old due
+#: date plus the working time spent waiting, as one provincial system does) or ``"restart"`` (the full
+#: limit counted again from the completed file, a reading of NĐ 61/2018). UNSURE: no text of NĐ 118/2025
+#: on this was read (rules-2026.md §5); a province may decide otherwise.
+SUPPLEMENT_RULE_KEY = "rules.supplement_time"
+
+
+SUPPLEMENT_RULES = ("extend", "restart")
+
+
+def supplement_rule(store: Store) -> str:
+    """The province's reading of the time after a supplement (:data:`SUPPLEMENT_RULE_KEY`)."""
+    with store.read() as s:
+        return str(get_setting(s, SUPPLEMENT_RULE_KEY, "extend"))
+
+
+def set_supplement_rule(store: Store, actor: Actor, rule: str) -> None:
+    if rule not in SUPPLEMENT_RULES:
+        raise DomainError(
+            _problem(
+                "rules.supplement_time",
+                f"Cách tính «{rule}» không hợp lệ: chỉ có extend (cộng thời gian chờ) "
+                "hoặc restart (tính lại).",
+                f"Rule {rule!r} is invalid: use extend (add the waiting time) or restart (count again).",
+                "supplement_time",
+            )
+        )
+    with store.write() as s:
+        set_setting(s, SUPPLEMENT_RULE_KEY, rule)
+        audit.append(s, actor, "settings.rules", "setting", SUPPLEMENT_RULE_KEY, {"value": rule})
+
+
+def _check_apology(session: Session, d: Dossier, at: datetime, new_due_at: datetime | None) -> None:
+    """Mẫu 04 "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết": sent **before** the due date
+    (rules-2026.md S16, D6), with a new appointment after the current one that is working time on the
+    desk's calendar (a Saturday or a holiday is refused)."""
+    if d.due_at is not None and at >= d.due_at:
+        raise DomainError(
+            _problem(
+                "dossier.apology_late",
+                f"Đã quá ngày hẹn trả ({d.due_at:%H:%M %d/%m/%Y}): văn bản xin lỗi và đề nghị gia hạn phải "
+                "gửi trước khi hết thời hạn giải quyết. Hồ sơ này được tính là quá hạn.",
+                f"The due date ({d.due_at:%Y-%m-%d %H:%M}) has passed: the apology and extension request "
+                "must be sent before the time limit ends. This dossier counts as late.",
+                "new_due_at",
+            )
+        )
+    if new_due_at is None or (d.due_at is not None and new_due_at <= d.due_at):
+        raise DomainError(
+            _problem(
+                "dossier.new_due",
+                "Hãy chọn ngày hẹn trả mới, sau ngày hẹn hiện tại.",
+                "Choose a new due date after the current one.",
+                "new_due_at",
+            )
+        )
+    if not load_calendar(session).is_working_time(new_due_at):
+        raise DomainError(
+            _problem(
+                "dossier.new_due_not_working",
+                f"Ngày hẹn mới {new_due_at:%H:%M %d/%m/%Y} không phải giờ làm việc theo lịch của trung tâm "
+                "(ngày nghỉ, cuối tuần hoặc ngoài giờ). Hãy chọn một thời điểm trong giờ làm việc.",
+                f"The new appointment {new_due_at:%Y-%m-%d %H:%M} is not working time on the centre's "
+                "calendar (a day off, a weekend or outside hours). Choose a time within working hours.",
+                "new_due_at",
+            )
+        )
 
 
 def _reason_missing() -> Problem:
@@ -779,6 +962,7 @@ class EventRecord:
     operator_name: str
     workstation_name: str
     reason: str
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -806,6 +990,12 @@ class DossierRecord:
     papers: tuple[dict[str, Any], ...]
     notes: str
     events: tuple[EventRecord, ...]
+    #: The due date first promised (kept after an apology; lateness is judged against it).
+    original_due_at: datetime | None = None
+    fee_basis: str = ""
+    extension: str = ""
+    pages: int = 0
+    copies: int = 0
 
 
 def dossier_record(store: Store, ref: str) -> DossierRecord:
@@ -852,9 +1042,15 @@ def dossier_record(store: Store, ref: str) -> DossierRecord:
                     e.operator_name,
                     e.workstation_name,
                     e.reason,
+                    dict(e.payload or {}),
                 )
                 for e in d.events
             ),
+            original_due_at=d.original_due_at,
+            fee_basis=d.fee_basis,
+            extension=d.extension,
+            pages=d.pages,
+            copies=d.copies,
         )
 
 
@@ -892,19 +1088,29 @@ def perform(
                 None,
             )
             if d.due_at is not None and requested is not None and at > requested:
-                d.due_at = load_calendar(s).extend_for_supplement(d.due_at, requested, at)
+                calendar = load_calendar(s)
+                if get_setting(s, SUPPLEMENT_RULE_KEY, "extend") == "restart":
+                    # The province reads the law as "time restarts once the file is complete".
+                    limit = time_for_channel(
+                        d.procedure.time_value, d.procedure.time_unit, d.procedure.time_by_channel, d.channel
+                    )
+                    d.due_at = calendar.due_at(at, *limit)
+                    payload["supplement_rule"] = "restart"
+                else:
+                    d.due_at = calendar.extend_for_supplement(d.due_at, requested, at)
+                    payload["supplement_rule"] = "extend"
                 due_changed = True
         elif act is Action.APOLOGISE:
-            if new_due_at is None or (d.due_at is not None and new_due_at <= d.due_at):
-                raise DomainError(
-                    _problem(
-                        "dossier.new_due",
-                        "Hãy chọn ngày hẹn trả mới, sau ngày hẹn hiện tại.",
-                        "Choose a new due date after the current one.",
-                        "new_due_at",
-                    )
-                )
+            _check_apology(s, d, at, new_due_at)
+            assert new_due_at is not None
             payload["previous_due_at"] = d.due_at.isoformat() if d.due_at else None
+            d.original_due_at = d.original_due_at or d.due_at
+            payload["original_due_at"] = d.original_due_at.isoformat() if d.original_due_at else None
+            # The letter speaks for the agency responsible for the delay: the competent agency when the
+            # dossier was forwarded (scenarios b and c), the centre itself otherwise (rules-2026.md D6).
+            payload["responsible_agency"] = (
+                d.competent_agency if d.scenario in ("b", "c") and d.competent_agency else d.receiving_agency
+            )
             d.due_at = new_due_at.replace(microsecond=0)
             payload["new_due_at"] = d.due_at.isoformat()
             due_changed = True

@@ -106,6 +106,8 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
             result_delivery=pm.RESULT_BY_POST if d.result_delivery == "post" else pm.RESULT_AT_CENTRE,
             fee_vnd=d.fee_vnd,
             fee_text=_fee_text(proc, d.fee_vnd),
+            fee_basis=d.fee_basis,
+            extension=d.extension,
             operator_name=d.events[0].operator_name,
             copy_mark=copy_mark,
         )
@@ -158,6 +160,7 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
             new_due_at=new_due,
             reason=e.reason,
             issued_at=e.occurred_at,
+            responsible_agency=str(e.payload.get("responsible_agency") or ""),
         )
     if form == "stop":
         e = _last_event(d, Action.STOP)
@@ -295,6 +298,7 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
                     lead_agency=d.competent_agency,
                     received_at=d.received_at,
                     due_at=d.due_at,
+                    original_due_at=d.original_due_at,
                     returned_at=d.returned_at,
                     delivery_method="Bưu chính" if d.result_delivery == "post" else "Trực tiếp",
                 )

@@ -280,6 +280,12 @@ def upsert_procedure(
         "cross_boundary": bool(item.get("cross_boundary", False)),
         "notes": nfc(item.get("unsure", "")),
         "active": True,
+        # JSON round trip: a pulled item (tuples, model objects dumped) compares equal to the stored one.
+        "time_by_channel": json.loads(json.dumps(item.get("time_by_channel") or {})),
+        "fee_rule": json.loads(json.dumps(item.get("fee_rule"))) if item.get("fee_rule") else None,
+        "extensions": json.loads(
+            json.dumps([{k: v for k, v in e.items() if v is not None} for e in item.get("extensions") or []])
+        ),
     }
     papers = [
         (i, clean_spaces(p["name"]), p["form"], int(p["count"]), nfc(p.get("note", "")))

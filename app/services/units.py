@@ -12,6 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 
 from app.domain.errors import DomainError, Problem
+from app.domain.notices import estimated_years
+from app.domain.rules import time_for_channel
 from app.domain.text import fold
 from app.models import AdminUnit, Procedure, UnitSuccession
 from app.models.db import Store
@@ -209,11 +211,15 @@ class DueDate:
     due_at: datetime
     time_value: int
     time_unit: str
+    channel: str = "direct"
+    #: Years the period crosses with no public-sector notice loaded (the days there are estimates).
+    estimated_years: tuple[int, ...] = ()
 
 
-def due_date(store: Store, procedure_code: str, received: datetime) -> DueDate:
-    """When a dossier of this procedure (active or not) received at ``received`` is due, on this
-    desk's working calendar; DomainError ``procedure.unknown`` when no procedure has the code."""
+def due_date(store: Store, procedure_code: str, received: datetime, channel: str = "direct") -> DueDate:
+    """When a dossier of this procedure (active or not) received at ``received`` through ``channel`` is
+    due, on this desk's working calendar; DomainError ``procedure.unknown`` when no procedure has the
+    code."""
     with store.read() as s:
         proc = s.scalar(select(Procedure).where(Procedure.code == procedure_code))
         if proc is None:
@@ -225,5 +231,8 @@ def due_date(store: Store, procedure_code: str, received: datetime) -> DueDate:
                     "procedure",
                 )
             )
-        due = load_calendar(s).due_at(received, proc.time_value, proc.time_unit)
-        return DueDate(proc.code, received, due, proc.time_value, proc.time_unit)
+        value, unit = time_for_channel(proc.time_value, proc.time_unit, proc.time_by_channel, channel)
+        calendar = load_calendar(s)
+        due = calendar.due_at(received, value, unit)
+        estimated = estimated_years(calendar.notice_years, received.date(), due.date())
+        return DueDate(proc.code, received, due, value, unit, channel, estimated)

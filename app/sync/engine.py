@@ -375,8 +375,30 @@ _OUTBOX: Any = OutboxEntry.__table__
 _INSERT_APPLICANTS = RowInserter(table_of(Applicant))
 _INSERT_DOSSIERS = RowInserter(table_of(Dossier))
 _INSERT_EVENTS = RowInserter(table_of(DossierEvent))
-#: Columns of a dossier that only the workstation that received it has.
-_NOT_FROM_THE_SERVER = {"operator_id": None, "workstation_id": None}
+#: Columns of a dossier that only the workstation that received it has (the fee's basis and the
+#: extension applied at intake are not in the sync snapshot; the amount is).
+_NOT_FROM_THE_SERVER = {
+    "operator_id": None,
+    "workstation_id": None,
+    "pages": 0,
+    "copies": 0,
+    "fee_basis": "",
+    "extension": "",
+}
+
+
+def _original_due(state: DossierState) -> datetime | None:
+    """The due date first promised: the one in the ``dossier.received`` snapshot (an apology moves
+    ``due_at`` later, never this one)."""
+    for e in state.events:
+        if e.type == "dossier.received" and isinstance(e.payload.get("due_at"), str):
+            try:
+                return _naive(datetime.fromisoformat(e.payload["due_at"]))
+            except ValueError:
+                break
+    return _naive(state.due_at)
+
+
 #: Seqs per ``IN (...)`` list, well under SQLite's bound-parameter limit whatever the batch size.
 _IN_CHUNK = 500
 
@@ -407,8 +429,15 @@ def _apply_reference_change(s: Session, change: Change) -> None:
     if change.kind == "procedure" and change.procedure is not None:
         upsert_procedure(s, change.procedure.model_dump(), datetime.now())
     elif change.kind == "calendar" and change.calendar is not None:
-        day = s.get(HolidayOverride, change.calendar.day) or HolidayOverride(day=change.calendar.day)
-        day.kind, day.note = change.calendar.kind, change.calendar.note
+        c = change.calendar
+        day = s.get(HolidayOverride, c.day)
+        if c.removed:
+            if day is not None:
+                s.delete(day)
+            return
+        day = day or HolidayOverride(day=c.day)
+        day.kind, day.note, day.notice, day.notice_date = c.kind, c.note, c.notice, c.notice_date
+        day.source = "server"
         s.add(day)
 
 
@@ -639,6 +668,7 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 updated_at=datetime.now(),
                 finished_at=None,
                 returned_at=None,
+                original_due_at=_original_due(state),
                 events=[],
             )
             index.append(

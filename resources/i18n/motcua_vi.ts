@@ -524,6 +524,18 @@
         <translation>Nhận kết quả qua bưu chính</translation>
     </message>
     <message>
+        <source>Pages:</source>
+        <translation>Số trang:</translation>
+    </message>
+    <message>
+        <source>Copies:</source>
+        <translation>Số bản:</translation>
+    </message>
+    <message>
+        <source>Fee exemption: its ground (empty if none)</source>
+        <translation>Miễn phí, lệ phí: ghi căn cứ miễn (để trống nếu không miễn)</translation>
+    </message>
+    <message>
         <source>Notes (optional)</source>
         <translation>Ghi chú (không bắt buộc)</translation>
     </message>
@@ -1093,6 +1105,18 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Hotline:</source>
         <translation>Đường dây nóng:</translation>
+    </message>
+    <message>
+        <source>Public-sector calendar notices (read-only)</source>
+        <translation>Văn bản về ngày nghỉ của khu vực công (chỉ đọc)</translation>
+    </message>
+    <message>
+        <source>No notice loaded: days off are estimated.</source>
+        <translation>Chưa nạp văn bản nào: ngày nghỉ được ước tính.</translation>
+    </message>
+    <message>
+        <source>The notices for %1 are not loaded yet: due dates in that year are estimated.</source>
+        <translation>Chưa nạp văn bản về ngày nghỉ năm %1: ngày hẹn trả rơi vào năm đó được tính theo lịch ước tính.</translation>
     </message>
     <message>
         <source>This workstation</source>

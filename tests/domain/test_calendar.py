@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from app.domain import calendar as cal_module
 from app.domain.calendar import (
-    KNOWN_PUBLIC_SECTOR_OVERRIDES,
     DayKind,
     DayOverride,
     TimeUnit,
@@ -21,8 +20,12 @@ from app.domain.calendar import (
     local_naive,
 )
 from app.domain.errors import DomainError
+from app.services.calendar_notices import seed_notices
 
-CAL = WorkingCalendar()
+#: The public-sector notices the desk ships (resources/calendar/public-sector-notices.json): the same rows
+#: a desk's calendar is built from.
+SEED = [o for n in seed_notices() for o in n.overrides()]
+CAL = WorkingCalendar(SEED)
 D = datetime
 
 
@@ -50,9 +53,9 @@ def test_tet_2026_public_sector() -> None:
         assert not CAL.is_working_day(d), d
     assert CAL.is_working_day(date(2026, 2, 13))
     assert CAL.is_working_day(date(2026, 2, 23))
-    assert {o.day for o in KNOWN_PUBLIC_SECTOR_OVERRIDES} >= set(days(date(2026, 2, 14), date(2026, 2, 22)))
-    # The statutory days come from `holidays` even without the public-sector seed.
-    bare = WorkingCalendar(include_known_public_sector_days=False)
+    assert {o.day for o in SEED} >= set(days(date(2026, 2, 14), date(2026, 2, 22)))
+    # The statutory days come from `holidays` even without the public-sector notices.
+    bare = WorkingCalendar()
     for d in days(date(2026, 2, 16), date(2026, 2, 20)):
         assert not bare.is_working_day(d), d
     # Friday before Tết, 10:00, one working day → Monday after Tết, 10:00.
@@ -104,8 +107,10 @@ def test_extra_day_off_override_and_admin_table_wins() -> None:
     d = date(2026, 6, 10)
     cal = WorkingCalendar([DayOverride(d, DayKind.OFF, "Nghỉ đột xuất")])
     assert not cal.is_working_day(d)
-    # The admin table overrides the built-in seed (31/8/2026 declared a working day).
-    cal2 = WorkingCalendar([DayOverride(date(2026, 8, 31), "working", "")])
+    # An override of a notice's day (31/8/2026 declared a working day) is what counts.
+    cal2 = WorkingCalendar(
+        [*(o for o in SEED if o.day != date(2026, 8, 31)), DayOverride(date(2026, 8, 31), "working")]
+    )
     assert cal2.is_working_day(date(2026, 8, 31))
 
 

@@ -635,7 +635,10 @@ def _desk_loop(job: dict[str, Any], note: Any, rng: Any) -> None:
                     store,
                     actor,
                     svc.ReceiveRequest(
-                        proc, svc.ApplicantInput(full_name=rng.choice(NAMES), address=address)
+                        proc,
+                        svc.ApplicantInput(full_name=rng.choice(NAMES), address=address),
+                        pages=1,  # the basis of 2.000815's per-page fee
+                        copies=1,
                     ),
                 )
                 note("received", r.code)

@@ -234,7 +234,9 @@ def test_cli_with_a_full_log_disk_prints_no_traceback(store: Store, data_dir: Pa
     log_file = logs / "motcua-desk.log"
     log_file.unlink(missing_ok=True)
     log_file.symlink_to("/dev/full")  # every write: ENOSPC, as on a full disk
-    done = cli(data_dir, "receive", "--procedure", "2.000815", "--name", "Lê Văn An")
+    done = cli(
+        data_dir, "receive", "--procedure", "2.000815", "--name", "Lê Văn An", "--pages", "1", "--copies", "1"
+    )
     assert done.returncode == 0 and "Mã hồ sơ" in done.stdout
     assert "Traceback" not in done.stderr, done.stderr[:2000]
 

@@ -43,7 +43,9 @@ DAMAGE: dict[str, tuple[str, str]] = {
 @pytest.fixture
 def damaged(store: Store, data_dir: Path) -> Callable[[str], list[str]]:
     code = svc.receive(
-        store, ACTOR, svc.ReceiveRequest("2.000815", svc.ApplicantInput(full_name="Lê Văn An"))
+        store,
+        ACTOR,
+        svc.ReceiveRequest("2.000815", svc.ApplicantInput(full_name="Lê Văn An"), pages=1, copies=1),
     )
     svc.perform(store, ACTOR, code.code, "result_ready")
     pdf = printing.print_dossier_form(store, ACTOR, code.code, "receipt").pdf

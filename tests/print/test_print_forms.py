@@ -105,9 +105,9 @@ def test_apology(text_of: Text) -> None:
     text = text_of(forms.apology(d))
     for value in (
         f"Số: {d.doc_number}",
-        "V/v xin lỗi và đề nghị gia hạn thời gian giải quyết hồ sơ",
+        "V/v xin lỗi và đề nghị gia hạn thời gian giải quyết",
         "Bắc Giang, ngày 12 tháng 8 năm 2025",
-        "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT HỒ SƠ",
+        "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT",
         f"Kính gửi: Ông/Bà {d.applicant_name}",
         f"Ngày 05/07/2025, {d.agency.name} tiếp nhận hồ sơ của Ông/Bà, mã hồ sơ: {d.code}",
         f"nội dung yêu cầu giải quyết: {d.procedure_name}.",

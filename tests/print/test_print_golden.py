@@ -25,7 +25,7 @@ from app.print import forms, samples
 
 ROOT = Path(__file__).resolve().parents[2]
 
-GOLDEN_RECEIPT_SHA256 = "4495ac1682d07594e5b5bc68e06751203ea11bd34cd0b3b0a279e71f2f1bc4c3"
+GOLDEN_RECEIPT_SHA256 = "d6ed6717524906ab4d6bb1195a9c77fbdb954c1b89a04f137be5cd662debfeb2"
 GOLDEN_VERSIONS = {"reportlab": "5.1.0", "qrcode": "8.2"}
 
 

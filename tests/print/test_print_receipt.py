@@ -48,7 +48,7 @@ def expected_fields(d: ReceiptData) -> list[str]:
         "3. Thời gian nhận hồ sơ: 09 giờ 05 phút, ngày 05 tháng 7 năm 2025",
         "4. Thời gian trả kết quả giải quyết hồ sơ: 16 giờ 30 phút, ngày 13 tháng 8 năm 2025",
         "(Thời hạn giải quyết theo quy định: 27 ngày làm việc)",
-        "5. Đăng ký nhận kết quả tại: Tại Trung tâm Phục vụ hành chính công",
+        "5. Đăng ký nhận kết quả tại: Trung tâm Phục vụ hành chính công",
         "6. Phí, lệ phí (nếu có): 100.000 đồng",
         "Vào Sổ theo dõi hồ sơ, Quyển số: 01, Số thứ tự: 125 (nếu có)",
         "NGƯỜI NỘP HỒ SƠ",

@@ -59,7 +59,10 @@ def receive(store: Store, procedure: str, name: str, address: str, at: datetime)
     return svc.receive(
         store,
         ACTOR,
-        svc.ReceiveRequest(procedure, svc.ApplicantInput(full_name=name, address=address), received_at=at),
+        # pages/copies: the basis of 2.000815's per-page fee (ignored by flat-fee procedures)
+        svc.ReceiveRequest(
+            procedure, svc.ApplicantInput(full_name=name, address=address), received_at=at, pages=1, copies=1
+        ),
     )
 
 

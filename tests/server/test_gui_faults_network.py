@@ -57,7 +57,11 @@ def window(qtbot: QtBot, line: tuple[Path, FaultProxy]) -> Iterator[MainWindow]:
 
 def receive(window: MainWindow, name: str) -> str:
     request = svc.ReceiveRequest(
-        "2.000815", svc.ApplicantInput(full_name=name, address=""), received_at=datetime.now()
+        "2.000815",
+        svc.ApplicantInput(full_name=name, address=""),
+        received_at=datetime.now(),
+        pages=1,
+        copies=1,
     )
     r = svc.receive(window.ctx.store, ACTOR, request)
     window.detail.changed.emit(r.dossier_id)  # what the screens do after a save: wakes the sync thread

@@ -52,7 +52,11 @@ text = label_text
 
 def receive(store: Store, name: str) -> svc.ReceiveResult:
     request = svc.ReceiveRequest(
-        "2.000815", svc.ApplicantInput(full_name=name, address=""), received_at=datetime.now()
+        "2.000815",
+        svc.ApplicantInput(full_name=name, address=""),
+        received_at=datetime.now(),
+        pages=1,
+        copies=1,
     )
     return svc.receive(store, ACTOR, request)
 

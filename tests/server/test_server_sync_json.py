@@ -40,7 +40,17 @@ def test_a_page_is_a_changes_response_as_the_models_would_serve_it(world: World)
     state = snap.model_dump(mode="json") | {"events": [world.received(desk, snap).model_dump(mode="json")]}
     bodies = [
         ("dossier", state),
-        ("calendar", {"day": "2026-04-30", "kind": "off", "note": ""}),
+        (
+            "calendar",
+            {
+                "day": "2026-04-30",
+                "kind": "off",
+                "note": "",
+                "notice": "",
+                "notice_date": None,
+                "removed": False,
+            },
+        ),
     ]
     items = []
     for seq, (kind, body) in enumerate(bodies, 7):

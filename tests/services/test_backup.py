@@ -20,7 +20,9 @@ ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 
 
 def receive(store: Store, name: str) -> str:
-    return svc.receive(store, ACTOR, svc.ReceiveRequest("2.000815", svc.ApplicantInput(full_name=name))).code
+    return svc.receive(
+        store, ACTOR, svc.ReceiveRequest("2.000815", svc.ApplicantInput(full_name=name), pages=1, copies=1)
+    ).code
 
 
 def count(path: Path) -> int:

@@ -14,7 +14,7 @@ ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 
 
 def request(name: str) -> svc.ReceiveRequest:
-    return svc.ReceiveRequest("2.000815", svc.ApplicantInput(full_name=name))
+    return svc.ReceiveRequest("2.000815", svc.ApplicantInput(full_name=name), pages=1, copies=1)
 
 
 def counts(store: Store) -> tuple[int, int, int]:

@@ -63,7 +63,8 @@ def test_receive_records_everything_together(store: Store) -> None:
         assert d is not None
         assert d.applicant.unit_code == "07210"  # the card's old address mapped to the new ward
         assert d.applicant.phone == "0912345678"
-        assert [p["name"] for p in d.papers_received][0].startswith("Tờ khai")
+        # No paper named: none recorded (the receipt certifies only what was handed in, D5).
+        assert d.papers_received == []
         out = s.scalar(select(OutboxEntry))
         assert out is not None and out.event_type == "dossier.received"
         assert out.payload["payload"]["code"] == r.code
@@ -164,8 +165,12 @@ def test_scenario_b_inter_level(store: Store) -> None:
 
 
 def test_certification_is_received_whatever_the_address(store: Store) -> None:
-    r = receive(store, "2.000815", address="Phường Kinh Bắc, Tỉnh Bắc Ninh")
+    req = svc.ReceiveRequest(
+        "2.000815", applicant(address="Phường Kinh Bắc, Tỉnh Bắc Ninh"), received_at=MONDAY, pages=3, copies=2
+    )
+    r = svc.receive(store, ACTOR, req)
     assert r.scenario == "a"
+    assert r.fee_vnd == 10000  # (2 × 2.000 + 1 × 1.000) × 2 copies
 
 
 def test_full_life_with_supplement_extends_due(store: Store) -> None:
@@ -202,10 +207,17 @@ def test_actions_needing_a_reason(store: Store) -> None:
     with pytest.raises(DomainError) as err:
         svc.perform(store, ACTOR, r.code, "stop")
     assert err.value.problems[0].code == "dossier.reason"
+    before = datetime(2026, 11, 30, 10, 0)
     with pytest.raises(DomainError):
-        svc.perform(store, ACTOR, r.code, "apologise", reason="Chờ xác minh", new_due_at=r.due_at)
+        svc.perform(store, ACTOR, r.code, "apologise", reason="Chờ xác minh", new_due_at=r.due_at, at=before)
     res = svc.perform(
-        store, ACTOR, r.code, "apologise", reason="Chờ xác minh", new_due_at=datetime(2026, 12, 4, 17, 0)
+        store,
+        ACTOR,
+        r.code,
+        "apologise",
+        reason="Chờ xác minh",
+        new_due_at=datetime(2026, 12, 4, 17, 0),
+        at=before,
     )
     assert res.due_at == datetime(2026, 12, 4, 17, 0) and res.status == "received"
 

@@ -70,7 +70,9 @@ def test_database_check_of_a_sound_store(store: Store) -> None:
 
 def test_dossier_record(store: Store) -> None:
     applicant = svc.ApplicantInput(full_name="Đặng Văn Hùng", personal_id="024090012345", phone="0912345678")
-    req = svc.ReceiveRequest("1.001193", applicant, received_at=datetime(2026, 11, 30, 9, 0))
+    req = svc.ReceiveRequest(
+        "1.001193", applicant, received_at=datetime(2026, 11, 30, 9, 0), paper_numbers=[(1, 1), (6, 1)]
+    )
     code = svc.receive(store, Actor("Nguyễn Thị Minh Anh", read_desk(store).workstation_name), req).code
     d = svc.dossier_record(store, code)
     assert (d.code, d.procedure_code, d.applicant.full_name, d.applicant.personal_id) == (
@@ -80,6 +82,7 @@ def test_dossier_record(store: Store) -> None:
         "024090012345",
     )
     assert [(e.seq, e.action, e.workstation_name) for e in d.events] == [(1, "receive", "Quầy 1")]
-    assert d.papers and all({"name", "form", "count"} <= set(p) for p in d.papers)
+    assert [p["name"] for p in d.papers][0] == "Tờ khai đăng ký khai sinh" and len(d.papers) == 2
+    assert all({"name", "form", "count"} <= set(p) for p in d.papers)
     with pytest.raises(DomainError):
         svc.dossier_record(store, "no-such-dossier")

@@ -89,7 +89,11 @@ def test_a_damaged_database_is_restored_from_the_latest_backup(
 ) -> None:
     store = open_store(data_dir, demo=True)
     request = svc.ReceiveRequest(
-        "2.000815", svc.ApplicantInput(full_name="Đặng Văn Hùng", address=""), received_at=datetime.now()
+        "2.000815",
+        svc.ApplicantInput(full_name="Đặng Văn Hùng", address=""),
+        received_at=datetime.now(),
+        pages=1,
+        copies=1,
     )
     received = svc.receive(store, ACTOR, request)
     store.dispose()

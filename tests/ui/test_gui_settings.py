@@ -165,3 +165,29 @@ def test_settings_show_the_enrolled_server(desk: MainWindow, qtbot: QtBot, keybo
     assert dialog.server.text() == "https://motcua.bacninh.gov.vn"
     assert dialog.server.isReadOnly()
     dialog.reject()
+
+
+def test_settings_list_the_calendar_notices(desk: MainWindow, qtbot: QtBot) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QLabel
+
+    from app.services.desk_lists import desk_summary
+    from app.ui.dialogs.settings import SettingsDialog
+
+    # The summary read on 1 November 2026: the 2027 notices are missing.
+    summary = desk_summary(desk.ctx.store, datetime(2026, 11, 1).date())
+    assert summary.missing_notice_year == 2027
+    assert desk_summary(desk.ctx.store, datetime(2026, 10, 31).date()).missing_notice_year is None
+    dialog = SettingsDialog(desk, summary, desk.ctx.settings, printers=[])
+    qtbot.addWidget(dialog)
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert "2026:" in texts
+    (line,) = [t for t in texts if "12729/VPCP-KGVX (25/12/2025)" in t]
+    assert "9441/TB-BNV (16/10/2025)" in line and "28/2026/QH16" in line
+    warning = dialog.findChild(QLabel, "calendarWarning")
+    assert warning is not None and "2027" in warning.text() and "ước tính" in warning.text()
+    none = SettingsDialog(desk, replace(summary, notices=(), missing_notice_year=None), desk.ctx.settings, [])
+    qtbot.addWidget(none)
+    assert none.findChild(QLabel, "calendarWarning") is None
+    assert any("Chưa nạp văn bản nào" in x.text() for x in none.findChildren(QLabel))

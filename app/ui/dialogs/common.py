@@ -226,7 +226,16 @@ class ActionDialog(QDialog):
             self.new_due.setCalendarPopup(True)
             self.new_due.setDisplayFormat("HH:mm dd/MM/yyyy")
             base = max(detail.due_at or now, now)
-            self.new_due.setDateTime(_qdatetime((base + timedelta(days=3)).replace(second=0, microsecond=0)))
+            proposed = (base + timedelta(days=3)).replace(second=0, microsecond=0)
+            # The new appointment must be working time (the service checks it against the calendar):
+            # propose a weekday, within the day's sessions.
+            while proposed.weekday() >= 5:
+                proposed += timedelta(days=1)
+            if not time(7, 0) <= proposed.time() <= time(17, 0) or time(11, 30) < proposed.time() < time(
+                13, 30
+            ):
+                proposed = proposed.replace(hour=10, minute=0)
+            self.new_due.setDateTime(_qdatetime(proposed))
             add("new_due_at", self.tr("New due date:"), self.new_due)
 
         self.reason = QPlainTextEdit(self)

@@ -25,6 +25,7 @@ from app.services.desk_lists import DeskSummary
 from app.services.settings import FONT_SIZES, DeskSettings
 from app.ui.dialogs.common import show_field_problems
 from app.ui.shell.screenfit import fit_size
+from app.ui.i18n import fmt
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -63,6 +64,31 @@ class SettingsDialog(QDialog):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             info.addRow(caption, label)
         layout.addWidget(centre)
+
+        # The public-sector calendar notices this desk holds, per year (read-only: they come with the
+        # software and from the provincial server; rules-2026.md D1).
+        calendar = QGroupBox(self.tr("Public-sector calendar notices (read-only)"), self)
+        cal_form = QFormLayout(calendar)
+        for year, numbers in summary.notices:
+            label = QLabel("; ".join(numbers), calendar)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            cal_form.addRow(f"{year}:", label)
+        if not summary.notices:
+            cal_form.addRow(QLabel(self.tr("No notice loaded: days off are estimated."), calendar))
+        if summary.missing_notice_year is not None:
+            warning = QLabel(
+                fmt(
+                    self.tr("The notices for %1 are not loaded yet: due dates in that year are estimated."),
+                    summary.missing_notice_year,
+                ),
+                calendar,
+            )
+            warning.setObjectName("calendarWarning")
+            warning.setWordWrap(True)
+            warning.setStyleSheet(ERROR_STYLE)
+            cal_form.addRow(warning)
+        layout.addWidget(calendar)
 
         desk = QGroupBox(self.tr("This workstation"), self)
         form = QFormLayout(desk)

@@ -422,8 +422,27 @@ class IntakePage(QWidget):
         self.delivery.currentIndexChanged.connect(lambda _i: self._field_edited("result_delivery"))
         row.addWidget(sets_caption)
         row.addWidget(self.sets)
+        # The fee's basis where it is per page / per copy (chứng thực bản sao); 0 = not applicable.
+        pages_caption = QLabel(self.tr("Pages:"), dossier)
+        self.pages = QSpinBox(dossier)
+        self.pages.setObjectName("field_pages")
+        self.pages.setRange(0, 99999)
+        pages_caption.setBuddy(self.pages)
+        copies_caption = QLabel(self.tr("Copies:"), dossier)
+        self.copies = QSpinBox(dossier)
+        self.copies.setObjectName("field_copies")
+        self.copies.setRange(0, 99999)
+        copies_caption.setBuddy(self.copies)
+        row.addWidget(pages_caption)
+        row.addWidget(self.pages)
+        row.addWidget(copies_caption)
+        row.addWidget(self.copies)
         row.addWidget(self.delivery, 1)
         col.addLayout(row)
+        self.fee_exemption = QLineEdit(dossier)
+        self.fee_exemption.setObjectName("field_fee_exemption")
+        self.fee_exemption.setPlaceholderText(self.tr("Fee exemption: its ground (empty if none)"))
+        col.addWidget(self.fee_exemption)
         self.notes = QLineEdit(dossier)
         self.notes.setObjectName("field_notes")
         self.notes.setPlaceholderText(self.tr("Notes (optional)"))
@@ -607,6 +626,9 @@ class IntakePage(QWidget):
             self.picker.set_current(None)
             self.papers.set_papers([])
             self.sets.setValue(1)
+            self.pages.setValue(0)
+            self.copies.setValue(0)
+            self.fee_exemption.clear()
             self.delivery.setCurrentIndex(0)
             self.notes.clear()
             self.commune.set_choice(None)
@@ -880,6 +902,9 @@ class IntakePage(QWidget):
             result_delivery=self.delivery.currentData(),
             notes=self.notes.text(),
             commune_code=self.commune.code,
+            pages=self.pages.value(),
+            copies=self.copies.value(),
+            fee_exemption=self.fee_exemption.text(),
         )
 
     def _applicant(self) -> ApplicantInput:
