@@ -24,8 +24,8 @@ from app.domain.errors import Problem
 from app.services.desk_lists import DeskSummary
 from app.services.settings import FONT_SIZES, DeskSettings
 from app.ui.dialogs.common import show_field_problems
-from app.ui.shell.screenfit import fit_size
 from app.ui.i18n import fmt
+from app.ui.shell.screenfit import fit_size
 
 ERROR_STYLE = "color: #b00020;"
 
