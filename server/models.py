@@ -301,16 +301,11 @@ class PortalDossier(Base):
     state: Mapped[str] = mapped_column(String(10))
     events_total: Mapped[int] = mapped_column(Integer)
     events_acked: Mapped[int] = mapped_column(Integer)
-    #: When the server received the dossier's first event, and its latest one.
-    first_event_at: Mapped[datetime] = mapped_column(DateTime)
-    last_event_at: Mapped[datetime] = mapped_column(DateTime)
     synced_at: Mapped[datetime | None] = mapped_column(DateTime)
-    #: The portal's own identifier of an online dossier (kept beside our code).
-    portal_id: Mapped[str | None] = mapped_column(String(60))
 
 
 class PortalDelivery(Base):
-    """One record to deliver, idempotent by (``code``, ``event_id``); a dossier's are sent in ``seq`` order."""
+    """One record to deliver, idempotent by (``code``, ``event_id``); a dossier's go in ``seq`` order."""
 
     __tablename__ = "portal_deliveries"
     __table_args__ = (

@@ -77,7 +77,16 @@ class PortalConfig:
         return bool(self.url) and self.enabled
 
 
-_FIELDS = ("url", "enabled", "timeout", "backoff_base", "backoff_max", "concurrency", "interval", "acceptance_hours")
+_FIELDS = (
+    "url",
+    "enabled",
+    "timeout",
+    "backoff_base",
+    "backoff_max",
+    "concurrency",
+    "interval",
+    "acceptance_hours",
+)
 
 
 def load_config(db: Database) -> PortalConfig:
@@ -96,7 +105,9 @@ def configure(db: Database, **values: Any) -> PortalConfig:
     """Store settings (``url``, ``enabled``, ``timeout``…); checks them first."""
     for key, value in values.items():
         if key not in _FIELDS:
-            raise PortalError(Problem("portal.setting", f"Không có thiết lập «{key}».", f"No setting {key!r}."))
+            raise PortalError(
+                Problem("portal.setting", f"Không có thiết lập «{key}».", f"No setting {key!r}.")
+            )
         if key == "url" and value and not str(value).startswith(("http://", "https://")):
             raise PortalError(
                 Problem(
@@ -134,7 +145,10 @@ def enqueue(db: Database, batch: int = ENQUEUE_BATCH) -> int:
     with db.write() as s:
         cursor = _cursor(s)
         rows = s.execute(
-            select(EventRow.id, EventRow.dossier_id).where(EventRow.id > cursor).order_by(EventRow.id).limit(batch)
+            select(EventRow.id, EventRow.dossier_id)
+            .where(EventRow.id > cursor)
+            .order_by(EventRow.id)
+            .limit(batch)
         ).all()
         if not rows:
             return 0
@@ -150,7 +164,10 @@ def enqueue(db: Database, batch: int = ENQUEUE_BATCH) -> int:
             ):
                 events[did].append((rid, body, at))
         dossiers = {d.id: d for d in s.scalars(select(Dossier).where(Dossier.id.in_(touched)))}
-        states = {p.dossier_id: p for p in s.scalars(select(PortalDossier).where(PortalDossier.dossier_id.in_(touched)))}
+        states = {
+            p.dossier_id: p
+            for p in s.scalars(select(PortalDossier).where(PortalDossier.dossier_id.in_(touched)))
+        }
         for did in touched:
             evs = events[did]
             out = deliveries([b for _, b, _ in evs])
@@ -187,14 +204,11 @@ def enqueue(db: Database, batch: int = ENQUEUE_BATCH) -> int:
                         state=STATE_PENDING,
                         events_total=len(out),
                         events_acked=0,
-                        first_event_at=evs[0][2],
-                        last_event_at=evs[-1][2],
                         synced_at=None,
                     )
                 )
             else:
                 st.events_total = len(out)
-                st.last_event_at = evs[-1][2]
                 st.competent_eid = dossier.competent_eid
                 if st.state == STATE_SYNCED:
                     st.state = STATE_PENDING
@@ -257,7 +271,10 @@ def _due(s: Session, now: datetime, limit: int) -> list[PortalDelivery]:
     return list(
         s.scalars(
             select(PortalDelivery)
-            .join(lowest, (lowest.c.dossier_id == PortalDelivery.dossier_id) & (lowest.c.seq == PortalDelivery.seq))
+            .join(
+                lowest,
+                (lowest.c.dossier_id == PortalDelivery.dossier_id) & (lowest.c.seq == PortalDelivery.seq),
+            )
             .where(PortalDelivery.state == STATE_PENDING, PortalDelivery.next_attempt_at <= now)
             .order_by(PortalDelivery.id)
             .limit(limit)
@@ -323,8 +340,11 @@ def retry_failed(db: Database, code: str | None = None) -> int:
         q = update(PortalDelivery).where(PortalDelivery.state == STATE_FAILED)
         if code:
             q = q.where(PortalDelivery.code == code)
-        n = s.execute(q.values(state=STATE_PENDING, next_attempt_at=datetime(2000, 1, 1))).rowcount
-        s.execute(update(PortalDossier).where(PortalDossier.state == STATE_FAILED).values(state=STATE_PENDING))
+        done = s.execute(q.values(state=STATE_PENDING, next_attempt_at=datetime(2000, 1, 1)))
+        n = done.rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+        s.execute(
+            update(PortalDossier).where(PortalDossier.state == STATE_FAILED).values(state=STATE_PENDING)
+        )
         return int(n or 0)
 
 
@@ -412,10 +432,15 @@ def status(db: Database, now: datetime | None = None) -> PortalStatus:
         pending = s.scalar(select(func.count()).where(PortalDelivery.state == STATE_PENDING)) or 0
         failed = s.scalar(select(func.count()).where(PortalDelivery.state == STATE_FAILED)) or 0
         retrying = (
-            s.scalar(select(func.count()).where(PortalDelivery.state == STATE_PENDING, PortalDelivery.attempts > 0))
+            s.scalar(
+                select(func.count()).where(PortalDelivery.state == STATE_PENDING, PortalDelivery.attempts > 0)
+            )
             or 0
         )
-        dossiers = dict(s.execute(select(PortalDossier.state, func.count()).group_by(PortalDossier.state)).all())
+        dossiers: dict[str, int] = {
+            st: n
+            for st, n in s.execute(select(PortalDossier.state, func.count()).group_by(PortalDossier.state))
+        }
         oldest = s.scalar(select(func.min(PortalDelivery.event_at)).where(PortalDelivery.state != STATE_SENT))
         if behind:
             first = s.scalar(select(func.min(EventRow.received_at)).where(EventRow.id > cursor))
@@ -498,11 +523,20 @@ def reconcile(
             Problem("portal.not_configured", "Chưa cấu hình địa chỉ cổng.", "No portal URL is configured.")
         )
     portal = fetch(cfg, centre)
-    lo, hi = datetime.combine(start, datetime.min.time()), datetime.combine(end + timedelta(days=1), datetime.min.time())
+    lo, hi = (
+        datetime.combine(start, datetime.min.time()),
+        datetime.combine(end + timedelta(days=1), datetime.min.time()),
+    )
     with db.read() as s:
         ours = list(
             s.execute(
-                select(Dossier.code, Dossier.status, Dossier.created_at, PortalDossier.synced_at, PortalDossier.state)
+                select(
+                    Dossier.code,
+                    Dossier.status,
+                    Dossier.created_at,
+                    PortalDossier.synced_at,
+                    PortalDossier.state,
+                )
                 .outerjoin(PortalDossier, PortalDossier.dossier_id == Dossier.id)
                 .where(
                     (Dossier.receiving_eid == centre) | (Dossier.competent_eid == centre),
@@ -513,11 +547,12 @@ def reconcile(
                 .order_by(Dossier.code)
             )
         )
-        first_acks = dict(
-            s.execute(
+        first_acks: dict[str, datetime | None] = {
+            c: at
+            for c, at in s.execute(
                 select(PortalDelivery.code, PortalDelivery.sent_at).where(PortalDelivery.seq == 1)
-            ).all()
-        )
+            )
+        }
     diffs: list[Difference] = []
     acked = 0
     seen: set[str] = set()
@@ -527,14 +562,21 @@ def reconcile(
         mine = Status(st).national_code
         theirs = portal.get(code)
         if theirs is None:
-            diffs.append(Difference(code, "never_synced", mine, None, "Cổng chưa nhận hồ sơ.", "The portal never received it."))
+            diffs.append(
+                Difference(
+                    code, "never_synced", mine, None, "Cổng chưa nhận hồ sơ.", "The portal never received it."
+                )
+            )
             continue
         acked += 1
         code_there = theirs["HoSo"].get("TrangThaiHoSo")
         if code_there != mine:
             diffs.append(
                 Difference(
-                    code, "status_differs", mine, code_there,
+                    code,
+                    "status_differs",
+                    mine,
+                    code_there,
                     f"Trạng thái ở đây {mine}, trên cổng {code_there}.",
                     f"Status here {mine}, on the portal {code_there}.",
                 )
@@ -545,7 +587,10 @@ def reconcile(
             hours = (first - created).total_seconds() / 3600
             diffs.append(
                 Difference(
-                    code, "synced_late", mine, code_there,
+                    code,
+                    "synced_late",
+                    mine,
+                    code_there,
                     f"Đồng bộ muộn {hours:.1f} giờ sau khi tiếp nhận.",
                     f"Synced {hours:.1f} hours after receipt.",
                 )

@@ -21,7 +21,11 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise AdminError(
-            Problem("cli.date", f"Ngày «{text}» không hợp lệ: dùng YYYY-MM-DD.", f"Invalid date {text!r}: use YYYY-MM-DD.")
+            Problem(
+                "cli.date",
+                f"Ngày «{text}» không hợp lệ: dùng YYYY-MM-DD.",
+                f"Invalid date {text!r}: use YYYY-MM-DD.",
+            )
         ) from None
 
 
@@ -50,8 +54,11 @@ def cmd_configure(args: argparse.Namespace, db: Database, out: TextIO) -> int:
             values[key] = getattr(args, key)
     cfg = portal.configure(db, **values)
     state = "bật / on" if cfg.active else "tắt / off"
-    print(f"Cổng / portal: {cfg.url or '—'} [{state}] timeout {cfg.timeout}s, "
-          f"hạn tiếp nhận / acceptance {cfg.acceptance_hours} giờ làm việc / working hours", file=out)
+    print(
+        f"Cổng / portal: {cfg.url or '—'} [{state}] timeout {cfg.timeout}s, "
+        f"hạn tiếp nhận / acceptance {cfg.acceptance_hours} giờ làm việc / working hours",
+        file=out,
+    )
     return 0
 
 
@@ -60,12 +67,18 @@ def cmd_push_once(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     cfg = portal.load_config(db)
     if not cfg.url:
         raise portal.PortalError(
-            Problem("portal.not_configured", "Chưa cấu hình địa chỉ cổng: chạy «motcua-server portal configure --url …».",
-                    "No portal URL is configured: run 'motcua-server portal configure --url …'.")
+            Problem(
+                "portal.not_configured",
+                "Chưa cấu hình địa chỉ cổng: chạy «motcua-server portal configure --url …».",
+                "No portal URL is configured: run 'motcua-server portal configure --url …'.",
+            )
         )
     r = portal.sync_until_idle(db, cfg)
-    print(f"Đã xác nhận / acknowledged: {r.acked}  bị từ chối / refused: {r.refused}  "
-          f"thử lại sau / to retry: {r.retried}", file=out)
+    print(
+        f"Đã xác nhận / acknowledged: {r.acked}  bị từ chối / refused: {r.refused}  "
+        f"thử lại sau / to retry: {r.retried}",
+        file=out,
+    )
     return 0 if r.refused == 0 else 1
 
 
@@ -76,9 +89,20 @@ def cmd_status(args: argparse.Namespace, db: Database, out: TextIO) -> int:
         print(portal.dump(st.as_json()), file=out)
         return 0
     lag = f"{st.lag_seconds:.0f} s" if st.lag_seconds is not None else "0"
-    print(f"Cổng / portal: {st.url or '—'} ({'bật / on' if st.enabled and st.url else 'tắt / off'})", file=out)
-    print(f"Tồn đọng / backlog: {st.backlog}  lỗi / failed: {st.failed}  đang thử lại / retrying: {st.retrying}  "
-          f"độ trễ / lag: {lag}", file=out)
+    print(
+        f"Cổng / portal: {st.url or '—'} ({'bật / on' if st.enabled and st.url else 'tắt / off'})", file=out
+    )
+    print(
+        f"Tồn đọng / backlog: {st.backlog}  lỗi / failed: {st.failed}  "
+        f"đang thử lại / retrying: {st.retrying}  sự kiện / events {st.events_cursor}/{st.events_total}  "
+        f"độ trễ / lag: {lag}",
+        file=out,
+    )
+    if st.recent_lag_seconds is not None:
+        print(
+            f"Độ trễ trung bình 100 bản ghi gần nhất / recent mean lag: {st.recent_lag_seconds:.1f} s",
+            file=out,
+        )
     print("Hồ sơ / dossiers: " + ", ".join(f"{k} {v}" for k, v in sorted(st.dossiers.items())), file=out)
     for f in st.failures:
         print(f"  {f['code']} #{f['seq']}: {f['error']}", file=out)
@@ -90,12 +114,27 @@ def cmd_reconcile(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     start, end = _day(args.date_from), _day(args.date_to)
     known, acked, diffs = portal.reconcile(db, args.centre, start, end)
     if args.json:
-        print(json.dumps({"centre": args.centre, "from": str(start), "to": str(end), "known": known,
-                          "acknowledged": acked, "differences": [d.__dict__ for d in diffs]},
-                         ensure_ascii=False, indent=2), file=out)
+        print(
+            json.dumps(
+                {
+                    "centre": args.centre,
+                    "from": str(start),
+                    "to": str(end),
+                    "known": known,
+                    "acknowledged": acked,
+                    "differences": [d.__dict__ for d in diffs],
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
+            file=out,
+        )
         return 0
-    print(f"{args.centre} {start}…{end}: ở đây / here {known}, cổng đã nhận / acknowledged {acked}, "
-          f"chênh lệch / differences {len(diffs)}", file=out)
+    print(
+        f"{args.centre} {start}…{end}: ở đây / here {known}, cổng đã nhận / acknowledged {acked}, "
+        f"chênh lệch / differences {len(diffs)}",
+        file=out,
+    )
     for d in diffs:
         print(f"  {d.code}  {d.reason}: {d.detail_vi} ({d.detail_en})", file=out)
     return 0

@@ -133,24 +133,40 @@ class PortalStore:
                         self.conn.execute("COMMIT")
                         return 200, {"KetQua": "duplicate"}
                     self.conn.execute("ROLLBACK")
-                    return 409, _problem("portal.conflict", "Sự kiện đã nhận với nội dung khác.",
-                                         "This event was received with another content.", "MotcuaMaSuKien")
+                    return 409, _problem(
+                        "portal.conflict",
+                        "Sự kiện đã nhận với nội dung khác.",
+                        "This event was received with another content.",
+                        "MotcuaMaSuKien",
+                    )
                 last = self.conn.execute("SELECT last_seq FROM records WHERE code = ?", (code,)).fetchone()
                 expected = 1 if last is None else last[0] + 1
                 if seq != expected:
                     self.conn.execute("ROLLBACK")
-                    return 409, _problem("portal.order", f"Chờ bản ghi thứ tự {expected}, nhận {seq}.",
-                                         f"Expected record number {expected}, got {seq}.", "MotcuaThuTu")
+                    return 409, _problem(
+                        "portal.order",
+                        f"Chờ bản ghi thứ tự {expected}, nhận {seq}.",
+                        f"Expected record number {expected}, got {seq}.",
+                        "MotcuaThuTu",
+                    )
                 self.conn.execute(
-                    "INSERT INTO history(code, event_id, seq, body_hash, entry, acked_at) VALUES (?,?,?,?,?,?)",
+                    "INSERT INTO history(code, event_id, seq, body_hash, entry, acked_at) "
+                    "VALUES (?,?,?,?,?,?)",
                     (code, event_id, seq, digest, canonical_json(body["QuaTrinhXuLy"]), now),
                 )
                 self.conn.execute(
                     "INSERT INTO records(code, agency, competent, last_seq, record, first_ack, last_ack) "
                     "VALUES (?,?,?,?,?,?,?) ON CONFLICT(code) DO UPDATE SET last_seq = excluded.last_seq, "
                     "record = excluded.record, last_ack = excluded.last_ack, competent = excluded.competent",
-                    (code, rec["MotcuaMaCoQuanTiepNhan"], rec.get("MotcuaMaCoQuanCoThamQuyen"), seq,
-                     canonical_json(rec), now, now),
+                    (
+                        code,
+                        rec["MotcuaMaCoQuanTiepNhan"],
+                        rec.get("MotcuaMaCoQuanCoThamQuyen"),
+                        seq,
+                        canonical_json(rec),
+                        now,
+                        now,
+                    ),
                 )
                 self.bump("accepted")
                 self.conn.execute("COMMIT")
@@ -170,10 +186,22 @@ class PortalStore:
             rows = self.conn.execute(sql + " ORDER BY code", args).fetchall()
             out = []
             for c, seq, rec, first, last in rows:
-                hist = [json.loads(h) for (h,) in self.conn.execute(
-                    "SELECT entry FROM history WHERE code = ? ORDER BY seq", (c,))]
-                out.append({"MaHoSo": c, "ThuTu": seq, "HoSo": json.loads(rec), "QuaTrinhXuLy": hist,
-                            "NgayXacNhanDau": first, "NgayXacNhanCuoi": last})
+                hist = [
+                    json.loads(h)
+                    for (h,) in self.conn.execute(
+                        "SELECT entry FROM history WHERE code = ? ORDER BY seq", (c,)
+                    )
+                ]
+                out.append(
+                    {
+                        "MaHoSo": c,
+                        "ThuTu": seq,
+                        "HoSo": json.loads(rec),
+                        "QuaTrinhXuLy": hist,
+                        "NgayXacNhanDau": first,
+                        "NgayXacNhanCuoi": last,
+                    }
+                )
         return out
 
     def add_online(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -181,14 +209,17 @@ class PortalStore:
         body.setdefault("MaHoSoQuocGia", "G" + uuid.uuid4().hex[:15].upper())
         body.setdefault("NgayNopHoSo", datetime.now().strftime("%Y%m%d%H%M%S"))
         with self.lock:
-            self.conn.execute("INSERT INTO online(portal_id, body) VALUES (?, ?)",
-                              (body["MaHoSoQuocGia"], canonical_json(body)))
+            self.conn.execute(
+                "INSERT INTO online(portal_id, body) VALUES (?, ?)",
+                (body["MaHoSoQuocGia"], canonical_json(body)),
+            )
         return body
 
     def online_since(self, since: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
         with self.lock:
-            rows = self.conn.execute("SELECT n, body FROM online WHERE n > ? ORDER BY n LIMIT ?",
-                                     (since, limit)).fetchall()
+            rows = self.conn.execute(
+                "SELECT n, body FROM online WHERE n > ? ORDER BY n LIMIT ?", (since, limit)
+            ).fetchall()
         return [(n, json.loads(b)) for n, b in rows]
 
     def stats(self) -> dict[str, int]:
@@ -234,8 +265,10 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(self.server.faults.hang)
             self.close_connection = True
         elif kind == "error":
-            self._answer(self.server.faults.rng.choice((500, 502, 503)),
-                         _problem("portal.unavailable", "Cổng tạm thời lỗi.", "The portal failed."))
+            self._answer(
+                self.server.faults.rng.choice((500, 502, 503)),
+                _problem("portal.unavailable", "Cổng tạm thời lỗi.", "The portal failed."),
+            )
         return kind
 
     def _read_json(self) -> Any:
@@ -278,12 +311,20 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_json()
         if url.path == "/portal/v1/records":
             if body is None:
-                self._answer(400, _problem("portal.json", "Nội dung không phải JSON.", "The body is not JSON."))
+                self._answer(
+                    400, _problem("portal.json", "Nội dung không phải JSON.", "The body is not JSON.")
+                )
                 return
             problems = validate_record(body)
             if problems:
-                self._answer(400, {"errors": [{"code": p.code, "vi": p.vi, "en": p.en, "field": p.field}
-                                              for p in problems]})
+                self._answer(
+                    400,
+                    {
+                        "errors": [
+                            {"code": p.code, "vi": p.vi, "en": p.en, "field": p.field} for p in problems
+                        ]
+                    },
+                )
                 return
             kind = self._fault()
             if kind in ("timeout", "error"):
@@ -296,8 +337,15 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path == "/portal/v1/online":
             missing = [f for f in _ONLINE_REQUIRED if not isinstance((body or {}).get(f), str)]
             if body is None or missing:
-                self._answer(400, _problem("portal.online", f"Thiếu trường {', '.join(missing)}.",
-                                           f"Missing fields {', '.join(missing)}.", ",".join(missing)))
+                self._answer(
+                    400,
+                    _problem(
+                        "portal.online",
+                        f"Thiếu trường {', '.join(missing)}.",
+                        f"Missing fields {', '.join(missing)}.",
+                        ",".join(missing),
+                    ),
+                )
                 return
             self._answer(201, self.server.store.add_online(body))
         else:
@@ -307,8 +355,9 @@ class _Handler(BaseHTTPRequestHandler):
 class PortalServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, db: str | Path, faults: SimFaults | None = None, port: int = 0,
-                 verbose: bool = False) -> None:
+    def __init__(
+        self, db: str | Path, faults: SimFaults | None = None, port: int = 0, verbose: bool = False
+    ) -> None:
         super().__init__((LOOPBACK, port), _Handler)
         self.store = PortalStore(db)
         self.faults = faults or SimFaults()
@@ -348,8 +397,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "submit":
         import httpx
 
-        body = {"MaTTHC": args.procedure, "TenTTHC": args.name, "ChuHoSo": args.applicant,
-                "MotcuaMaCoQuanCoThamQuyen": args.agency, "TaiLieuNop": []}
+        body = {
+            "MaTTHC": args.procedure,
+            "TenTTHC": args.name,
+            "ChuHoSo": args.applicant,
+            "MotcuaMaCoQuanCoThamQuyen": args.agency,
+            "TaiLieuNop": [],
+        }
         r = httpx.post(args.url.rstrip("/") + "/portal/v1/online", json=body, timeout=10)
         print(r.text)
         return 0 if r.status_code == 201 else 1

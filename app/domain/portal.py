@@ -272,7 +272,14 @@ def deliveries(events: Sequence[Mapping[str, Any]]) -> list[Delivery]:
 # --- validation (the simulator's and the tests' view of the contract) --------------------------------
 
 _REQUIRED_TEXT: Final = ("MaHoSo", "MaTTHC", "TenTTHC", "ChuHoSo", "NoiNopHoSo", "MotcuaMaCoQuanTiepNhan")
-_TIME_FIELDS: Final = ("NgayNopHoSo", "NgayTiepNhan", "NgayHenTra", "NgayTuChoi", "NgayKetThucXuLy", "NgayTra")
+_TIME_FIELDS: Final = (
+    "NgayNopHoSo",
+    "NgayTiepNhan",
+    "NgayHenTra",
+    "NgayTuChoi",
+    "NgayKetThucXuLy",
+    "NgayTra",
+)
 _FLAG_FIELDS: Final = ("HoSoCoThanhPhanSoHoa", "TaiKhoanDuocXacThucVoiVNeID")
 
 
@@ -314,10 +321,14 @@ def validate_record(body: Any) -> list[Problem]:
     for field in _REQUIRED_TEXT:
         value = rec.get(field)
         if not isinstance(value, str) or not value.strip() or len(value) > 1000:
-            problems.append(_p(field, "bắt buộc, chuỗi 1–1000 ký tự.", "required, a string of 1–1000 characters."))
+            problems.append(
+                _p(field, "bắt buộc, chuỗi 1–1000 ký tự.", "required, a string of 1–1000 characters.")
+            )
     code = rec.get("MaHoSo")
     if isinstance(code, str) and not _CODE_RE.match(code):
-        problems.append(_p("MaHoSo", "sai dạng <mã định danh>-yyMMdd-NNNN.", "not of the form <e-ID>-yyMMdd-NNNN."))
+        problems.append(
+            _p("MaHoSo", "sai dạng <mã định danh>-yyMMdd-NNNN.", "not of the form <e-ID>-yyMMdd-NNNN.")
+        )
     for field in ("MotcuaMaCoQuanTiepNhan", "MotcuaMaCoQuanCoThamQuyen", "MotcuaMaCoQuanXuLy"):
         value = rec.get(field)
         if value is not None and (not isinstance(value, str) or not _EID_RE.match(value)):
@@ -351,19 +362,29 @@ def validate_record(body: Any) -> list[Problem]:
         url = res.get("DuongDan") if isinstance(res, dict) else None
         if not isinstance(url, str) or not url.startswith(("https://", "http://")):
             problems.append(
-                _p(f"DanhSachGiayToKetQua[{i}].DuongDan", "phải là một địa chỉ http(s).", "must be an http(s) URL.")
+                _p(
+                    f"DanhSachGiayToKetQua[{i}].DuongDan",
+                    "phải là một địa chỉ http(s).",
+                    "must be an http(s) URL.",
+                )
             )
     hist = body.get("QuaTrinhXuLy")
     if not isinstance(hist, dict):
         problems.append(_p("QuaTrinhXuLy", "bắt buộc, là một đối tượng.", "required, an object."))
     else:
         if hist.get("MaHoSo") != code:
-            problems.append(_p("QuaTrinhXuLy.MaHoSo", "khác MaHoSo của hồ sơ.", "differs from the dossier's MaHoSo."))
+            problems.append(
+                _p("QuaTrinhXuLy.MaHoSo", "khác MaHoSo của hồ sơ.", "differs from the dossier's MaHoSo.")
+            )
         if hist.get("MotcuaMaSuKien") != ev:
-            problems.append(_p("QuaTrinhXuLy.MotcuaMaSuKien", "khác mã sự kiện.", "differs from the event id."))
+            problems.append(
+                _p("QuaTrinhXuLy.MotcuaMaSuKien", "khác mã sự kiện.", "differs from the event id.")
+            )
         _check_time(hist, "ThoiDiemXuLy", problems, required=True)
         if hist.get("TrangThai") != status:
-            problems.append(_p("QuaTrinhXuLy.TrangThai", "khác TrangThaiHoSo.", "differs from TrangThaiHoSo."))
+            problems.append(
+                _p("QuaTrinhXuLy.TrangThai", "khác TrangThaiHoSo.", "differs from TrangThaiHoSo.")
+            )
         if not isinstance(hist.get("NguoiXuLy"), str):
             problems.append(_p("QuaTrinhXuLy.NguoiXuLy", "bắt buộc.", "required."))
     return problems

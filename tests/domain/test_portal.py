@@ -28,7 +28,12 @@ def _received(status: str = "received", channel: str = "direct", **extra: Any) -
         "code": CODE,
         "procedure_code": "1.001193",
         "procedure_name": "Đăng ký khai sinh",
-        "applicant": {"id": "x", "personal_id": "024190001234", "full_name": "Nguyễn Văn Đức", "phone": "0912"},
+        "applicant": {
+            "id": "x",
+            "personal_id": "024190001234",
+            "full_name": "Nguyễn Văn Đức",
+            "phone": "0912",
+        },
         "receiving_agency_eid": "000.10.24.H06",
         "receiving_agency": "Trung tâm PVHCC phường A",
         "competent_agency": "UBND phường A",
@@ -84,7 +89,13 @@ def test_a_dossier_and_its_changes_map_to_valid_records() -> None:
     events = [
         _received(),
         _tr(2, "start_processing", "in_process", "2026-05-04T09:00:00"),
-        _tr(3, "result_ready", "result_ready", "2026-05-06T10:00:00", extra={"result_url": "https://kq.example/1"}),
+        _tr(
+            3,
+            "result_ready",
+            "result_ready",
+            "2026-05-06T10:00:00",
+            extra={"result_url": "https://kq.example/1"},
+        ),
         _tr(4, "hand_back", "returned", "2026-05-07T08:00:00"),
     ]
     out = deliveries(events)
@@ -127,8 +138,14 @@ def test_no_code_means_nothing_to_send() -> None:
 def test_forward_changes_the_handling_agency() -> None:
     events = [
         _received(),
-        _tr(2, "forward", "in_process", "2026-05-04T09:00:00", handling_agency_eid="000.00.17.H06",
-            extra={"handling_agency": "VP đăng ký đất đai"}),
+        _tr(
+            2,
+            "forward",
+            "in_process",
+            "2026-05-04T09:00:00",
+            handling_agency_eid="000.00.17.H06",
+            extra={"handling_agency": "VP đăng ký đất đai"},
+        ),
     ]
     rec = deliveries(events)[1].body["HoSo"]
     assert rec["MotcuaMaCoQuanXuLy"] == "000.00.17.H06" and rec["DonViXuLy"] == "VP đăng ký đất đai"

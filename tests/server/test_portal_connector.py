@@ -59,7 +59,9 @@ def test_every_dossier_and_change_reaches_the_portal_once(world: World, tmp_path
 
 
 @pytest.mark.expect_log("server.portal", level="WARNING", message="portal refused")
-def test_a_refused_record_is_kept_as_a_failure_and_blocks_only_its_dossier(world: World, tmp_path: Path) -> None:
+def test_a_refused_record_is_kept_as_a_failure_and_blocks_only_its_dossier(
+    world: World, tmp_path: Path
+) -> None:
     desk = world.desk(A)
     rng = random.Random(2)
     events = [e for _ in range(2) for e in random_sequence(world, desk, rng, max_len=1)]
@@ -67,7 +69,9 @@ def test_a_refused_record_is_kept_as_a_failure_and_blocks_only_its_dossier(world
     portal.enqueue(world.db)
     bad = events[0].dossier_id
     with world.db.write() as s:
-        d = s.scalars(select(PortalDelivery).where(PortalDelivery.dossier_id == bad, PortalDelivery.seq == 1)).one()
+        d = s.scalars(
+            select(PortalDelivery).where(PortalDelivery.dossier_id == bad, PortalDelivery.seq == 1)
+        ).one()
         body = dict(d.body)
         body["HoSo"] = {**body["HoSo"], "TrangThaiHoSo": 42}
         d.body = body
@@ -100,7 +104,14 @@ def test_random_sequences_through_faults_end_equal(world: World, tmp_path: Path)
     sim_faults = SimFaults(seed=20, error=0.05, timeout=0.03, lost=0.05, slow=0.05, hang=0.6, slow_s=0.05)
     plan = RandomFaults(
         21,
-        {"drop": 0.03, "reset": 0.03, "status": 0.03, "drop_after": 0.05, "delay_after": 0.03, "truncate": 0.03},
+        {
+            "drop": 0.03,
+            "reset": 0.03,
+            "status": 0.03,
+            "drop_after": 0.05,
+            "delay_after": 0.03,
+            "truncate": 0.03,
+        },
         delays=(0.05, 0.6),
     )
     pushed = 0
@@ -142,7 +153,9 @@ def test_reconcile_names_each_difference(world: World, tmp_path: Path) -> None:
         portal.enqueue(world.db)
         # Dossier 0 is never sent; dossiers 1–3 are.
         with world.db.write() as s:
-            s.execute(update(PortalDelivery).where(PortalDelivery.dossier_id == ids[0]).values(state="failed"))
+            s.execute(
+                update(PortalDelivery).where(PortalDelivery.dossier_id == ids[0]).values(state="failed")
+            )
         portal.sync_until_idle(world.db, cfg)
         with world.db.write() as s:
             # Dossier 2 was acknowledged two days after receipt (late); dossier 3 changed here since.
@@ -151,8 +164,14 @@ def test_reconcile_names_each_difference(world: World, tmp_path: Path) -> None:
             late.created_at -= timedelta(days=2)
             s.execute(update(Dossier).where(Dossier.id == ids[3]).values(status="stopped"))
         today = date.today()
-        known, acked, diffs = portal.reconcile(world.db, A, today - timedelta(days=3), today + timedelta(days=1))
+        known, acked, diffs = portal.reconcile(
+            world.db, A, today - timedelta(days=3), today + timedelta(days=1)
+        )
     codes = {sid: s[0].payload["code"] for sid, s in zip(ids, seqs, strict=True)}
     assert known == 4 and acked == 3
     got = {d.code: d.reason for d in diffs}
-    assert got == {codes[ids[0]]: "never_synced", codes[ids[2]]: "synced_late", codes[ids[3]]: "status_differs"}
+    assert got == {
+        codes[ids[0]]: "never_synced",
+        codes[ids[2]]: "synced_late",
+        codes[ids[3]]: "status_differs",
+    }

@@ -31,10 +31,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=10), nullable=False),
         sa.Column("events_total", sa.Integer(), nullable=False),
         sa.Column("events_acked", sa.Integer(), nullable=False),
-        sa.Column("first_event_at", sa.DateTime(), nullable=False),
-        sa.Column("last_event_at", sa.DateTime(), nullable=False),
         sa.Column("synced_at", sa.DateTime(), nullable=True),
-        sa.Column("portal_id", sa.String(length=60), nullable=True),
         sa.PrimaryKeyConstraint("dossier_id", name=op.f("pk_portal_dossiers")),
         sa.UniqueConstraint("code", name=op.f("uq_portal_dossiers_code")),
     )
