@@ -22,11 +22,13 @@ desks' push and pull never wait for the portal:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import random
 import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -38,11 +40,24 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.contract import ApplicantInfo, DossierSnapshot, DossierState, Event
+from app.domain.calendar import DayOverride, WorkingCalendar
+from app.domain.canonical import canonical_json
 from app.domain.errors import Problem
-from app.domain.portal import deliveries
+from app.domain.portal import acceptance_deadline, deliveries, parse_portal_time
 from app.domain.status import Status
 from server.db import Database
-from server.models import Dossier, EventRow, PortalDelivery, PortalDossier, PortalSetting
+from server.models import (
+    CalendarDay,
+    Centre,
+    ChangeRow,
+    Dossier,
+    EventRow,
+    PortalDelivery,
+    PortalDossier,
+    PortalSetting,
+)
+from server.sync import lock_change_feed
 
 log = logging.getLogger(__name__)
 
@@ -358,6 +373,10 @@ def sync_until_idle(
     """Enqueue and push until nothing is due now (retries waiting for their back-off end the run)."""
     total = PushReport()
     with make_client(cfg) as client:
+        try:
+            pull_online(db, client, cfg)
+        except (httpx.HTTPError, ValueError) as exc:  # the portal's feed failed: next pass tries again
+            log.info("online submissions not pulled: %s", exc)
         for _ in range(max_passes):
             if stop is not None and stop.is_set():
                 break
@@ -396,6 +415,174 @@ class PortalLoop:
         self.stop_event.set()
         self.thread.join(timeout=30)
         self.db.dispose()
+
+
+# --- 4. online submissions in ------------------------------------------------------------------------
+
+ONLINE_PATH = "/portal/v1/online"
+_ONLINE_NS = uuid.UUID("6f1c1f43-5f55-4d7a-9a43-3c1d2b9a4e20")
+
+
+def online_dossier_id(portal_id: str) -> str:
+    """The dossier id of an online submission: derived from the portal's id, so a submission pulled
+    twice (a lost answer, a duplicated feed item) is one dossier."""
+    return str(uuid.uuid5(_ONLINE_NS, "dossier:" + portal_id))
+
+
+def _calendar(s: Session) -> WorkingCalendar:
+    return WorkingCalendar(DayOverride(d.day, d.kind, d.note) for d in s.scalars(select(CalendarDay)))
+
+
+def _online_state(
+    s: Session, item: dict[str, Any], cfg: PortalConfig
+) -> tuple[DossierSnapshot, Event] | None:
+    """The snapshot and ``dossier.received`` event of one submission, or None when it cannot be routed."""
+    eid = item.get("MotcuaMaCoQuanCoThamQuyen")
+    centre = s.scalar(select(Centre).where(Centre.eid == eid)) if isinstance(eid, str) else None
+    if centre is None:
+        return None
+    pid = str(item["MaHoSoQuocGia"])
+    try:
+        submitted = parse_portal_time(str(item.get("NgayNopHoSo", "")))
+    except ValueError:
+        return None
+    papers = [
+        {
+            "name": str(p.get("TenTepTin") or "Tệp đính kèm")[:1000],
+            "form": "copy",
+            "count": 1,
+            "file_url": p.get("DuongDan"),
+            "digitised": True,
+        }
+        for p in item.get("TaiLieuNop") or []
+        if isinstance(p, dict)
+    ]
+    personal_id = item.get("SoDinhDanh")
+    snap = DossierSnapshot(
+        id=online_dossier_id(pid),
+        code=None,
+        procedure_code=str(item["MaTTHC"])[:60],
+        procedure_name=str(item["TenTTHC"])[:1000],
+        applicant=ApplicantInfo(
+            id=str(uuid.uuid5(_ONLINE_NS, "applicant:" + pid)),
+            personal_id=personal_id if isinstance(personal_id, str) and len(personal_id) == 12 else None,
+            full_name=str(item["ChuHoSo"])[:200],
+            phone=str(item["SoDienThoai"])[:20] if item.get("SoDienThoai") else None,
+            email=str(item["Email"])[:200] if item.get("Email") else None,
+            address=str(item.get("DiaChi") or "")[:1000],
+        ),
+        receiving_agency_eid=centre.eid,
+        receiving_agency=centre.name,
+        competent_agency=centre.name,
+        competent_agency_eid=centre.eid,
+        handling_agency=centre.name,
+        handling_agency_eid=centre.eid,
+        scenario="a",
+        channel="online",
+        received_at=submitted,
+        status=Status.NEW,
+        papers_received=papers,
+        portal_id=pid[:60],
+        acceptance_due_at=acceptance_deadline(submitted, _calendar(s), cfg.acceptance_hours),
+    )
+    event = Event.received(
+        str(uuid.uuid5(_ONLINE_NS, "submitted:" + pid)),
+        snap,
+        occurred_at=submitted,
+        operator="Cổng DVC quốc gia",
+        workstation="portal",
+    )
+    return snap, event
+
+
+@dataclass
+class OnlineReport:
+    added: int = 0
+    known: int = 0
+    unroutable: list[str] = field(default_factory=list)
+
+
+def pull_online(
+    db: Database, client: httpx.Client, cfg: PortalConfig, now: datetime | None = None
+) -> OnlineReport:
+    """Bring the portal's new online submissions in: each becomes a dossier in status 1 (new) of its
+    competent centre, with its ``dossier.received`` event and a change the centre's desks pull. Idempotent
+    (the dossier id derives from the portal's id). A submission for a centre this server does not know is
+    skipped and reported."""
+    report = OnlineReport()
+    while True:
+        with db.read() as s:
+            row = s.get(PortalSetting, "online_cursor")
+            since = int(row.value) if row is not None else 0
+        r = client.get(cfg.url + ONLINE_PATH, params={"since": since, "limit": 200})
+        r.raise_for_status()
+        page = r.json()
+        items = [x for x in page.get("items", []) if isinstance(x, dict) and x.get("MaHoSoQuocGia")]
+        at = now or datetime.utcnow()
+        with db.write() as s:
+            changes: list[ChangeRow] = []
+            for item in items:
+                did = online_dossier_id(str(item["MaHoSoQuocGia"]))
+                if s.get(Dossier, did) is not None or any(c.dossier_id == did for c in changes):
+                    report.known += 1
+                    continue
+                built = _online_state(s, item, cfg)
+                if built is None:
+                    report.unroutable.append(str(item["MaHoSoQuocGia"]))
+                    log.warning("online submission %s names no centre of this server", item["MaHoSoQuocGia"])
+                    continue
+                snap, event = built
+                snapshot = snap.model_dump(mode="json")
+                body = event.model_dump(mode="json")
+                s.add(
+                    Dossier(
+                        id=did,
+                        code=None,
+                        receiving_eid=snap.receiving_agency_eid,
+                        competent_eid=snap.competent_agency_eid,
+                        handling_eid=snap.handling_agency_eid,
+                        status=Status.NEW.value,
+                        snapshot=snapshot,
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
+                s.flush()
+                s.add(
+                    EventRow(
+                        event_id=event.event_id,
+                        dossier_id=did,
+                        type=event.type,
+                        body=body,
+                        body_hash=hashlib.sha256(canonical_json(body).encode()).hexdigest(),
+                        device_id=None,
+                        received_at=at,
+                    )
+                )
+                state = DossierState(**snap.model_dump(), events=[event])
+                changes.append(
+                    ChangeRow(
+                        kind="dossier",
+                        dossier_id=did,
+                        receiving_eid=snap.receiving_agency_eid,
+                        competent_eid=snap.competent_agency_eid,
+                        handling_eid=snap.handling_agency_eid,
+                        body=state.model_dump(mode="json"),
+                        created_at=at,
+                    )
+                )
+                report.added += 1
+            cursor = int(page.get("next", since))
+            row = s.get(PortalSetting, "online_cursor")
+            if row is None:
+                s.add(PortalSetting(key="online_cursor", value=str(cursor)))
+            else:
+                row.value = str(cursor)
+            if changes:
+                lock_change_feed(s)  # the change feed's rule (server/sync.py): appends last, serialised
+                s.add_all(changes)
+        if not page.get("more") or not items:
+            return report
 
 
 # --- status --------------------------------------------------------------------------------------------

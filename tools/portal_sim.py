@@ -14,6 +14,7 @@ A real HTTP server (``http.server``, threaded) on 127.0.0.1 with its own SQLite 
 ``GET /portal/v1/records?agency=E``         the acknowledged dossiers (for reconciliation), or ``code=C``
 ``POST /portal/v1/online``                  create an online submission (tests, demo, ``submit`` CLI)
 ``GET /portal/v1/online?since=N``           the submissions after N (the connector pulls them)
+``GET /portal/v1/online/ID``                a submission's status on the portal and our code once accepted
 ``GET /portal/v1/stats``                    counts: records, history entries, duplicates, faults
 =========================================== ===========================================================
 
@@ -60,7 +61,8 @@ CREATE TABLE IF NOT EXISTS history (
     code TEXT NOT NULL, event_id TEXT NOT NULL, seq INTEGER NOT NULL, body_hash TEXT NOT NULL,
     entry TEXT NOT NULL, acked_at TEXT NOT NULL, PRIMARY KEY (code, event_id));
 CREATE TABLE IF NOT EXISTS online (
-    n INTEGER PRIMARY KEY AUTOINCREMENT, portal_id TEXT UNIQUE NOT NULL, body TEXT NOT NULL);
+    n INTEGER PRIMARY KEY AUTOINCREMENT, portal_id TEXT UNIQUE NOT NULL, body TEXT NOT NULL,
+    status INTEGER NOT NULL DEFAULT 1, code TEXT);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
@@ -118,7 +120,8 @@ class PortalStore:
 
     def accept(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         rec = body["HoSo"]
-        code, event_id, seq = rec["MaHoSo"], body["MotcuaMaSuKien"], body["MotcuaThuTu"]
+        code = rec.get("MaHoSo") or rec["MotcuaMaHoSoCong"]
+        event_id, seq = body["MotcuaMaSuKien"], body["MotcuaThuTu"]
         digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()
         now = datetime.now().strftime("%Y%m%d%H%M%S")
         with self.lock:
@@ -168,6 +171,11 @@ class PortalStore:
                         now,
                     ),
                 )
+                if rec.get("MotcuaMaHoSoCong"):  # the decision on an online submission, seen on its side
+                    self.conn.execute(
+                        "UPDATE online SET status = ?, code = ? WHERE portal_id = ?",
+                        (rec["TrangThaiHoSo"], rec.get("MaHoSo"), rec["MotcuaMaHoSoCong"]),
+                    )
                 self.bump("accepted")
                 self.conn.execute("COMMIT")
             except BaseException:
@@ -221,6 +229,14 @@ class PortalStore:
                 "SELECT n, body FROM online WHERE n > ? ORDER BY n LIMIT ?", (since, limit)
             ).fetchall()
         return [(n, json.loads(b)) for n, b in rows]
+
+    def online_state(self, portal_id: str) -> dict[str, Any] | None:
+        """The portal's view of a submission: its status code and our code once accepted."""
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT status, code FROM online WHERE portal_id = ?", (portal_id,)
+            ).fetchone()
+        return None if row is None else {"TrangThaiHoSo": row[0], "MaHoSo": row[1]}
 
     def stats(self) -> dict[str, int]:
         with self.lock:
@@ -296,11 +312,20 @@ class _Handler(BaseHTTPRequestHandler):
                 self._answer(400, _problem("portal.query", "Tham số không hợp lệ.", "Invalid parameter."))
                 return
             items = []
-            for n, body in store.online_since(since, limit):
+            rows = store.online_since(since, limit)
+            for n, body in rows:
                 items.append({"n": n, **body})
                 if self.server.faults.dup():
                     items.append({"n": n, **body})
-            self._answer(200, {"items": items, "next": items[-1]["n"] if items else since})
+            self._answer(
+                200, {"items": items, "next": items[-1]["n"] if items else since, "more": len(rows) == limit}
+            )
+        elif url.path.startswith("/portal/v1/online/"):
+            state = store.online_state(url.path.rsplit("/", 1)[-1])
+            if state is None:
+                self._answer(404, _problem("portal.not_found", "Không có hồ sơ này.", "No such submission."))
+            else:
+                self._answer(200, state)
         elif url.path == "/portal/v1/stats":
             self._answer(200, store.stats())
         else:

@@ -138,6 +138,8 @@ def fold_events(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             at = ev["occurred_at"]
             if payload.get("due_at") is not None:
                 state["due_at"] = payload["due_at"]
+            if payload.get("code") and not state.get("code"):
+                state["code"] = payload["code"]  # an online dossier gets its code when accepted
             if payload.get("handling_agency_eid") is not None:
                 state["handling_agency_eid"] = payload["handling_agency_eid"]
                 name = (payload.get("extra") or {}).get("handling_agency")
@@ -191,7 +193,8 @@ def dossier_record(state: Mapping[str, Any]) -> dict[str, Any]:
     result_url = extras.get("result_url")
     online_paid = extras.get("paid_online")
     return {
-        "MaHoSo": state["code"],
+        "MaHoSo": state.get("code"),
+        "MotcuaMaHoSoCong": state.get("portal_id"),
         "MaTTHC": state["procedure_code"],
         "TenTTHC": state["procedure_name"],
         "KenhThucHien": CHANNEL_CODE[state.get("channel", "direct")],
@@ -236,7 +239,7 @@ def history_entry(event: Mapping[str, Any], state: Mapping[str, Any]) -> dict[st
         action = Action(payload["action"])
         content = action.label_vi + (f": {payload['reason']}" if payload.get("reason") else "")
     return {
-        "MaHoSo": state["code"],
+        "MaHoSo": state.get("code"),
         "MotcuaMaSuKien": event["event_id"],
         "NguoiXuLy": event["operator"],
         "ChucDanh": None,
@@ -250,14 +253,23 @@ def history_entry(event: Mapping[str, Any], state: Mapping[str, Any]) -> dict[st
 
 
 def deliveries(events: Sequence[Mapping[str, Any]]) -> list[Delivery]:
-    """One delivery per event of one dossier (all its events, in the server's order). A dossier with no
-    code (refused at the counter before a code was given) has nothing the portal can key: none."""
+    """One delivery per event of one dossier (all its events, in the server's order).
+
+    A dossier with no code (refused at the counter before a code was given) has nothing the portal can
+    key: none. An online dossier (``portal_id``) is not sent back while it is only submitted (the portal
+    holds it); from its acceptance on it is keyed by its code, and a refusal before any code by the
+    portal's id."""
     states = fold_events(events)
     out: list[Delivery] = []
-    for i, (ev, state) in enumerate(zip(events, states, strict=True), start=1):
+    for ev, state in zip(events, states, strict=True):
         code = state.get("code")
+        portal_id = state.get("portal_id")
         if not code:
-            return []
+            if not portal_id:
+                return []
+            if state["status"] == Status.NEW:
+                continue
+        i = len(out) + 1
         body = {
             "MotcuaMaSuKien": ev["event_id"],
             "MotcuaThuTu": i,
@@ -265,13 +277,13 @@ def deliveries(events: Sequence[Mapping[str, Any]]) -> list[Delivery]:
             "HoSo": dossier_record(state),
             "QuaTrinhXuLy": history_entry(ev, state),
         }
-        out.append(Delivery(ev["dossier_id"], code, ev["event_id"], i, body))
+        out.append(Delivery(ev["dossier_id"], str(code or portal_id), ev["event_id"], i, body))
     return out
 
 
 # --- validation (the simulator's and the tests' view of the contract) --------------------------------
 
-_REQUIRED_TEXT: Final = ("MaHoSo", "MaTTHC", "TenTTHC", "ChuHoSo", "NoiNopHoSo", "MotcuaMaCoQuanTiepNhan")
+_REQUIRED_TEXT: Final = ("MaTTHC", "TenTTHC", "ChuHoSo", "NoiNopHoSo", "MotcuaMaCoQuanTiepNhan")
 _TIME_FIELDS: Final = (
     "NgayNopHoSo",
     "NgayTiepNhan",
@@ -325,7 +337,12 @@ def validate_record(body: Any) -> list[Problem]:
                 _p(field, "bắt buộc, chuỗi 1–1000 ký tự.", "required, a string of 1–1000 characters.")
             )
     code = rec.get("MaHoSo")
-    if isinstance(code, str) and not _CODE_RE.match(code):
+    pid = rec.get("MotcuaMaHoSoCong")
+    if pid is not None and (not isinstance(pid, str) or not 1 <= len(pid) <= 60):
+        problems.append(_p("MotcuaMaHoSoCong", "chuỗi 1–60 ký tự.", "a string of 1–60 characters."))
+    if code is None and pid is None:
+        problems.append(_p("MaHoSo", "bắt buộc (hoặc MotcuaMaHoSoCong).", "required (or MotcuaMaHoSoCong)."))
+    elif code is not None and (not isinstance(code, str) or not _CODE_RE.match(code)):
         problems.append(
             _p("MaHoSo", "sai dạng <mã định danh>-yyMMdd-NNNN.", "not of the form <e-ID>-yyMMdd-NNNN.")
         )
