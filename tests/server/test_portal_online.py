@@ -7,6 +7,7 @@ Tested against the simulator only (tools/portal_sim.py): the real portal cannot 
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -172,3 +173,78 @@ def test_a_submission_for_an_unknown_centre_is_reported(world: World, tmp_path: 
         with httpx.Client() as client:
             report = portal.pull_online(world.db, client, cfg)
         assert report.added == 0 and len(report.unroutable) == 1
+
+
+def test_a_code_is_given_only_when_an_online_dossier_is_accepted(world: World, tmp_path: Path) -> None:
+    from srvkit import new_id, statuses, today
+
+    from app.contract import Event, TransitionPayload
+    from app.domain.codes import format_code
+    from app.domain.status import Status
+
+    desk = world.desk(A)
+    with simulator(tmp_path) as sim:
+        pid = str(submit(sim.url)["MaHoSoQuocGia"])
+        with httpx.Client() as client:
+            portal.pull_online(world.db, client, portal.PortalConfig(url=sim.url))
+    dossier_id = portal.online_dossier_id(pid)
+
+    def receive(code: str, action: Action = Action.RECEIVE) -> Event:
+        return Event.transitioned(
+            new_id(),
+            dossier_id,
+            TransitionPayload(action=action, to_status=Status.RECEIVED, code=code),
+            seq=2,
+            occurred_at=datetime(2026, 5, 4, 9, 0),
+            operator="demo",
+            workstation="Quầy 1",
+        )
+
+    other = receive(format_code(B, today(), 1))
+    r = desk.client.push([other])
+    assert statuses(r.results) == ["rejected:code.agency"]
+    wrong = receive(format_code(A, today(), 2), Action.REFUSE)
+    r = desk.client.push([wrong])
+    assert statuses(r.results) == ["rejected:event.invalid"]
+    good = receive(format_code(A, today(), 3))
+    assert statuses(desk.client.push([good]).results) == ["accepted"]
+    again = receive(format_code(A, today(), 4))
+    r = desk.client.push([again])
+    assert statuses(r.results) == ["rejected:event.invalid"]  # accepted already: a second code is refused
+    with world.db.read() as s:
+        d = s.get(ServerDossier, dossier_id)
+        assert d is not None and d.code == format_code(A, today(), 3) and d.snapshot["code"] == d.code
+
+
+def test_portal_commands(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from server.cli import main as server_main
+
+    def run(*args: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = server_main([*args, "--db", world.live.db_url], out=out)
+        return code, out.getvalue()
+
+    assert run("portal", "configure", "--url", "ftp://x")[0] == 1
+    assert "http://" in capsys.readouterr().err
+    assert run("portal", "push-once")[0] == 1  # no URL yet
+    with simulator(tmp_path) as sim:
+        code, out = run("portal", "configure", "--url", sim.url, "--acceptance-hours", "4")
+        assert code == 0 and sim.url in out and "4.0" in out
+        desk = world.desk(A)
+        snap = world.snapshot(A)
+        desk.client.push([world.received(desk, snap)])
+        code, out = run("portal", "status", "--json")
+        assert code == 0 and json.loads(out)["backlog"] == 1
+        code, out = run("portal", "push-once")
+        assert code == 0 and "acknowledged: 1" in out
+        code, out = run("portal", "status")
+        assert code == 0 and "backlog: 0" in out
+        code, out = run(
+            "portal", "reconcile", "--centre", A, "--from", "2000-01-01", "--to", "2100-01-01", "--json"
+        )
+        assert code == 0 and json.loads(out)["acknowledged"] == 1 and json.loads(out)["differences"] == []
+        assert run("portal", "reconcile", "--centre", A, "--from", "yesterday", "--to", "2100-01-01")[0] == 1
+        assert "YYYY-MM-DD" in capsys.readouterr().err
+        assert run("portal", "retry")[0] == 0
