@@ -248,3 +248,28 @@ def test_portal_commands(world: World, tmp_path: Path, capsys: pytest.CaptureFix
         assert run("portal", "reconcile", "--centre", A, "--from", "yesterday", "--to", "2100-01-01")[0] == 1
         assert "YYYY-MM-DD" in capsys.readouterr().err
         assert run("portal", "retry")[0] == 0
+
+
+def test_online_feed_faults_and_duplicates_give_each_submission_once(world: World, tmp_path: Path) -> None:
+    """The portal's feed fails (5xx, timeouts) and delivers items twice: every submission becomes one
+    dossier, none is lost."""
+    from tools.portal_sim import SimFaults
+
+    faults = SimFaults(seed=7, error=0.2, timeout=0.1, duplicate=0.5, hang=0.5)
+    with simulator(tmp_path, faults) as sim:
+        cfg = portal.PortalConfig(url=sim.url, timeout=0.3)
+        pids: set[str] = set()
+        for i in range(25):  # a pull after each submission: many requests, so the faults do happen
+            pids.add(str(submit(sim.url, ChuHoSo=f"Người nộp {i}")["MaHoSoQuocGia"]))
+            portal.sync_until_idle(world.db, cfg)
+        for _ in range(60):
+            portal.sync_until_idle(world.db, cfg)
+            with world.db.read() as s:
+                got = {d.snapshot["portal_id"] for d in s.scalars(select(ServerDossier))}
+            if got == pids:
+                break
+        stats = httpx.get(sim.url + "/portal/v1/stats").json()
+    assert got == pids
+    with world.db.read() as s:
+        assert len(list(s.scalars(select(ServerDossier)))) == 25
+    assert stats.get("fault_error", 0) + stats.get("fault_timeout", 0) > 0
