@@ -330,6 +330,10 @@ class DossierSnapshot(_Model):
     fee_vnd: Annotated[int, Field(ge=0, le=10**15)] = 0
     result_delivery: Text20 = "counter"
     notes: Text5000 = ""
+    #: An online dossier: the national portal's identifier (kept beside our code) and the moment it must be
+    #: accepted or refused by (working hours by the due-date calendar; server/portal.py).
+    portal_id: Text60 | None = None
+    acceptance_due_at: datetime | None = None
 
 
 class TransitionPayload(_Model):
@@ -343,6 +347,8 @@ class TransitionPayload(_Model):
     due_at: datetime | None = None
     #: The forward (or transfer) target.
     handling_agency_eid: AgencyEid | None = None
+    #: The code given when an online dossier is accepted (``receive`` from ``new``); nothing else sets it.
+    code: Text60 | None = None
     extra: JsonObject = {}
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.contract import CentreInfo
 from app.domain.errors import Problem
-from server import __version__, admin, quarantine
+from server import __version__, admin, portal, portal_cli, quarantine
 from server.admin import AdminError
 from server.db import DEFAULT_DB_URL, Database, SetupError, check_schema, upgrade
 
@@ -287,27 +287,41 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
                 f"part with: {SERVER_EXTRA_INSTALL} (in a source checkout: pip install -e '.[server]').",
             )
         ) from exc
+    from server.app import create_app
 
     _ready(db)
     url = db.url
     db.dispose()
-    if args.workers > 1:
-        # The h11 protocol with TCP_NODELAY (server/http.py): the workers' shared socket is bound with
-        # proto=0, so asyncio would leave Nagle's algorithm on (+40 ms a response with delayed ACKs).
-        os.environ["MOTCUA_SERVER_DB"] = url
-        uvicorn.run(
-            "server.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            http=PROTOCOL,
-        )
-        return 0
-    from server.app import create_app
-
-    uvicorn.run(create_app(url), host=args.host, port=args.port, http=PROTOCOL)
+    loop = _portal_loop(url)  # one connector thread, in this process (also beside several workers)
+    try:
+        if args.workers > 1:
+            # The h11 protocol with TCP_NODELAY (server/http.py): the workers' shared socket is bound with
+            # proto=0, so asyncio would leave Nagle's algorithm on (+40 ms a response with delayed ACKs).
+            os.environ["MOTCUA_SERVER_DB"] = url
+            uvicorn.run(
+                "server.app:app_from_env",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                http=PROTOCOL,
+            )
+        else:
+            uvicorn.run(create_app(url), host=args.host, port=args.port, http=PROTOCOL)
+    finally:
+        if loop is not None:
+            loop.stop()
     return 0
+
+
+def _portal_loop(url: str) -> portal.PortalLoop | None:
+    """The portal connector's thread, when a portal URL is configured (server/portal.py)."""
+    probe = Database(url)
+    try:
+        cfg = portal.load_config(probe)
+    finally:
+        probe.dispose()
+    return portal.PortalLoop(url, cfg).start() if cfg.active else None
 
 
 # --- parser ------------------------------------------------------------------------------------------
@@ -380,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1)
     add("status", cmd_status, "devices, last sync times and table sizes")
     add("quarantined", cmd_quarantined, "changes desks could not apply and keep in quarantine")
+    portal_cli.add_commands(sub, common)
     return parser
 
 

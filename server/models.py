@@ -298,3 +298,55 @@ class QuarantinedChange(Base):
     code: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     reported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- the national portal (server/portal.py, docs/portal-contract.md) ----------------------------------
+
+
+class PortalSetting(Base):
+    """The portal connector's settings and cursors (``url``, ``enabled``, ``events_cursor``…)."""
+
+    __tablename__ = "portal_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class PortalDossier(Base):
+    """Per-dossier sync state with the portal."""
+
+    __tablename__ = "portal_dossiers"
+
+    dossier_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    receiving_eid: Mapped[str] = mapped_column(String(EID_LEN), index=True)
+    competent_eid: Mapped[str | None] = mapped_column(String(EID_LEN), index=True)
+    #: ``pending`` (deliveries waiting), ``synced`` (all acknowledged), ``failed`` (a delivery refused).
+    state: Mapped[str] = mapped_column(String(10))
+    events_total: Mapped[int] = mapped_column(Integer)
+    events_acked: Mapped[int] = mapped_column(Integer)
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PortalDelivery(Base):
+    """One record to deliver, idempotent by (``code``, ``event_id``); a dossier's go in ``seq`` order."""
+
+    __tablename__ = "portal_deliveries"
+    __table_args__ = (
+        UniqueConstraint("code", "event_id", name="uq_portal_deliveries_code_event"),
+        Index("ix_portal_deliveries_state_next", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    code: Mapped[str] = mapped_column(String(60))
+    event_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    seq: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    #: ``pending``, ``sent`` or ``failed`` (refused by the portal: needs a person).
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    event_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -648,12 +648,16 @@ def _apply_transition(
                 "payload.handling_agency_eid",
             )
         )
+    new_code = _online_code(b, dossier, tp) if tp.code is not None else None
     try:
         new_status = transition(dossier.status, tp.action)
     except DomainError as err:
         raise Rejected(err.problems[0]) from None
     snapshot = dict(dossier.snapshot)
     snapshot["status"] = new_status.value
+    if new_code is not None:
+        snapshot["code"] = new_code
+        s.execute(update(_DOSSIERS).where(_DOSSIERS.c.id == dossier.id).values(code=new_code))
     if tp.due_at is not None:
         snapshot["due_at"] = body["payload"]["due_at"]
     handling_eid = dossier.handling_eid
@@ -674,7 +678,12 @@ def _apply_transition(
             )
         )
     after = replace(
-        dossier, handling_eid=handling_eid, status=new_status.value, snapshot=snapshot, events=events
+        dossier,
+        code=new_code or dossier.code,
+        handling_eid=handling_eid,
+        status=new_status.value,
+        snapshot=snapshot,
+        events=events,
     )
     snapshot_parts = split_json(snapshot, "events")
     s.execute(
@@ -688,6 +697,43 @@ def _apply_transition(
         },
     )
     return _record(b, ev, after, snapshot_parts, body_text, digest, None)
+
+
+def _online_code(b: _Batch, dossier: _DossierState, tp: TransitionPayload) -> str:
+    """The code an online dossier gets when it is accepted (``receive`` from ``new``; server/portal.py)."""
+    assert tp.code is not None
+    if tp.action is not Action.RECEIVE or dossier.code is not None:
+        raise Rejected(
+            Problem(
+                "event.invalid",
+                "Chỉ khi tiếp nhận một hồ sơ trực tuyến chưa có mã mới được cấp mã hồ sơ.",
+                "Only accepting an online dossier that has no code yet may give it a code.",
+                "payload.code",
+            )
+        )
+    try:
+        parsed = parse_code(tp.code)
+    except DomainError as err:
+        raise Rejected(err.problems[0]) from None
+    if parsed.agency_eid != b.ctx.centre_eid:
+        raise Rejected(
+            Problem(
+                "code.agency",
+                f"Mã hồ sơ {tp.code} không mang mã định danh của {b.ctx.centre.name} ({b.ctx.centre_eid}).",
+                f"Dossier code {tp.code} does not carry {b.ctx.centre.name}'s e-ID ({b.ctx.centre_eid}).",
+                "payload.code",
+            )
+        )
+    if b.s.scalar(select(_DOSSIERS.c.id).where(_DOSSIERS.c.code == tp.code)) is not None:
+        raise Rejected(
+            Problem(
+                "code.duplicate",
+                f"Mã hồ sơ {tp.code} đã được dùng cho một hồ sơ khác trên máy chủ.",
+                f"Dossier code {tp.code} is already used by another dossier on the server.",
+                "payload.code",
+            )
+        )
+    return tp.code
 
 
 def _record(

@@ -122,6 +122,55 @@ def sample_dossiers(store: Store) -> str:
     return history
 
 
+def sample_online(store: Store) -> None:
+    """Three online dossiers as the server's change feed brings them: overdue, due soon, in time."""
+    import uuid
+
+    from app.contract import ApplicantInfo, DossierState
+    from app.domain.status import Status
+    from app.services.desk import load_calendar, load_desk
+    from app.sync import engine
+
+    now = datetime.now().replace(microsecond=0)
+    with store.write() as s:
+        desk = load_desk(s)
+        cal = load_calendar(s)
+        people = [  # by the working calendar: overdue, due within the hour, in time
+            ("Lê Thị Hoa", now - timedelta(hours=1)),
+            ("Trần Văn Nam", cal.add_working_hours(now, 1)),
+            ("Phạm Thị Thu", cal.add_working_hours(now, 7)),
+        ]
+        for n, (name, due) in enumerate(people, start=1):
+            state = DossierState(
+                id=str(uuid.uuid4()),
+                procedure_code="1.004873",
+                procedure_name="Thủ tục cấp Giấy xác nhận tình trạng hôn nhân",
+                applicant=ApplicantInfo(id=str(uuid.uuid4()), full_name=name),
+                receiving_agency_eid=desk.agency_eid,
+                receiving_agency=desk.centre_name,
+                competent_agency=desk.centre_name,
+                competent_agency_eid=desk.agency_eid,
+                handling_agency=desk.centre_name,
+                handling_agency_eid=desk.agency_eid,
+                scenario="a",
+                channel="online",
+                received_at=now - timedelta(hours=9 - 2 * n),
+                status=Status.NEW,
+                papers_received=[
+                    {
+                        "name": "To khai xac nhan tinh trang hon nhan.pdf",
+                        "form": "copy",
+                        "count": 1,
+                        "file_url": f"https://dichvucong.gov.vn/tep/{n}.pdf",
+                    }
+                ],
+                portal_id=f"G24{n:08d}",
+                acceptance_due_at=due,
+                events=[],
+            )
+            engine.apply_dossiers(s, [state])
+
+
 def render(lang: str, folder: Path) -> None:
     args = argparse.Namespace(data_dir=folder, demo=True, lang=lang)
     _app, window, store = start(args)
@@ -151,6 +200,12 @@ def render(lang: str, folder: Path) -> None:
     window.show_desk()
     settle(window)
     save(window, f"desk-{lang}.png")
+
+    sample_online(store)
+    window.tabs.setCurrentWidget(window.online)
+    settle(window)
+    window.online.table.selectRow(1)  # the overdue row's red stays visible
+    save(window, f"online-{lang}.png")
 
     window.open_dossier(history)
     settle(window)

@@ -71,3 +71,4 @@ _.synced  # tests/faults/harness.py run counters, shown in a failed run's repr
 _.CREATE_SQL
 _.REBUILD_SQL
 _.app_from_env  # uvicorn --factory "server.app:app_from_env" (a string in server/cli.py)
+_.close_connection  # read by http.server.BaseHTTPRequestHandler (tools/portal_sim.py faults)

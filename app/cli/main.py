@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app import __version__
-from app.cli import calendar, db, dossiers, sync, units
+from app.cli import calendar, db, dossiers, online, sync, units
 from app.cli.context import (
     EXIT_ENVIRONMENT,
     EXIT_REFUSED,
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     dossiers.register(sub, common)
     calendar.register(sub, common)
     sync.register(sub, common)
+    online.register(sub, common)
     return parser
 
 

@@ -323,6 +323,17 @@ class DossierEvent(Base):
     dossier: Mapped[Dossier] = relationship(back_populates="events")
 
 
+class OnlineDossier(Base):
+    """A dossier submitted on the national portal: its portal id (kept beside our code) and the moment it
+    must be accepted or refused by (server/portal.py, docs/portal-contract.md)."""
+
+    __tablename__ = "online_dossiers"
+
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
+    portal_id: Mapped[str] = mapped_column(String(60), unique=True)
+    acceptance_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 # --- sync and audit ---------------------------------------------------------------------------------
 
 

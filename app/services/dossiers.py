@@ -434,6 +434,7 @@ def _transition(
     *,
     due_at: datetime | None = None,
     handling_agency_eid: str | None = None,
+    code: str | None = None,
 ) -> DossierEvent:
     """Append a status-machine event to the dossier (it already holds the new status) and its
     ``dossier.transition`` outbox entry (same id), in the caller's transaction. ``due_at`` and
@@ -462,6 +463,8 @@ def _transition(
         "handling_agency_eid": handling_agency_eid,
         "extra": payload,
     }
+    if code is not None:
+        body["code"] = code  # an online dossier's code, given when it is accepted (app/services/online.py)
     session.add(
         OutboxEntry(
             event_id=event.id,

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Text, bindparam, func, select, text, type_coerce, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, selectinload
 
@@ -46,6 +47,7 @@ from app.models import (
     DossierEvent,
     HolidayOverride,
     NumberLease,
+    OnlineDossier,
     OutboxEntry,
     Procedure,
     QuarantinedChange,
@@ -685,6 +687,23 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
     )
     _INSERT_EVENTS.many(conn, (vars(e) | {"dossier_id": d.id} for d in new.values() for e in d.events))
     s.flush()
+    online = {st.id: st for st in states if st.portal_id is not None}
+    if online:
+        # Online dossiers from the national portal: their portal id and acceptance deadline (one row each).
+        conn.execute(
+            sqlite_insert(OnlineDossier)
+            .values(
+                [
+                    {
+                        "dossier_id": i,
+                        "portal_id": st.portal_id,
+                        "acceptance_due_at": _naive(st.acceptance_due_at),
+                    }
+                    for i, st in online.items()
+                ]
+            )
+            .on_conflict_do_nothing()
+        )
     if index:
         rowids: dict[str, int] = {}
         for chunk in _chunks([i for i, _ in index]):
@@ -726,6 +745,8 @@ def _apply_state(
                 origin="server",
             )
         )
+    if not d.code and state.code:
+        d.code = state.code  # an online dossier accepted at another workstation of the centre
     if created or not local_pending:
         # The server orders events; without local changes still on their way, its state is the truth.
         d.status = state.status.value

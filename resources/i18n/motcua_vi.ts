@@ -811,6 +811,10 @@
         <translation>Hồ sơ (F4)</translation>
     </message>
     <message>
+        <source>Online dossiers</source>
+        <translation>Hồ sơ trực tuyến</translation>
+    </message>
+    <message>
         <source>&amp;File</source>
         <translation>&amp;Tệp</translation>
     </message>
@@ -964,6 +968,61 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>%1 VND</source>
         <translation>%1 đồng</translation>
+    </message>
+</context>
+<context>
+    <name>OnlineInboxPage</name>
+    <message>
+        <source>Portal id</source>
+        <translation>Mã trên cổng</translation>
+    </message>
+    <message>
+        <source>Applicant</source>
+        <translation>Người nộp</translation>
+    </message>
+    <message>
+        <source>Procedure</source>
+        <translation>Thủ tục</translation>
+    </message>
+    <message>
+        <source>Submitted</source>
+        <translation>Nộp lúc</translation>
+    </message>
+    <message>
+        <source>Accept by</source>
+        <translation>Hạn tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Attached &amp;files:</source>
+        <translation>&amp;Tệp đính kèm:</translation>
+    </message>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>&amp;Tiếp nhận</translation>
+    </message>
+    <message>
+        <source>Re&amp;ason for refusal:</source>
+        <translation>&amp;Lý do từ chối:</translation>
+    </message>
+    <message>
+        <source>&amp;Refuse</source>
+        <translation>Từ &amp;chối</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>Sắp đến hạn</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>Accepted as %1, due %2.</source>
+        <translation>Đã tiếp nhận, mã %1, hẹn trả %2.</translation>
+    </message>
+    <message>
+        <source>Refused; the reason goes back to the portal.</source>
+        <translation>Đã từ chối; lý do được gửi về Cổng DVC quốc gia.</translation>
     </message>
 </context>
 <context>

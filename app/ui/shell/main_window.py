@@ -207,6 +207,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.intake, self.tr("Intake (F2)"))
         self.tabs.addTab(self.desk, self.tr("Desk (F3)"))
         self.tabs.addTab(self.detail, self.tr("Dossier (F4)"))
+        from app.ui.screens.online_inbox import OnlineInboxPage
+
+        self.online: OnlineInboxPage = OnlineInboxPage(self.ctx, self.tabs)
+        self.tabs.addTab(self.online, self.tr("Online dossiers"))
+        self.online.changed.connect(self._dossier_changed)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.intake.saved.connect(self._intake_saved)
         self.intake.open_dossier.connect(self.open_dossier)
@@ -352,6 +357,8 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.desk:
             self.desk.refresh()
+        elif self.tabs.currentWidget() is self.online:
+            self.online.refresh()
 
     def show_intake(self) -> None:
         if self.ctx.session is not None:
