@@ -240,6 +240,36 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     return 0
 
 
+def cmd_public_url(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    from server.web.settings import lookup_base, set_public_url
+
+    _ready(db)
+    changed = set_public_url(db, args.url, args.centre or None, args.opening_hours)
+    where = lookup_base(args.url)
+    _say(
+        out,
+        f"Địa chỉ tra cứu {where}: đã đổi cho {len(changed)} trung tâm; máy trạm nhận khi đồng bộ.",
+        f"Look-up address {where}: changed for {len(changed)} centre(s); workstations get it on sync.",
+    )
+    return 0
+
+
+def cmd_rating(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    from server.web.ratings import rating_of
+
+    _ready(db)
+    found = rating_of(db, args.code)
+    if found is None:
+        _say(out, f"Hồ sơ {args.code}: chưa có đánh giá.", f"Dossier {args.code}: no rating yet.")
+    else:
+        _say(
+            out,
+            f"Hồ sơ {args.code}: đánh giá {found[0]}/5 ({found[1]}).",
+            f"Dossier {args.code}: rated {found[0]}/5 ({found[1]}).",
+        )
+    return 0
+
+
 # --- parser ------------------------------------------------------------------------------------------
 
 
@@ -301,6 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1)
     add("status", cmd_status, "devices, last sync times and table sizes")
+    p = add("public-url", cmd_public_url, "point the centres' look-up address at this server's citizen pages")
+    p.add_argument("url", help="this server's public address, e.g. https://tracuu.example.vn")
+    p.add_argument("--centre", action="append", help="only this centre's e-ID (repeatable)")
+    p.add_argument("--opening-hours", default=None, help="opening hours shown on the centres' pages")
+    p = add("rating", cmd_rating, "a dossier's satisfaction rating, if any")
+    p.add_argument("code")
     return parser
 
 

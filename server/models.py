@@ -104,6 +104,8 @@ class Centre(Base):
     address: Mapped[str] = mapped_column(String(1000), default="")
     hotline: Mapped[str] = mapped_column(String(100), default="")
     lookup_url: Mapped[str] = mapped_column(String(1000), default="")
+    #: Shown on the centre's public page (server/web); empty: the page says to call the hotline.
+    opening_hours: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -226,7 +228,7 @@ class ChangeRow(Base):
 
     __tablename__ = "changes"
     __table_args__ = (
-        CheckConstraint("kind IN ('dossier', 'procedure', 'calendar')", name="kind"),
+        CheckConstraint("kind IN ('dossier', 'procedure', 'calendar', 'centre', 'rating')", name="kind"),
         Index("ix_changes_kind_seq", "kind", "seq"),
         Index("ix_changes_receiving_eid_seq", "receiving_eid", "seq"),
         Index("ix_changes_competent_eid_seq", "competent_eid", "seq"),
@@ -274,3 +276,41 @@ class NumberLease(Base):
     first_number: Mapped[int] = mapped_column(Integer)
     last_number: Mapped[int] = mapped_column(Integer)
     granted_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- citizen pages (server/web) ----------------------------------------------------------------------
+
+
+class LookupLimit(Base):
+    """Failed look-ups counted per key (``ip:<address>`` or ``code:<dossier code>``), with a lockout.
+
+    Kept in the database, not in a worker's memory: the limits hold across worker processes and restarts
+    (server/web/limits.py explains the arithmetic)."""
+
+    __tablename__ = "lookup_limits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Lockouts in a row without a success; each one doubles the next lockout (capped).
+    strikes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Rating(Base):
+    """A citizen's satisfaction rating of a handed-back dossier: one per dossier."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    dossier_code: Mapped[str] = mapped_column(String(60))
+    centre_eid: Mapped[str] = mapped_column(String(EID_LEN), index=True)
+    #: The operator who handed the result back (from the dossier's hand-back event), as the desk named him.
+    officer: Mapped[str] = mapped_column(String(200), default="")
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    #: ``qr`` (the receipt's link) or ``tablet`` (the counter's tablet page).
+    source: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -363,6 +363,23 @@ class PrintedDocument(Base):
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class DossierRating(Base):
+    """A citizen's satisfaction rating of a dossier, pulled from the server's change feed (one per dossier;
+    the citizen rates on the server's look-up page or the counter's tablet page)."""
+
+    __tablename__ = "dossier_ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    dossier_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_code: Mapped[str] = mapped_column(String(60), index=True)
+    centre_eid: Mapped[str] = mapped_column(String(35))
+    officer: Mapped[str] = mapped_column(String(200), default="")
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    source: Mapped[str] = mapped_column(String(10))
+    rated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 #: Tables that exist in the database but not in the ORM (the FTS5 index and its shadow tables).
 UNMAPPED_TABLE_PREFIXES = ("dossier_search",)
 

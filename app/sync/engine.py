@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.contract import (
     MAX_PUSH_EVENTS,
+    CentreInfo,
     Change,
     DossierState,
     EnrollResponse,
@@ -40,6 +41,7 @@ from app.models import (
     Centre,
     Dossier,
     DossierEvent,
+    DossierRating,
     HolidayOverride,
     NumberLease,
     OutboxEntry,
@@ -366,6 +368,25 @@ def _apply_reference_change(s: Session, change: Change) -> None:
         day = s.get(HolidayOverride, change.calendar.day) or HolidayOverride(day=change.calendar.day)
         day.kind, day.note = change.calendar.kind, change.calendar.note
         s.add(day)
+    elif change.kind == "centre" and change.centre is not None:
+        _apply_centre(s, change.centre)
+    elif change.kind == "rating" and change.rating is not None:
+        r = change.rating
+        row = s.get(DossierRating, r.dossier_id) or DossierRating(dossier_id=r.dossier_id)
+        row.dossier_code, row.centre_eid, row.officer = r.dossier_code, r.centre_eid, r.officer
+        row.score, row.comment, row.source = r.score, r.comment, r.source
+        row.rated_at = _naive(r.rated_at) or datetime.now()
+        s.add(row)
+
+
+def _apply_centre(s: Session, c: CentreInfo) -> None:
+    """A centre's published settings from the server (its look-up address above all): only a centre this
+    store already knows is updated (the home centre and those its dossiers were forwarded to)."""
+    centre = s.scalar(select(Centre).where(Centre.agency_eid == c.eid))
+    if centre is None:
+        return
+    centre.name, centre.parent_name, centre.place_name = c.name, c.parent_name, c.place_name
+    centre.address, centre.hotline, centre.lookup_url = c.address, c.hotline, c.lookup_url
 
 
 def apply_changes(s: Session, changes: Sequence[Change]) -> None:

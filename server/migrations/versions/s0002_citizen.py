@@ -1,0 +1,69 @@
+"""Citizen pages: look-up limits, ratings, centres' opening hours, change kinds centre and rating
+
+Revision ID: s0002_citizen
+Revises: 0001
+Create Date: 2026-12-05 12:45:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "s0002_citizen"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_OLD_KINDS = "kind IN ('dossier', 'procedure', 'calendar')"
+_NEW_KINDS = "kind IN ('dossier', 'procedure', 'calendar', 'centre', 'rating')"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("centres", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("opening_hours", sa.String(length=1000), nullable=False, server_default=""))
+    with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_changes_kind"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_changes_kind"), _NEW_KINDS)
+    op.create_table(
+        "lookup_limits",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_start", sa.DateTime(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(), nullable=True),
+        sa.Column("strikes", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_lookup_limits")),
+    )
+    op.create_table(
+        "ratings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("dossier_id", sa.String(length=36), nullable=False),
+        sa.Column("dossier_code", sa.String(length=60), nullable=False),
+        sa.Column("centre_eid", sa.String(length=35), nullable=False),
+        sa.Column("officer", sa.String(length=200), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=False),
+        sa.Column("comment", sa.String(length=1000), nullable=False),
+        sa.Column("source", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("score BETWEEN 1 AND 5", name=op.f("ck_ratings_score")),
+        sa.ForeignKeyConstraint(
+            ["dossier_id"], ["dossiers.id"], name=op.f("fk_ratings_dossier_id_dossiers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
+        sa.UniqueConstraint("dossier_id", name=op.f("uq_ratings_dossier_id")),
+    )
+    with op.batch_alter_table("ratings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_ratings_centre_eid"), ["centre_eid"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ratings", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_ratings_centre_eid"))
+    op.drop_table("ratings")
+    op.drop_table("lookup_limits")
+    op.execute("DELETE FROM changes WHERE kind IN ('centre', 'rating')")
+    with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_changes_kind"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_changes_kind"), _OLD_KINDS)
+    with op.batch_alter_table("centres", schema=None) as batch_op:
+        batch_op.drop_column("opening_hours")
