@@ -166,14 +166,26 @@ class ChangesPage:
 
 #: The JSON text of a change, around its kind's body: key order and nulls as ``Change.model_dump_json``.
 _CHANGE_TEXT = {
-    "dossier": ('"kind":"dossier","dossier":', ',"procedure":null,"calendar":null,"centre":null,"rating":null}'),
-    "procedure": ('"kind":"procedure","dossier":null,"procedure":', ',"calendar":null,"centre":null,"rating":null}'),
+    "dossier": (
+        '"kind":"dossier","dossier":',
+        ',"procedure":null,"calendar":null,"centre":null,"rating":null}',
+    ),
+    "procedure": (
+        '"kind":"procedure","dossier":null,"procedure":',
+        ',"calendar":null,"centre":null,"rating":null}',
+    ),
     "calendar": (
         '"kind":"calendar","dossier":null,"procedure":null,"calendar":',
         ',"centre":null,"rating":null}',
     ),
-    "centre": ('"kind":"centre","dossier":null,"procedure":null,"calendar":null,"centre":', ',"rating":null}'),
-    "rating": ('"kind":"rating","dossier":null,"procedure":null,"calendar":null,"centre":null,"rating":', "}"),
+    "centre": (
+        '"kind":"centre","dossier":null,"procedure":null,"calendar":null,"centre":',
+        ',"rating":null}',
+    ),
+    "rating": (
+        '"kind":"rating","dossier":null,"procedure":null,"calendar":null,"centre":null,"rating":',
+        "}",
+    ),
 }
 
 

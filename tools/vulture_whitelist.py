@@ -68,3 +68,14 @@ _.synced  # tests/faults/harness.py run counters, shown in a failed run's repr
 _.CREATE_SQL
 _.REBUILD_SQL
 _.app_from_env  # uvicorn --factory "server.app:app_from_env" (a string in server/cli.py)
+
+# --- Read by the Jinja2 templates of the citizen pages (server/web/templates), not by Python -------------
+_.next_step  # server.web.lookup.LookupView
+_.overdue
+_.centre_address
+_.centre_hotline
+_.fees
+_.stopped_reason
+_.new_date_reason
+_.can_rate
+_.binary_location  # selenium ChromeOptions, set by tests/server/test_citizen_browser.py

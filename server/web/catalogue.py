@@ -61,10 +61,8 @@ class ProcedureCard:
 
 
 def time_limit(item: CatalogueItem) -> str:
-    if item.time_unit == "same_day":
-        base = "Trong ngày"
-    else:
-        base = f"{item.time_value} {_UNIT[item.time_unit]}"
+    same_day = item.time_unit == "same_day"
+    base = "Trong ngày" if same_day else f"{item.time_value} {_UNIT[item.time_unit]}"
     return f"{base}. {item.time_text}" if item.time_text else base
 
 

@@ -45,7 +45,8 @@ class Rule:
 
     def lockout_for(self, strikes: int) -> timedelta:
         """The lockout after ``strikes`` lockouts in a row (1 = the first)."""
-        return min(self.lockout * (2 ** min(max(strikes - 1, 0), 16)), self.max_lockout)
+        doubled: timedelta = self.lockout * (2 ** min(max(strikes - 1, 0), 16))
+        return min(doubled, self.max_lockout)
 
 
 CODE_RULE = Rule(5, timedelta(minutes=15), timedelta(minutes=15))

@@ -55,7 +55,9 @@ NEXT_STEP: dict[str, str] = {
     Status.NEW.value: "Hồ sơ đã được đăng ký, đang chờ Bộ phận Một cửa kiểm tra và tiếp nhận.",
     Status.RECEIVED.value: "Hồ sơ đã được tiếp nhận. Ông/bà chưa cần làm gì thêm.",
     Status.IN_PROCESS.value: "Hồ sơ đang được giải quyết. Ông/bà chưa cần làm gì thêm.",
-    Status.SUPPLEMENT_REQUESTED.value: "Ông/bà cần bổ sung giấy tờ như nêu dưới đây rồi nộp tại Bộ phận Một cửa.",
+    Status.SUPPLEMENT_REQUESTED.value: (
+        "Ông/bà cần bổ sung giấy tờ như nêu dưới đây rồi nộp tại Bộ phận Một cửa."
+    ),
     Status.FEES_REQUESTED.value: "Ông/bà cần nộp phí, lệ phí hoặc nghĩa vụ tài chính như nêu dưới đây.",
     Status.RESULT_READY.value: "Đã có kết quả. Mời ông/bà mang giấy tiếp nhận đến nhận kết quả.",
     Status.RETURNED.value: "Đã trả kết quả. Cảm ơn ông/bà; mời ông/bà đánh giá mức độ hài lòng.",
@@ -80,7 +82,7 @@ def normalise_secret(raw: str | None) -> str:
 
 
 def mask_name(full_name: str) -> str:
-    """"Nguyễn Thị Minh Anh" → "N. T. M. Anh"; a one-word name keeps only its first letter."""
+    """ "Nguyễn Thị Minh Anh" → "N. T. M. Anh"; a one-word name keeps only its first letter."""
     words = clean_spaces(full_name).split(" ")
     if not words or not words[0]:
         return ""
@@ -164,7 +166,9 @@ _DUMMY = DossierState.model_validate(_dummy_state())
 
 def load_state(s: Session, dossier_id: str, snapshot: dict[str, Any] | None) -> DossierState:
     """The dossier's snapshot with its accepted events in arrival order (the dummy without a snapshot)."""
-    bodies = list(s.scalars(select(EventRow.body).where(EventRow.dossier_id == dossier_id).order_by(EventRow.id)))
+    bodies = list(
+        s.scalars(select(EventRow.body).where(EventRow.dossier_id == dossier_id).order_by(EventRow.id))
+    )
     if snapshot is None:
         return _DUMMY
     return DossierState.model_validate({**snapshot, "events": bodies})
@@ -179,7 +183,9 @@ def find(db: Database, raw_code: str | None, raw_secret: str | None, now: dateti
             select(Dossier.id, Dossier.snapshot, Dossier.receiving_eid).where(Dossier.code == code)
         ).first()
         # The events are read for a miss too (the dummy's id has none): the same queries either way.
-        state = load_state(s, row.id if row is not None else _DUMMY.id, row.snapshot if row is not None else None)
+        state = load_state(
+            s, row.id if row is not None else _DUMMY.id, row.snapshot if row is not None else None
+        )
         stored = state.lookup_secret.upper() if row is not None and state.lookup_secret else _DUMMY_SECRET
         hit = hmac.compare_digest(stored.encode(), secret.encode()) and row is not None
         centre = s.scalar(select(Centre).where(Centre.eid == state.receiving_agency_eid))

@@ -38,9 +38,7 @@ class Outcome(Enum):
     UNKNOWN = "unknown"
 
 
-def rate(
-    db: Database, dossier_id: str, score: int, comment: str, source: str, now: datetime
-) -> Outcome:
+def rate(db: Database, dossier_id: str, score: int, comment: str, source: str, now: datetime) -> Outcome:
     """Store the rating (the caller checked the secret). One per dossier: a second is refused."""
     try:
         return _rate(db, dossier_id, score, clean_spaces(comment)[:MAX_COMMENT], source, now)

@@ -39,6 +39,7 @@ STATIC_DIR = HERE / "static"
 CSRF_COOKIE = "mc_csrf"
 MAX_FORM_BYTES = 8 * 1024
 NOT_FOUND = "Không tìm thấy hồ sơ"
+LOOKUP_TITLE = "Tình trạng hồ sơ"
 
 _env = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -58,7 +59,9 @@ _SECURITY_HEADERS = {
 }
 
 
-def render(template: str, status: int = 200, headers: dict[str, str] | None = None, **values: Any) -> HTMLResponse:
+def render(
+    template: str, status: int = 200, headers: dict[str, str] | None = None, **values: Any
+) -> HTMLResponse:
     html = _env.get_template(template).render(**values)
     return HTMLResponse(html, status_code=status, headers={**_SECURITY_HEADERS, **(headers or {})})
 
@@ -95,7 +98,9 @@ def _locked(locked_until: datetime) -> HTMLResponse:
     )
 
 
-def _check(request: Request, raw_code: str | None, raw_secret: str | None, tasks: BackgroundTasks) -> Found | HTMLResponse:
+def _check(
+    request: Request, raw_code: str | None, raw_secret: str | None, tasks: BackgroundTasks
+) -> Found | HTMLResponse:
     """The secret check with its limits: the dossier found, or the page to answer instead."""
     db = _db(request)
     code = normalise_code(raw_code)
@@ -105,7 +110,7 @@ def _check(request: Request, raw_code: str | None, raw_secret: str | None, tasks
         return _locked(until)
     found = find(db, raw_code, raw_secret, _local_now())
     # Both ways render the dossier page: a miss costs what a hit costs.
-    page = render("lookup.html", view=found.view, csrf="", levels=LEVELS, secret="")
+    page = render("lookup.html", title=LOOKUP_TITLE, view=found.view, csrf="", levels=LEVELS, secret="")
     if not found.hit:
         tasks.add_task(limits.record_failure, db, keys, _now())
         return render("lookup_form.html", 404, title=NOT_FOUND, error=NOT_FOUND, code=code)
@@ -130,7 +135,12 @@ def lookup(
     if len(token) > 64:
         token = secrets.token_urlsafe(24)
     response = render(
-        "lookup.html", view=checked.view, csrf=token, levels=LEVELS, secret=(k or "").strip().upper()[:16]
+        "lookup.html",
+        title=LOOKUP_TITLE,
+        view=checked.view,
+        csrf=token,
+        levels=LEVELS,
+        secret=(k or "").strip().upper()[:16],
     )
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/", max_age=3600)
     return response
@@ -140,11 +150,15 @@ def lookup(
 def tablet(request: Request, eid: str) -> Response:
     card = catalogue.centre(_db(request), eid)
     if card is None:
-        return render("message.html", 404, title="Không tìm thấy trung tâm", message="Không có trung tâm này.")
+        return render(
+            "message.html", 404, title="Không tìm thấy trung tâm", message="Không có trung tâm này."
+        )
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     if len(token) > 64:
         token = secrets.token_urlsafe(24)
-    response = render("tablet.html", centre=card, csrf=token, levels=LEVELS, error="")
+    response = render(
+        "tablet.html", title="Đánh giá mức độ hài lòng", centre=card, csrf=token, levels=LEVELS, error=""
+    )
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/", max_age=3600)
     return response
 
@@ -155,9 +169,11 @@ def _field(form: dict[str, list[str]], name: str) -> str:
 
 
 def _same_origin(request: Request) -> bool:
+    """False only for a foreign ``Origin``: the pages' ``Referrer-Policy: no-referrer`` (the look-up URL
+    carries the secret) makes browsers send ``Origin: null`` on their own forms; the cookie does the rest."""
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
-        return origin is None
+        return True
     host = request.headers.get("host", "")
     return origin.split("://", 1)[-1] == host
 
@@ -195,7 +211,9 @@ def _rate_sync(
     if isinstance(checked, Response):
         return checked
     if score == 0:
-        return render("message.html", 422, title="Chưa chọn mức đánh giá", message="Hãy chọn một trong năm mức.")
+        return render(
+            "message.html", 422, title="Chưa chọn mức đánh giá", message="Hãy chọn một trong năm mức."
+        )
     outcome = rate(_db(request), checked.dossier_id, score, comment, source, _now())
     if outcome is Outcome.SAVED:
         return render("message.html", title="Cảm ơn ông/bà", message="Đánh giá của ông/bà đã được ghi nhận.")
@@ -208,7 +226,9 @@ def _rate_sync(
 
 @web_router.get("/trung-tam", response_class=HTMLResponse)
 def centres(request: Request) -> Response:
-    return render("centres.html", title="Các trung tâm phục vụ hành chính công", centres=catalogue.centres(_db(request)))
+    return render(
+        "centres.html", title="Các trung tâm phục vụ hành chính công", centres=catalogue.centres(_db(request))
+    )
 
 
 @web_router.get("/trung-tam/{eid}", response_class=HTMLResponse)
@@ -218,7 +238,9 @@ def centre_page(
     db = _db(request)
     card = catalogue.centre(db, eid)
     if card is None:
-        return render("message.html", 404, title="Không tìm thấy trung tâm", message="Không có trung tâm này.")
+        return render(
+            "message.html", 404, title="Không tìm thấy trung tâm", message="Không có trung tâm này."
+        )
     found = catalogue.procedures(db, card, q or "")
     return render("centre.html", title=card.name, centre=card, procedures=found, q=q or "")
 

@@ -32,7 +32,9 @@ def _pushed(world: World, desk: Desk, *actions: tuple[Action, Status]) -> tuple[
     before: Status = Status.RECEIVED
     for action, after in actions:
         events.append(
-            world.transition(desk, snap.id, action, after, from_status=before, reason="Thiếu bản sao sổ hộ khẩu")
+            world.transition(
+                desk, snap.id, action, after, from_status=before, reason="Thiếu bản sao sổ hộ khẩu"
+            )
         )
         before = after
     results = desk.client.push(events).results
@@ -57,7 +59,10 @@ def test_mask_name() -> None:
 def test_lookup_shows_status_in_plain_words_and_nothing_personal(world: World, http: httpx.Client) -> None:
     desk = world.desk(A)
     _, code = _pushed(
-        world, desk, (Action.START_PROCESSING, Status.IN_PROCESS), (Action.REQUEST_SUPPLEMENT, Status.SUPPLEMENT_REQUESTED)
+        world,
+        desk,
+        (Action.START_PROCESSING, Status.IN_PROCESS),
+        (Action.REQUEST_SUPPLEMENT, Status.SUPPLEMENT_REQUESTED),
     )
     r = http.get("/tra-cuu", params={"ma": code, "k": "k7qm"})  # the secret in any case
     assert r.status_code == 200, r.text
@@ -65,7 +70,14 @@ def test_lookup_shows_status_in_plain_words_and_nothing_personal(world: World, h
     assert "Chờ bổ sung hồ sơ" in page and "Giấy tờ cần bổ sung" in page
     assert "Thiếu bản sao sổ hộ khẩu" in page  # what is missing
     assert "N. V. Đức" in page and "Nguyễn Văn Đức" not in page
-    for personal in ("024190001234", "0912345678", "Phường Bắc Giang, tỉnh Bắc Ninh", "1990", "demo", "Quầy 1"):
+    for personal in (
+        "024190001234",
+        "0912345678",
+        "Phường Bắc Giang, tỉnh Bắc Ninh",
+        "1990",
+        "demo",
+        "Quầy 1",
+    ):
         assert personal not in page
     assert "07/05/2026" in page  # the due date
     assert "<script" not in page.lower()

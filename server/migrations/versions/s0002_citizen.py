@@ -21,7 +21,9 @@ _NEW_KINDS = "kind IN ('dossier', 'procedure', 'calendar', 'centre', 'rating')"
 
 def upgrade() -> None:
     with op.batch_alter_table("centres", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("opening_hours", sa.String(length=1000), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("opening_hours", sa.String(length=1000), nullable=False, server_default="")
+        )
     with op.batch_alter_table("changes", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_changes_kind"), type_="check")
         batch_op.create_check_constraint(op.f("ck_changes_kind"), _NEW_KINDS)
@@ -46,9 +48,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=10), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.CheckConstraint("score BETWEEN 1 AND 5", name=op.f("ck_ratings_score")),
-        sa.ForeignKeyConstraint(
-            ["dossier_id"], ["dossiers.id"], name=op.f("fk_ratings_dossier_id_dossiers")
-        ),
+        sa.ForeignKeyConstraint(["dossier_id"], ["dossiers.id"], name=op.f("fk_ratings_dossier_id_dossiers")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ratings")),
         sa.UniqueConstraint("dossier_id", name=op.f("uq_ratings_dossier_id")),
     )
