@@ -13,10 +13,11 @@ While a key is locked every look-up under it is refused, right secret or not (ot
 not slow guessing), and the page says so whether or not the code exists (the lockout reveals nothing).
 
 Arithmetic, per dossier: after the first lockouts the code settles at 5 guesses per 24 h, 1,825 a year;
-finding a given secret takes on average 2¹⁹ = 524,288 guesses, **about 287 years**. Failures are written
-after the answer is sent (so that a miss costs the same time as a hit, :mod:`server.web.routes`); a burst
-of parallel requests can therefore slip at most as many extra guesses past a check as requests run at
-once (the thread pool, 8 per worker): 13 a day instead of 5 still means about 110 years. Per address:
+finding a given secret takes on average 2¹⁹ = 524,288 guesses, **about 287 years**. Every look-up, hit or
+miss, is counted in one write transaction before the answer (the same work either way); the lock is
+checked in an earlier read, so a burst of parallel requests can slip at most as many extra guesses past
+a check as requests run at once (the thread pool, 8 per worker): 13 a day instead of 5 still means about
+110 years. Sequential guesses get exactly 5. Per address:
 at most 20 guesses a day once the cap is reached, whatever codes they aim at. What this does not stop: a
 botnet of many addresses aiming at *any* of many dossiers (each address × 20 a day, each dossier × 5 a
 day) finds some dossier's page now and then (10,000 addresses: ~0.2 a day); that page shows only what
@@ -69,8 +70,13 @@ def locked_until(db: Database, keys: list[str], now: datetime) -> datetime | Non
     return max(running) if running else None
 
 
-def record_failure(db: Database, rules: dict[str, Rule], now: datetime) -> None:
-    """One more failure under each key (``key -> rule``); a key over its rule's limit gets locked."""
+def record(db: Database, rules: dict[str, Rule], now: datetime, *, success: bool) -> None:
+    """Count one look-up under each key (``key -> rule``), in one write transaction whether it failed
+    or not (a hit and a miss do the same work, so they take the same time).
+
+    A failure adds one under every key, and a key over its rule's limit gets locked. A success resets
+    only the dossier code's key (its lockouts start from the first again); an address is never reset: its
+    owner's own dossier must not reset the count of his guesses at others."""
     with db.write() as s:
         for key, rule in rules.items():
             row = s.get(LookupLimit, key, with_for_update=True)
@@ -79,17 +85,12 @@ def record_failure(db: Database, rules: dict[str, Rule], now: datetime) -> None:
                 s.add(row)
             if now - row.window_start > rule.window:
                 row.window_start, row.failures = now, 0
+            if success:
+                if key.startswith("code:"):
+                    row.failures, row.strikes = 0, 0
+                continue
             row.failures += 1
             if row.failures >= rule.max_failures:
                 row.strikes += 1
                 row.locked_until = now + rule.lockout_for(row.strikes)
                 row.window_start, row.failures = now, 0
-
-
-def record_success(db: Database, key: str) -> None:
-    """A right secret for a code: its lockouts start from the first again (an address is never reset:
-    its owner's own dossier must not reset the count of his guesses at others)."""
-    with db.write() as s:
-        row = s.get(LookupLimit, key, with_for_update=True)
-        if row is not None and (row.strikes or row.failures):
-            row.strikes, row.failures = 0, 0

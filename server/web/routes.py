@@ -8,8 +8,8 @@
   procedures, searched without diacritics.
 
 A miss (unknown code, wrong or missing secret) answers only "Không tìm thấy hồ sơ" after the same work as a
-hit: the same reads, a constant-time compare, the dossier page rendered (then dropped); the failure is
-counted after the answer is sent (:mod:`server.web.limits`). The rating form is CSRF-safe without
+hit: the same reads, a constant-time compare, the dossier page rendered (then dropped), one write of the
+limits' counters (:mod:`server.web.limits`). The rating form is CSRF-safe without
 JavaScript: a random token in a ``SameSite=Strict`` cookie must equal the form's hidden field, a foreign
 ``Origin`` is refused, and the form carries the dossier's secret anyway.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -98,9 +98,7 @@ def _locked(locked_until: datetime) -> HTMLResponse:
     )
 
 
-def _check(
-    request: Request, raw_code: str | None, raw_secret: str | None, tasks: BackgroundTasks
-) -> Found | HTMLResponse:
+def _check(request: Request, raw_code: str | None, raw_secret: str | None) -> Found | HTMLResponse:
     """The secret check with its limits: the dossier found, or the page to answer instead."""
     db = _db(request)
     code = normalise_code(raw_code)
@@ -111,10 +109,9 @@ def _check(
     found = find(db, raw_code, raw_secret, _local_now())
     # Both ways render the dossier page: a miss costs what a hit costs.
     page = render("lookup.html", title=LOOKUP_TITLE, view=found.view, csrf="", levels=LEVELS, secret="")
+    limits.record(db, keys, _now(), success=found.hit)
     if not found.hit:
-        tasks.add_task(limits.record_failure, db, keys, _now())
         return render("lookup_form.html", 404, title=NOT_FOUND, error=NOT_FOUND, code=code)
-    tasks.add_task(limits.record_success, db, limits.code_key(code))
     del page
     return found
 
@@ -122,13 +119,12 @@ def _check(
 @web_router.get("/tra-cuu", response_class=HTMLResponse)
 def lookup(
     request: Request,
-    tasks: BackgroundTasks,
     ma: Annotated[str | None, Query(max_length=200)] = None,
     k: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     if not ma and not k:
         return render("lookup_form.html", title="Tra cứu hồ sơ", error="", code="")
-    checked = _check(request, ma, k, tasks)
+    checked = _check(request, ma, k)
     if isinstance(checked, Response):
         return checked
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
@@ -179,7 +175,7 @@ def _same_origin(request: Request) -> bool:
 
 
 @web_router.post("/danh-gia", response_class=HTMLResponse)
-async def rating(request: Request, tasks: BackgroundTasks) -> Response:
+async def rating(request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return render("message.html", 413, title="Dữ liệu quá lớn", message="Ý kiến quá dài.")
@@ -201,13 +197,11 @@ async def rating(request: Request, tasks: BackgroundTasks) -> Response:
     comment = _field(form, "y_kien")
     source = "tablet" if _field(form, "nguon") == "tablet" else "qr"
     code, secret = _field(form, "ma"), _field(form, "k")
-    return await run_in_threadpool(_rate_sync, request, tasks, code, secret, score, comment, source)
+    return await run_in_threadpool(_rate_sync, request, code, secret, score, comment, source)
 
 
-def _rate_sync(
-    request: Request, tasks: BackgroundTasks, code: str, secret: str, score: int, comment: str, source: str
-) -> Response:
-    checked = _check(request, code, secret, tasks)
+def _rate_sync(request: Request, code: str, secret: str, score: int, comment: str, source: str) -> Response:
+    checked = _check(request, code, secret)
     if isinstance(checked, Response):
         return checked
     if score == 0:

@@ -214,3 +214,14 @@ def test_public_url_is_pulled_by_the_desks(world: World) -> None:
     assert set_public_url(world.db, "http://127.0.0.1:8765") == []  # nothing new: no change appended
     with pytest.raises(admin.AdminError):
         set_public_url(world.db, "ftp://x")
+
+
+def test_a_brute_force_run_hits_the_lockout_and_finds_nothing(world: World, http: httpx.Client) -> None:
+    desk = world.desk(A)
+    _, code = _pushed(world, desk)
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    guesses = [a + b + "22" for a in alphabet[:6] for b in alphabet[:6]][:39] + ["K7QM"]  # the right one last
+    seen = [http.get("/tra-cuu", params={"ma": code, "k": g}).status_code for g in guesses]
+    assert 200 not in seen
+    assert seen[: limits.CODE_RULE.max_failures] == [404] * limits.CODE_RULE.max_failures
+    assert set(seen[limits.CODE_RULE.max_failures :]) == {429}
