@@ -330,6 +330,8 @@ class DossierSnapshot(_Model):
     fee_vnd: Annotated[int, Field(ge=0, le=10**15)] = 0
     result_delivery: Text20 = "counter"
     notes: Text5000 = ""
+    #: The channels the applicant consented at intake to be notified on (the server's notices).
+    notify: Annotated[list[Literal["email", "sms", "zalo"]], Field(max_length=3)] = []
 
 
 class TransitionPayload(_Model):

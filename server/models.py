@@ -314,3 +314,48 @@ class Rating(Base):
     #: ``qr`` (the receipt's link) or ``tablet`` (the counter's tablet page).
     source: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notice(Base):
+    """A notice to the applicant (server/notices): one per accepted event and consented channel, queued
+    in this outbox and sent by ``motcua-server send-notices``. The unique (event, channel) pair makes the
+    queueing exactly-once; the states make the sending so (see server/notices/outbox.py)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel", name="uq_notices_event_id_channel"),
+        CheckConstraint("channel IN ('email', 'sms', 'zalo')", name="channel"),
+        CheckConstraint("state IN ('queued', 'sending', 'sent', 'failed', 'unknown')", name="state"),
+        Index("ix_notices_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    dossier_code: Mapped[str] = mapped_column(String(60), index=True)
+    #: received | supplement | fees | result_ready | apology | stopped
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: Template parameters of the Zalo ZNS message (JSON object).
+    params: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    provider_ref: Mapped[str] = mapped_column(String(200), default="")
+    last_error: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NoticeCursor(Base):
+    """The last event (``events.id``) turned into notices: one row."""
+
+    __tablename__ = "notice_cursor"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)

@@ -271,6 +271,8 @@ class Dossier(Base):
     fee_vnd: Mapped[int] = mapped_column(Integer, default=0)
     result_delivery: Mapped[str] = mapped_column(String(20), default="counter")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Channels the applicant consented to be notified on, comma-separated ("email,sms"); "" = none.
+    notify: Mapped[str] = mapped_column(String(20), default="")
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     workstation_id: Mapped[int | None] = mapped_column(ForeignKey("workstations.id"))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)

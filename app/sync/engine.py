@@ -536,6 +536,7 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 fee_vnd=state.fee_vnd,
                 result_delivery=state.result_delivery,
                 notes=state.notes,
+                notify=",".join(state.notify),
                 version=0,
                 created_at=datetime.now(),
                 status=state.status.value,

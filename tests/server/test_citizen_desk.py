@@ -100,3 +100,21 @@ def test_a_rating_reaches_the_desk(desk: Store, world: World) -> None:
         rating = s.scalar(select(DossierRating).where(DossierRating.dossier_code == code))
         assert rating is not None
         assert (rating.score, rating.officer, rating.source) == (5, ACTOR.operator, "qr")
+
+
+def test_consent_at_intake_reaches_the_server_outbox(desk: Store, world: World) -> None:
+    from app.domain.errors import DomainError
+    from server.notices import outbox
+
+    applicant = svc.ApplicantInput(full_name="Lê Thị Mai", address="Phường Bắc Giang, Tỉnh Bắc Ninh")
+    with pytest.raises(DomainError) as refused:
+        svc.receive(desk, ACTOR, svc.ReceiveRequest("1.001193", applicant, notify=("email", "fax")))
+    assert {p.code for p in refused.value.problems} >= {"dossier.notify", "dossier.notify_email"}
+    with_email = svc.ApplicantInput(
+        full_name="Lê Thị Mai", address="Phường Bắc Giang, Tỉnh Bắc Ninh", email="mai.le@example.vn"
+    )
+    r = svc.receive(desk, ACTOR, svc.ReceiveRequest("1.001193", with_email, notify=("email",)))
+    sync(desk)
+    assert outbox.enqueue_new(world.db, datetime.now()) == 1
+    (notice,) = outbox.states(world.db, r.code)
+    assert (notice.kind, notice.channel, notice.state) == ("received", "email", "queued")

@@ -1,4 +1,4 @@
-"""Citizens' satisfaction ratings pulled from the server
+"""Citizens' satisfaction ratings pulled from the server; the applicant's consent to notices
 
 Revision ID: 0004_citizen
 Revises: 0003
@@ -17,6 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("dossiers", sa.Column("notify", sa.String(length=20), nullable=False, server_default=""))
     op.create_table(
         "dossier_ratings",
         sa.Column("dossier_id", sa.String(length=36), nullable=False),
@@ -38,3 +39,5 @@ def downgrade() -> None:
     with op.batch_alter_table("dossier_ratings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_dossier_ratings_dossier_code"))
     op.drop_table("dossier_ratings")
+    with op.batch_alter_table("dossiers", schema=None) as batch_op:
+        batch_op.drop_column("notify")
