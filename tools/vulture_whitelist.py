@@ -79,3 +79,7 @@ _.stopped_reason
 _.new_date_reason
 _.can_rate
 _.binary_location  # selenium ChromeOptions, set by tests/server/test_citizen_browser.py
+_.provider_ref  # server.models.Notice: the provider's message id, kept for reconciliation
+_.handle_DATA  # aiosmtpd calls its handler's hook (tests/server/test_citizen_notices.py)
+_.handle_starttag  # html.parser.HTMLParser's hook (tests/server/test_citizen_style.py)
+_.close_connection  # read by http.server after a handler (tools/notice_doubles.py)
