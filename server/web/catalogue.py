@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.contract import CatalogueItem
-from app.domain.text import clean_spaces, fold
+from app.domain.text import fold
 from server.db import Database
 from server.models import Centre, Procedure
+from server.web.lookup import visible
 
 MAX_QUERY_LEN = 200
 
@@ -83,14 +84,14 @@ def centres(db: Database) -> list[CentreCard]:
 
 def centre(db: Database, eid: str) -> CentreCard | None:
     with db.read() as s:
-        row = s.scalar(select(Centre).where(Centre.eid == eid[:35]))
+        row = s.scalar(select(Centre).where(Centre.eid == visible(eid)[:35]))
         return _card(row) if row is not None else None
 
 
 def procedures(db: Database, card: CentreCard, query: str) -> list[ProcedureCard]:
     """The procedures received at the centre whose code, name or field contains every word of ``query``
     (compared folded: no diacritics, đ = d, any case)."""
-    words = fold(clean_spaces(query[:MAX_QUERY_LEN])).split()
+    words = fold(visible(query[:MAX_QUERY_LEN])).split()
     with db.read() as s:
         items = [CatalogueItem.model_validate(p) for p in s.scalars(select(Procedure.item))]
     out = []

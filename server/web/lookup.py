@@ -73,12 +73,19 @@ DELIVERY: dict[str, str] = {
 }
 
 
+def visible(raw: str | None) -> str:
+    """Input from the public pages without control characters (PostgreSQL refuses NUL in text) and
+    without unpaired surrogates, NFC, spaces collapsed."""
+    text = "".join(ch for ch in (raw or "") if ch >= " " and ch != "\x7f" and not "\ud800" <= ch <= "\udfff")
+    return clean_spaces(text)
+
+
 def normalise_code(raw: str | None) -> str:
-    return clean_spaces(raw or "").upper()[:MAX_CODE_LEN]
+    return visible(raw).upper()[:MAX_CODE_LEN]
 
 
 def normalise_secret(raw: str | None) -> str:
-    return clean_spaces(raw or "").upper().replace(" ", "")[:MAX_SECRET_LEN]
+    return visible(raw).upper().replace(" ", "")[:MAX_SECRET_LEN]
 
 
 def mask_name(full_name: str) -> str:

@@ -13,11 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.contract import RatingInfo
 from app.domain.status import Status
-from app.domain.text import clean_spaces
 from server.db import Database
 from server.models import Dossier, Rating
 from server.sync import append_change
-from server.web.lookup import hand_back_officer, load_state
+from server.web.lookup import hand_back_officer, load_state, visible
 
 MAX_COMMENT = 1000
 
@@ -41,7 +40,7 @@ class Outcome(Enum):
 def rate(db: Database, dossier_id: str, score: int, comment: str, source: str, now: datetime) -> Outcome:
     """Store the rating (the caller checked the secret). One per dossier: a second is refused."""
     try:
-        return _rate(db, dossier_id, score, clean_spaces(comment)[:MAX_COMMENT], source, now)
+        return _rate(db, dossier_id, score, visible(comment)[:MAX_COMMENT], source, now)
     except IntegrityError:  # another request rated it meanwhile (the unique dossier_id)
         return Outcome.ALREADY
 

@@ -225,3 +225,11 @@ def test_a_brute_force_run_hits_the_lockout_and_finds_nothing(world: World, http
     assert 200 not in seen
     assert seen[: limits.CODE_RULE.max_failures] == [404] * limits.CODE_RULE.max_failures
     assert set(seen[limits.CODE_RULE.max_failures :]) == {429}
+
+
+def test_control_characters_are_dropped_from_the_inputs(world: World, http: httpx.Client) -> None:
+    desk = world.desk(A)
+    _, code = _pushed(world, desk)
+    assert http.get("/tra-cuu", params={"ma": code + "\x00", "k": "K7\x00QM"}).status_code == 200
+    assert http.get(f"/trung-tam/{A}%00").status_code == 200
+    assert http.get(f"/trung-tam/{A}", params={"q": "khai\x00 sinh"}).status_code == 200
