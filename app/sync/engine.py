@@ -34,6 +34,7 @@ from app.contract import (
     EnrollResponse,
     Event,
 )
+from app.domain.calendar import local_naive
 from app.domain.errors import DomainError, Problem
 from app.domain.text import fold
 from app.models import (
@@ -375,7 +376,7 @@ def _apply_reference_change(s: Session, change: Change) -> None:
         row = s.get(DossierRating, r.dossier_id) or DossierRating(dossier_id=r.dossier_id)
         row.dossier_code, row.centre_eid, row.officer = r.dossier_code, r.centre_eid, r.officer
         row.score, row.comment, row.source = r.score, r.comment, r.source
-        row.rated_at = _naive(r.rated_at) or datetime.now()
+        row.rated_at = local_naive(r.rated_at)  # the centre's wall-clock time, like every desk time
         s.add(row)
 
 

@@ -5,7 +5,7 @@ centres seeing the dossier pull (``app.contract.RatingInfo``), so that their sta
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 
 from sqlalchemy import select
@@ -76,7 +76,7 @@ def _rate(db: Database, dossier_id: str, score: int, text: str, source: str, now
             score=score,
             comment=text,
             source="tablet" if source == "tablet" else "qr",
-            rated_at=now,
+            rated_at=now.replace(tzinfo=UTC),  # the server keeps naive UTC; the wire says so
         )
         append_change(
             s,

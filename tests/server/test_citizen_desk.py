@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -118,3 +118,32 @@ def test_consent_at_intake_reaches_the_server_outbox(desk: Store, world: World) 
     assert outbox.enqueue_new(world.db, datetime.now()) == 1
     (notice,) = outbox.states(world.db, r.code)
     assert (notice.kind, notice.channel, notice.state) == ("received", "email", "queued")
+
+
+def test_ratings_are_counted_for_statistics(desk: Store, world: World) -> None:
+    from datetime import date
+
+    from app.services.ratings import satisfaction
+
+    codes = []
+    for _ in range(3):
+        code, secret, _pdf = received_and_printed(desk, world)
+        svc.perform(desk, ACTOR, code, "result_ready")
+        svc.perform(desk, ACTOR, code, "hand_back")
+        codes.append((code, secret))
+    sync(desk)
+    with httpx.Client(base_url=world.live.url, timeout=10) as http:
+        for (code, secret), score in zip(codes, ("5", "4", "2"), strict=True):
+            page = http.get("/tra-cuu", params={"ma": code, "k": secret})
+            token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert token is not None
+            form = {"csrf": token.group(1), "ma": code, "k": secret, "diem": score}
+            assert http.post("/danh-gia", data=form).status_code == 200
+    sync(desk)
+    today = date.today()
+    got = satisfaction(desk, today - timedelta(days=1), today + timedelta(days=1), A)
+    assert (got.rated, got.satisfied, got.disliked) == (3, 2, 1)
+    assert got.by_score == {1: 0, 2: 1, 3: 0, 4: 1, 5: 1}
+    assert got.share == pytest.approx(2 / 3)
+    assert got.by_officer == {ACTOR.operator: (3, 2)}
+    assert satisfaction(desk, today - timedelta(days=9), today - timedelta(days=8)).rated == 0
