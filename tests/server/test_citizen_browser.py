@@ -9,6 +9,7 @@ rated by clicking; a centre's catalogue is searched without diacritics. Needs ``
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -16,12 +17,14 @@ from pathlib import Path
 
 import pytest
 import test_citizen_desk
+from sqlalchemy import update
 from srvkit import A, World
 from test_citizen_desk import ACTOR, qr_of, received_and_printed, sync
 
 from app.models.db import Store
 from app.services import dossiers as svc
 from server import admin
+from server.models import Centre
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -57,7 +60,7 @@ def browser() -> Iterator[object]:
         options.add_argument(arg)
     options.add_argument(f"--window-size={PHONE[0]},{PHONE[1]}")
     options.add_experimental_option(
-        "mobileEmulation", {"deviceMetrics": {"width": PHONE[0], "height": PHONE[1], "pixelRatio": 2.0}}
+        "mobileEmulation", {"deviceMetrics": {"width": PHONE[0], "pixelRatio": 2.0}}
     )
     driver = webdriver.Chrome(options=options, service=Service(executable_path=str(DRIVER)))
     driver.set_page_load_timeout(30)
@@ -80,7 +83,8 @@ def _no_sideways_scroll(driver: object) -> None:
 
 def _full_page(driver: object, path: Path) -> None:
     height = driver.execute_script("return document.documentElement.scrollHeight")  # type: ignore[attr-defined]
-    driver.set_window_size(PHONE[0], min(max(height + 140, PHONE[1]), 4000))  # type: ignore[attr-defined]
+    driver.set_window_size(PHONE[0], min(max(height + 140, PHONE[1]), 2200))  # type: ignore[attr-defined]
+    driver.execute_script("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
     driver.save_screenshot(str(path))  # type: ignore[attr-defined]
     driver.set_window_size(*PHONE)  # type: ignore[attr-defined]
 
@@ -118,12 +122,25 @@ def test_receipt_qr_opens_the_page_and_the_citizen_rates(
     assert "Ông/bà đã đánh giá: Rất hài lòng" in driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
 
 
+def _publish_demo_contacts(world: World) -> None:
+    """The demo centre's address, hotline and opening hours, as ``add-demo`` publishes them."""
+    data = json.loads(admin.demo_file().read_text(encoding="utf-8"))
+    demo = next(c for c in data["centres"] if c["agency_eid"] == A)
+    with world.db.write() as s:
+        s.execute(
+            update(Centre)
+            .where(Centre.eid == A)
+            .values(address=demo["address"], hotline=demo["hotline"], opening_hours=admin.DEMO_OPENING_HOURS)
+        )
+
+
 def test_catalogue_search_without_diacritics(browser: object, world: World, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver = browser
     admin.import_catalogue(world.db)
+    _publish_demo_contacts(world)
     driver.get(f"{world.live.url}/trung-tam")  # type: ignore[attr-defined]
     driver.find_element(By.PARTIAL_LINK_TEXT, "Bắc Giang").click()  # type: ignore[attr-defined]
     box = driver.find_element(By.ID, "q")  # type: ignore[attr-defined]
@@ -131,6 +148,7 @@ def test_catalogue_search_without_diacritics(browser: object, world: World, tmp_
     box.submit()
     WebDriverWait(driver, 20).until(lambda d: "?q=" in d.current_url)
     body = driver.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
+    assert "0204 3 854 000" in body and "07:00–11:30" in body
     assert "Thủ tục đăng ký khai sinh" in body
     assert "Thủ tục đăng ký kết hôn" not in body
     _no_sideways_scroll(driver)
