@@ -9,9 +9,10 @@ TEST_STAMP := $(VENV)/.installed-test
 export QT_QPA_PLATFORM ?= offscreen
 
 # System libraries Qt needs on a bare Debian/Ubuntu before pip (see ../shared/stack-notes.md), and the PDF
-# tools. The libraries of Qt's xcb plugin (the real window) are not listed here: once pip has installed
+# tools, and Chromium with its WebDriver for the citizen pages' browser tests (tests/server/test_citizen_browser.py).
+# The libraries of Qt's xcb plugin (the real window) are not listed here: once pip has installed
 # PySide6, tools/xcbdeps.sh derives them from what the plugin links (ldd) and installs them.
-APT_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 poppler-utils
+APT_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 poppler-utils chromium chromium-driver
 
 .PHONY: run test sysdeps xcbdeps venv lint translations screenshots forms bench soak clean help
 

@@ -334,6 +334,8 @@ class DossierSnapshot(_Model):
     #: accepted or refused by (working hours by the due-date calendar; server/portal.py).
     portal_id: Text60 | None = None
     acceptance_due_at: datetime | None = None
+    #: The channels the applicant consented at intake to be notified on (the server's notices).
+    notify: Annotated[list[Literal["email", "sms", "zalo"]], Field(max_length=3)] = []
 
 
 class TransitionPayload(_Model):
@@ -517,12 +519,31 @@ class DossierState(DossierSnapshot):
     events: list[Event]
 
 
+class RatingInfo(_Model):
+    """A citizen's satisfaction rating of a handed-back dossier (one per dossier), from the server's
+    citizen pages: pulled by the desks so that their statistics can count it."""
+
+    dossier_id: UuidStr
+    dossier_code: Text60
+    centre_eid: AgencyEid
+    #: The operator who handed the result back, as named in the dossier's ``hand_back`` event.
+    officer: Text200 = ""
+    score: Annotated[int, Field(ge=1, le=5)]
+    comment: Text1000 = ""
+    source: Literal["qr", "tablet"]
+    rated_at: datetime
+
+
 class Change(_Model):
     seq: int
-    kind: Literal["dossier", "procedure", "calendar"]
+    kind: Literal["dossier", "procedure", "calendar", "centre", "rating"]
     dossier: DossierState | None = None
     procedure: CatalogueItem | None = None
     calendar: CalendarDay | None = None
+    #: A centre's published settings changed (its look-up address, hotline…): every centre sees it.
+    centre: CentreInfo | None = None
+    #: A rating of a dossier: visible to the centres that see the dossier.
+    rating: RatingInfo | None = None
 
 
 class ChangesResponse(_Model):

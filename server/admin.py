@@ -355,6 +355,11 @@ def add_operator(
         )
 
 
+#: The demo centres' opening hours: the working sessions the desk computes due times with (its Centre
+#: defaults, 07:00-11:30 and 13:30-17:00), not an official text.
+DEMO_OPENING_HOURS = "Sáng 07:00–11:30, chiều 13:30–17:00 các ngày làm việc (trừ ngày nghỉ lễ, Tết)"
+
+
 def add_demo(db: Database) -> list[str]:
     """The centres of ``resources/demo/centre.json`` and its operators (on the home centre); idempotent.
     Returns what was added."""
@@ -375,6 +380,10 @@ def add_demo(db: Database) -> list[str]:
         )
         if add_centre(db, info, exist_ok=True):
             added.append(f"centre {info.eid}")
+            with db.write() as s:  # the desk's working hours (app.models.Centre defaults), for its page
+                row = s.scalar(select(Centre).where(Centre.eid == info.eid))
+                if row is not None:
+                    row.opening_hours = DEMO_OPENING_HOURS
     for op in data.get("operators", []):
         try:
             add_operator(

@@ -27,6 +27,7 @@ from server.api.middleware import BodyLimit
 from server.api.routes import health_router, router
 from server.db import Database, check_schema
 from server.errors import ApiError, error_body, unavailable
+from server.web.routes import web_router
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,7 @@ def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(router)
+    app.include_router(web_router)
     app.add_middleware(BodyLimit)
     return app
 

@@ -324,6 +324,74 @@ def _portal_loop(url: str) -> portal.PortalLoop | None:
     return portal.PortalLoop(url, cfg).start() if cfg.active else None
 
 
+def cmd_public_url(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    from server.web.settings import lookup_base, set_public_url
+
+    _ready(db)
+    changed = set_public_url(db, args.url, args.centre or None, args.opening_hours)
+    where = lookup_base(args.url)
+    _say(
+        out,
+        f"Địa chỉ tra cứu {where}: đã đổi cho {len(changed)} trung tâm; máy trạm nhận khi đồng bộ.",
+        f"Look-up address {where}: changed for {len(changed)} centre(s); workstations get it on sync.",
+    )
+    return 0
+
+
+def cmd_rating(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    from server.web.ratings import rating_of
+
+    _ready(db)
+    found = rating_of(db, args.code)
+    if found is None:
+        _say(out, f"Hồ sơ {args.code}: chưa có đánh giá.", f"Dossier {args.code}: no rating yet.")
+    else:
+        _say(
+            out,
+            f"Hồ sơ {args.code}: đánh giá {found[0]}/5 ({found[1]}).",
+            f"Dossier {args.code}: rated {found[0]}/5 ({found[1]}).",
+        )
+    return 0
+
+
+def cmd_notices(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    from server.notices.outbox import states
+
+    _ready(db)
+    rows = states(db, args.code)
+    if not rows:
+        _say(out, f"Hồ sơ {args.code}: chưa có thông báo nào.", f"Dossier {args.code}: no notices.")
+        return 0
+    for n in rows:
+        when = _fmt(n.sent_at)
+        error = f"  ({n.last_error})" if n.last_error and n.state != "sent" else ""
+        out.write(f"{n.kind:<13} {n.channel:<6} {n.recipient:<24} {n.state:<8} {n.attempts}  {when}{error}\n")
+    return 0
+
+
+def cmd_send_notices(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    import time
+
+    from server.notices.outbox import enqueue_new, send_due
+    from server.notices.providers import senders_from_env
+
+    _ready(db)
+    senders = senders_from_env()
+    while True:
+        queued = enqueue_new(db, admin.now_utc())
+        report = send_due(db, senders, admin.now_utc())
+        _say(
+            out,
+            f"Thông báo: xếp hàng {queued}, đã gửi {report.sent}, gửi lại sau {report.retried}, "
+            f"lỗi {report.failed}, không rõ kết quả {report.unknown}, chưa cấu hình kênh {report.skipped}.",
+            f"Notices: queued {queued}, sent {report.sent}, to retry {report.retried}, failed "
+            f"{report.failed}, outcome unknown {report.unknown}, channel not configured {report.skipped}.",
+        )
+        if not args.every:
+            return 0
+        time.sleep(args.every)
+
+
 # --- parser ------------------------------------------------------------------------------------------
 
 
@@ -395,6 +463,16 @@ def build_parser() -> argparse.ArgumentParser:
     add("status", cmd_status, "devices, last sync times and table sizes")
     add("quarantined", cmd_quarantined, "changes desks could not apply and keep in quarantine")
     portal_cli.add_commands(sub, common)
+    p = add("public-url", cmd_public_url, "point the centres' look-up address at this server's citizen pages")
+    p.add_argument("url", help="this server's public address, e.g. https://tracuu.example.vn")
+    p.add_argument("--centre", action="append", help="only this centre's e-ID (repeatable)")
+    p.add_argument("--opening-hours", default=None, help="opening hours shown on the centres' pages")
+    p = add("rating", cmd_rating, "a dossier's satisfaction rating, if any")
+    p.add_argument("code")
+    p = add("notices", cmd_notices, "a dossier's notices to the applicant and their delivery states")
+    p.add_argument("code")
+    p = add("send-notices", cmd_send_notices, "queue the new events' notices and send the due ones")
+    p.add_argument("--every", type=float, default=0, help="repeat every N seconds (default: once)")
     return parser
 
 

@@ -105,6 +105,8 @@ class Centre(Base):
     address: Mapped[str] = mapped_column(String(1000), default="")
     hotline: Mapped[str] = mapped_column(String(100), default="")
     lookup_url: Mapped[str] = mapped_column(String(1000), default="")
+    #: Shown on the centre's public page (server/web); empty: the page says to call the hotline.
+    opening_hours: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -230,7 +232,7 @@ class ChangeRow(Base):
 
     __tablename__ = "changes"
     __table_args__ = (
-        CheckConstraint("kind IN ('dossier', 'procedure', 'calendar')", name="kind"),
+        CheckConstraint("kind IN ('dossier', 'procedure', 'calendar', 'centre', 'rating')", name="kind"),
         Index("ix_changes_kind_seq", "kind", "seq"),
         Index("ix_changes_receiving_eid_seq", "receiving_eid", "seq"),
         Index("ix_changes_competent_eid_seq", "competent_eid", "seq"),
@@ -350,3 +352,86 @@ class PortalDelivery(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     event_at: Mapped[datetime] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+# --- citizen pages (server/web) ----------------------------------------------------------------------
+
+
+class LookupLimit(Base):
+    """Failed look-ups counted per key (``ip:<address>`` or ``code:<dossier code>``), with a lockout.
+
+    Kept in the database, not in a worker's memory: the limits hold across worker processes and restarts
+    (server/web/limits.py explains the arithmetic)."""
+
+    __tablename__ = "lookup_limits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Lockouts in a row without a success; each one doubles the next lockout (capped).
+    strikes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Rating(Base):
+    """A citizen's satisfaction rating of a handed-back dossier: one per dossier."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), unique=True)
+    dossier_code: Mapped[str] = mapped_column(String(60))
+    centre_eid: Mapped[str] = mapped_column(String(EID_LEN), index=True)
+    #: The operator who handed the result back (from the dossier's hand-back event), as the desk named him.
+    officer: Mapped[str] = mapped_column(String(200), default="")
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    #: ``qr`` (the receipt's link) or ``tablet`` (the counter's tablet page).
+    source: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notice(Base):
+    """A notice to the applicant (server/notices): one per accepted event and consented channel, queued
+    in this outbox and sent by ``motcua-server send-notices``. The unique (event, channel) pair makes the
+    queueing exactly-once; the states make the sending so (see server/notices/outbox.py)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel", name="uq_notices_event_id_channel"),
+        CheckConstraint("channel IN ('email', 'sms', 'zalo')", name="channel"),
+        CheckConstraint("state IN ('queued', 'sending', 'sent', 'failed', 'unknown')", name="state"),
+        Index("ix_notices_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    dossier_code: Mapped[str] = mapped_column(String(60), index=True)
+    #: received | supplement | fees | result_ready | apology | stopped
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: Template parameters of the Zalo ZNS message (JSON object).
+    params: Mapped[dict[str, Any]] = mapped_column(JSONText)
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    provider_ref: Mapped[str] = mapped_column(String(200), default="")
+    last_error: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NoticeCursor(Base):
+    """The last event (``events.id``) turned into notices: one row."""
+
+    __tablename__ = "notice_cursor"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(Integer, default=0)

@@ -126,12 +126,23 @@ def append_change(
     kind: str,
     body: dict[str, Any],
     now: datetime,
+    *,
+    eids: tuple[str | None, str | None, str | None] | None = None,
 ) -> int:
-    """Append one change visible to every centre (a procedure or calendar change; a push batch writes
-    its dossier changes itself, :meth:`_Batch.finish`); call it as the last write of the transaction.
+    """Append one change, visible to every centre (a procedure, calendar or centre change) or, with
+    ``eids`` (receiving, competent, handling), only to those centres (a rating); a push batch writes its
+    dossier changes itself (:meth:`_Batch.finish`). Call it as the last write of the transaction.
     Returns its ``seq``."""
     lock_change_feed(session)
-    row = ChangeRow(kind=kind, body=body, created_at=now)
+    receiving, competent, handling = eids or (None, None, None)
+    row = ChangeRow(
+        kind=kind,
+        body=body,
+        created_at=now,
+        receiving_eid=receiving,
+        competent_eid=competent,
+        handling_eid=handling,
+    )
     session.add(row)
     session.flush()
     return row.seq
@@ -155,9 +166,26 @@ class ChangesPage:
 
 #: The JSON text of a change, around its kind's body: key order and nulls as ``Change.model_dump_json``.
 _CHANGE_TEXT = {
-    "dossier": ('"kind":"dossier","dossier":', ',"procedure":null,"calendar":null}'),
-    "procedure": ('"kind":"procedure","dossier":null,"procedure":', ',"calendar":null}'),
-    "calendar": ('"kind":"calendar","dossier":null,"procedure":null,"calendar":', "}"),
+    "dossier": (
+        '"kind":"dossier","dossier":',
+        ',"procedure":null,"calendar":null,"centre":null,"rating":null}',
+    ),
+    "procedure": (
+        '"kind":"procedure","dossier":null,"procedure":',
+        ',"calendar":null,"centre":null,"rating":null}',
+    ),
+    "calendar": (
+        '"kind":"calendar","dossier":null,"procedure":null,"calendar":',
+        ',"centre":null,"rating":null}',
+    ),
+    "centre": (
+        '"kind":"centre","dossier":null,"procedure":null,"calendar":null,"centre":',
+        ',"rating":null}',
+    ),
+    "rating": (
+        '"kind":"rating","dossier":null,"procedure":null,"calendar":null,"centre":null,"rating":',
+        "}",
+    ),
 }
 
 
@@ -172,7 +200,7 @@ def changes(db: Database, centre_eid: str, since: int, limit: int) -> ChangesPag
             .where(
                 ChangeRow.seq > since,
                 or_(
-                    ChangeRow.kind != "dossier",
+                    ChangeRow.kind.in_(("procedure", "calendar", "centre")),
                     ChangeRow.receiving_eid == centre_eid,
                     ChangeRow.competent_eid == centre_eid,
                     ChangeRow.handling_eid == centre_eid,

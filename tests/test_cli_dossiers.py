@@ -123,3 +123,21 @@ def test_db_check_reports_broken_audit_chain(tmp_path: Path) -> None:
     con.close()
     code, out, _ = run(tmp_path, "db", "check")
     assert code == 1 and "Chuỗi nhật ký kiểm tra bị phá vỡ" in out
+
+
+def test_receive_records_the_consent_to_notices(tmp_path: Path) -> None:
+    base = ("receive", "--procedure", "1.001193", "--qr", QR, "--received", "2026-11-30 09:00", "--json")
+    code, _out, err = run(tmp_path, *base, "--notify", "sms")
+    assert code == 1 and "SMS/Zalo" in err  # no phone number for the SMS
+    code, out, err = run(tmp_path, *base, "--phone", "0912345678", "--notify", "sms,zalo")
+    assert code == 0, err
+    from app.bootstrap import open_store
+    from app.models import Dossier
+
+    store = open_store(tmp_path)
+    try:
+        with store.read() as s:
+            (notify,) = s.query(Dossier.notify).all()[0]
+    finally:
+        store.dispose()
+    assert notify == "sms,zalo"

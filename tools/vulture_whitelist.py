@@ -72,3 +72,17 @@ _.CREATE_SQL
 _.REBUILD_SQL
 _.app_from_env  # uvicorn --factory "server.app:app_from_env" (a string in server/cli.py)
 _.close_connection  # read by http.server.BaseHTTPRequestHandler (tools/portal_sim.py faults)
+
+# --- Read by the Jinja2 templates of the citizen pages (server/web/templates), not by Python -------------
+_.next_step  # server.web.lookup.LookupView
+_.overdue
+_.centre_address
+_.centre_hotline
+_.fees
+_.stopped_reason
+_.new_date_reason
+_.can_rate
+_.binary_location  # selenium ChromeOptions, set by tests/server/test_citizen_browser.py
+_.provider_ref  # server.models.Notice: the provider's message id, kept for reconciliation
+_.handle_DATA  # aiosmtpd calls its handler's hook (tests/server/test_citizen_notices.py)
+_.handle_starttag  # html.parser.HTMLParser's hook (tests/server/test_citizen_style.py)

@@ -143,6 +143,7 @@ def cmd_receive(ctx: Context) -> int:
         channel=a.channel,
         result_delivery=a.delivery,
         notes=a.notes or "",
+        notify=[c.strip() for c in (a.notify or "").split(",") if c.strip()],
         received_at=parse_datetime(a.received, "received") if a.received else None,
         paper_numbers=parse_papers(a.paper),
         pages=a.pages,
@@ -492,6 +493,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--commune", help="commune code chosen by the applicant (where the matter belongs)")
     p.add_argument("--channel", default="direct", choices=list(svc.CHANNELS))
     p.add_argument("--delivery", default="counter", choices=list(svc.DELIVERIES))
+    p.add_argument("--notify", help="channels the applicant consents to be notified on: email,sms,zalo")
     p.add_argument("--notes")
     p.add_argument("--received", help='receipt time "YYYY-MM-DD HH:MM" (default: now)')
     paper_help = "a paper received: its number in the procedure's list, optionally :count (repeatable)"

@@ -280,6 +280,8 @@ class Dossier(Base):
     fee_vnd: Mapped[int] = mapped_column(Integer, default=0)
     result_delivery: Mapped[str] = mapped_column(String(20), default="counter")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: Channels the applicant consented to be notified on, comma-separated ("email,sms"); "" = none.
+    notify: Mapped[str] = mapped_column(String(20), default="")
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     workstation_id: Mapped[int | None] = mapped_column(ForeignKey("workstations.id"))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -406,6 +408,23 @@ class PrintedDocument(Base):
     is_copy: Mapped[bool] = mapped_column(Boolean, default=False)
     sha256: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DossierRating(Base):
+    """A citizen's satisfaction rating of a dossier, pulled from the server's change feed (one per dossier;
+    the citizen rates on the server's look-up page or the counter's tablet page)."""
+
+    __tablename__ = "dossier_ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    dossier_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_code: Mapped[str] = mapped_column(String(60), index=True)
+    centre_eid: Mapped[str] = mapped_column(String(35))
+    officer: Mapped[str] = mapped_column(String(200), default="")
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(String(1000), default="")
+    source: Mapped[str] = mapped_column(String(10))
+    rated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 #: Tables that exist in the database but not in the ORM (the FTS5 index and its shadow tables).

@@ -116,6 +116,8 @@ class ReceiveRequest:
     #: Papers named by their position in the catalogue list (1-based) and count, as the command line
     #: gives them (``--paper 1 --paper 3:2``); used when ``papers`` is None.
     paper_numbers: Sequence[tuple[int, int]] | None = None
+    #: Channels the applicant consents to be notified on (NOTIFY_CHANNELS): the server sends the notices.
+    notify: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,7 @@ def snapshot(d: dict[str, Any], proc: ProcedureInfo, a: dict[str, Any], receivin
         "fee_vnd": d["fee_vnd"],
         "result_delivery": d["result_delivery"],
         "notes": d["notes"],
+        "notify": [c for c in d.get("notify", "").split(",") if c],
     }
 
 
@@ -504,6 +507,7 @@ def _dossier_row(
         "received_at": at,
         "sets_count": req.sets_count,
         "result_delivery": req.result_delivery,
+        "notify": ",".join(c for c in NOTIFY_CHANNELS if c in req.notify),
         "operator_id": None,
         "workstation_id": desk.workstation_id,
         "returned_at": None,
@@ -600,6 +604,45 @@ def preview(
         return Preview(proc.code, proc.name, proc.fee_vnd, due, route, problems)
 
 
+#: Channels of the server's notices an applicant may consent to at intake (server/notices).
+NOTIFY_CHANNELS = ("email", "sms", "zalo")
+
+
+def notify_problems(channels: Sequence[str], applicant: CleanApplicant) -> list[Problem]:
+    """Refusals of the consent to notices: an unknown channel, or one without its address (e-mail for
+    ``email``, phone for ``sms`` and ``zalo``)."""
+    problems: list[Problem] = []
+    for channel in channels:
+        if channel not in NOTIFY_CHANNELS:
+            problems.append(
+                _problem(
+                    "dossier.notify",
+                    f"Kênh thông báo «{channel}» không hợp lệ (email, sms, zalo).",
+                    f"Notice channel {channel!r} is invalid (email, sms, zalo).",
+                    "notify",
+                )
+            )
+        elif channel == "email" and not applicant.email:
+            problems.append(
+                _problem(
+                    "dossier.notify_email",
+                    "Người nộp đồng ý nhận thông báo qua thư điện tử nhưng chưa có địa chỉ thư điện tử.",
+                    "The applicant consents to e-mail notices but gave no e-mail address.",
+                    "email",
+                )
+            )
+        elif channel in ("sms", "zalo") and not applicant.phone:
+            problems.append(
+                _problem(
+                    "dossier.notify_phone",
+                    "Người nộp đồng ý nhận thông báo qua SMS/Zalo nhưng chưa có số điện thoại.",
+                    "The applicant consents to SMS/Zalo notices but gave no phone number.",
+                    "phone",
+                )
+            )
+    return problems
+
+
 def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
     """Receive a dossier: validate, route, number, compute the due date, and record it durably."""
     at = (req.received_at or datetime.now()).replace(microsecond=0)
@@ -622,6 +665,7 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
                 "result_delivery",
             )
         )
+    problems.extend(notify_problems(req.notify, applicant))
     problems.extend(v.validate_count(req.sets_count, field="sets_count").problems)
     notes = v.validate_text(req.notes or "", field="notes")
     problems.extend(notes.problems)

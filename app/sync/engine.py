@@ -32,12 +32,14 @@ from sqlalchemy.orm import Session, selectinload
 from app.contract import (
     MAX_PUSH_EVENTS,
     MAX_QUARANTINE_REPORT,
+    CentreInfo,
     Change,
     DossierState,
     EnrollResponse,
     Event,
     QuarantineItem,
 )
+from app.domain.calendar import local_naive
 from app.domain.errors import DomainError, Problem
 from app.domain.text import fold
 from app.models import (
@@ -45,6 +47,7 @@ from app.models import (
     Centre,
     Dossier,
     DossierEvent,
+    DossierRating,
     HolidayOverride,
     NumberLease,
     OnlineDossier,
@@ -441,6 +444,25 @@ def _apply_reference_change(s: Session, change: Change) -> None:
         day.kind, day.note, day.notice, day.notice_date = c.kind, c.note, c.notice, c.notice_date
         day.source = "server"
         s.add(day)
+    elif change.kind == "centre" and change.centre is not None:
+        _apply_centre(s, change.centre)
+    elif change.kind == "rating" and change.rating is not None:
+        r = change.rating
+        row = s.get(DossierRating, r.dossier_id) or DossierRating(dossier_id=r.dossier_id)
+        row.dossier_code, row.centre_eid, row.officer = r.dossier_code, r.centre_eid, r.officer
+        row.score, row.comment, row.source = r.score, r.comment, r.source
+        row.rated_at = local_naive(r.rated_at)  # the centre's wall-clock time, like every desk time
+        s.add(row)
+
+
+def _apply_centre(s: Session, c: CentreInfo) -> None:
+    """A centre's published settings from the server (its look-up address above all): only a centre this
+    store already knows is updated (the home centre and those its dossiers were forwarded to)."""
+    centre = s.scalar(select(Centre).where(Centre.agency_eid == c.eid))
+    if centre is None:
+        return
+    centre.name, centre.parent_name, centre.place_name = c.name, c.parent_name, c.place_name
+    centre.address, centre.hotline, centre.lookup_url = c.address, c.hotline, c.lookup_url
 
 
 def apply_page(s: Session, changes: Sequence[Change]) -> int:
@@ -661,6 +683,7 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 fee_vnd=state.fee_vnd,
                 result_delivery=state.result_delivery,
                 notes=state.notes,
+                notify=",".join(state.notify),
                 version=0,
                 created_at=datetime.now(),
                 status=state.status.value,

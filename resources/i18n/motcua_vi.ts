@@ -536,6 +536,22 @@
         <translation>Miễn phí, lệ phí: ghi căn cứ miễn (để trống nếu không miễn)</translation>
     </message>
     <message>
+        <source>Notify the applicant by:</source>
+        <translation>Thông báo cho người nộp qua:</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>Thư điện tử</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <source>Zalo</source>
+        <translation>Zalo</translation>
+    </message>
+    <message>
         <source>Notes (optional)</source>
         <translation>Ghi chú (không bắt buộc)</translation>
     </message>

@@ -59,10 +59,10 @@ def test_a_page_is_a_changes_response_as_the_models_would_serve_it(world: World)
         [
             '{"seq":7,"kind":"dossier","dossier":'
             + canonical_json(state)
-            + ',"procedure":null,"calendar":null}',
+            + ',"procedure":null,"calendar":null,"centre":null,"rating":null}',
             '{"seq":8,"kind":"calendar","dossier":null,"procedure":null,"calendar":'
             + canonical_json(bodies[1][1])
-            + "}",
+            + ',"centre":null,"rating":null}',
         ],
         8,
         True,

@@ -280,3 +280,23 @@ def test_scan_on_the_desk_finds_the_citizen(desk: MainWindow, qtbot: QtBot, keyb
     assert desk.desk.search.text() == "024090012345"
     assert [r.applicant_name for r in desk.desk.model.rows] == ["Đặng Văn Hùng"]
     assert QApplication.focusWidget() is desk.desk.search
+
+
+def test_consent_to_notices_is_recorded(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
+    intake = desk.intake
+    keyboard.scan(PAYLOAD)
+    keyboard.type("khai sinh")
+    keyboard.key(K.Key_Return)
+    intake.papers.set_ticked({0: 1})
+    intake.notify["sms"].setChecked(True)
+    keyboard.key(K.Key_Return, CTRL)
+    settle(qtbot, desk)
+    assert intake.errors["phone"].isVisible() and "SMS/Zalo" in intake.errors["phone"].text()
+    with desk.ctx.store.read() as s:
+        assert s.scalar(select(Dossier)) is None
+    intake.edits["phone"].setText("0912345678")
+    keyboard.key(K.Key_Return, CTRL)
+    settle(qtbot, desk)
+    with desk.ctx.store.read() as s:
+        d = s.scalar(select(Dossier))
+        assert d is not None and d.notify == "sms"

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -443,6 +444,22 @@ class IntakePage(QWidget):
         self.fee_exemption.setObjectName("field_fee_exemption")
         self.fee_exemption.setPlaceholderText(self.tr("Fee exemption: its ground (empty if none)"))
         col.addWidget(self.fee_exemption)
+        # The applicant's consent to the server's notices (received, supplement, fees, result…), per channel.
+        consent = QHBoxLayout()
+        consent.addWidget(QLabel(self.tr("Notify the applicant by:"), dossier))
+        self.notify: dict[str, QCheckBox] = {}
+        for channel, text in (
+            ("email", self.tr("E-mail")),
+            ("sms", self.tr("SMS")),
+            ("zalo", self.tr("Zalo")),
+        ):
+            box = QCheckBox(text, dossier)
+            box.setObjectName(f"field_notify_{channel}")
+            box.toggled.connect(lambda _on: self._field_edited("notify"))
+            self.notify[channel] = box
+            consent.addWidget(box)
+        consent.addStretch(1)
+        col.addLayout(consent)
         self.notes = QLineEdit(dossier)
         self.notes.setObjectName("field_notes")
         self.notes.setPlaceholderText(self.tr("Notes (optional)"))
@@ -535,6 +552,7 @@ class IntakePage(QWidget):
             "sets": self.sets.value(),
             "delivery": self.delivery.currentData(),
             "notes": self.notes.text(),
+            "notify": [c for c, box in self.notify.items() if box.isChecked()],
             "card_scanned": self.card_scanned,
             "commune": [self.commune.code, self.commune.name] if self.commune.code else [],
         }
@@ -559,6 +577,9 @@ class IntakePage(QWidget):
             self.sets.setValue(int(data.get("sets", 1) or 1))
             self.delivery.setCurrentIndex(max(0, self.delivery.findData(data.get("delivery", "counter"))))
             self.notes.setText(str(data.get("notes", "")))
+            chosen = data.get("notify", [])
+            for channel, box in self.notify.items():
+                box.setChecked(isinstance(chosen, list) and channel in chosen)
             self.card_scanned = bool(data.get("card_scanned", False))
             chosen = data.get("commune") or []
             if isinstance(chosen, list) and len(chosen) == 2:
@@ -633,6 +654,8 @@ class IntakePage(QWidget):
             self.notes.clear()
             self.commune.set_choice(None)
             self.history.clear()
+            for box in self.notify.values():
+                box.setChecked(False)
             self.card_scanned = False
         finally:
             self._restoring = False
@@ -846,7 +869,7 @@ class IntakePage(QWidget):
         self._clear_errors()
         grouped: dict[str, list[Problem]] = {}
         general: list[Problem] = []
-        aliases = {"sets_count": "papers", "result_delivery": "notes"}
+        aliases = {"sets_count": "papers", "result_delivery": "notes", "notify": "notes"}
         for p in problems:
             name = aliases.get(p.field or "", p.field or "")
             if name in self.errors:
@@ -905,6 +928,7 @@ class IntakePage(QWidget):
             pages=self.pages.value(),
             copies=self.copies.value(),
             fee_exemption=self.fee_exemption.text(),
+            notify=tuple(c for c, box in self.notify.items() if box.isChecked()),
         )
 
     def _applicant(self) -> ApplicantInput:
