@@ -534,9 +534,13 @@ class RatingInfo(_Model):
     rated_at: datetime
 
 
+#: What a change of the feed carries (one of the optional fields of :class:`Change`).
+ChangeKind = Literal["dossier", "procedure", "calendar", "centre", "rating"]
+
+
 class Change(_Model):
     seq: int
-    kind: Literal["dossier", "procedure", "calendar", "centre", "rating"]
+    kind: ChangeKind
     dossier: DossierState | None = None
     procedure: CatalogueItem | None = None
     calendar: CalendarDay | None = None
@@ -564,7 +568,7 @@ class QuarantineItem(_Model):
     """A change of the feed a desk could not apply and keeps in quarantine (issue 16, D1)."""
 
     seq: Annotated[int, Field(ge=0, le=2**62)]
-    kind: Literal["dossier", "procedure", "calendar"]
+    kind: ChangeKind
     dossier_id: UuidStr | None = None
     code: Text200 | None = None
     reason: Text5000

@@ -77,7 +77,9 @@ def receive(store: Store, rng: random.Random, n: int = 1) -> list[str]:
     codes = []
     for _ in range(n):
         proc, address = rng.choice(PROCEDURES)
-        req = svc.ReceiveRequest(proc, svc.ApplicantInput(full_name="Lê Thị Mai", address=address))
+        req = svc.ReceiveRequest(
+            proc, svc.ApplicantInput(full_name="Lê Thị Mai", address=address), pages=1, copies=1
+        )  # pages/copies: the basis of 2.000815's per-page fee (ignored by flat-fee procedures)
         codes.append(svc.receive(store, ACTOR, req).code)
     return codes
 

@@ -49,6 +49,9 @@ def valid_bodies(world: World, desk: Desk) -> dict[str, Any]:
         "/api/v1/auth/login": {"username": "demo", "password": "motcua"},
         "/api/v1/sync/push": {"events": [world.received(desk, snap).model_dump(mode="json")]},
         "/api/v1/numbering/lease": {"agency_eid": A, "day": today().isoformat(), "size": 3},
+        "/api/v1/sync/quarantined": {
+            "items": [{"seq": 1, "kind": "dossier", "code": f"{A}-260504-0001", "reason": "code collision"}]
+        },
     }
 
 

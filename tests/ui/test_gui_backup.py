@@ -146,7 +146,11 @@ def test_an_emptied_database_is_not_replaced_but_restored(
     window opened on a new empty store and re-issued numbers already printed)."""
     store = open_store(data_dir, demo=True)
     request = svc.ReceiveRequest(
-        "2.000815", svc.ApplicantInput(full_name="Đặng Văn Hùng", address=""), received_at=datetime.now()
+        "2.000815",
+        svc.ApplicantInput(full_name="Đặng Văn Hùng", address=""),
+        received_at=datetime.now(),
+        pages=1,
+        copies=1,
     )
     received = svc.receive(store, ACTOR, request)
     store.dispose()

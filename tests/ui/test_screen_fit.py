@@ -126,16 +126,16 @@ def test_probe_the_window_starts_maximised_and_remembers(
     room = screen_rect()
     assert room.contains(QRect(bar.mapToGlobal(QPoint(0, 0)), bar.size()))
     window.showNormal()
-    window.setGeometry(100, 30, 900, 660)
+    window.setGeometry(100, 30, 900, 700)
     settle(qtbot, window)
     store = window.ctx.store
     window.close()
     geometry = load_window_geometry(store)
     assert geometry is not None and not geometry.maximised
-    assert (geometry.width, geometry.height) == (900, 660)
+    assert (geometry.width, geometry.height) == (900, 700)
     again = launch()
     assert not again.isMaximized()
-    assert (again.geometry().width(), again.geometry().height()) == (900, 660)
+    assert (again.geometry().width(), again.geometry().height()) == (900, 700)
     assert_fits(again)
 
 
