@@ -443,9 +443,10 @@ class IntakePage(QWidget):
         self.fee_exemption = QLineEdit(dossier)
         self.fee_exemption.setObjectName("field_fee_exemption")
         self.fee_exemption.setPlaceholderText(self.tr("Fee exemption: its ground (empty if none)"))
-        col.addWidget(self.fee_exemption)
-        # The applicant's consent to the server's notices (received, supplement, fees, result…), per channel.
+        # One row for the fee exemption and the applicant's consent to the server's notices (received,
+        # supplement, fees, result…) per channel: the form must keep fitting a 1280×720 screen.
         consent = QHBoxLayout()
+        consent.addWidget(self.fee_exemption, 1)
         consent.addWidget(QLabel(self.tr("Notify the applicant by:"), dossier))
         self.notify: dict[str, QCheckBox] = {}
         for channel, text in (
@@ -458,7 +459,6 @@ class IntakePage(QWidget):
             box.toggled.connect(lambda _on: self._field_edited("notify"))
             self.notify[channel] = box
             consent.addWidget(box)
-        consent.addStretch(1)
         col.addLayout(consent)
         self.notes = QLineEdit(dossier)
         self.notes.setObjectName("field_notes")
