@@ -246,6 +246,7 @@ def cmd_act(ctx: Context) -> int:
         reason=a.reason or "",
         new_due_at=parse_datetime(a.new_due, "new_due") if a.new_due else None,
         handling_agency_eid=a.to,
+        at=parse_datetime(a.at, "at") if a.at else None,
     )
     ctx.print(
         f"{result.code}: {Action(result.action).label(ctx.lang)} → {status_label(result.status, ctx.lang)}"
@@ -399,6 +400,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--reason")
     p.add_argument("--new-due", help='new due time "YYYY-MM-DD HH:MM" (apologise)')
     p.add_argument("--to", help="agency e-ID to forward to (default: the competent agency)")
+    p.add_argument(
+        "--at", help='time of the action "YYYY-MM-DD HH:MM" (default: now; for support, back-entry and tests)'
+    )
     p.set_defaults(handler=cmd_act)
 
     p = sub.add_parser(

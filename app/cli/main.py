@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app import __version__
-from app.cli import db, dossiers, sync, units
+from app.cli import db, dossiers, reports, sync, units
 from app.cli.context import (
     EXIT_ENVIRONMENT,
     EXIT_REFUSED,
@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.register(sub, common)
     dossiers.register(sub, common)
     sync.register(sub, common)
+    reports.register(sub, common)
     return parser
 
 

@@ -641,7 +641,8 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
             d,
             Action.RECEIVE,
             "",
-            {"scenario": d["scenario"]},
+            # the promise on the receipt, kept for the 766 on-time index (app/domain/stats766.py)
+            {"scenario": d["scenario"], "due_at": due.isoformat()},
             "dossier.receive",
             {"code": d["code"], "procedure": proc.code, "scenario": d["scenario"]},
         )
@@ -873,6 +874,7 @@ def perform(
     """Apply one status-machine action to a dossier (supplement request and receipt, forward, result,
     hand-back, withdrawal, stop, apology with a new date), with its event, audit and outbox entries."""
     act = Action(action)
+    explicit_time = at is not None
     at = (at or datetime.now()).replace(microsecond=0)
     why = v.validate_text(reason or "", field="reason")
     if why.problems:
@@ -884,6 +886,16 @@ def perform(
         d = find_dossier(s, ref)
         before = d.status
         after = transition(before, act)  # refuses an illegal action with a readable reason
+        last_at = d.events[-1].occurred_at if d.events else at
+        if explicit_time and at < last_at:
+            raise DomainError(
+                _problem(
+                    "dossier.time_order",
+                    f"Thời điểm thao tác không được trước bước gần nhất ({last_at:%Y-%m-%d %H:%M}).",
+                    f"The action time cannot be before the dossier's last step ({last_at:%Y-%m-%d %H:%M}).",
+                    "at",
+                )
+            )  # refuses an illegal action with a readable reason
         payload: dict[str, Any] = dict(extra or {})
         due_changed = False
         if act is Action.SUPPLEMENT_RECEIVED:
