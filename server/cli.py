@@ -301,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1)
     add("status", cmd_status, "devices, last sync times and table sizes")
+    from server import report_cli
+
+    report_cli.register(sub, common)
     return parser
 
 
