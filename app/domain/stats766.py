@@ -145,17 +145,25 @@ class Evaluation:
     processing_hours: float | None  # finished in the period: end − received − supplement wait
 
 
+_REQUEST: Final = Action.REQUEST_SUPPLEMENT.value
+_SUPPLIED: Final = Action.SUPPLEMENT_RECEIVED.value
+_RECEIVE: Final = Action.RECEIVE.value
+_REFUSE: Final = Action.REFUSE.value
+_RESULT: Final = Action.RESULT_READY.value
+_WITHDRAW: Final = Action.WITHDRAW.value
+
+
 def _supplements(steps: Sequence[Step], before: datetime) -> list[SupplementPeriod]:
     periods: list[SupplementPeriod] = []
     pending: datetime | None = None
     for s in steps:
         if s.at >= before:
             break
-        if s.action == Action.REQUEST_SUPPLEMENT.value:
+        if s.action == _REQUEST:
             if pending is not None:
                 periods.append(SupplementPeriod(pending))
             pending = s.at
-        elif s.action == Action.SUPPLEMENT_RECEIVED.value and pending is not None:
+        elif s.action == _SUPPLIED and pending is not None:
             periods.append(SupplementPeriod(pending, s.at))
             pending = None
     if pending is not None:
@@ -173,19 +181,22 @@ _ENDING_PRIORITY: Final = (
 
 def _ending(steps: Sequence[Step], before: datetime) -> tuple[datetime | None, str | None]:
     """The end of processing known before ``before``, by the formula's priority of ending statuses."""
+    first: dict[str, datetime] = {}
+    for s in steps:
+        if s.at < before and s.action in _ENDING_PRIORITY and s.action not in first:
+            first[s.action] = s.at
     for action in _ENDING_PRIORITY:
-        for s in steps:
-            if s.action == action and s.at < before:
-                return s.at, action
+        if action in first:
+            return first[action], action
     return None, None
 
 
 def _acceptance(steps: Sequence[Step]) -> tuple[datetime | None, bool]:
     """When the dossier was accepted (received), and whether it was refused at intake."""
     for s in steps:
-        if s.action == Action.RECEIVE.value:
+        if s.action == _RECEIVE:
             return s.at, False
-        if s.action == Action.REFUSE.value:
+        if s.action == _REFUSE:
             return None, True
     return None, False
 
@@ -373,7 +384,7 @@ def _compute(evs: Sequence[Evaluation]) -> dict[str, Figure]:
         )
     with_fee = [e for e in received if e.facts.fee_due]
     f36 = _flag_share("3.6", with_fee, lambda f: f.paid_online, NoData.PAYMENT)
-    results = [e for e in evs if e.finished_in_period and e.ending == Action.RESULT_READY.value]
+    results = [e for e in evs if e.finished_in_period and e.ending == _RESULT]
     paper = [e for e in results if e.facts.paper_result is not False]
     if any(e.facts.paper_result is None for e in results):
         f41 = _no_data("4.1", NoData.RESULT, [e.facts.code for e in results])
@@ -475,7 +486,7 @@ def _place_06a(row: Row06a, e: Evaluation) -> None:
         return
     if e.finished_in_period:
         row.codes[7].append(code)
-        if e.ending == Action.WITHDRAW.value:
+        if e.ending == _WITHDRAW:
             row.codes[9].append(code)
         else:
             row.codes[
@@ -541,7 +552,7 @@ def at_risk(
         due = f.current_due_at or f.due_at
         if due is not None and now < due <= limit:
             out.append(AtRisk(f.code, "turning_late", due, *base))
-        if sum(1 for s in steps if s.action == Action.REQUEST_SUPPLEMENT.value) >= 2:
+        if sum(1 for s in steps if s.action == _REQUEST) >= 2:
             out.append(AtRisk(f.code, "second_supplement", due, *base))
     out.sort(key=lambda r: (r.due_at or datetime.max, r.code))
     return out, have_acceptance

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain import stats766 as st
 from app.domain.status import Action, Status
-from app.models.entities import Centre, Dossier, DossierEvent, Procedure
 from app.print import model as pm
 from app.services.desk import home_centre, load_calendar
 from app.services.printing import agency_of
@@ -41,67 +40,66 @@ def _parse(value: object) -> datetime | None:
         return None
 
 
-def _facts(session: Session, where: list[object]) -> list[st.DossierFacts]:
-    """Dossier facts for the dossiers matching ``where`` (SQL conditions on :class:`Dossier`)."""
-    rows = session.execute(
-        select(
-            Dossier.id,
-            Dossier.code,
-            Dossier.received_at,
-            Dossier.due_at,
-            Dossier.channel,
-            Dossier.fee_vnd,
-            Procedure.code,
-            Procedure.field,
-            Centre.name,
-        )
-        .join(Procedure, Procedure.id == Dossier.procedure_id)
-        .join(Centre, Centre.id == Dossier.receiving_centre_id)
-        .where(*where)  # type: ignore[arg-type]
-    ).all()
-    if not rows:
-        return []
-    due_in_payload = case(
-        (
-            DossierEvent.action.in_((Action.RECEIVE.value, Action.APOLOGISE.value)),
-            func.coalesce(
-                func.json_extract(DossierEvent.payload, "$.due_at"),
-                func.json_extract(DossierEvent.payload, "$.previous_due_at"),
-            ),
-        ),
-        else_=None,
+_STEP_ACTIONS = tuple(
+    a.value
+    for a in (
+        Action.SUBMIT_ONLINE,
+        Action.RECEIVE,
+        Action.REFUSE,
+        Action.REQUEST_SUPPLEMENT,
+        Action.SUPPLEMENT_RECEIVED,
+        Action.WITHDRAW,
+        Action.STOP,
+        Action.RESULT_READY,
+        Action.HAND_BACK,
+        Action.APOLOGISE,
     )
-    events: dict[str, list[tuple[str, datetime, str, str, object]]] = {}
-    for dossier_id, action, at, operator, workstation, due in session.execute(
-        select(
-            DossierEvent.dossier_id,
-            DossierEvent.action,
-            DossierEvent.occurred_at,
-            DossierEvent.operator_name,
-            DossierEvent.workstation_name,
-            due_in_payload,
-        )
-        .join(Dossier, Dossier.id == DossierEvent.dossier_id)
-        .join(Procedure, Procedure.id == Dossier.procedure_id)
-        .join(Centre, Centre.id == Dossier.receiving_centre_id)
-        .where(*where)  # type: ignore[arg-type]
-        .order_by(DossierEvent.dossier_id, DossierEvent.seq)
-    ):
-        events.setdefault(dossier_id, []).append((action, at, operator, workstation, due))
+)
+#: One row per (dossier, event that matters to the figures): raw strings, no ORM row processing (the
+#: store's DateTime text is parsed with ``datetime.fromisoformat``). ``{where}`` filters the dossiers.
+_FACTS_SQL = f"""
+SELECT d.id, d.code, d.received_at, d.due_at, d.channel, d.fee_vnd, p.code, p.field, c.name,
+       e.seq, e.action, e.occurred_at, e.operator_name, e.workstation_name,
+       CASE WHEN e.action IN ('receive', 'apologise')
+            THEN coalesce(json_extract(e.payload, '$.due_at'), json_extract(e.payload, '$.previous_due_at'))
+       END
+FROM dossiers d
+JOIN procedures p ON p.id = d.procedure_id
+JOIN centres c ON c.id = d.receiving_centre_id
+JOIN dossier_events e ON e.dossier_id = d.id
+WHERE d.code IS NOT NULL AND e.action IN ({", ".join(repr(a) for a in _STEP_ACTIONS)}) AND {{where}}
+"""
+_DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores a value in SQLite
+
+
+def _facts(session: Session, where: str, params: tuple[object, ...]) -> list[st.DossierFacts]:
+    """Dossier facts for the dossiers matching the SQL condition ``where`` (on ``d``, the dossier)."""
+    parse = datetime.fromisoformat
+    dossiers: dict[str, tuple[Any, ...]] = {}
+    events: dict[str, list[tuple[int, str, datetime, str, str, object]]] = {}
+    sql = _FACTS_SQL.format(where=where)
+    for row in session.connection().exec_driver_sql(sql, params):
+        did = row[0]
+        if did not in dossiers:
+            dossiers[did] = tuple(row[1:9])
+            events[did] = []
+        events[did].append((row[9], row[10], parse(row[11]), row[12], row[13], row[14]))
     out: list[st.DossierFacts] = []
-    for did, code, received_at, due_at, channel, fee, proc_code, proc_field, centre in rows:
-        evs = events.get(did, [])
+    for did, (code, received, due, channel, fee, proc_code, proc_field, centre) in dossiers.items():
+        evs = sorted(events[did])
+        due_at = parse(due) if due else None
+        receive = next((e for e in evs if e[1] == _RECEIVE), None)
         out.append(
             st.DossierFacts(
                 code=code or did,
-                received_at=received_at,
+                received_at=parse(received),
                 due_at=_original_due(evs, due_at),
                 current_due_at=due_at,
-                steps=tuple(st.Step(a, at) for a, at, *_ in evs),
+                steps=tuple(st.Step(e[1], e[2]) for e in evs),
                 channel=channel,
                 centre=centre,
-                counter=next((w for a, _, _, w, _ in evs if a == Action.RECEIVE.value), ""),
-                officer=next((o for a, _, o, _, _ in evs if a == Action.RECEIVE.value), ""),
+                counter=receive[4] if receive else "",
+                officer=receive[3] if receive else "",
                 field=proc_field,
                 procedure=proc_code,
                 fee_due=fee > 0,
@@ -110,28 +108,32 @@ def _facts(session: Session, where: list[object]) -> list[st.DossierFacts]:
     return out
 
 
+_RECEIVE = Action.RECEIVE.value
+_APOLOGISE = Action.APOLOGISE.value
+
+
 def _original_due(
-    evs: list[tuple[str, datetime, str, str, object]], current: datetime | None
+    evs: list[tuple[int, str, datetime, str, str, object]], current: datetime | None
 ) -> datetime | None:
     """The promise on the receipt: recorded on the receive event (since this version); for older dossiers
     the due date before the first apology, else the current one. An older dossier with a supplement
     received before any apology keeps its extended date (the extension cannot be undone exactly)."""
-    for action, _at, _o, _w, due in evs:
-        if action == Action.RECEIVE.value and _parse(due) is not None:
+    for _seq, action, _at, _o, _w, due in evs:
+        if action == _RECEIVE and _parse(due) is not None:
             return _parse(due)
-    for action, _at, _o, _w, due in evs:
-        if action == Action.APOLOGISE.value:
+    for _seq, action, _at, _o, _w, due in evs:
+        if action == _APOLOGISE:
             return _parse(due) or current
     return current
 
 
-def _period_where(period: st.Period) -> list[object]:
-    return [
-        Dossier.code.is_not(None),
-        Dossier.received_at < period.end,
-        Dossier.status.not_in((Status.NEW.value, Status.REFUSED.value)),
-        or_(Dossier.finished_at.is_(None), Dossier.finished_at >= period.start),
-    ]
+def _period_where(period: st.Period) -> tuple[str, tuple[object, ...]]:
+    """Dossiers that can matter to ``period``: received before its end, not ended before its start."""
+    return (
+        "d.received_at < ? AND d.status NOT IN ('new', 'refused')"
+        " AND (d.finished_at IS NULL OR d.finished_at >= ?)",
+        (period.end.strftime(_DT_FORMAT), period.start.strftime(_DT_FORMAT)),
+    )
 
 
 def report_766(
@@ -140,14 +142,14 @@ def report_766(
     """The 766 indicators of the period ``first``–``last`` (days included), per group."""
     period = period_of(first, last)
     with store.read() as s:
-        facts = _facts(s, _period_where(period))
+        facts = _facts(s, *_period_where(period))
     return st.indicators_766(facts, period, group_by)
 
 
 def report_06a(store: Store, first: date, last: date) -> st.Report06a:
     period = period_of(first, last)
     with store.read() as s:
-        facts = _facts(s, _period_where(period))
+        facts = _facts(s, *_period_where(period))
     return st.report_06a(facts, period)
 
 
@@ -157,7 +159,7 @@ def export_06a(store: Store, first: date, last: date, fmt: str) -> bytes:
 
     period = period_of(first, last)
     with store.read() as s:
-        facts = _facts(s, _period_where(period))
+        facts = _facts(s, *_period_where(period))
         agency: pm.Agency = agency_of(home_centre(s))
     report = st.report_06a(facts, period)
     issued = datetime.now().replace(microsecond=0)
@@ -179,13 +181,9 @@ def at_risk(store: Store, hours: float, now: datetime | None = None) -> AtRiskLi
     now = (now or datetime.now()).replace(microsecond=0)
     with store.read() as s:
         calendar = load_calendar(s)
+        open_statuses = ", ".join(f"'{x.value}'" for x in _OPEN_FOR_RISK)
         facts = _facts(
-            s,
-            [
-                Dossier.code.is_not(None),
-                Dossier.status.not_in([x.value for x in Status if x not in _OPEN_FOR_RISK]),
-                and_(Dossier.received_at <= now),
-            ],
+            s, f"d.status IN ({open_statuses}) AND d.received_at <= ?", (now.strftime(_DT_FORMAT),)
         )
     rows, have = st.at_risk(facts, now, hours, calendar)
     return AtRiskList(rows, have, calendar.add_working_hours(now, timedelta(hours=hours)))
