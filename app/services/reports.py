@@ -23,7 +23,16 @@ from app.services.desk import home_centre, load_calendar
 from app.services.printing import agency_of
 from app.services.store import Store
 
-__all__ = ["AtRiskList", "at_risk", "export_06a", "period_of", "report_06a", "report_766"]
+__all__ = [
+    "AtRiskList",
+    "Dashboard",
+    "at_risk",
+    "dashboard",
+    "export_06a",
+    "period_of",
+    "report_06a",
+    "report_766",
+]
 
 
 def period_of(first: date, last: date) -> st.Period:
@@ -198,3 +207,74 @@ _OPEN_FOR_RISK = frozenset(
         Status.FEES_REQUESTED,
     }
 )
+
+
+# --- dashboard ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    month: date  # first day of the month
+    on_time: float | None  # 766 indicator 2.1, %; None: no dossier judged
+    judged: int
+
+
+@dataclass(frozen=True, slots=True)
+class CounterFigure:
+    counter: str
+    on_time: float | None
+    judged: int
+    received: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """What the desk's dashboard shows: the 2.1 trend of the last 12 months, the backlog by status, the
+    dossiers at risk in the next 8 working hours and this month's figures per counter."""
+
+    trend: list[TrendPoint]
+    backlog: dict[str, int]  # open status → count
+    at_risk: list[st.AtRisk]
+    counters: list[CounterFigure]
+
+
+def _month_start(d: date, back: int = 0) -> date:
+    index = d.year * 12 + d.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def dashboard(
+    store: Store, now: datetime | None = None, months: int = 12, risk_hours: float = 8.0
+) -> Dashboard:
+    """The dashboard's figures, read in one pass over the last ``months`` months (runs on the worker lane)."""
+    now = (now or datetime.now()).replace(microsecond=0)
+    first = _month_start(now.date(), months - 1)
+    whole = st.Period(datetime.combine(first, time.min), now + timedelta(seconds=1))
+    with store.read() as s:
+        facts = _facts(s, *_period_where(whole))
+        calendar = load_calendar(s)
+        backlog = dict(
+            s.connection()
+            .exec_driver_sql(
+                "SELECT status, COUNT(*) FROM dossiers WHERE code IS NOT NULL AND status NOT IN "
+                "('refused', 'withdrawn', 'stopped', 'returned') GROUP BY status"
+            )
+            .tuples()
+            .all()
+        )
+    trend: list[TrendPoint] = []
+    for back in range(months - 1, -1, -1):
+        start = _month_start(now.date(), back)
+        end = _month_start(now.date(), back - 1) if back else None
+        period = st.Period(
+            datetime.combine(start, time.min), datetime.combine(end, time.min) if end else whole.end
+        )
+        f = st.indicators_766(facts, period).get("", {}).get("2.1")
+        trend.append(TrendPoint(start, f.value if f else None, len(f.denominator) if f else 0))
+    month = st.Period(datetime.combine(_month_start(now.date()), time.min), whole.end)
+    counters = [
+        CounterFigure(key, g["2.1"].value, len(g["2.1"].denominator), len(g["3.3"].denominator))
+        for key, g in st.indicators_766(facts, month, "counter").items()
+    ]
+    risky, _ = st.at_risk([f for f in facts if f.steps], now, risk_hours, calendar)
+    return Dashboard(trend, {str(k): int(v) for k, v in backlog.items()}, risky, counters)

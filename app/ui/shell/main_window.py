@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from app.ui.lanes.backup import BackupController
     from app.ui.lanes.printing import PrintTarget
     from app.ui.lanes.sync import SyncController, SyncState
+    from app.ui.screens.dashboard import DashboardPage
     from app.ui.screens.desk import DeskPage
     from app.ui.screens.detail import DetailPage
     from app.ui.screens.intake import IntakePage
@@ -193,6 +194,7 @@ class MainWindow(QMainWindow):
         self._set_logged_in(self.ctx.session)
 
     def _build_workspace(self) -> None:
+        from app.ui.screens.dashboard import DashboardPage
         from app.ui.screens.desk import DeskPage
         from app.ui.screens.detail import DetailPage
         from app.ui.screens.intake import IntakePage
@@ -205,6 +207,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.intake, self.tr("&Intake (F2)"))
         self.tabs.addTab(self.desk, self.tr("&Desk (F3)"))
         self.tabs.addTab(self.detail, self.tr("D&ossier (F4)"))
+        self.dashboard: DashboardPage = DashboardPage(self.ctx, self.tabs)  # recomputed when shown
+        self.tabs.addTab(self.dashboard, self.tr("Dash&board"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.intake.saved.connect(self._intake_saved)
         self.desk.open_dossier.connect(self.open_dossier)
@@ -349,6 +353,8 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.desk:
             self.desk.refresh()
+        elif self.tabs.currentWidget() is self.dashboard:
+            self.dashboard.refresh()
 
     def show_intake(self) -> None:
         if self.ctx.session is not None:
