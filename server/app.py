@@ -174,6 +174,9 @@ def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(router)
+    from server.dashboard import router as dashboard_router  # the province's dashboard (HTML)
+
+    app.include_router(dashboard_router)
     app.add_middleware(BodyLimit)
     return app
 

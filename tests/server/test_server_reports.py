@@ -15,9 +15,10 @@ import io
 import json
 from datetime import datetime
 
+import httpx
 from srvkit import A, World, new_id, statuses
 
-from app.contract import Event, TransitionPayload
+from app.contract import DossierSnapshot, Event, TransitionPayload
 from app.domain.status import Action, Status
 from server import admin
 from server.cli import main
@@ -27,7 +28,8 @@ def _t(day: int, hour: int) -> datetime:
     return datetime(2026, 5, day, hour, 0)
 
 
-def test_reports_over_the_server_store(world: World) -> None:
+def push_may(world: World) -> list[DossierSnapshot]:
+    """The three dossiers of the module docstring, pushed by a desk of centre A."""
     admin.import_catalogue(world.db)
     desk = world.desk(A)
     events: list[Event] = []
@@ -57,6 +59,11 @@ def test_reports_over_the_server_store(world: World) -> None:
     step(1, Action.RESULT_READY, Status.IN_PROCESS, Status.RESULT_READY, _t(6, 9))
     r = desk.client.push(events)
     assert statuses(r.results) == ["accepted"] * len(events), r.results
+    return snaps
+
+
+def test_reports_over_the_server_store(world: World) -> None:
+    snaps = push_may(world)
 
     def run(*argv: str) -> tuple[int, str]:
         out = io.StringIO()
@@ -83,3 +90,34 @@ def test_reports_over_the_server_store(world: World) -> None:
     assert code == 1
     code, out = run("at-risk", "--hours", "8", "--json")
     assert code == 0 and json.loads(out)["dossiers"] == []  # all of May's dossiers are long overdue or closed
+
+
+def test_dashboard_behind_an_admin_login(world: World) -> None:
+    snaps = push_may(world)
+    admin.add_operator(world.db, A, "tinh.admin", "Quản trị tỉnh", "mật-khẩu-dài-1", role="admin")
+    admin.add_operator(world.db, A, "quay1", "Cán bộ quầy", "mật-khẩu-dài-2")
+    base = world.live.url + "/dashboard"
+    q = {"from": "2026-05-01", "to": "2026-05-31"}
+    with httpx.Client(timeout=30) as http:
+        assert http.get(base, params=q).status_code == 401
+        assert http.get(base, params=q, auth=("quay1", "mật-khẩu-dài-2")).status_code == 401  # not an admin
+        assert http.get(base, params=q, auth=("tinh.admin", "sai")).status_code == 401
+        auth = ("tinh.admin", "mật-khẩu-dài-1")
+        page = http.get(base, params=q, auth=auth)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "<svg" in page.text and world.names[A] in page.text
+        assert "33.3 %" in page.text  # 2.1 = 1/3
+        late = http.get(base + "/drill-06a", params={**q, "field": "Hộ tịch", "column": "10"}, auth=auth)
+        assert late.status_code == 200 and snaps[1].code in late.text and snaps[0].code not in late.text
+        num = http.get(
+            base + "/drill",
+            params={**q, "centre": world.names[A], "indicator": "2.1", "part": "numerator"},
+            auth=auth,
+        )
+        assert num.status_code == 200 and snaps[0].code in num.text and snaps[1].code not in num.text
+        csv_text = http.get(base + "/export.csv", params=q, auth=auth)
+        assert csv_text.status_code == 200 and csv_text.text.lstrip("\ufeff").startswith("Trung tâm,")
+        assert "33.33" in csv_text.text
+        assert http.get(base, params={"from": "2026-13-01"}, auth=auth).status_code == 422
+        assert http.get(base, params={"from": "2026-05-31", "to": "2026-05-01"}, auth=auth).status_code == 422
+        assert http.get(base + "/drill", params={**q, "indicator": "9.9"}, auth=auth).status_code == 422
