@@ -249,7 +249,7 @@ def main() -> int:
         total = [sum(int(r[i] or 0) for r in rows) for i in range(1, 12)]  # type: ignore[union-attr]
         ours = rep.total.values()  # type: ignore[attr-defined]
         fig = ind[""]  # type: ignore[index]
-        j, ok, avg, rec, onl = base  # type: ignore[misc]
+        j, ok, avg, rec, online = base  # type: ignore[misc]
         check = {
             "06a_equal": total == ours,
             "2.1_equal": (len(fig["2.1"].numerator), len(fig["2.1"].denominator)) == (ok, j),
@@ -259,6 +259,7 @@ def main() -> int:
             else True,
         }
         print(f"06a total (report): {ours}\n06a total (SQL):    {total}")
+        print(f"3.3 received {rec} (online {online}; the desk records no e-result, so 3.3 is no data)")
         print(f"2.1 report {len(fig['2.1'].numerator)}/{len(fig['2.1'].denominator)}  SQL {ok}/{j}")
         print(f"2.2 report {fig['2.2'].value:.4f} h  SQL {avg:.4f} h")
         print(

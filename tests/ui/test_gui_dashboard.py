@@ -22,7 +22,9 @@ def test_dashboard_tab(desk: MainWindow, qtbot: QtBot) -> None:
             store,
             ACTOR,
             svc.ReceiveRequest(
-                "1.004873", svc.ApplicantInput(full_name=f"Người {'ABC'[i]}", address="Phường Bắc Giang"), received_at=at
+                "1.004873",
+                svc.ApplicantInput(full_name=f"Người {'ABC'[i]}", address="Phường Bắc Giang"),
+                received_at=at,
             ),
         ).dossier_id
         for i, at in enumerate((now - timedelta(days=30), now - timedelta(days=1), now - timedelta(hours=1)))
