@@ -148,3 +148,31 @@ def test_report_at_risk_runs(store: tuple[Path, list[str]]) -> None:
     assert got["acceptance_deadline_data"] is False
     rc, _, err = run(d, "report", "at-risk", "--hours", "0")
     assert rc == 1
+
+
+def test_report_at_risk_sheet(store: tuple[Path, list[str]], tmp_path: Path) -> None:
+    d, _ = store
+    rc, _, err = run(d, "report", "at-risk", "--out", str(tmp_path / "risk.pdf"))
+    assert rc == 0, err
+    from pypdf import PdfReader
+
+    text = PdfReader(tmp_path / "risk.pdf").pages[0].extract_text()
+    assert "DANH SÁCH HỒ SƠ CÓ NGUY CƠ QUÁ HẠN" in text and "chưa có dữ liệu" in text
+    rc, _, err = run(d, "report", "at-risk", "--out", str(tmp_path / "risk.txt"))
+    assert rc == 1 and ".pdf" in err
+
+
+def test_report_at_risk_lists_a_dossier_due_soon(tmp_path: Path) -> None:
+    # Received now, a same-day procedure: due at the latest at the end of the next working day, so within
+    # 24 working hours of now whatever the time of the run.
+    rc, out, err = run(tmp_path, "receive", "--procedure", "1.001193", "--name", "Lê Thị Mai", "--json")
+    assert rc == 0, err
+    code = json.loads(out)["code"]
+    rc, out, err = run(tmp_path, "report", "at-risk", "--hours", "24", "--json")
+    assert rc == 0, err
+    assert [(d["code"], d["reason"]) for d in json.loads(out)["dossiers"]] == [(code, "turning_late")]
+    rc, _, err = run(tmp_path, "report", "at-risk", "--hours", "24", "--out", str(tmp_path / "r.pdf"))
+    assert rc == 0, err
+    from pypdf import PdfReader
+
+    assert code in PdfReader(tmp_path / "r.pdf").pages[0].extract_text().replace("\n", "")

@@ -119,6 +119,17 @@ def cmd_at_risk(ctx: Context) -> int:
                 "hours",
             )
         )
+    if ctx.args.out is not None:
+        if ctx.args.out.suffix.lower() != ".pdf":
+            raise DomainError(
+                Problem(
+                    "cli.report.format",
+                    "Tệp xuất phải có đuôi .pdf.",
+                    "The output file must end in .pdf.",
+                    "out",
+                )
+            )
+        return _write(ctx, ctx.args.out, svc.at_risk_sheet(ctx.store, hours))
     result = svc.at_risk(ctx.store, hours)
     if ctx.args.json:
         ctx.print_json(
@@ -178,5 +189,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     r = rsub.add_parser("at-risk", parents=[common], help="open dossiers at risk of turning late")
     r.add_argument("--hours", type=float, default=8.0, help="working hours ahead (default 8)")
+    r.add_argument("--out", type=Path, help="FILE.pdf: the printable sheet instead of the list")
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=cmd_at_risk)

@@ -25,6 +25,7 @@ from app.services.store import Store
 
 __all__ = [
     "AtRiskList",
+    "at_risk_sheet",
     "Dashboard",
     "at_risk",
     "dashboard",
@@ -175,6 +176,17 @@ def export_06a(store: Store, first: date, last: date, fmt: str) -> bytes:
     if fmt == "xlsx":
         return report06a.report_06a_xlsx(report, agency, first, last, issued)
     return report06a.report_06a_pdf(report, agency, first, last, issued)
+
+
+def at_risk_sheet(store: Store, hours: float, now: datetime | None = None) -> bytes:
+    """The at-risk list as a printable A4 sheet (PDF)."""
+    from app.print.at_risk import at_risk_pdf
+
+    result = at_risk(store, hours, now)
+    with store.read() as s:
+        agency = agency_of(home_centre(s))
+    issued = (now or datetime.now()).replace(microsecond=0)
+    return at_risk_pdf(result.rows, agency, issued, result.until, result.acceptance_data)
 
 
 @dataclass(frozen=True, slots=True)
