@@ -176,6 +176,9 @@ def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -
     app.include_router(health_router)
     app.include_router(router)
     app.include_router(web_router)
+    from server.dashboard import router as dashboard_router  # the province's dashboard (HTML)
+
+    app.include_router(dashboard_router)
     app.add_middleware(BodyLimit)
     return app
 

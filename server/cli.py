@@ -473,6 +473,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("code")
     p = add("send-notices", cmd_send_notices, "queue the new events' notices and send the due ones")
     p.add_argument("--every", type=float, default=0, help="repeat every N seconds (default: once)")
+    from server import report_cli
+
+    report_cli.register(sub, common)
     return parser
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app import __version__
-from app.cli import calendar, db, dossiers, online, sync, units
+from app.cli import calendar, db, dossiers, online, reports, sync, units
 from app.cli.context import (
     EXIT_ENVIRONMENT,
     EXIT_REFUSED,
@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.register(sub, common)
     sync.register(sub, common)
     online.register(sub, common)
+    reports.register(sub, common)
     return parser
 
 

@@ -748,7 +748,12 @@ def receive(store: Store, actor: Actor, req: ReceiveRequest) -> ReceiveResult:
             fee_basis=fee.basis,
             extension=extension_text,
         )
-        payload: dict[str, Any] = {"scenario": d["scenario"], "channel": req.channel}
+        # the promise on the receipt (due_at), kept for the 766 on-time index (app/domain/stats766.py)
+        payload: dict[str, Any] = {
+            "scenario": d["scenario"],
+            "channel": req.channel,
+            "due_at": due.isoformat(),
+        }
         if estimated:
             # The period crosses a year without a loaded notice: the due date rests on estimated days.
             payload["calendar_estimated"] = list(estimated)
@@ -1116,6 +1121,7 @@ def perform(
     """Apply one status-machine action to a dossier (supplement request and receipt, forward, result,
     hand-back, withdrawal, stop, apology with a new date), with its event, audit and outbox entries."""
     act = Action(action)
+    explicit_time = at is not None
     at = (at or datetime.now()).replace(microsecond=0)
     why = v.validate_text(reason or "", field="reason")
     if why.problems:
@@ -1127,6 +1133,16 @@ def perform(
         d = find_dossier(s, ref)
         before = d.status
         after = transition(before, act)  # refuses an illegal action with a readable reason
+        last_at = d.events[-1].occurred_at if d.events else at
+        if explicit_time and at < last_at:
+            raise DomainError(
+                _problem(
+                    "dossier.time_order",
+                    f"Thời điểm thao tác không được trước bước gần nhất ({last_at:%Y-%m-%d %H:%M}).",
+                    f"The action time cannot be before the dossier's last step ({last_at:%Y-%m-%d %H:%M}).",
+                    "at",
+                )
+            )
         payload: dict[str, Any] = dict(extra or {})
         due_changed = False
         if act is Action.SUPPLEMENT_RECEIVED:

@@ -63,6 +63,69 @@
     </message>
 </context>
 <context>
+    <name>DashboardPage</name>
+    <message>
+        <source>Loading…</source>
+        <translation>Đang tải…</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Làm mới</translation>
+    </message>
+    <message>
+        <source>On time (indicator 2.1), % by month</source>
+        <translation>Đúng hạn (chỉ số 2.1), % theo tháng</translation>
+    </message>
+    <message>
+        <source>Open dossiers by status</source>
+        <translation>Hồ sơ đang giải quyết theo trạng thái</translation>
+    </message>
+    <message>
+        <source>This month on time by counter, %</source>
+        <translation>Đúng hạn tháng này theo quầy, %</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>Hẹn trả</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>At risk in the next 8 working hours</source>
+        <translation>Có nguy cơ quá hạn trong 8 giờ làm việc tới</translation>
+    </message>
+    <message>
+        <source>The figures could not be computed.</source>
+        <translation>Không tính được số liệu.</translation>
+    </message>
+    <message>
+        <source>This month on time: %1 · open dossiers: %2 · at risk: %3</source>
+        <translation>Đúng hạn tháng này: %1 · hồ sơ đang giải quyết: %2 · có nguy cơ: %3</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(không có)</translation>
+    </message>
+    <message>
+        <source>Turning late</source>
+        <translation>Sắp quá hạn</translation>
+    </message>
+    <message>
+        <source>Second supplement request</source>
+        <translation>Yêu cầu bổ sung lần thứ hai</translation>
+    </message>
+    <message>
+        <source>Online acceptance deadline</source>
+        <translation>Sắp hết hạn tiếp nhận trực tuyến</translation>
+    </message>
+</context>
+<context>
     <name>DeskPage</name>
     <message>
         <source>&amp;Search:</source>
@@ -829,6 +892,10 @@
     <message>
         <source>Online dossiers</source>
         <translation>Hồ sơ trực tuyến</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>Bảng số liệu</translation>
     </message>
     <message>
         <source>&amp;File</source>

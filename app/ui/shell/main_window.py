@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from app.ui.lanes.backup import BackupController
     from app.ui.lanes.printing import PrintTarget
     from app.ui.lanes.sync import SyncController, SyncState
+    from app.ui.screens.dashboard import DashboardPage
     from app.ui.screens.desk import DeskPage
     from app.ui.screens.detail import DetailPage
     from app.ui.screens.intake import IntakePage
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self._set_logged_in(self.ctx.session)
 
     def _build_workspace(self) -> None:
+        from app.ui.screens.dashboard import DashboardPage
         from app.ui.screens.desk import DeskPage
         from app.ui.screens.detail import DetailPage
         from app.ui.screens.intake import IntakePage
@@ -212,6 +214,8 @@ class MainWindow(QMainWindow):
         self.online: OnlineInboxPage = OnlineInboxPage(self.ctx, self.tabs)
         self.tabs.addTab(self.online, self.tr("Online dossiers"))
         self.online.changed.connect(self._dossier_changed)
+        self.dashboard: DashboardPage = DashboardPage(self.ctx, self.tabs)  # recomputed when shown
+        self.tabs.addTab(self.dashboard, self.tr("Dashboard"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.intake.saved.connect(self._intake_saved)
         self.intake.open_dossier.connect(self.open_dossier)
@@ -359,6 +363,8 @@ class MainWindow(QMainWindow):
             self.desk.refresh()
         elif self.tabs.currentWidget() is self.online:
             self.online.refresh()
+        elif self.tabs.currentWidget() is self.dashboard:
+            self.dashboard.refresh()
 
     def show_intake(self) -> None:
         if self.ctx.session is not None:

@@ -1,0 +1,307 @@
+"""Reports of the desk: the Decision 766 indicators, Biểu II.06a and dossiers at risk.
+
+The store is read in two queries per report (the dossiers that can matter to the period, then their
+events, both filtered in SQL on the indexed receipt time and the end of processing); the figures are then
+computed by :mod:`app.domain.stats766`, the same code the provincial server runs.
+
+What the desk store does not record yet (portal sync, online payment, result files, digitisation flags,
+ratings, online acceptance deadlines) is passed as ``None``, so those indicators answer "no data".
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from app.domain import stats766 as st
+from app.domain.status import Action, Status
+from app.print import model as pm
+from app.services.desk import home_centre, load_calendar
+from app.services.printing import agency_of
+from app.services.store import Store
+
+__all__ = [
+    "AtRiskList",
+    "at_risk_sheet",
+    "Dashboard",
+    "at_risk",
+    "dashboard",
+    "export_06a",
+    "period_of",
+    "report_06a",
+    "report_766",
+]
+
+
+def period_of(first: date, last: date) -> st.Period:
+    """The period from the start of ``first`` to the end of ``last`` (both days included)."""
+    return st.Period(datetime.combine(first, time.min), datetime.combine(last + timedelta(days=1), time.min))
+
+
+def _parse(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+_STEP_ACTIONS = tuple(
+    a.value
+    for a in (
+        Action.SUBMIT_ONLINE,
+        Action.RECEIVE,
+        Action.REFUSE,
+        Action.REQUEST_SUPPLEMENT,
+        Action.SUPPLEMENT_RECEIVED,
+        Action.WITHDRAW,
+        Action.STOP,
+        Action.RESULT_READY,
+        Action.HAND_BACK,
+        Action.APOLOGISE,
+    )
+)
+#: One row per (dossier, event that matters to the figures): raw strings, no ORM row processing (the
+#: store's DateTime text is parsed with ``datetime.fromisoformat``). ``{where}`` filters the dossiers.
+_ACTIONS_SQL = ", ".join(repr(a) for a in _STEP_ACTIONS)
+#: One row per dossier: its columns, the receive step's promise, operator and workstation, and its other
+#: steps folded by SQL into one string ("seq|action|time|previous due;…"), so that Python reads a million
+#: rows, not one per event (raw strings, no ORM row processing; times parsed by ``fromisoformat``).
+_FACTS_SQL = f"""
+SELECT d.id, d.code, d.received_at, d.due_at, d.channel, d.fee_vnd, p.code, p.field, c.name,
+       r.occurred_at, json_extract(r.payload, '$.due_at'), r.operator_name, r.workstation_name,
+       (SELECT group_concat(e.seq || '|' || e.action || '|' || e.occurred_at || '|' ||
+                 CASE WHEN e.action = 'apologise'
+                      THEN coalesce(json_extract(e.payload, '$.previous_due_at'), '') ELSE '' END, ';')
+          FROM dossier_events e
+         WHERE e.dossier_id = d.id AND e.action IN ({_ACTIONS_SQL}) AND e.action != 'receive')
+FROM dossiers d
+JOIN procedures p ON p.id = d.procedure_id
+JOIN centres c ON c.id = d.receiving_centre_id
+LEFT JOIN dossier_events r ON r.dossier_id = d.id AND r.action = 'receive'
+WHERE d.code IS NOT NULL AND {{where}}
+"""
+_DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores a value in SQLite
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a report builds a million small objects (none of them in a
+    cycle): its full collections, triggered by the allocations, would otherwise rescan the whole heap again
+    and again. Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _facts(session: Session, where: str, params: tuple[object, ...]) -> list[st.DossierFacts]:
+    """Dossier facts for the dossiers matching the SQL condition ``where`` (on ``d``, the dossier)."""
+    parse = datetime.fromisoformat
+    step = st.Step
+    out: list[st.DossierFacts] = []
+    sql = _FACTS_SQL.format(where=where)
+    for row in session.connection().exec_driver_sql(sql, params):
+        (did, code, received, due, channel, fee, proc_code, proc_field, centre) = row[:9]
+        received_step, promised, operator, workstation, folded = row[9:]
+        steps: list[tuple[int, str, str, str]] = []
+        if folded:
+            for part in folded.split(";"):
+                seq, action, at, previous = part.split("|")
+                steps.append((int(seq), action, at, previous))
+            steps.sort()
+        due_at = parse(due) if due else None
+        original = _parse(promised)
+        if original is None:  # a dossier received before the promise was recorded on the receive event
+            original = next((_parse(p) or due_at for _s, a, _t, p in steps if a == _APOLOGISE), due_at)
+        timeline = tuple(step(a, parse(t)) for _s, a, t, _p in steps)
+        if received_step is not None:
+            timeline = (step(_RECEIVE, parse(received_step)), *timeline)
+        out.append(
+            st.DossierFacts(
+                code=code or did,
+                received_at=parse(received),
+                due_at=original,
+                current_due_at=due_at,
+                steps=timeline,
+                channel=channel,
+                centre=centre,
+                counter=workstation or "",
+                officer=operator or "",
+                field=proc_field,
+                procedure=proc_code,
+                fee_due=fee > 0,
+            )
+        )
+    return out
+
+
+_RECEIVE = Action.RECEIVE.value
+_APOLOGISE = Action.APOLOGISE.value
+
+
+def _period_where(period: st.Period) -> tuple[str, tuple[object, ...]]:
+    """Dossiers that can matter to ``period``: received before its end, not ended before its start."""
+    return (
+        "d.received_at < ? AND d.status NOT IN ('new', 'refused')"
+        " AND (d.finished_at IS NULL OR d.finished_at >= ?)",
+        (period.end.strftime(_DT_FORMAT), period.start.strftime(_DT_FORMAT)),
+    )
+
+
+def report_766(
+    store: Store, first: date, last: date, group_by: str = "all"
+) -> dict[str, dict[str, st.Figure]]:
+    """The 766 indicators of the period ``first``–``last`` (days included), per group."""
+    period = period_of(first, last)
+    with _no_cyclic_gc():
+        with store.read() as s:
+            facts = _facts(s, *_period_where(period))
+        return st.indicators_766(facts, period, group_by)
+
+
+def report_06a(store: Store, first: date, last: date) -> st.Report06a:
+    period = period_of(first, last)
+    with _no_cyclic_gc():
+        with store.read() as s:
+            facts = _facts(s, *_period_where(period))
+        return st.report_06a(facts, period)
+
+
+def export_06a(store: Store, first: date, last: date, fmt: str) -> bytes:
+    """Biểu II.06a of the period as PDF or XLSX bytes, headed with the home centre."""
+    from app.print import report06a
+
+    period = period_of(first, last)
+    with _no_cyclic_gc():
+        with store.read() as s:
+            facts = _facts(s, *_period_where(period))
+            agency: pm.Agency = agency_of(home_centre(s))
+        report = st.report_06a(facts, period)
+    issued = datetime.now().replace(microsecond=0)
+    if fmt == "xlsx":
+        return report06a.report_06a_xlsx(report, agency, first, last, issued)
+    return report06a.report_06a_pdf(report, agency, first, last, issued)
+
+
+def at_risk_sheet(store: Store, hours: float, now: datetime | None = None) -> bytes:
+    """The at-risk list as a printable A4 sheet (PDF)."""
+    from app.print.at_risk import at_risk_pdf
+
+    result = at_risk(store, hours, now)
+    with store.read() as s:
+        agency = agency_of(home_centre(s))
+    issued = (now or datetime.now()).replace(microsecond=0)
+    return at_risk_pdf(result.rows, agency, issued, result.until, result.acceptance_data)
+
+
+@dataclass(frozen=True, slots=True)
+class AtRiskList:
+    rows: list[st.AtRisk]
+    acceptance_data: bool  # False: the store records no online acceptance deadline ("no data")
+    until: datetime
+
+
+def at_risk(store: Store, hours: float, now: datetime | None = None) -> AtRiskList:
+    """Open dossiers turning late within ``hours`` working hours (desk calendar), dossiers on a second
+    supplement request, online dossiers near their acceptance deadline (when that is recorded)."""
+    now = (now or datetime.now()).replace(microsecond=0)
+    with store.read() as s:
+        calendar = load_calendar(s)
+        open_statuses = ", ".join(f"'{x.value}'" for x in _OPEN_FOR_RISK)
+        facts = _facts(
+            s, f"d.status IN ({open_statuses}) AND d.received_at <= ?", (now.strftime(_DT_FORMAT),)
+        )
+    rows, have = st.at_risk(facts, now, hours, calendar)
+    return AtRiskList(rows, have, calendar.add_working_hours(now, timedelta(hours=hours)))
+
+
+_OPEN_FOR_RISK = frozenset(
+    {
+        Status.NEW,
+        Status.RECEIVED,
+        Status.IN_PROCESS,
+        Status.SUPPLEMENT_REQUESTED,
+        Status.FEES_REQUESTED,
+    }
+)
+
+
+# --- dashboard ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    month: date  # first day of the month
+    on_time: float | None  # 766 indicator 2.1, %; None: no dossier judged
+    judged: int
+
+
+@dataclass(frozen=True, slots=True)
+class CounterFigure:
+    counter: str
+    on_time: float | None
+    judged: int
+    received: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """What the desk's dashboard shows: the 2.1 trend of the last 12 months, the backlog by status, the
+    dossiers at risk in the next 8 working hours and this month's figures per counter."""
+
+    trend: list[TrendPoint]
+    backlog: dict[str, int]  # open status → count
+    at_risk: list[st.AtRisk]
+    counters: list[CounterFigure]
+
+
+def _month_start(d: date, back: int = 0) -> date:
+    index = d.year * 12 + d.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def dashboard(
+    store: Store, now: datetime | None = None, months: int = 12, risk_hours: float = 8.0
+) -> Dashboard:
+    """The dashboard's figures, read in one pass over the last ``months`` months (runs on the worker lane)."""
+    now = (now or datetime.now()).replace(microsecond=0)
+    first = _month_start(now.date(), months - 1)
+    whole = st.Period(datetime.combine(first, time.min), now + timedelta(seconds=1))
+    with store.read() as s:
+        facts = _facts(s, *_period_where(whole))
+        calendar = load_calendar(s)
+        backlog = dict(
+            s.connection()
+            .exec_driver_sql(
+                "SELECT status, COUNT(*) FROM dossiers WHERE code IS NOT NULL AND status NOT IN "
+                "('refused', 'withdrawn', 'stopped', 'returned') GROUP BY status"
+            )
+            .tuples()
+            .all()
+        )
+    trend: list[TrendPoint] = []
+    for back in range(months - 1, -1, -1):
+        start = _month_start(now.date(), back)
+        end = _month_start(now.date(), back - 1) if back else None
+        period = st.Period(
+            datetime.combine(start, time.min), datetime.combine(end, time.min) if end else whole.end
+        )
+        f = st.indicators_766(facts, period).get("", {}).get("2.1")
+        trend.append(TrendPoint(start, f.value if f else None, len(f.denominator) if f else 0))
+    month = st.Period(datetime.combine(_month_start(now.date()), time.min), whole.end)
+    counters = [
+        CounterFigure(key, g["2.1"].value, len(g["2.1"].denominator), len(g["3.3"].denominator))
+        for key, g in st.indicators_766(facts, month, "counter").items()
+    ]
+    risky, _ = st.at_risk([f for f in facts if f.steps], now, risk_hours, calendar)
+    return Dashboard(trend, {str(k): int(v) for k, v in backlog.items()}, risky, counters)
