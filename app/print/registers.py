@@ -149,7 +149,7 @@ def logbook_pdf(data: LogbookData) -> bytes:
         if d.volume.strip():
             sub = f"Quyển số: {d.volume.strip()} - {sub}"
         w.paragraph(sub, size=BODY - 0.5, font=ITALIC, align="center", space_after=6)
-        widths = [m * MM for m in (9, 30, 42, 29, 32, 30, 22, 22, 22, 17)]
+        widths = [m * MM for m in (9, 30, 38, 29, 28, 27, 22, 22, 22, 15)]  # (11) Ký nhận: the rest, ~28 mm
         widths.append(w.width - sum(widths))
         span2 = [
             "TT",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.domain import validation as v
 from app.domain.address import AddressMatch
 from app.domain.codes import DEFAULT_PLAN, format_code
+from app.domain.collection import APPLICANT, validate_collector
 from app.domain.errors import DomainError, Problem
 from app.domain.identity import normalize_gender
 from app.domain.routing import ProcedureRouting, ReceivingCentre, Route, TargetCommune, route_dossier
@@ -779,6 +780,8 @@ class EventRecord:
     operator_name: str
     workstation_name: str
     reason: str
+    #: The event's data (e.g. the forward's target, the hand-back's collector).
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -852,6 +855,7 @@ def dossier_record(store: Store, ref: str) -> DossierRecord:
                     e.operator_name,
                     e.workstation_name,
                     e.reason,
+                    dict(e.payload or {}),
                 )
                 for e in d.events
             ),
@@ -926,6 +930,15 @@ def perform(
         elif act is Action.RESULT_READY:
             d.finished_at = at
         elif act is Action.HAND_BACK:
+            # Who collected the result: the applicant (default) or an authorised person with ID number.
+            collector = validate_collector(
+                str(payload.get("collected_by") or APPLICANT),
+                str(payload.get("collector_name") or ""),
+                str(payload.get("collector_id") or ""),
+                applicant_name=d.applicant.full_name,
+                applicant_id=d.applicant.personal_id or d.applicant.old_id or "",
+            )
+            payload.update(collector.as_payload())
             d.returned_at = at
         elif act in (Action.WITHDRAW, Action.STOP):
             d.finished_at = at

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.collection import collector_of
 from app.domain.errors import DomainError, Problem
 from app.domain.status import Action, Status
 from app.models import Centre, Dossier, DossierEvent, PrintedDocument, Procedure
@@ -71,6 +72,20 @@ def _last_event(d: Dossier, action: Action) -> Any:
             "form",
         )
     )
+
+
+def _collector_text(payload: Any, default: str) -> str:
+    """Who collected the result, as recorded on the hand_back event (``default`` for an older event)."""
+    who = collector_of(payload)
+    return who.text_vi() if who is not None else default
+
+
+def _hand_back_signature(d: Dossier) -> str:
+    """The logbook's "Ký nhận" column: the name (and ID) of whoever collected the result."""
+    for e in reversed(d.events):
+        if e.action == Action.HAND_BACK.value:
+            return _collector_text(e.payload, "")
+    return ""
 
 
 def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) -> Any:
@@ -187,7 +202,7 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
                     in (Action.FORWARD.value, Action.TRANSFER.value, Action.START_PROCESSING.value)
                     else d.receiving_agency
                     if e.action == Action.RESULT_READY.value
-                    else a.full_name
+                    else _collector_text(e.payload, a.full_name)
                 )
                 rows.append(
                     pm.ControlRow(
@@ -297,6 +312,7 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
                     due_at=d.due_at,
                     returned_at=d.returned_at,
                     delivery_method="Bưu chính" if d.result_delivery == "post" else "Trực tiếp",
+                    signature=_hand_back_signature(d),
                 )
                 for i, d in enumerate(rows, start=1)
             ),

@@ -24,6 +24,30 @@
         <translation>Ngày hẹn trả mới:</translation>
     </message>
     <message>
+        <source>The applicant: %1</source>
+        <translation>Người nộp hồ sơ: %1</translation>
+    </message>
+    <message>
+        <source>An authorised person</source>
+        <translation>Người được ủy quyền</translation>
+    </message>
+    <message>
+        <source>Collected &amp;by:</source>
+        <translation>Người &amp;nhận kết quả:</translation>
+    </message>
+    <message>
+        <source>Authorised person&apos;s &amp;name:</source>
+        <translation>&amp;Họ tên người được ủy quyền:</translation>
+    </message>
+    <message>
+        <source>12-digit personal ID number</source>
+        <translation>Số định danh cá nhân 12 chữ số</translation>
+    </message>
+    <message>
+        <source>Authorised person&apos;s &amp;ID number:</source>
+        <translation>Số định &amp;danh của người được ủy quyền:</translation>
+    </message>
+    <message>
         <source>Reason (required):</source>
         <translation>Lý do (bắt buộc):</translation>
     </message>
@@ -351,8 +375,20 @@
         <translation>%1 → %2</translation>
     </message>
     <message>
+        <source>%1 — collected by %2</source>
+        <translation>%1 — người nhận: %2</translation>
+    </message>
+    <message>
         <source>The dossier is closed: no further action.</source>
         <translation>Hồ sơ đã kết thúc: không còn thao tác nào.</translation>
+    </message>
+    <message>
+        <source>authorised person %1 (ID %2)</source>
+        <translation>người được ủy quyền %1 (CCCD %2)</translation>
+    </message>
+    <message>
+        <source>the applicant %1</source>
+        <translation>người nộp hồ sơ %1</translation>
     </message>
     <message>
         <source>Recorded: %1.</source>
