@@ -2,8 +2,9 @@
 (name and 12-digit personal ID number, checked with :func:`app.domain.validation.validate_id_number`).
 
 The collector travels in the ``hand_back`` event's data (``extra`` of ``dossier.transition``), under the
-keys of :data:`KEYS`, so an older server or desk simply carries them along. The applicant's own collection
-records the applicant's name and ID number as they stood at the hand-back.
+keys ``collected_by``, ``collector_name`` and ``collector_id``, so an older server or desk simply carries
+them along. The applicant's own collection records the applicant's name and ID number as they stood at
+the hand-back.
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from app.domain.validation import validate_id_number, validate_name
 APPLICANT = "applicant"
 AUTHORISED = "authorised"
 KINDS = (APPLICANT, AUTHORISED)
-#: Keys of the hand_back event data.
-KEYS = ("collected_by", "collector_name", "collector_id")
 
 
 @dataclass(frozen=True, slots=True)

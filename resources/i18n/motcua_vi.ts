@@ -755,6 +755,18 @@
         <translation>Phiếu kiểm soát</translation>
     </message>
     <message>
+        <source>Dossier logbook (Mẫu 07)</source>
+        <translation>Sổ theo dõi hồ sơ (Mẫu 07)</translation>
+    </message>
+    <message>
+        <source>Hand-over list</source>
+        <translation>Danh sách bàn giao hồ sơ</translation>
+    </message>
+    <message>
+        <source>Catalogue of procedures</source>
+        <translation>Danh mục thủ tục hành chính</translation>
+    </message>
+    <message>
         <source>Male</source>
         <translation>Nam</translation>
     </message>
@@ -887,6 +899,10 @@
         <translation>&amp;Xóa biểu mẫu</translation>
     </message>
     <message>
+        <source>&amp;Logbook and lists…</source>
+        <translation>Sổ theo &amp;dõi và danh sách…</translation>
+    </message>
+    <message>
         <source>S&amp;ync</source>
         <translation>Đồng &amp;bộ</translation>
     </message>
@@ -941,11 +957,16 @@
         <translation>Đón&amp;g</translation>
     </message>
     <message>
+        <source>%1 — %2 to %3</source>
+        <translation>%1 — từ %2 đến %3</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>Phím tắt</translation>
     </message>
     <message>
         <source>F1 this list · F2 intake · F3 desk · F4 dossier · Ctrl+F find
+F6 logbook (Mẫu 07), hand-over list, catalogue: preview and print
 F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit
 Scan the ID card in any field: the applicant fills itself
 Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)
@@ -957,6 +978,7 @@ Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close
 Desk: type to search, Enter opens, Alt+1…8 lists, Esc back
 Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel</source>
         <translation>F1 danh sách này · F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm
+F6 sổ theo dõi hồ sơ (Mẫu 07), danh sách bàn giao, danh mục thủ tục: xem trước và in
 F9 đồng bộ ngay · Ctrl+, cài đặt · Ctrl+L đăng xuất · Ctrl+Q thoát
 Quét thẻ căn cước ở bất kỳ ô nào: thông tin người nộp tự điền
 Người nộp: Alt+ chữ cái gạch chân để tới ô đó (Alt+O điện thoại)
@@ -1101,6 +1123,49 @@ Thư mục dữ liệu: %2</translation>
     </message>
 </context>
 <context>
+    <name>RegistersDialog</name>
+    <message>
+        <source>Logbook and lists</source>
+        <translation>Sổ theo dõi và danh sách</translation>
+    </message>
+    <message>
+        <source>The &amp;logbook (Mẫu 07) for a period</source>
+        <translation>&amp;Sổ theo dõi hồ sơ (Mẫu 07) trong một khoảng thời gian</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>Từ &amp;ngày:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>Đến ngà&amp;y:</translation>
+    </message>
+    <message>
+        <source>The &amp;hand-over list of a former unit</source>
+        <translation>Danh sách &amp;bàn giao hồ sơ của đơn vị cũ</translation>
+    </message>
+    <message>
+        <source>No unit has handed over dossiers</source>
+        <translation>Chưa có đơn vị nào bàn giao hồ sơ</translation>
+    </message>
+    <message>
+        <source>Former &amp;unit:</source>
+        <translation>Đơn &amp;vị cũ:</translation>
+    </message>
+    <message>
+        <source>The public &amp;catalogue of procedures</source>
+        <translation>&amp;Danh mục thủ tục hành chính công khai</translation>
+    </message>
+    <message>
+        <source>&amp;Preview</source>
+        <translation>&amp;Xem trước</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -1165,6 +1230,18 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>&amp;Receipt format:</source>
         <translation>&amp;Khổ giấy tiếp nhận:</translation>
+    </message>
+    <message>
+        <source>Book = the year, number = place in the year</source>
+        <translation>Quyển số = năm, số thứ tự = thứ tự trong năm</translation>
+    </message>
+    <message>
+        <source>Left blank (written by hand)</source>
+        <translation>Để trống (ghi tay)</translation>
+    </message>
+    <message>
+        <source>Lo&amp;gbook numbering (receipt):</source>
+        <translation>Số &amp;vào sổ (giấy tiếp nhận):</translation>
     </message>
     <message>
         <source>System default printer</source>
