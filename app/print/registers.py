@@ -208,7 +208,7 @@ def handover_list(data: HandoverListData) -> bytes:
 
     def body(w: Writer) -> None:
         common.official_header(w, d.agency, d.issued_at.date())
-        common.title(w, HANDOVER_TITLE, space_before=14, space_after=8)
+        common.title(w, d.title or HANDOVER_TITLE, space_before=14, space_after=8)
         lead = BODY * 1.35
         if d.basis.strip():
             w.paragraph(f"Căn cứ: {d.basis.strip()}", size=BODY, leading=lead)
@@ -249,7 +249,7 @@ def handover_list(data: HandoverListData) -> bytes:
         common.PORTRAIT,
         common.MARGINS_PORTRAIT,
         body,
-        title=HANDOVER_TITLE,
+        title=d.title or HANDOVER_TITLE,
         author=d.agency.name,
         subject=f"{d.from_unit} - {d.to_unit}",
     )

@@ -885,88 +885,103 @@ def perform(
     if act in NEEDS_REASON and not text_reason.strip():
         raise DomainError(_reason_missing())
     with store.write() as s:
-        d = find_dossier(s, ref)
-        before = d.status
-        after = transition(before, act)  # refuses an illegal action with a readable reason
-        payload: dict[str, Any] = dict(extra or {})
-        due_changed = False
-        if act is Action.SUPPLEMENT_RECEIVED:
-            requested = next(
-                (e.occurred_at for e in reversed(d.events) if e.action == Action.REQUEST_SUPPLEMENT.value),
-                None,
-            )
-            if d.due_at is not None and requested is not None and at > requested:
-                d.due_at = load_calendar(s).extend_for_supplement(d.due_at, requested, at)
-                due_changed = True
-        elif act is Action.APOLOGISE:
-            if new_due_at is None or (d.due_at is not None and new_due_at <= d.due_at):
-                raise DomainError(
-                    _problem(
-                        "dossier.new_due",
-                        "Hãy chọn ngày hẹn trả mới, sau ngày hẹn hiện tại.",
-                        "Choose a new due date after the current one.",
-                        "new_due_at",
-                    )
-                )
-            payload["previous_due_at"] = d.due_at.isoformat() if d.due_at else None
-            d.due_at = new_due_at.replace(microsecond=0)
-            payload["new_due_at"] = d.due_at.isoformat()
+        return perform_in(s, actor, ref, act, at, text_reason, new_due_at, handling_agency_eid, extra)
+
+
+def perform_in(
+    s: Session,
+    actor: Actor,
+    ref: str,
+    act: Action,
+    at: datetime,
+    text_reason: str,
+    new_due_at: datetime | None,
+    handling_agency_eid: str | None,
+    extra: dict[str, Any] | None,
+) -> ActionResult:
+    """The body of :func:`perform` in the caller's transaction (also used by a batch of forwards)."""
+    d = find_dossier(s, ref)
+    before = d.status
+    after = transition(before, act)  # refuses an illegal action with a readable reason
+    payload: dict[str, Any] = dict(extra or {})
+    due_changed = False
+    if act is Action.SUPPLEMENT_RECEIVED:
+        requested = next(
+            (e.occurred_at for e in reversed(d.events) if e.action == Action.REQUEST_SUPPLEMENT.value),
+            None,
+        )
+        if d.due_at is not None and requested is not None and at > requested:
+            d.due_at = load_calendar(s).extend_for_supplement(d.due_at, requested, at)
             due_changed = True
-        elif act is Action.FORWARD:
-            target = handling_agency_eid or d.competent_agency_eid
-            if target is None:
-                raise DomainError(
-                    _problem(
-                        "dossier.forward_target",
-                        "Chưa xác định được cơ quan nhận hồ sơ chuyển đến.",
-                        "The agency to forward to is not known.",
-                        "handling_agency",
-                    )
+    elif act is Action.APOLOGISE:
+        if new_due_at is None or (d.due_at is not None and new_due_at <= d.due_at):
+            raise DomainError(
+                _problem(
+                    "dossier.new_due",
+                    "Hãy chọn ngày hẹn trả mới, sau ngày hẹn hiện tại.",
+                    "Choose a new due date after the current one.",
+                    "new_due_at",
                 )
-            agency = s.scalar(select(Centre).where(Centre.agency_eid == target))
-            d.handling_agency_eid = target
-            d.handling_agency = agency.name if agency is not None else d.handling_agency
-            payload["handling_agency"] = d.handling_agency  # the timeline names where it went
-        elif act is Action.RESULT_READY:
-            d.finished_at = at
-        elif act is Action.HAND_BACK:
-            # Who collected the result: the applicant (default) or an authorised person with ID number.
-            collector = validate_collector(
-                str(payload.get("collected_by") or APPLICANT),
-                str(payload.get("collector_name") or ""),
-                str(payload.get("collector_id") or ""),
-                applicant_name=d.applicant.full_name,
-                applicant_id=d.applicant.personal_id or d.applicant.old_id or "",
             )
-            payload.update(collector.as_payload())
-            d.returned_at = at
-        elif act in (Action.WITHDRAW, Action.STOP):
-            d.finished_at = at
-        d.status = after.value
-        d.version += 1
-        d.updated_at = at
-        event = _transition(
-            s,
-            d,
-            actor,
-            act,
-            before,
-            at,
-            text_reason,
-            payload,
-            due_at=d.due_at if due_changed else None,
-            handling_agency_eid=d.handling_agency_eid if act is Action.FORWARD else None,
+        payload["previous_due_at"] = d.due_at.isoformat() if d.due_at else None
+        d.due_at = new_due_at.replace(microsecond=0)
+        payload["new_due_at"] = d.due_at.isoformat()
+        due_changed = True
+    elif act is Action.FORWARD:
+        target = handling_agency_eid or d.competent_agency_eid
+        if target is None:
+            raise DomainError(
+                _problem(
+                    "dossier.forward_target",
+                    "Chưa xác định được cơ quan nhận hồ sơ chuyển đến.",
+                    "The agency to forward to is not known.",
+                    "handling_agency",
+                )
+            )
+        agency = s.scalar(select(Centre).where(Centre.agency_eid == target))
+        d.handling_agency_eid = target
+        d.handling_agency = agency.name if agency is not None else d.handling_agency
+        payload["handling_agency"] = d.handling_agency  # the timeline names where it went
+    elif act is Action.RESULT_READY:
+        d.finished_at = at
+    elif act is Action.HAND_BACK:
+        # Who collected the result: the applicant (default) or an authorised person with ID number.
+        collector = validate_collector(
+            str(payload.get("collected_by") or APPLICANT),
+            str(payload.get("collector_name") or ""),
+            str(payload.get("collector_id") or ""),
+            applicant_name=d.applicant.full_name,
+            applicant_id=d.applicant.personal_id or d.applicant.old_id or "",
         )
-        audit.append(
-            s,
-            actor,
-            f"dossier.{act.value}",
-            "dossier",
-            d.id,
-            {"code": d.code, "from": before, "to": d.status, "reason": text_reason},
-            at=at,
-        )
-        return ActionResult(d.id, d.code, act.value, d.status, d.due_at, event.id)
+        payload.update(collector.as_payload())
+        d.returned_at = at
+    elif act in (Action.WITHDRAW, Action.STOP):
+        d.finished_at = at
+    d.status = after.value
+    d.version += 1
+    d.updated_at = at
+    event = _transition(
+        s,
+        d,
+        actor,
+        act,
+        before,
+        at,
+        text_reason,
+        payload,
+        due_at=d.due_at if due_changed else None,
+        handling_agency_eid=d.handling_agency_eid if act is Action.FORWARD else None,
+    )
+    audit.append(
+        s,
+        actor,
+        f"dossier.{act.value}",
+        "dossier",
+        d.id,
+        {"code": d.code, "from": before, "to": d.status, "reason": text_reason},
+        at=at,
+    )
+    return ActionResult(d.id, d.code, act.value, d.status, d.due_at, event.id)
 
 
 # --- reorganisation transfer ----------------------------------------------------------------------------

@@ -109,6 +109,7 @@ _FILE_NAMES = {
     "handover": "danh-sach-ban-giao",
     "logbook": "so-theo-doi-ho-so",
     "catalogue": "danh-muc-thu-tuc",
+    "forward": "danh-sach-chuyen-ho-so",
 }
 
 

@@ -97,6 +97,14 @@
         <translation>Mã hồ sơ, số định danh, số điện thoại hoặc họ tên (gõ không dấu cũng được) — Ctrl+F</translation>
     </message>
     <message>
+        <source>Select several with Shift+↓ or Ctrl+click (Ctrl+A all), then F7</source>
+        <translation>Chọn nhiều hồ sơ bằng Shift+↓ hoặc Ctrl+bấm chuột (Ctrl+A: tất cả), rồi bấm F7</translation>
+    </message>
+    <message>
+        <source>Forward the selected and print one hand-over slip (F7)</source>
+        <translation>Chuyển các hồ sơ đã chọn và in danh sách bàn giao (F7)</translation>
+    </message>
+    <message>
         <source>Due soon</source>
         <translation>Sắp đến hạn</translation>
     </message>
@@ -111,6 +119,22 @@
     <message>
         <source>%1: %2 dossier(s)</source>
         <translation>%1: %2 hồ sơ</translation>
+    </message>
+    <message>
+        <source>Forward dossiers</source>
+        <translation>Chuyển hồ sơ</translation>
+    </message>
+    <message>
+        <source>Forward the %1 selected dossier(s) to the agency that resolves them and print one hand-over slip?</source>
+        <translation>Chuyển %1 hồ sơ đã chọn đến cơ quan giải quyết và in một danh sách bàn giao?</translation>
+    </message>
+    <message>
+        <source>Forwarded %1 dossier(s) to %2.</source>
+        <translation>Đã chuyển %1 hồ sơ đến %2.</translation>
+    </message>
+    <message>
+        <source>Hand-over slip — %1</source>
+        <translation>Danh sách bàn giao hồ sơ — %1</translation>
     </message>
 </context>
 <context>
@@ -976,6 +1000,7 @@ Papers: Alt+R, Space ticks, + / − count, Ctrl+A all
 Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)
 Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close
 Desk: type to search, Enter opens, Alt+1…8 lists, Esc back
+To forward (Alt+8): Shift+↓ / Ctrl+click select, F7 forwards them with one hand-over slip
 Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel</source>
         <translation>F1 danh sách này · F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm
 F6 sổ theo dõi hồ sơ (Mẫu 07), danh sách bàn giao, danh mục thủ tục: xem trước và in
@@ -988,6 +1013,7 @@ Giấy tờ: Alt+R, Space đánh dấu, + / − số lượng, Ctrl+A tất cả
 Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu (có hỏi lại)
 Xem trước: Ctrl+P in, Ctrl+S lưu thành PDF, Esc đóng
 Bàn làm việc: gõ để tìm, Enter mở hồ sơ, Alt+1…8 chọn danh sách, Esc quay lại
+Chờ chuyển (Alt+8): Shift+↓ / Ctrl+bấm chuột để chọn, F7 chuyển các hồ sơ đã chọn và in một danh sách bàn giao
 Hộp thoại: Tab sang ô sau, Ctrl+Enter đồng ý, Esc hủy</translation>
     </message>
     <message>

@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
         self.intake.saved.connect(self._intake_saved)
         self.intake.open_dossier.connect(self.open_dossier)
         self.desk.open_dossier.connect(self.open_dossier)
+        self.desk.document.connect(lambda pdf, title, name: self.open_pdf(pdf, title, name))
+        self.desk.changed.connect(self.refresh_pending)
         self.detail.changed.connect(self._dossier_changed)
         self.detail.document.connect(self.open_preview)
         self.detail.back.connect(self.show_desk)
@@ -892,6 +894,7 @@ class MainWindow(QMainWindow):
                 "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)\n"
                 "Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close\n"
                 "Desk: type to search, Enter opens, Alt+1…8 lists, Esc back\n"
+                "To forward (Alt+8): Shift+↓ / Ctrl+click select, F7 forwards them with one hand-over slip\n"
                 "Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel"
             )
         )
