@@ -141,3 +141,38 @@ def test_receive_records_the_consent_to_notices(tmp_path: Path) -> None:
     finally:
         store.dispose()
     assert notify == "sms,zalo"
+
+
+def test_act_hand_back_to_an_authorised_person(tmp_path: Path) -> None:
+    code, out, err = run(tmp_path, "receive", "--procedure", "1.001193", "--qr", QR, "--json")
+    assert code == 0, err
+    number = json.loads(out)["code"]
+    assert run(tmp_path, "act", number, "result_ready")[0] == 0
+    # A bad ID number: refused with the reason, exit 1, nothing recorded.
+    code, out, err = run(
+        tmp_path, "act", number, "hand_back", "--collected-by", "Trần Văn Bảo", "--collector-id", "12345"
+    )
+    assert code == 1 and "12" in err and "Số định danh" in err
+    code, _out, err = run(tmp_path, "act", number, "start_processing", "--collected-by", "Trần Văn Bảo")
+    assert code == 1 and "hand_back" in err
+    code, out, err = run(
+        tmp_path,
+        "act",
+        number,
+        "hand_back",
+        "--collected-by",
+        "Trần  Văn Bảo",
+        "--collector-id",
+        "024 090 012 345",
+    )
+    assert code == 0, err
+    code, out, _ = run(tmp_path, "show", number, "--json")
+    events = json.loads(out)["events"]
+    assert [e["action"] for e in events] == ["receive", "result_ready", "hand_back"]
+    assert events[2]["collector"] == {
+        "collected_by": "authorised",
+        "collector_name": "Trần Văn Bảo",
+        "collector_id": "024090012345",
+    }
+    code, out, _ = run(tmp_path, "show", number)
+    assert "Người nhận: người được ủy quyền Trần Văn Bảo (CCCD 024090012345)" in out

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.context import Context, fmt_dt, parse_date, parse_datetime, status_label
+from app.domain.collection import AUTHORISED, Collector, collector_of
 from app.domain.errors import DomainError, Problem
 from app.domain.i18n import pick
 from app.domain.identity import parse_cccd_qr
@@ -270,6 +271,7 @@ def dossier_json(d: svc.DossierRecord) -> dict[str, Any]:
                 "workstation": e.workstation_name,
                 "reason": e.reason,
                 "payload": e.payload,
+                **({"collector": who.as_payload()} if (who := collector_of(e.payload)) else {}),
             }
             for e in d.events
         ],
@@ -314,6 +316,9 @@ def cmd_show(ctx: Context) -> int:
         line += f"  [{e.operator_name}, {e.workstation_name}]"
         if e.reason:
             line += f"  {e.reason}"
+        who = collector_of(e.payload) if e.action == Action.HAND_BACK.value else None
+        if who is not None:
+            line += "  " + ctx.t("Người nhận", "Collected by") + ": " + _collector_line(ctx, who)
         ctx.print(line)
         estimated = e.payload.get("calendar_estimated")
         if estimated:
@@ -327,6 +332,15 @@ def cmd_show(ctx: Context) -> int:
                 + f": {fmt_dt(datetime.fromisoformat(e.payload['new_due_at']))}"
             )
     return 0
+
+
+def _collector_line(ctx: Context, who: Collector) -> str:
+    if who.kind == AUTHORISED:
+        return ctx.t(
+            f"người được ủy quyền {who.name} (CCCD {who.id_number})",
+            f"authorised person {who.name} (ID {who.id_number})",
+        )
+    return ctx.t(f"người nộp hồ sơ {who.name}", f"the applicant {who.name}")
 
 
 def cmd_search(ctx: Context) -> int:
@@ -359,6 +373,27 @@ def cmd_search(ctx: Context) -> int:
     return 0
 
 
+def _collector_extra(ctx: Context) -> dict[str, str] | None:
+    """``--collected-by NAME --collector-id ID``: the result goes to an authorised person (hand_back)."""
+    a = ctx.args
+    if a.collected_by is None and a.collector_id is None:
+        return None
+    if a.action != Action.HAND_BACK.value:
+        raise DomainError(
+            Problem(
+                "cli.collector",
+                "--collected-by và --collector-id chỉ dùng với hand_back.",
+                "--collected-by and --collector-id go only with hand_back.",
+                "collected_by",
+            )
+        )
+    return {
+        "collected_by": AUTHORISED,
+        "collector_name": a.collected_by or "",
+        "collector_id": a.collector_id or "",
+    }
+
+
 def cmd_act(ctx: Context) -> int:
     a = ctx.args
     result = svc.perform(
@@ -370,6 +405,7 @@ def cmd_act(ctx: Context) -> int:
         new_due_at=parse_datetime(a.new_due, "new_due") if a.new_due else None,
         handling_agency_eid=a.to,
         at=parse_datetime(a.at, "at") if a.at else None,
+        extra=_collector_extra(ctx),
     )
     ctx.print(
         f"{result.code}: {Action(result.action).label(ctx.lang)} → {status_label(result.status, ctx.lang)}"
@@ -554,6 +590,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--new-due", help='new due time "YYYY-MM-DD HH:MM" (apologise)')
     p.add_argument("--to", help="agency e-ID to forward to (default: the competent agency)")
     p.add_argument("--at", help='when the action took place "YYYY-MM-DD HH:MM" (default: now)')
+    p.add_argument(
+        "--collected-by",
+        metavar="NAME",
+        help="hand_back: the result goes to this authorised person (default: the applicant)",
+    )
+    p.add_argument("--collector-id", metavar="ID", help="hand_back: the authorised person's 12-digit ID")
     p.set_defaults(handler=cmd_act)
 
     p = sub.add_parser(

@@ -256,6 +256,8 @@ class HandoverListData:
     basis: str = ""
     giver_name: str = ""
     receiver_name: str = ""
+    #: "" = the reorganisation title (:data:`app.print.registers.HANDOVER_TITLE`).
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

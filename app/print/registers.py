@@ -156,7 +156,7 @@ def logbook_pdf(data: LogbookData) -> bytes:
         if d.volume.strip():
             sub = f"Quyển số: {d.volume.strip()} - {sub}"
         w.paragraph(sub, size=BODY - 0.5, font=ITALIC, align="center", space_after=6)
-        widths = [m * MM for m in (9, 30, 42, 29, 32, 30, 22, 22, 22, 17)]
+        widths = [m * MM for m in (9, 30, 38, 29, 28, 27, 22, 22, 22, 15)]  # (11) Ký nhận: the rest, ~28 mm
         widths.append(w.width - sum(widths))
         span2 = [
             "TT",
@@ -215,7 +215,7 @@ def handover_list(data: HandoverListData) -> bytes:
 
     def body(w: Writer) -> None:
         common.official_header(w, d.agency, d.issued_at.date())
-        common.title(w, HANDOVER_TITLE, space_before=14, space_after=8)
+        common.title(w, d.title or HANDOVER_TITLE, space_before=14, space_after=8)
         lead = BODY * 1.35
         if d.basis.strip():
             w.paragraph(f"Căn cứ: {d.basis.strip()}", size=BODY, leading=lead)
@@ -256,7 +256,7 @@ def handover_list(data: HandoverListData) -> bytes:
         common.PORTRAIT,
         common.MARGINS_PORTRAIT,
         body,
-        title=HANDOVER_TITLE,
+        title=d.title or HANDOVER_TITLE,
         author=d.agency.name,
         subject=f"{d.from_unit} - {d.to_unit}",
     )

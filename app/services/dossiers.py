@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.domain import validation as v
 from app.domain.address import AddressMatch
 from app.domain.codes import DEFAULT_PLAN, format_code
+from app.domain.collection import APPLICANT, validate_collector
 from app.domain.errors import DomainError, Problem
 from app.domain.identity import normalize_gender
 from app.domain.notices import estimated_years
@@ -1014,6 +1015,7 @@ class EventRecord:
     operator_name: str
     workstation_name: str
     reason: str
+    #: The event's data (e.g. the forward's target, the hand-back's collector).
     payload: dict[str, Any] = field(default_factory=dict)
 
 
@@ -1130,99 +1132,138 @@ def perform(
     if act in NEEDS_REASON and not text_reason.strip():
         raise DomainError(_reason_missing())
     with store.write() as s:
-        d = find_dossier(s, ref)
-        before = d.status
-        after = transition(before, act)  # refuses an illegal action with a readable reason
-        last_at = d.events[-1].occurred_at if d.events else at
-        if explicit_time and at < last_at:
-            raise DomainError(
-                _problem(
-                    "dossier.time_order",
-                    f"Thời điểm thao tác không được trước bước gần nhất ({last_at:%Y-%m-%d %H:%M}).",
-                    f"The action time cannot be before the dossier's last step ({last_at:%Y-%m-%d %H:%M}).",
-                    "at",
-                )
-            )
-        payload: dict[str, Any] = dict(extra or {})
-        due_changed = False
-        if act is Action.SUPPLEMENT_RECEIVED:
-            requested = next(
-                (e.occurred_at for e in reversed(d.events) if e.action == Action.REQUEST_SUPPLEMENT.value),
-                None,
-            )
-            if d.due_at is not None and requested is not None and at > requested:
-                calendar = load_calendar(s)
-                if get_setting(s, SUPPLEMENT_RULE_KEY, "extend") == "restart":
-                    # The province reads the law as "time restarts once the file is complete".
-                    limit = time_for_channel(
-                        d.procedure.time_value, d.procedure.time_unit, d.procedure.time_by_channel, d.channel
-                    )
-                    d.due_at = calendar.due_at(at, *limit)
-                    payload["supplement_rule"] = "restart"
-                else:
-                    d.due_at = calendar.extend_for_supplement(d.due_at, requested, at)
-                    payload["supplement_rule"] = "extend"
-                due_changed = True
-        elif act is Action.APOLOGISE:
-            _check_apology(s, d, at, new_due_at)
-            assert new_due_at is not None
-            payload["previous_due_at"] = d.due_at.isoformat() if d.due_at else None
-            d.original_due_at = d.original_due_at or d.due_at
-            payload["original_due_at"] = d.original_due_at.isoformat() if d.original_due_at else None
-            # The letter speaks for the agency responsible for the delay: the competent agency when the
-            # dossier was forwarded (scenarios b and c), the centre itself otherwise (rules-2026.md D6).
-            payload["responsible_agency"] = (
-                d.competent_agency if d.scenario in ("b", "c") and d.competent_agency else d.receiving_agency
-            )
-            d.due_at = new_due_at.replace(microsecond=0)
-            payload["new_due_at"] = d.due_at.isoformat()
-            due_changed = True
-        elif act is Action.FORWARD:
-            target = handling_agency_eid or d.competent_agency_eid
-            if target is None:
-                raise DomainError(
-                    _problem(
-                        "dossier.forward_target",
-                        "Chưa xác định được cơ quan nhận hồ sơ chuyển đến.",
-                        "The agency to forward to is not known.",
-                        "handling_agency",
-                    )
-                )
-            agency = s.scalar(select(Centre).where(Centre.agency_eid == target))
-            d.handling_agency_eid = target
-            d.handling_agency = agency.name if agency is not None else d.handling_agency
-            payload["handling_agency"] = d.handling_agency  # the timeline names where it went
-        elif act is Action.RESULT_READY:
-            d.finished_at = at
-        elif act is Action.HAND_BACK:
-            d.returned_at = at
-        elif act in (Action.WITHDRAW, Action.STOP):
-            d.finished_at = at
-        d.status = after.value
-        d.version += 1
-        d.updated_at = at
-        event = _transition(
+        return perform_in(
             s,
-            d,
             actor,
+            ref,
             act,
-            before,
             at,
             text_reason,
-            payload,
-            due_at=d.due_at if due_changed else None,
-            handling_agency_eid=d.handling_agency_eid if act is Action.FORWARD else None,
+            new_due_at,
+            handling_agency_eid,
+            extra,
+            explicit_time=explicit_time,
         )
-        audit.append(
-            s,
-            actor,
-            f"dossier.{act.value}",
-            "dossier",
-            d.id,
-            {"code": d.code, "from": before, "to": d.status, "reason": text_reason},
-            at=at,
+
+
+def perform_in(
+    s: Session,
+    actor: Actor,
+    ref: str,
+    act: Action,
+    at: datetime,
+    text_reason: str,
+    new_due_at: datetime | None,
+    handling_agency_eid: str | None,
+    extra: dict[str, Any] | None,
+    *,
+    explicit_time: bool = False,
+) -> ActionResult:
+    """The body of :func:`perform` in the caller's transaction (also used by a batch of forwards).
+    ``explicit_time``: ``at`` was given by the caller (``act --at``), so it may not precede the dossier's
+    last step."""
+    d = find_dossier(s, ref)
+    before = d.status
+    after = transition(before, act)  # refuses an illegal action with a readable reason
+    last_at = d.events[-1].occurred_at if d.events else at
+    if explicit_time and at < last_at:
+        raise DomainError(
+            _problem(
+                "dossier.time_order",
+                f"Thời điểm thao tác không được trước bước gần nhất ({last_at:%Y-%m-%d %H:%M}).",
+                f"The action time cannot be before the dossier's last step ({last_at:%Y-%m-%d %H:%M}).",
+                "at",
+            )
         )
-        return ActionResult(d.id, d.code, act.value, d.status, d.due_at, event.id)
+    payload: dict[str, Any] = dict(extra or {})
+    due_changed = False
+    if act is Action.SUPPLEMENT_RECEIVED:
+        requested = next(
+            (e.occurred_at for e in reversed(d.events) if e.action == Action.REQUEST_SUPPLEMENT.value),
+            None,
+        )
+        if d.due_at is not None and requested is not None and at > requested:
+            calendar = load_calendar(s)
+            if get_setting(s, SUPPLEMENT_RULE_KEY, "extend") == "restart":
+                # The province reads the law as "time restarts once the file is complete".
+                limit = time_for_channel(
+                    d.procedure.time_value, d.procedure.time_unit, d.procedure.time_by_channel, d.channel
+                )
+                d.due_at = calendar.due_at(at, *limit)
+                payload["supplement_rule"] = "restart"
+            else:
+                d.due_at = calendar.extend_for_supplement(d.due_at, requested, at)
+                payload["supplement_rule"] = "extend"
+            due_changed = True
+    elif act is Action.APOLOGISE:
+        _check_apology(s, d, at, new_due_at)
+        assert new_due_at is not None
+        payload["previous_due_at"] = d.due_at.isoformat() if d.due_at else None
+        d.original_due_at = d.original_due_at or d.due_at
+        payload["original_due_at"] = d.original_due_at.isoformat() if d.original_due_at else None
+        # The letter speaks for the agency responsible for the delay: the competent agency when the
+        # dossier was forwarded (scenarios b and c), the centre itself otherwise (rules-2026.md D6).
+        payload["responsible_agency"] = (
+            d.competent_agency if d.scenario in ("b", "c") and d.competent_agency else d.receiving_agency
+        )
+        d.due_at = new_due_at.replace(microsecond=0)
+        payload["new_due_at"] = d.due_at.isoformat()
+        due_changed = True
+    elif act is Action.FORWARD:
+        target = handling_agency_eid or d.competent_agency_eid
+        if target is None:
+            raise DomainError(
+                _problem(
+                    "dossier.forward_target",
+                    "Chưa xác định được cơ quan nhận hồ sơ chuyển đến.",
+                    "The agency to forward to is not known.",
+                    "handling_agency",
+                )
+            )
+        agency = s.scalar(select(Centre).where(Centre.agency_eid == target))
+        d.handling_agency_eid = target
+        d.handling_agency = agency.name if agency is not None else d.handling_agency
+        payload["handling_agency"] = d.handling_agency  # the timeline names where it went
+    elif act is Action.RESULT_READY:
+        d.finished_at = at
+    elif act is Action.HAND_BACK:
+        # Who collected the result: the applicant (default) or an authorised person with ID number.
+        collector = validate_collector(
+            str(payload.get("collected_by") or APPLICANT),
+            str(payload.get("collector_name") or ""),
+            str(payload.get("collector_id") or ""),
+            applicant_name=d.applicant.full_name,
+            applicant_id=d.applicant.personal_id or d.applicant.old_id or "",
+        )
+        payload.update(collector.as_payload())
+        d.returned_at = at
+    elif act in (Action.WITHDRAW, Action.STOP):
+        d.finished_at = at
+    d.status = after.value
+    d.version += 1
+    d.updated_at = at
+    event = _transition(
+        s,
+        d,
+        actor,
+        act,
+        before,
+        at,
+        text_reason,
+        payload,
+        due_at=d.due_at if due_changed else None,
+        handling_agency_eid=d.handling_agency_eid if act is Action.FORWARD else None,
+    )
+    audit.append(
+        s,
+        actor,
+        f"dossier.{act.value}",
+        "dossier",
+        d.id,
+        {"code": d.code, "from": before, "to": d.status, "reason": text_reason},
+        at=at,
+    )
+    return ActionResult(d.id, d.code, act.value, d.status, d.due_at, event.id)
 
 
 # --- reorganisation transfer ----------------------------------------------------------------------------

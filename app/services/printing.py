@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.collection import collector_of
 from app.domain.errors import DomainError, Problem
 from app.domain.status import Action, Status
 from app.models import Centre, Dossier, DossierEvent, PrintedDocument, Procedure
@@ -26,9 +27,51 @@ from app.services.audit import Actor
 from app.services.desk import home_centre
 from app.services.dossiers import find_dossier
 from app.services.labels import time_label
+from app.services.reference import get_setting
+from app.services.settings import LOGBOOK_NUMBERINGS
 
 #: Forms printed for one dossier (``print FORM CODE``).
 DOSSIER_FORMS = ("receipt", "receipt-80mm", "supplement", "refusal", "apology", "stop", "control")
+
+
+def logbook_numbering(session: Session) -> str:
+    """How Mẫu 01's "Vào Sổ theo dõi hồ sơ, Quyển số … Số thứ tự …" and Mẫu 07's book number and TT are
+    filled (setting ``logbook_numbering``). No official rule was found: the receipt template (domain.md
+    §1.3) has the blanks, but the appendix of TT 03/2025 that might say how to fill them was not obtained.
+    "year" (the default) is this program's rule: one book per calendar year of the receiving centre,
+    Quyển số = the year, Số thứ tự = the dossier's position in that year's logbook (received time, then
+    code). "none" leaves both blank to be written by hand, and the logbook's TT counts the period from 1.
+    """
+    value = get_setting(session, "print.logbook_numbering")
+    return value if value in LOGBOOK_NUMBERINGS else "year"
+
+
+def _in_logbook(centre_id: Any) -> Any:
+    """The dossiers that are lines of the logbook of a centre (those with a code)."""
+    return (Dossier.receiving_centre_id == centre_id, Dossier.code.is_not(None))
+
+
+def logbook_position(session: Session, d: Dossier) -> tuple[str, int] | None:
+    """(book, number) of a dossier in its centre's logbook under the "year" rule; None under "none"."""
+    if logbook_numbering(session) != "year" or d.code is None:
+        return None
+    start = datetime(d.received_at.year, 1, 1)
+    # Compared in Python: in SQLite a stored time and the same time bound as a parameter differ in their
+    # text (no fraction / ".000000"), so equal times cannot be told apart from earlier ones in SQL.
+    earlier = session.execute(
+        select(Dossier.received_at, Dossier.code).where(
+            *_in_logbook(d.receiving_centre_id),
+            Dossier.received_at >= start,
+            Dossier.received_at < d.received_at + timedelta(seconds=1),
+        )
+    ).tuples()
+    here = (d.received_at, d.code)
+    before = sum(1 for at, code in earlier if (at, code or "") < here)
+    return str(d.received_at.year), before + 1
+
+
+def _count(session: Session, *where: Any) -> int:
+    return session.scalar(select(func.count()).select_from(Dossier).where(*where)) or 0
 
 
 @dataclass(frozen=True)
@@ -73,6 +116,25 @@ def _last_event(d: Dossier, action: Action) -> Any:
     )
 
 
+def _collector_text(payload: Any, default: str) -> str:
+    """Who collected the result, as recorded on the hand_back event (``default`` for an older event)."""
+    who = collector_of(payload)
+    return who.text_vi() if who is not None else default
+
+
+def _hand_back_signature(d: Dossier) -> str:
+    """The logbook's "Ký nhận" column: the name (and ID) of whoever collected the result."""
+    for e in reversed(d.events):
+        if e.action == Action.HAND_BACK.value:
+            return _collector_text(e.payload, "")
+    return ""
+
+
+def _logbook_fields(session: Session, d: Dossier) -> dict[str, str]:
+    place = logbook_position(session, d)
+    return {} if place is None else {"logbook_volume": place[0], "logbook_number": str(place[1])}
+
+
 def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) -> Any:
     centre = session.get(Centre, d.receiving_centre_id) or home_centre(session)
     agency = agency_of(centre)
@@ -110,6 +172,7 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
             extension=d.extension,
             operator_name=d.events[0].operator_name,
             copy_mark=copy_mark,
+            **_logbook_fields(session, d),
         )
     if form == "supplement":
         e = _last_event(d, Action.REQUEST_SUPPLEMENT)
@@ -190,7 +253,7 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
                     in (Action.FORWARD.value, Action.TRANSFER.value, Action.START_PROCESSING.value)
                     else d.receiving_agency
                     if e.action == Action.RESULT_READY.value
-                    else a.full_name
+                    else _collector_text(e.payload, a.full_name)
                 )
                 rows.append(
                     pm.ControlRow(
@@ -273,24 +336,39 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
     """Mẫu 07, the dossier logbook of the home centre for a period, as PDF or XLSX."""
     with store.read() as s:
         centre = home_centre(s)
+        by_year = logbook_numbering(s) == "year"
+        start = datetime.combine(first, datetime.min.time())
+        # Under the "year" rule TT is the running number in the year's book (as on Mẫu 01).
+        offset = (
+            _count(
+                s,
+                *_in_logbook(centre.id),
+                Dossier.received_at >= datetime(first.year, 1, 1),
+                Dossier.received_at < start,
+            )
+            if by_year
+            else 0
+        )
         rows = s.scalars(
             select(Dossier)
             .where(
-                Dossier.receiving_centre_id == centre.id,
-                Dossier.code.is_not(None),
-                Dossier.received_at >= datetime.combine(first, datetime.min.time()),
+                *_in_logbook(centre.id),
+                Dossier.received_at >= start,
                 Dossier.received_at < datetime.combine(last + timedelta(days=1), datetime.min.time()),
             )
             .order_by(Dossier.received_at, Dossier.code)
         ).all()
+        numbers = _running_numbers([d.received_at.year for d in rows], offset) if by_year else None
+        years = sorted({d.received_at.year for d in rows}) or [first.year]
         data = pm.LogbookData(
             agency=agency_of(centre),
             period_from=first,
             period_to=last,
+            volume=", ".join(map(str, years)) if by_year else "",
             issued_at=datetime.now().replace(microsecond=0),
             rows=tuple(
                 pm.LogbookRow(
-                    number=i,
+                    number=numbers[i - 1] if numbers is not None else i,
                     code=d.code or "",
                     procedure_name=d.procedure.name,
                     applicant_name=d.applicant.full_name,
@@ -301,11 +379,25 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
                     original_due_at=d.original_due_at,
                     returned_at=d.returned_at,
                     delivery_method="Bưu chính" if d.result_delivery == "post" else "Trực tiếp",
+                    signature=_hand_back_signature(d),
                 )
                 for i, d in enumerate(rows, start=1)
             ),
         )
     return forms.logbook_xlsx(data) if fmt == "xlsx" else forms.render("logbook", data)
+
+
+def _running_numbers(years: list[int], offset: int) -> list[int]:
+    """Running numbers of logbook lines in order: from ``offset + 1`` in the first year, from 1 in each
+    later year (a new book)."""
+    out: list[int] = []
+    current, n = years[0] if years else 0, offset
+    for y in years:
+        if y != current:
+            current, n = y, 0
+        n += 1
+        out.append(n)
+    return out
 
 
 def handover(store: Store, from_unit: str) -> bytes:

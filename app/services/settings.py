@@ -31,7 +31,10 @@ _KEYS = {
     "printer": "desk.printer",
     "language": "desk.language",
     "font_size": "desk.font_size",
+    "logbook_numbering": "print.logbook_numbering",
 }
+#: How Mẫu 01's "Quyển số / Số thứ tự" and Mẫu 07's TT are filled (see app.services.printing).
+LOGBOOK_NUMBERINGS = ("year", "none")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class DeskSettings:
     font_size: int = 0
     #: ``server_url`` is the server this desk is enrolled with (changed by enrolling again, not here).
     server_enrolled: bool = False
+    #: "year": book = the year, number = position in the year's logbook; "none": left blank.
+    logbook_numbering: str = "year"
 
 
 def load_settings(store: Store) -> DeskSettings:
@@ -67,6 +72,9 @@ def load_settings(store: Store) -> DeskSettings:
         language=lang,
         font_size=size if size == 0 or size in FONT_SIZES else 0,
         server_enrolled=bool(enrolled),
+        logbook_numbering=values["logbook_numbering"]
+        if values["logbook_numbering"] in LOGBOOK_NUMBERINGS
+        else defaults.logbook_numbering,
     )
 
 
@@ -116,6 +124,15 @@ def validate(new: DeskSettings) -> tuple[DeskSettings, list[Problem]]:
                 "receipt_format",
             )
         )
+    if new.logbook_numbering not in LOGBOOK_NUMBERINGS:
+        problems.append(
+            _problem(
+                "logbook_numbering",
+                "Cách ghi số sổ theo dõi hồ sơ không hợp lệ.",
+                "Invalid logbook numbering.",
+                "logbook_numbering",
+            )
+        )
     if new.language not in LANGUAGES:
         problems.append(_problem("language", "Ngôn ngữ không hợp lệ.", "Invalid language.", "language"))
     if new.font_size != 0 and new.font_size not in FONT_SIZES:
@@ -136,6 +153,7 @@ def validate(new: DeskSettings) -> tuple[DeskSettings, list[Problem]]:
         language=new.language,
         font_size=new.font_size,
         server_enrolled=new.server_enrolled,
+        logbook_numbering=new.logbook_numbering,
     )
     return clean, problems
 

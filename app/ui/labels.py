@@ -90,6 +90,9 @@ def form_label(form: str) -> str:
         "apology": QCoreApplication.translate("Labels", "Apology letter"),
         "stop": QCoreApplication.translate("Labels", "Stop notice"),
         "control": QCoreApplication.translate("Labels", "Control slip"),
+        "logbook": QCoreApplication.translate("Labels", "Dossier logbook (Mẫu 07)"),
+        "handover": QCoreApplication.translate("Labels", "Hand-over list"),
+        "catalogue": QCoreApplication.translate("Labels", "Catalogue of procedures"),
     }
     return labels.get(form, form)
 
@@ -106,6 +109,7 @@ _FILE_NAMES = {
     "handover": "danh-sach-ban-giao",
     "logbook": "so-theo-doi-ho-so",
     "catalogue": "danh-muc-thu-tuc",
+    "forward": "danh-sach-chuyen-ho-so",
 }
 
 

@@ -24,6 +24,30 @@
         <translation>Ngày hẹn trả mới:</translation>
     </message>
     <message>
+        <source>The applicant: %1</source>
+        <translation>Người nộp hồ sơ: %1</translation>
+    </message>
+    <message>
+        <source>An authorised person</source>
+        <translation>Người được ủy quyền</translation>
+    </message>
+    <message>
+        <source>Collected &amp;by:</source>
+        <translation>Người &amp;nhận kết quả:</translation>
+    </message>
+    <message>
+        <source>Authorised person&apos;s &amp;name:</source>
+        <translation>&amp;Họ tên người được ủy quyền:</translation>
+    </message>
+    <message>
+        <source>12-digit personal ID number</source>
+        <translation>Số định danh cá nhân 12 chữ số</translation>
+    </message>
+    <message>
+        <source>Authorised person&apos;s &amp;ID number:</source>
+        <translation>Số định &amp;danh của người được ủy quyền:</translation>
+    </message>
+    <message>
         <source>Reason (required):</source>
         <translation>Lý do (bắt buộc):</translation>
     </message>
@@ -136,6 +160,14 @@
         <translation>Mã hồ sơ, số định danh, số điện thoại hoặc họ tên (gõ không dấu cũng được) — Ctrl+F</translation>
     </message>
     <message>
+        <source>Select several with Shift+↓ or Ctrl+click (Ctrl+A all), then F7</source>
+        <translation>Chọn nhiều hồ sơ bằng Shift+↓ hoặc Ctrl+bấm chuột (Ctrl+A: tất cả), rồi bấm F7</translation>
+    </message>
+    <message>
+        <source>Forward the selected and print one hand-over slip (F7)</source>
+        <translation>Chuyển các hồ sơ đã chọn và in danh sách bàn giao (F7)</translation>
+    </message>
+    <message>
         <source>Due soon</source>
         <translation>Sắp đến hạn</translation>
     </message>
@@ -150,6 +182,22 @@
     <message>
         <source>%1: %2 dossier(s)</source>
         <translation>%1: %2 hồ sơ</translation>
+    </message>
+    <message>
+        <source>Forward dossiers</source>
+        <translation>Chuyển hồ sơ</translation>
+    </message>
+    <message>
+        <source>Forward the %1 selected dossier(s) to the agency that resolves them and print one hand-over slip?</source>
+        <translation>Chuyển %1 hồ sơ đã chọn đến cơ quan giải quyết và in một danh sách bàn giao?</translation>
+    </message>
+    <message>
+        <source>Forwarded %1 dossier(s) to %2.</source>
+        <translation>Đã chuyển %1 hồ sơ đến %2.</translation>
+    </message>
+    <message>
+        <source>Hand-over slip — %1</source>
+        <translation>Danh sách bàn giao hồ sơ — %1</translation>
     </message>
 </context>
 <context>
@@ -414,8 +462,20 @@
         <translation>%1 → %2</translation>
     </message>
     <message>
+        <source>%1 — collected by %2</source>
+        <translation>%1 — người nhận: %2</translation>
+    </message>
+    <message>
         <source>The dossier is closed: no further action.</source>
         <translation>Hồ sơ đã kết thúc: không còn thao tác nào.</translation>
+    </message>
+    <message>
+        <source>authorised person %1 (ID %2)</source>
+        <translation>người được ủy quyền %1 (CCCD %2)</translation>
+    </message>
+    <message>
+        <source>the applicant %1</source>
+        <translation>người nộp hồ sơ %1</translation>
     </message>
     <message>
         <source>Recorded: %1.</source>
@@ -810,6 +870,18 @@
         <translation>Phiếu kiểm soát</translation>
     </message>
     <message>
+        <source>Dossier logbook (Mẫu 07)</source>
+        <translation>Sổ theo dõi hồ sơ (Mẫu 07)</translation>
+    </message>
+    <message>
+        <source>Hand-over list</source>
+        <translation>Danh sách bàn giao hồ sơ</translation>
+    </message>
+    <message>
+        <source>Catalogue of procedures</source>
+        <translation>Danh mục thủ tục hành chính</translation>
+    </message>
+    <message>
         <source>Male</source>
         <translation>Nam</translation>
     </message>
@@ -950,6 +1022,10 @@
         <translation>&amp;Xóa biểu mẫu</translation>
     </message>
     <message>
+        <source>&amp;Logbook and lists…</source>
+        <translation>Sổ theo &amp;dõi và danh sách…</translation>
+    </message>
+    <message>
         <source>S&amp;ync</source>
         <translation>Đồng &amp;bộ</translation>
     </message>
@@ -1004,11 +1080,16 @@
         <translation>Đón&amp;g</translation>
     </message>
     <message>
+        <source>%1 — %2 to %3</source>
+        <translation>%1 — từ %2 đến %3</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>Phím tắt</translation>
     </message>
     <message>
         <source>F1 this list · F2 intake · F3 desk · F4 dossier · Ctrl+F find
+F6 logbook (Mẫu 07), hand-over list, catalogue: preview and print
 F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit
 Scan the ID card in any field: the applicant fills itself
 Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)
@@ -1018,8 +1099,10 @@ Papers: Alt+R, Space ticks, + / − count, Ctrl+A all
 Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)
 Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close
 Desk: type to search, Enter opens, Alt+1…8 lists, Esc back
+To forward (Alt+8): Shift+↓ / Ctrl+click select, F7 forwards them with one hand-over slip
 Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel</source>
         <translation>F1 danh sách này · F2 tiếp nhận · F3 bàn làm việc · F4 hồ sơ · Ctrl+F tìm
+F6 sổ theo dõi hồ sơ (Mẫu 07), danh sách bàn giao, danh mục thủ tục: xem trước và in
 F9 đồng bộ ngay · Ctrl+, cài đặt · Ctrl+L đăng xuất · Ctrl+Q thoát
 Quét thẻ căn cước ở bất kỳ ô nào: thông tin người nộp tự điền
 Người nộp: Alt+ chữ cái gạch chân để tới ô đó (Alt+O điện thoại)
@@ -1029,6 +1112,7 @@ Giấy tờ: Alt+R, Space đánh dấu, + / − số lượng, Ctrl+A tất cả
 Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu (có hỏi lại)
 Xem trước: Ctrl+P in, Ctrl+S lưu thành PDF, Esc đóng
 Bàn làm việc: gõ để tìm, Enter mở hồ sơ, Alt+1…8 chọn danh sách, Esc quay lại
+Chờ chuyển (Alt+8): Shift+↓ / Ctrl+bấm chuột để chọn, F7 chuyển các hồ sơ đã chọn và in một danh sách bàn giao
 Hộp thoại: Tab sang ô sau, Ctrl+Enter đồng ý, Esc hủy</translation>
     </message>
     <message>
@@ -1219,6 +1303,49 @@ Thư mục dữ liệu: %2</translation>
     </message>
 </context>
 <context>
+    <name>RegistersDialog</name>
+    <message>
+        <source>Logbook and lists</source>
+        <translation>Sổ theo dõi và danh sách</translation>
+    </message>
+    <message>
+        <source>The &amp;logbook (Mẫu 07) for a period</source>
+        <translation>&amp;Sổ theo dõi hồ sơ (Mẫu 07) trong một khoảng thời gian</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>Từ &amp;ngày:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>Đến ngà&amp;y:</translation>
+    </message>
+    <message>
+        <source>The &amp;hand-over list of a former unit</source>
+        <translation>Danh sách &amp;bàn giao hồ sơ của đơn vị cũ</translation>
+    </message>
+    <message>
+        <source>No unit has handed over dossiers</source>
+        <translation>Chưa có đơn vị nào bàn giao hồ sơ</translation>
+    </message>
+    <message>
+        <source>Former &amp;unit:</source>
+        <translation>Đơn &amp;vị cũ:</translation>
+    </message>
+    <message>
+        <source>The public &amp;catalogue of procedures</source>
+        <translation>&amp;Danh mục thủ tục hành chính công khai</translation>
+    </message>
+    <message>
+        <source>&amp;Preview</source>
+        <translation>&amp;Xem trước</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -1295,6 +1422,18 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>&amp;Receipt format:</source>
         <translation>&amp;Khổ giấy tiếp nhận:</translation>
+    </message>
+    <message>
+        <source>Book = the year, number = place in the year</source>
+        <translation>Quyển số = năm, số thứ tự = thứ tự trong năm</translation>
+    </message>
+    <message>
+        <source>Left blank (written by hand)</source>
+        <translation>Để trống (ghi tay)</translation>
+    </message>
+    <message>
+        <source>Lo&amp;gbook numbering (receipt):</source>
+        <translation>Số &amp;vào sổ (giấy tiếp nhận):</translation>
     </message>
     <message>
         <source>System default printer</source>

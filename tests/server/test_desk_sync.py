@@ -131,10 +131,14 @@ def test_scenario_c_cross_boundary_round_trip(make_desk: Callable[[str, str], St
     sync(b1)
     sync(a1)
     assert local(a1, r.code).status == "result_ready"  # the result flows back to the receiving centre
-    svc.perform(a1, ACTOR, r.code, "hand_back")
+    collector = {"collected_by": "authorised", "collector_name": "Lê Văn Tư", "collector_id": "024090012345"}
+    svc.perform(a1, ACTOR, r.code, "hand_back", extra=collector)
     sync(a1)
     sync(b1)
     assert local(b1, r.code).status == "returned"
+    # Who collected the result travels with the hand_back event (its data, as any event's).
+    hand_back = local(b1, r.code).events[-1]
+    assert hand_back.action == "hand_back" and collector.items() <= hand_back.payload.items()
     assert server_count(world.live) == 1
 
 

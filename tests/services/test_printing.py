@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -173,3 +174,18 @@ def test_print_command_in_a_fresh_process(data_dir: Path, tmp_path: Path) -> Non
     )
     assert proc.returncode == 0, proc.stderr
     assert code in text_of(out.read_bytes())
+
+
+def test_logbook_numbering_setting(store: Store) -> None:
+    """Mẫu 01's book and entry number: the year and the place in the year by default; blank with "none"."""
+    from app.services.settings import load_settings, save_settings
+
+    r = received(store)
+    year = r.received_at.year
+    text = " ".join(text_of(printing.print_dossier_form(store, ACTOR, r.code, "receipt").pdf).split())
+    assert f"Quyển số: {year}, Số thứ tự: 1" in text
+    save_settings(store, ACTOR, replace(load_settings(store), logbook_numbering="none"))
+    text = " ".join(text_of(printing.print_dossier_form(store, ACTOR, r.code, "receipt").pdf).split())
+    assert "Quyển số: ......, Số thứ tự: ......" in text
+    with pytest.raises(DomainError):
+        save_settings(store, ACTOR, replace(load_settings(store), logbook_numbering="month"))

@@ -182,6 +182,24 @@ def test_probe_every_dialog_fits(counter: MainWindow, qtbot: QtBot, keyboard: Ke
         dialog.reject()
         settle(qtbot, window)
 
+    # The hand-back, which asks who collects the result.
+    svc.perform(window.ctx.store, actor, received.dossier_id, "result_ready")
+    window.detail.reload()
+    settle(qtbot, window)
+    hand_back = window.detail.start_action("hand_back")
+    assert hand_back is not None
+    qtbot.waitUntil(hand_back.isVisible)
+    assert_fits(hand_back)
+    hand_back.reject()
+    settle(qtbot, window)
+    # The logbook and lists (F6).
+    registers = window.open_registers()
+    assert registers is not None
+    qtbot.waitUntil(registers.isVisible)
+    assert_fits(registers)
+    registers.reject()
+    settle(qtbot, window)
+
     # Settings, rejected events, the shortcut list, the refusal reason.
     settings = window.open_settings()
     assert settings is not None

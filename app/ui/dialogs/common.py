@@ -20,16 +20,18 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from app.domain.collection import APPLICANT, AUTHORISED
 from app.domain.errors import Problem
 from app.domain.status import Action
 from app.services.desk_lists import AgencyItem, DossierDetail
 from app.services.dossiers import NEEDS_REASON
-from app.ui.i18n import message
+from app.ui.i18n import fmt, message
 from app.ui.labels import action_label
 from app.ui.shell.screenfit import fit_size
 
@@ -238,6 +240,28 @@ class ActionDialog(QDialog):
             self.new_due.setDateTime(_qdatetime(proposed))
             add("new_due_at", self.tr("New due date:"), self.new_due)
 
+        self.collected_by: QComboBox | None = None
+        self.collector_name: QLineEdit | None = None
+        self.collector_id: QLineEdit | None = None
+        if action == "hand_back":
+            # Who collects the result: the applicant, or a person the applicant authorised (name + ID).
+            self.collected_by = QComboBox(self)
+            self.collected_by.setObjectName("collectedByCombo")
+            self.collected_by.addItem(fmt(self.tr("The applicant: %1"), detail.applicant_name), APPLICANT)
+            self.collected_by.addItem(self.tr("An authorised person"), AUTHORISED)
+            add("collected_by", self.tr("Collected &by:"), self.collected_by)
+            self.collector_name = QLineEdit(self)
+            self.collector_name.setObjectName("collectorNameEdit")
+            self.collector_name.setMaxLength(200)
+            add("collector_name", self.tr("Authorised person's &name:"), self.collector_name)
+            self.collector_id = QLineEdit(self)
+            self.collector_id.setObjectName("collectorIdEdit")
+            self.collector_id.setMaxLength(20)
+            self.collector_id.setPlaceholderText(self.tr("12-digit personal ID number"))
+            add("collector_id", self.tr("Authorised person's &ID number:"), self.collector_id)
+            self.collected_by.currentIndexChanged.connect(self._collector_changed)
+            self._collector_changed()
+
         self.reason = QPlainTextEdit(self)
         self.reason.setObjectName("reasonEdit")
         self.reason.setTabChangesFocus(True)
@@ -259,8 +283,14 @@ class ActionDialog(QDialog):
         layout.addWidget(buttons)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, self.submit)
-        first = self.agency or self.missing or self.new_due or self.reason
+        first = self.agency or self.missing or self.new_due or self.collected_by or self.reason
         first.setFocus()
+
+    def _collector_changed(self) -> None:
+        authorised = self.collected_by is not None and self.collected_by.currentData() == AUTHORISED
+        for edit in (self.collector_name, self.collector_id):
+            if edit is not None:
+                edit.setEnabled(authorised)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {"reason": self.reason.toPlainText()}
@@ -275,6 +305,18 @@ class ActionDialog(QDialog):
             }
         if self.new_due is not None:
             out["new_due_at"] = _pydatetime(self.new_due.dateTime())
+        if (
+            self.collected_by is not None
+            and self.collector_name is not None
+            and self.collector_id is not None
+        ):
+            kind = str(self.collected_by.currentData())
+            authorised = kind == AUTHORISED
+            out["extra"] = {
+                "collected_by": kind,
+                "collector_name": self.collector_name.text() if authorised else "",
+                "collector_id": self.collector_id.text() if authorised else "",
+            }
         return out
 
     def submit(self) -> None:

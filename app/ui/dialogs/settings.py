@@ -132,6 +132,12 @@ class SettingsDialog(QDialog):
         self.receipt.addItem(self.tr("80 mm roll"), "receipt-80mm")
         self.receipt.setCurrentIndex(max(0, self.receipt.findData(settings.receipt_format)))
         add("receipt_format", self.tr("&Receipt format:"), self.receipt)
+        self.numbering = QComboBox(desk)
+        self.numbering.setObjectName("settingsLogbookNumbering")
+        self.numbering.addItem(self.tr("Book = the year, number = place in the year"), "year")
+        self.numbering.addItem(self.tr("Left blank (written by hand)"), "none")
+        self.numbering.setCurrentIndex(max(0, self.numbering.findData(settings.logbook_numbering)))
+        add("logbook_numbering", self.tr("Lo&gbook numbering (receipt):"), self.numbering)
         self.printer = QComboBox(desk)
         self.printer.setObjectName("settingsPrinter")
         #: True once the printers' names are known (:meth:`set_printers`).
@@ -201,6 +207,7 @@ class SettingsDialog(QDialog):
             language=self.language.currentData(),
             font_size=size if size >= FONT_SIZES.start else 0,
             server_enrolled=self.server.isReadOnly(),
+            logbook_numbering=self.numbering.currentData(),
         )
 
     def submit(self) -> None:

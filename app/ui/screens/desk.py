@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QTabBar,
     QTableView,
     QVBoxLayout,
@@ -31,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.desk_lists import LISTS, DeskRow, desk_counts, desk_list, find_rows
+from app.ui.errors import show_error
 from app.ui.i18n import fmt, show_datetime
-from app.ui.labels import list_label, status_label
+from app.ui.labels import list_label, pdf_file_name, status_label
 from app.ui.shell.context import UiContext
 
 SEARCH_MS = 150
@@ -123,6 +126,10 @@ class DeskTableModel(QAbstractTableModel):
 class DeskPage(QWidget):
     # The id of the dossier to open in the detail screen.
     open_dossier = Signal(str)
+    # A batch forward printed its hand-over slip: (PDF, title, file name).
+    document = Signal(bytes, str, str)
+    # Dossiers changed (a batch forward): counters elsewhere should reload.
+    changed = Signal()
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,6 +178,26 @@ class DeskPage(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)
         layout.addWidget(self.table, 1)
+        # "Chờ chuyển": several dossiers chosen (Shift/Ctrl + arrows or clicks, Ctrl+A), forwarded at once.
+        batch = QHBoxLayout()
+        self.batch_hint = QLabel(
+            self.tr("Select several with Shift+↓ or Ctrl+click (Ctrl+A all), then F7"), self
+        )
+        self.batch_hint.setEnabled(False)
+        self.forward_button = QPushButton(
+            self.tr("Forward the selected and print one hand-over slip (F7)"), self
+        )
+        self.forward_button.setObjectName("forwardSelected")
+        self.forward_button.clicked.connect(self.forward_selected)
+        batch.addWidget(self.batch_hint, 1)
+        batch.addWidget(self.forward_button)
+        layout.addLayout(batch)
+        forward_key = QShortcut(QKeySequence(Qt.Key.Key_F7), self)
+        forward_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        forward_key.activated.connect(self.forward_selected)
+        self.confirm: QMessageBox | None = None
+        self.forwarding = False
+        self._batch_widgets_shown(False)
         bottom = QHBoxLayout()
         self.summary = QLabel("", self)
         self.summary.setObjectName("deskSummary")
@@ -215,6 +242,7 @@ class DeskPage(QWidget):
 
     def _tab_changed(self, index: int) -> None:
         self.kind = LISTS[index]
+        self._batch_widgets_shown(self.kind == "to_forward")
         if self.search.text():
             self.search.clear()  # → the list after the debounce
         self._load_list()
@@ -336,6 +364,89 @@ class DeskPage(QWidget):
                 self.search.insert(text)
                 return True
         return False
+
+    # --- batch forward ("Chờ chuyển") -----------------------------------------------------------
+
+    def _batch_widgets_shown(self, shown: bool) -> None:
+        self.batch_hint.setVisible(shown)
+        self.forward_button.setVisible(shown)
+        self.table.setSelectionMode(
+            QAbstractItemView.SelectionMode.ExtendedSelection
+            if shown
+            else QAbstractItemView.SelectionMode.SingleSelection
+        )
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r].dossier_id for r in rows if r < len(self.model.rows)]
+
+    def forward_selected(self) -> QMessageBox | None:
+        """F7 in "Chờ chuyển": ask, then forward the selected dossiers and print one hand-over slip."""
+        if self.kind != "to_forward" or self.query or self.forwarding or self.ctx.session is None:
+            return None
+        ids = self.selected_ids()
+        if not ids:
+            return None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Forward dossiers"),
+            fmt(
+                self.tr(
+                    "Forward the %1 selected dossier(s) to the agency that resolves them "
+                    "and print one hand-over slip?"
+                ),
+                len(ids),
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("forwardConfirm")
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(lambda: self._forward(ids))
+        box.finished.connect(lambda _r: setattr(self, "confirm", None))
+        self.confirm = box
+        box.open()
+        return box
+
+    def _forward(self, ids: list[str]) -> None:
+        from app.services.batch import forward_batch
+
+        self.forwarding = True
+        self.ctx.worker.run(
+            forward_batch,
+            self.ctx.store,
+            self.ctx.actor,
+            ids,
+            on_done=self._forwarded,
+            on_error=self._forward_failed,
+            owner=self,
+        )
+
+    def _forwarded(self, outcome: object) -> None:
+        from app.services.batch import BatchForward
+
+        assert isinstance(outcome, BatchForward)
+        self.forwarding = False
+        self.summary.setText(
+            fmt(self.tr("Forwarded %1 dossier(s) to %2."), len(outcome.results), outcome.agency)
+        )
+        self.refresh()
+        self.changed.emit()
+        self.document.emit(
+            outcome.pdf,
+            fmt(self.tr("Hand-over slip — %1"), outcome.agency),
+            pdf_file_name("forward", f"{outcome.forwarded_at:%Y%m%d-%H%M}"),
+        )
+
+    def _forward_failed(self, exc: BaseException) -> None:
+        self.forwarding = False
+        box = show_error(self, exc)
+        box.finished.connect(self._back_to_table)  # the selection is still there: change it, F7 again
+
+    def _back_to_table(self) -> None:
+        self.window().activateWindow()
+        self.table.setFocus()
 
     def search_for(self, text: str) -> None:
         """Search at once (e.g. a scanned ID card on the desk)."""

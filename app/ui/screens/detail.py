@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.collection import AUTHORISED, Collector, collector_of
 from app.domain.errors import DomainError
 from app.domain.status import Action, allowed_actions
 from app.services.actions import ActionOutcome, perform_and_print
@@ -290,9 +291,15 @@ class DetailPage(QWidget):
         self.events.setRowCount(len(d.events))
         for i, e in enumerate(d.events):
             target = e.payload.get("handling_agency") if e.action == "forward" else None
+            step = (
+                fmt(self.tr("%1 → %2"), action_label(e.action), target) if target else action_label(e.action)
+            )
+            who = collector_of(e.payload) if e.action == "hand_back" else None
+            if who is not None:
+                step = fmt(self.tr("%1 — collected by %2"), step, self.collector_label(who))
             values = (
                 show_datetime(e.occurred_at),
-                fmt(self.tr("%1 → %2"), action_label(e.action), target) if target else action_label(e.action),
+                step,
                 status_label(e.to_status),
                 f"{e.operator_name} ({e.workstation_name})" if e.workstation_name else e.operator_name,
                 e.reason,
@@ -312,6 +319,11 @@ class DetailPage(QWidget):
         else:
             self.message.setText("")
             next(iter(self.action_buttons.values())).setFocus()
+
+    def collector_label(self, who: Collector) -> str:
+        if who.kind == AUTHORISED:
+            return fmt(self.tr("authorised person %1 (ID %2)"), who.name, who.id_number)
+        return fmt(self.tr("the applicant %1"), who.name)
 
     # --- actions ---------------------------------------------------------------------------------
 

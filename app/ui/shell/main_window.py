@@ -11,6 +11,7 @@ import gc
 import logging
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.domain.errors import DomainError, Problem
 from app.ui.errors import show_error, show_problem
-from app.ui.i18n import current_language, fmt, install_translators, message, remember_language
+from app.ui.i18n import current_language, fmt, install_translators, message, remember_language, show_date
 from app.ui.lanes.worker import Worker
 from app.ui.screens.login import LoginPage
 from app.ui.shell.scanner import ScannerFilter
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from app.ui.dialogs.enrol import EnrolDialog
     from app.ui.dialogs.parked import ParkedDialog
     from app.ui.dialogs.preview import PreviewDialog
+    from app.ui.dialogs.registers import RegistersDialog
     from app.ui.dialogs.settings import SettingsDialog
     from app.ui.lanes.backup import BackupController
     from app.ui.lanes.printing import PrintTarget
@@ -117,6 +119,8 @@ class MainWindow(QMainWindow):
         # Tests replace this to print into a PDF file.
         self.print_target_override: PrintTarget | None = None
         self.preview: PreviewDialog | None = None
+        self.registers: RegistersDialog | None = None
+        self.register_busy = False
         self._focus_before_dialog: QWidget | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.sync_state: tuple[str, int, datetime | None] = ("offline", 0, None)
@@ -220,6 +224,8 @@ class MainWindow(QMainWindow):
         self.intake.saved.connect(self._intake_saved)
         self.intake.open_dossier.connect(self.open_dossier)
         self.desk.open_dossier.connect(self.open_dossier)
+        self.desk.document.connect(lambda pdf, title, name: self.open_pdf(pdf, title, name))
+        self.desk.changed.connect(self.refresh_pending)
         self.detail.changed.connect(self._dossier_changed)
         self.detail.document.connect(self.open_preview)
         self.detail.back.connect(self.show_desk)
@@ -270,11 +276,16 @@ class MainWindow(QMainWindow):
         self.clear_action = self._action(
             self.tr("&Clear the form"), self.clear_intake, "Ctrl+N", name="actClear"
         )
+        self.registers_action = self._action(
+            self.tr("&Logbook and lists…"), self.open_registers, "F6", name="actRegisters"
+        )
         for a in (self.intake_action, self.desk_action, self.detail_action, self.find_action):
             dossier_menu.addAction(a)
         dossier_menu.addSeparator()
         for a in (self.save_action, self.refuse_action, self.clear_action):
             dossier_menu.addAction(a)
+        dossier_menu.addSeparator()
+        dossier_menu.addAction(self.registers_action)
         self.workspace_actions = [
             self.settings_action,
             self.logout_action,
@@ -285,6 +296,7 @@ class MainWindow(QMainWindow):
             self.save_action,
             self.refuse_action,
             self.clear_action,
+            self.registers_action,
         ]
 
         # Sync works before anyone logs in: a new workstation is enrolled before it has operators.
@@ -475,17 +487,16 @@ class MainWindow(QMainWindow):
     @Slot(object, str, str)
     def open_preview(self, printed: object, title: str, file_name: str) -> PreviewDialog:
         from app.services.printing import Printed
-        from app.ui.dialogs.preview import PreviewDialog
 
         assert isinstance(printed, Printed)
+        return self.open_pdf(printed.pdf, title, file_name, is_copy=printed.is_copy)
+
+    def open_pdf(self, pdf: bytes, title: str, file_name: str, *, is_copy: bool = False) -> PreviewDialog:
+        """The preview of a PDF (print with Ctrl+P, save with Ctrl+S), as for the receipt."""
+        from app.ui.dialogs.preview import PreviewDialog
+
         dialog = PreviewDialog(
-            self,
-            self.print_worker,
-            printed.pdf,
-            title,
-            self.ctx.print_target,
-            file_name,
-            is_copy=printed.is_copy,
+            self, self.print_worker, pdf, title, self.ctx.print_target, file_name, is_copy=is_copy
         )
         dialog.finished.connect(self._preview_closed)
         self.preview = dialog
@@ -804,6 +815,80 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(tab)
             self.refresh_pending()
 
+    # --- registers (logbook, hand-over list, catalogue) ------------------------------------------------
+
+    def open_registers(self) -> RegistersDialog | None:
+        """F6: choose a register and its period or unit; Preview makes its PDF on the worker."""
+        from app.services.registers import handover_units
+        from app.ui.dialogs.registers import RegistersDialog
+
+        if self.ctx.session is None:
+            return None
+        if self.registers is not None:
+            self.registers.activateWindow()
+            return self.registers
+        dialog = RegistersDialog(self)
+        dialog.submitted.connect(self._make_register)
+        dialog.finished.connect(self._registers_closed)
+        self.registers = dialog
+        self._focus_before_dialog = QApplication.focusWidget()
+        dialog.open()
+        self.ctx.worker.run(handover_units, self.ctx.store, on_done=dialog.set_units, owner=dialog)
+        return dialog
+
+    def _registers_closed(self, _result: int) -> None:
+        self.registers = None
+        if self.preview is None:
+            self.restore_focus()
+
+    def _make_register(self, values: object) -> None:
+        from app.services.registers import register_pdf
+
+        assert isinstance(values, dict)
+        dialog = self.registers
+        if dialog is None or self.register_busy:
+            return
+        self.register_busy = True
+        self.ctx.worker.run(
+            register_pdf,
+            self.ctx.store,
+            values["register"],
+            first=values["first"],
+            last=values["last"],
+            unit=values["unit"],
+            on_done=partial(self._register_made, values),
+            on_error=self._register_failed,
+            owner=dialog,
+        )
+
+    def _register_made(self, values: dict[str, Any], pdf: object) -> None:
+        from app.ui.labels import form_label, pdf_file_name
+
+        self.register_busy = False
+        assert isinstance(pdf, bytes)
+        register = str(values["register"])
+        if register == "logbook":
+            first, last = values["first"], values["last"]
+            suffix = f"{first:%Y%m%d}-{last:%Y%m%d}"
+            title = fmt(self.tr("%1 — %2 to %3"), form_label(register), show_date(first), show_date(last))
+        elif register == "handover":
+            suffix = str(values["unit"])
+            title = f"{form_label(register)} — {suffix}"
+        else:
+            suffix, title = "", form_label(register)
+        if self.registers is not None:
+            self.registers.accept()  # the preview takes its place; focus comes back where it was before
+        focus = self._focus_before_dialog
+        self.open_pdf(pdf, title, pdf_file_name(register, suffix or None))
+        self._focus_before_dialog = focus
+
+    def _register_failed(self, exc: BaseException) -> None:
+        self.register_busy = False
+        if isinstance(exc, DomainError) and self.registers is not None:
+            self.registers.show_problems(exc.problems)
+            return
+        show_error(self, exc)
+
     # --- help ---------------------------------------------------------------------------------------------
 
     def show_shortcuts(self) -> None:
@@ -812,6 +897,7 @@ class MainWindow(QMainWindow):
         box.setText(
             self.tr(
                 "F1 this list · F2 intake · F3 desk · F4 dossier · Ctrl+F find\n"
+                "F6 logbook (Mẫu 07), hand-over list, catalogue: preview and print\n"
                 "F9 sync now · Ctrl+, settings · Ctrl+L log out · Ctrl+Q quit\n"
                 "Scan the ID card in any field: the applicant fills itself\n"
                 "Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)\n"
@@ -821,6 +907,7 @@ class MainWindow(QMainWindow):
                 "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)\n"
                 "Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close\n"
                 "Desk: type to search, Enter opens, Alt+1…8 lists, Esc back\n"
+                "To forward (Alt+8): Shift+↓ / Ctrl+click select, F7 forwards them with one hand-over slip\n"
                 "Dialogs: Tab next field, Ctrl+Enter accept, Esc cancel"
             )
         )
