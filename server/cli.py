@@ -9,13 +9,14 @@ unexpected.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -221,6 +222,14 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     _ready(db)
     url = db.url
     db.dispose()
+    from server.app import DOCS_ENV
+
+    if args.docs:
+        os.environ[DOCS_ENV] = "1"
+    proxies = _trusted_proxies(args)
+    # X-Forwarded-For/-Proto are believed only from the configured proxies (none by default: uvicorn would
+    # otherwise trust 127.0.0.1, so anything on the server itself could forge a client address).
+    forwarding: dict[str, Any] = {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
     if args.workers > 1:
         # The h11 protocol with TCP_NODELAY (server/http.py): the workers' shared socket is bound with
         # proto=0, so asyncio would leave Nagle's algorithm on (+40 ms a response with delayed ACKs).
@@ -232,12 +241,38 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
             port=args.port,
             workers=args.workers,
             http=PROTOCOL,
+            **forwarding,
         )
         return 0
     from server.app import create_app
 
-    uvicorn.run(create_app(url), host=args.host, port=args.port, http=PROTOCOL)
+    uvicorn.run(create_app(url), host=args.host, port=args.port, http=PROTOCOL, **forwarding)
     return 0
+
+
+#: Environment variable listing the trusted reverse proxies (comma-separated addresses or networks).
+TRUSTED_PROXIES_ENV = "MOTCUA_TRUSTED_PROXIES"
+
+
+def _trusted_proxies(args: argparse.Namespace) -> list[str]:
+    """The addresses whose X-Forwarded-For is believed: ``--trusted-proxy`` (repeatable), else
+    ``$MOTCUA_TRUSTED_PROXIES``; each must be an IP address or network."""
+    raw = list(args.trusted_proxy or []) or [
+        p for p in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if p.strip()
+    ]
+    out = []
+    for item in raw:
+        try:
+            out.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise AdminError(
+                Problem(
+                    "serve.proxy",
+                    f"«{item}» không phải địa chỉ IP hay dải mạng (--trusted-proxy).",
+                    f"{item!r} is not an IP address or network (--trusted-proxy).",
+                )
+            ) from None
+    return out
 
 
 # --- parser ------------------------------------------------------------------------------------------
@@ -300,6 +335,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--docs", action="store_true", help="serve /docs, /redoc, /openapi.json (off by default)")
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="IP",
+        help="a reverse proxy whose X-Forwarded-For is believed (repeatable; or $MOTCUA_TRUSTED_PROXIES)",
+    )
     add("status", cmd_status, "devices, last sync times and table sizes")
     return parser
 

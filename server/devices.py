@@ -73,6 +73,8 @@ class DeviceContext:
     centre: CentreInfo
     #: The device's last recorded sync when the request came in (``touch_due``).
     last_sync_at: datetime | None = None
+    #: When the device was enrolled (naive UTC): nothing it reports can have happened much earlier.
+    enrolled_at: datetime | None = None
 
     @property
     def centre_eid(self) -> str:
@@ -185,7 +187,13 @@ def authenticate(db: Database, token: str | None) -> DeviceContext:
         if device.revoked_at is not None:
             raise revoked()
         return DeviceContext(
-            device.id, device.name, device.slot, centre.id, centre_info(centre), device.last_sync_at
+            device.id,
+            device.name,
+            device.slot,
+            centre.id,
+            centre_info(centre),
+            device.last_sync_at,
+            device.enrolled_at,
         )
 
 

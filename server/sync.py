@@ -90,6 +90,7 @@ from app.domain.canonical import canonical_json
 from app.domain.codes import DEFAULT_PLAN, parse_code
 from app.domain.errors import DomainError, Problem
 from app.domain.status import Action, Status, transition
+from server import trust
 from server.db import Database
 from server.devices import DeviceContext, sha256, touch_due, touch_stmt
 from server.errors import busy, first_error, scope_forbidden, wire_time
@@ -316,6 +317,16 @@ class _Batch:
             self.taken_ids.update(s.scalars(select(_DOSSIERS.c.id).where(_DOSSIERS.c.id.in_(chunk))))
         for chunk in _chunks(codes):
             self.taken_codes.update(s.scalars(select(_DOSSIERS.c.code).where(_DOSSIERS.c.code.in_(chunk))))
+        keys = []
+        for code in codes:
+            try:
+                parsed = parse_code(code)
+            except DomainError:
+                continue
+            keys.append((parsed.agency_eid, parsed.day))
+        #: This device's leases for the (agency, day) of the codes it pushes (they only grow, and a desk
+        #: uses a number only after its lease was granted: read once per batch).
+        self.leases = trust.device_leases(s, self.ctx.device_id, keys) if keys else {}
 
     def push(self, ev: Event) -> EventResult:
         for attempt in range(_RETRIES):
@@ -452,6 +463,7 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
         if existing == digest:
             return _Outcome("duplicate")
         raise Rejected(_conflict(ev))
+    _check_times(b, ev, typed)
     try:
         if isinstance(typed, DossierSnapshot):
             assert snapshot_parts is not None
@@ -468,6 +480,15 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
             return _Outcome("duplicate")
         raise Rejected(_conflict(ev)) from None
     return outcome
+
+
+def _check_times(b: _Batch, ev: Event, typed: DossierSnapshot | TransitionPayload) -> None:
+    """Refuse an event whose times cannot be true for this device (:mod:`server.trust`)."""
+    problem = trust.time_problem(b.ctx, "occurred_at", ev.occurred_at, b.now)
+    if problem is None and isinstance(typed, DossierSnapshot):
+        problem = trust.time_problem(b.ctx, "payload.received_at", typed.received_at, b.now)
+    if problem is not None:
+        raise Rejected(problem)
 
 
 def _lock_dossier(s: Session, dossier_id: str) -> _DossierState | None:
@@ -525,6 +546,9 @@ def _apply_received(
                     "code",
                 )
             )
+        refused = trust.code_problem(ctx, snap.code, parsed, b.leases, b.now)
+        if refused is not None:
+            raise Rejected(refused)
         if DEFAULT_PLAN.lease_region_of(parsed.number) is not None:
             issued = (snap.receiving_agency_eid, parsed.day, parsed.number)
     if snap.status not in INITIAL_STATUSES:

@@ -80,19 +80,44 @@ async def check_protocol(
     raise ApiError(426, Problem("protocol.too_old", vi, en), {"Upgrade": f"motcua-sync/{PROTOCOL_VERSION}"})
 
 
+def _clock_range() -> ApiError:
+    return ApiError(
+        422,
+        Problem(
+            "clock.range",
+            "Giờ máy trạm gửi kèm nằm ngoài khoảng ngày giờ máy chủ xử lý được (múi giờ hoặc năm không hợp "
+            "lệ): hãy chỉnh lại ngày giờ của máy trạm.",
+            "The workstation time sent is outside the dates the server can handle (an impossible time zone "
+            "or year): fix the workstation's date and time.",
+        ),
+    )
+
+
 def _check_skew(client_time: datetime) -> None:
-    skew = clock_skew(client_time, utc_now())
+    try:
+        skew = clock_skew(client_time, utc_now())
+    except (OverflowError, ValueError):  # e.g. 9999-12-31T23:59:59-00:01 is past datetime.max in UTC
+        raise _clock_range() from None
     if skew is not None:
         raise ApiError(409, clock_skew_problem(skew))
 
 
 async def check_clock(
     client_time: Annotated[
-        str | None, Header(alias=CLIENT_TIME_HEADER, description="The workstation's time, ISO 8601 UTC")
+        str | None, Header(alias=CLIENT_TIME_HEADER, description="Workstation time, ISO 8601 UTC; required")
     ] = None,
 ) -> None:
-    if not client_time:
-        return
+    if not client_time or not client_time.strip():
+        raise ApiError(
+            400,
+            Problem(
+                "clock.missing",
+                f"Yêu cầu đồng bộ thiếu giờ máy trạm ({CLIENT_TIME_HEADER}): hãy cài phiên bản Một Cửa Desk "
+                "mới nhất.",
+                f"The sync request lacks the workstation time ({CLIENT_TIME_HEADER}): install the latest "
+                "Một Cửa Desk.",
+            ),
+        )
     try:
         moment = datetime.fromisoformat(client_time.strip())
     except ValueError:

@@ -91,7 +91,7 @@ class _ServerThread:
         self.sock.bind(("127.0.0.1", 0))
         self.port: int = self.sock.getsockname()[1]
         config = uvicorn.Config(
-            create_app(url), log_level="warning", access_log=False, timeout_graceful_shutdown=5
+            create_app(url, docs=True), log_level="warning", access_log=False, timeout_graceful_shutdown=5
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from srvkit import A, B, LiveServer, P, World
 
 from app.bootstrap import open_store
@@ -160,6 +160,11 @@ def test_centre_b_does_not_see_a_dossier_of_a(make_desk: Callable[[str, str], St
 
 def test_two_workstations_offline_two_days(make_desk: Callable[[str, str], Store], world: World) -> None:
     a1, a2 = make_desk(A, "Quầy 1"), make_desk(A, "Quầy 2")
+    # Both were enrolled three days ago (the server believes no work dated before a device's enrolment).
+    with world.live.db.engine.begin() as conn:
+        for device_id, enrolled in conn.execute(select(sm.Device.id, sm.Device.enrolled_at)).tuples().all():
+            earlier = enrolled - timedelta(days=3)
+            conn.execute(update(sm.Device).where(sm.Device.id == device_id).values(enrolled_at=earlier))
     codes: list[str] = []
     for day in (NOW - timedelta(days=1), NOW):
         for i in range(6):

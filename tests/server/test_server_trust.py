@@ -1,0 +1,175 @@
+"""The server as the authority on times (issue 16, item 3: D4, D8) and its production set-up (item 11)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from faults.harness import is_vietnamese
+from srvkit import A, LiveServer, World, local_now, statuses
+
+from app.contract import utc_now
+from server import sync as server_sync
+from server.api.guard import Deduplicate
+from server.app import create_app
+
+EXTREME_CLOCKS = [
+    "9999-12-31T23:59:59-00:01",
+    "0001-01-01T00:00:00+23:59",
+    "9999-12-31T23:59:59.999999-23:59",
+]
+SYNC_ROUTES = [
+    ("POST", "/api/v1/devices/enroll"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/sync/push"),
+    ("GET", "/api/v1/sync/changes"),
+    ("POST", "/api/v1/numbering/lease"),
+]
+
+
+@pytest.fixture
+def http(server: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+def problem(r: httpx.Response, status: int, code: str) -> dict[str, str]:
+    assert r.status_code == status, (r.status_code, r.text[:500])
+    assert "Traceback" not in r.text and 'File "' not in r.text
+    detail: dict[str, str] = r.json()["detail"]
+    assert detail["code"] == code and is_vietnamese(detail["vi"]) and detail["en"], detail
+    return detail
+
+
+@pytest.mark.parametrize("clock", EXTREME_CLOCKS)
+def test_an_impossible_clock_header_is_a_422_on_every_route(
+    world: World, http: httpx.Client, clock: str
+) -> None:
+    """D4: ``9999-12-31T23:59:59-00:01`` gave an unauthenticated 500 with a traceback on every route."""
+    desk = world.desk(A)
+    for auth in ({}, {"Authorization": f"Bearer {desk.client.token}"}):
+        for method, path in SYNC_ROUTES:
+            h = {"X-Motcua-Protocol": "1", "X-Motcua-Client-Time": clock, **auth}
+            r = http.request(method, path, headers=h, json={} if method == "POST" else None)
+            problem(r, 422, "clock.range")
+
+
+def test_an_impossible_client_time_in_the_enrolment_body_is_a_422(world: World, http: httpx.Client) -> None:
+    for clock in EXTREME_CLOCKS:
+        body = {"code": world.enrol_code(A), "device_name": "Quầy 9", "client_time": clock}
+        h = {"X-Motcua-Protocol": "1", "X-Motcua-Client-Time": utc_now().isoformat()}
+        problem(http.post("/api/v1/devices/enroll", json=body, headers=h), 422, "clock.range")
+
+
+def test_the_clock_header_is_required_on_every_sync_route(world: World, http: httpx.Client) -> None:
+    """D8: a push without ``X-Motcua-Client-Time`` was accepted (the skew check skipped)."""
+    desk = world.desk(A)
+    for method, path in SYNC_ROUTES:
+        for value in (None, ""):
+            h = {"X-Motcua-Protocol": "1", "Authorization": f"Bearer {desk.client.token}"}
+            if value is not None:
+                h["X-Motcua-Client-Time"] = value
+            r = http.request(method, path, headers=h, json={} if method == "POST" else None)
+            problem(r, 400, "clock.missing")
+    assert http.get("/api/v1/health").status_code == 200  # liveness needs no clock
+
+
+def test_times_outside_the_devices_plausible_window_are_refused(world: World) -> None:
+    """D8: received/occurred times in 1970, 2020 or 2099 were accepted."""
+    desk = world.desk(A)
+    cases = {
+        "future receipt": (local_now() + timedelta(hours=1), None, "rejected:time.future"),
+        "receipt in 2099": (datetime(2099, 1, 1, 8), None, "rejected:time.future"),
+        "receipt in 2020": (datetime(2020, 1, 1, 8), None, "rejected:time.before_enrolment"),
+        "event in 1970": (local_now(), datetime(1970, 1, 1), "rejected:time.before_enrolment"),
+        "aware, far zone": (datetime(2020, 1, 1, 8).astimezone(), None, "rejected:time.before_enrolment"),
+        "now": (local_now(), None, "accepted"),
+        "two minutes ahead (clock allowance)": (local_now() + timedelta(minutes=2), None, "accepted"),
+    }
+    for name, (received_at, occurred_at, expected) in cases.items():
+        snap = world.snapshot(A)
+        snap.received_at = received_at
+        ev = world.received(desk, snap)
+        if occurred_at is not None:
+            ev = ev.model_copy(update={"occurred_at": occurred_at})
+        r = desk.client.push([ev]).results
+        assert statuses(r) == [expected], name
+        if r[0].reason is not None:
+            assert is_vietnamese(r[0].reason.vi)
+            assert r[0].reason.field in ("occurred_at", "payload.received_at")
+    snap = world.snapshot(A)
+    assert statuses(desk.client.push([world.received(desk, snap)]).results) == ["accepted"]
+    late = world.transition(desk, snap.id, *_start()).model_copy(update={"occurred_at": datetime(2099, 1, 1)})
+    assert statuses(desk.client.push([late]).results) == ["rejected:time.future"]
+
+
+def _start() -> tuple[object, object]:
+    from app.domain.status import Action, Status
+
+    return Action.START_PROCESSING, Status.IN_PROCESS
+
+
+@pytest.mark.expect_log("server.api.guard", level=logging.ERROR, message="unexpected error on GET")
+def test_a_flood_of_one_bug_is_answered_without_traceback_and_logged_once(
+    world: World, http: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    desk = world.desk(A)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug of ours")
+
+    monkeypatch.setattr(server_sync, "changes", broken)
+    h = {"X-Motcua-Protocol": "1", "Authorization": f"Bearer {desk.client.token}"}
+    with caplog.at_level(logging.INFO, logger="server"):
+        for _ in range(40):
+            h["X-Motcua-Client-Time"] = utc_now().isoformat()
+            r = http.get("/api/v1/sync/changes", headers=h)
+            problem(r, 500, "server.error")
+            assert "a bug of ours" not in r.text
+    logged = [rec for rec in caplog.records if rec.levelno >= logging.ERROR]
+    assert len(logged) == 1, [rec.getMessage() for rec in logged]
+    # the connection stays usable (no re-raise to uvicorn, which would drop it)
+    assert http.get("/api/v1/health").status_code == 200
+
+
+def test_deduplicate_counts_repeats_and_reports_them_after_the_window() -> None:
+    now = [0.0]
+    dedup = Deduplicate(window=60, clock=lambda: now[0])
+
+    def record(msg: str = "database unavailable: %s") -> logging.LogRecord:
+        return logging.LogRecord("server.app", logging.WARNING, __file__, 1, msg, ("down",), None)
+
+    assert dedup.filter(record())
+    assert not any(dedup.filter(record()) for _ in range(500))
+    assert dedup.filter(record("another message %s"))  # another kind passes
+    now[0] = 61.0
+    again = record()
+    assert dedup.filter(again)
+    assert "500 more like it" in again.getMessage()
+
+
+def status_of(app: object, path: str) -> int:
+    """GET ``path`` from the ASGI ``app`` in process (no server, no lifespan needed for these routes)."""
+
+    async def get() -> int:
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return (await client.get(path)).status_code
+
+    return asyncio.run(get())
+
+
+def test_docs_and_openapi_are_off_unless_asked(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """D13: /docs, /redoc and /openapi.json were public."""
+    monkeypatch.delenv("MOTCUA_SERVER_DOCS", raising=False)
+    app = create_app(db_url)
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert status_of(app, path) == 404, path
+    assert status_of(app, "/api/v1/health") == 200
+    assert status_of(create_app(db_url, docs=True), "/openapi.json") == 200
+    monkeypatch.setenv("MOTCUA_SERVER_DOCS", "1")
+    assert status_of(create_app(db_url), "/docs") == 200
