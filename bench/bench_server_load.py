@@ -253,18 +253,23 @@ class Workstation:
     def __init__(self, desk: Desk, index: int, rnd: random.Random) -> None:
         self.desk = desk
         self.rnd = rnd
-        # Numbers from the lease region 10000–89999, split between the centre's 3 desks (never collide).
-        self.next_number = 10_000 + (index % 3) * 26_000
+        # Numbers from the desk's own leases (the server accepts no other): asked for as a desk does, ahead
+        # of need and untimed (``_round``).
+        self.next_number, self.last_number = 1, 0
         self.day = date.today()
         self.open: list[tuple[str, int, int]] = []  # (dossier id, seq so far, step index)
 
+    def numbers_left(self) -> int:
+        return self.last_number - self.next_number + 1
+
     def received(self) -> dict[str, Any]:
         did = str(uuid.uuid4())
+        assert self.numbers_left() > 0
         self.next_number += 1
         now = datetime.now().replace(microsecond=0)
         snap = {
             "id": did,
-            "code": f"{self.desk.eid}-{self.day:%y%m%d}-{self.next_number:04d}",
+            "code": f"{self.desk.eid}-{self.day:%y%m%d}-{self.next_number - 1:04d}",
             "lookup_secret": "K7QM",
             "procedure_code": "1.001193",
             "procedure_name": "Đăng ký khai sinh",
@@ -340,6 +345,17 @@ async def _round(ws: Workstation, http: httpx.AsyncClient, opts: Opts, out: Slic
     """Push one batch (sent twice now and then), then pull to the head."""
     rnd = ws.rnd
     desk = ws.desk
+    while ws.numbers_left() < opts.new:  # lease ahead, as SyncEngine does (not timed: not the push path)
+        r = await http.post(
+            "/numbering/lease",
+            json={"agency_eid": desk.eid, "day": ws.day.isoformat(), "size": 500},
+            headers=_headers(desk),
+        )
+        if r.status_code != 200:
+            out.errors.append(f"lease {r.status_code}: {r.text[:200]}")
+            return
+        lease = r.json()["lease"]
+        ws.next_number, ws.last_number = lease["first"], lease["last"]
     events = [ws.received() for _ in range(opts.new)]
     for _ in range(opts.steps):
         ev = ws.step()

@@ -89,6 +89,8 @@ from app.contract import (
 from app.domain.canonical import canonical_json
 from app.domain.codes import DEFAULT_PLAN, parse_code
 from app.domain.errors import DomainError, Problem
+from app.domain.roles import CHANGES_DUE, may_perform, roles_of
+from app.domain.roles import refusal as role_refusal
 from app.domain.status import Action, Status, transition
 from server import trust
 from server.db import Database
@@ -661,7 +663,8 @@ def _apply_transition(
                 "bug; report it to IT support).",
             )
         )
-    if ctx.centre_eid not in (dossier.receiving_eid, dossier.competent_eid, dossier.handling_eid):
+    roles = roles_of(ctx.centre_eid, dossier.receiving_eid, dossier.competent_eid, dossier.handling_eid)
+    if not roles:
         raise Rejected(scope_forbidden(f"hồ sơ {dossier.code or dossier.id}", f"dossier {dossier.code}"))
     if tp.handling_agency_eid is not None and tp.action not in (Action.FORWARD, Action.TRANSFER):
         raise Rejected(
@@ -676,18 +679,36 @@ def _apply_transition(
         new_status = transition(dossier.status, tp.action)
     except DomainError as err:
         raise Rejected(err.problems[0]) from None
+    if not may_perform(roles, dossier.status, tp.action):
+        raise Rejected(role_refusal(roles, tp.action))
     snapshot = dict(dossier.snapshot)
     snapshot["status"] = new_status.value
     if tp.due_at is not None:
+        _check_due(tp, snapshot.get("due_at"))
         snapshot["due_at"] = body["payload"]["due_at"]
     handling_eid = dossier.handling_eid
     if tp.handling_agency_eid is not None:
         snapshot["handling_agency_eid"] = tp.handling_agency_eid
         target = s.scalar(select(Centre.name).where(Centre.eid == tp.handling_agency_eid))
-        name = target or tp.extra.get("handling_agency")
-        if isinstance(name, str) and name and len(name) <= 300:
-            snapshot["handling_agency"] = name
+        if target is None:
+            raise Rejected(
+                Problem(
+                    "target.unknown",
+                    f"Cơ quan {tp.handling_agency_eid} không có trên máy chủ tỉnh: chỉ chuyển được hồ sơ đến "
+                    "một cơ quan đã đăng ký với máy chủ.",
+                    f"Agency {tp.handling_agency_eid} is not on the provincial server: a dossier can be "
+                    "forwarded only to an agency registered with the server.",
+                    "payload.handling_agency_eid",
+                )
+            )
+        snapshot["handling_agency"] = target  # the server's name of it, not the one the desk sent
         handling_eid = tp.handling_agency_eid
+    # The statuses are the server's, whatever the workstation believed (its view may be older); the stored
+    # text says so, while the event's digest stays that of what was sent (a resend is still a duplicate).
+    if body["payload"]["to_status"] != new_status.value or body["payload"]["from_status"] != dossier.status:
+        body["payload"]["from_status"] = dossier.status
+        body["payload"]["to_status"] = new_status.value
+        body_text = canonical_json(body)
     events = dossier.events
     if events is None:
         events = list(
@@ -712,6 +733,36 @@ def _apply_transition(
         },
     )
     return _record(b, ev, after, snapshot_parts, body_text, digest, None)
+
+
+def _check_due(tp: TransitionPayload, current: Any) -> None:
+    """Only the actions that may change the due date carry one, and never an earlier one."""
+    if tp.action not in CHANGES_DUE:
+        raise Rejected(
+            Problem(
+                "event.due_at",
+                f"Thao tác «{tp.action.label_vi}» không được đổi ngày hẹn trả kết quả: chỉ khi nhận hồ sơ bổ "
+                "sung hoặc xin lỗi và hẹn lại thì ngày hẹn mới thay đổi.",
+                f"'{tp.action.label_en}' may not change the due date: only a supplement received or an "
+                "apology with a new date does.",
+                "payload.due_at",
+            )
+        )
+    assert tp.due_at is not None
+    try:
+        before = datetime.fromisoformat(current) if isinstance(current, str) else None
+        earlier = before is not None and tp.due_at.replace(tzinfo=None) < before.replace(tzinfo=None)
+    except ValueError:
+        earlier = False
+    if earlier:
+        raise Rejected(
+            Problem(
+                "event.due_earlier",
+                "Ngày hẹn trả mới không được sớm hơn ngày hẹn hiện tại của hồ sơ.",
+                "The new due date may not be earlier than the dossier's current one.",
+                "payload.due_at",
+            )
+        )
 
 
 def _record(

@@ -21,6 +21,8 @@ from app.domain.address import AddressMatch
 from app.domain.codes import DEFAULT_PLAN, format_code
 from app.domain.errors import DomainError, Problem
 from app.domain.identity import normalize_gender
+from app.domain.roles import Role, may_perform, roles_of
+from app.domain.roles import refusal as role_refusal
 from app.domain.routing import ProcedureRouting, ReceivingCentre, Route, TargetCommune, route_dossier
 from app.domain.status import Action, Status, is_open, transition
 from app.domain.text import clean_spaces, fold
@@ -806,6 +808,22 @@ class DossierRecord:
     papers: tuple[dict[str, Any], ...]
     notes: str
     events: tuple[EventRecord, ...]
+    #: The roles this desk's centre holds on the dossier (what it may do: ``app.domain.roles``).
+    roles: frozenset[Role] = frozenset(Role)
+
+
+def dossier_roles(session: Session, d: Dossier) -> frozenset[Role]:
+    """The roles of this desk's centre on ``d`` (every role on a desk with no home centre yet)."""
+    home = session.scalar(select(Centre).where(Centre.is_home.is_(True)))
+    if home is None:
+        return frozenset(Role)
+    receiving = session.get(Centre, d.receiving_centre_id)
+    return roles_of(
+        home.agency_eid,
+        receiving.agency_eid if receiving is not None else None,
+        d.competent_agency_eid,
+        d.handling_agency_eid,
+    )
 
 
 def dossier_record(store: Store, ref: str) -> DossierRecord:
@@ -842,6 +860,7 @@ def dossier_record(store: Store, ref: str) -> DossierRecord:
             fee_vnd=d.fee_vnd,
             papers=tuple(d.papers_received),
             notes=d.notes,
+            roles=dossier_roles(s, d),
             events=tuple(
                 EventRecord(
                     e.seq,
@@ -884,6 +903,9 @@ def perform(
         d = find_dossier(s, ref)
         before = d.status
         after = transition(before, act)  # refuses an illegal action with a readable reason
+        roles = dossier_roles(s, d)
+        if not may_perform(roles, before, act):  # the same role table as the server (app.domain.roles)
+            raise DomainError(role_refusal(roles, act))
         payload: dict[str, Any] = dict(extra or {})
         due_changed = False
         if act is Action.SUPPLEMENT_RECEIVED:

@@ -226,7 +226,7 @@ def test_random_faults_never_duplicate_or_lose(
             try:
                 with SyncClient(url, token, timeout=TIMEOUT) as client:
                     engine.SyncEngine(desk, client, batch=3).run_round()
-                assert engine.outbox_counts(desk) == (0, 0)
+                assert engine.outbox_counts(desk) == (0, 0), engine.parked_events(desk)
                 outcomes.append("online")
             except SyncError as exc:
                 outcomes.append("offline")

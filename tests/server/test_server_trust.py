@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import httpx
 import pytest
 from faults.harness import is_vietnamese
-from srvkit import A, LiveServer, World, local_now, statuses
+from srvkit import A, B, Desk, LiveServer, P, World, local_now, statuses
 
 from app.contract import utc_now
 from server import sync as server_sync
@@ -173,3 +173,69 @@ def test_docs_and_openapi_are_off_unless_asked(db_url: str, monkeypatch: pytest.
     assert status_of(create_app(db_url, docs=True), "/openapi.json") == 200
     monkeypatch.setenv("MOTCUA_SERVER_DOCS", "1")
     assert status_of(create_app(db_url), "/docs") == 200
+
+
+# --- roles among the agencies named on a dossier (item 4, D6) ------------------------------------------
+
+
+def test_roles_decide_who_may_act_and_the_server_computes_status_and_due_date(world: World) -> None:
+    """D6: the receiving-only centre recorded a result, the handler handed back and transferred another
+    centre's dossier away, a dossier went to a non-existent agency, start_processing moved the due date to
+    2099, and a claimed ``to_status`` was stored as sent."""
+    from app.domain.status import Action, Status
+
+    a, b = world.desk(A), world.desk(B)
+    snap = world.snapshot(A, scenario="c", competent=B, handling=A)
+    ok = [
+        world.received(a, snap),
+        world.transition(a, snap.id, Action.FORWARD, Status.IN_PROCESS, handling=B),
+    ]
+    assert statuses(a.client.push(ok).results) == ["accepted"] * 2
+
+    def push(desk: Desk, action: Action, to: Status, **kw: object) -> str:
+        return statuses(desk.client.push([world.transition(desk, snap.id, action, to, **kw)]).results)[0]
+
+    assert push(a, Action.RESULT_READY, Status.RESULT_READY) == "rejected:role.result_ready"
+    assert push(b, Action.TRANSFER, Status.IN_PROCESS, handling=P) == "rejected:role.transfer"
+    assert push(b, Action.FORWARD, Status.IN_PROCESS, handling="999.99.99.H99") == "rejected:target.unknown"
+    # a result claimed as "returned": the server stores what its machine computes
+    assert push(b, Action.RESULT_READY, Status.RETURNED) == "accepted"
+    assert push(b, Action.HAND_BACK, Status.RETURNED) == "rejected:role.hand_back"
+    assert push(a, Action.HAND_BACK, Status.RETURNED) == "accepted"
+    with world.db.read() as s:
+        from server.models import Dossier, EventRow
+
+        d = s.get(Dossier, snap.id)
+        assert d is not None and d.status == "returned"
+        bodies = [
+            e.body for e in s.query(EventRow).filter(EventRow.dossier_id == snap.id).order_by(EventRow.id)
+        ]
+        result = [b for b in bodies if b["payload"].get("action") == "result_ready"]
+        assert result[0]["payload"]["to_status"] == "result_ready"  # not the "returned" it was sent
+
+    other = world.snapshot(A)
+    assert statuses(a.client.push([world.received(a, other)]).results) == ["accepted"]
+    moved = world.transition(
+        a, other.id, Action.START_PROCESSING, Status.IN_PROCESS, due_at=datetime(2099, 1, 1)
+    )
+    assert statuses(a.client.push([moved]).results) == ["rejected:event.due_at"]
+    earlier = world.transition(a, other.id, Action.APOLOGISE, Status.RECEIVED, due_at=datetime(2020, 1, 1))
+    assert statuses(a.client.push([earlier]).results) == ["rejected:event.due_earlier"]
+    later = other.due_at + timedelta(days=5) if other.due_at else None
+    good = world.transition(a, other.id, Action.APOLOGISE, Status.RECEIVED, due_at=later)
+    assert statuses(a.client.push([good]).results) == ["accepted"]
+
+
+def test_the_role_table_covers_the_status_machine_and_the_desk_offers_only_permitted_actions() -> None:
+    from app.domain.roles import ACTION_ROLES, PERMITTED, Role, may_perform, roles_of
+    from app.domain.status import TRANSITIONS, Action
+    from app.ui.screens.detail import allowed_here
+
+    assert set(ACTION_ROLES) == set(Action) and set(PERMITTED) == set(TRANSITIONS)
+    receiving_only = roles_of(A, A, B, B)
+    assert receiving_only == {Role.RECEIVING}
+    assert roles_of(A, A, A, None) == set(Role)  # scenario a: all three
+    assert not may_perform(receiving_only, "in_process", Action.RESULT_READY)
+    assert Action.RESULT_READY not in allowed_here("in_process", receiving_only)
+    assert Action.HAND_BACK in allowed_here("result_ready", receiving_only)
+    assert Action.HAND_BACK not in allowed_here("result_ready", roles_of(B, A, B, B))
