@@ -808,8 +808,6 @@ class DossierRecord:
     papers: tuple[dict[str, Any], ...]
     notes: str
     events: tuple[EventRecord, ...]
-    #: The roles this desk's centre holds on the dossier (what it may do: ``app.domain.roles``).
-    roles: frozenset[Role] = frozenset(Role)
 
 
 def dossier_roles(session: Session, d: Dossier) -> frozenset[Role]:
@@ -860,7 +858,6 @@ def dossier_record(store: Store, ref: str) -> DossierRecord:
             fee_vnd=d.fee_vnd,
             papers=tuple(d.papers_received),
             notes=d.notes,
-            roles=dossier_roles(s, d),
             events=tuple(
                 EventRecord(
                     e.seq,
