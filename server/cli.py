@@ -169,6 +169,29 @@ def cmd_revoke_device(args: argparse.Namespace, db: Database, out: TextIO) -> in
     return 0
 
 
+def cmd_audit(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    """The security audit log, newest first (server.audit)."""
+    from server import audit
+
+    _ready(db)
+    rows = audit.entries(db, limit=args.limit, kind=args.kind)
+    if not rows:
+        _say(out, "Nhật ký an ninh trống.", "The security audit log is empty.")
+        return 0
+    for e in rows:
+        parts = [
+            f"{e.at:%Y-%m-%d %H:%M:%S}Z",
+            f"{e.kind:<13}",
+            e.centre_eid or "-",
+            e.device_id or "-",
+            e.username or "-",
+            e.source or "-",
+            e.detail,
+        ]
+        print("  ".join(parts).rstrip(), file=out)
+    return 0
+
+
 def cmd_holiday(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     _ready(db)
     try:
@@ -343,6 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a reverse proxy whose X-Forwarded-For is believed (repeatable; or $MOTCUA_TRUSTED_PROXIES)",
     )
     add("status", cmd_status, "devices, last sync times and table sizes")
+    p = add("audit", cmd_audit, "the security audit log: enrolments, log-ins, revocations, failures")
+    p.add_argument("--limit", type=int, default=100, help="entries to show, newest first (default 100)")
+    p.add_argument(
+        "--kind", help="only this kind (enrol, login, revoke, throttled, … ; 'login' includes login.*)"
+    )
     return parser
 
 

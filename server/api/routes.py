@@ -154,12 +154,18 @@ def health() -> HealthResponse:
     return HealthResponse(status="ok", server_time=utc_now(), protocol=PROTOCOL_VERSION)
 
 
-@router.post("/devices/enroll", tags=["devices"])
-def enroll(body: EnrollRequest, db: DbDep) -> EnrollResponse:
-    """Enrol a workstation with a one-time code; returns its token once."""
+def client_source(request: Request) -> str:
+    """The client's address: the peer, or what a configured trusted proxy forwarded (``serve
+    --trusted-proxy``; uvicorn believes X-Forwarded-For from those only)."""
+    return request.client.host if request.client is not None else ""
+
+
+@router.post("/devices/enroll", tags=["devices"], responses={429: {"model": ErrorResponse}})
+def enroll(body: EnrollRequest, db: DbDep, request: Request) -> EnrollResponse:
+    """Enrol a workstation with a one-time code; returns its token once. Limited per source address."""
     _check_skew(body.client_time)
     now = utc_now()
-    done = devices.enroll(db, body.code, body.device_name, naive_utc(now))
+    done = devices.enroll_guarded(db, body.code, body.device_name, naive_utc(now), client_source(request))
     return EnrollResponse(
         device_id=done.device_id,
         device_token=done.token,
@@ -169,10 +175,11 @@ def enroll(body: EnrollRequest, db: DbDep) -> EnrollResponse:
     )
 
 
-@router.post("/auth/login", tags=["auth"])
-def login(body: LoginRequest, db: DbDep, device: DeviceDep) -> LoginResponse:
-    """Check an operator of the device's centre; returns the password hash for offline log-in."""
-    operator = devices.login(db, device, body.username, body.password)
+@router.post("/auth/login", tags=["auth"], responses={429: {"model": ErrorResponse}})
+async def login(body: LoginRequest, db: DbDep, device: DeviceDep, request: Request) -> LoginResponse:
+    """Check an operator of the device's centre; returns the password hash for offline log-in. Limited
+    per device, per source address and per account (429 with Retry-After)."""
+    operator = await devices.login(db, device, body.username, body.password, client_source(request))
     return LoginResponse(operator=operator, server_time=utc_now())
 
 
