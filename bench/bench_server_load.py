@@ -166,6 +166,10 @@ class Desk:
     cursor: int = 0
 
 
+#: (username, full name, password) of the operator every workstation logs in and names on its events.
+OPERATOR = ("minhanh", "Nguyễn Thị Minh Anh", "Hoa-sen-trong-đầm-2026")
+
+
 def enrol_all(server_url: str, db_url: str, eids: list[str], per_centre: int) -> list[Desk]:
     from server import admin
     from server.db import Database
@@ -177,6 +181,12 @@ def enrol_all(server_url: str, db_url: str, eids: list[str], per_centre: int) ->
             for k in range(per_centre):
                 desks.append(Desk(eid, f"Quầy {k + 1}"))
         codes = [admin.issue_enrolment_code(db, d.eid).code for d in desks]
+        for eid in eids:  # the operator the events name (the server refuses anyone not logged in there)
+            try:
+                admin.add_operator(db, eid, OPERATOR[0], OPERATOR[1], OPERATOR[2])
+            except admin.AdminError as err:
+                if err.problem.code != "admin.operator_exists":
+                    raise
     finally:
         db.dispose()
 
@@ -191,6 +201,12 @@ def enrol_all(server_url: str, db_url: str, eids: list[str], per_centre: int) ->
             r.raise_for_status()
             body = r.json()
             desk.token, desk.slot = body["device_token"], body["slot"]
+            r = http.post(
+                "/auth/login",
+                json={"username": OPERATOR[0], "password": OPERATOR[2]},
+                headers=_headers(desk),
+            )
+            r.raise_for_status()
             # Up to the head, untimed (the catalogue and whatever is there): the load starts from here.
             while True:
                 r = http.get(
@@ -548,6 +564,7 @@ def main() -> int:
     # Every simulated workstation enrols from 127.0.0.1: lift the per-address enrolment limit of the server
     # started below (server.throttle), which would otherwise answer 429 after 10 enrolments a minute.
     os.environ.setdefault("MOTCUA_ENROL_PER_MINUTE", "1000000")
+    os.environ.setdefault("MOTCUA_LOGIN_PER_MINUTE", "1000000")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="the full run: 99 centres × 3 workstations, 60 s")
     ap.add_argument("--centres", type=int, help="centres (default 33; 99 with --full)")

@@ -96,7 +96,7 @@ from server import trust
 from server.db import Database
 from server.devices import DeviceContext, sha256, touch_due, touch_stmt
 from server.errors import busy, first_error, scope_forbidden, wire_time
-from server.models import Centre, ChangeRow, Dossier, EventRow, NumberCounter
+from server.models import Centre, ChangeRow, DeviceOperator, Dossier, EventRow, NumberCounter, Operator
 
 log = logging.getLogger(__name__)
 
@@ -326,9 +326,24 @@ class _Batch:
             except DomainError:
                 continue
             keys.append((parsed.agency_eid, parsed.day))
+        #: Who this device's events may name: the active operators of its centre who logged in through it
+        #: (``/auth/login``; the desk's offline log-in uses the hash it got there), by username or full name.
+        self.operators = self._operators() if events else frozenset()
         #: This device's leases for the (agency, day) of the codes it pushes (they only grow, and a desk
         #: uses a number only after its lease was granted: read once per batch).
         self.leases = trust.device_leases(s, self.ctx.device_id, keys) if keys else {}
+
+    def _operators(self) -> frozenset[str]:
+        rows = self.s.execute(
+            select(Operator.username, Operator.full_name)
+            .join(DeviceOperator, DeviceOperator.operator_id == Operator.id)
+            .where(
+                DeviceOperator.device_id == self.ctx.device_id,
+                Operator.centre_id == self.ctx.centre_id,
+                Operator.active.is_(True),
+            )
+        ).tuples()
+        return frozenset(name for row in rows for name in row)
 
     def push(self, ev: Event) -> EventResult:
         for attempt in range(_RETRIES):
@@ -465,6 +480,7 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
         if existing == digest:
             return _Outcome("duplicate")
         raise Rejected(_conflict(ev))
+    _check_operator(b, ev)
     _check_times(b, ev, typed)
     try:
         if isinstance(typed, DossierSnapshot):
@@ -482,6 +498,24 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
             return _Outcome("duplicate")
         raise Rejected(_conflict(ev)) from None
     return outcome
+
+
+def _check_operator(b: _Batch, ev: Event) -> None:
+    """The operator named on an event must be one who logged in through this device, of its centre and
+    active on the server (by username or full name, as the desk records it): free text is refused."""
+    if ev.operator not in b.operators:
+        raise Rejected(
+            Problem(
+                "operator.unknown",
+                f"Người thực hiện «{ev.operator[:100]}» không phải cán bộ đang hoạt động của "
+                f"{b.ctx.centre.name} đã đăng nhập trên máy trạm này ({b.ctx.device_name}): cán bộ cần đăng "
+                "nhập trực tuyến trên máy trạm này ít nhất một lần (hoặc tài khoản đã bị khóa).",
+                f"The operator {ev.operator[:100]!r} is not an active operator of {b.ctx.centre.name} who "
+                f"has logged in on this workstation ({b.ctx.device_name}): operators must log in online on "
+                "this workstation at least once (or the account is disabled).",
+                "operator",
+            )
+        )
 
 
 def _check_times(b: _Batch, ev: Event, typed: DossierSnapshot | TransitionPayload) -> None:

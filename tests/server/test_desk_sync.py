@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select, update
-from srvkit import A, B, LiveServer, P, World
+from srvkit import A, B, LiveServer, P, World, sign_in
 
 from app.bootstrap import open_store
 from app.domain.errors import DomainError
@@ -42,6 +42,7 @@ def make_desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Call
         store = open_store(folder)
         stores.append(store)
         engine.enrol(store, world.live.url, world.enrol_code(eid), name)
+        sign_in(world, engine.connection(store)[2], eid)  # its operators log in online once
         return store
 
     yield make

@@ -36,7 +36,7 @@ from faults.harness import (
     wait_for,
 )
 from sqlalchemy import select
-from srvkit import A, World
+from srvkit import A, World, sign_in
 
 from app.domain.errors import DomainError
 from app.models.db import Store
@@ -59,6 +59,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     store = new_desk(tmp_path / "desk", template_dir, world.live.url, world.enrol_code(A), "Quầy 1")
+    sign_in(world, engine.connection(store)[2], A)  # its operators log in online once
     yield store
     store.dispose()
 

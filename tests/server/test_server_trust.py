@@ -239,3 +239,36 @@ def test_the_role_table_covers_the_status_machine_and_the_desk_offers_only_permi
     assert Action.RESULT_READY not in allowed_here("in_process", receiving_only)
     assert Action.HAND_BACK in allowed_here("result_ready", receiving_only)
     assert Action.HAND_BACK not in allowed_here("result_ready", roles_of(B, A, B, B))
+
+
+# --- who did it (item 5, D7) -----------------------------------------------------------------------------
+
+
+def test_the_operator_named_on_an_event_must_have_logged_in_on_that_device(world: World) -> None:
+    """D7: events naming "attacker" were stored and served to the other centres."""
+    from srvkit import OPERATOR_PASSWORD
+
+    from server import admin
+    from server.models import Operator
+
+    desk, other = world.desk(A), world.desk(A, "Quầy 2")
+    admin.add_operator(world.db, A, "lan", "Trần Thị Lan", OPERATOR_PASSWORD)
+    admin.add_operator(world.db, B, "hung", "Lê Văn Hùng", OPERATOR_PASSWORD)
+
+    def push(d: Desk, operator: str) -> str:
+        ev = world.received(d, world.snapshot(A)).model_copy(update={"operator": operator})
+        return statuses(d.client.push([ev]).results)[0]
+
+    assert push(desk, "attacker") == "rejected:operator.unknown"
+    assert push(desk, "Lê Văn Hùng") == "rejected:operator.unknown"  # another centre's operator
+    assert push(desk, "Trần Thị Lan") == "rejected:operator.unknown"  # never logged in on this device
+    other.client.login("lan", OPERATOR_PASSWORD)
+    assert push(desk, "lan") == "rejected:operator.unknown"  # logged in on another device only
+    desk.client.login("lan", OPERATOR_PASSWORD)
+    assert push(desk, "Trần Thị Lan") == "accepted"  # by full name, as the desk records it
+    assert push(desk, "lan") == "accepted"  # or by username
+    with world.db.write() as s:
+        s.query(Operator).filter(Operator.username == "lan").update({"active": False})
+    assert push(desk, "Trần Thị Lan") == "rejected:operator.unknown"  # disabled on the server
+    r = desk.client.push([world.received(desk, world.snapshot(A)).model_copy(update={"operator": "x"})])
+    assert r.results[0].reason is not None and is_vietnamese(r.results[0].reason.vi)
