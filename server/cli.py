@@ -169,6 +169,13 @@ def cmd_revoke_device(args: argparse.Namespace, db: Database, out: TextIO) -> in
     return 0
 
 
+def audit_kinds() -> list[str]:
+    """The kinds ``audit --kind`` takes: each kind, and each family (``login`` for ``login.*``)."""
+    from server.audit import KINDS
+
+    return sorted(set(KINDS) | {k.split(".")[0] for k in KINDS})
+
+
 def cmd_audit(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     """The security audit log, newest first (server.audit)."""
     from server import audit
@@ -369,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("audit", cmd_audit, "the security audit log: enrolments, log-ins, revocations, failures")
     p.add_argument("--limit", type=int, default=100, help="entries to show, newest first (default 100)")
     p.add_argument(
-        "--kind", help="only this kind (enrol, login, revoke, throttled, … ; 'login' includes login.*)"
+        "--kind", choices=audit_kinds(), help="only this kind ('login' includes login.failed, login.locked)"
     )
     return parser
 
