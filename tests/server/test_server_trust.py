@@ -14,7 +14,6 @@ from srvkit import A, B, Desk, LiveServer, P, World, local_now, statuses
 
 from app.contract import utc_now
 from server import sync as server_sync
-from server.api.guard import Deduplicate
 from server.app import create_app
 
 EXTREME_CLOCKS = [
@@ -137,6 +136,8 @@ def test_a_flood_of_one_bug_is_answered_without_traceback_and_logged_once(
 
 
 def test_deduplicate_counts_repeats_and_reports_them_after_the_window() -> None:
+    from server.api.guard import Deduplicate
+
     now = [0.0]
     dedup = Deduplicate(window=60, clock=lambda: now[0])
 
