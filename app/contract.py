@@ -278,7 +278,7 @@ class OperatorInfo(_Model):
     username: Text100
     full_name: Text200
     role: Text20
-    #: The scrypt hash (``app.domain.passwords``), so the workstation can verify the password offline.
+    #: The password hash (Argon2id, or a legacy scrypt one) (``app.domain.passwords``), so the workstation can verify the password offline.
     password_hash: Text1000
 
 
