@@ -196,7 +196,7 @@ def enrol_all(server_url: str, db_url: str, eids: list[str], per_centre: int) ->
             r = http.post(
                 "/devices/enroll",
                 json={"code": code, "device_name": desk.name, "client_time": _now_iso()},
-                headers={"X-Motcua-Protocol": "1"},
+                headers={"X-Motcua-Protocol": "1", "X-Motcua-Client-Time": _now_iso()},
             )
             r.raise_for_status()
             body = r.json()
