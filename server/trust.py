@@ -139,11 +139,13 @@ def time_problem(ctx: DeviceContext, what: str, moment: datetime, now: datetime)
         "occurred_at": ("thời điểm thực hiện", "the time of the event"),
         "payload.received_at": ("thời điểm tiếp nhận", "the receipt time"),
     }
-    vi, en = labels.get(what, (what, what))
     utc = as_utc_naive(moment)
     latest = now + MAX_CLOCK_SKEW
     earliest = ctx.enrolled_at - ENROLMENT_GRACE if ctx.enrolled_at is not None else None
-    shown = f"{moment:%H:%M %d/%m/%Y}" if 1 <= moment.year <= 9999 else str(moment)
+    if utc is not None and earliest is not None and earliest <= utc <= latest:
+        return None  # the common case, decided before any text is made
+    vi, en = labels.get(what, (what, what))
+    shown = f"{moment:%H:%M %d/%m/%Y}"
     if utc is not None and utc > latest:
         return Problem(
             "time.future",
