@@ -273,3 +273,25 @@ def test_the_operator_named_on_an_event_must_have_logged_in_on_that_device(world
     assert push(desk, "Trần Thị Lan") == "rejected:operator.unknown"  # disabled on the server
     r = desk.client.push([world.received(desk, world.snapshot(A)).model_copy(update={"operator": "x"})])
     assert r.results[0].reason is not None and is_vietnamese(r.results[0].reason.vi)
+
+
+def test_serve_believes_forwarded_headers_only_from_configured_proxies(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D13: uvicorn's default trusted 127.0.0.1, so anything on the server could forge a client address."""
+    import uvicorn
+
+    from server.cli import main as server_main
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *_a, **kw: calls.append(kw))
+    monkeypatch.delenv("MOTCUA_TRUSTED_PROXIES", raising=False)
+    monkeypatch.delenv("MOTCUA_SERVER_DOCS", raising=False)
+    assert server_main(["serve", "--db", db_url]) == 0
+    assert calls[-1]["proxy_headers"] is False
+    assert server_main(["serve", "--db", db_url, "--trusted-proxy", "10.0.0.5", "--docs"]) == 0
+    assert calls[-1]["proxy_headers"] is True and calls[-1]["forwarded_allow_ips"] == ["10.0.0.5/32"]
+    monkeypatch.setenv("MOTCUA_TRUSTED_PROXIES", "10.1.0.0/16,192.0.2.7")
+    assert server_main(["serve", "--db", db_url]) == 0
+    assert calls[-1]["forwarded_allow_ips"] == ["10.1.0.0/16", "192.0.2.7/32"]
+    assert server_main(["serve", "--db", db_url, "--trusted-proxy", "proxy.example"]) == 1
