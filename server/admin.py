@@ -18,7 +18,7 @@ from app.contract import CalendarDay as CalendarDayModel
 from app.contract import CatalogueItem, CentreInfo, utc_now
 from app.domain.codes import validate_agency_eid
 from app.domain.errors import DomainError, Problem
-from app.domain.passwords import hash_password
+from app.domain.passwords import hash_password, verify_password
 from app.domain.text import clean_spaces, nfc
 from server import audit
 from server.db import Database
@@ -314,6 +314,24 @@ def add_operator(
                 created_at=now_utc(),
             )
         )
+
+
+def demo_operators_active(db: Database) -> list[str]:
+    """The usernames of ``add-demo``'s operators that are active with their well-known demo password."""
+    data = _read_json(demo_file())
+    found = []
+    with db.read() as s:
+        for op in data.get("operators", []):
+            row = s.scalar(
+                select(Operator)
+                .join(Centre, Centre.id == Operator.centre_id)
+                .where(
+                    Centre.eid == data["home"], Operator.username == op["username"], Operator.active.is_(True)
+                )
+            )
+            if row is not None and verify_password(op["password"], row.password_hash):
+                found.append(op["username"])
+    return found
 
 
 def add_demo(db: Database) -> list[str]:

@@ -250,6 +250,15 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     from server.http import PROTOCOL
 
     _ready(db)
+    demo = ", ".join(admin.demo_operators_active(db))
+    if demo:  # the well-known demo password of add-demo still opens an account
+        print(
+            f"CẢNH BÁO: tài khoản demo ({demo}) với mật khẩu công khai đang hoạt động: chỉ dùng máy chủ này "
+            "để trình diễn, không dùng thật.\n"
+            f"WARNING: the demo account(s) ({demo}) with their published password are active: use this "
+            "server for demonstrations only, never in production.",
+            file=sys.stderr,
+        )
     url = db.url
     db.dispose()
     from server.app import DOCS_ENV

@@ -295,3 +295,19 @@ def test_serve_believes_forwarded_headers_only_from_configured_proxies(
     assert server_main(["serve", "--db", db_url]) == 0
     assert calls[-1]["forwarded_allow_ips"] == ["10.1.0.0/16", "192.0.2.7/32"]
     assert server_main(["serve", "--db", db_url, "--trusted-proxy", "proxy.example"]) == 1
+
+
+def test_serve_warns_while_the_demo_operator_has_its_published_password(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import uvicorn
+
+    from server import admin
+    from server.cli import main as server_main
+
+    monkeypatch.setattr(uvicorn, "run", lambda *_a, **_kw: None)
+    assert server_main(["serve", "--db", world.live.db_url]) == 0
+    assert "demo" not in capsys.readouterr().err  # no demo operator unless add-demo
+    admin.add_demo(world.db)
+    assert server_main(["serve", "--db", world.live.db_url]) == 0
+    assert "WARNING: the demo account(s) (demo)" in capsys.readouterr().err
