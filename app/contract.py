@@ -7,9 +7,10 @@ Pydantic v2 models shared by the server (``server/``) and the workstation's HTTP
 Conventions
 -----------
 - Every request to ``/api/v1`` (except ``/health``) carries ``X-Motcua-Protocol: 1``; the server answers
-  426 ``protocol.too_old`` to any other version. Every request may carry ``X-Motcua-Client-Time`` (ISO
-  8601, UTC; a naive value is read as UTC); when it is more than :data:`MAX_CLOCK_SKEW` away from the
-  server clock the server answers 409 ``clock.skew``.
+  426 ``protocol.too_old`` to any other version. Every such request carries ``X-Motcua-Client-Time``
+  (ISO 8601, UTC; a naive value is read as UTC; missing: 400 ``clock.missing``, a date the server cannot
+  hold: 422 ``clock.range``); when it is more than :data:`MAX_CLOCK_SKEW` away from the server clock the
+  server answers 409 ``clock.skew``.
 - Every response body has ``server_time`` (ISO 8601, UTC). Errors are 4xx with
   ``{"detail": {"code", "vi", "en", "field"?}, "server_time"}``; 503 means "try again later".
 - Dossier times (``occurred_at``, ``received_at``, ``due_at``) are the centre's wall-clock times as the
@@ -278,7 +279,8 @@ class OperatorInfo(_Model):
     username: Text100
     full_name: Text200
     role: Text20
-    #: The scrypt hash (``app.domain.passwords``), so the workstation can verify the password offline.
+    #: The password hash (Argon2id, or a legacy scrypt one; ``app.domain.passwords``), so the workstation
+    #: can verify the password offline.
     password_hash: Text1000
 
 

@@ -166,6 +166,10 @@ class Desk:
     cursor: int = 0
 
 
+#: (username, full name, password) of the operator every workstation logs in and names on its events.
+OPERATOR = ("minhanh", "Nguyễn Thị Minh Anh", "Hoa-sen-trong-đầm-2026")
+
+
 def enrol_all(server_url: str, db_url: str, eids: list[str], per_centre: int) -> list[Desk]:
     from server import admin
     from server.db import Database
@@ -177,6 +181,12 @@ def enrol_all(server_url: str, db_url: str, eids: list[str], per_centre: int) ->
             for k in range(per_centre):
                 desks.append(Desk(eid, f"Quầy {k + 1}"))
         codes = [admin.issue_enrolment_code(db, d.eid).code for d in desks]
+        for eid in eids:  # the operator the events name (the server refuses anyone not logged in there)
+            try:
+                admin.add_operator(db, eid, OPERATOR[0], OPERATOR[1], OPERATOR[2])
+            except admin.AdminError as err:
+                if err.problem.code != "admin.operator_exists":
+                    raise
     finally:
         db.dispose()
 
@@ -186,11 +196,17 @@ def enrol_all(server_url: str, db_url: str, eids: list[str], per_centre: int) ->
             r = http.post(
                 "/devices/enroll",
                 json={"code": code, "device_name": desk.name, "client_time": _now_iso()},
-                headers={"X-Motcua-Protocol": "1"},
+                headers={"X-Motcua-Protocol": "1", "X-Motcua-Client-Time": _now_iso()},
             )
             r.raise_for_status()
             body = r.json()
             desk.token, desk.slot = body["device_token"], body["slot"]
+            r = http.post(
+                "/auth/login",
+                json={"username": OPERATOR[0], "password": OPERATOR[2]},
+                headers=_headers(desk),
+            )
+            r.raise_for_status()
             # Up to the head, untimed (the catalogue and whatever is there): the load starts from here.
             while True:
                 r = http.get(
@@ -253,18 +269,23 @@ class Workstation:
     def __init__(self, desk: Desk, index: int, rnd: random.Random) -> None:
         self.desk = desk
         self.rnd = rnd
-        # Numbers from the lease region 10000–89999, split between the centre's 3 desks (never collide).
-        self.next_number = 10_000 + (index % 3) * 26_000
+        # Numbers from the desk's own leases (the server accepts no other): asked for as a desk does, ahead
+        # of need and untimed (``_round``).
+        self.next_number, self.last_number = 1, 0
         self.day = date.today()
         self.open: list[tuple[str, int, int]] = []  # (dossier id, seq so far, step index)
 
+    def numbers_left(self) -> int:
+        return self.last_number - self.next_number + 1
+
     def received(self) -> dict[str, Any]:
         did = str(uuid.uuid4())
+        assert self.numbers_left() > 0
         self.next_number += 1
         now = datetime.now().replace(microsecond=0)
         snap = {
             "id": did,
-            "code": f"{self.desk.eid}-{self.day:%y%m%d}-{self.next_number:04d}",
+            "code": f"{self.desk.eid}-{self.day:%y%m%d}-{self.next_number - 1:04d}",
             "lookup_secret": "K7QM",
             "procedure_code": "1.001193",
             "procedure_name": "Đăng ký khai sinh",
@@ -340,6 +361,17 @@ async def _round(ws: Workstation, http: httpx.AsyncClient, opts: Opts, out: Slic
     """Push one batch (sent twice now and then), then pull to the head."""
     rnd = ws.rnd
     desk = ws.desk
+    while ws.numbers_left() < opts.new:  # lease ahead, as SyncEngine does (not timed: not the push path)
+        r = await http.post(
+            "/numbering/lease",
+            json={"agency_eid": desk.eid, "day": ws.day.isoformat(), "size": 500},
+            headers=_headers(desk),
+        )
+        if r.status_code != 200:
+            out.errors.append(f"lease {r.status_code}: {r.text[:200]}")
+            return
+        lease = r.json()["lease"]
+        ws.next_number, ws.last_number = lease["first"], lease["last"]
     events = [ws.received() for _ in range(opts.new)]
     for _ in range(opts.steps):
         ev = ws.step()
@@ -529,6 +561,10 @@ def check_stored(db_url: str, accepted: list[str]) -> dict[str, int]:
 
 
 def main() -> int:
+    # Every simulated workstation enrols from 127.0.0.1: lift the per-address enrolment limit of the server
+    # started below (server.throttle), which would otherwise answer 429 after 10 enrolments a minute.
+    os.environ.setdefault("MOTCUA_ENROL_PER_MINUTE", "1000000")
+    os.environ.setdefault("MOTCUA_LOGIN_PER_MINUTE", "1000000")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="the full run: 99 centres × 3 workstations, 60 s")
     ap.add_argument("--centres", type=int, help="centres (default 33; 99 with --full)")

@@ -172,14 +172,55 @@ def desk_store(folder: Path, server: ServerProcess | None, name: str, eid: str =
     try:
         if server is not None:
             engine.enrol(store, server.url, enrolment_code(server.db_url, eid), name)
+            sign_in(store, server.db_url, eid)
         yield store
     finally:
         store.dispose()
 
 
+#: (username, full name, password) of the operator the desks log in and name on their events.
+OPERATOR = ("minhanh", "Nguyễn Thị Minh Anh", "Hoa-sen-trong-đầm-2026")
+
+
+def sign_in(store: Any, db_url: str, eid: str) -> None:
+    """Make the server's operator :data:`OPERATOR` of ``eid`` (if missing) and log it in through the desk,
+    as an operator does once online (the server refuses events naming anyone else)."""
+    from app.sync import engine
+    from app.sync.client import SyncClient
+    from server import admin
+    from server.db import Database
+
+    db = Database(db_url)
+    try:
+        admin.add_operator(db, eid, OPERATOR[0], OPERATOR[1], OPERATOR[2])
+    except admin.AdminError as err:
+        if err.problem.code != "admin.operator_exists":
+            raise
+    finally:
+        db.dispose()
+    url, _device, token = engine.connection(store)
+    with SyncClient(url, token) as client:
+        client.login(OPERATOR[0], OPERATOR[2])
+
+
+def leased_numbers(store: Any, eid: str, day: date, n: int) -> list[int]:
+    """``n`` numbers of ``day`` leased to the desk by the server (the only ones it accepts from it)."""
+    from app.contract import MAX_LEASE_SIZE
+    from app.sync import engine
+    from app.sync.client import SyncClient
+
+    url, _device, token = engine.connection(store)
+    out: list[int] = []
+    with SyncClient(url, token) as client:
+        while len(out) < n:
+            lease = client.lease(eid, day, MAX_LEASE_SIZE).lease
+            out.extend(range(lease.first, lease.last + 1))
+    return out[:n]
+
+
 def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> int:
     """Append ``n`` pending, valid outbox events: one dossier received through the service is the
-    template; the others are copies with their own ids and codes (numbers 1… of ``day``), and every
+    template; the others are copies with their own ids and codes (numbers leased for ``day``), and every
     ``transition_every``-th dossier also gets a ``start_processing`` event. Returns the events added."""
     from app.contract import TransitionPayload
     from app.domain.canonical import canonical_json
@@ -188,7 +229,7 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
     from app.services import dossiers as svc
     from app.services.audit import Actor
 
-    actor = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
+    actor = Actor(OPERATOR[1], "Quầy 1")
     svc.receive(
         store,
         actor,
@@ -200,11 +241,11 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
     with store.read() as s:
         template = s.query(OutboxEntry).order_by(OutboxEntry.seq.desc()).first().payload
     eid = template["payload"]["receiving_agency_eid"]
+    numbers = iter(leased_numbers(store, eid, day, n))
     rows: list[tuple[str, str, str, str, str]] = []
     now = datetime.now().replace(microsecond=0)
-    number = 0
     while len(rows) < n:
-        number += 1
+        number = next(numbers)
         ev = copy.deepcopy(template)
         did = str(uuid.uuid4())
         ev["event_id"] = str(uuid.uuid4())
@@ -289,7 +330,7 @@ def main() -> int:
         )
         # --- push
         with desk_store(folder / "desk1", server, "Quầy 1") as store:
-            n = bulk_outbox(store, args.events, date.today() - timedelta(days=1))
+            n = bulk_outbox(store, args.events, date.today())
             url, _device, token = engine.connection(store)
             bodies = push_bodies(store, 200)
             with SyncClient(url, token) as client:

@@ -18,12 +18,14 @@ from app.contract import CalendarDay as CalendarDayModel
 from app.contract import CatalogueItem, CentreInfo, utc_now
 from app.domain.codes import validate_agency_eid
 from app.domain.errors import DomainError, Problem
-from app.domain.passwords import hash_password
+from app.domain.passwords import hash_password, verify_password
 from app.domain.text import clean_spaces, nfc
+from server import audit
 from server.db import Database
 from server.devices import enrolment_expiry, new_enrolment_code, normalise_enrolment_code, sha256
 from server.errors import first_error
 from server.models import AdminUnit, CalendarDay, Centre, Device, EnrolmentCode, Operator, Procedure
+from server.password_policy import password_problem
 from server.sync import append_change, counts
 
 CENTRE_KINDS = ("commune_centre", "provincial_agency")
@@ -302,8 +304,17 @@ def add_centre(db: Database, info: CentreInfo, *, exist_ok: bool = False) -> boo
 
 
 def add_operator(
-    db: Database, centre_eid: str, username: str, full_name: str, password: str, role: str = "operator"
+    db: Database,
+    centre_eid: str,
+    username: str,
+    full_name: str,
+    password: str,
+    role: str = "operator",
+    *,
+    demo: bool = False,
 ) -> None:
+    """Add an operator. The password must pass :mod:`server.password_policy`, except for the demo
+    operator of ``add-demo`` (``demo=True``: a well-known password, for a demonstration server only)."""
     username = username.strip()
     if not username or len(username) > 100 or any(ch.isspace() for ch in username):
         raise AdminError(
@@ -313,14 +324,9 @@ def add_operator(
                 "A username must have 1 to 100 characters and no spaces.",
             )
         )
-    if len(password) < 6:
-        raise AdminError(
-            Problem(
-                "admin.password",
-                "Mật khẩu phải có ít nhất 6 ký tự.",
-                "The password must have at least 6 characters.",
-            )
-        )
+    weak = None if demo else password_problem(password, username)
+    if weak is not None:
+        raise AdminError(weak)
     full_name = clean_spaces(full_name)
     if not full_name or len(full_name) > 200:
         raise AdminError(
@@ -360,6 +366,24 @@ def add_operator(
 DEMO_OPENING_HOURS = "Sáng 07:00–11:30, chiều 13:30–17:00 các ngày làm việc (trừ ngày nghỉ lễ, Tết)"
 
 
+def demo_operators_active(db: Database) -> list[str]:
+    """The usernames of ``add-demo``'s operators that are active with their well-known demo password."""
+    data = _read_json(demo_file())
+    found = []
+    with db.read() as s:
+        for op in data.get("operators", []):
+            row = s.scalar(
+                select(Operator)
+                .join(Centre, Centre.id == Operator.centre_id)
+                .where(
+                    Centre.eid == data["home"], Operator.username == op["username"], Operator.active.is_(True)
+                )
+            )
+            if row is not None and verify_password(op["password"], row.password_hash):
+                found.append(op["username"])
+    return found
+
+
 def add_demo(db: Database) -> list[str]:
     """The centres of ``resources/demo/centre.json`` and its operators (on the home centre); idempotent.
     Returns what was added."""
@@ -387,7 +411,13 @@ def add_demo(db: Database) -> list[str]:
     for op in data.get("operators", []):
         try:
             add_operator(
-                db, data["home"], op["username"], op["full_name"], op["password"], op.get("role", "operator")
+                db,
+                data["home"],
+                op["username"],
+                op["full_name"],
+                op["password"],
+                op.get("role", "operator"),
+                demo=True,
             )
             added.append(f"operator {op['username']}")
         except AdminError as err:
@@ -445,6 +475,15 @@ def revoke_device(db: Database, device_id: str) -> bool:
         if device.revoked_at is not None:
             return False
         device.revoked_at = now_utc()
+        centre = s.get(Centre, device.centre_id)
+        audit.add(
+            s,
+            "revoke",
+            device.revoked_at,
+            centre_eid=centre.eid if centre is not None else None,
+            device_id=device.id,
+            detail=device.name,
+        )
         return True
 
 

@@ -23,19 +23,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError, Problem
 from server import __version__
+from server.api.guard import CatchAll, deduplicate
 from server.api.middleware import BodyLimit
 from server.api.routes import health_router, router
 from server.db import Database, check_schema
 from server.errors import ApiError, error_body, unavailable
 from server.web.routes import web_router
 
-log = logging.getLogger(__name__)
+log = deduplicate(logging.getLogger(__name__))
 
 #: Environment variable naming the database for ``app_from_env`` (used by ``serve --workers N``).
 DB_URL_ENV = "MOTCUA_SERVER_DB"
 #: Environment variable setting the endpoints' thread pool size per worker process.
 THREADS_ENV = "MOTCUA_SERVER_THREADS"
 DEFAULT_THREADS = 8
+#: Environment variable that turns on ``/docs``, ``/redoc`` and ``/openapi.json`` ("1"; ``serve --docs``).
+DOCS_ENV = "MOTCUA_SERVER_DOCS"
 
 
 def error_response(status: int, problem: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
@@ -129,25 +132,18 @@ def install_error_handlers(app: FastAPI) -> None:
             ),
         )
 
-    @app.exception_handler(Exception)
-    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
-        return error_response(
-            500,
-            Problem(
-                "server.error",
-                "Máy chủ gặp lỗi không mong đợi: báo bộ phận kỹ thuật (chi tiết trong nhật ký máy chủ).",
-                "The server hit an unexpected error: tell IT support (details in the server log).",
-            ),
-        )
 
-
-def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -> FastAPI:
+def create_app(
+    db_url: str, *, check: bool = True, threads: int | None = None, docs: bool | None = None
+) -> FastAPI:
     """The API on the database at ``db_url`` (migrated beforehand with ``motcua-server init``).
 
     ``threads``: the size of the worker thread pool running the endpoints (default
-    ``$MOTCUA_SERVER_THREADS`` or :data:`DEFAULT_THREADS`)."""
+    ``$MOTCUA_SERVER_THREADS`` or :data:`DEFAULT_THREADS`). ``docs``: serve ``/docs``, ``/redoc`` and
+    ``/openapi.json`` (default: only when ``$MOTCUA_SERVER_DOCS`` is "1"; off in production)."""
     threads = threads or int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
+    if docs is None:
+        docs = os.environ.get(DOCS_ENV, "").strip() == "1"
     db = Database(db_url)
     if check:
         try:
@@ -170,6 +166,9 @@ def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -
         version=__version__,
         summary="Sync protocol v1 between the one-stop centres' workstations and the provincial server.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.db = db
     install_error_handlers(app)
@@ -180,6 +179,7 @@ def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -
 
     app.include_router(dashboard_router)
     app.add_middleware(BodyLimit)
+    app.add_middleware(CatchAll)  # outermost of ours: a bug is answered and logged here, deduplicated
     return app
 
 

@@ -9,13 +9,14 @@ unexpected.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -168,6 +169,36 @@ def cmd_revoke_device(args: argparse.Namespace, db: Database, out: TextIO) -> in
     return 0
 
 
+def audit_kinds() -> list[str]:
+    """The kinds ``audit --kind`` takes: each kind, and each family (``login`` for ``login.*``)."""
+    from server.audit import KINDS
+
+    return sorted(set(KINDS) | {k.split(".")[0] for k in KINDS})
+
+
+def cmd_audit(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    """The security audit log, newest first (server.audit)."""
+    from server import audit
+
+    _ready(db)
+    rows = audit.entries(db, limit=args.limit, kind=args.kind)
+    if not rows:
+        _say(out, "Nhật ký an ninh trống.", "The security audit log is empty.")
+        return 0
+    for e in rows:
+        parts = [
+            f"{e.at:%Y-%m-%d %H:%M:%S}Z",
+            f"{e.kind:<13}",
+            e.centre_eid or "-",
+            e.device_id or "-",
+            e.username or "-",
+            e.source or "-",
+            e.detail,
+        ]
+        print("  ".join(parts).rstrip(), file=out)
+    return 0
+
+
 def _iso_day(text: str, what: str = "") -> date:
     try:
         return date.fromisoformat(text)
@@ -290,8 +321,25 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     from server.app import create_app
 
     _ready(db)
+    demo = ", ".join(admin.demo_operators_active(db))
+    if demo:  # the well-known demo password of add-demo still opens an account
+        print(
+            f"CẢNH BÁO: tài khoản demo ({demo}) với mật khẩu công khai đang hoạt động: chỉ dùng máy chủ này "
+            "để trình diễn, không dùng thật.\n"
+            f"WARNING: the demo account(s) ({demo}) with their published password are active: use this "
+            "server for demonstrations only, never in production.",
+            file=sys.stderr,
+        )
     url = db.url
     db.dispose()
+    from server.app import DOCS_ENV
+
+    if args.docs:
+        os.environ[DOCS_ENV] = "1"
+    proxies = _trusted_proxies(args)
+    # X-Forwarded-For/-Proto are believed only from the configured proxies (none by default: uvicorn would
+    # otherwise trust 127.0.0.1, so anything on the server itself could forge a client address).
+    forwarding: dict[str, Any] = {"proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None}
     loop = _portal_loop(url)  # one connector thread, in this process (also beside several workers)
     try:
         if args.workers > 1:
@@ -305,13 +353,39 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
                 port=args.port,
                 workers=args.workers,
                 http=PROTOCOL,
+                **forwarding,
             )
         else:
-            uvicorn.run(create_app(url), host=args.host, port=args.port, http=PROTOCOL)
+            uvicorn.run(create_app(url), host=args.host, port=args.port, http=PROTOCOL, **forwarding)
     finally:
         if loop is not None:
             loop.stop()
     return 0
+
+
+#: Environment variable listing the trusted reverse proxies (comma-separated addresses or networks).
+TRUSTED_PROXIES_ENV = "MOTCUA_TRUSTED_PROXIES"
+
+
+def _trusted_proxies(args: argparse.Namespace) -> list[str]:
+    """The addresses whose X-Forwarded-For is believed: ``--trusted-proxy`` (repeatable), else
+    ``$MOTCUA_TRUSTED_PROXIES``; each must be an IP address or network."""
+    raw = list(args.trusted_proxy or []) or [
+        p for p in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if p.strip()
+    ]
+    out = []
+    for item in raw:
+        try:
+            out.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise AdminError(
+                Problem(
+                    "serve.proxy",
+                    f"«{item}» không phải địa chỉ IP hay dải mạng (--trusted-proxy).",
+                    f"{item!r} is not an IP address or network (--trusted-proxy).",
+                )
+            ) from None
+    return out
 
 
 def _portal_loop(url: str) -> portal.PortalLoop | None:
@@ -460,6 +534,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--docs", action="store_true", help="serve /docs, /redoc, /openapi.json (off by default)")
+    p.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="IP",
+        help="a reverse proxy whose X-Forwarded-For is believed (repeatable; or $MOTCUA_TRUSTED_PROXIES)",
+    )
     add("status", cmd_status, "devices, last sync times and table sizes")
     add("quarantined", cmd_quarantined, "changes desks could not apply and keep in quarantine")
     portal_cli.add_commands(sub, common)
@@ -476,6 +557,11 @@ def build_parser() -> argparse.ArgumentParser:
     from server import report_cli
 
     report_cli.register(sub, common)
+    p = add("audit", cmd_audit, "the security audit log: enrolments, log-ins, revocations, failures")
+    p.add_argument("--limit", type=int, default=100, help="entries to show, newest first (default 100)")
+    p.add_argument(
+        "--kind", choices=audit_kinds(), help="only this kind ('login' includes login.failed, login.locked)"
+    )
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -10,15 +11,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+import anyio.to_thread
 from sqlalchemy import CursorResult, Update, select, update
 
-from app.contract import CentreInfo, OperatorInfo
+from app.contract import CentreInfo, OperatorInfo, utc_now
 from app.domain.codes import DEFAULT_PLAN, NumberingPlan
 from app.domain.errors import Problem
-from app.domain.passwords import hash_password, verify_password
+from app.domain.passwords import hash_password, needs_rehash, verify_password
+from server import audit
 from server.db import Database
 from server.errors import ApiError, revoked, unauthorised
-from server.models import Centre, Device, EnrolmentCode, Operator
+from server.models import Centre, Device, DeviceOperator, EnrolmentCode, Operator
+from server.throttle import (
+    ENROL_FAILURES,
+    ENROL_PER_SOURCE,
+    LOGIN_FAILURES,
+    LOGIN_PER_DEVICE,
+    LOGIN_PER_SOURCE,
+    Limit,
+    Throttle,
+    run_hash,
+    too_many,
+)
 
 #: Enrolment code alphabet: no 0/O, 1/I/L confusion when read aloud or typed.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -27,6 +41,8 @@ CODE_GROUP_LEN = 4
 _NOT_CODE = re.compile(r"[\s\-]+")
 #: A hash to verify against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
+#: The process's rate limits and lockouts of log-in and enrolment.
+THROTTLE = Throttle()
 #: How often at most a device's ``last_sync_at`` is written (see :func:`touch_due`).
 TOUCH_EVERY = timedelta(seconds=30)
 
@@ -73,6 +89,8 @@ class DeviceContext:
     centre: CentreInfo
     #: The device's last recorded sync when the request came in (``touch_due``).
     last_sync_at: datetime | None = None
+    #: When the device was enrolled (naive UTC): nothing it reports can have happened much earlier.
+    enrolled_at: datetime | None = None
 
     @property
     def centre_eid(self) -> str:
@@ -185,7 +203,13 @@ def authenticate(db: Database, token: str | None) -> DeviceContext:
         if device.revoked_at is not None:
             raise revoked()
         return DeviceContext(
-            device.id, device.name, device.slot, centre.id, centre_info(centre), device.last_sync_at
+            device.id,
+            device.name,
+            device.slot,
+            centre.id,
+            centre_info(centre),
+            device.last_sync_at,
+            device.enrolled_at,
         )
 
 
@@ -208,8 +232,8 @@ def touch(db: Database, ctx: DeviceContext, now: datetime) -> None:
             s.execute(touch_stmt(ctx.device_id, now))
 
 
-def login(db: Database, ctx: DeviceContext, username: str, password: str) -> OperatorInfo:
-    """Check an operator's password for the device's centre; 401/403 with a reason otherwise."""
+def _find_operator(db: Database, ctx: DeviceContext, username: str) -> tuple[Operator | None, bool]:
+    """The centre's operator ``username`` (detached), and whether another centre has that username."""
     with db.read() as s:
         op = s.scalar(
             select(Operator).where(Operator.centre_id == ctx.centre_id, Operator.username == username)
@@ -218,9 +242,80 @@ def login(db: Database, ctx: DeviceContext, username: str, password: str) -> Ope
             op is None
             and s.scalar(select(Operator.id).where(Operator.username == username).limit(1)) is not None
         )
-    if op is None:
-        verify_password(password, _DUMMY_HASH)
-        if elsewhere:
+        if op is not None:
+            s.expunge(op)
+        return op, elsewhere
+
+
+def _logged_in(
+    db: Database, ctx: DeviceContext, op: Operator, new_hash: str | None, now: datetime, source: str
+) -> None:
+    """Record the log-in: the device may now name this operator on its events; the audit entry; the
+    stronger hash if the stored one was due for it."""
+    with db.write() as s:
+        link = s.get(DeviceOperator, (ctx.device_id, op.id))
+        if link is None:
+            s.add(
+                DeviceOperator(
+                    device_id=ctx.device_id, operator_id=op.id, first_login_at=now, last_login_at=now
+                )
+            )
+        else:
+            link.last_login_at = now
+        if new_hash is not None:
+            s.execute(update(Operator).where(Operator.id == op.id).values(password_hash=new_hash))
+            audit.add(
+                s, "rehash", now, centre_eid=ctx.centre_eid, device_id=ctx.device_id, username=op.username
+            )
+        audit.add(
+            s,
+            "login",
+            now,
+            centre_eid=ctx.centre_eid,
+            device_id=ctx.device_id,
+            username=op.username,
+            source=source,
+        )
+
+
+def _throttled(db: Database, key: str, wait: float, now: datetime, **fields: str | None) -> None:
+    """Audit a throttled client once per key and minute (never once per refused request)."""
+    if THROTTLE.hit(f"audited:{key}", Limit(1, 60)) is None:
+        audit.record(db, "throttled", now, detail=f"{key} for {round(wait)} s", **fields)
+
+
+async def login(
+    db: Database, ctx: DeviceContext, username: str, password: str, source: str = ""
+) -> OperatorInfo:
+    """Check an operator's password for the device's centre; 401/403 with a reason otherwise, 429 when
+    the device, the source address or the account is over its limit (:mod:`server.throttle`). The hash
+    runs in the bounded hashing pool, off the event loop and off the endpoints' threads."""
+    now = utc_now().replace(tzinfo=None)
+    who = {"centre_eid": ctx.centre_eid, "device_id": ctx.device_id, "username": username, "source": source}
+    account = f"login:account:{ctx.device_id}:{username}"
+    for key, limit in (
+        (f"login:device:{ctx.device_id}", LOGIN_PER_DEVICE),
+        (f"login:source:{source}", LOGIN_PER_SOURCE),
+    ):
+        wait = THROTTLE.hit(key, limit)
+        if wait is not None:
+            await anyio.to_thread.run_sync(functools.partial(_throttled, db, key, wait, now, **who))
+            raise too_many(
+                wait, "đăng nhập từ máy trạm hoặc địa chỉ này", "log-in attempts from this device or address"
+            )
+    wait = THROTTLE.locked(account)
+    if wait is not None:
+        raise too_many(
+            wait, f"nhập sai mật khẩu tài khoản «{username}»", f"wrong passwords for account {username!r}"
+        )
+    op, elsewhere = await anyio.to_thread.run_sync(_find_operator, db, ctx, username)
+    stored = op.password_hash if op is not None else _DUMMY_HASH
+    ok = await run_hash(ctx.centre_id, lambda: verify_password(password, stored))
+    if op is None or not ok:
+        locked = THROTTLE.failed(account, LOGIN_FAILURES)
+        kind = "login.locked" if locked else "login.failed"
+        await anyio.to_thread.run_sync(lambda: audit.record(db, kind, now, **who))
+        if op is None and elsewhere:
             raise ApiError(
                 403,
                 Problem(
@@ -233,9 +328,10 @@ def login(db: Database, ctx: DeviceContext, username: str, password: str) -> Ope
                 ),
             )
         raise _bad_credentials()
-    if not verify_password(password, op.password_hash):
-        raise _bad_credentials()
     if not op.active:
+        await anyio.to_thread.run_sync(
+            lambda: audit.record(db, "login.failed", now, detail="inactive", **who)
+        )
         raise ApiError(
             403,
             Problem(
@@ -245,9 +341,42 @@ def login(db: Database, ctx: DeviceContext, username: str, password: str) -> Ope
                 "username",
             ),
         )
-    return OperatorInfo(
-        username=op.username, full_name=op.full_name, role=op.role, password_hash=op.password_hash
+    THROTTLE.succeeded(account)
+    new_hash = (
+        await run_hash(ctx.centre_id, lambda: hash_password(password)) if needs_rehash(stored) else None
     )
+    await anyio.to_thread.run_sync(_logged_in, db, ctx, op, new_hash, now, source)
+    return OperatorInfo(
+        username=op.username, full_name=op.full_name, role=op.role, password_hash=new_hash or op.password_hash
+    )
+
+
+def enroll_guarded(db: Database, code: str, device_name: str, now: datetime, source: str = "") -> Enrolment:
+    """:func:`enroll` behind the per-address limits (:mod:`server.throttle`), with its audit entries."""
+    key = f"enrol:source:{source}"
+    wait = THROTTLE.hit(key, ENROL_PER_SOURCE)
+    if wait is not None:
+        _throttled(db, key, wait, now, source=source)
+        raise too_many(wait, "đăng ký máy trạm từ địa chỉ này", "enrolment attempts from this address")
+    try:
+        done = enroll(db, code, device_name, now)
+    except ApiError as err:
+        if err.problem.code.startswith("enrol."):
+            locked = THROTTLE.failed(key, ENROL_FAILURES)
+            detail = err.problem.code + (" (locked out)" if locked else "")
+            audit.record(db, "enrol.failed", now, source=source, detail=detail)
+        raise
+    THROTTLE.succeeded(key)
+    audit.record(
+        db,
+        "enrol",
+        now,
+        centre_eid=done.centre.eid,
+        device_id=done.device_id,
+        source=source,
+        detail=device_name,
+    )
+    return done
 
 
 def _bad_credentials() -> ApiError:

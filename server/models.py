@@ -435,3 +435,36 @@ class NoticeCursor(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- trust (issue 16): who logged in where, and the security audit log ------------------------------------
+
+
+class DeviceOperator(Base):
+    """An operator who logged in through a device (``/auth/login``): the operators an event pushed by that
+    device may name (``server.operators``). The desk's offline log-in uses the hash it got here."""
+
+    __tablename__ = "device_operators"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), primary_key=True, index=True)
+    first_login_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """One security event: an enrolment, a log-in, a revocation, a failure or a throttled client."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    #: ``enrol``, ``enrol.failed``, ``login``, ``login.failed``, ``throttled``, ``revoke``, ``rehash``…
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    centre_eid: Mapped[str | None] = mapped_column(String(EID_LEN))
+    device_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    username: Mapped[str | None] = mapped_column(String(100))
+    #: The client's address as the server saw it (after trusted proxies only).
+    source: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(300), default="")

@@ -89,11 +89,14 @@ from app.contract import (
 from app.domain.canonical import canonical_json
 from app.domain.codes import DEFAULT_PLAN, parse_code
 from app.domain.errors import DomainError, Problem
+from app.domain.roles import CHANGES_DUE, may_perform, roles_of
+from app.domain.roles import refusal as role_refusal
 from app.domain.status import Action, Status, transition
+from server import trust
 from server.db import Database
 from server.devices import DeviceContext, sha256, touch_due, touch_stmt
 from server.errors import busy, first_error, scope_forbidden, wire_time
-from server.models import Centre, ChangeRow, Dossier, EventRow, NumberCounter
+from server.models import Centre, ChangeRow, DeviceOperator, Dossier, EventRow, NumberCounter, Operator
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +347,31 @@ class _Batch:
             self.taken_ids.update(s.scalars(select(_DOSSIERS.c.id).where(_DOSSIERS.c.id.in_(chunk))))
         for chunk in _chunks(codes):
             self.taken_codes.update(s.scalars(select(_DOSSIERS.c.code).where(_DOSSIERS.c.code.in_(chunk))))
+        keys = []
+        for code in codes:
+            try:
+                parsed = parse_code(code)
+            except DomainError:
+                continue
+            keys.append((parsed.agency_eid, parsed.day))
+        #: Who this device's events may name: the active operators of its centre who logged in through it
+        #: (``/auth/login``; the desk's offline log-in uses the hash it got there), by username or full name.
+        self.operators = self._operators() if events else frozenset()
+        #: This device's leases for the (agency, day) of the codes it pushes (they only grow, and a desk
+        #: uses a number only after its lease was granted: read once per batch).
+        self.leases = trust.device_leases(s, self.ctx.device_id, keys) if keys else {}
+
+    def _operators(self) -> frozenset[str]:
+        rows = self.s.execute(
+            select(Operator.username, Operator.full_name)
+            .join(DeviceOperator, DeviceOperator.operator_id == Operator.id)
+            .where(
+                DeviceOperator.device_id == self.ctx.device_id,
+                Operator.centre_id == self.ctx.centre_id,
+                Operator.active.is_(True),
+            )
+        ).tuples()
+        return frozenset(name for row in rows for name in row)
 
     def push(self, ev: Event) -> EventResult:
         for attempt in range(_RETRIES):
@@ -480,6 +508,8 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
         if existing == digest:
             return _Outcome("duplicate")
         raise Rejected(_conflict(ev))
+    _check_operator(b, ev)
+    _check_times(b, ev, typed)
     try:
         if isinstance(typed, DossierSnapshot):
             assert snapshot_parts is not None
@@ -496,6 +526,33 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
             return _Outcome("duplicate")
         raise Rejected(_conflict(ev)) from None
     return outcome
+
+
+def _check_operator(b: _Batch, ev: Event) -> None:
+    """The operator named on an event must be one who logged in through this device, of its centre and
+    active on the server (by username or full name, as the desk records it): free text is refused."""
+    if ev.operator not in b.operators:
+        raise Rejected(
+            Problem(
+                "operator.unknown",
+                f"Người thực hiện «{ev.operator[:100]}» không phải cán bộ đang hoạt động của "
+                f"{b.ctx.centre.name} đã đăng nhập trên máy trạm này ({b.ctx.device_name}): cán bộ cần đăng "
+                "nhập trực tuyến trên máy trạm này ít nhất một lần (hoặc tài khoản đã bị khóa).",
+                f"The operator {ev.operator[:100]!r} is not an active operator of {b.ctx.centre.name} who "
+                f"has logged in on this workstation ({b.ctx.device_name}): operators must log in online on "
+                "this workstation at least once (or the account is disabled).",
+                "operator",
+            )
+        )
+
+
+def _check_times(b: _Batch, ev: Event, typed: DossierSnapshot | TransitionPayload) -> None:
+    """Refuse an event whose times cannot be true for this device (:mod:`server.trust`)."""
+    problem = trust.time_problem(b.ctx, "occurred_at", ev.occurred_at, b.now)
+    if problem is None and isinstance(typed, DossierSnapshot):
+        problem = trust.time_problem(b.ctx, "payload.received_at", typed.received_at, b.now)
+    if problem is not None:
+        raise Rejected(problem)
 
 
 def _lock_dossier(s: Session, dossier_id: str) -> _DossierState | None:
@@ -553,6 +610,9 @@ def _apply_received(
                     "code",
                 )
             )
+        refused = trust.code_problem(ctx, snap.code, parsed, b.leases, b.now)
+        if refused is not None:
+            raise Rejected(refused)
         if DEFAULT_PLAN.lease_region_of(parsed.number) is not None:
             issued = (snap.receiving_agency_eid, parsed.day, parsed.number)
     if snap.status not in INITIAL_STATUSES:
@@ -665,7 +725,8 @@ def _apply_transition(
                 "bug; report it to IT support).",
             )
         )
-    if ctx.centre_eid not in (dossier.receiving_eid, dossier.competent_eid, dossier.handling_eid):
+    roles = roles_of(ctx.centre_eid, dossier.receiving_eid, dossier.competent_eid, dossier.handling_eid)
+    if not roles:
         raise Rejected(scope_forbidden(f"hồ sơ {dossier.code or dossier.id}", f"dossier {dossier.code}"))
     if tp.handling_agency_eid is not None and tp.action not in (Action.FORWARD, Action.TRANSFER):
         raise Rejected(
@@ -681,21 +742,39 @@ def _apply_transition(
         new_status = transition(dossier.status, tp.action)
     except DomainError as err:
         raise Rejected(err.problems[0]) from None
+    if not may_perform(roles, dossier.status, tp.action):
+        raise Rejected(role_refusal(roles, tp.action))
     snapshot = dict(dossier.snapshot)
     snapshot["status"] = new_status.value
     if new_code is not None:
         snapshot["code"] = new_code
         s.execute(update(_DOSSIERS).where(_DOSSIERS.c.id == dossier.id).values(code=new_code))
     if tp.due_at is not None:
+        _check_due(tp, snapshot.get("due_at"))
         snapshot["due_at"] = body["payload"]["due_at"]
     handling_eid = dossier.handling_eid
     if tp.handling_agency_eid is not None:
         snapshot["handling_agency_eid"] = tp.handling_agency_eid
         target = s.scalar(select(Centre.name).where(Centre.eid == tp.handling_agency_eid))
-        name = target or tp.extra.get("handling_agency")
-        if isinstance(name, str) and name and len(name) <= 300:
-            snapshot["handling_agency"] = name
+        if target is None:
+            raise Rejected(
+                Problem(
+                    "target.unknown",
+                    f"Cơ quan {tp.handling_agency_eid} không có trên máy chủ tỉnh: chỉ chuyển được hồ sơ đến "
+                    "một cơ quan đã đăng ký với máy chủ.",
+                    f"Agency {tp.handling_agency_eid} is not on the provincial server: a dossier can be "
+                    "forwarded only to an agency registered with the server.",
+                    "payload.handling_agency_eid",
+                )
+            )
+        snapshot["handling_agency"] = target  # the server's name of it, not the one the desk sent
         handling_eid = tp.handling_agency_eid
+    # The statuses are the server's, whatever the workstation believed (its view may be older); the stored
+    # text says so, while the event's digest stays that of what was sent (a resend is still a duplicate).
+    if body["payload"]["to_status"] != new_status.value or body["payload"]["from_status"] != dossier.status:
+        body["payload"]["from_status"] = dossier.status
+        body["payload"]["to_status"] = new_status.value
+        body_text = canonical_json(body)
     events = dossier.events
     if events is None:
         events = list(
@@ -762,6 +841,36 @@ def _online_code(b: _Batch, dossier: _DossierState, tp: TransitionPayload) -> st
             )
         )
     return tp.code
+
+
+def _check_due(tp: TransitionPayload, current: Any) -> None:
+    """Only the actions that may change the due date carry one, and never an earlier one."""
+    if tp.action not in CHANGES_DUE:
+        raise Rejected(
+            Problem(
+                "event.due_at",
+                f"Thao tác «{tp.action.label_vi}» không được đổi ngày hẹn trả kết quả: chỉ khi nhận hồ sơ bổ "
+                "sung hoặc xin lỗi và hẹn lại thì ngày hẹn mới thay đổi.",
+                f"'{tp.action.label_en}' may not change the due date: only a supplement received or an "
+                "apology with a new date does.",
+                "payload.due_at",
+            )
+        )
+    assert tp.due_at is not None
+    try:
+        before = datetime.fromisoformat(current) if isinstance(current, str) else None
+        earlier = before is not None and tp.due_at.replace(tzinfo=None) < before.replace(tzinfo=None)
+    except ValueError:
+        earlier = False
+    if earlier:
+        raise Rejected(
+            Problem(
+                "event.due_earlier",
+                "Ngày hẹn trả mới không được sớm hơn ngày hẹn hiện tại của hồ sơ.",
+                "The new due date may not be earlier than the dossier's current one.",
+                "payload.due_at",
+            )
+        )
 
 
 def _record(

@@ -56,6 +56,8 @@ _.granted_at  # app.models.entities.NumberLease, server.models.Lease
 _.operator_id  # app.models.entities.Dossier; also OperatorSession.operator_id (a dataclass field)
 _.origin  # app.models.entities
 _.sent_at  # app.models.entities.OutboxEntry
+_.first_login_at  # server.models.DeviceOperator (when an operator first logged in through a device)
+_.last_login_at  # server.models.DeviceOperator
 # Fields of frozen result records: part of their repr/eq and of the answer a service gives.
 _.capped  # app.services.search.SearchPage: the count stopped at COUNT_CAP
 _.logged_in_at  # app.services.session.OperatorSession

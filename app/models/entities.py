@@ -184,7 +184,7 @@ class Operator(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    # A slow salted hash (scrypt, parameters in the string); never the password.
+    # A slow salted hash (Argon2id, or legacy scrypt; parameters in the string); never the password.
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20), default="operator")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.roles import Role
 from app.domain.status import Action, Status, is_open
 from app.domain.text import fold
 from app.models import (
@@ -30,7 +31,7 @@ from app.models import (
 from app.models.db import Store
 from app.services.calendar_notices import LoadedCalendar, loaded_calendar
 from app.services.desk import load_calendar
-from app.services.dossiers import find_dossier
+from app.services.dossiers import dossier_roles, find_dossier
 from app.services.search import SearchHit, search_in
 
 #: The desk's lists, in the order the screen shows them.
@@ -384,6 +385,8 @@ class DossierDetail:
     events: tuple[EventRow, ...]
     printed_forms: tuple[str, ...]
     urgency: str
+    #: The roles this desk's centre holds on the dossier (the actions it may offer: ``app.domain.roles``).
+    roles: frozenset[Role] = frozenset(Role)
 
 
 def dossier_detail(store: Store, ref: str, *, now: datetime | None = None) -> DossierDetail:
@@ -430,6 +433,7 @@ def dossier_detail(store: Store, ref: str, *, now: datetime | None = None) -> Do
             handling_agency=d.handling_agency,
             handling_agency_eid=d.handling_agency_eid,
             notes=d.notes,
+            roles=dossier_roles(s, d),
             events=tuple(
                 EventRow(
                     e.seq,

@@ -23,6 +23,8 @@ from app.domain.collection import APPLICANT, validate_collector
 from app.domain.errors import DomainError, Problem
 from app.domain.identity import normalize_gender
 from app.domain.notices import estimated_years
+from app.domain.roles import Role, may_perform, roles_of
+from app.domain.roles import refusal as role_refusal
 from app.domain.routing import ProcedureRouting, ReceivingCentre, Route, TargetCommune, route_dossier
 from app.domain.rules import apply_extension, compute_fee, find_extension, time_for_channel
 from app.domain.status import Action, Status, is_open, transition
@@ -1052,6 +1054,20 @@ class DossierRecord:
     copies: int = 0
 
 
+def dossier_roles(session: Session, d: Dossier) -> frozenset[Role]:
+    """The roles of this desk's centre on ``d`` (every role on a desk with no home centre yet)."""
+    home = session.scalar(select(Centre).where(Centre.is_home.is_(True)))
+    if home is None:
+        return frozenset(Role)
+    receiving = session.get(Centre, d.receiving_centre_id)
+    return roles_of(
+        home.agency_eid,
+        receiving.agency_eid if receiving is not None else None,
+        d.competent_agency_eid,
+        d.handling_agency_eid,
+    )
+
+
 def dossier_record(store: Store, ref: str) -> DossierRecord:
     """A dossier by its code or id (DomainError ``dossier.unknown`` otherwise)."""
     with store.read() as s:
@@ -1165,6 +1181,9 @@ def perform_in(
     d = find_dossier(s, ref)
     before = d.status
     after = transition(before, act)  # refuses an illegal action with a readable reason
+    roles = dossier_roles(s, d)
+    if not may_perform(roles, before, act):  # the same role table as the server (app.domain.roles)
+        raise DomainError(role_refusal(roles, act))
     last_at = d.events[-1].occurred_at if d.events else at
     if explicit_time and at < last_at:
         raise DomainError(

@@ -82,19 +82,44 @@ async def check_protocol(
     raise ApiError(426, Problem("protocol.too_old", vi, en), {"Upgrade": f"motcua-sync/{PROTOCOL_VERSION}"})
 
 
+def _clock_range() -> ApiError:
+    return ApiError(
+        422,
+        Problem(
+            "clock.range",
+            "Giờ máy trạm gửi kèm nằm ngoài khoảng ngày giờ máy chủ xử lý được (múi giờ hoặc năm không hợp "
+            "lệ): hãy chỉnh lại ngày giờ của máy trạm.",
+            "The workstation time sent is outside the dates the server can handle (an impossible time zone "
+            "or year): fix the workstation's date and time.",
+        ),
+    )
+
+
 def _check_skew(client_time: datetime) -> None:
-    skew = clock_skew(client_time, utc_now())
+    try:
+        skew = clock_skew(client_time, utc_now())
+    except (OverflowError, ValueError):  # e.g. 9999-12-31T23:59:59-00:01 is past datetime.max in UTC
+        raise _clock_range() from None
     if skew is not None:
         raise ApiError(409, clock_skew_problem(skew))
 
 
 async def check_clock(
     client_time: Annotated[
-        str | None, Header(alias=CLIENT_TIME_HEADER, description="The workstation's time, ISO 8601 UTC")
+        str | None, Header(alias=CLIENT_TIME_HEADER, description="Workstation time, ISO 8601 UTC; required")
     ] = None,
 ) -> None:
-    if not client_time:
-        return
+    if not client_time or not client_time.strip():
+        raise ApiError(
+            400,
+            Problem(
+                "clock.missing",
+                f"Yêu cầu đồng bộ thiếu giờ máy trạm ({CLIENT_TIME_HEADER}): hãy cài phiên bản Một Cửa Desk "
+                "mới nhất.",
+                f"The sync request lacks the workstation time ({CLIENT_TIME_HEADER}): install the latest "
+                "Một Cửa Desk.",
+            ),
+        )
     try:
         moment = datetime.fromisoformat(client_time.strip())
     except ValueError:
@@ -131,12 +156,18 @@ def health() -> HealthResponse:
     return HealthResponse(status="ok", server_time=utc_now(), protocol=PROTOCOL_VERSION)
 
 
-@router.post("/devices/enroll", tags=["devices"])
-def enroll(body: EnrollRequest, db: DbDep) -> EnrollResponse:
-    """Enrol a workstation with a one-time code; returns its token once."""
+def client_source(request: Request) -> str:
+    """The client's address: the peer, or what a configured trusted proxy forwarded (``serve
+    --trusted-proxy``; uvicorn believes X-Forwarded-For from those only)."""
+    return request.client.host if request.client is not None else ""
+
+
+@router.post("/devices/enroll", tags=["devices"], responses={429: {"model": ErrorResponse}})
+def enroll(body: EnrollRequest, db: DbDep, request: Request) -> EnrollResponse:
+    """Enrol a workstation with a one-time code; returns its token once. Limited per source address."""
     _check_skew(body.client_time)
     now = utc_now()
-    done = devices.enroll(db, body.code, body.device_name, naive_utc(now))
+    done = devices.enroll_guarded(db, body.code, body.device_name, naive_utc(now), client_source(request))
     return EnrollResponse(
         device_id=done.device_id,
         device_token=done.token,
@@ -146,10 +177,11 @@ def enroll(body: EnrollRequest, db: DbDep) -> EnrollResponse:
     )
 
 
-@router.post("/auth/login", tags=["auth"])
-def login(body: LoginRequest, db: DbDep, device: DeviceDep) -> LoginResponse:
-    """Check an operator of the device's centre; returns the password hash for offline log-in."""
-    operator = devices.login(db, device, body.username, body.password)
+@router.post("/auth/login", tags=["auth"], responses={429: {"model": ErrorResponse}})
+async def login(body: LoginRequest, db: DbDep, device: DeviceDep, request: Request) -> LoginResponse:
+    """Check an operator of the device's centre; returns the password hash for offline log-in. Limited
+    per device, per source address and per account (429 with Retry-After)."""
+    operator = await devices.login(db, device, body.username, body.password, client_source(request))
     return LoginResponse(operator=operator, server_time=utc_now())
 
 

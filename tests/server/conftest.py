@@ -35,6 +35,7 @@ from srvkit import LiveServer, World  # noqa: E402
 
 from server.app import create_app  # noqa: E402
 from server.db import Database, upgrade  # noqa: E402
+from server.devices import THROTTLE  # noqa: E402
 from server.models import Base  # noqa: E402
 
 PG_ENV = "MOTCUA_TEST_PG_URL"
@@ -91,7 +92,7 @@ class _ServerThread:
         self.sock.bind(("127.0.0.1", 0))
         self.port: int = self.sock.getsockname()[1]
         config = uvicorn.Config(
-            create_app(url), log_level="warning", access_log=False, timeout_graceful_shutdown=5
+            create_app(url, docs=True), log_level="warning", access_log=False, timeout_graceful_shutdown=5
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
@@ -137,8 +138,9 @@ def _empty_tables(db: Database) -> None:
 
 @pytest.fixture
 def server(live_server: LiveServer) -> LiveServer:
-    """The running server, with an empty database."""
+    """The running server, with an empty database and no rate-limit counts."""
     _empty_tables(live_server.db)
+    THROTTLE.reset()
     return live_server
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.contract import ApplicantInfo, CentreInfo, DossierSnapshot, Event, TransitionPayload
-from app.domain.codes import format_code
+from app.domain.calendar import VIETNAM_TZ
+from app.domain.codes import DEFAULT_PLAN, format_code
 from app.domain.status import Action, Status
 from app.sync.client import SyncClient
 from server import admin
@@ -23,8 +24,32 @@ B = "000.11.24.H06"  # Kinh Bắc ward (scenario c target)
 P = "000.00.15.H06"  # Văn phòng đăng ký đất đai tỉnh Bắc Ninh (scenario b target)
 
 
+#: The password of the operators the tests create (passes server.password_policy).
+OPERATOR_PASSWORD = "Cây-đa-giếng-nước-sân-đình"
+#: The operators every test desk signs in (server.sync refuses events naming anyone else).
+OPERATOR_NAMES = ("demo", "Nguyễn Thị Minh Anh", "Nguyễn Thị Lan", "Cán bộ Kinh Bắc", "Cán bộ VPĐKĐĐ")
+
+
+def sign_in(world: World, token: str, eid: str, names: tuple[str, ...] = OPERATOR_NAMES) -> None:
+    """Make operators of centre ``eid`` with these full names (if missing) and log each in through the
+    device holding ``token``, so that its events may name them."""
+    for i, name in enumerate(names):
+        username = f"op{i}"
+        try:
+            admin.add_operator(world.db, eid, username, name, OPERATOR_PASSWORD)
+        except admin.AdminError as err:
+            assert err.problem.code == "admin.operator_exists", err.problem
+        with SyncClient(world.live.url, token) as client:
+            client.login(username, OPERATOR_PASSWORD)
+
+
 def today() -> date:
     return local_today(admin.now_utc())
+
+
+def local_now() -> datetime:
+    """The centre's wall-clock time now (naive, Vietnam), as a desk stamps its dossiers."""
+    return admin.now_utc().replace(tzinfo=UTC).astimezone(VIETNAM_TZ).replace(tzinfo=None, microsecond=0)
 
 
 def new_id() -> str:
@@ -47,6 +72,15 @@ class Desk:
     device_id: str
     slot: int
     seqs: dict[str, int] = field(default_factory=dict)
+    issued: int = 0
+
+    def next_code(self, day: date | None = None) -> str:
+        """The next number of this desk's own fallback block (five-digit part) for ``day``: a code the
+        server accepts from this desk without a lease."""
+        first, last = DEFAULT_PLAN.fallback_ranges(self.slot)[1]
+        assert first + self.issued <= last
+        self.issued += 1
+        return format_code(self.eid, day or today(), first + self.issued - 1)
 
     def next_seq(self, dossier_id: str) -> int:
         self.seqs[dossier_id] = self.seqs.get(dossier_id, 0) + 1
@@ -61,6 +95,8 @@ class World:
         self.db = live.db
         self._clients: list[SyncClient] = []
         self._numbers: dict[str, int] = {}
+        #: Codes made by ``snapshot(code="auto")``: ``received`` swaps them for a number of the pushing desk.
+        self._auto: set[str] = set()
         data = json.loads(demo_file().read_text(encoding="utf-8"))
         self.names: dict[str, str] = {}
         for c in data["centres"]:
@@ -85,6 +121,8 @@ class World:
     def desk(self, eid: str = A, name: str = "Quầy 1") -> Desk:
         c = self.client()
         r = c.enroll(self.enrol_code(eid), name)
+        assert r.device_token
+        sign_in(self, r.device_token, eid, ("demo",))
         return Desk(eid, c, r.device_id, r.slot)
 
     def close(self) -> None:
@@ -97,6 +135,11 @@ class World:
         n = self._numbers.get(eid, 0) + 1
         self._numbers[eid] = n
         return format_code(eid, day or today(), n)
+
+    def auto_code(self, eid: str) -> str:
+        code = self.code(eid)
+        self._auto.add(code)
+        return code
 
     def snapshot(
         self,
@@ -116,7 +159,7 @@ class World:
             competent_name = "Văn phòng đăng ký đất đai tỉnh"
         return DossierSnapshot(
             id=new_id(),
-            code=self.code(eid) if code == "auto" else code,
+            code=self.auto_code(eid) if code == "auto" else code,
             lookup_secret="K7QM",
             procedure_code="1.001193" if scenario == "a" else "1.013831" if scenario == "b" else "1.001612",
             procedure_name="Thủ tục mẫu",
@@ -139,8 +182,8 @@ class World:
             handling_agency_eid=handling,
             scenario=scenario,  # type: ignore[arg-type]
             channel="direct",
-            received_at=datetime(2026, 5, 4, 8, 30),
-            due_at=datetime(2026, 5, 7, 8, 30),
+            received_at=local_now(),
+            due_at=local_now() + timedelta(days=3),
             status=status,
             papers_received=[{"name": "Tờ khai", "form": "original", "count": 1}],
             sets_count=1,
@@ -150,11 +193,14 @@ class World:
         )
 
     def received(self, desk: Desk, snap: DossierSnapshot) -> Event:
+        if snap.code in self._auto and snap.receiving_agency_eid == desk.eid:
+            self._auto.discard(snap.code)
+            snap.code = desk.next_code()  # the server accepts only the pushing desk's own numbers
         return Event.received(
             new_id(),
             snap,
             seq=desk.next_seq(snap.id),
-            occurred_at=datetime(2026, 5, 4, 8, 30),
+            occurred_at=snap.received_at,
             operator="demo",
             workstation="Quầy 1",
         )
@@ -183,7 +229,7 @@ class World:
                 handling_agency_eid=handling,
             ),
             seq=desk.next_seq(dossier_id),
-            occurred_at=datetime(2026, 5, 4, 9, 0),
+            occurred_at=local_now(),
             operator="demo",
             workstation="Quầy 1",
         )

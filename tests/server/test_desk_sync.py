@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
-from srvkit import A, B, LiveServer, P, World
+from sqlalchemy import func, select, update
+from srvkit import A, B, LiveServer, P, World, sign_in
 
 from app.bootstrap import open_store
 from app.domain.errors import DomainError
@@ -42,6 +42,7 @@ def make_desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Call
         store = open_store(folder)
         stores.append(store)
         engine.enrol(store, world.live.url, world.enrol_code(eid), name)
+        sign_in(world, engine.connection(store)[2], eid)  # its operators log in online once
         return store
 
     yield make
@@ -167,6 +168,11 @@ def test_centre_b_does_not_see_a_dossier_of_a(make_desk: Callable[[str, str], St
 
 def test_two_workstations_offline_two_days(make_desk: Callable[[str, str], Store], world: World) -> None:
     a1, a2 = make_desk(A, "Quầy 1"), make_desk(A, "Quầy 2")
+    # Both were enrolled three days ago (the server believes no work dated before a device's enrolment).
+    with world.live.db.engine.begin() as conn:
+        for device_id, enrolled in conn.execute(select(sm.Device.id, sm.Device.enrolled_at)).tuples().all():
+            earlier = enrolled - timedelta(days=3)
+            conn.execute(update(sm.Device).where(sm.Device.id == device_id).values(enrolled_at=earlier))
     codes: list[str] = []
     for day in (NOW - timedelta(days=1), NOW):
         for i in range(6):

@@ -39,7 +39,7 @@ from faults.harness import (
 )
 from faults.harness import fault_seed as base_seed
 from faults.harness import kill as sigkill
-from srvkit import A, World
+from srvkit import A, World, sign_in
 
 from app.bootstrap import open_store
 from app.paths import database_path
@@ -58,6 +58,7 @@ def test_kill_9_during_intake_printing_and_sync(world: World, tmp_path: Path, te
     rng = random.Random(seed)
     data = tmp_path / "desk"
     store = new_desk(data, template_dir, world.live.url, world.enrol_code(A), "Quầy crash")
+    sign_in(world, engine.connection(store)[2], A)  # its operators log in online once
     url, device, token = engine.connection(store)
     with SyncClient(url, token) as client:  # leases for today before the first crash
         engine.SyncEngine(store, client).run_round()

@@ -25,7 +25,7 @@ import httpx
 from faults.harness import fuzz_settings, is_vietnamese, store_problems
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from srvkit import A, B, P, World, today
+from srvkit import A, B, P, World, local_now, today
 
 from app.bootstrap import open_store
 from app.contract import MAX_INT32, Event, PushResponse, utc_now
@@ -57,6 +57,9 @@ MOMENTS = st.builds(
     st.datetimes(datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59)),
     ZONES,
 ) | st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 31))
+#: Times a desk enrolled moments ago may report (its wall clock, Vietnam): most events use these.
+RECENT = st.integers(0, 600).map(lambda s: local_now() - timedelta(seconds=s))
+TIMES = RECENT | RECENT | RECENT | MOMENTS
 JSON = st.recursive(
     st.none()
     | st.booleans()
@@ -81,14 +84,17 @@ def iso(moment: datetime) -> str:
 @st.composite
 def codes(draw: st.DrawFn, used: list[str]) -> str | None:
     # Every draw happens whatever the kind and the pool (Hypothesis needs the same draws on a replay).
-    kind = draw(st.sampled_from(["own", "own", "own", "other", "malformed", "used", "none", "day"]))
+    kinds = ["own", "own", "own", "foreign", "other", "malformed", "used", "none", "day"]
+    kind = draw(st.sampled_from(kinds))
     number = draw(st.integers(1, 99_999))
     day = draw(st.dates(date(2000, 1, 1), date(2099, 12, 31)))
     other = draw(st.sampled_from([B, P, "000.99.99.H99"]))
     bad_day = draw(st.sampled_from(["991332", "000000", "240230"]))
     malformed = draw(text(60))
     pick = draw(st.integers(0, 2**16))
-    if kind == "own":
+    if kind == "own":  # a number of desk a's own fallback block (slot 0) today: the server may accept it
+        return format_code(A, today(), 90_000 + number % 1000)
+    if kind == "foreign":  # any number and day of A: the server accepts it only if it is desk a's own
         return format_code(A, day, number)
     if kind == "other":
         return format_code(other, today(), number)
@@ -130,7 +136,7 @@ def snapshots(draw: st.DrawFn, dossier_id: str, used_codes: list[str]) -> dict[s
         "handling_agency_eid": draw(st.none() | EIDS),
         "scenario": draw(st.sampled_from("abc")),
         "channel": draw(st.sampled_from(["direct", "postal", "online"])),
-        "received_at": iso(draw(MOMENTS)),
+        "received_at": iso(draw(TIMES)),
         "due_at": draw(st.none() | MOMENTS.map(iso)),
         "status": draw(
             st.sampled_from([Status.RECEIVED, Status.REFUSED, Status.NEW]) | st.sampled_from(Status)
@@ -176,8 +182,8 @@ def events(draw: st.DrawFn, pool: dict[str, list[Any]]) -> dict[str, Any]:
         "dossier_id": new_id,
         "seq": draw(st.integers(1, 3) | st.integers(1, MAX_INT32)),
         "type": "dossier.received",
-        "occurred_at": iso(draw(MOMENTS)),
-        "operator": draw(text(200)),
+        "occurred_at": iso(draw(TIMES)),
+        "operator": draw(st.just("demo") | st.just("demo") | text(200)),  # demo: signed in (srvkit)
         "workstation": draw(text(100)),
         "payload": snapshot,
     }

@@ -16,7 +16,7 @@ import pytest
 from faults.harness import local_dossiers, local_event_ids, new_desk, server_problems
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from srvkit import A, World
+from srvkit import A, World, sign_in
 
 from app.paths import database_path
 from app.services import dossiers as svc
@@ -40,6 +40,7 @@ def line(world: World, tmp_path: Path, template_dir: Path) -> Iterator[tuple[Pat
     """An enrolled desk's data folder whose server address is a fault proxy in front of the server."""
     folder = tmp_path / "desk"
     store = new_desk(folder, template_dir, world.live.url, world.enrol_code(A), "Quầy 1")
+    sign_in(world, engine.connection(store)[2], A)  # its operators log in online once
     port = int(world.live.url.rsplit(":", 1)[1])
     with FaultProxy(port, timeout=30) as proxy:
         with store.write() as s:

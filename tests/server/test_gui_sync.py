@@ -18,7 +18,7 @@ from keyring.backends import fail
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, update
-from srvkit import A, LiveServer, World
+from srvkit import A, LiveServer, World, sign_in
 
 from app.contract import utc_now
 from app.domain.errors import DomainError
@@ -108,6 +108,7 @@ def test_enrol_in_the_dialog_then_the_desk_syncs_by_itself(
     assert window.status.connection_label.toolTip() == ""
     dialog.close()
     qtbot.waitUntil(lambda: window.enrol_dialog is None)
+    sign_in(world, engine.connection(store)[2], A)  # the demo operator logs in online once
 
     # A dossier saved on the desk: the change wakes the sync thread (its timer is 60 s away).
     first = receive(store, "Đặng Văn Hùng")
@@ -212,7 +213,9 @@ def test_the_desk_list_on_screen_shows_what_a_round_brought(
     """Another workstation of the centre receives a dossier; this desk's next round pulls it, and the
     list the operator is looking at shows it without a tab switch."""
     folder = tmp_path / "desk"
-    new_desk(folder, template_dir, world.live.url, world.enrol_code(A), "Quầy 1").dispose()
+    enrolled = new_desk(folder, template_dir, world.live.url, world.enrol_code(A), "Quầy 1")
+    sign_in(world, engine.connection(enrolled)[2], A)
+    enrolled.dispose()
     w = open_window(qtbot, folder)
     try:
         qtbot.waitUntil(lambda: status_is(w, "Trực tuyến", 0), timeout=WAIT)
@@ -221,6 +224,7 @@ def test_the_desk_list_on_screen_shows_what_a_round_brought(
         settle(qtbot, w)
         other = world.desk(A, "Quầy 2")
         snap = world.snapshot(A)
+        snap.due_at = snap.received_at - timedelta(days=1)  # overdue
         other.client.push([world.received(other, snap)])
         assert snap.id not in {r.dossier_id for r in w.desk.model.rows}
         qtbot.keyClick(w, Qt.Key.Key_F9)

@@ -60,7 +60,14 @@ def test_setup_commands(server: LiveServer, capsys: pytest.CaptureFixture[str]) 
     )
     assert code == 0, capsys.readouterr().err
     code, out = run(
-        server, "add-operator", "000.12.24.H06", "thu", "--full-name", "Phạm  Thu", "--password", "bí-mật-1"
+        server,
+        "add-operator",
+        "000.12.24.H06",
+        "thu",
+        "--full-name",
+        "Phạm  Thu",
+        "--password",
+        "bí-mật-dài-số-1",
     )
     assert code == 0
     code, out = run(server, "holiday", "add", "2026-12-31", "off", "--note", "Nghỉ bù")
@@ -78,7 +85,7 @@ def test_setup_commands(server: LiveServer, capsys: pytest.CaptureFixture[str]) 
             "000.12.24.H06",
         }
         op = s.scalar(select(Operator).where(Operator.username == "thu"))
-        assert op is not None and op.full_name == "Phạm Thu" and op.password_hash.startswith("scrypt$")
+        assert op is not None and op.full_name == "Phạm Thu" and op.password_hash.startswith("$argon2id$")
         assert len(list(s.scalars(select(Procedure)))) == 48
         day = s.scalar(select(CalendarDay))
         assert day is not None and (day.kind, day.note) == ("off", "Nghỉ bù")
@@ -112,7 +119,7 @@ def test_status_and_revoke(server: LiveServer) -> None:
         (("revoke-device", "no-such-device"), "Không có máy trạm mã no-such-device"),
         (("holiday", "add", "31/12/2026", "off"), "không đúng dạng YYYY-MM-DD"),
         (("add-operator", A, "x y", "--full-name", "X", "--password", "123456"), "không có dấu cách"),
-        (("add-operator", A, "xy", "--full-name", "X", "--password", "123"), "ít nhất 6 ký tự"),
+        (("add-operator", A, "xy", "--full-name", "X", "--password", "123"), "ít nhất 10 ký tự"),
         (
             (
                 "add-centre",

@@ -10,9 +10,10 @@ from srvkit import A, B, World
 
 from app.domain.codes import DEFAULT_PLAN
 from app.sync.client import ServerRefused
-from server import admin
+from server import admin, devices
 from server.devices import sha256
 from server.models import Device, EnrolmentCode
+from server.throttle import Limit
 
 
 def test_enrolment_gives_a_token_the_centre_and_a_slot(world: World) -> None:
@@ -92,7 +93,10 @@ def test_no_or_a_wrong_token_gets_401(world: World, token: str | None) -> None:
     assert (err.value.status_code, err.value.problem.code) == (401, "auth.device")
 
 
-def test_a_centre_has_at_most_plan_slots_active_devices(world: World) -> None:
+def test_a_centre_has_at_most_plan_slots_active_devices(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(devices, "ENROL_PER_SOURCE", Limit(100, 60))  # 11 enrolments from 127.0.0.1
     for i in range(DEFAULT_PLAN.slots):
         world.desk(B, f"Quầy {i}")
     with pytest.raises(ServerRefused) as err:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from srvkit import A, Desk, LiveServer, World, today
+from srvkit import OPERATOR_PASSWORD, A, Desk, LiveServer, World, today
 
 from app.contract import utc_now
 
@@ -36,6 +37,24 @@ JSON = st.recursive(
     max_leaves=20,
 )
 HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=30).map(str.strip)
+#: Clock headers at and beyond what ``datetime`` can hold once moved to UTC (D4: these gave 500s).
+EXTREME_CLOCKS = st.builds(
+    lambda moment, minutes: (
+        moment.isoformat()
+        + (
+            f"{'+' if minutes >= 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+            if minutes is not None
+            else ""
+        )
+    ),
+    st.datetimes(datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59, 999999))
+    | st.sampled_from([datetime(1, 1, 1), datetime(9999, 12, 31, 23, 59, 59, 999999)]),
+    st.none() | st.integers(-(24 * 60 - 1), 24 * 60 - 1),
+)
+#: Bearer tokens that are wrong in every way (empty, long, non-ASCII-looking, another scheme).
+BAD_TOKENS = st.sampled_from(["", "Bearer", "Basic YWJjOmRlZg==", "Bearer " + "x" * 300]) | st.text(
+    st.characters(min_codepoint=33, max_codepoint=126), max_size=60
+).map(lambda t: f"Bearer {t}".strip())
 
 
 def valid_bodies(world: World, desk: Desk) -> dict[str, Any]:
@@ -46,7 +65,7 @@ def valid_bodies(world: World, desk: Desk) -> dict[str, Any]:
             "device_name": "Quầy fuzz",
             "client_time": utc_now().isoformat(),
         },
-        "/api/v1/auth/login": {"username": "demo", "password": "motcua"},
+        "/api/v1/auth/login": {"username": "op0", "password": OPERATOR_PASSWORD},
         "/api/v1/sync/push": {"events": [world.received(desk, snap).model_dump(mode="json")]},
         "/api/v1/numbering/lease": {"agency_eid": A, "day": today().isoformat(), "size": 3},
         "/api/v1/sync/quarantined": {
@@ -99,6 +118,7 @@ def fuzz_http(server: LiveServer) -> Iterator[httpx.Client]:
 
 def check(response: httpx.Response) -> None:
     assert response.status_code < 500, (response.status_code, response.text[:500])
+    assert "Traceback" not in response.text
     if response.status_code >= 400:
         body = response.json()
         detail = body["detail"]
@@ -133,6 +153,12 @@ def test_every_operation_survives_random_requests(world: World, fuzz_http: httpx
             for name in ("X-Motcua-Protocol", "X-Motcua-Client-Time", "Authorization"):
                 if data.draw(st.booleans(), label=f"garble {name}"):
                     h[name] = data.draw(HEADER_TEXT, label=name)
+        if data.draw(st.booleans(), label="extreme clock"):
+            h["X-Motcua-Client-Time"] = data.draw(EXTREME_CLOCKS, label="clock")
+        if data.draw(st.integers(0, 3), label="bad token") == 0:
+            h["Authorization"] = data.draw(BAD_TOKENS, label="token")
+        if data.draw(st.integers(0, 5), label="drop a header") == 0:
+            h.pop(data.draw(st.sampled_from(sorted(h)), label="dropped"), None)
         if method == "GET":
             params = data.draw(
                 st.dictionaries(st.sampled_from(["since", "limit", "x"]), JSON_SCALARS.map(str), max_size=3),

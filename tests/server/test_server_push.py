@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import timedelta
 
 import pytest
+from faults.harness import is_vietnamese
 from sqlalchemy import func, select
-from srvkit import A, B, P, World, statuses, today
+from srvkit import A, B, Desk, P, World, local_now, statuses, today
 
 from app.contract import Event, EventResult
 from app.domain.status import Action, Status
 from server import sync as server_sync
 from server.models import ChangeRow, Dossier, EventRow, NumberCounter
+
+#: An apology's new due date, later than the one ``World.snapshot`` gives (received + 3 days).
+NEW_DUE = (local_now() + timedelta(days=10)).replace(hour=16, minute=0, second=0)
 
 
 def test_received_then_transitions_are_accepted_and_update_the_dossier(world: World) -> None:
@@ -28,7 +32,7 @@ def test_received_then_transitions_are_accepted_and_update_the_dossier(world: Wo
             snap.id,
             Action.APOLOGISE,
             Status.IN_PROCESS,
-            due_at=datetime(2026, 5, 12, 16, 0),
+            due_at=NEW_DUE,
             reason="Cần xác minh thêm",
         ),
         world.transition(desk, snap.id, Action.RESULT_READY, Status.RESULT_READY),
@@ -40,7 +44,7 @@ def test_received_then_transitions_are_accepted_and_update_the_dossier(world: Wo
         d = s.get(Dossier, snap.id)
         assert d is not None
         assert d.status == "result_ready" and d.snapshot["status"] == "result_ready"
-        assert d.snapshot["due_at"] == "2026-05-12T16:00:00"
+        assert d.snapshot["due_at"] == NEW_DUE.isoformat()
         assert d.code == snap.code
         assert s.scalar(select(func.count()).select_from(EventRow)) == 4
         assert s.scalar(select(func.count()).select_from(ChangeRow)) == 4
@@ -115,11 +119,11 @@ def test_the_server_orders_concurrent_actions_by_arrival(world: World) -> None:
 
 
 def test_a_code_already_used_by_another_dossier_is_rejected(world: World) -> None:
-    desk1, desk2 = world.desk(A), world.desk(A, "Quầy 2")
+    desk = world.desk(A)
     first = world.snapshot(A)
-    second = world.snapshot(A, code=first.code)
-    assert statuses(desk1.client.push([world.received(desk1, first)]).results) == ["accepted"]
-    r = desk2.client.push([world.received(desk2, second)])
+    assert statuses(desk.client.push([world.received(desk, first)]).results) == ["accepted"]
+    second = world.snapshot(A, code=first.code)  # the desk's own number again (e.g. a restored backup)
+    r = desk.client.push([world.received(desk, second)])
     assert statuses(r.results) == ["rejected:code.duplicate"]
     assert r.results[0].reason is not None and first.code is not None and first.code in r.results[0].reason.vi
 
@@ -201,15 +205,41 @@ def test_an_invalid_payload_is_rejected_alone(world: World) -> None:
 
 def test_a_received_code_in_the_lease_region_raises_the_high_water_mark(world: World) -> None:
     desk = world.desk(A)
-    snap = world.snapshot(A, code=f"{A}-{today():%y%m%d}-0042")
-    desk.client.push([world.received(desk, snap)])
-    lease = desk.client.lease(A, today(), 10).lease
-    assert (lease.first, lease.last) == (43, 52)
-    fallback = world.snapshot(A, code=f"{A}-{today():%y%m%d}-9001")
-    desk.client.push([world.received(desk, fallback)])
+    lease = desk.client.lease(A, today(), 50).lease
+    snap = world.snapshot(A, code=f"{A}-{today():%y%m%d}-0042")  # inside the desk's lease 1–50
+    assert statuses(desk.client.push([world.received(desk, snap)]).results) == ["accepted"]
+    fallback = world.snapshot(A, code=desk.next_code())
+    assert statuses(desk.client.push([world.received(desk, fallback)]).results) == ["accepted"]
     with world.db.read() as s:
         counter = s.get(NumberCounter, (A, today()))
-        assert counter is not None and counter.high_water == 52
+        assert counter is not None and counter.high_water == lease.last == 50
+
+
+def test_the_server_accepts_only_the_pushing_desks_own_numbers(world: World) -> None:
+    """D2: a code is accepted only inside the pushing device's lease or its slot's fallback block, for a
+    plausible day; anything else is refused with a reason the operator can read."""
+    a1, a2, b1 = world.desk(A), world.desk(A, "Quầy 2"), world.desk(B)
+    assert (a1.slot, a2.slot, b1.slot) == (0, 1, 0)
+    lease = a1.client.lease(A, today(), 50).lease
+    day = f"{today():%y%m%d}"
+
+    def push(desk: Desk, code: str) -> str:
+        snap = world.snapshot(desk.eid, code=code)
+        r = desk.client.push([world.received(desk, snap)]).results[0]
+        if r.reason is not None:
+            assert is_vietnamese(r.reason.vi) and code in r.reason.vi and code in r.reason.en
+        return statuses([r])[0]
+
+    assert push(a2, f"{A}-{day}-0002") == "rejected:code.not_leased"  # inside a1's lease
+    assert push(a2, f"{A}-{day}-0051") == "rejected:code.not_leased"  # leased to nobody yet
+    assert push(a2, f"{A}-{day}-9005") == "rejected:code.not_slot"  # a1's (slot 0) fallback block
+    assert push(a2, f"{A}-{day}-90005") == "rejected:code.not_slot"
+    assert push(b1, f"{B}-{day}-9999") == "rejected:code.not_slot"  # slot 9's block
+    assert push(b1, f"{B}-991231-0001") == "rejected:code.day"  # a day in 2099
+    assert push(b1, f"{B}-200101-9001") == "rejected:code.day"  # before the device existed
+    assert push(a1, f"{A}-{day}-{lease.first + 1:04d}") == "accepted"
+    assert push(a2, f"{A}-{day}-9101") == "accepted"  # slot 1's own block
+    assert push(a2, f"{A}-{day}-91001") == "accepted"
 
 
 def test_concurrent_resends_of_the_same_batch_store_each_event_once(world: World) -> None:
@@ -221,7 +251,7 @@ def test_concurrent_resends_of_the_same_batch_store_each_event_once(world: World
     lock = threading.Lock()
 
     def send(i: int) -> None:
-        r = world.client(desks[i % 2].client.token).push(events)
+        r = world.client(desks[0].client.token).push(events)  # one desk resending on 4 connections
         with lock:
             results.append(r.results)
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.collection import AUTHORISED, Collector, collector_of
 from app.domain.errors import DomainError
+from app.domain.roles import Role, may_perform
 from app.domain.status import Action, allowed_actions
 from app.services.actions import ActionOutcome, perform_and_print
 from app.services.desk_lists import AgencyItem, DossierDetail, agencies, dossier_detail
@@ -64,9 +65,10 @@ ACTIONS_PER_ROW = 4
 ACTION_FORMS = {"request_supplement": "supplement", "apologise": "apology", "stop": "stop"}
 
 
-def allowed_here(status: str) -> list[Action]:
+def allowed_here(status: str, roles: frozenset[Role] = frozenset(Role)) -> list[Action]:
+    """The actions offered: legal from ``status`` and open to this centre's ``roles`` (app.domain.roles)."""
     allowed = set(allowed_actions(status))
-    return [a for a in PERFORMABLE if a in allowed]
+    return [a for a in PERFORMABLE if a in allowed and may_perform(roles, status, a)]
 
 
 class DetailPage(QWidget):
@@ -306,7 +308,7 @@ class DetailPage(QWidget):
             )
             for col, value in enumerate(values):
                 self.events.setItem(i, col, QTableWidgetItem(value))
-        for action in allowed_here(d.status):
+        for action in allowed_here(d.status, d.roles):
             button = QPushButton(action_label(action), self.actions_box)
             button.setObjectName(f"action_{action.value}")
             button.clicked.connect(lambda _checked=False, a=action.value: self.start_action(a))
