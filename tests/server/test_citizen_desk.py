@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from sqlalchemy import select
-from srvkit import A, World
+from srvkit import A, World, sign_in
 
 from app.bootstrap import open_store
 from app.models import Centre, DossierRating
@@ -44,6 +44,7 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     shutil.copy(database_path(template_dir), database_path(tmp_path))
     store = open_store(tmp_path)
     engine.enrol(store, world.live.url, world.enrol_code(A), "Quầy 1")
+    sign_in(world, engine.connection(store)[2], A)  # its operators log in online once (issue 16, D7)
     yield store
     store.dispose()
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from portalkit import simulator
 from sqlalchemy import select
-from srvkit import A, B, World
+from srvkit import A, B, World, sign_in
 
 from app.bootstrap import open_store
 from app.cli.main import main as desk_main
@@ -48,6 +48,7 @@ def make_desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Call
         store = open_store(folder)
         stores.append(store)
         engine.enrol(store, world.live.url, world.enrol_code(eid), name)
+        sign_in(world, engine.connection(store)[2], eid)  # its operators log in online once (issue 16, D7)
         return store
 
     yield make
