@@ -154,12 +154,11 @@ def _grey(img: Image.Image) -> np.ndarray:
 
 def _levels(a: np.ndarray) -> np.ndarray:
     sample = a[::4, ::4]
-    black, white = np.percentile(sample, [0.5, 90.0])
+    black, white = (float(x) for x in np.percentile(sample, [0.5, 90.0]))
     if white - black < 32:  # a blank or nearly uniform page: leave it
         return a
-    scale = 255.0 / (white - black)
-    out = (a.astype(np.float32) - float(black)) * scale
-    levelled: np.ndarray = np.clip(out, 0, 255).astype(np.uint8)
+    lut = np.clip((np.arange(256, dtype=np.float32) - black) * (255.0 / (white - black)), 0, 255)
+    levelled: np.ndarray = lut.astype(np.uint8)[a]
     return levelled
 
 
@@ -255,7 +254,7 @@ def clean_page(raw: RawPage, rotation: int = 0, force_mode: str | None = None) -
     angle = skew_angle(a)
     page = Image.fromarray(a)
     if abs(angle) >= 0.1:
-        page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
+        page = page.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255, expand=False)
     a = np.asarray(page)
     mode = force_mode or ("grey" if grey_share(a) > GREY_SHARE else "bw")
     out = io.BytesIO()
@@ -265,7 +264,7 @@ def clean_page(raw: RawPage, rotation: int = 0, force_mode: str | None = None) -
             page = page.resize((round(page.width * target / dpi), round(page.height * target / dpi)))
         # A light blur first smooths ragged stroke edges: a smaller G4 stream, and Tesseract reads the
         # diacritics better (bench/bench_digitise.py measures both).
-        grey = np.asarray(page.filter(ImageFilter.GaussianBlur(1.0)))
+        grey = np.asarray(page.filter(ImageFilter.BoxBlur(1)))
         ink = despeckle(grey <= _otsu(grey))
         bw = Image.fromarray(~ink)  # mode "1": True = white
         bw.save(out, format="TIFF", compression="group4", dpi=(round(target), round(target)))

@@ -562,7 +562,8 @@ def _apply_state(
     """One change of one dossier (a local ``Dossier`` or a :class:`_NewRow`), as the server sent it."""
     known = {e.id for e in d.events}
     for ev in state.events:
-        if ev.event_id in known:
+        if ev.event_id in known or ev.type == "dossier.files":
+            # A digitised paper is not a status event: its reference is kept with the files (issue 19).
             continue
         payload = ev.payload
         action = payload.get("action", "receive") if ev.type == "dossier.transition" else "receive"
