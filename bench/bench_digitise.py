@@ -48,7 +48,9 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-digitise-"))
     files = []
     for i in range(args.pages):
-        page = samples.scanned(samples.text_page(), skew_deg=0.5 + 2.0 * i / max(1, args.pages - 1), seed=10 + i)
+        page = samples.scanned(
+            samples.text_page(), skew_deg=0.5 + 2.0 * i / max(1, args.pages - 1), seed=10 + i
+        )
         f = tmp / f"p{i}.png"
         page.save(f, dpi=(300, 300))
         files.append(f)
@@ -69,8 +71,20 @@ def main() -> int:
         lossless_file.write_bytes(lossless)
         optimised = tmp / f"{f.stem}-opt.pdf"
         subprocess.run(
-            [sys.executable, "-m", "ocrmypdf", "-q", "--ocr-engine", "none", "--output-type", "pdf", "-O", "3",
-             str(lossless_file), str(optimised)],
+            [
+                sys.executable,
+                "-m",
+                "ocrmypdf",
+                "-q",
+                "--ocr-engine",
+                "none",
+                "--output-type",
+                "pdf",
+                "-O",
+                "3",
+                str(lossless_file),
+                str(optimised),
+            ],
             check=True,
         )
         optimiser_sizes.append(optimised.stat().st_size)
@@ -96,8 +110,10 @@ def main() -> int:
         figures["with_ocr_pdfa_kb_per_page"] = kb(ocr_sizes)
     for k, v in figures.items():
         print(f"{k:32} {v}")
-    print(f"target: <= 60 KB per page (desk max {figures['desk_max_kb']} KB); "
-          f"no larger than ocrmypdf -O3 ({figures['ocrmypdf_O3_kb_per_page']} KB); CPU <= 0.5 s per page")
+    print(
+        f"target: <= 60 KB per page (desk max {figures['desk_max_kb']} KB); "
+        f"no larger than ocrmypdf -O3 ({figures['ocrmypdf_O3_kb_per_page']} KB); CPU <= 0.5 s per page"
+    )
     if not args.no_write:
         save("digitise", figures)
     return 0
