@@ -20,7 +20,6 @@ Merges the figures into ``bench/results/latest.json`` under ``"digitise"``.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import subprocess
 import sys
@@ -33,10 +32,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import img2pdf  # noqa: E402
+from common import save  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from app.digitise import imaging, ocr, samples  # noqa: E402
-from common import save  # noqa: E402
 
 
 def main() -> int:

@@ -1,5 +1,5 @@
-"""Digitised papers on the command line: ``attach``; ``files`` (list, ``--export``, ``--ocr``,
-``--sweep``)."""
+"""Digitised papers on the command line: ``attach``; ``scan`` (``--list``, a paper from a scanner);
+``files`` (list, ``--export``, ``--ocr``, ``--sweep``)."""
 
 from __future__ import annotations
 
@@ -136,6 +136,49 @@ def cmd_files(ctx: Context) -> int:
     return 0
 
 
+def cmd_scan(ctx: Context) -> int:
+    from app.digitise import sources
+
+    a = ctx.args
+    if a.list:
+        devices = sources.list_devices()
+        if a.json:
+            ctx.print_json([vars(d) for d in devices])
+        for d in [] if a.json else devices:
+            ctx.print(f"{d.name}  {d.vendor} {d.model} ({d.kind})")
+        if not devices and not a.json:
+            ctx.print(ctx.t("Không tìm thấy máy quét.", "No scanner found."))
+        return 0
+    if not a.code or a.paper is None:
+        raise CommandError(
+            Problem(
+                "cli.scan", "Cần mã hồ sơ và --paper N.", "A dossier code and --paper N are needed.", "code"
+            )
+        )
+    raw = sources.scan(a.device, feeder=a.feeder, resolution=a.resolution)
+    images = {str(i): p for i, p in enumerate(raw)}
+    if a.feeder:
+        ctx.print(
+            ctx.t("Khay nạp giấy đã quét", "The feeder gave") + f" {len(raw)} " + ctx.t("trang", "pages")
+        )
+    r = svc.attach_pages(
+        ctx.store,
+        actor(ctx),
+        a.code,
+        a.paper,
+        dg.PageSet().add(list(images)),
+        images,
+        declared=dg.validate_declared(a.pages),
+        source="scanner",
+    )
+    ctx.print(
+        f"{r.paper_no}. {r.name}: {r.page_count} "
+        + ctx.t("trang", "pages")
+        + f", {r.size:,} bytes, sha256 {r.sha256}"
+    )
+    return 0
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     op = argparse.ArgumentParser(add_help=False)
     op.add_argument("--operator", help="operator name recorded on the events (default: the OS user)")
@@ -165,6 +208,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--result", type=Path, nargs="+", metavar="FILE", help="attach the electronic result")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_attach, trailing=True)
+
+    p = sub.add_parser("scan", parents=[common, op], help="list scanners, or scan a paper of a dossier")
+    p.add_argument("code", nargs="?", help="dossier code (or id)")
+    p.add_argument("--list", action="store_true", help="list the scanners (SANE; TWAIN on Windows)")
+    p.add_argument("--paper", type=int, help="the paper's number in the dossier's checklist")
+    p.add_argument("--device", help="scanner name as --list shows it (default: the first)")
+    p.add_argument("--feeder", action="store_true", help="empty the document feeder (its count is shown)")
+    p.add_argument("--pages", type=int, help="page count declared (refused when the scan differs)")
+    p.add_argument("--resolution", type=int, default=300, help="dpi (default 300)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_scan)
 
     p = sub.add_parser("files", parents=[common], help="a dossier's digitised papers (or --ocr, --sweep)")
     p.add_argument("code", nargs="?", help="dossier code (or id)")
