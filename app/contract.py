@@ -380,6 +380,24 @@ class FilesPayload(_Model):
     exemption: Literal["electronic", "shown_only", "verification_result", "secret"] | None = None
 
 
+class FileStatus(_Model):
+    """``GET /files/{sha256}``: whether the server holds the file, or how much of an upload it holds."""
+
+    sha256: Sha256Hex
+    size: Annotated[int, Field(ge=0, le=MAX_INT32)]
+    have: bool
+    offset: Annotated[int, Field(ge=0, le=MAX_INT32)]
+    server_time: datetime
+
+
+class ChunkResult(_Model):
+    """``PUT /files/{sha256}?offset=N&total=T`` with the chunk's bytes as the body."""
+
+    offset: Annotated[int, Field(ge=0, le=MAX_INT32)]
+    complete: bool
+    server_time: datetime
+
+
 EventType = Literal["dossier.received", "dossier.transition", "dossier.files"]
 
 

@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -23,8 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError, Problem
 from server import __version__
+from server.api.files import files_router
 from server.api.middleware import BodyLimit
 from server.api.routes import health_router, router
+from server.blobs import BlobStore
+from server.blobs import default_dir as default_blob_dir
 from server.db import Database, check_schema
 from server.errors import ApiError, error_body, unavailable
 
@@ -141,7 +145,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
 
-def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -> FastAPI:
+def create_app(
+    db_url: str, *, check: bool = True, threads: int | None = None, blob_dir: Path | None = None
+) -> FastAPI:
     """The API on the database at ``db_url`` (migrated beforehand with ``motcua-server init``).
 
     ``threads``: the size of the worker thread pool running the endpoints (default
@@ -174,6 +180,8 @@ def create_app(db_url: str, *, check: bool = True, threads: int | None = None) -
     install_error_handlers(app)
     app.include_router(health_router)
     app.include_router(router)
+    app.state.blobs = BlobStore(blob_dir or default_blob_dir())
+    app.include_router(files_router)
     app.add_middleware(BodyLimit)
     return app
 

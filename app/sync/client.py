@@ -34,9 +34,11 @@ from app.contract import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     ChangesResponse,
+    ChunkResult,
     EnrollRequest,
     EnrollResponse,
     Event,
+    FileStatus,
     HealthResponse,
     LeaseRequest,
     LeaseResponse,
@@ -167,6 +169,14 @@ class SyncClient:
         body = LeaseRequest(agency_eid=agency_eid, day=day, size=size)
         return self._call("POST", "/numbering/lease", LeaseResponse, body=body)
 
+    def file_status(self, sha256: str) -> FileStatus:
+        return self._call("GET", f"/files/{sha256}", FileStatus)
+
+    def put_chunk(self, sha256: str, offset: int, total: int, data: bytes) -> ChunkResult:
+        return self._call(
+            "PUT", f"/files/{sha256}", ChunkResult, content=data, params={"offset": offset, "total": total}
+        )
+
     # -- plumbing
 
     def _headers(self) -> dict[str, str]:
@@ -183,16 +193,20 @@ class SyncClient:
         *,
         body: BaseModel | None = None,
         params: dict[str, Any] | None = None,
+        content: bytes | None = None,
     ) -> M:
         try:
             headers = self._headers()
             if body is not None:
                 headers["Content-Type"] = "application/json"
+                # Serialised by pydantic straight to JSON bytes (not a dict for httpx to dump again).
+                content = body.model_dump_json().encode()
+            elif content is not None:
+                headers["Content-Type"] = "application/octet-stream"
             response = self._http.request(
                 method,
                 path,
-                # Serialised by pydantic straight to JSON bytes (not a dict for httpx to dump again).
-                content=body.model_dump_json().encode() if body is not None else None,
+                content=content,
                 params=params,
                 headers=headers,
             )

@@ -155,6 +155,9 @@ class RoundReport:
     pulled: int = 0
     leased: int = 0
     parked: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
+    #: Digitised files uploaded in this round, and their bytes (app.sync.files).
+    files_sent: int = 0
+    file_bytes_sent: int = 0
 
 
 class SyncEngine:
@@ -182,6 +185,10 @@ class SyncEngine:
         self.client.health()  # raises ClockSkew / TransientError before anything moves
         report = RoundReport()
         self.push(report)
+        from app.sync.files import upload_pending  # after the events that name the files
+
+        uploaded = upload_pending(self.store, self.client)
+        report.files_sent, report.file_bytes_sent = uploaded.sent, uploaded.bytes_sent
         self.pull(report)
         self.lease_ahead(report)
         with self.store.write() as s:

@@ -1,0 +1,120 @@
+"""Uploading digitised files to the provincial server (issue 19), after the events that name them.
+
+A file row is sent when its ``dossier.files`` event has been accepted (outbox ``sent``) and its OCR is no
+longer pending (so the PDF/A with the text layer is sent, once). For each file the server is asked what
+it holds: nothing more is sent for a file it has (idempotent by SHA-256), and an interrupted upload
+resumes at the server's offset. A refusal (too large, hash mismatch, not visible to this centre) parks
+the row with the server's reason, like a parked event; a transient failure leaves it pending for the
+next round. Intake never waits: this runs on the sync thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from app.digitise.blobs import BlobStore
+from app.models import DossierFile, OutboxEntry
+from app.models.db import Store
+from app.sync.client import ServerRefused, SyncClient
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 1024 * 1024
+
+
+@dataclass
+class UploadReport:
+    sent: int = 0
+    parked: int = 0
+    bytes_sent: int = 0
+
+
+def _ready(store: Store) -> list[tuple[int, str]]:
+    with store.read() as s:
+        rows = s.execute(
+            select(DossierFile.id, DossierFile.sha256)
+            .join(OutboxEntry, OutboxEntry.event_id == DossierFile.event_id)
+            .where(
+                DossierFile.upload_state == "pending",
+                DossierFile.sha256.is_not(None),
+                DossierFile.ocr_state != "pending",
+                DossierFile.replaced_at.is_(None),
+                OutboxEntry.state == "sent",
+            )
+            .order_by(DossierFile.id)
+        ).all()
+    return [(int(i), str(h)) for i, h in rows]
+
+
+def _mark(store: Store, row_id: int, sha256: str, state: str, error: str = "") -> None:
+    with store.write() as s:
+        s.execute(
+            update(DossierFile)
+            .where(DossierFile.id == row_id, DossierFile.sha256 == sha256)
+            .values(upload_state=state, last_error=error)
+        )
+
+
+def upload_pending(store: Store, client: SyncClient, chunk: int = CHUNK_BYTES) -> UploadReport:
+    """Send every file that is ready; raises ``TransientError`` on a network failure (rows stay pending)."""
+    report = UploadReport()
+    blobs = BlobStore.of(store.path.parent)
+    for row_id, sha256 in _ready(store):
+        try:
+            status = client.file_status(sha256)
+            if status.have:
+                _mark(store, row_id, sha256, "sent")  # idempotent by SHA-256: nothing sent again
+                continue
+            data = blobs.read(sha256)
+            offset = status.offset
+            while offset < len(data):
+                result = client.put_chunk(sha256, offset, len(data), data[offset : offset + chunk])
+                report.bytes_sent += min(chunk, len(data) - offset)
+                offset = result.offset
+                if result.complete:
+                    break
+        except ServerRefused as refused:
+            if (
+                refused.problem.code == "file.offset"
+                and refused.problem.field
+                and refused.problem.field.isdigit()
+            ):
+                continue  # another round resumes from the server's offset
+            _mark(store, row_id, sha256, "parked", refused.problem.vi)
+            report.parked += 1
+            continue
+        except (OSError, ValueError) as exc:  # the local file is missing or damaged: db check names it
+            log.warning("file %s cannot be uploaded: %s", sha256, exc)
+            _mark(store, row_id, sha256, "parked", f"local file: {exc}")
+            report.parked += 1
+            continue
+        _mark(store, row_id, sha256, "sent")
+        report.sent += 1
+    return report
+
+
+def pending_files(store: Store) -> tuple[int, int]:
+    """Files (and their bytes) still to upload, parked ones not counted."""
+    with store.read() as s:
+        count, total = s.execute(
+            select(func.count(), func.coalesce(func.sum(DossierFile.size), 0)).where(
+                DossierFile.upload_state == "pending",
+                DossierFile.sha256.is_not(None),
+                DossierFile.replaced_at.is_(None),
+            )
+        ).one()
+    return int(count), int(total)
+
+
+def parked_files(store: Store) -> int:
+    """Files the server refused (or that could not be read here): shown like parked events."""
+    with store.read() as s:
+        n = s.scalar(
+            select(func.count()).where(
+                DossierFile.upload_state == "parked", DossierFile.replaced_at.is_(None)
+            )
+        )
+    return int(n or 0)
