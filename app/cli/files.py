@@ -113,6 +113,19 @@ def cmd_files(ctx: Context) -> int:
         return 0
     if not a.code:
         raise CommandError(Problem("cli.code", "Thiếu mã hồ sơ.", "The dossier code is missing.", "code"))
+    if a.fetch:
+        from app.sync import engine
+        from app.sync.client import ClockSkew, ServerRefused, SyncClient, TransientError
+        from app.sync.files import fetch_files
+
+        url, _device, token = engine.connection(ctx.store)
+        try:
+            with SyncClient(url, token) as client:
+                n = fetch_files(ctx.store, client, a.code)
+        except (ServerRefused, ClockSkew, TransientError) as exc:
+            raise CommandError(exc.problem) from exc
+        ctx.print(ctx.t("Đã tải về", "Fetched") + f" {n} " + ctx.t("tệp", "files"))
+        return 0
     if a.export:
         for path in svc.export(ctx.store, a.code, a.export):
             ctx.print(str(path))
@@ -223,6 +236,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("files", parents=[common], help="a dossier's digitised papers (or --ocr, --sweep)")
     p.add_argument("code", nargs="?", help="dossier code (or id)")
     p.add_argument("--export", type=Path, metavar="DIR", help="copy the files (hash-checked) into DIR")
+    p.add_argument("--fetch", action="store_true", help="fetch from the server the files digitised elsewhere")
     p.add_argument("--ocr", action="store_true", help="recognise the text of files waiting for OCR")
     p.add_argument("--limit", type=int, help="with --ocr: at most this many files")
     p.add_argument("--sweep", action="store_true", help="remove files left unreferenced by a crash")

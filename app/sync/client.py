@@ -177,6 +177,18 @@ class SyncClient:
             "PUT", f"/files/{sha256}", ChunkResult, content=data, params={"offset": offset, "total": total}
         )
 
+    def file_content(self, sha256: str) -> bytes:
+        """A digitised file's bytes (the caller checks them against ``sha256``)."""
+        try:
+            response = self._http.get(f"/files/{sha256}/content", headers=self._headers())
+        except httpx.HTTPError as exc:
+            raise TransientError(f"network error: {exc!r}") from exc
+        if response.status_code >= 500 or response.status_code in _RETRYABLE_4XX:
+            raise TransientError(f"HTTP {response.status_code}", response.status_code, None)
+        if response.status_code >= 400:
+            raise ServerRefused(_problem_of(response), response.status_code)
+        return response.content
+
     # -- plumbing
 
     def _headers(self) -> dict[str, str]:

@@ -561,6 +561,9 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 .all()
             )
         reindex_rows(conn, [(rowids[i], t) for i, t in index])
+    from app.sync.files import record_remote_files  # the papers digitised elsewhere (issue 19)
+
+    record_remote_files(s, states)
 
 
 def _apply_state(
@@ -619,6 +622,10 @@ class SyncState:
     next_attempt_in: float | None = None
     #: Changes the round that just ended brought from the server (lists on screen may need a reload).
     pulled: int = 0
+    #: Digitised files (and their bytes) still to upload, and files the server refused (issue 19).
+    files_pending: int = 0
+    file_bytes_pending: int = 0
+    files_parked: int = 0
 
 
 def outbox_counts(store: Store) -> tuple[int, int]:
@@ -760,7 +767,21 @@ class SyncWorker:
         self.backoff.reset()
         pending, parked = outbox_counts(self.store)
         pulled = self.last_report.pulled if self.last_report is not None else 0
-        self._emit(SyncState("online", pending, parked, last_success(self.store), pulled=pulled))
+        from app.sync.files import parked_files, pending_files
+
+        files_pending, file_bytes = pending_files(self.store)
+        self._emit(
+            SyncState(
+                "online",
+                pending,
+                parked,
+                last_success(self.store),
+                pulled=pulled,
+                files_pending=files_pending,
+                file_bytes_pending=file_bytes,
+                files_parked=parked_files(self.store),
+            )
+        )
         return self.interval
 
 

@@ -10,14 +10,19 @@ next round. Intake never waits: this runs on the sync thread.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
+from app.contract import DossierState
 from app.digitise.blobs import BlobStore
 from app.models import DossierFile, OutboxEntry
 from app.models.db import Store
+from app.services.dossiers import find_dossier
 from app.sync.client import ServerRefused, SyncClient
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,88 @@ class UploadReport:
     bytes_sent: int = 0
 
 
+def record_remote_files(s: Session, states: Sequence[DossierState]) -> None:
+    """In the pull's transaction: a ``dossier.files`` event made at another workstation becomes a
+    ``dossier_files`` row here (``source='server'``, nothing to upload), the newest per paper current.
+    Its file is fetched later (:func:`fetch_files`); until then ``db check`` does not count it missing."""
+    events = [(st.id, ev) for st in states for ev in st.events if ev.type == "dossier.files"]
+    if not events:
+        return
+    known = set(
+        s.scalars(
+            select(DossierFile.event_id).where(DossierFile.event_id.in_([ev.event_id for _d, ev in events]))
+        )
+    )
+    for dossier_id, ev in events:
+        if ev.event_id in known:
+            continue
+        known.add(ev.event_id)
+        p = ev.files()
+        at = ev.occurred_at.replace(tzinfo=None)
+        s.execute(
+            update(DossierFile)
+            .where(
+                DossierFile.dossier_id == dossier_id,
+                DossierFile.kind == p.kind,
+                DossierFile.paper_no == p.paper_no,
+                DossierFile.replaced_at.is_(None),
+            )
+            .values(replaced_at=at)
+        )
+        s.add(
+            DossierFile(
+                dossier_id=dossier_id,
+                kind=p.kind,
+                paper_no=p.paper_no,
+                name=p.name,
+                declared_pages=p.declared_pages,
+                page_count=p.page_count,
+                image_count=p.image_count,
+                pages=[page.model_dump(mode="json") for page in p.pages],
+                sha256=p.sha256,
+                original_sha256=p.sha256,
+                size=p.size,
+                media_type=p.media_type,
+                exemption=p.exemption,
+                source="server",
+                ocr_state="none",
+                upload_state="none",
+                last_error="",
+                event_id=ev.event_id,
+                operator_name=ev.operator,
+                created_at=at,
+                replaced_at=None,
+            )
+        )
+    s.flush()
+
+
+def fetch_files(store: Store, client: SyncClient, ref: str) -> int:
+    """Fetch the dossier's files recorded from the server and not yet here (the competent commune
+    opening a forwarded dossier); each is checked against its SHA-256 before it is stored. Returns how
+    many were fetched."""
+    blobs = BlobStore.of(store.path.parent)
+    with store.read() as s:
+        d = find_dossier(s, ref)
+        wanted = s.scalars(
+            select(DossierFile.sha256).where(
+                DossierFile.dossier_id == d.id,
+                DossierFile.source == "server",
+                DossierFile.sha256.is_not(None),
+            )
+        ).all()
+    fetched = 0
+    for sha256 in dict.fromkeys(h for h in wanted if h):
+        if blobs.exists(sha256):
+            continue
+        data = client.file_content(sha256)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValueError(f"the server sent a file that does not match {sha256}")
+        blobs.put(data)
+        fetched += 1
+    return fetched
+
+
 def _ready(store: Store) -> list[tuple[int, str]]:
     with store.read() as s:
         rows = s.execute(
@@ -39,6 +126,7 @@ def _ready(store: Store) -> list[tuple[int, str]]:
             .join(OutboxEntry, OutboxEntry.event_id == DossierFile.event_id)
             .where(
                 DossierFile.upload_state == "pending",
+                DossierFile.source != "server",
                 DossierFile.sha256.is_not(None),
                 DossierFile.ocr_state != "pending",
                 DossierFile.replaced_at.is_(None),

@@ -119,6 +119,14 @@
         <translation>Chờ đồng bộ: %1</translation>
     </message>
     <message>
+        <source>Files to send: %1 (%2 MB)</source>
+        <translation>Tệp chờ gửi: %1 (%2 MB)</translation>
+    </message>
+    <message>
+        <source>files refused: %1</source>
+        <translation>tệp bị từ chối: %1</translation>
+    </message>
+    <message>
         <source>Rejected: %1</source>
         <translation>Bị từ chối: %1</translation>
     </message>

@@ -27,6 +27,7 @@ from app.paths import database_path
 from app.services import dossiers as svc
 from app.services import files as fsvc
 from app.services.audit import Actor
+from app.services.health import check_database
 from app.sync import engine, files
 from app.sync.client import ServerRefused, SyncClient
 from server import cli as server_cli
@@ -156,6 +157,16 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
     headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Authorization": f"Bearer {b_token}"}
     got = httpx.get(f"{b_url}{API_PREFIX}/files/{sha}/content", headers=headers)
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == sha
+    # B's desk recorded the paper from the change feed; `files --fetch` brings the file, byte for byte.
+    (b_paper, *_others) = fsvc.dossier_files(b1, r.code).papers
+    assert (b_paper.sha256, b_paper.pages, b_paper.upload_state) == (sha, 1, "none")
+    assert check_database(b1).ok  # not fetched yet: not "missing"
+    with SyncClient(b_url, b_token) as b_client:
+        assert files.fetch_files(b1, b_client, r.code) == 1
+        assert files.fetch_files(b1, b_client, r.code) == 0
+    assert fsvc.blob_store(b1).read(sha) == fsvc.blob_store(a1).read(sha)
+    assert check_database(b1).ok
+    assert sync(b1).files_sent == 0  # a file recorded from the server is never sent back
     p_desk = world.desk(P)
     other = p_desk.client._http.get(f"/files/{sha}/content", headers=p_desk.client._headers())
     assert other.status_code == 403 and other.json()["detail"]["code"] == "file.forbidden"

@@ -538,7 +538,11 @@ class MainWindow(QMainWindow):
     def _show_sync_details(self, state: SyncState) -> None:
         self.status.set_parked(state.parked)
         if state.state == "syncing":
-            return  # a round has started: what the last one found stays shown until this one ends
+            return
+        if state.state == "online":
+            self.status.set_files(
+                state.files_pending, state.file_bytes_pending, state.files_parked
+            )  # a round has started: what the last one found stays shown until this one ends
         tip = message(state.problem) if state.problem is not None else ""
         if state.next_attempt_in is not None and state.state == "offline":
             tip = "\n".join(
