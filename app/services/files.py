@@ -443,23 +443,6 @@ def dossier_files(store: Store, ref: str) -> DossierFiles:
         return DossierFiles(d.id, d.code, tuple(papers))
 
 
-def digitised_papers(store: Store, dossier_ids: Sequence[str]) -> dict[str, set[int]]:
-    """Per dossier, the paper numbers that have a current file (receipt and logbook marks)."""
-    out: dict[str, set[int]] = {}
-    with store.read() as s:
-        rows = s.execute(
-            select(DossierFile.dossier_id, DossierFile.paper_no).where(
-                DossierFile.dossier_id.in_(list(dossier_ids)),
-                DossierFile.kind == "paper",
-                DossierFile.replaced_at.is_(None),
-                DossierFile.sha256.is_not(None),
-            )
-        )
-        for dossier_id, paper_no in rows:
-            out.setdefault(dossier_id, set()).add(paper_no)
-    return out
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text).lower()).strip("-")[:60] or "giay-to"
 

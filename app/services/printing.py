@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import DomainError, Problem
 from app.domain.status import Action, Status
-from app.models import Centre, Dossier, DossierEvent, PrintedDocument, Procedure
+from app.models import Centre, Dossier, DossierEvent, DossierFile, PrintedDocument, Procedure
 from app.models.db import Store
 from app.print import forms
 from app.print import model as pm
@@ -55,8 +55,28 @@ def _fee_text(proc: Procedure, fee: int) -> str:
     return "" if fee else (proc.fee_text or "Không")
 
 
-def _papers(d: Dossier) -> tuple[pm.Paper, ...]:
-    return tuple(pm.Paper(name=p["name"], form=p["form"], count=int(p["count"])) for p in d.papers_received)
+def _digitised(session: Session, dossier_ids: list[str]) -> dict[str, set[int]]:
+    """Per dossier, the checklist rows with a stored file (issue 19: marked on the receipt and logbook)."""
+    out: dict[str, set[int]] = {}
+    for chunk in (dossier_ids[i : i + 500] for i in range(0, len(dossier_ids), 500)):
+        rows = session.execute(
+            select(DossierFile.dossier_id, DossierFile.paper_no).where(
+                DossierFile.dossier_id.in_(chunk),
+                DossierFile.kind == "paper",
+                DossierFile.replaced_at.is_(None),
+                DossierFile.sha256.is_not(None),
+            )
+        )
+        for dossier_id, paper_no in rows:
+            out.setdefault(dossier_id, set()).add(int(paper_no))
+    return out
+
+
+def _papers(d: Dossier, digitised: set[int]) -> tuple[pm.Paper, ...]:
+    return tuple(
+        pm.Paper(name=p["name"], form=p["form"], count=int(p["count"]), digitised=i in digitised)
+        for i, p in enumerate(d.papers_received, start=1)
+    )
 
 
 def _last_event(d: Dossier, action: Action) -> Any:
@@ -98,7 +118,7 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
             email=a.email or "",
             procedure_name=proc.name,
             procedure_code=proc.code,
-            papers=_papers(d),
+            papers=_papers(d, _digitised(session, [d.id]).get(d.id, set())),
             sets_count=d.sets_count,
             time_text=time_label(proc.time_value, proc.time_unit),
             received_at=d.received_at,
@@ -280,6 +300,7 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
             )
             .order_by(Dossier.received_at, Dossier.code)
         ).all()
+        digitised = _digitised(s, [d.id for d in rows])
         data = pm.LogbookData(
             agency=agency_of(centre),
             period_from=first,
@@ -289,7 +310,7 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
                 pm.LogbookRow(
                     number=i,
                     code=d.code or "",
-                    procedure_name=d.procedure.name,
+                    procedure_name=d.procedure.name + _digitised_note(d, digitised.get(d.id, set())),
                     applicant_name=d.applicant.full_name,
                     address_phone=", ".join(x for x in (d.applicant.address, d.applicant.phone or "") if x),
                     lead_agency=d.competent_agency,
@@ -302,6 +323,13 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
             ),
         )
     return forms.logbook_xlsx(data) if fmt == "xlsx" else forms.render("logbook", data)
+
+
+def _digitised_note(d: Dossier, digitised: set[int]) -> str:
+    """Mẫu 07 has no column for digitisation: the procedure cell says how many papers were digitised."""
+    if not digitised:
+        return ""
+    return f" (đã số hóa {len(digitised)}/{len(d.papers_received)} giấy tờ)"
 
 
 def handover(store: Store, from_unit: str) -> bytes:

@@ -66,7 +66,6 @@ def test_attach_writes_file_row_outbox_and_audit_together(store: Store, page_fil
     first = listing.papers[0]
     assert (first.pages, first.declared_pages, first.sha256, first.images) == (2, 2, r.sha256, 3)
     assert all(p.sha256 is None for p in listing.papers[1:])
-    assert svc.digitised_papers(store, [listing.dossier_id]) == {listing.dossier_id: {1}}
 
 
 def test_page_count_mismatch_writes_nothing(store: Store, page_files: dict[str, Path]) -> None:
@@ -156,3 +155,24 @@ def test_crash_between_file_and_rows_leaves_an_orphan_the_sweep_removes(
     kept = svc.attach(store, ACTOR, svc.AttachRequest(code, 2, (page_files["dense"],)))
     assert svc.sweep(store) == [orphan]
     assert [d for d, _ in blobs.stored()] == [kept.sha256]
+
+
+def test_receipt_and_logbook_mark_the_digitised_papers(store: Store, page_files: dict[str, Path]) -> None:
+    import io
+    from datetime import date
+
+    import pypdf
+
+    from app.domain.text import fold
+    from app.services import printing
+
+    code = receive(store)
+    svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["half"],)))
+    svc.attach(store, ACTOR, svc.AttachRequest(code, 2, exemption="shown_only"))  # exempt: not digitised
+    receipt = printing.print_dossier_form(store, ACTOR, code, "receipt").pdf
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(receipt)).pages)
+    assert fold(text).count(fold("(đã số hóa)")) == 2  # paper 1, on both copies of the receipt
+    today = date.today()
+    book = printing.logbook(store, today, today)
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(book)).pages)
+    assert fold("đã số hóa 1/7 giấy tờ") in fold(" ".join(text.split()))
