@@ -378,6 +378,8 @@ class FilesPayload(_Model):
     size: Annotated[int, Field(ge=0, le=MAX_INT32)] = 0
     media_type: Literal["application/pdf"] = "application/pdf"
     exemption: Literal["electronic", "shown_only", "verification_result", "secret"] | None = None
+    #: The file was digitised earlier for another dossier of the same citizen and reused (linked).
+    reused: bool = False
 
 
 class FileStatus(_Model):

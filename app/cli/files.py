@@ -24,17 +24,26 @@ def _note(text: str) -> tuple[int, Path]:
 def cmd_attach(ctx: Context) -> int:
     a = ctx.args
     a.code, a.files = a.items[0], [Path(x) for x in [*a.items[1:], *a.trailing_args]]
-    given = sum(1 for x in (a.files, a.exempt, a.result) if x)
+    given = sum(1 for x in (a.files, a.exempt, a.result, a.reuse is not None) if x)
     if given != 1:
         raise CommandError(
             Problem(
                 "cli.attach",
-                "Hãy cho đúng một trong: các tệp giấy tờ (với --paper), --exempt LÝ_DO, --result TỆP….",
-                "Give exactly one of: the paper's files (with --paper), --exempt REASON, --result FILE….",
+                "Hãy cho đúng một trong: các tệp giấy tờ (với --paper), --exempt LÝ_DO, --reuse SỐ, "
+                "--result TỆP….",
+                "Give exactly one of: the paper's files (with --paper), --exempt REASON, --reuse ID, "
+                "--result FILE….",
             )
         )
     if not a.result and a.paper is None:
         raise CommandError(Problem("cli.paper", "Thiếu --paper N.", "--paper N is missing.", "paper"))
+    if a.reuse is not None:
+        reused = svc.reuse(ctx.store, actor(ctx), a.code, a.paper, a.reuse)
+        ctx.print(
+            f"{reused.paper_no}. {reused.name}: " + ctx.t("dùng lại", "reused") + f" {reused.sha256} "
+            f"({reused.page_count} " + ctx.t("trang", "pages") + ")"
+        )
+        return 0
     req = svc.AttachRequest(
         ref=a.code,
         paper_no=a.paper or 0,
@@ -93,6 +102,18 @@ def _state(ctx: Context, p: svc.PaperFiles) -> str:
 
 def cmd_files(ctx: Context) -> int:
     a = ctx.args
+    if a.reusable:
+        offers = svc.reusable_papers(ctx.store, a.reusable)
+        if a.json:
+            ctx.print_json([vars(o) for o in offers])
+            return 0
+        for o in offers:
+            ctx.print(
+                f"{o.file_id}  {o.dossier_code} #{o.paper_no} {o.name}: {o.pages} " + ctx.t("trang", "pages")
+            )
+        if not offers:
+            ctx.print(ctx.t("Không có giấy tờ nào để dùng lại.", "No paper to reuse."))
+        return 0
     if a.sweep:
         removed = svc.sweep(ctx.store)
         ctx.print(ctx.t("Đã xóa", "Removed") + f" {len(removed)} " + ctx.t("tệp mồ côi", "orphan files"))
@@ -219,6 +240,12 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="no copy needed (TT 03/2025 Art. 5.2): " + ", ".join(e.value for e in dg.Exemption),
     )
     p.add_argument("--result", type=Path, nargs="+", metavar="FILE", help="attach the electronic result")
+    p.add_argument(
+        "--reuse",
+        type=int,
+        metavar="ID",
+        help="link a paper digitised earlier for this citizen (an ID from files --reusable)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_attach, trailing=True)
 
@@ -240,5 +267,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--ocr", action="store_true", help="recognise the text of files waiting for OCR")
     p.add_argument("--limit", type=int, help="with --ocr: at most this many files")
     p.add_argument("--sweep", action="store_true", help="remove files left unreferenced by a crash")
+    p.add_argument("--reusable", metavar="PERSONAL_ID", help="papers already digitised for this citizen")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_files)

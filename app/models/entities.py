@@ -403,6 +403,9 @@ class DossierFile(Base):
     media_type: Mapped[str] = mapped_column(String(60), default="application/pdf")
     exemption: Mapped[str | None] = mapped_column(String(30))
     source: Mapped[str] = mapped_column(String(20), default="file")
+    #: A paper reused from another dossier of the same citizen (linked, not copied: the same file),
+    #: the ``dossier_files`` row it was taken from (Quyết định 766, indicator 4.3).
+    reused_from: Mapped[int | None] = mapped_column(Integer)
     ocr_state: Mapped[str] = mapped_column(String(10), default="pending")
     upload_state: Mapped[str] = mapped_column(String(10), default="pending")
     last_error: Mapped[str] = mapped_column(Text, default="")

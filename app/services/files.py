@@ -259,6 +259,8 @@ def _record(
     size: int,
     exemption: str | None,
     source: str,
+    reused_from: int | None = None,
+    ocr_state: str | None = None,
 ) -> str:
     """The row, the outbox event and the audit entry: one write transaction."""
     event_id = str(uuid.uuid4())
@@ -292,7 +294,8 @@ def _record(
                 media_type="application/pdf",
                 exemption=exemption,
                 source=source,
-                ocr_state=dg.OcrState.NONE.value if exemption else dg.OcrState.PENDING.value,
+                reused_from=reused_from,
+                ocr_state=ocr_state or (dg.OcrState.NONE.value if exemption else dg.OcrState.PENDING.value),
                 upload_state=dg.UploadState.PENDING.value,
                 last_error="",
                 event_id=event_id,
@@ -313,6 +316,7 @@ def _record(
             "size": size,
             "media_type": "application/pdf",
             "exemption": exemption,
+            "reused": reused_from is not None,
         }
         s.add(
             OutboxEntry(
@@ -336,7 +340,11 @@ def _record(
         audit.append(
             s,
             actor,
-            "dossier.exempt_paper" if exemption else f"dossier.attach_{target.kind}",
+            "dossier.exempt_paper"
+            if exemption
+            else "dossier.reuse_paper"
+            if reused_from is not None
+            else f"dossier.attach_{target.kind}",
             "dossier",
             d.id,
             {
@@ -349,6 +357,110 @@ def _record(
             at=at,
         )
     return event_id
+
+
+# --- reuse ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reusable:
+    """A paper this desk already holds for a citizen, offered for reuse in a new dossier."""
+
+    file_id: int
+    dossier_code: str | None
+    paper_no: int
+    name: str
+    pages: int
+    sha256: str
+    created_at: datetime
+
+
+def reusable_papers(store: Store, personal_id: str) -> list[Reusable]:
+    """The current digitised papers of the citizen's dossiers whose files are here (newest first)."""
+    from app.models import Applicant
+
+    blobs = blob_store(store)
+    with store.read() as s:
+        rows = s.execute(
+            select(DossierFile, Dossier.code)
+            .join(Dossier, Dossier.id == DossierFile.dossier_id)
+            .join(Applicant, Applicant.id == Dossier.applicant_id)
+            .where(
+                Applicant.personal_id == personal_id.strip(),
+                DossierFile.kind == "paper",
+                DossierFile.sha256.is_not(None),
+                DossierFile.replaced_at.is_(None),
+            )
+            .order_by(DossierFile.created_at.desc(), DossierFile.id.desc())
+        ).all()
+    out: list[Reusable] = []
+    seen: set[str] = set()
+    for r, code in rows:
+        if r.sha256 in seen or not blobs.exists(r.sha256):
+            continue
+        seen.add(r.sha256)
+        out.append(Reusable(r.id, code, r.paper_no, r.name, r.page_count, r.sha256, r.created_at))
+    return out
+
+
+def reuse(
+    store: Store, actor: Actor, ref: str, paper_no: int, file_id: int, *, at: datetime | None = None
+) -> AttachResult:
+    """Link a paper digitised for another dossier of the same citizen as paper ``paper_no`` of this one:
+    the same file (nothing copied), marked reused, with its own event."""
+    with store.read() as s:
+        target = _target(s, ref, False, paper_no)
+        src = s.get(DossierFile, file_id)
+        here = find_dossier(s, ref)
+        source_dossier = s.get(Dossier, src.dossier_id) if src is not None else None
+        if (
+            src is None
+            or src.sha256 is None
+            or source_dossier is None
+            or source_dossier.applicant.personal_id is None
+            or source_dossier.applicant.personal_id != here.applicant.personal_id
+        ):
+            raise DomainError(
+                Problem(
+                    "digitise.reuse",
+                    "Chỉ dùng lại được giấy tờ đã số hóa của chính công dân này (cùng số định danh).",
+                    "Only a paper already digitised for this same citizen (same personal ID) can be reused.",
+                    "reuse",
+                )
+            )
+        pages, sha256, size, declared = list(src.pages), src.sha256, src.size, src.declared_pages
+        page_count, ocr_state = src.page_count, src.ocr_state
+    if not blob_store(store).exists(sha256):
+        raise DomainError(_file_fault(target.code, target.name, sha256))
+    at = (at or datetime.now()).replace(microsecond=0)
+    event_id = _record(
+        store,
+        actor,
+        ref,
+        target,
+        at,
+        declared=declared,
+        page_count=page_count,
+        page_rows=pages,
+        sha256=sha256,
+        size=size,
+        exemption=None,
+        source="reuse",
+        reused_from=file_id,
+        ocr_state=ocr_state,
+    )
+    return AttachResult(
+        target.code,
+        target.kind,
+        target.paper_no,
+        target.name,
+        page_count,
+        len(pages),
+        sha256,
+        size,
+        None,
+        event_id,
+    )
 
 
 # --- list and export ----------------------------------------------------------------------------------------
@@ -371,6 +483,7 @@ class PaperFiles:
     created_at: datetime | None
     page_hashes: tuple[str, ...] = ()
     media_type: str = ""
+    reused: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -389,6 +502,7 @@ class PaperFiles:
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "page_sha256": list(self.page_hashes),
             "media_type": self.media_type or None,
+            "reused": self.reused,
         }
 
 
@@ -425,6 +539,7 @@ def _paper(kind: str, no: int, name: str, form: str, r: DossierFile | None) -> P
         r.created_at,
         tuple(p["sha256"] for p in r.pages),
         r.media_type if r.sha256 else "",
+        r.reused_from is not None,
     )
 
 

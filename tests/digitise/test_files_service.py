@@ -176,3 +176,48 @@ def test_receipt_and_logbook_mark_the_digitised_papers(store: Store, page_files:
     book = printing.logbook(store, today, today)
     text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(book)).pages)
     assert fold("đã số hóa 1/7 giấy tờ") in fold(" ".join(text.split()))
+
+
+def test_reuse_links_a_paper_of_the_same_citizen(
+    store: Store, page_files: dict[str, Path], data_dir: Path
+) -> None:
+    import io
+    import json
+
+    from app.cli.main import main
+
+    def cli(*argv: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        return main([*argv, "--data-dir", str(data_dir)], out=out, err=err), out.getvalue(), err.getvalue()
+
+    def receive_for(personal_id: str) -> str:
+        r = dsvc.receive(
+            store,
+            ACTOR,
+            dsvc.ReceiveRequest(
+                "1.001193",
+                dsvc.ApplicantInput(
+                    full_name="Đặng Văn Hùng", personal_id=personal_id, address="Phường Bắc Giang"
+                ),
+            ),
+        )
+        return r.code
+
+    first = receive_for("024090012345")
+    original = svc.attach(store, ACTOR, svc.AttachRequest(first, 6, (page_files["half"],)))
+    second = receive_for("024090012345")
+    stranger = receive_for("024190001234")
+    code, out, _ = cli("files", "--reusable", "024090012345", "--json")
+    (offer,) = json.loads(out)
+    assert (offer["dossier_code"], offer["paper_no"], offer["sha256"]) == (first, 6, original.sha256)
+    assert cli("files", "--reusable", "024190001234")[1].strip() == "Không có giấy tờ nào để dùng lại."
+    code, out, err = cli("attach", second, "--paper", "6", "--reuse", str(offer["file_id"]))
+    assert code == 0, err
+    (paper,) = [p for p in svc.dossier_files(store, second).papers if p.paper_no == 6]
+    assert (paper.sha256, paper.reused, paper.pages) == (original.sha256, True, 1)
+    assert len(list(BlobStore.of(data_dir).stored())) == 1  # linked, not copied
+    with store.read() as s:
+        event = s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq.desc())).first()
+    assert event is not None and event.payload["payload"]["reused"] is True
+    code, _out, err = cli("attach", stranger, "--paper", "6", "--reuse", str(offer["file_id"]))
+    assert code == 1 and "cùng số định danh" in err

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("media_type", sa.String(length=60), nullable=False),
         sa.Column("exemption", sa.String(length=30), nullable=True),
         sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("reused_from", sa.Integer(), nullable=True),
         sa.Column("ocr_state", sa.String(length=10), nullable=False),
         sa.Column("upload_state", sa.String(length=10), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=False),
