@@ -158,6 +158,7 @@ class RoundReport:
     #: Digitised files uploaded in this round, and their bytes (app.sync.files).
     files_sent: int = 0
     file_bytes_sent: int = 0
+    files_fetched: int = 0
 
 
 class SyncEngine:
@@ -190,6 +191,9 @@ class SyncEngine:
         uploaded = upload_pending(self.store, self.client)
         report.files_sent, report.file_bytes_sent = uploaded.sent, uploaded.bytes_sent
         self.pull(report)
+        from app.sync.files import fetch_missing  # the papers of dossiers forwarded here
+
+        report.files_fetched = fetch_missing(self.store, self.client)
         self.lease_ahead(report)
         with self.store.write() as s:
             set_setting(s, KEY_LAST, datetime.now().isoformat(timespec="seconds"))

@@ -119,6 +119,40 @@ def fetch_files(store: Store, client: SyncClient, ref: str) -> int:
     return fetched
 
 
+def fetch_missing(store: Store, client: SyncClient, limit: int = 50) -> int:
+    """In each sync round, after the pull: fetch files of papers digitised elsewhere (a dossier forwarded
+    to this commune) that are not here yet, so the dossier opens with its pages even offline later. A file
+    the server has not received yet is left for a later round."""
+    blobs = BlobStore.of(store.path.parent)
+    with store.read() as s:
+        wanted = s.scalars(
+            select(DossierFile.sha256)
+            .where(
+                DossierFile.source == "server",
+                DossierFile.sha256.is_not(None),
+                DossierFile.replaced_at.is_(None),
+            )
+            .order_by(DossierFile.id.desc())
+        ).all()
+    fetched = 0
+    for sha256 in dict.fromkeys(h for h in wanted if h):
+        if fetched >= limit:
+            break
+        if blobs.exists(sha256):
+            continue
+        try:
+            data = client.file_content(sha256)
+        except ServerRefused as refused:
+            log.info("file %s not fetched yet: %s", sha256, refused.problem.en)
+            continue
+        if hashlib.sha256(data).hexdigest() != sha256:
+            log.warning("the server sent a file that does not match %s", sha256)
+            continue
+        blobs.put(data)
+        fetched += 1
+    return fetched
+
+
 def _ready(store: Store) -> list[tuple[int, str]]:
     with store.read() as s:
         rows = s.execute(

@@ -78,7 +78,8 @@ def test_files_event_travels_with_a_forwarded_dossier(
     svc.perform(a1, ACTOR, r.code, "forward")
     report = sync(a1)
     assert report.parked == [] and report.accepted == 4
-    sync(b1)
+    assert sync(b1).files_fetched == 0  # A's file waits for its OCR: not on the server yet
+    assert check_database(b1).ok  # recorded from the feed but not fetched yet: not "missing"
     at_b = svc.dossier_record(b1, r.code)
     assert [e.action for e in at_b.events] == ["receive", "forward"]  # no status event made of the files
     assert at_b.status == "in_process"
@@ -151,19 +152,17 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
     )
     (held,) = json.loads(out.getvalue())
     assert (held["sha256"], held["size"], held["held"], held["pages"]) == (sha, size, True, 1)
-    # The handling commune fetches it; a centre not named on the dossier may not.
-    sync(b1)
+    # The handling commune's next round records the paper from the change feed and fetches the file.
+    assert sync(b1).files_fetched == 1
     b_url, _d, b_token = engine.connection(b1)
     headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Authorization": f"Bearer {b_token}"}
     got = httpx.get(f"{b_url}{API_PREFIX}/files/{sha}/content", headers=headers)
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == sha
-    # B's desk recorded the paper from the change feed; `files --fetch` brings the file, byte for byte.
     (b_paper, *_others) = fsvc.dossier_files(b1, r.code).papers
     assert (b_paper.sha256, b_paper.pages, b_paper.upload_state) == (sha, 1, "none")
-    assert check_database(b1).ok  # not fetched yet: not "missing"
     with SyncClient(b_url, b_token) as b_client:
-        assert files.fetch_files(b1, b_client, r.code) == 1
-        assert files.fetch_files(b1, b_client, r.code) == 0
+        assert files.fetch_files(b1, b_client, r.code) == 0  # `files --fetch`: nothing left to fetch
+    assert sync(b1).files_fetched == 0
     assert fsvc.blob_store(b1).read(sha) == fsvc.blob_store(a1).read(sha)
     assert check_database(b1).ok
     assert sync(b1).files_sent == 0  # a file recorded from the server is never sent back
