@@ -12,9 +12,10 @@ export QT_QPA_PLATFORM ?= offscreen
 # tools. The libraries of Qt's xcb plugin (the real window) are not listed here: once pip has installed
 # PySide6, tools/xcbdeps.sh derives them from what the plugin links (ldd) and installs them.
 # Digitising (issue 19): Tesseract and its Vietnamese model (OCR through ocrmypdf), SANE's tools and test
-# backend (scanimage, python-sane), the SANE headers python-sane builds against.
+# backend (scanimage, python-sane), and what pip needs to build python-sane (no wheel on PyPI): its SANE
+# headers, a C compiler and Python's headers.
 APT_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 poppler-utils \
-	tesseract-ocr tesseract-ocr-vie sane-utils libsane-dev
+	tesseract-ocr tesseract-ocr-vie sane-utils libsane-dev gcc libc6-dev python3-dev
 
 .PHONY: run test sysdeps xcbdeps venv lint translations screenshots forms bench soak clean help
 
