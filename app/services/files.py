@@ -30,13 +30,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.digitise import imaging
-from app.digitise.blobs import BlobStore, FileFault
+from app.digitise.blobs import BlobStore, FileFault, Stored
 from app.domain import digitise as dg
 from app.domain.errors import DomainError, Problem
 from app.domain.status import Status
 from app.domain.text import fold
 from app.models import Dossier, DossierFile, OutboxEntry
-from app.models.db import Store
+from app.models.db import Store, StoreError, environment_problem
 from app.services import audit
 from app.services.audit import Actor
 from app.services.dossiers import find_dossier
@@ -187,7 +187,7 @@ def attach_pages(
     pdf = imaging.pages_pdf(cleaned, title=f"{target.code or ''} {target.name}".strip())
     for page_row, digest in zip(page_rows, imaging.page_hashes(pdf), strict=True):
         page_row["sha256"] = digest
-    stored = blob_store(store).put(pdf)
+    stored = _put(store, pdf)
     at = (at or datetime.now()).replace(microsecond=0)
     row = _record(
         store,
@@ -216,6 +216,18 @@ def attach_pages(
         row,
         tuple(c.mode for c in cleaned),
     )
+
+
+def _put(store: Store, data: bytes) -> Stored:
+    """The file written durably, or the disk's failure (full, read-only…) explained to the operator."""
+    blobs = blob_store(store)
+    try:
+        return blobs.put(data)
+    except OSError as exc:
+        problem = environment_problem(exc, blobs.root)
+        if problem is None:
+            raise
+        raise StoreError(problem) from exc
 
 
 def exempt(
@@ -647,7 +659,7 @@ def run_ocr(store: Store, limit: int | None = None) -> OcrReport:
                 )
             failed += 1
             continue
-        stored = blobs.put(text_pdf)
+        stored = _put(store, text_pdf)
         with store.write() as s:
             s.execute(
                 update(DossierFile)

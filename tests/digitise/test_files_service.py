@@ -221,3 +221,28 @@ def test_reuse_links_a_paper_of_the_same_citizen(
     assert event is not None and event.payload["payload"]["reused"] is True
     code, _out, err = cli("attach", stranger, "--paper", "6", "--reuse", str(offer["file_id"]))
     assert code == 1 and "cùng số định danh" in err
+
+
+def test_a_full_disk_while_writing_the_file_is_explained_and_nothing_is_kept(
+    store: Store, page_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from app.digitise import blobs as blobs_module
+    from app.models.db import StoreError
+
+    code = receive(store)
+    before = counts(store)
+
+    def full(*_a: object, **_k: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(blobs_module.os, "fsync", full)
+    with pytest.raises(StoreError) as err:
+        svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["half"],)))
+    assert err.value.problem.code == "store.disk_full"
+    monkeypatch.undo()
+    assert counts(store) == before
+    blobs = BlobStore.of(store.path.parent)
+    assert list(blobs.stored()) == [] and list((blobs.root / "tmp").iterdir()) == []  # the temp file is gone
+    svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["half"],)))  # space again: it works
