@@ -19,6 +19,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 LANGUAGE = "vie"
@@ -55,7 +57,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def ocr_pdf(data: bytes, *, title: str = "") -> bytes:
+def ocr_pdf(data: bytes, *, title: str = "", cancel: threading.Event | None = None) -> bytes:
+    """The PDF/A-2b with a text layer; ``cancel`` (set by a stopping worker) ends the child process."""
     with tempfile.TemporaryDirectory(prefix="motcua-ocr-") as tmp:
         src, dst = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
         src.write_bytes(data)
@@ -80,15 +83,23 @@ def ocr_pdf(data: bytes, *, title: str = "") -> bytes:
         if title:
             cmd += ["--title", title]
         cmd += [str(src), str(dst)]
-        try:
-            proc = subprocess.run(  # noqa: S603 - our interpreter, our arguments
-                cmd, capture_output=True, text=True, timeout=TIMEOUT_S, env=_env(), check=False
+        err = Path(tmp) / "stderr.txt"
+        with err.open("wb") as err_file:
+            proc = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+                cmd, stdout=subprocess.DEVNULL, stderr=err_file, env=_env()
             )
-        except subprocess.TimeoutExpired:
-            raise OcrError(f"OCR took more than {TIMEOUT_S} s") from None
+            deadline = time.monotonic() + TIMEOUT_S
+            while proc.poll() is None:
+                if (cancel is not None and cancel.is_set()) or time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    raise OcrError(
+                        "OCR cancelled" if cancel is not None and cancel.is_set() else "OCR timed out"
+                    )
+                time.sleep(0.1)
         if proc.returncode != 0 or not dst.is_file():
-            last = (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
-            raise OcrError(last[:500])
+            lines = err.read_text("utf-8", "replace").strip().splitlines()
+            raise OcrError((lines or [f"exit {proc.returncode}"])[-1][:500])
         return dst.read_bytes()
 
 

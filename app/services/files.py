@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -627,7 +628,7 @@ def pending_ocr_count(store: Store) -> int:
         )
 
 
-def run_ocr(store: Store, limit: int | None = None) -> OcrReport:
+def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | None = None) -> OcrReport:
     """Recognise the text of pending files, one at a time, oldest first (never inside a transaction:
     a file takes seconds). Each result is stored, then its row switched in a short transaction, only if
     the row still holds the file that was read."""
@@ -648,8 +649,10 @@ def run_ocr(store: Store, limit: int | None = None) -> OcrReport:
         if limit is not None and n >= limit:
             break
         try:
-            text_pdf = ocr.ocr_pdf(blobs.read(sha256), title=name)
+            text_pdf = ocr.ocr_pdf(blobs.read(sha256), title=name, cancel=cancel)
         except (ocr.OcrError, OSError, ValueError) as exc:
+            if cancel is not None and cancel.is_set():
+                break  # stopped (the desk is closing): the file stays pending
             log.info("OCR failed for file row %s: %s", row_id, exc)
             with store.write() as s:
                 s.execute(
@@ -740,3 +743,43 @@ def sweep(store: Store, grace_s: float | None = None) -> list[str]:
     with store.read() as s:
         keep = referenced_hashes(s)
     return blob_store(store).sweep(keep, SWEEP_GRACE_S if grace_s is None else grace_s)
+
+
+class OcrWorker:
+    """Text recognition in the background of the window: a daemon thread that recognises pending files
+    one at a time (each in a child process), woken after an attach and every ``interval`` seconds. Stopping
+    it kills a recognition in progress; that file stays pending for the next start."""
+
+    def __init__(self, store: Store, interval: float = 30.0) -> None:
+        self.store = store
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.done = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="ocr", daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report = run_ocr(self.store, limit=1, cancel=self._stop)
+            except Exception:  # the disk, the database: logged, tried again later
+                log.exception("background OCR failed")
+                report = OcrReport(0, 0, 0)
+            self.done += report.done
+            if report.unavailable is not None or report.left == 0:  # nothing more now: sleep until woken
+                self._wake.wait(self.interval)
+                self._wake.clear()

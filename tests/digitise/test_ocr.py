@@ -58,3 +58,27 @@ def test_stored_page_is_as_legible_as_the_scan(
     stored_words = words(stored_text)
     assert {"khai", "sinh", "phường", "giang"} <= set(stored_words)
     assert check_database(store).ok  # both the PDF/A and the image-only original are kept and sound
+
+
+def test_background_worker_recognises_pending_files_and_stops_quickly(
+    store: Store, page_files: dict[str, Path]
+) -> None:
+    import time
+
+    code = receive(store)
+    svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["half"],)))
+    worker = svc.OcrWorker(store, interval=0.2)
+    worker.start()
+    deadline = time.monotonic() + 120
+    while svc.pending_ocr_count(store) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert svc.pending_ocr_count(store) == 0 and worker.done == 1
+    # A second paper: stopping in the middle of its recognition kills the child; the file stays pending.
+    svc.attach(store, ACTOR, svc.AttachRequest(code, 2, (page_files["dense"],)))
+    worker.wake()
+    time.sleep(1.0)
+    started = time.monotonic()
+    worker.stop(timeout=10)
+    assert time.monotonic() - started < 5
+    assert svc.pending_ocr_count(store) == 1
+    assert svc.dossier_files(store, code).papers[1].ocr_state == "pending"
