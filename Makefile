@@ -12,7 +12,12 @@ export QT_QPA_PLATFORM ?= offscreen
 # tools, and Chromium with its WebDriver for the citizen pages' browser tests (tests/server/test_citizen_browser.py).
 # The libraries of Qt's xcb plugin (the real window) are not listed here: once pip has installed
 # PySide6, tools/xcbdeps.sh derives them from what the plugin links (ldd) and installs them.
-APT_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 poppler-utils chromium chromium-driver
+# Citizen pages in a real browser (issue 22): chromium and its driver. Digitising (issue 19): Tesseract and its Vietnamese model (OCR through ocrmypdf), SANE's tools and test
+# backend (scanimage, python-sane), and what pip needs to build python-sane (no wheel on PyPI): its SANE
+# headers, a C compiler and Python's headers.
+APT_PACKAGES := libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 poppler-utils \
+	chromium chromium-driver \
+	tesseract-ocr tesseract-ocr-vie sane-utils libsane-dev gcc libc6-dev python3-dev
 
 .PHONY: run test sysdeps xcbdeps venv lint translations screenshots forms bench soak clean help
 

@@ -85,6 +85,8 @@ MAX_CHANGES_LIMIT: Final = 1000
 MAX_LEASE_SIZE: Final = 500
 #: Upper bound of every integer that reaches a database column (PostgreSQL ``integer``).
 MAX_INT32: Final = 2**31 - 1
+#: Pages of one digitised paper (app.domain.digitise.MAX_PAGES).
+MAX_PAPER_PAGES: Final = 500
 
 
 def utc_now() -> datetime:
@@ -356,7 +358,59 @@ class TransitionPayload(_Model):
     extra: JsonObject = {}
 
 
-EventType = Literal["dossier.received", "dossier.transition"]
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class FilePage(_Model):
+    """One image of a digitised paper: its page number, whether it is the sticky-note image of that page,
+    and the SHA-256 of its image stream in the PDF (``app.digitise.imaging.page_hashes``)."""
+
+    page: Annotated[int, Field(ge=1, le=MAX_PAPER_PAGES)]
+    note: bool = False
+    mode: Literal["bw", "grey"]
+    dpi: Annotated[int, Field(ge=50, le=1200)]
+    sha256: Sha256Hex
+
+
+class FilesPayload(_Model):
+    """Payload of ``dossier.files``: a paper of the dossier digitised (one PDF), or exempt from copying
+    (TT 03/2025 Art. 5.2), or the electronic result (issue 19). The file itself travels separately."""
+
+    kind: Literal["paper", "result"]
+    #: The paper's 1-based row in the dossier's checklist; 0 for the result.
+    paper_no: Annotated[int, Field(ge=0, le=500)]
+    name: Text5000
+    declared_pages: Annotated[int, Field(ge=1, le=MAX_PAPER_PAGES)] | None = None
+    page_count: Annotated[int, Field(ge=0, le=MAX_PAPER_PAGES)]
+    image_count: Annotated[int, Field(ge=0, le=2 * MAX_PAPER_PAGES)]
+    pages: Annotated[list[FilePage], Field(max_length=2 * MAX_PAPER_PAGES)] = []
+    sha256: Sha256Hex | None = None
+    size: Annotated[int, Field(ge=0, le=MAX_INT32)] = 0
+    media_type: Literal["application/pdf"] = "application/pdf"
+    exemption: Literal["electronic", "shown_only", "verification_result", "secret"] | None = None
+    #: The file was digitised earlier for another dossier of the same citizen and reused (linked).
+    reused: bool = False
+
+
+class FileStatus(_Model):
+    """``GET /files/{sha256}``: whether the server holds the file, or how much of an upload it holds."""
+
+    sha256: Sha256Hex
+    size: Annotated[int, Field(ge=0, le=MAX_INT32)]
+    have: bool
+    offset: Annotated[int, Field(ge=0, le=MAX_INT32)]
+    server_time: datetime
+
+
+class ChunkResult(_Model):
+    """``PUT /files/{sha256}?offset=N&total=T`` with the chunk's bytes as the body."""
+
+    offset: Annotated[int, Field(ge=0, le=MAX_INT32)]
+    complete: bool
+    server_time: datetime
+
+
+EventType = Literal["dossier.received", "dossier.transition", "dossier.files"]
 
 
 class Event(_Model):
@@ -424,6 +478,10 @@ class Event(_Model):
     def transition(self) -> TransitionPayload:
         """The payload of a ``dossier.transition`` event (raises ``pydantic.ValidationError``)."""
         return TransitionPayload.model_validate(self.payload)
+
+    def files(self) -> FilesPayload:
+        """The payload of a ``dossier.files`` event (raises ``pydantic.ValidationError``)."""
+        return FilesPayload.model_validate(self.payload)
 
 
 class PushRequest(_Model):

@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -23,9 +24,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError, Problem
 from server import __version__
+from server.api.files import files_router
 from server.api.guard import CatchAll, deduplicate
 from server.api.middleware import BodyLimit
 from server.api.routes import health_router, router
+from server.blobs import BlobStore
+from server.blobs import default_dir as default_blob_dir
 from server.db import Database, check_schema
 from server.errors import ApiError, error_body, unavailable
 from server.web.routes import web_router
@@ -134,7 +138,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(
-    db_url: str, *, check: bool = True, threads: int | None = None, docs: bool | None = None
+    db_url: str,
+    *,
+    check: bool = True,
+    threads: int | None = None,
+    docs: bool | None = None,
+    blob_dir: Path | None = None,
 ) -> FastAPI:
     """The API on the database at ``db_url`` (migrated beforehand with ``motcua-server init``).
 
@@ -178,6 +187,8 @@ def create_app(
     from server.dashboard import router as dashboard_router  # the province's dashboard (HTML)
 
     app.include_router(dashboard_router)
+    app.state.blobs = BlobStore(blob_dir or default_blob_dir())
+    app.include_router(files_router)
     app.add_middleware(BodyLimit)
     app.add_middleware(CatchAll)  # outermost of ours: a bug is answered and logged here, deduplicated
     return app

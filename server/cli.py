@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import logging
 import os
 import sys
@@ -299,6 +300,29 @@ def cmd_status(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     return 0
 
 
+def cmd_files(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    from server import blobs
+
+    _ready(db)
+    store = blobs.BlobStore(Path(args.blobs) if args.blobs else blobs.default_dir())
+    held = blobs.dossier_files(db, args.code, store)
+    if held is None:
+        raise AdminError(
+            Problem("dossier.unknown", f"Không có hồ sơ «{args.code}».", f"No dossier {args.code!r}.", "code")
+        )
+    if args.json:
+        print(json.dumps([vars(h) for h in held], ensure_ascii=False, indent=2), file=out)
+        return 0
+    for h in held:
+        label = "Kết quả / result" if h.kind == "result" else f"{h.paper_no}. {h.name}"
+        if h.exemption:
+            print(f"{label}: miễn / exempt ({h.exemption})", file=out)
+            continue
+        state = "có / held" if h.held else "chưa nhận / not received"
+        print(f"{label}: {h.pages} trang / pages, {h.size:,} bytes, {h.sha256}  [{state}]", file=out)
+    return 0
+
+
 SERVER_EXTRA_INSTALL = "pip install 'motcua-desk[server]'"
 
 
@@ -530,6 +554,12 @@ def build_parser() -> argparse.ArgumentParser:
     h = hsub.add_parser("list", parents=[common], help="the province's calendar days with their notices")
     h.add_argument("--year", type=int)
     h.set_defaults(handler=cmd_holiday_list)
+    p = add(
+        "files", cmd_files, "the digitised files a dossier's events name, with SHA-256, size, held or not"
+    )
+    p.add_argument("code", help="dossier code")
+    p.add_argument("--blobs", help="the file store folder (default $MOTCUA_BLOB_DIR or ./motcua-blobs)")
+    p.add_argument("--json", action="store_true")
     p = add("serve", cmd_serve, "run the HTTP API (uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)

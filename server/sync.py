@@ -23,6 +23,9 @@ without losing the others (:func:`push`). Rules, in order:
    server's current status (``app.domain.status.transition``; events are ordered by their arrival at the
    server) or it is rejected with the status machine's reason (``status.illegal.<action>``). The server's
    status is the one the machine computes; ``from_status``/``to_status`` are the workstation's view.
+5. ``dossier.files`` (issue 19): like a transition, the dossier must exist and be visible to the device's
+   centre; it is recorded among the dossier's events (its file references reach every centre named on
+   the dossier through the change feed) and changes no status.
 
 Each accepted event updates the dossier's state (status, due date, handling agency) and appends one
 ``dossier`` change carrying the whole dossier and all its events.
@@ -83,6 +86,7 @@ from app.contract import (
     DossierSnapshot,
     Event,
     EventResult,
+    FilesPayload,
     ProblemBody,
     TransitionPayload,
 )
@@ -456,9 +460,14 @@ def push(db: Database, ctx: DeviceContext, events: Sequence[Event], now: datetim
     raise busy()
 
 
-def _normalise(ev: Event) -> tuple[dict[str, Any], DossierSnapshot | TransitionPayload]:
-    typed: DossierSnapshot | TransitionPayload
-    typed = ev.snapshot() if ev.type == "dossier.received" else ev.transition()
+def _normalise(ev: Event) -> tuple[dict[str, Any], DossierSnapshot | TransitionPayload | FilesPayload]:
+    typed: DossierSnapshot | TransitionPayload | FilesPayload
+    if ev.type == "dossier.received":
+        typed = ev.snapshot()
+    elif ev.type == "dossier.files":
+        typed = ev.files()
+    else:
+        typed = ev.transition()
     body = ev.model_dump(mode="json", exclude={"payload"})  # the payload as normalised by its model:
     body["payload"] = typed.model_dump(mode="json")
     return body, typed
@@ -485,7 +494,7 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
     # Lock the dossier first: a concurrent push of the same transition then finds its event recorded
     # (and answers "duplicate") instead of judging it against the status it already moved to.
     dossier: _DossierState | None = None
-    if ev.type == "dossier.transition":
+    if ev.type in ("dossier.transition", "dossier.files"):
         dossier = None if fresh else b.dossiers.get(ev.dossier_id)
         if dossier is None:
             dossier = _lock_dossier(s, ev.dossier_id)
@@ -514,6 +523,8 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
         if isinstance(typed, DossierSnapshot):
             assert snapshot_parts is not None
             outcome = _apply_received(b, ev, typed, body, snapshot_parts, body_text, digest, fresh=fresh)
+        elif isinstance(typed, FilesPayload):
+            outcome = _apply_files(b, ev, dossier, body_text, digest)
         else:
             outcome = _apply_transition(b, ev, dossier, typed, body, body_text, digest)
     except Rejected:
@@ -546,7 +557,7 @@ def _check_operator(b: _Batch, ev: Event) -> None:
         )
 
 
-def _check_times(b: _Batch, ev: Event, typed: DossierSnapshot | TransitionPayload) -> None:
+def _check_times(b: _Batch, ev: Event, typed: DossierSnapshot | TransitionPayload | FilesPayload) -> None:
     """Refuse an event whose times cannot be true for this device (:mod:`server.trust`)."""
     problem = trust.time_problem(b.ctx, "occurred_at", ev.occurred_at, b.now)
     if problem is None and isinstance(typed, DossierSnapshot):
@@ -871,6 +882,37 @@ def _check_due(tp: TransitionPayload, current: Any) -> None:
                 "payload.due_at",
             )
         )
+
+
+def _apply_files(
+    b: _Batch, ev: Event, dossier: _DossierState | None, body_text: str, digest: str
+) -> _Outcome:
+    """A paper digitised, exempt or the result attached (issue 19): recorded among the dossier's events,
+    so its file references travel in the change feed to every centre named on the dossier (a forwarded
+    dossier's competent agency included); the status does not change. The file itself is uploaded
+    separately."""
+    s, ctx = b.s, b.ctx
+    if dossier is None:
+        raise Rejected(
+            Problem(
+                "dossier.unknown",
+                "Máy chủ chưa có hồ sơ này: sự kiện tiếp nhận hồ sơ phải được gửi trước.",
+                "The server does not have this dossier: its receipt event must be sent first.",
+            )
+        )
+    if ctx.centre_eid not in (dossier.receiving_eid, dossier.competent_eid, dossier.handling_eid):
+        raise Rejected(scope_forbidden(f"hồ sơ {dossier.code or dossier.id}", f"dossier {dossier.code}"))
+    events = dossier.events
+    if events is None:
+        events = list(
+            s.scalars(
+                select(type_coerce(_EVENTS.c.body, Text))
+                .where(_EVENTS.c.dossier_id == dossier.id)
+                .order_by(_EVENTS.c.id)
+            )
+        )
+    after = replace(dossier, events=events)
+    return _record(b, ev, after, split_json(dict(dossier.snapshot), "events"), body_text, digest, None)
 
 
 def _record(

@@ -20,6 +20,13 @@ def cmd_db(ctx: Context) -> int:
             problems.append(
                 ctx.t("Chuỗi nhật ký kiểm tra bị phá vỡ: ", "Audit chain broken: ") + report.audit.reason
             )
+        for f in report.files:
+            what = (
+                ctx.t("thiếu tệp", "missing file")
+                if f.problem == "missing"
+                else ctx.t("tệp hỏng", "damaged file")
+            )
+            problems.append(f"{what} {f.sha256}: " + "; ".join(f.where))
         if problems:
             ctx.print(ctx.t("CÓ LỖI:", "PROBLEMS:"))
             for p in problems:

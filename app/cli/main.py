@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app import __version__
-from app.cli import calendar, db, dossiers, online, reports, sync, units
+from app.cli import calendar, db, dossiers, files, online, reports, sync, units
 from app.cli.context import (
     EXIT_ENVIRONMENT,
     EXIT_REFUSED,
@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.register(sub, common)
     dossiers.register(sub, common)
     calendar.register(sub, common)
+    files.register(sub, common)
     sync.register(sub, common)
     online.register(sub, common)
     reports.register(sub, common)
@@ -81,7 +82,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out = out or sys.stdout
     err = err or sys.stderr
     parser = build_parser()
-    args = _defaults(parser.parse_args(argv))
+    parsed, extra = parser.parse_known_args(argv)
+    # A command may take positionals after its options (``attach CODE --paper N FILE…``): it says so
+    # with ``trailing=True``; for any other command they are an error, as with parse_args.
+    if extra and (not getattr(parsed, "trailing", False) or any(x.startswith("-") for x in extra)):
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    parsed.trailing_args = extra
+    args = _defaults(parsed)
     if args.command is None:
         from app.ui.shell.application import run_gui
 

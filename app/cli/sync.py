@@ -9,6 +9,7 @@ from typing import Any
 from app.cli.context import Context
 from app.domain.errors import DomainError
 from app.sync import engine
+from app.sync import files as sync_files
 from app.sync.client import ClockSkew, ServerRefused, SyncClient, TransientError
 
 
@@ -49,6 +50,8 @@ def cmd_sync(ctx: Context) -> int:
     except (ServerRefused, ClockSkew, TransientError) as exc:
         raise DomainError(exc.problem) from exc
     pending, parked_count = engine.outbox_counts(ctx.store)
+    files_pending, bytes_pending = sync_files.pending_files(ctx.store)
+    files_parked = sync_files.parked_files(ctx.store)
     summary: dict[str, int] = {
         "pushed": report.pushed,
         "accepted": report.accepted,
@@ -59,6 +62,11 @@ def cmd_sync(ctx: Context) -> int:
         "leased": report.leased,
         "pending": pending,
         "parked": parked_count,
+        "files_sent": report.files_sent,
+        "file_bytes_sent": report.file_bytes_sent,
+        "files_pending": files_pending,
+        "file_bytes_pending": bytes_pending,
+        "files_parked": files_parked,
     }
     if ctx.args.json:
         ctx.print_json(summary)
@@ -77,6 +85,14 @@ def cmd_sync(ctx: Context) -> int:
     ctx.print(t("Số hồ sơ được cấp thêm", "Numbers leased") + f": {report.leased}")
     ctx.print(
         t("Còn chờ gửi", "Still pending") + f": {pending}; " + t("bị từ chối", "parked") + f": {parked_count}"
+    )
+    ctx.print(
+        t("Tệp số hóa: đã gửi", "Digitised files: sent")
+        + f" {report.files_sent} ({report.file_bytes_sent:,} bytes); "
+        + t("còn chờ", "pending")
+        + f" {files_pending} ({bytes_pending:,} bytes); "
+        + t("bị từ chối", "parked")
+        + f" {files_parked}"
     )
     for event_id, reason in report.parked:
         ctx.print(f"  {event_id}: {reason}")

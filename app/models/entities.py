@@ -427,6 +427,58 @@ class DossierRating(Base):
     rated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class DossierFile(Base):
+    """A digitised paper (or the electronic result) of a dossier: one PDF per paper, content-addressed.
+
+    The file itself lives in the data folder under ``files/`` by its SHA-256 (``app.digitise.blobs``);
+    this row, the dossier event that adds it, its outbox entry and an audit entry commit together
+    (``app.services.files``). A newer set for the same paper marks the old row ``replaced_at`` (kept for
+    the record). An exempt paper (TT 03/2025 Art. 5.2) has a row with its reason and no file.
+    """
+
+    __tablename__ = "dossier_files"
+    __table_args__ = (
+        CheckConstraint("kind IN ('paper', 'result')", name="kind"),
+        CheckConstraint("ocr_state IN ('pending', 'done', 'failed', 'none')", name="ocr_state"),
+        CheckConstraint("upload_state IN ('pending', 'sent', 'parked', 'none')", name="upload_state"),
+        CheckConstraint("(sha256 IS NULL) = (exemption IS NOT NULL)", name="file_or_exemption"),
+        Index("ix_dossier_files_dossier", "dossier_id", "kind", "paper_no"),
+        Index("ix_dossier_files_sha256", "sha256"),
+        Index("ix_dossier_files_ocr", "ocr_state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"))
+    kind: Mapped[str] = mapped_column(String(10), default="paper")
+    #: The paper's 1-based row in the dossier's checklist (``papers_received``); 0 for the result.
+    paper_no: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    declared_pages: Mapped[int | None] = mapped_column(Integer)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: Pages plus the second images of pages with a sticky note (TT 01/2023 Art. 8.2).
+    image_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: Per page: {"sha256": of its image as stored in the PDF, "note": bool, "mode": "bw"|"grey"}.
+    pages: Mapped[list[dict[str, Any]]] = mapped_column(JSONText, default=list)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    #: The image-only PDF made at intake, kept when OCR replaces ``sha256`` by the PDF/A with text: no
+    #: file a row ever referenced is removed, so an older backup of the database still finds its files.
+    original_sha256: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    media_type: Mapped[str] = mapped_column(String(60), default="application/pdf")
+    exemption: Mapped[str | None] = mapped_column(String(30))
+    source: Mapped[str] = mapped_column(String(20), default="file")
+    #: A paper reused from another dossier of the same citizen (linked, not copied: the same file),
+    #: the ``dossier_files`` row it was taken from (Quyết định 766, indicator 4.3).
+    reused_from: Mapped[int | None] = mapped_column(Integer)
+    ocr_state: Mapped[str] = mapped_column(String(10), default="pending")
+    upload_state: Mapped[str] = mapped_column(String(10), default="pending")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    event_id: Mapped[str] = mapped_column(Uuid)
+    operator_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    replaced_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 #: Tables that exist in the database but not in the ORM (the FTS5 index and its shadow tables).
 UNMAPPED_TABLE_PREFIXES = ("dossier_search",)
 

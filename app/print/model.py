@@ -55,6 +55,8 @@ class Paper:
     name: str
     form: PaperForm = "copy"
     count: int = 1
+    #: Digitised at the counter (a stored file; issue 19): the receipt marks it.
+    digitised: bool = False
 
     @property
     def form_label(self) -> str:

@@ -131,7 +131,10 @@ def _receipt_body(
         HeaderCell("Loại giấy tờ (Bản chính/Bản sao)", 0, 2),
         HeaderCell("Số lượng", 0, 3),
     ]
-    rows = [(str(i), p.name, p.form_label, count2(p.count)) for i, p in enumerate(d.papers, start=1)]
+    rows = [
+        (str(i), p.name + (" (đã số hóa)" if p.digitised else ""), p.form_label, count2(p.count))
+        for i, p in enumerate(d.papers, start=1)
+    ]
     if not rows:
         rows = [("", "Không có giấy tờ kèm theo", "", "")]
     w.table(

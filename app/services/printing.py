@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.domain.collection import collector_of
 from app.domain.errors import DomainError, Problem
 from app.domain.status import Action, Status
-from app.models import Centre, Dossier, DossierEvent, PrintedDocument, Procedure
+from app.models import Centre, Dossier, DossierEvent, DossierFile, PrintedDocument, Procedure
 from app.models.db import Store
 from app.print import forms
 from app.print import model as pm
@@ -98,8 +98,28 @@ def _fee_text(proc: Procedure, fee: int) -> str:
     return "" if fee else (proc.fee_text or "Không")
 
 
-def _papers(d: Dossier) -> tuple[pm.Paper, ...]:
-    return tuple(pm.Paper(name=p["name"], form=p["form"], count=int(p["count"])) for p in d.papers_received)
+def _digitised(session: Session, dossier_ids: list[str]) -> dict[str, set[int]]:
+    """Per dossier, the checklist rows with a stored file (issue 19: marked on the receipt and logbook)."""
+    out: dict[str, set[int]] = {}
+    for chunk in (dossier_ids[i : i + 500] for i in range(0, len(dossier_ids), 500)):
+        rows = session.execute(
+            select(DossierFile.dossier_id, DossierFile.paper_no).where(
+                DossierFile.dossier_id.in_(chunk),
+                DossierFile.kind == "paper",
+                DossierFile.replaced_at.is_(None),
+                DossierFile.sha256.is_not(None),
+            )
+        )
+        for dossier_id, paper_no in rows:
+            out.setdefault(dossier_id, set()).add(int(paper_no))
+    return out
+
+
+def _papers(d: Dossier, digitised: set[int]) -> tuple[pm.Paper, ...]:
+    return tuple(
+        pm.Paper(name=p["name"], form=p["form"], count=int(p["count"]), digitised=i in digitised)
+        for i, p in enumerate(d.papers_received, start=1)
+    )
 
 
 def _last_event(d: Dossier, action: Action) -> Any:
@@ -160,7 +180,7 @@ def form_data(session: Session, d: Dossier, form: str, copy_mark: bool = False) 
             email=a.email or "",
             procedure_name=proc.name,
             procedure_code=proc.code,
-            papers=_papers(d),
+            papers=_papers(d, _digitised(session, [d.id]).get(d.id, set())),
             sets_count=d.sets_count,
             time_text=time_label(proc.time_value, proc.time_unit),
             received_at=d.received_at,
@@ -360,6 +380,7 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
         ).all()
         numbers = _running_numbers([d.received_at.year for d in rows], offset) if by_year else None
         years = sorted({d.received_at.year for d in rows}) or [first.year]
+        digitised = _digitised(s, [d.id for d in rows])
         data = pm.LogbookData(
             agency=agency_of(centre),
             period_from=first,
@@ -370,7 +391,7 @@ def logbook(store: Store, first: date, last: date, fmt: str = "pdf") -> bytes:
                 pm.LogbookRow(
                     number=numbers[i - 1] if numbers is not None else i,
                     code=d.code or "",
-                    procedure_name=d.procedure.name,
+                    procedure_name=d.procedure.name + _digitised_note(d, digitised.get(d.id, set())),
                     applicant_name=d.applicant.full_name,
                     address_phone=", ".join(x for x in (d.applicant.address, d.applicant.phone or "") if x),
                     lead_agency=d.competent_agency,
@@ -398,6 +419,13 @@ def _running_numbers(years: list[int], offset: int) -> list[int]:
         n += 1
         out.append(n)
     return out
+
+
+def _digitised_note(d: Dossier, digitised: set[int]) -> str:
+    """Mẫu 07 has no column for digitisation: the procedure cell says how many papers were digitised."""
+    if not digitised:
+        return ""
+    return f" (đã số hóa {len(digitised)}/{len(d.papers_received)} giấy tờ)"
 
 
 def handover(store: Store, from_unit: str) -> bytes:

@@ -34,9 +34,11 @@ from app.contract import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     ChangesResponse,
+    ChunkResult,
     EnrollRequest,
     EnrollResponse,
     Event,
+    FileStatus,
     HealthResponse,
     LeaseRequest,
     LeaseResponse,
@@ -190,6 +192,26 @@ class SyncClient:
         body = QuarantineReport(items=list(items))
         return self._call("POST", "/sync/quarantined", QuarantineAck, body=body)
 
+    def file_status(self, sha256: str) -> FileStatus:
+        return self._call("GET", f"/files/{sha256}", FileStatus)
+
+    def put_chunk(self, sha256: str, offset: int, total: int, data: bytes) -> ChunkResult:
+        return self._call(
+            "PUT", f"/files/{sha256}", ChunkResult, content=data, params={"offset": offset, "total": total}
+        )
+
+    def file_content(self, sha256: str) -> bytes:
+        """A digitised file's bytes (the caller checks them against ``sha256``)."""
+        try:
+            response = self._http.get(f"/files/{sha256}/content", headers=self._headers())
+        except httpx.HTTPError as exc:
+            raise TransientError(f"network error: {exc!r}") from exc
+        if response.status_code >= 500 or response.status_code in _RETRYABLE_4XX:
+            raise TransientError(f"HTTP {response.status_code}", response.status_code, None)
+        if response.status_code >= 400:
+            raise ServerRefused(_problem_of(response), response.status_code)
+        return response.content
+
     # -- plumbing
 
     def _headers(self) -> dict[str, str]:
@@ -206,16 +228,20 @@ class SyncClient:
         *,
         body: BaseModel | None = None,
         params: dict[str, Any] | None = None,
+        content: bytes | None = None,
     ) -> M:
         try:
             headers = self._headers()
             if body is not None:
                 headers["Content-Type"] = "application/json"
+                # Serialised by pydantic straight to JSON bytes (not a dict for httpx to dump again).
+                content = body.model_dump_json().encode()
+            elif content is not None:
+                headers["Content-Type"] = "application/octet-stream"
             response = self._http.request(
                 method,
                 path,
-                # Serialised by pydantic straight to JSON bytes (not a dict for httpx to dump again).
-                content=body.model_dump_json().encode() if body is not None else None,
+                content=content,
                 params=params,
                 headers=headers,
             )

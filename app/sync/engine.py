@@ -167,6 +167,10 @@ class RoundReport:
     #: Pulled changes that could not be applied, kept in quarantine (the pull went on without them).
     quarantined: int = 0
     parked: list[tuple[str, str]] = field(default_factory=list)  # (event id, reason)
+    #: Digitised files uploaded in this round, and their bytes (app.sync.files).
+    files_sent: int = 0
+    file_bytes_sent: int = 0
+    files_fetched: int = 0
 
 
 class SyncEngine:
@@ -194,7 +198,14 @@ class SyncEngine:
         self.client.health()  # raises ClockSkew / TransientError before anything moves
         report = RoundReport()
         self.push(report)
+        from app.sync.files import upload_pending  # after the events that name the files
+
+        uploaded = upload_pending(self.store, self.client)
+        report.files_sent, report.file_bytes_sent = uploaded.sent, uploaded.bytes_sent
         self.pull(report)
+        from app.sync.files import fetch_missing  # the papers of dossiers forwarded here
+
+        report.files_fetched = fetch_missing(self.store, self.client)
         self.lease_ahead(report)
         with self.store.write() as s:
             set_setting(s, KEY_LAST, datetime.now().isoformat(timespec="seconds"))
@@ -741,6 +752,9 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 .all()
             )
         reindex_rows(conn, [(rowids[i], t) for i, t in index])
+    from app.sync.files import record_remote_files  # the papers digitised elsewhere (issue 19)
+
+    record_remote_files(s, states)
 
 
 def _apply_state(
@@ -749,7 +763,8 @@ def _apply_state(
     """One change of one dossier (a local ``Dossier`` or a :class:`_NewRow`), as the server sent it."""
     known = {e.id for e in d.events}
     for ev in state.events:
-        if ev.event_id in known:
+        if ev.event_id in known or ev.type == "dossier.files":
+            # A digitised paper is not a status event: its reference is kept with the files (issue 19).
             continue
         payload = ev.payload
         action = payload.get("action", "receive") if ev.type == "dossier.transition" else "receive"
@@ -800,6 +815,10 @@ class SyncState:
     next_attempt_in: float | None = None
     #: Changes the round that just ended brought from the server (lists on screen may need a reload).
     pulled: int = 0
+    #: Digitised files (and their bytes) still to upload, and files the server refused (issue 19).
+    files_pending: int = 0
+    file_bytes_pending: int = 0
+    files_parked: int = 0
 
 
 def outbox_counts(store: Store) -> tuple[int, int]:
@@ -943,7 +962,21 @@ class SyncWorker:
         self.backoff.reset()
         pending, parked = outbox_counts(self.store)
         pulled = self.last_report.pulled if self.last_report is not None else 0
-        self._emit(SyncState("online", pending, parked, last_success(self.store), pulled=pulled))
+        from app.sync.files import parked_files, pending_files
+
+        files_pending, file_bytes = pending_files(self.store)
+        self._emit(
+            SyncState(
+                "online",
+                pending,
+                parked,
+                last_success(self.store),
+                pulled=pulled,
+                files_pending=files_pending,
+                file_bytes_pending=file_bytes,
+                files_parked=parked_files(self.store),
+            )
+        )
         return self.interval
 
 

@@ -256,6 +256,14 @@
         <translation>Chờ đồng bộ: %1</translation>
     </message>
     <message>
+        <source>Files to send: %1 (%2 MB)</source>
+        <translation>Tệp chờ gửi: %1 (%2 MB)</translation>
+    </message>
+    <message>
+        <source>files refused: %1</source>
+        <translation>tệp bị từ chối: %1</translation>
+    </message>
+    <message>
         <source>Rejected: %1</source>
         <translation>Bị từ chối: %1</translation>
     </message>
@@ -1477,7 +1485,7 @@ Thư mục dữ liệu: %2</translation>
     </message>
     <message>
         <source>Một Cửa Desk</source>
-        <extracomment>The printing lane: a print waits on the print process (a slow printer driver, up to minutes), and saves, lists and counts on :attr:`worker` must not queue behind it. The store, settings and operator; set by :meth:`attach`. Sync with the provincial server (its own thread); created by :meth:`start_background`.</extracomment>
+        <extracomment>The printing lane: a print waits on the print process (a slow printer driver, up to minutes), and saves, lists and counts on :attr:`worker` must not queue behind it. The store, settings and operator; set by :meth:`attach`. Sync with the provincial server (its own thread); created by :meth:`start_background`. Text recognition of digitised papers (its own thread); created by :meth:`start_background`.</extracomment>
         <translation>Một Cửa Desk</translation>
     </message>
     <message>

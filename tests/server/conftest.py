@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -91,8 +92,13 @@ class _ServerThread:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port: int = self.sock.getsockname()[1]
+        #: The server's file store (issue 19), a fresh temp folder per test session.
+        self.blob_dir = Path(tempfile.mkdtemp(prefix="motcua-blobs-"))
         config = uvicorn.Config(
-            create_app(url, docs=True), log_level="warning", access_log=False, timeout_graceful_shutdown=5
+            create_app(url, docs=True, blob_dir=self.blob_dir),
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=5,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
@@ -119,7 +125,7 @@ def live_server(db_url: str) -> Iterator[LiveServer]:
     thread.start()
     db = Database(db_url)
     try:
-        yield LiveServer(f"http://127.0.0.1:{thread.port}", db_url, db)
+        yield LiveServer(f"http://127.0.0.1:{thread.port}", db_url, db, thread.blob_dir)
     finally:
         thread.stop()
         db.dispose()

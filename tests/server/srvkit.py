@@ -6,6 +6,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from app.contract import ApplicantInfo, CentreInfo, DossierSnapshot, Event, TransitionPayload
@@ -61,6 +62,8 @@ class LiveServer:
     url: str
     db_url: str
     db: Database
+    #: The server's file store folder (issue 19); None where a test builds its own server.
+    blob_dir: Path | None = None
 
 
 @dataclass

@@ -133,7 +133,12 @@ def test_every_operation_survives_random_requests(world: World, fuzz_http: httpx
     schema = fuzz_http.get("/openapi.json").json()
     operations = {(m.upper(), p) for p, item in schema["paths"].items() for m in item}
     bodies = valid_bodies(world, desk)
-    assert operations == {("GET", "/api/v1/health"), ("GET", "/api/v1/sync/changes")} | {
+    files = {
+        ("GET", "/api/v1/files/{sha256}"),
+        ("PUT", "/api/v1/files/{sha256}"),
+        ("GET", "/api/v1/files/{sha256}/content"),
+    }
+    assert operations == {("GET", "/api/v1/health"), ("GET", "/api/v1/sync/changes")} | files | {
         ("POST", p) for p in bodies
     }
     ops = sorted(operations)
@@ -159,6 +164,25 @@ def test_every_operation_survives_random_requests(world: World, fuzz_http: httpx
             h["Authorization"] = data.draw(BAD_TOKENS, label="token")
         if data.draw(st.integers(0, 5), label="drop a header") == 0:
             h.pop(data.draw(st.sampled_from(sorted(h)), label="dropped"), None)
+        if "{sha256}" in path:  # digitised files (issue 19): any hash-like or garbage name, any bytes
+            sha = data.draw(
+                st.one_of(
+                    st.text("0123456789abcdef", min_size=64, max_size=64),
+                    st.text(st.characters(min_codepoint=48, max_codepoint=122), min_size=1, max_size=70),
+                ),
+                label="sha256",
+            )
+            path = path.replace("{sha256}", sha)
+            params = data.draw(
+                st.dictionaries(st.sampled_from(["offset", "total", "x"]), JSON_SCALARS.map(str), max_size=3),
+                label="query",
+            )
+            if method == "PUT":
+                content = data.draw(st.binary(max_size=300), label="body")
+                check(fuzz_http.put(path, params=params, content=content, headers=h))
+            else:
+                check(fuzz_http.get(path, params=params, headers=h))
+            return
         if method == "GET":
             params = data.draw(
                 st.dictionaries(st.sampled_from(["since", "limit", "x"]), JSON_SCALARS.map(str), max_size=3),

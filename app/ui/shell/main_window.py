@@ -42,6 +42,7 @@ from app.ui.shell.statusbar import DeskStatusBar
 # is shown before SQLAlchemy, ReportLab, httpx and pydantic are imported (see app.ui.shell.application).
 if TYPE_CHECKING:
     from app.services.desk_lists import DeskSummary
+    from app.services.files import OcrWorker
     from app.services.session import OperatorSession
     from app.services.settings import DeskSettings
     from app.services.store import Store
@@ -129,6 +130,8 @@ class MainWindow(QMainWindow):
         self.parked_dialog: ParkedDialog | None = None
         #: Sync with the provincial server (its own thread); created by :meth:`start_background`.
         self.sync: SyncController | None = None
+        #: Text recognition of digitised papers (its own thread); created by :meth:`start_background`.
+        self.ocr: OcrWorker | None = None
         self.backups: BackupController | None = None
         self.scanner = ScannerFilter(self)
         self.scanner.scanned.connect(self.on_scan)
@@ -565,7 +568,11 @@ class MainWindow(QMainWindow):
     def _show_sync_details(self, state: SyncState) -> None:
         self.status.set_parked(state.parked)
         if state.state == "syncing":
-            return  # a round has started: what the last one found stays shown until this one ends
+            return
+        if state.state == "online":
+            self.status.set_files(
+                state.files_pending, state.file_bytes_pending, state.files_parked
+            )  # a round has started: what the last one found stays shown until this one ends
         tip = message(state.problem) if state.problem is not None else ""
         if state.next_attempt_in is not None and state.state == "offline":
             tip = "\n".join(
@@ -589,6 +596,10 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(self.ctx.store, self)
         self.sync.state_changed.connect(self.on_sync_state)
         self.sync.start()
+        from app.services.files import OcrWorker  # digitised papers' text, in the background (issue 19)
+
+        self.ocr = OcrWorker(self.ctx.store)
+        self.ocr.start()
         self.backups.daily()
         # Which keyring backend exists is found by probing the OS (D-Bus…): on the network lane.
         self.sync.lane.run(keyring_problem, on_done=self._keyring_checked, owner=self)
@@ -953,6 +964,8 @@ class MainWindow(QMainWindow):
         self._pending_timer.stop()
         if self.sync is not None:
             self.sync.close()  # joins the sync thread: no round runs once the window is gone
+        if self.ocr is not None:
+            self.ocr.stop(timeout=3)  # kills a recognition in progress: that file stays pending
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible() and dialog.windowModality() != Qt.WindowModality.NonModal:
                 dialog.reject()  # the preview or a question left open

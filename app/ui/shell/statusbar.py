@@ -35,6 +35,9 @@ class DeskStatusBar(QStatusBar):
         self.parked_label.setStyleSheet("color: #b00020;")
         self.parked_label.linkActivated.connect(lambda _link: self.parked_clicked.emit())
         self.parked_label.hide()
+        self.files_label = QLabel("", self)
+        self.files_label.setObjectName("statusFiles")
+        self.files_label.hide()
         self.last_sync_label = QLabel("", self)
         self.last_sync_label.setObjectName("statusLastSync")
         self.clock_label = QLabel("", self)
@@ -59,6 +62,7 @@ class DeskStatusBar(QStatusBar):
         self.addPermanentWidget(self.connection_label)
         self.addPermanentWidget(self.pending_label)
         self.addPermanentWidget(self.parked_label)
+        self.addPermanentWidget(self.files_label)
         self.addPermanentWidget(self.last_sync_label)
         self.state = "offline"
         self.set_sync_state("offline", 0, None)
@@ -99,6 +103,17 @@ class DeskStatusBar(QStatusBar):
     def set_sync_problem(self, text: str) -> None:
         """Why the last round did not succeed (empty: it did), as the connection's tooltip."""
         self.connection_label.setToolTip(text)
+
+    def set_files(self, pending: int, pending_bytes: int, parked: int) -> None:
+        """Digitised files still to upload (count and size) and files the server refused."""
+        if pending <= 0 and parked <= 0:
+            self.files_label.hide()
+            return
+        text = fmt(self.tr("Files to send: %1 (%2 MB)"), pending, f"{pending_bytes / 1_000_000:.1f}")
+        if parked > 0:
+            text += " · " + fmt(self.tr("files refused: %1"), parked)
+        self.files_label.setText(text)
+        self.files_label.show()
 
     def set_parked(self, parked: int) -> None:
         """Events the server refused for good: a red count that opens their list."""

@@ -1,0 +1,307 @@
+"""Cleaning and compressing scanned pages, offline: deskew, crop, grey or black-and-white, one PDF.
+
+Every page goes through :func:`clean_page`:
+
+1. orientation: the EXIF orientation of a phone photo, then the operator's quarter turns;
+2. levels: the paper's white and the ink's black stretched to 255/0 (percentiles), so a grey scanner
+   background or a dim photo does not decide the mode;
+3. crop: dark bands at the edges (scanner lid, the table under a phone photo) are cut off;
+4. deskew: the angle (±7°) whose horizontal projection profile is sharpest, found on a quarter-size
+   copy, coarse then fine; the full page is rotated once;
+5. mode: a page whose pixels are nearly all paper or ink (text, forms, stamps in one colour) is stored
+   in black and white (a light blur, Otsu's threshold, then lone specks of dust or noise removed), as
+   CCITT Group 4 at the scan's resolution; a page with real grey areas (a photo, a portrait on an ID
+   card) in grey JPEG at 200 dpi.
+
+:func:`pages_pdf` puts the encoded pages into one PDF with ``img2pdf``, which embeds the G4 and JPEG
+data as they are (no re-encoding); :func:`page_hashes` gives each page's SHA-256 from the PDF itself.
+PDF/A-2b and the text layer are added later by the OCR step (``app.digitise.ocr``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter, ImageOps
+
+from app.domain.errors import DomainError, Problem
+
+A4_LONG_INCH = 297 / 25.4
+#: Black-and-white pages keep the scan's resolution (capped); grey pages are stored at this one.
+GREY_DPI = 200
+MAX_BW_DPI = 300
+JPEG_QUALITY = 55
+#: Share of the page in mid-tones (after levels and a median filter) above which a page is grey.
+GREY_SHARE = 0.04
+MAX_SKEW = 7.0
+#: Formats accepted from files and folders (a phone photo is a JPEG, or HEIC converted by the phone).
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SUFFIXES = (*IMAGE_SUFFIXES, ".pdf")
+MAX_PIXELS = 80_000_000
+
+
+def _unreadable(name: str, en_why: str, vi_why: str) -> DomainError:
+    return DomainError(
+        Problem(
+            "digitise.file",
+            f"Không đọc được tệp «{name}»: {vi_why}.",
+            f"Cannot read the file {name!r}: {en_why}.",
+            "file",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A page as it came from a source, with the resolution the source reported (None: unknown)."""
+
+    image: Image.Image
+    dpi: float | None
+    origin: str
+
+
+@dataclass(frozen=True)
+class CleanPage:
+    data: bytes
+    mode: str  # "bw" | "grey"
+    width: int
+    height: int
+    dpi: int
+    skew: float
+
+
+def _dpi_of(img: Image.Image) -> float | None:
+    dpi = img.info.get("dpi")
+    if isinstance(dpi, tuple) and dpi and float(dpi[0]) >= 100:
+        return float(dpi[0])
+    return None
+
+
+def load_file(path: Path) -> list[RawPage]:
+    """The pages of an image file (PNG, JPEG, TIFF with one or more pages) or a PDF (rasterised at
+    300 dpi with poppler's ``pdftoppm``)."""
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DomainError(
+            Problem(
+                "digitise.file_type",
+                f"Tệp «{name}» không phải ảnh hay PDF (chấp nhận: PNG, JPEG, TIFF, PDF).",
+                f"{name!r} is not an image or a PDF (accepted: PNG, JPEG, TIFF, PDF).",
+                "file",
+            )
+        )
+    if not path.is_file():
+        raise _unreadable(name, "no such file", "không có tệp này")
+    if suffix == ".pdf":
+        return _load_pdf(path)
+    try:
+        with Image.open(path) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise ValueError(f"{img.width}×{img.height} pixels is too large")
+            pages: list[RawPage] = []
+            for i in range(getattr(img, "n_frames", 1)):
+                img.seek(i)
+                frame = ImageOps.exif_transpose(img) if i == 0 else img.copy()
+                frame.load()
+                pages.append(RawPage(frame, _dpi_of(img), f"{name}#{i + 1}"))
+            return pages
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise _unreadable(name, str(exc), "tệp hỏng hoặc không phải ảnh") from None
+
+
+def _load_pdf(path: Path) -> list[RawPage]:
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        raise _unreadable(
+            path.name, "pdftoppm (poppler-utils) is not installed", "chưa cài pdftoppm (poppler-utils)"
+        )
+    with tempfile.TemporaryDirectory(prefix="motcua-pdf-") as tmp:
+        proc = subprocess.run(  # noqa: S603 - fixed executable, our own arguments
+            [exe, "-r", "300", "-gray", "-png", str(path), str(Path(tmp) / "p")],
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
+        if proc.returncode != 0:
+            why = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+            raise _unreadable(path.name, why[0], "PDF hỏng hoặc có mật khẩu")
+        pages = []
+        for i, f in enumerate(sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))):
+            with Image.open(f) as img:
+                img.load()
+                pages.append(RawPage(img.copy(), 300.0, f"{path.name}#{i + 1}"))
+        if not pages:
+            raise _unreadable(path.name, "no page", "không có trang nào")
+        return pages
+
+
+def _grey(img: Image.Image) -> np.ndarray:
+    if img.mode in ("RGBA", "LA", "P"):
+        img = img.convert("RGBA")
+        white = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, img)
+    return np.asarray(img.convert("L"), dtype=np.uint8)
+
+
+def _levels(a: np.ndarray) -> np.ndarray:
+    sample = a[::4, ::4]
+    black, white = (float(x) for x in np.percentile(sample, [0.5, 90.0]))
+    if white - black < 32:  # a blank or nearly uniform page: leave it
+        return a
+    lut = np.clip((np.arange(256, dtype=np.float32) - black) * (255.0 / (white - black)), 0, 255)
+    levelled: np.ndarray = lut.astype(np.uint8)[a]
+    return levelled
+
+
+def _crop_dark_edges(a: np.ndarray) -> np.ndarray:
+    """Cut dark bands along the edges (scanner lid, a table around a photographed paper)."""
+    rows = a.mean(axis=1)
+    cols = a.mean(axis=0)
+
+    def span(profile: np.ndarray) -> tuple[int, int]:
+        bright = np.nonzero(profile > 128)[0]
+        if bright.size == 0:
+            return 0, profile.size
+        return int(bright[0]), int(bright[-1]) + 1
+
+    top, bottom = span(rows)
+    left, right = span(cols)
+    if (bottom - top) < a.shape[0] * 0.5 or (right - left) < a.shape[1] * 0.5:
+        return a  # not a band: leave the page whole
+    return a[top:bottom, left:right]
+
+
+def skew_angle(a: np.ndarray) -> float:
+    """The rotation (degrees, counter-clockwise positive as PIL's) that makes text lines horizontal.
+
+    On a quarter-size copy, every ink pixel is projected onto the vertical axis along lines of slope
+    ``tan(angle)``; the angle whose row histogram is sharpest (sum of squared differences) wins, first
+    in 0.5° steps, then 0.1° around the best."""
+    small = np.asarray(Image.fromarray(a).reduce(4))
+    ys, xs = np.nonzero(small < 128)
+    if ys.size < 50:
+        return 0.0
+    if ys.size > 200_000:
+        pick = np.random.default_rng(0).choice(ys.size, 200_000, replace=False)
+        ys, xs = ys[pick], xs[pick]
+    h = small.shape[0]
+    width = small.shape[1]
+    pad = int(width * np.tan(np.radians(MAX_SKEW + 1))) + 2
+    yf = ys.astype(np.float64)
+    xf = xs.astype(np.float64) - width / 2
+
+    def score(angle: float) -> float:
+        # A line rotated by +angle (counter-clockwise on screen, y down) rises to the right: y = y0 - x·tan.
+        rows = np.rint(yf + xf * np.tan(np.radians(angle))).astype(np.int64) + pad
+        profile = np.bincount(rows, minlength=h + 2 * pad).astype(np.float64)
+        return float(np.square(np.diff(profile)).sum())
+
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5)
+    best = float(max(coarse, key=lambda x: score(float(x))))
+    fine = np.arange(best - 0.4, best + 0.41, 0.1)
+    # The lines lie at the angle found; turning the page by its opposite makes them horizontal.
+    return -round(float(max(fine, key=lambda x: score(float(x)))), 2) + 0.0
+
+
+def _otsu(a: np.ndarray) -> int:
+    hist = np.bincount(a.ravel(), minlength=256).astype(np.float64)
+    total = hist.sum()
+    omega = np.cumsum(hist) / total
+    mu = np.cumsum(hist * np.arange(256)) / total
+    mu_t = mu[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = (mu_t * omega - mu) ** 2 / (omega * (1 - omega))
+    sigma = np.nan_to_num(sigma)
+    return int(np.argmax(sigma))
+
+
+def grey_share(a: np.ndarray) -> float:
+    """Share of a page in mid-tones (on every other pixel): text and line art are paper or ink but for
+    their anti-aliased edges; a photograph is mostly mid-tones."""
+    s = a[::2, ::2]
+    return float(np.count_nonzero((s > 60) & (s < 190))) / s.size
+
+
+def despeckle(ink: np.ndarray) -> np.ndarray:
+    """Ink pixels (True) with no inked neighbour among their 8 are dust or sensor noise: removed."""
+    p = np.pad(ink, 1).astype(np.uint8)
+    h, w = ink.shape
+    neighbours = np.zeros((h, w), dtype=np.uint8)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            if dy == 1 and dx == 1:
+                continue
+            neighbours += p[dy : dy + h, dx : dx + w]
+    return ink & (neighbours >= 2)
+
+
+def clean_page(raw: RawPage, rotation: int = 0, force_mode: str | None = None) -> CleanPage:
+    img = raw.image
+    if rotation % 4:
+        img = img.rotate(-90 * (rotation % 4), expand=True)
+    dpi = raw.dpi or max(img.size) / A4_LONG_INCH
+    a = _levels(_grey(img))
+    a = _crop_dark_edges(a)
+    angle = skew_angle(a)
+    page = Image.fromarray(a)
+    if abs(angle) >= 0.1:
+        page = page.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255, expand=False)
+    a = np.asarray(page)
+    mode = force_mode or ("grey" if grey_share(a) > GREY_SHARE else "bw")
+    out = io.BytesIO()
+    if mode == "bw":
+        target = min(dpi, MAX_BW_DPI)
+        if target < dpi - 1:
+            page = page.resize((round(page.width * target / dpi), round(page.height * target / dpi)))
+        # A light blur first smooths ragged stroke edges: a smaller G4 stream, and Tesseract reads the
+        # diacritics better (bench/bench_digitise.py measures both).
+        grey = np.asarray(page.filter(ImageFilter.BoxBlur(1)))
+        ink = despeckle(grey <= _otsu(grey))
+        bw = Image.fromarray(~ink)  # mode "1": True = white
+        bw.save(out, format="TIFF", compression="group4", dpi=(round(target), round(target)))
+        w, h, final_dpi = bw.width, bw.height, round(target)
+    else:
+        target = min(dpi, GREY_DPI)
+        if target < dpi - 1:
+            page = page.resize(
+                (round(page.width * target / dpi), round(page.height * target / dpi)),
+                Image.Resampling.LANCZOS,
+            )
+        page.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True, dpi=(round(target), round(target)))
+        w, h, final_dpi = page.width, page.height, round(target)
+    return CleanPage(out.getvalue(), mode, w, h, final_dpi, angle)
+
+
+def pages_pdf(pages: Sequence[CleanPage], title: str = "") -> bytes:
+    """One PDF with the pages in order, their encoded data embedded as it is."""
+    import img2pdf
+
+    if not pages:
+        raise ValueError("no pages")
+    data = img2pdf.convert([p.data for p in pages], title=title or None, producer="motcua-desk")
+    assert isinstance(data, bytes)
+    return data
+
+
+def page_hashes(pdf: bytes) -> list[str]:
+    """Per PDF page, the SHA-256 of its image's stream as stored (the G4 or JPEG data): what anyone can
+    recompute from the file to check a page (TT 01/2023 Art. 8.2: integrity kept in transfer)."""
+    import pikepdf
+
+    out: list[str] = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            h = hashlib.sha256()
+            for _name, image in sorted(page.get_images().items()):
+                h.update(image.read_raw_bytes())
+            out.append(h.hexdigest())
+    return out
