@@ -9,12 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+
 from app.contract import ApplicantInfo, CentreInfo, DossierSnapshot, Event, TransitionPayload
 from app.domain.calendar import VIETNAM_TZ
 from app.domain.codes import DEFAULT_PLAN, format_code
 from app.domain.status import Action, Status
 from app.sync.client import SyncClient
 from server import admin
+from server import models as sm
 from server.admin import demo_file
 from server.db import Database
 from server.numbering import local_today
@@ -98,6 +101,9 @@ class World:
         self.db = live.db
         self._clients: list[SyncClient] = []
         self._numbers: dict[str, int] = {}
+        #: When set, the desks made by :meth:`desk` are recorded as enrolled then (UTC), for tests whose
+        #: dossiers are dated in the past.
+        self.enrolled_at: datetime | None = None
         #: Codes made by ``snapshot(code="auto")``: ``received`` swaps them for a number of the pushing desk.
         self._auto: set[str] = set()
         data = json.loads(demo_file().read_text(encoding="utf-8"))
@@ -126,7 +132,15 @@ class World:
         r = c.enroll(self.enrol_code(eid), name)
         assert r.device_token
         sign_in(self, r.device_token, eid, ("demo",))
+        if self.enrolled_at is not None:
+            self.backdate(r.device_id, self.enrolled_at)
         return Desk(eid, c, r.device_id, r.slot)
+
+    def backdate(self, device_id: str, enrolled_at: datetime) -> None:
+        """Record the device as enrolled at ``enrolled_at`` (UTC): a workstation enrolled long ago may push
+        work dated months back, which the server refuses from one enrolled today (issue 16, D8)."""
+        with self.db.write() as s:
+            s.execute(update(sm.Device).where(sm.Device.id == device_id).values(enrolled_at=enrolled_at))
 
     def close(self) -> None:
         for c in self._clients:
