@@ -7,6 +7,8 @@ from app.services import dossiers as dsvc
 from app.services.audit import Actor
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
+#: Every paper of 1.001193's checklist handed in, one copy each (only the papers named are recorded).
+ALL_PAPERS = [(n, 1) for n in range(1, 8)]
 
 
 def receive(store: Store) -> str:
@@ -15,7 +17,9 @@ def receive(store: Store) -> str:
         store,
         ACTOR,
         dsvc.ReceiveRequest(
-            "1.001193", dsvc.ApplicantInput(full_name="Đặng Văn Hùng", address="Phường Bắc Giang")
+            "1.001193",
+            dsvc.ApplicantInput(full_name="Đặng Văn Hùng", address="Phường Bắc Giang"),
+            paper_numbers=ALL_PAPERS,
         ),
     )
     return r.code

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from digitise_helpers import ACTOR, receive
+from digitise_helpers import ACTOR, ALL_PAPERS, receive
 from sqlalchemy import func, select
 
 from app.digitise.blobs import BlobStore
@@ -199,6 +199,7 @@ def test_reuse_links_a_paper_of_the_same_citizen(
                 dsvc.ApplicantInput(
                     full_name="Đặng Văn Hùng", personal_id=personal_id, address="Phường Bắc Giang"
                 ),
+                paper_numbers=ALL_PAPERS,
             ),
         )
         return r.code

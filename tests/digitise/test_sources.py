@@ -48,7 +48,9 @@ def test_sane_list_and_feeder_scan_through_the_command_line(data_dir: Path) -> N
     assert code == 0 and [d["name"] for d in json.loads(out)][:2] == ["test:0", "test:1"]
     pages = sources.scan("test:0", feeder=True, resolution=50)
     assert len(pages) == 10  # the test backend's feeder holds ten sheets
-    code, out, _ = run(data_dir, "receive", "--procedure", "1.001193", "--name", "Lê Thị Mai", "--json")
+    code, out, _ = run(
+        data_dir, "receive", "--procedure", "1.001193", "--name", "Lê Thị Mai", "--paper", "1", "--json"
+    )
     dossier = json.loads(out)["code"]
     # The operator declared 9 sheets; the feeder gave 10: refused, nothing stored.
     code, out, err = run(
