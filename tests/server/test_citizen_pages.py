@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 
 import httpx
 import pytest
@@ -19,13 +18,6 @@ from server.web.lookup import mask_name
 from server.web.settings import set_public_url
 
 NOT_FOUND = "Không tìm thấy hồ sơ"
-
-
-@pytest.fixture(autouse=True)
-def _desks_enrolled_before_the_dossiers(world: World) -> None:
-    """This module's dossiers are dated in the past (spring 2026): its desks were enrolled before them, as
-    the server requires since issue 16 (work dated before a device's enrolment is refused)."""
-    world.enrolled_at = datetime(2026, 1, 1)
 
 
 @pytest.fixture
