@@ -93,7 +93,7 @@ from app.contract import (
 from app.domain.canonical import canonical_json
 from app.domain.codes import DEFAULT_PLAN, parse_code
 from app.domain.errors import DomainError, Problem
-from app.domain.roles import CHANGES_DUE, may_perform, roles_of
+from app.domain.roles import may_carry_due, may_perform, roles_of
 from app.domain.roles import refusal as role_refusal
 from app.domain.status import Action, Status, transition
 from server import trust
@@ -351,8 +351,15 @@ class _Batch:
             self.taken_ids.update(s.scalars(select(_DOSSIERS.c.id).where(_DOSSIERS.c.id.in_(chunk))))
         for chunk in _chunks(codes):
             self.taken_codes.update(s.scalars(select(_DOSSIERS.c.code).where(_DOSSIERS.c.code.in_(chunk))))
+        # The codes online dossiers get when accepted (``receive`` from ``new``) are checked against the
+        # device's leases too.
+        online = {
+            c
+            for ev in events
+            if ev.type == "dossier.transition" and isinstance(c := ev.payload.get("code"), str)
+        }
         keys = []
-        for code in codes:
+        for code in set(codes) | online:
             try:
                 parsed = parse_code(code)
             except DomainError:
@@ -748,7 +755,7 @@ def _apply_transition(
                 "payload.handling_agency_eid",
             )
         )
-    new_code = _online_code(b, dossier, tp) if tp.code is not None else None
+    new_code, issued = _online_code(b, dossier, tp) if tp.code is not None else (None, None)
     try:
         new_status = transition(dossier.status, tp.action)
     except DomainError as err:
@@ -757,11 +764,8 @@ def _apply_transition(
         raise Rejected(role_refusal(roles, tp.action))
     snapshot = dict(dossier.snapshot)
     snapshot["status"] = new_status.value
-    if new_code is not None:
-        snapshot["code"] = new_code
-        s.execute(update(_DOSSIERS).where(_DOSSIERS.c.id == dossier.id).values(code=new_code))
     if tp.due_at is not None:
-        _check_due(tp, snapshot.get("due_at"))
+        _check_due(tp, dossier.status, snapshot.get("due_at"), ev.occurred_at)
         snapshot["due_at"] = body["payload"]["due_at"]
     handling_eid = dossier.handling_eid
     if tp.handling_agency_eid is not None:
@@ -780,6 +784,9 @@ def _apply_transition(
             )
         snapshot["handling_agency"] = target  # the server's name of it, not the one the desk sent
         handling_eid = tp.handling_agency_eid
+    if new_code is not None:  # written once every check of the event has passed
+        snapshot["code"] = new_code
+        s.execute(update(_DOSSIERS).where(_DOSSIERS.c.id == dossier.id).values(code=new_code))
     # The statuses are the server's, whatever the workstation believed (its view may be older); the stored
     # text says so, while the event's digest stays that of what was sent (a resend is still a duplicate).
     if body["payload"]["to_status"] != new_status.value or body["payload"]["from_status"] != dossier.status:
@@ -814,11 +821,15 @@ def _apply_transition(
             "b_now": b.now,
         },
     )
-    return _record(b, ev, after, snapshot_parts, body_text, digest, None)
+    return _record(b, ev, after, snapshot_parts, body_text, digest, issued)
 
 
-def _online_code(b: _Batch, dossier: _DossierState, tp: TransitionPayload) -> str:
-    """The code an online dossier gets when it is accepted (``receive`` from ``new``; server/portal.py)."""
+def _online_code(
+    b: _Batch, dossier: _DossierState, tp: TransitionPayload
+) -> tuple[str, tuple[str, date, int] | None]:
+    """The code an online dossier gets when it is accepted (``receive`` from ``new``; server/portal.py):
+    a number of the accepting device's lease or slot, as for a dossier received at the counter (issue 16);
+    with the lease-region number issued, if it is one."""
     assert tp.code is not None
     if tp.action is not Action.RECEIVE or dossier.code is not None:
         raise Rejected(
@@ -842,6 +853,9 @@ def _online_code(b: _Batch, dossier: _DossierState, tp: TransitionPayload) -> st
                 "payload.code",
             )
         )
+    refused = trust.code_problem(b.ctx, tp.code, parsed, b.leases, b.now)
+    if refused is not None:
+        raise Rejected(refused)
     if b.s.scalar(select(_DOSSIERS.c.id).where(_DOSSIERS.c.code == tp.code)) is not None:
         raise Rejected(
             Problem(
@@ -851,29 +865,46 @@ def _online_code(b: _Batch, dossier: _DossierState, tp: TransitionPayload) -> st
                 "payload.code",
             )
         )
-    return tp.code
+    issued = None
+    if DEFAULT_PLAN.lease_region_of(parsed.number) is not None:
+        issued = (b.ctx.centre_eid, parsed.day, parsed.number)
+    return tp.code, issued
 
 
-def _check_due(tp: TransitionPayload, current: Any) -> None:
-    """Only the actions that may change the due date carry one, and never an earlier one."""
-    if tp.action not in CHANGES_DUE:
+def _check_due(tp: TransitionPayload, status: str, current: Any, occurred_at: datetime) -> None:
+    """Only the actions that may change the due date carry one (app.domain.roles.may_carry_due: a supplement
+    received, an apology, or the acceptance of an online dossier that has none yet), and never an earlier
+    one; a first due date is not before the acceptance itself."""
+    try:
+        before = datetime.fromisoformat(current) if isinstance(current, str) else None
+    except ValueError:
+        before = None
+    if not may_carry_due(status, tp.action, has_due=current is not None):
         raise Rejected(
             Problem(
                 "event.due_at",
                 f"Thao tác «{tp.action.label_vi}» không được đổi ngày hẹn trả kết quả: chỉ khi nhận hồ sơ bổ "
-                "sung hoặc xin lỗi và hẹn lại thì ngày hẹn mới thay đổi.",
+                "sung hoặc xin lỗi và hẹn lại thì ngày hẹn mới thay đổi (hồ sơ trực tuyến nhận ngày hẹn "
+                "đầu tiên khi được tiếp nhận).",
                 f"'{tp.action.label_en}' may not change the due date: only a supplement received or an "
-                "apology with a new date does.",
+                "apology with a new date does (an online dossier gets its first due date when accepted).",
                 "payload.due_at",
             )
         )
     assert tp.due_at is not None
-    try:
-        before = datetime.fromisoformat(current) if isinstance(current, str) else None
-        earlier = before is not None and tp.due_at.replace(tzinfo=None) < before.replace(tzinfo=None)
-    except ValueError:
-        earlier = False
-    if earlier:
+    due = tp.due_at.replace(tzinfo=None)
+    if before is None and due < occurred_at.replace(tzinfo=None):
+        raise Rejected(
+            Problem(
+                "event.due_before_receipt",
+                f"Ngày hẹn trả {due:%H:%M %d/%m/%Y} sớm hơn thời điểm tiếp nhận hồ sơ "
+                f"({occurred_at:%H:%M %d/%m/%Y}).",
+                f"The due date {due:%H:%M %d/%m/%Y} is before the dossier was accepted "
+                f"({occurred_at:%H:%M %d/%m/%Y}).",
+                "payload.due_at",
+            )
+        )
+    if before is not None and due < before.replace(tzinfo=None):
         raise Rejected(
             Problem(
                 "event.due_earlier",

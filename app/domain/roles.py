@@ -21,7 +21,10 @@ from a text:
   receiving centre only: another agency cannot move a centre's dossier elsewhere.
 
 Due dates. Only :data:`CHANGES_DUE` may carry a new due date (the supplement received extends it by the
-time the citizen took, an apology sets a later one); no other action moves it.
+time the citizen took, an apology sets a later one); no other action moves it. The one exception is
+:data:`SETS_FIRST_DUE`: accepting an online dossier (``receive`` from ``new``) gives it its first due date,
+because a dossier submitted on the national portal has none until a centre accepts it (the time limit runs
+from the acceptance; issue 20). :func:`may_carry_due` decides both.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ __all__ = [
     "ACTION_ROLES",
     "CHANGES_DUE",
     "PERMITTED",
+    "SETS_FIRST_DUE",
     "Role",
+    "may_carry_due",
     "may_perform",
     "refusal",
     "roles_of",
@@ -92,6 +97,21 @@ PERMITTED: Final[dict[tuple[Status | None, Action], frozenset[Role]]] = {
 
 #: The only actions whose event may carry a new due date.
 CHANGES_DUE: Final = frozenset({Action.SUPPLEMENT_RECEIVED, Action.APOLOGISE})
+
+#: (status, action) whose event gives a dossier that has no due date yet its first one: the acceptance of
+#: an online dossier.
+SETS_FIRST_DUE: Final[frozenset[tuple[Status | None, Action]]] = frozenset({(Status.NEW, Action.RECEIVE)})
+
+
+def may_carry_due(status: Status | str | None, action: Action | str, *, has_due: bool) -> bool:
+    """Whether an event performing ``action`` on a dossier in ``status`` (which already has a due date when
+    ``has_due``) may carry a due date. Whether the date is later than the current one is the caller's
+    check."""
+    try:
+        key = (Status(status) if status is not None else None, Action(action))
+    except ValueError:
+        return False
+    return key[1] in CHANGES_DUE or (key in SETS_FIRST_DUE and not has_due)
 
 
 def roles_of(

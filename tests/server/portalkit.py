@@ -38,20 +38,26 @@ def simulator(tmp: Path, faults: SimFaults | None = None) -> Iterator[PortalServ
 
 
 def random_sequence(world: World, desk: Desk, rng: random.Random, max_len: int = 8) -> list[Event]:
-    """A dossier received at ``desk``'s centre and a random walk of legal actions after it."""
-    snap = world.snapshot(A)
+    """A dossier received at ``desk``'s centre on 4/5/2026 08:30 (a number of that day, due three days
+    later) and a random walk of legal actions after it; an apology moves the due date a week later, as the
+    server requires (issue 16: never earlier)."""
+    base = datetime(2026, 5, 4, 9, 0)
+    snap = world.snapshot(A, code=desk.next_code(base.date()))
+    snap.received_at = base - timedelta(minutes=30)
+    snap.due_at = due_at = snap.received_at + timedelta(days=3)
     if rng.random() < 0.3:
         snap = snap.model_copy(update={"fee_vnd": rng.choice([0, 8000, 50000])})
     events = [world.received(desk, snap)]
     status: Status = Status.RECEIVED
-    base = datetime(2026, 5, 4, 9, 0)
     for i in range(rng.randrange(0, max_len + 1)):
         choices = [a for a in allowed_actions(status) if a in WALK]
         if not choices:
             break
         action = rng.choice(choices)
         new = transition(status, action)
-        due = base + timedelta(days=7) if action is Action.APOLOGISE else None
+        due = None
+        if action is Action.APOLOGISE:
+            due = due_at = due_at + timedelta(days=7)
         ev = world.transition(desk, snap.id, action, new, from_status=status, due_at=due)
         events.append(ev.model_copy(update={"occurred_at": base + timedelta(minutes=10 * (i + 1))}))
         status = new

@@ -10,16 +10,16 @@ import io
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select, update
-from srvkit import A, B, P, World
+from srvkit import A, B, P, World, sign_in
 
 from app.bootstrap import open_store
-from app.contract import API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION
+from app.contract import API_PREFIX, CLIENT_TIME_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
 from app.digitise import samples
 from app.models import DossierFile
 from app.models.db import Store
@@ -45,6 +45,7 @@ def desks(world: World, tmp_path: Path, template_dir: Path) -> Iterator[tuple[St
         shutil.copy(database_path(template_dir), database_path(folder))
         store = open_store(folder)
         engine.enrol(store, world.live.url, world.enrol_code(eid), "Quầy 1")
+        sign_in(world, engine.connection(store)[2], eid)  # its operators log in online once (issue 16, D7)
         stores.append(store)
     yield stores[0], stores[1]
     for s in stores:
@@ -70,6 +71,7 @@ def test_files_event_travels_with_a_forwarded_dossier(
             "1.001612",
             svc.ApplicantInput(full_name="Lê Thị Mai", address="Phường Kinh Bắc, Tỉnh Bắc Ninh"),
             received_at=datetime.now().replace(second=0, microsecond=0),
+            paper_numbers=[(1, 1), (2, 1)],  # the papers handed in (none are recorded otherwise)
         ),
     )
     assert r.scenario == "c"
@@ -117,6 +119,7 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
             "1.001612",
             svc.ApplicantInput(full_name="Lê Thị Mai", address="Phường Kinh Bắc, Tỉnh Bắc Ninh"),
             received_at=datetime.now().replace(second=0, microsecond=0),
+            paper_numbers=[(1, 1), (2, 1)],  # the papers handed in (none are recorded otherwise)
         ),
     )
     fsvc.attach(a1, ACTOR, fsvc.AttachRequest(r.code, 1, (page,), declared_pages=1))
@@ -155,7 +158,11 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
     # The handling commune's next round records the paper from the change feed and fetches the file.
     assert sync(b1).files_fetched == 1
     b_url, _d, b_token = engine.connection(b1)
-    headers = {PROTOCOL_HEADER: str(PROTOCOL_VERSION), "Authorization": f"Bearer {b_token}"}
+    headers = {
+        PROTOCOL_HEADER: str(PROTOCOL_VERSION),
+        CLIENT_TIME_HEADER: datetime.now(UTC).isoformat(),  # required since issue 16
+        "Authorization": f"Bearer {b_token}",
+    }
     got = httpx.get(f"{b_url}{API_PREFIX}/files/{sha}/content", headers=headers)
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == sha
     (b_paper, *_others) = fsvc.dossier_files(b1, r.code).papers
@@ -179,7 +186,11 @@ def test_server_refuses_a_damaged_or_oversized_file(desks: tuple[Store, Store], 
     r = svc.receive(
         a1,
         ACTOR,
-        svc.ReceiveRequest("1.001193", svc.ApplicantInput(full_name="Lê Văn An", address="Phường Bắc Giang")),
+        svc.ReceiveRequest(
+            "1.001193",
+            svc.ApplicantInput(full_name="Lê Văn An", address="Phường Bắc Giang"),
+            paper_numbers=[(1, 1)],  # the paper handed in (none is recorded otherwise)
+        ),
     )
     fsvc.attach(a1, ACTOR, fsvc.AttachRequest(r.code, 1, (page,)))
     sync(a1)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from faults.harness import fault_seed, new_desk
 from sqlalchemy import select, update
-from srvkit import A, World
+from srvkit import A, World, sign_in
 
 from app.digitise import samples
 from app.models import DossierFile
@@ -33,6 +33,7 @@ CHUNK = 4096  # a ~50 KB file in a dozen chunks: many chances for a fault in the
 @pytest.fixture
 def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     store = new_desk(tmp_path / "desk", template_dir, world.live.url, world.enrol_code(A), "Quầy 1")
+    sign_in(world, engine.connection(store)[2], A)  # its operators log in online once (issue 16, D7)
     yield store
     store.dispose()
 
@@ -50,7 +51,9 @@ def test_uploads_survive_random_network_faults(desk: Store, world: World, tmp_pa
             desk,
             ACTOR,
             svc.ReceiveRequest(
-                "1.001193", svc.ApplicantInput(full_name="Lê Thị Mai", address="Phường Bắc Giang")
+                "1.001193",
+                svc.ApplicantInput(full_name="Lê Thị Mai", address="Phường Bắc Giang"),
+                paper_numbers=[(1, 1)],  # the paper handed in (none is recorded otherwise)
             ),
         )
         a = fsvc.attach(desk, ACTOR, fsvc.AttachRequest(r.code, 1, (page,)))

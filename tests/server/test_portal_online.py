@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -133,7 +133,7 @@ def test_online_dossier_end_to_end(
 
         # Reconnected: the desk syncs, the connector delivers.
         report = sync(desk_a)
-        assert report.accepted == 2 and report.rejected == 0
+        assert report.accepted == 2 and report.rejected == 0, report.parked
         with world.db.read() as s:
             d = s.get(ServerDossier, rows[0].id)
             assert d is not None and d.code == accepted.code and d.status == "in_process"
@@ -211,17 +211,66 @@ def test_a_code_is_given_only_when_an_online_dossier_is_accepted(world: World, t
     other = receive(format_code(B, today(), 1))
     r = desk.client.push([other])
     assert statuses(r.results) == ["rejected:code.agency"]
-    wrong = receive(format_code(A, today(), 2), Action.REFUSE)
+    # Issue 16: the code is a number of the accepting desk's own lease or fallback block, as at the counter.
+    r = desk.client.push([receive(format_code(A, today(), 1))])
+    assert statuses(r.results) == ["rejected:code.not_leased"]
+    wrong = receive(desk.next_code(), Action.REFUSE)
     r = desk.client.push([wrong])
     assert statuses(r.results) == ["rejected:event.invalid"]
-    good = receive(format_code(A, today(), 3))
+    code = desk.next_code()
+    good = receive(code)
     assert statuses(desk.client.push([good]).results) == ["accepted"]
-    again = receive(format_code(A, today(), 4))
+    again = receive(desk.next_code())
     r = desk.client.push([again])
     assert statuses(r.results) == ["rejected:event.invalid"]  # accepted already: a second code is refused
     with world.db.read() as s:
         d = s.get(ServerDossier, dossier_id)
-        assert d is not None and d.code == format_code(A, today(), 3) and d.snapshot["code"] == d.code
+        assert d is not None and d.code == code and d.snapshot["code"] == d.code
+
+
+def test_accepting_an_online_dossier_gives_its_first_due_date(world: World, tmp_path: Path) -> None:
+    """The acceptance of an online dossier (``receive`` from ``new``) carries the dossier's first due date
+    (issue 20: the time limit runs from the acceptance); issue 16's due-date rules still hold around it:
+    not before the acceptance, no other action moves it, an apology never moves it earlier."""
+    from srvkit import local_now, new_id, statuses
+
+    from app.contract import Event, TransitionPayload
+    from app.domain.status import Status
+
+    desk = world.desk(A)
+    with simulator(tmp_path) as sim:
+        pid = str(submit(sim.url)["MaHoSoQuocGia"])
+        with httpx.Client() as client:
+            portal.pull_online(world.db, client, portal.PortalConfig(url=sim.url))
+    dossier_id = portal.online_dossier_id(pid)
+    at = local_now()
+    seq = iter(range(2, 100))
+
+    def push(action: Action, to: Status, due: datetime | None, code: str | None = None) -> str:
+        ev = Event.transitioned(
+            new_id(),
+            dossier_id,
+            TransitionPayload(action=action, to_status=to, code=code, due_at=due),
+            seq=next(seq),
+            occurred_at=at,
+            operator="demo",
+            workstation="Quầy 1",
+        )
+        return statuses(desk.client.push([ev]).results)[0]
+
+    assert push(Action.RECEIVE, Status.RECEIVED, at - timedelta(hours=1), desk.next_code()) == (
+        "rejected:event.due_before_receipt"
+    )
+    due = at + timedelta(days=3)
+    assert push(Action.RECEIVE, Status.RECEIVED, due, desk.next_code()) == "accepted"
+    with world.db.read() as s:
+        d = s.get(ServerDossier, dossier_id)
+        assert d is not None and d.status == "received"
+        assert datetime.fromisoformat(d.snapshot["due_at"]) == due
+    later = due + timedelta(days=10)
+    assert push(Action.START_PROCESSING, Status.IN_PROCESS, later) == "rejected:event.due_at"
+    assert push(Action.APOLOGISE, Status.RECEIVED, due - timedelta(days=1)) == "rejected:event.due_earlier"
+    assert push(Action.APOLOGISE, Status.RECEIVED, later) == "accepted"
 
 
 def test_portal_commands(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import httpx
 import pytest
@@ -41,8 +41,10 @@ def push_may(world: World) -> list[DossierSnapshot]:
     admin.import_catalogue(world.db)
     desk = world.desk(A)
     events: list[Event] = []
-    snaps = [world.snapshot(A) for _ in range(3)]
+    snaps = [world.snapshot(A, code=desk.next_code(date(2026, 5, 4))) for _ in range(3)]
     for snap in snaps:
+        snap.received_at = datetime(2026, 5, 4, 8, 30)
+        snap.due_at = datetime(2026, 5, 7, 8, 30)
         events.append(world.received(desk, snap))
 
     def step(i: int, action: Action, frm: Status, to: Status, at: datetime) -> None:
