@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -164,6 +165,22 @@ def status_of(app: object, path: str) -> int:
     return asyncio.run(get())
 
 
+def closed(app: Any) -> None:
+    """Close the database pool of an app whose lifespan never ran (run in process, or handed to a mocked
+    uvicorn): its lifespan would have; a pooled PostgreSQL connection left to the garbage collector warns."""
+    db = getattr(getattr(app, "state", None), "db", None)
+    if db is not None:
+        db.dispose()
+
+
+def fake_uvicorn_run(calls: list[dict[str, object]]) -> Callable[..., None]:
+    def run(app: object, **kw: object) -> None:
+        calls.append(kw)
+        closed(app)
+
+    return run
+
+
 def test_docs_and_openapi_are_off_unless_asked(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """D13: /docs, /redoc and /openapi.json were public."""
     monkeypatch.delenv("MOTCUA_SERVER_DOCS", raising=False)
@@ -171,9 +188,14 @@ def test_docs_and_openapi_are_off_unless_asked(db_url: str, monkeypatch: pytest.
     for path in ("/docs", "/redoc", "/openapi.json"):
         assert status_of(app, path) == 404, path
     assert status_of(app, "/api/v1/health") == 200
-    assert status_of(create_app(db_url, docs=True), "/openapi.json") == 200
+    closed(app)
+    with_docs = create_app(db_url, docs=True)
+    assert status_of(with_docs, "/openapi.json") == 200
+    closed(with_docs)
     monkeypatch.setenv("MOTCUA_SERVER_DOCS", "1")
-    assert status_of(create_app(db_url), "/docs") == 200
+    from_env = create_app(db_url)
+    assert status_of(from_env, "/docs") == 200
+    closed(from_env)
 
 
 # --- roles among the agencies named on a dossier (item 4, D6) ------------------------------------------
@@ -284,7 +306,7 @@ def test_serve_believes_forwarded_headers_only_from_configured_proxies(
     from server.cli import main as server_main
 
     calls: list[dict[str, object]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *_a, **kw: calls.append(kw))
+    monkeypatch.setattr(uvicorn, "run", fake_uvicorn_run(calls))
     monkeypatch.delenv("MOTCUA_TRUSTED_PROXIES", raising=False)
     monkeypatch.delenv("MOTCUA_SERVER_DOCS", raising=False)
     assert server_main(["serve", "--db", db_url]) == 0
@@ -305,7 +327,7 @@ def test_serve_warns_while_the_demo_operator_has_its_published_password(
     from server import admin
     from server.cli import main as server_main
 
-    monkeypatch.setattr(uvicorn, "run", lambda *_a, **_kw: None)
+    monkeypatch.setattr(uvicorn, "run", fake_uvicorn_run([]))
     assert server_main(["serve", "--db", world.live.db_url]) == 0
     assert "demo" not in capsys.readouterr().err  # no demo operator unless add-demo
     admin.add_demo(world.db)
