@@ -573,6 +573,19 @@ def _check_times(b: _Batch, ev: Event, typed: DossierSnapshot | TransitionPayloa
         raise Rejected(problem)
 
 
+def _events_of(s: Session, dossier: _DossierState) -> list[str]:
+    """The stored texts of the dossier's events in order: prefetched with the batch, else read now."""
+    if dossier.events is not None:
+        return dossier.events
+    return list(
+        s.scalars(
+            select(type_coerce(_EVENTS.c.body, Text))
+            .where(_EVENTS.c.dossier_id == dossier.id)
+            .order_by(_EVENTS.c.id)
+        )
+    )
+
+
 def _lock_dossier(s: Session, dossier_id: str) -> _DossierState | None:
     row = s.execute(_LOCK_DOSSIER, {"b_id": dossier_id}).first()
     return None if row is None else _DossierState(*row)
@@ -793,15 +806,7 @@ def _apply_transition(
         body["payload"]["from_status"] = dossier.status
         body["payload"]["to_status"] = new_status.value
         body_text = canonical_json(body)
-    events = dossier.events
-    if events is None:
-        events = list(
-            s.scalars(
-                select(type_coerce(_EVENTS.c.body, Text))
-                .where(_EVENTS.c.dossier_id == dossier.id)
-                .order_by(_EVENTS.c.id)
-            )
-        )
+    events = _events_of(s, dossier)
     after = replace(
         dossier,
         code=new_code or dossier.code,
@@ -933,15 +938,7 @@ def _apply_files(
         )
     if ctx.centre_eid not in (dossier.receiving_eid, dossier.competent_eid, dossier.handling_eid):
         raise Rejected(scope_forbidden(f"hồ sơ {dossier.code or dossier.id}", f"dossier {dossier.code}"))
-    events = dossier.events
-    if events is None:
-        events = list(
-            s.scalars(
-                select(type_coerce(_EVENTS.c.body, Text))
-                .where(_EVENTS.c.dossier_id == dossier.id)
-                .order_by(_EVENTS.c.id)
-            )
-        )
+    events = _events_of(s, dossier)
     after = replace(dossier, events=events)
     return _record(b, ev, after, split_json(dict(dossier.snapshot), "events"), body_text, digest, None)
 
