@@ -176,6 +176,29 @@ def attach_pages(
     with store.read() as s:
         target = _target(s, ref, result, paper_no)
     dg.check_page_count(target.name, declared, len(pages))
+    prepared = prepare_pages(pages, images, title=f"{target.code or ''} {target.name}".strip())
+    return attach_prepared(
+        store, actor, ref, paper_no, prepared, declared=declared, result=result, source=source, at=at
+    )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page set cleaned and compressed into its one PDF, not stored yet (the window does this on its
+    digitising lane, then stores it on the database lane with :func:`attach_prepared`)."""
+
+    pdf: bytes
+    page_count: int
+    page_rows: tuple[dict[str, Any], ...]
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        return tuple(str(r["mode"]) for r in self.page_rows)
+
+
+def prepare_pages(pages: dg.PageSet, images: Mapping[str, imaging.RawPage], *, title: str = "") -> Prepared:
+    """Clean and compress every image of the set (two for a page with a sticky note) into one PDF, with
+    each page's SHA-256 (no file, no database: CPU only)."""
     cleaned: list[imaging.CleanPage] = []
     page_rows: list[dict[str, Any]] = []
     for number, page in enumerate(pages.pages, start=1):
@@ -185,10 +208,30 @@ def attach_pages(
             c = imaging.clean_page(images[key], page.rotation)
             cleaned.append(c)
             page_rows.append({"page": number, "note": is_note, "mode": c.mode, "dpi": c.dpi})
-    pdf = imaging.pages_pdf(cleaned, title=f"{target.code or ''} {target.name}".strip())
+    pdf = imaging.pages_pdf(cleaned, title=title)
     for page_row, digest in zip(page_rows, imaging.page_hashes(pdf), strict=True):
         page_row["sha256"] = digest
-    stored = _put(store, pdf)
+    return Prepared(pdf, len(pages), tuple(page_rows))
+
+
+def attach_prepared(
+    store: Store,
+    actor: Actor,
+    ref: str,
+    paper_no: int,
+    prepared: Prepared,
+    *,
+    declared: int | None = None,
+    result: bool = False,
+    source: str = "file",
+    at: datetime | None = None,
+) -> AttachResult:
+    """Write a prepared paper's PDF to the file store, then its row, event and audit entry in one
+    transaction (the order of the module docstring); the declared count is checked again here."""
+    with store.read() as s:
+        target = _target(s, ref, result, paper_no)
+    dg.check_page_count(target.name, declared, prepared.page_count)
+    stored = _put(store, prepared.pdf)
     at = (at or datetime.now()).replace(microsecond=0)
     row = _record(
         store,
@@ -197,8 +240,8 @@ def attach_pages(
         target,
         at,
         declared=declared,
-        page_count=len(pages),
-        page_rows=page_rows,
+        page_count=prepared.page_count,
+        page_rows=[dict(r) for r in prepared.page_rows],
         sha256=stored.sha256,
         size=stored.size,
         exemption=None,
@@ -209,13 +252,13 @@ def attach_pages(
         target.kind,
         target.paper_no,
         target.name,
-        len(pages),
-        len(cleaned),
+        prepared.page_count,
+        len(prepared.page_rows),
         stored.sha256,
         stored.size,
         None,
         row,
-        tuple(c.mode for c in cleaned),
+        prepared.modes,
     )
 
 

@@ -450,6 +450,10 @@
         <translation>Về bàn làm việc (Esc)</translation>
     </message>
     <message>
+        <source>Digitised papers (F8)</source>
+        <translation>Giấy tờ số hóa (F8)</translation>
+    </message>
+    <message>
         <source>Refused at intake (no number)</source>
         <translation>Từ chối tiếp nhận (không cấp số)</translation>
     </message>
@@ -486,6 +490,10 @@
         <translation>người nộp hồ sơ %1</translation>
     </message>
     <message>
+        <source>Digitised papers of dossier %1</source>
+        <translation>Giấy tờ số hóa của hồ sơ %1</translation>
+    </message>
+    <message>
         <source>Recorded: %1.</source>
         <translation>Đã ghi nhận: %1.</translation>
     </message>
@@ -499,6 +507,197 @@
     <message>
         <source>Ctrl+Enter accepts · Esc cancels</source>
         <translation>Ctrl+Enter để đồng ý · Esc để hủy</translation>
+    </message>
+</context>
+<context>
+    <name>DigitisePanel</name>
+    <message>
+        <source>&amp;Papers:</source>
+        <translation>&amp;Giấy tờ:</translation>
+    </message>
+    <message>
+        <source>Scanner:</source>
+        <translation>Máy quét:</translation>
+    </message>
+    <message>
+        <source>Feeder</source>
+        <translation>Khay nạp giấy</translation>
+    </message>
+    <message>
+        <source>&amp;Declared pages:</source>
+        <translation>Số trang &amp;khai báo:</translation>
+    </message>
+    <message>
+        <source>No copy needed (E):</source>
+        <translation>Không phải số hóa (E):</translation>
+    </message>
+    <message>
+        <source>— (the paper is digitised)</source>
+        <translation>— (giấy tờ được số hóa)</translation>
+    </message>
+    <message>
+        <source>Reuse (U):</source>
+        <translation>Dùng lại (U):</translation>
+    </message>
+    <message>
+        <source>Scan (F8)</source>
+        <translation>Quét (F8)</translation>
+    </message>
+    <message>
+        <source>Rescan page (Shift+F8)</source>
+        <translation>Quét lại trang (Shift+F8)</translation>
+    </message>
+    <message>
+        <source>Sticky-note image (Ctrl+F8)</source>
+        <translation>Ảnh có giấy ghi chú (Ctrl+F8)</translation>
+    </message>
+    <message>
+        <source>Files… (Ctrl+O)</source>
+        <translation>Chọn tệp… (Ctrl+O)</translation>
+    </message>
+    <message>
+        <source>Rotate (R)</source>
+        <translation>Xoay (R)</translation>
+    </message>
+    <message>
+        <source>Delete page (Del)</source>
+        <translation>Xóa trang (Del)</translation>
+    </message>
+    <message>
+        <source>View file (V)</source>
+        <translation>Xem tệp (V)</translation>
+    </message>
+    <message>
+        <source>Store (Ctrl+S)</source>
+        <translation>Lưu (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Đóng (Esc)</translation>
+    </message>
+    <message>
+        <source>%1 — no copy: %2</source>
+        <translation>%1 — không số hóa: %2</translation>
+    </message>
+    <message>
+        <source>%1 — reused from dossier %2 (%3 pages)</source>
+        <translation>%1 — dùng lại từ hồ sơ %2 (%3 trang)</translation>
+    </message>
+    <message>
+        <source>%1 — %2/%3 pages, not stored yet</source>
+        <translation>%1 — %2/%3 trang, chưa lưu</translation>
+    </message>
+    <message>
+        <source> — MISMATCH</source>
+        <translation> — LỆCH SỐ TRANG</translation>
+    </message>
+    <message>
+        <source>%1 — stored: no copy (%2)</source>
+        <translation>%1 — đã lưu: không số hóa (%2)</translation>
+    </message>
+    <message>
+        <source>%1 — stored: %2 pages%3 · OCR %4 · upload %5</source>
+        <translation>%1 — đã lưu %2 trang%3 · OCR %4 · tải lên %5</translation>
+    </message>
+    <message>
+        <source> (reused)</source>
+        <translation> (dùng lại)</translation>
+    </message>
+    <message>
+        <source>%1 — not digitised</source>
+        <translation>%1 — chưa số hóa</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>%1 (dossier %2, %3 pages, %4)</source>
+        <translation>%1 (hồ sơ %2, %3 trang, %4)</translation>
+    </message>
+    <message>
+        <source>Page %1</source>
+        <translation>Trang %1</translation>
+    </message>
+    <message>
+        <source> + note</source>
+        <translation> + ghi chú</translation>
+    </message>
+    <message>
+        <source>no scanner found</source>
+        <translation>không tìm thấy máy quét</translation>
+    </message>
+    <message>
+        <source>Scanning…</source>
+        <translation>Đang quét…</translation>
+    </message>
+    <message>
+        <source>Reading the files…</source>
+        <translation>Đang đọc tệp…</translation>
+    </message>
+    <message>
+        <source>%1 page(s) added to %2.</source>
+        <translation>Đã thêm %1 trang vào «%2».</translation>
+    </message>
+    <message>
+        <source>Scanning the page with its sticky note…</source>
+        <translation>Đang quét trang có giấy ghi chú…</translation>
+    </message>
+    <message>
+        <source>Page %1: sticky-note image added.</source>
+        <translation>Trang %1: đã thêm ảnh có giấy ghi chú.</translation>
+    </message>
+    <message>
+        <source>Page %1 scanned again.</source>
+        <translation>Đã quét lại trang %1.</translation>
+    </message>
+    <message>
+        <source>Choose the scanned pages</source>
+        <translation>Chọn các trang đã quét</translation>
+    </message>
+    <message>
+        <source>Images and PDF (%1)</source>
+        <translation>Ảnh và PDF (%1)</translation>
+    </message>
+    <message>
+        <source>No digitised paper of this citizen to reuse.</source>
+        <translation>Công dân này không có giấy tờ đã số hóa để dùng lại.</translation>
+    </message>
+    <message>
+        <source>%1: reused from dossier %2.</source>
+        <translation>%1: dùng lại từ hồ sơ %2.</translation>
+    </message>
+    <message>
+        <source>This paper has no stored file yet.</source>
+        <translation>Giấy tờ này chưa có tệp đã lưu.</translation>
+    </message>
+    <message>
+        <source>Opening the file…</source>
+        <translation>Đang mở tệp…</translation>
+    </message>
+    <message>
+        <source>Nothing to store: scan or choose pages first.</source>
+        <translation>Chưa có gì để lưu: hãy quét hoặc chọn trang trước.</translation>
+    </message>
+    <message>
+        <source>Compressing the pages…</source>
+        <translation>Đang nén các trang…</translation>
+    </message>
+    <message>
+        <source>Storing…</source>
+        <translation>Đang lưu…</translation>
+    </message>
+    <message>
+        <source>%1 paper(s) stored. Text recognition runs in the background.</source>
+        <translation>%1 giấy tờ đã được lưu. Nhận dạng chữ chạy ngầm.</translation>
+    </message>
+    <message>
+        <source>Text recognition (OCR): %1 file(s) waiting</source>
+        <translation>Nhận dạng chữ (OCR): %1 tệp đang chờ</translation>
+    </message>
+    <message>
+        <source>Text recognition (OCR): nothing waiting</source>
+        <translation>Nhận dạng chữ (OCR): không có tệp chờ</translation>
     </message>
 </context>
 <context>
@@ -570,6 +769,25 @@
     <message>
         <source>Unexpected error</source>
         <translation>Lỗi không mong đợi</translation>
+    </message>
+</context>
+<context>
+    <name>FileViewer</name>
+    <message>
+        <source>PgUp / PgDn page · Ctrl++ / Ctrl+− zoom · Ctrl+0 whole page · Esc close</source>
+        <translation>PgUp / PgDn chuyển trang · Ctrl++ / Ctrl+− phóng to, thu nhỏ · Ctrl+0 cả trang · Esc đóng</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Đóng (Esc)</translation>
+    </message>
+    <message>
+        <source>The file could not be opened.</source>
+        <translation>Không mở được tệp.</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2 · zoom %3 %</source>
+        <translation>Trang %1/%2 · thu phóng %3 %</translation>
     </message>
 </context>
 <context>
@@ -723,6 +941,10 @@
         <translation>&amp;Xóa biểu mẫu (Ctrl+N)</translation>
     </message>
     <message>
+        <source>Digitise the papers… (F8)</source>
+        <translation>Số hóa giấy tờ… (F8)</translation>
+    </message>
+    <message>
         <source>A form left unfinished was restored.</source>
         <translation>Đã khôi phục biểu mẫu đang nhập dở.</translation>
     </message>
@@ -761,6 +983,50 @@
     <message>
         <source>Tick the papers received (Space).</source>
         <translation>Hãy đánh dấu các giấy tờ đã nhận (phím Space).</translation>
+    </message>
+    <message>
+        <source>Digitise the papers of this dossier</source>
+        <translation>Số hóa giấy tờ của hồ sơ này</translation>
+    </message>
+    <message>
+        <source>%1 paper(s) digitised: stored when the dossier is saved (Ctrl+Enter).</source>
+        <translation>Đã số hóa %1 giấy tờ: sẽ lưu khi lưu hồ sơ (Ctrl+Enter).</translation>
+    </message>
+    <message>
+        <source>%1 paper(s) already digitised for this citizen: F12 reuses them.</source>
+        <translation>Có %1 giấy tờ đã số hóa của công dân này: F12 để dùng lại.</translation>
+    </message>
+    <message>
+        <source>No paper already digitised for this citizen.</source>
+        <translation>Công dân này chưa có giấy tờ nào đã số hóa.</translation>
+    </message>
+    <message>
+        <source>Reused: %1.</source>
+        <translation>Dùng lại: %1.</translation>
+    </message>
+    <message>
+        <source>None of the ticked papers is one already digitised: tick it, or choose it in F8.</source>
+        <translation>Không giấy tờ đã đánh dấu nào trùng với giấy tờ đã số hóa: hãy đánh dấu nó, hoặc chọn trong F8.</translation>
+    </message>
+    <message>
+        <source>%1 has pages but is not ticked: tick it or delete its pages (F8).</source>
+        <translation>«%1» đã có trang quét nhưng chưa được đánh dấu: hãy đánh dấu hoặc xóa các trang (F8).</translation>
+    </message>
+    <message>
+        <source>Compressing the digitised pages…</source>
+        <translation>Đang nén các trang đã số hóa…</translation>
+    </message>
+    <message>
+        <source>Saving the dossier and its papers…</source>
+        <translation>Đang lưu hồ sơ và giấy tờ…</translation>
+    </message>
+    <message>
+        <source>The dossier was received, but these papers were not stored: %1 (%2). Digitise them again from the dossier screen (F8).</source>
+        <translation>Hồ sơ đã được tiếp nhận, nhưng các giấy tờ sau chưa được lưu: %1 (%2). Hãy số hóa lại từ màn hình hồ sơ (F8).</translation>
+    </message>
+    <message>
+        <source>%1 paper(s) digitised.</source>
+        <translation>%1 giấy tờ đã được số hóa.</translation>
     </message>
     <message>
         <source>Refuse the dossier</source>
@@ -1104,6 +1370,7 @@ Applicant: Alt+ the underlined letter moves to a field (Alt+O phone)
 After a scan: Alt+K the citizen&apos;s earlier dossiers, Enter opens one
 Procedure: Alt+P, type a few letters, ↓ ↑, Enter
 Papers: Alt+R, Space ticks, + / − count, Ctrl+A all
+F8 digitise the papers (intake, dossier): F8 scan, Del, Ctrl+↑ ↓, R rotate, V view · F12 reuse papers already digitised
 Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)
 Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close
 Desk: type to search, Enter opens, Alt+1…8 lists, Esc back
@@ -1117,6 +1384,7 @@ Người nộp: Alt+ chữ cái gạch chân để tới ô đó (Alt+O điện 
 Sau khi quét thẻ: Alt+K tới các hồ sơ trước đây của công dân, Enter để mở
 Thủ tục: Alt+P, gõ vài chữ, ↓ ↑, Enter
 Giấy tờ: Alt+R, Space đánh dấu, + / − số lượng, Ctrl+A tất cả
+F8 số hóa giấy tờ (tiếp nhận, hồ sơ): F8 quét, Del xóa trang, Ctrl+↑ ↓ đổi thứ tự, R xoay, V xem tệp · F12 dùng lại giấy tờ đã số hóa
 Ctrl+Enter lưu và in · Ctrl+R từ chối · Ctrl+N xóa biểu mẫu (có hỏi lại)
 Xem trước: Ctrl+P in, Ctrl+S lưu thành PDF, Esc đóng
 Bàn làm việc: gõ để tìm, Enter mở hồ sơ, Alt+1…8 chọn danh sách, Esc quay lại

@@ -31,6 +31,7 @@ from app.services.actions import ActionOutcome, perform_and_print
 from app.services.desk_lists import AgencyItem, DossierDetail, agencies, dossier_detail
 from app.services.intake import print_dossier_form
 from app.ui.dialogs.common import ActionDialog
+from app.ui.dialogs.digitise import DigitisePanel, PanelModel
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import fmt, show_date, show_datetime, show_money
 from app.ui.labels import (
@@ -88,6 +89,9 @@ class DetailPage(QWidget):
         self.dialog: ActionDialog | None = None
         self.action_buttons: dict[str, QPushButton] = {}
         self.busy = False
+        # The digitising panel (F8, issue 19) and its unsaved pages, per dossier.
+        self.digitise_panel: DigitisePanel | None = None
+        self.digitise_models: dict[str, PanelModel] = {}
 
         layout = QVBoxLayout(self)
         head = QHBoxLayout()
@@ -220,12 +224,19 @@ class DetailPage(QWidget):
         prints.addWidget(self.reprint_button)
         prints.addWidget(self.control_button)
         prints.addWidget(self.refusal_button)
+        self.digitise_button = QPushButton(self.tr("Digitised papers (F8)"), self)
+        self.digitise_button.setObjectName("digitiseButton")
+        self.digitise_button.clicked.connect(self.open_digitise)
+        prints.addWidget(self.digitise_button)
         prints.addWidget(self.message, 1)
         prints.addWidget(back)
         layout.addLayout(prints)
         escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.back.emit)
+        digitise = QShortcut(QKeySequence("F8"), self)
+        digitise.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        digitise.activated.connect(self.open_digitise)
         self._show(None)
 
     # --- loading ---------------------------------------------------------------------------------
@@ -326,6 +337,40 @@ class DetailPage(QWidget):
         if who.kind == AUTHORISED:
             return fmt(self.tr("authorised person %1 (ID %2)"), who.name, who.id_number)
         return fmt(self.tr("the applicant %1"), who.name)
+
+    # --- digitised papers (issue 19) ----------------------------------------------------------------
+
+    def open_digitise(self) -> DigitisePanel | None:
+        """F8: the digitising panel of the open dossier (its stored files, new pages, the viewer)."""
+        d = self.detail
+        if d is None or d.code is None or d.status == "refused" or self.ctx.session is None:
+            return None
+        model = self.digitise_models.setdefault(d.dossier_id, PanelModel())
+        panel = DigitisePanel(
+            self,
+            self.ctx,
+            self.ctx.digitise_lane,
+            model,
+            title=fmt(self.tr("Digitised papers of dossier %1"), d.code),
+            ref=d.dossier_id,
+            personal_id=d.personal_id,
+        )
+        panel.stored.connect(self._papers_stored)
+        panel.finished.connect(self._digitise_closed)
+        self.digitise_panel = panel
+        panel.open()
+        return panel
+
+    def _digitise_closed(self, _result: int) -> None:
+        self.digitise_panel = None
+        self.window().activateWindow()
+        self.digitise_button.setFocus()
+
+    def _papers_stored(self) -> None:
+        self.ctx.wake_ocr()
+        self.reload()
+        if self.dossier_id:
+            self.changed.emit(self.dossier_id)
 
     # --- actions ---------------------------------------------------------------------------------
 

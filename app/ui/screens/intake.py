@@ -48,6 +48,7 @@ from app.services.dossiers import (
 from app.services.drafts import INTAKE, clear_draft, load_draft, save_draft
 from app.services.intake import IntakeOutcome, receive_and_print, refuse_and_print
 from app.ui.dialogs.common import ReasonDialog
+from app.ui.dialogs.digitise import DigitisePanel, PanelModel, check_counts, prepare_all, snapshot
 from app.ui.errors import error_text, show_error
 from app.ui.i18n import current_language, fmt, message, show_date, show_datetime, show_money
 from app.ui.labels import paper_form_label, scenario_label, time_label
@@ -291,6 +292,9 @@ class IntakePage(QWidget):
         self.confirm_box: QMessageBox | None = None
         # The applicant's card was scanned for this form: its "show the ID card" paper is ticked.
         self.card_scanned = False
+        # The digitising panel's pages (F8), stored right after the dossier is received (issue 19).
+        self.digitise_model = PanelModel()
+        self.digitise_panel: DigitisePanel | None = None
         self._autosave = QTimer(self)
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
@@ -517,13 +521,21 @@ class IntakePage(QWidget):
         self.clear_button = QPushButton(self.tr("&Clear form (Ctrl+N)"), self)
         self.clear_button.setObjectName("clearButton")
         self.clear_button.clicked.connect(self.ask_clear)
-        for b in (self.save_button, self.refuse_button, self.clear_button):
+        self.digitise_button = QPushButton(self.tr("Digitise the papers… (F8)"), self)
+        self.digitise_button.setObjectName("digitiseButton")
+        self.digitise_button.clicked.connect(self.open_digitise)
+        for b in (self.save_button, self.refuse_button, self.digitise_button, self.clear_button):
             b.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.refuse_button)
+        buttons.addWidget(self.digitise_button)
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
         outer.addLayout(buttons)
+        for keys, slot in (("F8", self.open_digitise), ("F12", self.reuse_offered)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
         self.setTabOrder(self.picker.edit, self.commune.edit)
         self.setTabOrder(self.commune.edit, self.papers)
         self.setFocusProxy(self.picker.edit)
@@ -657,6 +669,7 @@ class IntakePage(QWidget):
             for box in self.notify.values():
                 box.setChecked(False)
             self.card_scanned = False
+            self.digitise_model.clear()
         finally:
             self._restoring = False
         self._clear_errors()
@@ -835,6 +848,18 @@ class IntakePage(QWidget):
         if self.card_scanned:
             self.papers.tick_id_card()
         self.history.look_up(ident.personal_id or "")
+        self.digitise_model.offers = []
+        if ident.personal_id:  # papers this centre already digitised for the citizen (issue 19 item 7)
+            from app.services.files import reusable_papers
+
+            pid = ident.personal_id
+            self.ctx.worker.run(
+                reusable_papers,
+                self.ctx.store,
+                pid,
+                on_done=lambda offers: self._offers_loaded(pid, offers),
+                owner=self,
+            )
         by_field: dict[str, list[Problem]] = {}
         for p in ident.problems:
             by_field.setdefault(p.field or "", []).append(p)
@@ -952,6 +977,9 @@ class IntakePage(QWidget):
         req = self.request()
         if req is None:
             return
+        if self._digitised_rows() or self.digitise_model.hidden_pending():
+            self._save_with_papers(req)
+            return
         self._set_busy(True)
         self._autosave.stop()
         self.ctx.worker.run(
@@ -964,6 +992,153 @@ class IntakePage(QWidget):
             on_error=self._failed,
             owner=self,
         )
+
+    # --- digitising (issue 19) ------------------------------------------------------------------
+
+    def _digitised_rows(self) -> list[tuple[int, int, str]]:
+        """(checklist row, paper number in the dossier, name) of the ticked papers."""
+        names = [p.name for p in self.papers.inputs()]
+        return [(row, n, names[n - 1]) for n, row in enumerate(self.papers.ticked(), start=1)]
+
+    def open_digitise(self) -> DigitisePanel | None:
+        """F8: the digitising panel for the ticked papers; its pages wait here until the save."""
+        if self.ctx.session is None or self.busy:
+            return None
+        rows = self._digitised_rows()
+        if not rows:
+            self.request()  # says: choose the procedure / tick the papers
+            return None
+        self.digitise_model.set_papers(rows)
+        panel = DigitisePanel(
+            self,
+            self.ctx,
+            self.ctx.digitise_lane,
+            self.digitise_model,
+            title=self.tr("Digitise the papers of this dossier"),
+            personal_id=self.edits["personal_id"].text().strip() or None,
+        )
+        panel.finished.connect(self._digitise_closed)
+        self.digitise_panel = panel
+        panel.open()
+        return panel
+
+    def _digitise_closed(self, _result: int) -> None:
+        self.digitise_panel = None
+        ready = len(self.digitise_model.pending())
+        if ready:
+            self.scan_banner.setText(
+                fmt(self.tr("%1 paper(s) digitised: stored when the dossier is saved (Ctrl+Enter)."), ready)
+            )
+            self.scan_banner.setStyleSheet("color: #1b5e20;")
+        self.window().activateWindow()
+        self.papers.setFocus()
+
+    def _offers_loaded(self, personal_id: str, offers: object) -> None:
+        assert isinstance(offers, list)
+        if self.edits["personal_id"].text().strip() != personal_id:
+            return  # another card was scanned meanwhile
+        self.digitise_model.offers = offers
+        if offers:
+            self.scan_banner.setText(
+                self.scan_banner.text()
+                + " "
+                + fmt(
+                    self.tr("%1 paper(s) already digitised for this citizen: F12 reuses them."), len(offers)
+                )
+            )
+
+    def reuse_offered(self) -> None:
+        """F12: every ticked paper not digitised yet that the citizen's earlier dossiers hold (same
+        name) is linked to their stored file, marked reused (not copied), when the dossier is saved."""
+        model = self.digitise_model
+        if not model.offers:
+            self.scan_banner.setText(self.tr("No paper already digitised for this citizen."))
+            return
+        model.set_papers(self._digitised_rows())
+        reused = []
+        for w in model.papers:
+            offer = model.offer_for(w.name)
+            if offer is not None and not w.pending:
+                w.reuse = offer
+                reused.append(w.name)
+        if reused:
+            self.scan_banner.setText(fmt(self.tr("Reused: %1."), "; ".join(reused)))
+            self.scan_banner.setStyleSheet("color: #1b5e20;")
+        else:
+            self.scan_banner.setText(
+                self.tr("None of the ticked papers is one already digitised: tick it, or choose it in F8.")
+            )
+
+    def _save_with_papers(self, req: ReceiveRequest) -> None:
+        """The page counts checked here, the pages compressed on the digitising lane, then the dossier
+        received and its papers stored on the database lane."""
+        model = self.digitise_model
+        model.set_papers(self._digitised_rows())
+        hidden = model.hidden_pending()
+        if hidden:
+            texts = [
+                fmt(self.tr("%1 has pages but is not ticked: tick it or delete its pages (F8)."), w.name)
+                for w in hidden
+            ]
+            self.show_problems([Problem("ui.digitised_unticked", t, t, "papers") for t in texts])
+            return
+        works = model.pending()
+        try:
+            check_counts(works)
+        except DomainError as exc:
+            self.show_problems(exc.problems)
+            return
+        rows, images = snapshot(model, works)
+        self._set_busy(True)
+        self._autosave.stop()
+        self.scan_banner.setText(self.tr("Compressing the digitised pages…"))
+        self.ctx.digitise_lane.run(
+            prepare_all,
+            rows,
+            images,
+            on_done=lambda papers: self._receive_with(req, papers),
+            on_error=self._failed,
+            owner=self,
+        )
+
+    def _receive_with(self, req: ReceiveRequest, papers: object) -> None:
+        from app.services.digitise_panel import receive_store_and_print
+
+        self.scan_banner.setText(self.tr("Saving the dossier and its papers…"))
+        self.ctx.worker.run(
+            receive_store_and_print,
+            self.ctx.store,
+            self.ctx.actor,
+            req,
+            self.ctx.settings.receipt_format,
+            papers,
+            on_done=self._saved_with_papers,
+            on_error=self._failed,
+            owner=self,
+        )
+
+    def _saved_with_papers(self, result: object) -> None:
+        from app.services.digitise_panel import DigitisedIntake
+
+        assert isinstance(result, DigitisedIntake)
+        self.ctx.wake_ocr()
+        self._saved(result.outcome)
+        if result.papers_error is not None:
+            self.general_error.setText(
+                fmt(
+                    self.tr(
+                        "The dossier was received, but these papers were not stored: %1 (%2). "
+                        "Digitise them again from the dossier screen (F8)."
+                    ),
+                    "; ".join(result.not_stored),
+                    error_text(result.papers_error),
+                )
+            )
+            self.general_error.show()
+        elif result.stored:
+            self.scan_banner.setText(
+                self.scan_banner.text() + " " + fmt(self.tr("%1 paper(s) digitised."), len(result.stored))
+            )
 
     def refuse(self) -> None:
         """Ctrl+R: ask the reason, record the refusal and print the refusal slip."""

@@ -24,6 +24,14 @@ class UiContext:
     catalogue: list[ProcedureItem] = field(default_factory=list)
     # Where Print sends a document (tests replace it with a PDF file target).
     print_target: Callable[[], PrintTarget] = field(default=lambda: PrintTarget())
+    # The digitising lane (scanner, files, compression: app.ui.lanes) and the background OCR's wake-up,
+    # set by the main window (issue 19).
+    digitise: Worker | None = None
+    wake_ocr: Callable[[], None] = field(default=lambda: None)
+
+    @property
+    def digitise_lane(self) -> Worker:
+        return self.digitise if self.digitise is not None else self.worker
 
     @property
     def actor(self) -> Actor:

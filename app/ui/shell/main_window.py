@@ -114,6 +114,9 @@ class MainWindow(QMainWindow):
         #: and saves, lists and counts on :attr:`worker` must not queue behind it.
         self.print_worker = Worker(self)
         self.print_worker.default_error_handler = self.worker.default_error_handler
+        # Scanner, files and compression of the digitising panel (issue 19): never the database lane.
+        self.digitise_worker = Worker(self)
+        self.digitise_worker.default_error_handler = self.worker.default_error_handler
         #: The store, settings and operator; set by :meth:`attach`.
         self.ctx: UiContext
         self.attached = False
@@ -157,7 +160,7 @@ class MainWindow(QMainWindow):
         from app.ui.lanes.backup import BackupController
         from app.ui.shell.context import UiContext
 
-        self.ctx = UiContext(store, self.worker, summary, settings)
+        self.ctx = UiContext(store, self.worker, summary, settings, digitise=self.digitise_worker)
         self.ctx.print_target = self._print_target
         self.backups = BackupController(store, Path(self.data_dir) if self.data_dir else None, self)
         self.attached = True
@@ -600,6 +603,7 @@ class MainWindow(QMainWindow):
 
         self.ocr = OcrWorker(self.ctx.store)
         self.ocr.start()
+        self.ctx.wake_ocr = self.ocr.wake
         self.backups.daily()
         # Which keyring backend exists is found by probing the OS (D-Bus…): on the network lane.
         self.sync.lane.run(keyring_problem, on_done=self._keyring_checked, owner=self)
@@ -915,6 +919,8 @@ class MainWindow(QMainWindow):
                 "After a scan: Alt+K the citizen's earlier dossiers, Enter opens one\n"
                 "Procedure: Alt+P, type a few letters, ↓ ↑, Enter\n"
                 "Papers: Alt+R, Space ticks, + / − count, Ctrl+A all\n"
+                "F8 digitise the papers (intake, dossier): F8 scan, Del, Ctrl+↑ ↓, R rotate, V view · "
+                "F12 reuse papers already digitised\n"
                 "Ctrl+Enter save and print · Ctrl+R refuse · Ctrl+N clear (asks first)\n"
                 "Preview: Ctrl+P print, Ctrl+S save as PDF, Esc close\n"
                 "Desk: type to search, Enter opens, Alt+1…8 lists, Esc back\n"
@@ -981,6 +987,7 @@ class MainWindow(QMainWindow):
             self.backups.close()
         self.worker.close()
         self.print_worker.close()
+        self.digitise_worker.close()
         app = QApplication.instance()
         if isinstance(app, QApplication):
             self.scanner.unwatch(app)

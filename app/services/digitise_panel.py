@@ -1,0 +1,204 @@
+"""The window's digitising panel (issue 19, item 8), as use cases: pages from the scanner or from files,
+their thumbnails, a paper's set cleaned and compressed into its PDF, papers stored, a stored file read for
+the viewer, and the intake that records the dossier, then its papers, then prints the receipt.
+
+Which lane runs what (``app.ui.lanes``): scanning, reading files, thumbnails and :func:`prepare` are CPU or
+device work with no database (the digitising lane); storing (:func:`store_papers`,
+:func:`receive_store_and_print`) writes the store (the database lane). Each paper is written by
+``app.services.files`` — its PDF first, then its row with the ``dossier.files`` event that adds it, in one
+transaction — so a crash leaves a paper's whole page set or none of it.
+
+At intake the dossier does not exist until it is received, and a paper can only be attached to a dossier
+whose checklist names it: :func:`receive_store_and_print` checks every paper's page count first (a
+mismatch refuses the whole save and records nothing), receives the dossier, then stores each paper (one
+transaction each), then prints the receipt, which marks the papers digitised. If storing a paper fails
+after the dossier was received (a full disk), the dossier stays received and the outcome says which
+papers to digitise again from the dossier screen.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.digitise import imaging, sources
+from app.domain import digitise as dg
+from app.domain.errors import DomainError, Problem
+from app.models.db import Store
+from app.services import files as svc
+from app.services.audit import Actor
+from app.services.dossiers import ReceiveRequest, receive
+from app.services.drafts import INTAKE, clear_draft
+from app.services.intake import IntakeOutcome, print_dossier_form
+
+log = logging.getLogger(__name__)
+
+#: A thumbnail's box in pixels (an A4 page is drawn 85×120).
+THUMB_BOX = (85, 120)
+
+
+@dataclass(frozen=True)
+class LoadedPage:
+    """A page as the panel holds it: the raw image (for cleaning when the paper is stored) and a small
+    PNG for its thumbnail."""
+
+    raw: imaging.RawPage
+    thumbnail: bytes
+
+
+def thumbnail(raw: imaging.RawPage) -> bytes:
+    img = raw.image.copy()
+    img.thumbnail(THUMB_BOX)
+    if img.mode not in ("L", "RGB"):
+        img = img.convert("RGB")
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _loaded(pages: Sequence[imaging.RawPage]) -> list[LoadedPage]:
+    return [LoadedPage(p, thumbnail(p)) for p in pages]
+
+
+def scan_pages(device: str | None, *, feeder: bool, resolution: int) -> list[LoadedPage]:
+    """Scan one page (flatbed) or the whole feeder, with thumbnails."""
+    return _loaded(sources.scan(device, feeder=feeder, resolution=resolution))
+
+
+def load_files(paths: Sequence[Path]) -> list[LoadedPage]:
+    """Every page of the files chosen or dropped (PNG, JPEG, TIFF, PDF), in order, with thumbnails."""
+    return _loaded(svc.load_pages(paths))
+
+
+def scanners() -> list[sources.Device]:
+    """The scanners found; none (and no error) when there is no scanner driver on this machine."""
+    try:
+        return sources.list_devices()
+    except DomainError:
+        return []
+
+
+def prepare(
+    name: str, pages: dg.PageSet, images: Mapping[str, imaging.RawPage], declared: int | None
+) -> svc.Prepared:
+    """The declared count checked (a mismatch is refused with its message), then the set cleaned and
+    compressed into its PDF."""
+    dg.check_page_count(name, dg.validate_declared(declared), len(pages))
+    return svc.prepare_pages(pages, images, title=name)
+
+
+@dataclass(frozen=True)
+class PanelPaper:
+    """What the panel hands over for one paper of the dossier's checklist (1-based ``paper_no``):
+    prepared pages, an exemption (TT 03/2025 Art. 5.2) or a paper to reuse (a ``dossier_files`` id)."""
+
+    paper_no: int
+    name: str
+    prepared: svc.Prepared | None = None
+    declared: int | None = None
+    exemption: str | None = None
+    reuse_file_id: int | None = None
+    source: str = "scanner"
+
+
+def check_papers(papers: Sequence[PanelPaper]) -> None:
+    """Every paper's count and exemption, before anything is recorded."""
+    problems: list[Problem] = []
+    for p in papers:
+        try:
+            if p.exemption is not None:
+                dg.parse_exemption(p.exemption)
+            elif p.prepared is not None:
+                dg.check_page_count(p.name, p.declared, p.prepared.page_count)
+            elif p.reuse_file_id is None:
+                dg.check_page_count(p.name, p.declared, 0)
+        except DomainError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DomainError(problems)
+
+
+def store_paper(store: Store, actor: Actor, ref: str, paper: PanelPaper) -> svc.AttachResult:
+    """One paper stored (its own transaction with its event)."""
+    if paper.exemption is not None:
+        return svc.exempt(store, actor, ref, paper.paper_no, paper.exemption)
+    if paper.reuse_file_id is not None:
+        return svc.reuse(store, actor, ref, paper.paper_no, paper.reuse_file_id)
+    if paper.prepared is None:
+        raise DomainError(
+            Problem(
+                "digitise.no_pages",
+                f"Giấy tờ «{paper.name}» chưa có trang nào được số hóa.",
+                f"No page of {paper.name!r} has been digitised.",
+                "pages",
+            )
+        )
+    return svc.attach_prepared(
+        store, actor, ref, paper.paper_no, paper.prepared, declared=paper.declared, source=paper.source
+    )
+
+
+def store_papers(
+    store: Store, actor: Actor, ref: str, papers: Sequence[PanelPaper]
+) -> list[svc.AttachResult]:
+    check_papers(papers)
+    return [store_paper(store, actor, ref, p) for p in papers]
+
+
+@dataclass(frozen=True)
+class DigitisedIntake:
+    outcome: IntakeOutcome
+    stored: tuple[svc.AttachResult, ...] = ()
+    #: Why some papers were not stored (the dossier was received): digitise them from the dossier screen.
+    papers_error: BaseException | None = None
+    not_stored: tuple[str, ...] = field(default=())
+
+
+def receive_store_and_print(
+    store: Store, actor: Actor, req: ReceiveRequest, form: str, papers: Sequence[PanelPaper]
+) -> DigitisedIntake:
+    """Intake with the panel's papers: see the module docstring for the order."""
+    check_papers(papers)
+    result = receive(store, actor, req)
+    clear_draft(store, INTAKE)
+    stored: list[svc.AttachResult] = []
+    error: BaseException | None = None
+    for i, p in enumerate(papers):
+        try:
+            stored.append(store_paper(store, actor, result.dossier_id, p))
+        except Exception as exc:  # the dossier is received; these papers are digitised again later
+            if not isinstance(exc, DomainError):
+                log.exception("paper %s of %s not stored", p.paper_no, result.code)
+            error = exc
+            not_stored = tuple(x.name for x in papers[i:])
+            break
+    else:
+        not_stored = ()
+    try:
+        printed = print_dossier_form(store, actor, result.dossier_id, form)
+    except Exception as exc:
+        if not isinstance(exc, DomainError):
+            log.exception("receipt of %s not printed", result.code)
+        outcome = IntakeOutcome(result.dossier_id, result.code, result, None, exc)
+    else:
+        outcome = IntakeOutcome(result.dossier_id, result.code, result, printed, None)
+    return DigitisedIntake(outcome, tuple(stored), error, not_stored)
+
+
+def read_file(store: Store, sha256: str) -> bytes:
+    """A stored file's bytes, checked against its SHA-256 (for the viewer)."""
+    if not dg.is_sha256(sha256):
+        raise DomainError(Problem("digitise.sha256", "Mã tệp không hợp lệ.", "Invalid file hash."))
+    try:
+        return svc.blob_store(store).read(sha256)
+    except (OSError, ValueError):
+        raise DomainError(
+            Problem(
+                "digitise.file_damaged",
+                f"Tệp {sha256[:12]}… bị thiếu hoặc hỏng: chạy «db check».",
+                f"The file {sha256[:12]}… is missing or damaged: run 'db check'.",
+            )
+        ) from None
