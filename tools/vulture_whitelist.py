@@ -88,3 +88,5 @@ _.binary_location  # selenium ChromeOptions, set by tests/server/test_citizen_br
 _.provider_ref  # server.models.Notice: the provider's message id, kept for reconciliation
 _.handle_DATA  # aiosmtpd calls its handler's hook (tests/server/test_citizen_notices.py)
 _.handle_starttag  # html.parser.HTMLParser's hook (tests/server/test_citizen_style.py)
+_.dragEnterEvent  # Qt's drag-and-drop hooks of the digitising panel (app/ui/dialogs/digitise.py)
+_.dropEvent

@@ -6,8 +6,9 @@ is saved: they are stored right after it is received, each paper in one transact
 from the dossier screen (Ctrl+S stores the papers changed). Keys in the panel:
 
 F8 scan into the current paper (the whole feeder when "feeder" is ticked) · Shift+F8 rescan the selected
-page · Ctrl+F8 scan the selected page's sticky-note image · Ctrl+O choose files (or drop PNG, JPEG,
-TIFF, PDF) · Delete remove the page · Ctrl+↑ / Ctrl+↓ move it · R rotate it · E the exemption (TT 03/2025
+page · Ctrl+F8 scan the selected page's sticky-note image (Ctrl+Shift+O: from a file) · Ctrl+O choose
+files (or drop PNG, JPEG, TIFF, PDF) · Delete remove the page · Ctrl+↑ / Ctrl+↓ move it · R rotate it ·
+E the exemption (TT 03/2025
 Art. 5.2) · U reuse the paper offered · V view the stored file · Ctrl+PgUp / Ctrl+PgDn previous / next
 paper · Ctrl+S store (dossier screen) · Esc close.
 
@@ -18,9 +19,9 @@ on the database lane (``app.ui.lanes``). The GUI thread only draws the thumbnail
 from __future__ import annotations
 
 import uuid
-from functools import partial
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -333,7 +334,7 @@ class DigitisePanel(QDialog):
             ("scan", self.tr("Scan (F8)"), self.scan),
             ("rescan", self.tr("Rescan page (Shift+F8)"), self.rescan_page),
             ("note", self.tr("Sticky-note image (Ctrl+F8)"), self.scan_note),
-            ("files", self.tr("Files… (Ctrl+O)"), self.choose_files),
+            ("files", self.tr("Files… (Ctrl+O)"), lambda: self.choose_files()),
             ("rotate", self.tr("Rotate (R)"), self.rotate_page),
             ("delete", self.tr("Delete page (Del)"), self.delete_page),
             ("view", self.tr("View file (V)"), self.view_file),
@@ -362,6 +363,7 @@ class DigitisePanel(QDialog):
             ("Shift+F8", self.rescan_page),
             ("Ctrl+F8", self.scan_note),
             ("Ctrl+O", self.choose_files),
+            ("Ctrl+Shift+O", lambda: self.choose_files(note=True)),
             ("Del", self.delete_page),
             ("Ctrl+Up", lambda: self.move_page(-1)),
             ("Ctrl+Down", lambda: self.move_page(1)),
@@ -643,14 +645,15 @@ class DigitisePanel(QDialog):
         )
         self.refresh()
 
-    def choose_files(self) -> None:
+    def choose_files(self, *, note: bool = False) -> None:
+        """Ctrl+O: files for the current paper; Ctrl+Shift+O: the selected page's sticky-note image."""
         dialog = QFileDialog(self, self.tr("Choose the scanned pages"))
         dialog.setObjectName("digitiseFiles")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.setNameFilter(
             fmt(self.tr("Images and PDF (%1)"), " ".join(f"*.{s} *.{s.upper()}" for s in FILE_SUFFIXES))
         )
-        dialog.filesSelected.connect(self.add_files)
+        dialog.filesSelected.connect(self.add_note_files if note else self.add_files)
         self.file_dialog = dialog
         dialog.open()
 
