@@ -25,6 +25,10 @@ sync thread        ``app.sync.engine.SyncWorker``: a        the sync rounds (pus
 backup             ``BackupController.lane``                the daily backup and File › Back up now (SQLite's
                    (:mod:`.backup`): a ``Worker``           online backup: seconds for a large store, so not
                                                             on the database lane). Reads the store.
+digitising         ``MainWindow.digitise_worker`` (also         the digitising panel's scanner (SANE/TWAIN),
+                   ``UiContext.digitise``): a ``Worker``    files read, thumbnails and compression of pages
+                                                            (``app.services.digitise_panel``). Never touches
+                                                            the store but to read a file for the viewer.
 =================  =======================================  ==================================================
 
 The writer rule, as it is: more than one thread writes the store. The database lane, the sync thread
