@@ -2,7 +2,9 @@
 of a common counter PC: 1366×768, the window maximised as at a first start, dialogs as they fit it.
 
 Screens: log-in, intake (filled from a scanned ID card; also ``main-window``), the desk, a dossier, the
-settings dialog and the receipt preview. Each language runs on its own temporary demo data folder with
+settings dialog, the receipt preview, the digitising panel (F8 at intake, with pages the project renders:
+Vietnamese text at 300 dpi with skew and noise, as ``app.digitise.samples`` makes them for the tests) and
+the viewer of the stored paper (V in the dossier screen's panel). Each language runs on its own temporary demo data folder with
 a few sample dossiers.
 
 Usage: python tools/screenshots.py   (or ``make screenshots``)
@@ -94,6 +96,77 @@ def save(widget: QWidget, name: str) -> None:
     print(path.relative_to(ROOT), f"{path.stat().st_size // 1024} KiB")
 
 
+def lanes_idle(window: MainWindow) -> bool:
+    return window.worker.idle and window.print_worker.idle and window.digitise_worker.idle
+
+
+def sample_pages(folder: Path) -> list[Path]:
+    """Three scanned-looking A4 text pages as PNG files, as chosen with Ctrl+O."""
+    from app.digitise import samples
+
+    pages = [
+        samples.scanned(samples.text_page(), seed=1),
+        samples.scanned(samples.text_page(repeat=1, font_pt=14), skew_deg=-1.0, seed=2),
+        samples.scanned(samples.text_page(repeat=1, font_pt=11), skew_deg=0.8, seed=3),
+    ]
+    out = []
+    for n, img in enumerate(pages, start=1):
+        path = folder / f"page-{n}.png"
+        img.save(path, dpi=(300, 300))
+        out.append(path)
+    return out
+
+
+def digitise_panel(window: MainWindow, folder: Path, lang: str) -> None:
+    """F8 at intake (the scanner: SANE's ``test`` backend when installed): three pages in the first paper, one in the second (declared 2: marked), the ID card
+    exempt (shown only); the first paper's first page selected."""
+    intake = window.intake
+    panel = intake.open_digitise()
+    assert panel is not None
+    pump(until=lambda: lanes_idle(window) and panel.device.count() > 0)
+    (folder / "pages").mkdir(exist_ok=True)
+    pages = sample_pages(folder / "pages")
+    panel.add_files(pages)
+    pump(until=lambda: lanes_idle(window) and panel.pages.count() == 3, limit=60)
+    panel.declared.setValue(3)
+    panel.papers.setCurrentRow(1)
+    panel.add_files(pages[:1])
+    pump(until=lambda: lanes_idle(window) and panel.pages.count() == 1, limit=60)
+    panel.declared.setValue(2)
+    panel.papers.setCurrentRow(panel.papers.count() - 1)
+    panel.exemption.setCurrentIndex(panel.exemption.findData("shown_only"))
+    panel.papers.setCurrentRow(0)
+    panel.pages.setCurrentRow(0)
+    pump(0.3)
+    save(panel, f"digitise-panel-{lang}.png")
+    # The second paper's count is set right, so that the intake saved below stores the papers.
+    panel.papers.setCurrentRow(1)
+    panel.declared.setValue(1)
+    panel.reject()
+    pump(until=lambda: intake.digitise_panel is None)
+
+
+def file_viewer(window: MainWindow, dossier_id: str, lang: str) -> None:
+    """The dossier saved with its papers: F8 in the dossier screen, V on the first paper."""
+    window.open_dossier(dossier_id)
+    settle(window)
+    panel = window.detail.open_digitise()
+    assert panel is not None
+    pump(until=lambda: lanes_idle(window) and panel.papers.count() > 0 and panel.model.papers[0].stored is not None)
+    panel.papers.setCurrentRow(0)
+    panel.view_file()
+    pump(until=lambda: panel.viewer is not None)
+    viewer = panel.viewer
+    assert viewer is not None, panel.message.text()
+    pump(0.5)
+    viewer.fit()  # the page as it fits the shown dialog
+    pump(1.5)  # QPdfView renders its pages in the background
+    save(viewer, f"file-viewer-{lang}.png")
+    viewer.reject()
+    pump(until=lambda: panel.viewer is None)
+    panel.reject()
+
+
 def sample_dossiers(store: Store) -> str:
     """A few dossiers in different states; returns the id of one with a history."""
     now = datetime.now().replace(microsecond=0)
@@ -171,6 +244,20 @@ def sample_online(store: Store) -> None:
             engine.apply_dossiers(s, [state])
 
 
+def sane_test_backend(folder: Path) -> None:
+    """SANE with only its ``test`` backend (Debian's sane-utils), as the GUI tests drive it, so that the
+    panel names a scanner; nothing changes when SANE is not installed."""
+    import shutil
+
+    etc = Path("/etc/sane.d")
+    if (etc / "test.conf").exists():
+        conf = folder / "sane.d"
+        shutil.copytree(etc, conf)
+        (conf / "dll.conf").write_text("test\n")
+        shutil.rmtree(conf / "dll.d", ignore_errors=True)
+        os.environ["SANE_CONFIG_DIR"] = str(conf)
+
+
 def render(lang: str, folder: Path) -> None:
     args = argparse.Namespace(data_dir=folder, demo=True, lang=lang)
     _app, window, store = start(args)
@@ -196,6 +283,7 @@ def render(lang: str, folder: Path) -> None:
     intake.edits["phone"].setText("0912 345 678")
     settle(window)
     save(window, f"main-window-{lang}.png")
+    digitise_panel(window, folder, lang)
 
     window.show_desk()
     settle(window)
@@ -218,22 +306,28 @@ def render(lang: str, folder: Path) -> None:
     dialog.reject()
 
     window.show_intake()
-    intake.save()
+    saved: list[str] = []
+    intake.saved.connect(lambda outcome: saved.append(outcome.dossier_id))
+    intake.save()  # the papers digitised above are stored with it: the receipt marks them
+    pump(until=lambda: bool(saved) and lanes_idle(window) and window.preview is not None, limit=60)
     settle(window)
     preview = window.preview
     assert preview is not None, intake.general_error.text()
     pump(1.5)  # QPdfView renders its pages in the background
     save(preview, f"receipt-preview-{lang}.png")
     preview.reject()
+    file_viewer(window, saved[0], lang)
     window.close()
     store.dispose()
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
-    for lang in ("vi", "en"):
-        with tempfile.TemporaryDirectory() as tmp:
-            render(lang, Path(tmp))
+    with tempfile.TemporaryDirectory() as sane_dir:
+        sane_test_backend(Path(sane_dir))
+        for lang in ("vi", "en"):
+            with tempfile.TemporaryDirectory() as tmp:
+                render(lang, Path(tmp))
     return 0
 
 

@@ -256,6 +256,7 @@ class DigitisePanel(QDialog):
         self.device = QComboBox(self)
         self.device.setObjectName("digitiseDevice")
         self.device.setMinimumContentsLength(16)
+        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         top.addWidget(self.device)
         self.feeder = QCheckBox(self.tr("Feeder"), self)
         self.feeder.setObjectName("digitiseFeeder")
