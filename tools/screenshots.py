@@ -4,8 +4,8 @@ of a common counter PC: 1366×768, the window maximised as at a first start, dia
 Screens: log-in, intake (filled from a scanned ID card; also ``main-window``), the desk, a dossier, the
 settings dialog, the receipt preview, the digitising panel (F8 at intake, with pages the project renders:
 Vietnamese text at 300 dpi with skew and noise, as ``app.digitise.samples`` makes them for the tests) and
-the viewer of the stored paper (V in the dossier screen's panel). Each language runs on its own temporary demo data folder with
-a few sample dossiers.
+the viewer of the stored paper (V in the dossier screen's panel). Each language runs on its own temporary
+demo data folder with a few sample dossiers.
 
 Usage: python tools/screenshots.py   (or ``make screenshots``)
 """
@@ -118,8 +118,8 @@ def sample_pages(folder: Path) -> list[Path]:
 
 
 def digitise_panel(window: MainWindow, folder: Path, lang: str) -> None:
-    """F8 at intake (the scanner: SANE's ``test`` backend when installed): three pages in the first paper, one in the second (declared 2: marked), the ID card
-    exempt (shown only); the first paper's first page selected."""
+    """F8 at intake (the scanner: SANE's ``test`` backend when installed): three pages in the first paper,
+    one in the second (declared 2: marked), the ID card exempt (shown only); the first page selected."""
     intake = window.intake
     panel = intake.open_digitise()
     assert panel is not None
@@ -152,7 +152,11 @@ def file_viewer(window: MainWindow, dossier_id: str, lang: str) -> None:
     settle(window)
     panel = window.detail.open_digitise()
     assert panel is not None
-    pump(until=lambda: lanes_idle(window) and panel.papers.count() > 0 and panel.model.papers[0].stored is not None)
+    pump(
+        until=lambda: (
+            lanes_idle(window) and panel.papers.count() > 0 and panel.model.papers[0].stored is not None
+        )
+    )
     panel.papers.setCurrentRow(0)
     panel.view_file()
     pump(until=lambda: panel.viewer is not None)

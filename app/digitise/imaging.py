@@ -267,7 +267,16 @@ def clean_page(raw: RawPage, rotation: int = 0, force_mode: str | None = None) -
         grey = np.asarray(page.filter(ImageFilter.BoxBlur(1)))
         ink = despeckle(grey <= _otsu(grey))
         bw = Image.fromarray(~ink)  # mode "1": True = white
-        bw.save(out, format="TIFF", compression="group4", dpi=(round(target), round(target)))
+        # One strip for the whole page: img2pdf then embeds the G4 data as it is. With Pillow's default
+        # 64 KB strips img2pdf decodes and encodes the page again (twice the CPU, in the caller's
+        # process: the window's panel compresses in a child process for this encoder's sake).
+        bw.save(
+            out,
+            format="TIFF",
+            compression="group4",
+            dpi=(round(target), round(target)),
+            strip_size=(bw.width + 7) // 8 * bw.height,
+        )
         w, h, final_dpi = bw.width, bw.height, round(target)
     else:
         target = min(dpi, GREY_DPI)

@@ -14,6 +14,7 @@ holding the GIL of the window. ``OMP_THREAD_LIMIT=1`` keeps Tesseract to one cor
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -25,6 +26,8 @@ from pathlib import Path
 
 LANGUAGE = "vie"
 TIMEOUT_S = 900
+#: The OCR child's niceness (POSIX): below the window, which must answer the operator at once.
+OCR_NICE = 10
 
 
 class OcrError(Exception):
@@ -88,6 +91,9 @@ def ocr_pdf(data: bytes, *, title: str = "", cancel: threading.Event | None = No
             proc = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
                 cmd, stdout=subprocess.DEVNULL, stderr=err_file, env=_env()
             )
+            if hasattr(os, "setpriority"):  # the counter's window first when the cores are busy (and
+                with contextlib.suppress(OSError):  # Tesseract, started by the child, inherits it)
+                    os.setpriority(os.PRIO_PROCESS, proc.pid, OCR_NICE)
             deadline = time.monotonic() + TIMEOUT_S
             while proc.poll() is None:
                 if (cancel is not None and cancel.is_set()) or time.monotonic() > deadline:

@@ -3,7 +3,8 @@ their thumbnails, a paper's set cleaned and compressed into its PDF, papers stor
 the viewer, and the intake that records the dossier, then its papers, then prints the receipt.
 
 Which lane runs what (``app.ui.lanes``): scanning, reading files, thumbnails and :func:`prepare` are CPU or
-device work with no database (the digitising lane); storing (:func:`store_papers`,
+device work with no database (the digitising lane); the window's :func:`prepare_papers` cleans each page
+in a child process (:func:`clean_in_child` says why); storing (:func:`store_papers`,
 :func:`receive_store_and_print`) writes the store (the database lane). Each paper is written by
 ``app.services.files`` — its PDF first, then its row with the ``dossier.files`` event that adds it, in one
 transaction — so a crash leaves a paper's whole page set or none of it.
@@ -20,7 +21,12 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Mapping, Sequence
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,12 +88,79 @@ def scanners() -> list[sources.Device]:
 
 
 def prepare(
-    name: str, pages: dg.PageSet, images: Mapping[str, imaging.RawPage], declared: int | None
+    name: str,
+    pages: dg.PageSet,
+    images: Mapping[str, imaging.RawPage],
+    declared: int | None,
+    *,
+    clean: Callable[[imaging.RawPage, int], imaging.CleanPage] = imaging.clean_page,
 ) -> svc.Prepared:
     """The declared count checked (a mismatch is refused with its message), then the set cleaned and
     compressed into its PDF."""
     dg.check_page_count(name, dg.validate_declared(declared), len(pages))
-    return svc.prepare_pages(pages, images, title=name)
+    return svc.prepare_pages(pages, images, title=name, clean=clean)
+
+
+#: One paper to prepare: (paper number, name, pages, declared count, exemption, paper reused).
+PaperRow = tuple[int, str, dg.PageSet, int | None, str | None, int | None]
+
+
+def _child_init() -> None:
+    if hasattr(os, "nice"):
+        os.nice(5)  # the counter's window first when the two cores are busy
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def clean_in_child(raw: imaging.RawPage, rotation: int) -> imaging.CleanPage:
+    """:func:`app.digitise.imaging.clean_page` in a child process (one, kept for the next pages; started
+    with ``spawn``, as on Windows), one page per call.
+
+    Why not in the lane's thread: Pillow's CCITT G4 encoder (libtiff) and its JPEG encoder keep Python's
+    GIL for a whole page, about 100 ms for an A4 page at 300 dpi, and the GUI thread cannot run meanwhile
+    (``bench/bench_gui.py --digitise`` measured stalls of 60-80 ms). One page per call, because the
+    arguments are pickled holding the GIL too (a few ms for a page; 50-100 ms for a whole feeder). The
+    child runs at a lower priority. If it dies (killed, out of memory), the pool is made again and the
+    page is cleaned here."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_child_init
+            )
+        pool = _pool
+    try:
+        return pool.submit(imaging.clean_page, raw, rotation).result()
+    except BrokenProcessPool as exc:
+        log.warning("the compression process died (%s); compressing in this process", exc)
+        with _pool_lock:
+            if _pool is pool:
+                _pool = None
+        pool.shutdown(wait=False)
+        return imaging.clean_page(raw, rotation)
+
+
+def stop_compression() -> None:
+    """The child process ended (the window closes; it would also end with the interpreter)."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def prepare_papers(rows: Sequence[PaperRow], images: Mapping[str, imaging.RawPage]) -> list[PanelPaper]:
+    """Every paper's pages cleaned (in the child process of :func:`clean_in_child`) and compressed into
+    its PDF; an exempt or reused paper has none."""
+    out = []
+    for paper_no, name, pages, declared, exemption, reuse_id in rows:
+        prepared = None
+        if exemption is None and reuse_id is None:
+            prepared = prepare(name, pages, images, declared, clean=clean_in_child)
+        out.append(PanelPaper(paper_no, name, prepared, declared, exemption, reuse_id))
+    return out
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -196,16 +196,23 @@ class Prepared:
         return tuple(str(r["mode"]) for r in self.page_rows)
 
 
-def prepare_pages(pages: dg.PageSet, images: Mapping[str, imaging.RawPage], *, title: str = "") -> Prepared:
+def prepare_pages(
+    pages: dg.PageSet,
+    images: Mapping[str, imaging.RawPage],
+    *,
+    title: str = "",
+    clean: Callable[[imaging.RawPage, int], imaging.CleanPage] = imaging.clean_page,
+) -> Prepared:
     """Clean and compress every image of the set (two for a page with a sticky note) into one PDF, with
-    each page's SHA-256 (no file, no database: CPU only)."""
+    each page's SHA-256 (no file, no database: CPU only). ``clean`` cleans one page (the window's panel
+    does it in a child process: ``app.services.digitise_panel``)."""
     cleaned: list[imaging.CleanPage] = []
     page_rows: list[dict[str, Any]] = []
     for number, page in enumerate(pages.pages, start=1):
         for key, is_note in ((page.image, False), (page.note_image, True)):
             if key is None:
                 continue
-            c = imaging.clean_page(images[key], page.rotation)
+            c = clean(images[key], page.rotation)
             cleaned.append(c)
             page_rows.append({"page": number, "note": is_note, "mode": c.mode, "dpi": c.dpi})
     pdf = imaging.pages_pdf(cleaned, title=title)

@@ -164,18 +164,10 @@ def check_counts(works: Sequence[PaperWork]) -> None:
         raise DomainError(problems)
 
 
-def prepare_all(
-    works: Sequence[tuple[int, str, dg.PageSet, int | None, str | None, int | None]],
-    images: dict[str, Any],
-) -> list[dp.PanelPaper]:
-    """On the digitising lane: every paper's pages cleaned and compressed into its PDF."""
-    out = []
-    for paper_no, name, pages, declared, exemption, reuse_id in works:
-        prepared = None
-        if exemption is None and reuse_id is None:
-            prepared = dp.prepare(name, pages, {k: images[k] for k in images}, declared)
-        out.append(dp.PanelPaper(paper_no, name, prepared, declared, exemption, reuse_id))
-    return out
+def prepare_all(rows: Sequence[dp.PaperRow], images: dict[str, Any]) -> list[dp.PanelPaper]:
+    """On the digitising lane: every paper's pages cleaned and compressed into its PDF (each page in the
+    child process of :func:`app.services.digitise_panel.clean_in_child`: the GUI thread keeps the GIL)."""
+    return dp.prepare_papers(rows, images)
 
 
 def snapshot(model: PanelModel, works: Sequence[PaperWork]) -> tuple[list[Any], dict[str, Any]]:

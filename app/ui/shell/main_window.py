@@ -988,6 +988,9 @@ class MainWindow(QMainWindow):
         self.worker.close()
         self.print_worker.close()
         self.digitise_worker.close()
+        from app.services.digitise_panel import stop_compression
+
+        stop_compression()  # the digitising lane's child process (after the lane's last task)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             self.scanner.unwatch(app)
