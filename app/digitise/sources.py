@@ -38,11 +38,13 @@ class Device:
     kind: str
 
 
-def _problem(detail: str) -> DomainError:
+def _problem(detail: str, vi_detail: str | None = None) -> DomainError:
+    """The scanner's refusal; ``detail`` in English (a driver's own message has no Vietnamese: it is
+    shown as it is in both languages), ``vi_detail`` its Vietnamese where this module wrote it."""
     return DomainError(
         Problem(
             "scanner.failed",
-            f"Không quét được: {detail}. Hãy kiểm tra máy quét (nguồn, cáp, giấy trong khay).",
+            f"Không quét được: {vi_detail or detail}. Hãy kiểm tra máy quét (nguồn, cáp, giấy trong khay).",
             f"Scanning failed: {detail}. Check the scanner (power, cable, paper in the tray).",
             "device",
         )
@@ -55,7 +57,7 @@ def _sane() -> Any:
     try:
         import sane
     except ImportError:
-        raise _problem("python-sane is not installed") from None
+        raise _problem("python-sane is not installed", "chưa cài python-sane") from None
     sane.init()
     return sane
 
@@ -81,7 +83,7 @@ def scan(
     if device is None:
         devices = sane.get_devices()
         if not devices:
-            raise _problem("no scanner found")
+            raise _problem("no scanner found", "không tìm thấy máy quét nào")
         device = str(devices[0][0])
     try:
         dev = sane.open(device)
@@ -97,14 +99,14 @@ def scan(
             names = _option_values(dev, "source")
             adf = next((n for n in names if n in FEEDER_NAMES), None)
             if adf is None:
-                raise _problem(f"{device} has no document feeder")
+                raise _problem(f"{device} has no document feeder", f"{device} không có khay nạp giấy")
             _set(dev, "source", adf)
             for n, img in enumerate(dev.multi_scan()):
                 if n >= MAX_FEEDER_SHEETS:
                     break
                 pages.append(RawPage(img, float(resolution), f"{device}#{n + 1}"))
             if not pages:
-                raise _problem("the feeder is empty")
+                raise _problem("the feeder is empty", "khay nạp giấy trống")
         else:
             pages.append(RawPage(dev.scan(), float(resolution), f"{device}#1"))
         return pages

@@ -7,6 +7,7 @@ stored is read back through the services."""
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from app.digitise import samples
 from app.services import dossiers as svc
 from app.services import files as fsvc
 from app.services.audit import Actor
+from app.services.search import search
 from app.ui.shell.main_window import MainWindow
 
 K = Qt.Key
@@ -221,3 +223,90 @@ def test_dossier_screen_files_exemption_viewer_and_reuse_at_intake(
     # Linked, not copied: one file in the store for both dossiers.
     files = [p for p in (fsvc.blob_store(store).root).rglob("*") if p.is_file()]
     assert sum(1 for f in files if f.name.endswith(stored_sha[2:])) == 1
+
+
+class SaneWithoutDevices:
+    """SANE as it answers on a machine with no scanner: no device. (An empty SANE configuration cannot be
+    used here: libsane keeps the configuration folder it found first for the whole process, so the other
+    tests' ``test`` backend would still answer.) Everything above it — the device list, the scan refused
+    with its Vietnamese reason — is the real code."""
+
+    @staticmethod
+    def get_devices() -> list[tuple[str, str, str, str]]:
+        return []
+
+
+@pytest.fixture
+def sane_without_scanner(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.digitise import sources
+
+    if sys.platform == "win32":
+        pytest.skip("SANE is the Linux path")
+    monkeypatch.setattr(sources, "_sane", SaneWithoutDevices)
+
+
+@pytest.mark.usefixtures("sane_without_scanner")
+def test_no_scanner_is_said_in_vietnamese_and_files_still_work(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, page_png: Path
+) -> None:
+    intake = desk.intake
+    start_intake(desk, qtbot, keyboard)
+    keyboard.key(K.Key_F8)
+    panel = intake.digitise_panel
+    assert panel is not None
+    qtbot.waitUntil(panel.isActiveWindow)
+    wait_lanes(qtbot, desk)
+    qtbot.waitUntil(lambda: panel.device.count() == 1)
+    assert panel.device.itemText(0) == "không tìm thấy máy quét" and panel.device.currentData() is None
+    keyboard.key(K.Key_F8)  # scan anyway: refused with the reason, nothing added
+    wait_lanes(qtbot, desk)
+    qtbot.waitUntil(lambda: panel.tasks == 0)
+    assert "Không quét được: không tìm thấy máy quét nào" in panel.message.text()
+    assert panel.message.styleSheet() == "color: #b00020;"
+    assert len(panel.model.papers[0].pages) == 0 and panel.pages.count() == 0
+    assert not panel.progress.isVisible()
+    panel.add_files([page_png])  # the counter goes on with files (a phone photo, a network scanner)
+    wait_lanes(qtbot, desk)
+    assert len(panel.model.papers[0].pages) == 1
+    keyboard.key(K.Key_Escape)
+    qtbot.waitUntil(lambda: intake.digitise_panel is None)
+
+
+def test_a_paper_with_pages_that_is_unticked_is_refused_then_kept(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, page_png: Path
+) -> None:
+    intake = desk.intake
+    start_intake(desk, qtbot, keyboard)
+    keyboard.key(K.Key_F8)
+    panel = intake.digitise_panel
+    assert panel is not None
+    qtbot.waitUntil(panel.isActiveWindow)
+    wait_lanes(qtbot, desk)
+    panel.add_files([page_png, page_png])  # the birth declaration, two pages
+    wait_lanes(qtbot, desk)
+    assert len(panel.model.papers[0].pages) == 2
+    keyboard.key(K.Key_Escape)
+    qtbot.waitUntil(lambda: intake.digitise_panel is None and desk.isActiveWindow())
+    # The operator unticks the birth declaration (its pages stay in the form), then saves.
+    intake.papers.setFocus()
+    intake.papers.setCurrentRow(0)
+    keyboard.key(K.Key_Space)
+    assert intake.papers.ticked() == [5]
+    keyboard.key(K.Key_Return, CTRL)
+    settle(qtbot, desk)
+    refusal = intake.errors["papers"].text()
+    assert "đã có trang quét nhưng chưa được đánh dấu" in refusal and "Tờ khai" in refusal
+    assert desk.preview is None
+    assert fsvc.reusable_papers(desk.ctx.store, PERSONAL_ID) == []
+    assert search(desk.ctx.store, PERSONAL_ID).total == 0  # nothing recorded
+    # Ticked again, the paper has its two pages back and the dossier is saved with them.
+    intake.papers.setFocus()
+    intake.papers.setCurrentRow(0)
+    keyboard.key(K.Key_Space)
+    assert intake.papers.ticked() == [0, 5]
+    with qtbot.waitSignal(intake.saved, timeout=60_000) as saved:
+        keyboard.key(K.Key_Return, CTRL)
+    wait_lanes(qtbot, desk)
+    paper = fsvc.dossier_files(desk.ctx.store, saved.args[0].code).papers[0]
+    assert paper.pages == 2 and paper.sha256 is not None
+    assert search(desk.ctx.store, PERSONAL_ID).total == 1
