@@ -103,3 +103,32 @@ def test_bad_files_are_refused_with_a_message(tmp_path: Path, name: str, content
         imaging.load_file(f)
     assert err.value.problems[0].code == code
     assert name in err.value.problems[0].vi
+
+
+def test_black_and_white_page_is_one_g4_strip_embedded_as_it_is(page_files: dict[str, Path]) -> None:
+    """One strip: img2pdf embeds the G4 data unchanged (several strips, it would decode and encode the
+    page again), so the page's hash in the PDF is the hash of the data the cleaning made."""
+    (raw,) = imaging.load_file(page_files["dense"])
+    c = imaging.clean_page(raw)
+    tiff = Image.open(io.BytesIO(c.data))
+    assert tiff.tag_v2[278] == tiff.height  # RowsPerStrip: the whole page
+    (offset,), (length,) = tiff.tag_v2[273], tiff.tag_v2[279]
+    strip = c.data[offset : offset + length]
+    assert imaging.page_hashes(imaging.pages_pdf([c])) == [hashlib.sha256(strip).hexdigest()]
+
+
+def test_the_panel_cleans_pages_in_a_child_process_with_the_same_result(page_files: dict[str, Path]) -> None:
+    import os
+
+    from app.services import digitise_panel as dp
+
+    (raw,) = imaging.load_file(page_files["dense"])
+    try:
+        assert dp.clean_in_child(raw, 1) == imaging.clean_page(raw, 1)
+        pool = dp._pool
+        assert pool is not None
+        pids = [p.pid for p in pool._processes.values()]
+        assert pids and os.getpid() not in pids
+    finally:
+        dp.stop_compression()
+    assert dp._pool is None
