@@ -7,7 +7,7 @@ parses them from memory.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMargins, QPointF, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -36,6 +36,9 @@ class FileViewer(QDialog):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.SinglePage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        # QPdfView fits the page to the viewport without its margins: with them, the whole page is
+        # 12 px too tall and a scroll bar cuts its foot.
+        self.view.setDocumentMargins(QMargins(0, 0, 0, 0))
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         row = QHBoxLayout()
