@@ -65,7 +65,8 @@ def test_canonical_json_is_the_documented_text() -> None:
         assert canonical_json(value) == plain
     at = {"at": datetime(2026, 1, 2, 3, 4, 5), "d": date(2026, 1, 2)}
     assert canonical_json(at, default=str) == '{"at":"2026-01-02 03:04:05","d":"2026-01-02"}'
-    assert canonical_json(at, default=lambda o: o.isoformat()) == '{"at":"2026-01-02T03:04:05","d":"2026-01-02"}'
+    iso = '{"at":"2026-01-02T03:04:05","d":"2026-01-02"}'
+    assert canonical_json(at, default=lambda o: o.isoformat()) == iso
 
 
 def _index() -> AddressIndex:
@@ -101,3 +102,28 @@ def test_lookup_secrets_use_every_letter_in_every_place() -> None:
     for counts in seen:
         assert set(counts) == set(_SECRET_ALPHABET)
         assert max(counts.values()) < 3 * min(counts.values())
+
+
+def test_json_object_check_keeps_its_rules() -> None:
+    import pytest
+
+    from app.contract import _check_json
+
+    deep: dict[str, Any] = {}
+    node = deep
+    for _ in range(31):
+        node["k"] = {}
+        node = node["k"]
+    node["k"] = {}  # an empty container at level 32 is allowed
+    assert _check_json(deep) is deep
+    node["k"] = {"x": 1}  # a non-empty one is not
+    with pytest.raises(ValueError, match="nested too deeply"):
+        _check_json(deep)
+    with pytest.raises(ValueError, match="NUL"):
+        _check_json({"a": [{"b\x00": 1}]})
+    with pytest.raises(ValueError, match="surrogate"):
+        _check_json({"a": ["ok", ["\ud800"]]})
+    assert _check_json({"a": ["ok", {"b": None, "c": 1.5}], "d": True}) == {
+        "a": ["ok", {"b": None, "c": 1.5}],
+        "d": True,
+    }
