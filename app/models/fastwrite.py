@@ -93,7 +93,7 @@ def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any],
     if proc is None:
         return None
     plain = proc
-    if isinstance(impl, sqlite.DATETIME) and impl._storage_format == _DATETIME_FORMAT:  # type: ignore[attr-defined]
+    if isinstance(impl, sqlite.DATETIME) and impl._storage_format == _DATETIME_FORMAT:
 
         def moment(value: Any) -> Any:
             if type(value) is datetime and value.tzinfo is None:
@@ -101,7 +101,7 @@ def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any],
             return plain(value)
 
         return moment
-    if isinstance(impl, sqlite.DATE) and impl._storage_format == _DATE_FORMAT:  # type: ignore[attr-defined]
+    if isinstance(impl, sqlite.DATE) and impl._storage_format == _DATE_FORMAT:
 
         def day(value: Any) -> Any:
             return value.isoformat() if type(value) is date else plain(value)
