@@ -476,8 +476,10 @@ class AddressIndex:
         if not isinstance(address, str):
             return None
         answers = self._answers
-        if address in answers:
+        try:  # one look-up: another thread may clear the memo meanwhile
             return answers[address]
+        except KeyError:
+            pass
         found = self._match(address)
         if len(answers) >= _ANSWERS_KEPT:
             answers.clear()
