@@ -26,6 +26,7 @@ Conventions
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 
@@ -155,22 +156,24 @@ def _gather(value: Any, depth: int, out: list[str]) -> None:
         out.append(value)
         return
     if isinstance(value, dict):
-        if value and depth >= _MAX_JSON_DEPTH:
-            raise ValueError("JSON value nested too deeply (more than 32 levels)")
-        for key, item in value.items():
-            out.append(key)
-            if isinstance(item, str):
-                out.append(item)
-            elif isinstance(item, dict | list):
-                _gather(item, depth + 1, out)
+        items: Iterable[Any] = value.values()
+        out.extend(value)  # the keys, in one C-level step
     elif isinstance(value, list):
-        if value and depth >= _MAX_JSON_DEPTH:
-            raise ValueError("JSON value nested too deeply (more than 32 levels)")
-        for item in value:
-            if isinstance(item, str):
-                out.append(item)
-            elif isinstance(item, dict | list):
-                _gather(item, depth + 1, out)
+        items = value
+    else:
+        return
+    if value and depth >= _MAX_JSON_DEPTH:
+        raise ValueError("JSON value nested too deeply (more than 32 levels)")
+    for item in items:
+        kind = type(item)
+        if kind is str:  # the exact types first: what JSON gives, without isinstance's walk
+            out.append(item)
+        elif kind is dict or kind is list:
+            _gather(item, depth + 1, out)
+        elif isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict | list):
+            _gather(item, depth + 1, out)
 
 
 _CLEAN: Final = AfterValidator(_check_text)

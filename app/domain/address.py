@@ -203,6 +203,7 @@ _MAX_SPAN = 8
 # level (32 - 11) ranks below a clean post-2025 reading (22).
 _LOOSE_COST = 11.0
 _MAX_CANDIDATES = 12
+_ANSWERS_KEPT = 512  # addresses whose match an index remembers
 
 
 class _Tok(NamedTuple):
@@ -395,6 +396,9 @@ class AddressIndex:
     _old_ward_any: dict[str, list[_Entry]] = field(default_factory=lambda: defaultdict(list))
     _old_rows: dict[str, list[OldUnit]] = field(default_factory=lambda: defaultdict(list))
     _district_rows: dict[str, list[OldUnit]] = field(default_factory=lambda: defaultdict(list))
+    #: Answers already given, by address text (an index never changes once built; the intake screen
+    #: routes the address as it is typed, and receiving the dossier then asks again for the same text).
+    _answers: dict[str, AddressMatch | None] = field(default_factory=dict, compare=False, repr=False)
 
     # ---------------------------------------------------------------------------------------- build
 
@@ -471,6 +475,18 @@ class AddressIndex:
         the recognised name is found in too many places to be of use)."""
         if not isinstance(address, str):
             return None
+        answers = self._answers
+        try:  # one look-up: another thread may clear the memo meanwhile
+            return answers[address]
+        except KeyError:
+            pass
+        found = self._match(address)
+        if len(answers) >= _ANSWERS_KEPT:
+            answers.clear()
+        answers[address] = found
+        return found
+
+    def _match(self, address: str) -> AddressMatch | None:
         text = nfc(address)
         tokens = _tokens(text)
         if text.isascii():  # typed without diacritics: "Nga Thanh" may as well be "Nga Thành"

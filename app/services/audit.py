@@ -80,7 +80,7 @@ def append(
 
     Written at once on the session's connection (entries are ordered by id, so
     the chain follows the order of the calls whatever else the session flushes later)."""
-    details = json.loads(json.dumps(details or {}, ensure_ascii=False, default=str))
+    details = json.loads(canonical_json(details or {}, default=str))  # as stored: JSON values only
     at = at or datetime.now()
     conn = session.connection()
     # The head may have moved earlier in this same transaction: the session remembers it.

@@ -228,7 +228,9 @@ def _new_id() -> str:
 
 
 def _lookup_secret() -> str:
-    return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(4))
+    # 32 letters = 5 random bits each: one call for the four (secrets.choice four times cost ~9 µs).
+    bits = secrets.randbits(20)
+    return "".join(_SECRET_ALPHABET[(bits >> shift) & 31] for shift in (0, 5, 10, 15))
 
 
 def _procedure(session: Session, code: str, ref: Reference) -> ProcedureInfo:

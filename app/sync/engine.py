@@ -61,6 +61,7 @@ from app.models.db import Store, StoreError, environment_problem
 from app.models.fastwrite import RowInserter
 from app.models.search_index import reindex_rows, terms
 from app.services.desk import load_calendar, load_desk
+from app.services.gcpause import paused_gc
 from app.services.reference import get_setting, set_setting, upsert_procedure
 from app.sync import credentials
 from app.sync.client import ClockSkew, ServerRefused, SyncClient, SyncError, TransientError
@@ -293,10 +294,11 @@ class SyncEngine:
         while True:
             with self.store.read() as s:
                 cursor = int(get_setting(s, KEY_CURSOR, 0) or 0)
-            page = self.client.changes(cursor, limit=500)
-            with self.store.write() as s:  # the changes and the checkpoint commit together
-                report.quarantined += apply_page(s, page.changes)
-                set_setting(s, KEY_CURSOR, page.next)
+            with paused_gc():  # a page is ~100,000 short-lived objects (app/services/gcpause.py)
+                page = self.client.changes(cursor, limit=500)
+                with self.store.write() as s:  # the changes and the checkpoint commit together
+                    report.quarantined += apply_page(s, page.changes)
+                    set_setting(s, KEY_CURSOR, page.next)
             report.pulled += len(page.changes)
             if not page.more:
                 break
@@ -752,9 +754,12 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                 .all()
             )
         reindex_rows(conn, [(rowids[i], t) for i, t in index])
-    from app.sync.files import record_remote_files  # the papers digitised elsewhere (issue 19)
+    if any(ev.type == "dossier.files" for st in states for ev in st.events):
+        # The papers digitised elsewhere (issue 19); the module (and the blob store's) is loaded only
+        # when a page brings some.
+        from app.sync.files import record_remote_files
 
-    record_remote_files(s, states)
+        record_remote_files(s, states)
 
 
 def _apply_state(
