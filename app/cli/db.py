@@ -20,6 +20,10 @@ def cmd_db(ctx: Context) -> int:
             problems.append(
                 ctx.t("Chuỗi nhật ký kiểm tra bị phá vỡ: ", "Audit chain broken: ") + report.audit.reason
             )
+        problems.extend(
+            ctx.t("Nhật ký kiểm tra phát hiện: ", "Audit trail finding: ") + finding
+            for finding in report.audit.findings
+        )
         for f in report.files:
             what = (
                 ctx.t("thiếu tệp", "missing file")
@@ -43,6 +47,8 @@ def cmd_db(ctx: Context) -> int:
                     + f' ({sound.taken_at:%Y-%m-%d %H:%M}): motcua-desk db restore "{sound.path}"'
                 )
             return EXIT_REFUSED
+        for note in report.audit.notes:
+            print(ctx.t("Lưu ý: ", "Note: ") + note, file=ctx.err)
         ctx.print("OK")
         return 0
     if action == "path":

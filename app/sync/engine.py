@@ -60,6 +60,7 @@ from app.models.base import table_of
 from app.models.db import Store, StoreError, environment_problem
 from app.models.fastwrite import RowInserter
 from app.models.search_index import reindex_rows, terms
+from app.services import audit
 from app.services.desk import load_calendar, load_desk
 from app.services.reference import get_setting, set_setting, upsert_procedure
 from app.sync import credentials
@@ -755,6 +756,17 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
     from app.sync.files import record_remote_files  # the papers digitised elsewhere (issue 19)
 
     record_remote_files(s, states)
+    # The rows as they now are, sealed into the audit chain (issue 16, D10: db check finds direct edits).
+    touched = {st.id: local.get(st.id) or new[st.id] for st in states}
+    audit.append(
+        s,
+        audit.Actor("sync", ""),
+        "sync.applied",
+        "dossier",
+        "",
+        {"dossiers": len(touched)},
+        rows=[*(("applicant", a) for a in new_applicants), *(("dossier", d) for d in touched.values())],
+    )
 
 
 def _apply_state(
