@@ -484,8 +484,20 @@ class Event(_Model):
         return FilesPayload.model_validate(self.payload)
 
 
+class AuditHead(_Model):
+    """The head of the desk's keyed audit chain (issue 16, D10): its position and MAC, and the MAC the
+    chain now has at the position of the head the server last acknowledged (the anchor)."""
+
+    position: Annotated[int, Field(strict=True, ge=1, le=2**62)]
+    mac: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    anchor_position: Annotated[int, Field(strict=True, ge=1, le=2**62)] | None = None
+    anchor_mac: Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{64})?$")] | None = None
+
+
 class PushRequest(_Model):
     events: Annotated[list[Event], Field(max_length=MAX_PUSH_EVENTS)]
+    #: Optional (older desks send none); recorded per device, never a reason to refuse the events.
+    audit_head: AuditHead | None = None
 
 
 class EventResult(_Model):

@@ -22,7 +22,6 @@ from app.models.db import Store
 from app.paths import database_path
 from tools.memory_keyring import MemoryKeyring
 
-
 #: The template store's audit-chain key (issue 16, D10), in every test's keyring (see template_dir).
 _TEMPLATE_SECRETS: dict[tuple[str, str], str] = {}
 

@@ -49,14 +49,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.canonical import canonical_json
 from app.models import Applicant, AuditEntry, Dossier, OutboxEntry
 from app.models.base import JSONText, table_of
 from app.models.fastwrite import RowInserter, execute
-from app.services.reference import get_setting
+from app.services.reference import get_setting, set_setting
 from app.sync import credentials
 
 GENESIS = "0" * 64
@@ -210,10 +210,7 @@ def ensure_keyed(session: Session, data_dir: Path, actor: Actor | None = None) -
         )
         _seal_existing(session, who)
     _KEYS[name] = key
-    try:
-        credentials.save_secret(_folder_name(data_dir), key.key_id)
-    except credentials.KeyringUnavailable:  # pragma: no cover - checked by _keyring_ok above
-        pass
+    credentials.save_secret(_folder_name(data_dir), key.key_id)
 
 
 def _seal_existing(session: Session, actor: Actor) -> None:
@@ -410,7 +407,9 @@ def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None)
         else:
             expected = hashlib.sha256((w.prev + body).encode("utf-8")).hexdigest()
         if expected != e.hash:
-            what = "content does not match its MAC" if w.key is not None else "content does not match its hash"
+            what = (
+                "content does not match its MAC" if w.key is not None else "content does not match its hash"
+            )
             return ChainReport(w.count, e.id, f"entry {e.id}: {what}")
         seal = (e.details or {}).get("seal")
         if isinstance(seal, dict):
@@ -425,7 +424,9 @@ def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None)
         expected_key = _folder_key_id(data_dir)
         if expected_key:
             return ChainReport(
-                w.count, None, "the chain has no keyed part although this store's key exists: it was rewritten"
+                w.count,
+                None,
+                "the chain has no keyed part although this store's key exists: it was rewritten",
             )
         if w.count and rows and _keyring_ok():
             w.problems.append("the chain is not keyed (open the store with motcua-desk to key it)")
@@ -462,7 +463,6 @@ def _check_rows(session: Session, w: _Walk) -> None:
         cols = [getattr(entity, c) for c in _SEALED[kind]]
         changed: list[str] = []
         unrecorded: list[str] = []
-        seen = 0
         for row in session.execute(select(*cols)).mappings().yield_per(5000):
             ident = f"{kind}:{row['id']}"
             recorded = w.rows.get(ident)
@@ -471,7 +471,6 @@ def _check_rows(session: Session, w: _Walk) -> None:
                 unrecorded.append(name)
             elif recorded != row_digest(kind, row):
                 changed.append(name)
-            seen += 1
         if changed:
             w.problems.append(
                 f"{len(changed)} {label} row(s) changed outside the app (not as the audit chain recorded "
@@ -522,7 +521,4 @@ def current_head(session: Session) -> Head | None:
 
 def note_pushed(session: Session, head: Head) -> None:
     """The server acknowledged ``head``: the next push anchors on it."""
-    session.execute(
-        text(_UPSERT_HEAD.replace("?", ":k", 1).replace("?", ":v", 1)),
-        {"k": PUSHED_KEY, "v": _JSON.process_bind_param([head.position, head.entry_id], None)},
-    )
+    set_setting(session, PUSHED_KEY, [head.position, head.entry_id])

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.contract import (
     MAX_PUSH_EVENTS,
     MAX_QUARANTINE_REPORT,
+    AuditHead,
     CentreInfo,
     Change,
     DossierState,
@@ -224,6 +225,7 @@ class SyncEngine:
                     .order_by(OutboxEntry.seq)
                     .limit(self.batch)
                 ).all()
+                head = audit.current_head(s) if entries else None
             if not entries:
                 return
             events: list[Event] = []
@@ -234,7 +236,7 @@ class SyncEngine:
                 except ValidationError as exc:  # a local bug: park it, never block the queue
                     invalid[e.event_id] = f"invalid event: {exc.errors()[0].get('msg', '')}"
             try:
-                response = self.client.push(events) if events else None
+                response = self.client.push(events, _wire_head(head)) if events else None
             except TransientError:
                 with self.store.write() as s:
                     _bump_attempts(s, [e.seq for e in entries])
@@ -269,6 +271,8 @@ class SyncEngine:
                     report.parked.append((e.event_id, reason))
                     report.rejected += 1
                 _bump_attempts(s, unanswered)
+                if response is not None and head is not None:
+                    audit.note_pushed(s, head)  # the server holds this head: the next push anchors on it
                 for chunk in _chunks(sent):
                     s.execute(
                         update(_OUTBOX)
@@ -563,6 +567,14 @@ def apply_changes(s: Session, changes: Sequence[Change]) -> None:
         _apply_reference_change(s, change)
     if run:
         apply_dossiers(s, run)
+
+
+def _wire_head(head: audit.Head | None) -> AuditHead | None:
+    if head is None:
+        return None
+    return AuditHead(
+        position=head.position, mac=head.mac, anchor_position=head.anchor_position, anchor_mac=head.anchor_mac
+    )
 
 
 def _naive(moment: datetime | None) -> datetime | None:

@@ -21,6 +21,7 @@ from app.domain.errors import DomainError
 from app.models import Dossier, OutboxEntry
 from app.models.db import Store
 from app.paths import database_path
+from app.services import audit
 from app.services import dossiers as svc
 from app.services.audit import Actor
 from app.sync import engine
@@ -141,6 +142,10 @@ def test_scenario_c_cross_boundary_round_trip(make_desk: Callable[[str, str], St
     hand_back = local(b1, r.code).events[-1]
     assert hand_back.action == "hand_back" and collector.items() <= hand_back.payload.items()
     assert server_count(world.live) == 1
+    for desk in (a1, b1):  # the rows the pulls created and changed are sealed in the chain (issue 16, D10)
+        with desk.read() as s:
+            report = audit.verify(s, data_dir=desk.path.parent)
+        assert report.ok, report
 
 
 def test_scenario_b_inter_level(make_desk: Callable[[str, str], Store], world: World) -> None:

@@ -26,6 +26,7 @@ from tools.memory_keyring import MemoryKeyring
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 MONDAY = datetime(2026, 11, 30, 9, 15)
+ENTRY_COLUMNS = "id, at, operator_name, workstation_name, action, entity, entity_id, details"
 NAMES = ("Hùng", "Minh", "Lan", "Tuấn", "Hoa")
 
 
@@ -42,7 +43,11 @@ def check(data_dir: Path) -> tuple[int, str]:
 
 def _applicant(name: str, pid: str) -> svc.ApplicantInput:
     return svc.ApplicantInput(
-        full_name=name, personal_id=pid, birth_date="01/02/1990", phone="0912345678", address="Phường Bắc Giang"
+        full_name=name,
+        personal_id=pid,
+        birth_date="01/02/1990",
+        phone="0912345678",
+        address="Phường Bắc Giang",
     )
 
 
@@ -56,7 +61,9 @@ def filled(data_dir: Path, n: int = 4) -> list[str]:
                 store,
                 ACTOR,
                 svc.ReceiveRequest(
-                    "1.001193", _applicant(f"Đặng Văn {NAMES[i]}", f"02409001234{i}"), received_at=MONDAY + timedelta(minutes=i)
+                    "1.001193",
+                    _applicant(f"Đặng Văn {NAMES[i]}", f"02409001234{i}"),
+                    received_at=MONDAY + timedelta(minutes=i),
                 ),
             )
             codes.append(r.code)
@@ -110,10 +117,7 @@ def test_a_chain_recomputed_without_the_key_is_found(data_dir: Path) -> None:
     con = sqlite3.connect(database_path(data_dir))
     con.execute("UPDATE audit_entries SET operator_name = 'Kẻ giả mạo' WHERE action = 'dossier.receive'")
     prev = audit.GENESIS
-    rows = con.execute(
-        "SELECT id, at, operator_name, workstation_name, action, entity, entity_id, details FROM audit_entries "
-        "ORDER BY id"
-    ).fetchall()
+    rows = con.execute(f"SELECT {ENTRY_COLUMNS} FROM audit_entries ORDER BY id").fetchall()
     n = 0
     for ident, at, op, ws, action, entity, entity_id, details in rows:
         n += 1
@@ -136,8 +140,7 @@ def test_a_chain_rewritten_without_its_keyed_part_is_found(data_dir: Path) -> No
     con.execute("DELETE FROM audit_entries WHERE action = 'audit.keyed'")
     prev, n = audit.GENESIS, 0
     for ident, at, op, ws, action, entity, entity_id, details in con.execute(
-        "SELECT id, at, operator_name, workstation_name, action, entity, entity_id, details FROM audit_entries "
-        "ORDER BY id"
+        f"SELECT {ENTRY_COLUMNS} FROM audit_entries ORDER BY id"
     ).fetchall():
         n += 1
         digest = audit._entry_hash(
@@ -179,9 +182,13 @@ def test_a_dossier_inserted_outside_the_app_is_found(data_dir: Path) -> None:
     codes = filled(data_dir)
     con = sqlite3.connect(database_path(data_dir))
     cols = [r[1] for r in con.execute("PRAGMA table_info(dossiers)")]
-    row = dict(zip(cols, con.execute("SELECT * FROM dossiers WHERE code = ?", (codes[1],)).fetchone(), strict=True))
+    row = dict(
+        zip(cols, con.execute("SELECT * FROM dossiers WHERE code = ?", (codes[1],)).fetchone(), strict=True)
+    )
     row |= {"id": "00000000-0000-4000-8000-000000000001", "code": codes[1] + "9"}
-    con.execute(f"INSERT INTO dossiers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", tuple(row.values()))
+    con.execute(
+        f"INSERT INTO dossiers ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", tuple(row.values())
+    )
     con.commit()
     con.close()
     code, out = check(data_dir)
@@ -199,7 +206,9 @@ def test_a_deleted_outbox_row_never_pushed_is_found(data_dir: Path) -> None:
     assert code == 1 and "missing from the outbox" in out and all(g in out for g in gone), out
 
 
-def test_an_unkeyed_store_is_verified_once_then_continued_keyed(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+def test_an_unkeyed_store_is_verified_once_then_continued_keyed(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     """An existing store of the earlier version (unkeyed chain, rows not sealed): keyed at the next start,
     every row kept and sealed, the old part verified and still checked."""
     data_dir = tmp_path / "old"
@@ -212,12 +221,13 @@ def test_an_unkeyed_store_is_verified_once_then_continued_keyed(tmp_path: Path, 
     con.execute("DELETE FROM audit_entries WHERE action IN ('audit.keyed', 'audit.sealed')")
     prev = audit.GENESIS
     for ident, at, op, ws, action, entity, entity_id, details in con.execute(
-        "SELECT id, at, operator_name, workstation_name, action, entity, entity_id, details FROM audit_entries "
-        "ORDER BY id"
+        f"SELECT {ENTRY_COLUMNS} FROM audit_entries ORDER BY id"
     ).fetchall():
         d = json.loads(details)
         d.pop("seal", None)
-        digest = audit._entry_hash(prev, datetime.fromisoformat(at), Actor(op, ws), action, entity, entity_id, d)
+        digest = audit._entry_hash(
+            prev, datetime.fromisoformat(at), Actor(op, ws), action, entity, entity_id, d
+        )
         con.execute(
             "UPDATE audit_entries SET prev_hash = ?, hash = ?, details = ? WHERE id = ?",
             (prev, digest, canonical_json(d), ident),

@@ -47,7 +47,8 @@ def counts(store: Store) -> tuple[int, int, int, int, int]:
             s.scalar(select(func.count()).select_from(Dossier)) or 0,
             s.scalar(select(func.count()).select_from(DossierEvent)) or 0,
             # The audit.keyed marker of the store (issue 16, D10) is not an entry of these use cases.
-            s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action != "audit.keyed")) or 0,
+            s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action != "audit.keyed"))
+            or 0,
             s.scalar(select(func.count()).select_from(OutboxEntry)) or 0,
             s.execute(text("SELECT count(*) FROM dossier_search")).scalar_one(),
         )
