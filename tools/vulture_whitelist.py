@@ -88,3 +88,4 @@ _.binary_location  # selenium ChromeOptions, set by tests/server/test_citizen_br
 _.provider_ref  # server.models.Notice: the provider's message id, kept for reconciliation
 _.handle_DATA  # aiosmtpd calls its handler's hook (tests/server/test_citizen_notices.py)
 _.handle_starttag  # html.parser.HTMLParser's hook (tests/server/test_citizen_style.py)
+_.pushed_at  # server.models.DeviceAuditHead: when the head was last pushed, kept for IT

@@ -148,7 +148,7 @@ def _load_key(key_id: str) -> ChainKey | None:
 
 
 def _store_name(session: Session) -> str:
-    return str(session.get_bind().url)
+    return str(session.get_bind().engine.url)
 
 
 def _marker(session: Session) -> tuple[int, str] | None:

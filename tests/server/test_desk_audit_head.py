@@ -71,16 +71,6 @@ def findings(world: World) -> list[str]:
     return [e.detail for e in server_audit.entries(world.live.db, kind="audit")]
 
 
-def head_in_store(store: Store) -> tuple[int, str]:
-    con = sqlite3.connect(database_path(store.path.parent))
-    value = con.execute("SELECT value FROM settings WHERE key = 'audit.head'").fetchone()[0]
-    con.close()
-    import json
-
-    position, mac = json.loads(value)
-    return int(position), str(mac)
-
-
 def test_the_server_keeps_each_push_s_head_and_an_honest_desk_raises_nothing(
     desk: Store, world: World
 ) -> None:
