@@ -16,7 +16,7 @@ def cmd_db(ctx: Context) -> int:
     if action == "check":
         report = check_database(ctx.store)
         problems = list(report.integrity)
-        if not report.audit.ok:
+        if report.audit.reason:
             problems.append(
                 ctx.t("Chuỗi nhật ký kiểm tra bị phá vỡ: ", "Audit chain broken: ") + report.audit.reason
             )

@@ -367,6 +367,7 @@ class _Walk:
     rows: dict[str, str] = field(default_factory=dict)
     outbox: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None) -> ChainReport:
@@ -385,12 +386,11 @@ def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None)
             if key is None:
                 if _keyring_ok():
                     w.problems.append(
-                        f"entries {w.keyed_from or e.id}–…: keyed with a key this machine's keyring does not "
-                        "hold (restored from another PC, or the keyring was reset): they cannot be verified"
+                        f"entries from {e.id}: keyed with a key this machine's keyring does not hold "
+                        "(restored from another PC, or the keyring was reset): they cannot be verified"
                     )
-                w.key, w.keyed_from = None, e.id
-                w.prev = e.hash
-                continue
+                else:
+                    w.notes.append("no OS keyring here: the keyed audit chain's MACs cannot be verified")
             w.key, w.keyed_from = key, e.id
             previous = (e.details or {}).get("previous") or {}
             if previous.get("ok") is False:
@@ -398,6 +398,10 @@ def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None)
                     f"entry {e.id}: when the chain was keyed, the part before it did not verify: "
                     f"{previous.get('reason', '')}"
                 )
+        seal = (e.details or {}).get("seal")
+        if isinstance(seal, dict):  # rows are checked even where the MACs cannot be (naive edits)
+            w.rows.update(seal.get("rows") or {})
+            w.outbox.update(seal.get("outbox") or ())
         if w.keyed_from is not None and w.key is None:
             w.prev = e.hash  # a part whose key is missing: reported once above
             continue
@@ -411,15 +415,11 @@ def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None)
                 "content does not match its MAC" if w.key is not None else "content does not match its hash"
             )
             return ChainReport(w.count, e.id, f"entry {e.id}: {what}")
-        seal = (e.details or {}).get("seal")
-        if isinstance(seal, dict):
-            w.rows.update(seal.get("rows") or {})
-            w.outbox.update(seal.get("outbox") or ())
         w.prev = e.hash
     position, head = _parse_head(get_setting(session, HEAD_KEY, GENESIS))
     if head != w.prev or (position is not None and position != w.count):
         return ChainReport(w.count, None, "the newest entries are missing (chain head does not match)")
-    notes: list[str] = []
+    notes = w.notes
     if w.keyed_from is None:
         expected_key = _folder_key_id(data_dir)
         if expected_key:
