@@ -460,6 +460,38 @@ def issue_enrolment_code(
         return IssuedCode(code, centre.name, expires)
 
 
+def revoke_code(db: Database, code: str, now: datetime | None = None) -> str:
+    """Revoke an unused enrolment code before it expires (D17). Returns the name of its centre."""
+    now = now or now_utc()
+    with db.write() as s:
+        row = s.scalar(
+            select(EnrolmentCode).where(EnrolmentCode.code_hash == sha256(normalise_enrolment_code(code)))
+        )
+        if row is None:
+            raise AdminError(
+                Problem(
+                    "admin.code_unknown",
+                    "Không có mã đăng ký này (kiểm tra lại mã đã cấp).",
+                    "No such enrolment code (check the code that was issued).",
+                )
+            )
+        if row.used_at is not None:
+            raise AdminError(
+                Problem(
+                    "admin.code_used",
+                    f"Mã này đã được dùng cho máy trạm {row.device_id}: thu hồi máy đó bằng "
+                    f"«motcua-server revoke-device {row.device_id}».",
+                    f"This code was already used by device {row.device_id}: revoke that device with "
+                    f"'motcua-server revoke-device {row.device_id}'.",
+                )
+            )
+        centre = s.get(Centre, row.centre_id)
+        if row.revoked_at is None:
+            row.revoked_at = now
+            audit.add(s, "revoke", now, centre_eid=centre.eid if centre else None, detail="enrolment code")
+        return centre.name if centre is not None else ""
+
+
 def revoke_device(db: Database, device_id: str) -> bool:
     """Revoke a device (its token stops working, its slot is freed). False if it was already revoked."""
     with db.write() as s:

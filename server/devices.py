@@ -105,6 +105,25 @@ class Enrolment:
     slot: int
 
 
+class CodeRefused(ApiError):
+    """An enrolment code that cannot be used; ``reason`` (invalid, used, expired, revoked) goes to the audit
+    log only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            403,
+            Problem(
+                "enrol.invalid",
+                "Mã đăng ký máy trạm không dùng được (sai, đã dùng, đã hết hạn hoặc đã bị thu hồi): "
+                "kiểm tra lại mã, hoặc xin quản trị viên mã mới. Mỗi mã chỉ dùng một lần.",
+                "The enrolment code cannot be used (wrong, already used, expired or revoked): check it, "
+                "or ask the administrator for a new one. Each code works once.",
+                "code",
+            ),
+        )
+        self.reason = reason
+
+
 def enroll(
     db: Database, code: str, device_name: str, now: datetime, plan: NumberingPlan = DEFAULT_PLAN
 ) -> Enrolment:
@@ -112,37 +131,16 @@ def enroll(
     code_hash = sha256(normalise_enrolment_code(code))
     with db.write() as s:
         row = s.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == code_hash).with_for_update())
+        # One answer for a code that is wrong, used, expired or revoked (D17): the answer does not tell
+        # whether a code exists; the audit log keeps which it was.
         if row is None:
-            raise ApiError(
-                403,
-                Problem(
-                    "enrol.invalid",
-                    "Mã đăng ký máy trạm không đúng: kiểm tra lại mã do quản trị viên cấp.",
-                    "The enrolment code is wrong: check the code the administrator gave you.",
-                    "code",
-                ),
-            )
+            raise CodeRefused("invalid")
         if row.used_at is not None:
-            raise ApiError(
-                403,
-                Problem(
-                    "enrol.used",
-                    "Mã đăng ký này đã được dùng: mỗi mã chỉ dùng một lần, hãy xin quản trị viên mã mới.",
-                    "This enrolment code has already been used: each code works once; ask the "
-                    "administrator for a new one.",
-                    "code",
-                ),
-            )
+            raise CodeRefused("used")
+        if row.revoked_at is not None:
+            raise CodeRefused("revoked")
         if row.expires_at <= now:
-            raise ApiError(
-                403,
-                Problem(
-                    "enrol.expired",
-                    "Mã đăng ký đã hết hạn: hãy xin quản trị viên mã mới.",
-                    "The enrolment code has expired: ask the administrator for a new one.",
-                    "code",
-                ),
-            )
+            raise CodeRefused("expired")
         # Lock the centre so concurrent enrolments of its devices take distinct slots.
         centre = s.scalar(select(Centre).where(Centre.id == row.centre_id).with_for_update())
         assert centre is not None  # foreign key
@@ -363,7 +361,8 @@ def enroll_guarded(db: Database, code: str, device_name: str, now: datetime, sou
     except ApiError as err:
         if err.problem.code.startswith("enrol."):
             locked = THROTTLE.failed(key, ENROL_FAILURES)
-            detail = err.problem.code + (" (locked out)" if locked else "")
+            reason = f"enrol.{err.reason}" if isinstance(err, CodeRefused) else err.problem.code
+            detail = reason + (" (locked out)" if locked else "")
             audit.record(db, "enrol.failed", now, source=source, detail=detail)
         raise
     THROTTLE.succeeded(key)

@@ -167,6 +167,8 @@ class EnrolmentCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
     device_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    #: ``motcua-server revoke-code``: an unused code withdrawn before it expired (D17; s0003_audit).
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Device(Base):

@@ -1,4 +1,4 @@
-"""Audit heads: the last head of each device's keyed audit chain (issue 16, D10)
+"""Audit heads of the desks' keyed audit chains (issue 16, D10); revoked enrolment codes (D17)
 
 Revision ID: s0003_audit
 Revises: s0002_trust
@@ -30,7 +30,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("device_id", name=op.f("pk_device_audit_heads")),
     )
+    with op.batch_alter_table("enrolment_codes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("revoked_at", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("enrolment_codes", schema=None) as batch_op:
+        batch_op.drop_column("revoked_at")
     op.drop_table("device_audit_heads")
