@@ -20,6 +20,7 @@ from app.domain.codes import validate_agency_eid
 from app.domain.errors import DomainError, Problem
 from app.domain.passwords import hash_password, verify_password
 from app.domain.text import clean_spaces, nfc
+from app.domain.usernames import normalise_username, username_key, username_problem
 from server import audit
 from server.db import Database
 from server.devices import enrolment_expiry, new_enrolment_code, normalise_enrolment_code, sha256
@@ -315,15 +316,10 @@ def add_operator(
 ) -> None:
     """Add an operator. The password must pass :mod:`server.password_policy`, except for the demo
     operator of ``add-demo`` (``demo=True``: a well-known password, for a demonstration server only)."""
-    username = username.strip()
-    if not username or len(username) > 100 or any(ch.isspace() for ch in username):
-        raise AdminError(
-            Problem(
-                "admin.username",
-                "Tên đăng nhập phải có từ 1 đến 100 ký tự, không có dấu cách.",
-                "A username must have 1 to 100 characters and no spaces.",
-            )
-        )
+    username = normalise_username(username)  # NFC; look-alikes refused (D12, app.domain.usernames)
+    refused = username_problem(username)
+    if refused is not None:
+        raise AdminError(refused)
     weak = None if demo else password_problem(password, username)
     if weak is not None:
         raise AdminError(weak)
@@ -338,14 +334,23 @@ def add_operator(
         )
     with db.write() as s:
         centre = _centre(s, centre_eid)
-        if s.scalar(
-            select(Operator.id).where(Operator.centre_id == centre.id, Operator.username == username)
-        ):
+        key = username_key(username)
+        same = next(
+            (
+                u
+                for u in s.scalars(select(Operator.username).where(Operator.centre_id == centre.id))
+                if username_key(u) == key
+            ),
+            None,
+        )
+        if same is not None:
             raise AdminError(
                 Problem(
                     "admin.operator_exists",
-                    f"{centre.name} đã có tài khoản «{username}».",
-                    f"{centre.name} already has an account {username!r}.",
+                    f"{centre.name} đã có tài khoản «{same}», trùng hoặc quá giống «{username}» (không phân "
+                    "biệt chữ hoa, chữ thường và dấu).",
+                    f"{centre.name} already has an account {same!r}, the same as or too like {username!r} "
+                    "(case and diacritics are not told apart).",
                 )
             )
         s.add(
