@@ -465,6 +465,22 @@ def issue_enrolment_code(
         return IssuedCode(code, centre.name, expires)
 
 
+def username_clashes(db: Database) -> list[tuple[str, list[str]]]:
+    """Accounts made before the username rules (D12) that break them: per centre, each group of
+    usernames a reader cannot tell apart, and each username the rules refuse. The rows are kept (their
+    operators still log in by the exact name); IT renames or deactivates them."""
+    found: list[tuple[str, list[str]]] = []
+    with db.read() as s:
+        rows = s.execute(select(Centre.eid, Operator.username).join(Centre, Centre.id == Operator.centre_id))
+        by_key: dict[tuple[str, str], list[str]] = {}
+        for eid, username in rows:
+            by_key.setdefault((eid, username_key(username)), []).append(username)
+            if username_problem(username) is not None or normalise_username(username) != username:
+                found.append((eid, [username]))
+    found += [(eid, names) for (eid, _), names in by_key.items() if len(names) > 1]
+    return sorted(found)
+
+
 def revoke_code(db: Database, code: str, now: datetime | None = None) -> str:
     """Revoke an unused enrolment code before it expires (D17). Returns the name of its centre."""
     now = now or now_utc()

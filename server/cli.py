@@ -303,6 +303,9 @@ def cmd_status(args: argparse.Namespace, db: Database, out: TextIO) -> int:
         f"Thay đổi / changes: {totals['changes']} (seq cuối / last seq {totals['last_seq']})",
         file=out,
     )
+    for eid, names in admin.username_clashes(db):  # accounts from before the username rules (D12)
+        shown = ", ".join(ascii(n) for n in names)
+        print(f"Tên đăng nhập cần sửa / usernames to fix: {eid}  {shown}", file=out)
     held = len(quarantine.listing(db))
     if held:
         print(

@@ -93,3 +93,31 @@ def test_login_needs_an_enrolled_device(operators: World) -> None:
     with pytest.raises(ServerRefused) as err:
         operators.client().login("lan", "mật-khẩu-số-1")
     assert err.value.status_code == 401
+
+
+def test_status_reports_look_alike_accounts_made_before_the_rules(operators: World) -> None:
+    """Rows written before D12's rules are kept and reported, not removed."""
+    import io
+
+    from server.cli import main as server_main
+    from server.models import Centre, Operator
+
+    with operators.db.write() as s:
+        centre = s.query(Centre).filter(Centre.eid == A).one()
+        for name in ("Lan", "lan\u200b"):
+            s.add(
+                Operator(
+                    centre_id=centre.id,
+                    username=name,
+                    full_name="Cũ",
+                    password_hash="x",
+                    role="operator",
+                    created_at=admin.now_utc(),
+                )
+            )
+    out = io.StringIO()
+    assert server_main(["status", "--db", operators.live.db_url], out=out) == 0
+    text = out.getvalue()
+    assert "usernames to fix" in text and "'Lan'" in text and "'lan\\u200b'" in text
+    desk = operators.desk(A)
+    assert desk.client.login("lan", "mật-khẩu-số-1").operator.username == "lan"  # exact name still works
