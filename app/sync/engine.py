@@ -372,7 +372,15 @@ class SyncEngine:
         for day, remaining in left.items():
             if remaining >= self.lease_low_water:
                 continue
-            response = self.client.lease(desk.agency_eid, day, self.lease_size)
+            try:
+                response = self.client.lease(desk.agency_eid, day, self.lease_size)
+            except ServerRefused as exc:
+                if exc.problem.code != "lease.device_cap":
+                    raise
+                # The server's per-device cap for the day (D14): the round is not a failure; this desk
+                # goes on with what it holds, then its slot's fallback block.
+                log.warning("no more leases for %s: %s", day, exc.problem.en)
+                continue
             lease = response.lease
             with self.store.write() as s:
                 s.add(
