@@ -26,15 +26,19 @@ own rules. It is recorded once (the new head is then kept), for IT to look at wi
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.contract import AuditHead
 from server import audit
 from server.db import Database
 from server.devices import DeviceContext
 from server.models import DeviceAuditHead
+
+log = logging.getLogger(__name__)
 
 
 def judge(held: DeviceAuditHead | None, head: AuditHead) -> str:
@@ -67,6 +71,14 @@ def note(db: Database, ctx: DeviceContext, head: AuditHead | None, now: datetime
     """Check and keep the head a push carried (its own short transaction); returns the finding, or ""."""
     if head is None:
         return ""
+    try:
+        return _note(db, ctx, head, now)
+    except IntegrityError:  # two pushes of one device raced to store its first head: the other one did
+        log.info("audit head of %s: stored by a concurrent push", ctx.device_id)
+        return ""
+
+
+def _note(db: Database, ctx: DeviceContext, head: AuditHead, now: datetime) -> str:
     with db.write() as s:
         q = select(DeviceAuditHead).where(DeviceAuditHead.device_id == ctx.device_id)
         held = s.scalar(q.with_for_update() if db.is_postgres else q)

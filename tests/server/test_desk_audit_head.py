@@ -174,3 +174,22 @@ def test_the_audit_command_lists_the_findings(desk: Store, world: World, tmp_pat
     out = io.StringIO()
     assert server_main(["audit", "--kind", "audit", "--db", world.live.db_url], out=out) == 0
     assert "audit.chain" in out.getvalue() and "rewritten" in out.getvalue()
+
+
+def test_the_server_s_judgement_of_a_head() -> None:
+    """Every case of server/audit_heads.judge, without a server."""
+    from app.contract import AuditHead
+    from server.audit_heads import judge
+
+    m = [c * 64 for c in "abcdef"]
+    held = sm.DeviceAuditHead(device_id="d", position=10, mac=m[0], prior_position=7, prior_mac=m[1])
+    assert judge(None, AuditHead(position=3, mac=m[2])) == ""
+    assert judge(held, AuditHead(position=12, mac=m[2], anchor_position=10, anchor_mac=m[0])) == ""
+    # the answer to the last push was lost: anchored on the head before
+    assert judge(held, AuditHead(position=12, mac=m[2], anchor_position=7, anchor_mac=m[1])) == ""
+    assert judge(held, AuditHead(position=10, mac=m[0], anchor_position=7, anchor_mac=m[1])) == ""
+    assert "went back" in judge(held, AuditHead(position=9, mac=m[2], anchor_position=7, anchor_mac=m[1]))
+    assert "another MAC" in judge(held, AuditHead(position=10, mac=m[3], anchor_position=10, anchor_mac=m[0]))
+    assert "has changed" in judge(held, AuditHead(position=15, mac=m[3], anchor_position=10, anchor_mac=m[4]))
+    assert "older copy" in judge(held, AuditHead(position=15, mac=m[3], anchor_position=4, anchor_mac=m[4]))
+    assert "older copy" in judge(held, AuditHead(position=15, mac=m[3]))
