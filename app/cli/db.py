@@ -21,7 +21,7 @@ def cmd_db(ctx: Context) -> int:
                 ctx.t("Chuỗi nhật ký kiểm tra bị phá vỡ: ", "Audit chain broken: ") + report.audit.reason
             )
         problems.extend(
-            ctx.t("Nhật ký kiểm tra phát hiện: ", "Audit trail finding: ") + finding
+            ctx.t("Nhật ký kiểm tra: ", "Audit trail: ") + ctx.t(finding.vi, finding.en)
             for finding in report.audit.findings
         )
         for f in report.files:
@@ -48,7 +48,7 @@ def cmd_db(ctx: Context) -> int:
                 )
             return EXIT_REFUSED
         for note in report.audit.notes:
-            print(ctx.t("Lưu ý: ", "Note: ") + note, file=ctx.err)
+            print(ctx.t("Lưu ý: ", "Note: ") + ctx.t(note.vi, note.en), file=ctx.err)
         ctx.print("OK")
         return 0
     if action == "path":

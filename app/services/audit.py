@@ -53,6 +53,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.canonical import canonical_json
+from app.domain.errors import Problem
 from app.models import Applicant, AuditEntry, Dossier, OutboxEntry
 from app.models.base import JSONText, table_of
 from app.models.fastwrite import RowInserter, execute
@@ -348,9 +349,9 @@ class ChainReport:
     broken_at: int | None  # id of the first entry whose link does not verify
     reason: str
     #: Rows and outbox entries that do not match what the chain recorded (direct edits, deletions).
-    findings: tuple[str, ...] = ()
+    findings: tuple[Problem, ...] = ()
     #: What weakens the check without being damage (no OS keyring).
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Problem, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
@@ -366,8 +367,8 @@ class _Walk:
     keyed_from: int | None = None
     rows: dict[str, str] = field(default_factory=dict)
     outbox: set[str] = field(default_factory=set)
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
 
 
 def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None) -> ChainReport:
@@ -386,17 +387,27 @@ def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None)
             if key is None:
                 if _keyring_ok():
                     w.problems.append(
-                        f"entries from {e.id}: keyed with a key this machine's keyring does not hold "
-                        "(restored from another PC, or the keyring was reset): they cannot be verified"
+                        Problem(
+                            "audit.key_missing",
+                            f"Các mục từ {e.id}: được khóa bằng khóa không có trong kho khóa của máy này "
+                            "(khôi phục từ máy khác, hoặc kho khóa đã bị đặt lại): không kiểm chứng được.",
+                            f"Entries from {e.id}: keyed with a key this machine's keyring does not hold "
+                            "(restored from another PC, or the keyring was reset): they cannot be verified.",
+                        )
                     )
                 else:
-                    w.notes.append("no OS keyring here: the keyed audit chain's MACs cannot be verified")
+                    w.notes.append(_NO_KEYRING)
             w.key, w.keyed_from = key, e.id
             previous = (e.details or {}).get("previous") or {}
             if previous.get("ok") is False:
                 w.problems.append(
-                    f"entry {e.id}: when the chain was keyed, the part before it did not verify: "
-                    f"{previous.get('reason', '')}"
+                    Problem(
+                        "audit.before_keying",
+                        f"Mục {e.id}: khi chuỗi được khóa, phần trước đó không kiểm chứng được: "
+                        f"{previous.get('reason', '')}",
+                        f"Entry {e.id}: when the chain was keyed, the part before it did not verify: "
+                        f"{previous.get('reason', '')}",
+                    )
                 )
         seal = (e.details or {}).get("seal")
         if isinstance(seal, dict):  # rows are checked even where the MACs cannot be (naive edits)
@@ -429,14 +440,26 @@ def verify(session: Session, *, rows: bool = True, data_dir: Path | None = None)
                 "the chain has no keyed part although this store's key exists: it was rewritten",
             )
         if w.count and rows and _keyring_ok():
-            w.problems.append("the chain is not keyed (open the store with motcua-desk to key it)")
+            w.problems.append(
+                Problem(
+                    "audit.not_keyed",
+                    "Chuỗi nhật ký chưa được khóa (mở cơ sở dữ liệu bằng motcua-desk để khóa).",
+                    "The chain is not keyed (open the store with motcua-desk to key it).",
+                )
+            )
         elif not _keyring_ok():
-            notes.append("no OS keyring: the audit chain is not keyed")
+            notes.append(_NO_KEYRING)
     elif data_dir is not None:
         expected_key = _folder_key_id(data_dir)
         newest = _marker(session)
         if expected_key and newest is not None and newest[1] != expected_key:
-            w.problems.append("the chain's key is not the one this data folder's store was keyed with")
+            w.problems.append(
+                Problem(
+                    "audit.other_key",
+                    "Khóa của chuỗi nhật ký không phải khóa mà cơ sở dữ liệu của thư mục này đã dùng.",
+                    "The chain's key is not the one this data folder's store was keyed with.",
+                )
+            )
     if rows:
         _check_rows(session, w)
     return ChainReport(w.count, None, "", tuple(w.problems), tuple(notes))
@@ -451,14 +474,21 @@ def _folder_key_id(data_dir: Path | None) -> str:
         return ""
 
 
+_NO_KEYRING = Problem(
+    "audit.no_keyring",
+    "Máy này không có kho khóa của hệ điều hành: không kiểm chứng được khóa của chuỗi nhật ký "
+    "(các bản ghi vẫn được đối chiếu).",
+    "No OS keyring here: the audit chain's keys cannot be verified (the rows are still compared).",
+)
+
 #: At most this many rows of each kind are named in the report (the count says how many in all).
 _NAMED = 20
 
 
 def _check_rows(session: Session, w: _Walk) -> None:
-    for kind, entity, label in (
-        ("dossier", Dossier, "dossier"),
-        ("applicant", Applicant, "applicant"),
+    for kind, entity, label, label_vi in (
+        ("dossier", Dossier, "dossier", "hồ sơ"),
+        ("applicant", Applicant, "applicant", "người nộp"),
     ):
         cols = [getattr(entity, c) for c in _SEALED[kind]]
         changed: list[str] = []
@@ -473,21 +503,36 @@ def _check_rows(session: Session, w: _Walk) -> None:
                 changed.append(name)
         if changed:
             w.problems.append(
-                f"{len(changed)} {label} row(s) changed outside the app (not as the audit chain recorded "
-                f"them): {', '.join(changed[:_NAMED])}"
+                Problem(
+                    "audit.row_changed",
+                    f"{len(changed)} {label_vi} bị sửa ngoài ứng dụng (khác với điều nhật ký đã ghi): "
+                    f"{', '.join(changed[:_NAMED])}",
+                    f"{len(changed)} {label} row(s) changed outside the app (not as the audit chain recorded "
+                    f"them): {', '.join(changed[:_NAMED])}",
+                )
             )
         if unrecorded and w.keyed_from is not None:
             w.problems.append(
-                f"{len(unrecorded)} {label} row(s) not recorded in the audit chain (written outside the app "
-                f"or their entries removed): {', '.join(unrecorded[:_NAMED])}"
+                Problem(
+                    "audit.row_unrecorded",
+                    f"{len(unrecorded)} {label_vi} không có trong nhật ký (ghi ngoài ứng dụng, hoặc mục nhật "
+                    f"ký của nó đã bị xóa): {', '.join(unrecorded[:_NAMED])}",
+                    f"{len(unrecorded)} {label} row(s) not recorded in the audit chain (written outside the "
+                    f"app or their entries removed): {', '.join(unrecorded[:_NAMED])}",
+                )
             )
     if w.outbox:
         present = set(session.scalars(select(OutboxEntry.event_id)))
         lost = sorted(w.outbox - present)
         if lost:
             w.problems.append(
-                f"{len(lost)} outbox event(s) recorded in the audit chain are missing from the outbox (never "
-                f"sent to the server): {', '.join(lost[:_NAMED])}"
+                Problem(
+                    "audit.outbox_lost",
+                    f"{len(lost)} sự kiện chờ gửi đã ghi trong nhật ký không còn trong hàng đợi (chưa "
+                    f"bao giờ được gửi lên máy chủ): {', '.join(lost[:_NAMED])}",
+                    f"{len(lost)} outbox event(s) recorded in the audit chain are missing from the outbox "
+                    f"(never sent to the server): {', '.join(lost[:_NAMED])}",
+                )
             )
 
 

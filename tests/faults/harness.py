@@ -166,7 +166,9 @@ def store_problems(
         with store.read() as s:
             report = audit.verify(s)
             if not report.ok:
-                problems.append(f"audit chain: {report.reason} {'; '.join(report.findings)}".strip())
+                problems.append(
+                    f"audit chain: {report.reason} {'; '.join(f.en for f in report.findings)}".strip()
+                )
             for name, sql in _INVARIANTS.items():
                 rows = [r[0] for r in s.execute(text(sql)).all()]
                 if rows:

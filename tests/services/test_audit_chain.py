@@ -36,8 +36,8 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def check(data_dir: Path) -> tuple[int, str]:
-    code, out, err = run("db", "check", "--data-dir", str(data_dir))
+def check(data_dir: Path, lang: str = "en") -> tuple[int, str]:
+    code, out, err = run("db", "check", "--data-dir", str(data_dir), "--lang", lang)
     return code, out + err
 
 
@@ -88,13 +88,14 @@ def test_an_untouched_store_checks_ok(data_dir: Path) -> None:
     code, out = check(data_dir)
     assert code == 0, out
     assert out.strip() == "OK"
+    assert check(data_dir, "vi") == (0, "OK\n")
 
 
 def test_an_audit_row_edited_in_place_is_found(data_dir: Path) -> None:
     filled(data_dir)
     sql(data_dir, "UPDATE audit_entries SET operator_name = 'Kẻ giả mạo' WHERE action = 'dossier.receive'")
     code, out = check(data_dir)
-    assert code == 1 and "CÓ LỖI" in out and "does not match its MAC" in out
+    assert code == 1 and "PROBLEMS" in out and "does not match its MAC" in out
 
 
 def test_the_last_entry_deleted_and_the_head_moved_is_found(data_dir: Path) -> None:
@@ -130,7 +131,7 @@ def test_a_chain_recomputed_without_the_key_is_found(data_dir: Path) -> None:
     con.commit()
     con.close()
     code, out = check(data_dir)
-    assert code == 1 and "CÓ LỖI" in out and "MAC" in out, out
+    assert code == 1 and "PROBLEMS" in out and "MAC" in out, out
 
 
 def test_a_chain_rewritten_without_its_keyed_part_is_found(data_dir: Path) -> None:
@@ -154,7 +155,7 @@ def test_a_chain_rewritten_without_its_keyed_part_is_found(data_dir: Path) -> No
     store = open_store(data_dir)  # the next start must not quietly key the rewritten chain afresh
     store.dispose()
     code, out = check(data_dir)
-    assert code == 1 and "CÓ LỖI" in out, out
+    assert code == 1 and "PROBLEMS" in out, out
 
 
 @pytest.mark.parametrize(
@@ -174,6 +175,8 @@ def test_a_direct_edit_of_a_dossier_or_applicant_is_found(data_dir: Path, statem
     sql(data_dir, statement, params=(codes[2],))
     code, out = check(data_dir)
     assert code == 1 and f"{what} row(s) changed outside the app" in out, out
+    code, out = check(data_dir, "vi")  # the operator's language
+    assert code == 1 and "CÓ LỖI" in out and "bị sửa ngoài ứng dụng" in out, out
     if what == "dossier":
         assert codes[2] in out  # named by its code
 
