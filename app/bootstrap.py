@@ -16,7 +16,7 @@ from app.domain.errors import Problem
 from app.models.db import Store, StoreError, check_file, corrupt_problem
 from app.models.migrate import upgrade
 from app.paths import backup_dir, database_path, log_dir
-from app.services import continuity
+from app.services import audit, continuity
 from app.services.backup import finish_interrupted_restore
 from app.services.calendar_notices import ensure_calendar_seed
 from app.services.reference import ensure_units, load_demo
@@ -134,6 +134,7 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
             ensure_calendar_seed(session)
             if demo:
                 load_demo(session)
+            audit.ensure_keyed(session, data_dir)  # issue 16, D10: the chain keyed with this store's secret
         continuity.note_created(data_dir)
         store.close_markers.append(continuity.mark_open(data_dir))
     except StoreError as exc:

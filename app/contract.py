@@ -14,7 +14,8 @@ Conventions
 - Every response body has ``server_time`` (ISO 8601, UTC). Errors are 4xx with
   ``{"detail": {"code", "vi", "en", "field"?}, "server_time"}``; 503 means "try again later".
 - Dossier times (``occurred_at``, ``received_at``, ``due_at``) are the centre's wall-clock times as the
-  workstation stores them (naive, Asia/Ho_Chi_Minh); the server keeps them exactly as sent.
+  workstation stores them (naive, Asia/Ho_Chi_Minh); the server keeps them exactly as sent. The OpenAPI
+  schema says so (:data:`WallClock`: a pattern, not ``format: date-time``); a number is not a time.
 - Strings never contain NUL or lone surrogate code points, and have bounded lengths; ids are lowercase
   hyphenated UUIDs. Request models refuse unknown keys (a client and server of the same protocol version
   know exactly the same fields).
@@ -30,7 +31,17 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from app.domain.codes import Lease
 from app.domain.errors import Problem
@@ -43,9 +54,12 @@ __all__ = [
     "MAX_CLOCK_SKEW",
     "MAX_LEASE_SIZE",
     "MAX_PUSH_EVENTS",
+    "NO_NUL_PATTERN",
     "PROTOCOL_HEADER",
     "PROTOCOL_VERSION",
+    "WALL_CLOCK_PATTERN",
     "ApplicantInfo",
+    "AuditHead",
     "CalendarDay",
     "CatalogueItem",
     "CataloguePaper",
@@ -70,6 +84,7 @@ __all__ = [
     "PushRequest",
     "PushResponse",
     "TransitionPayload",
+    "WallClock",
     "as_utc",
     "clock_skew",
     "clock_skew_problem",
@@ -176,25 +191,46 @@ def _gather(value: Any, depth: int, out: list[str]) -> None:
             _gather(item, depth + 1, out)
 
 
-_CLEAN: Final = AfterValidator(_check_text)
+class _SchemaPattern:
+    """Adds ``pattern`` (and a description) to a type's JSON schema only: what a validator already checks,
+    said in the OpenAPI document (D18) without a second check at run time."""
 
-Text3 = Annotated[str, StringConstraints(max_length=3), _CLEAN]
-Text9 = Annotated[str, StringConstraints(max_length=9), _CLEAN]
-Text12 = Annotated[str, StringConstraints(max_length=12), _CLEAN]
-Text16 = Annotated[str, StringConstraints(max_length=16), _CLEAN]
-Text20 = Annotated[str, StringConstraints(max_length=20), _CLEAN]
-Text60 = Annotated[str, StringConstraints(max_length=60), _CLEAN]
-Text100 = Annotated[str, StringConstraints(max_length=100), _CLEAN]
-Text200 = Annotated[str, StringConstraints(max_length=200), _CLEAN]
-Text300 = Annotated[str, StringConstraints(max_length=300), _CLEAN]
-Text1000 = Annotated[str, StringConstraints(max_length=1_000), _CLEAN]
-Text5000 = Annotated[str, StringConstraints(max_length=5_000), _CLEAN]
-Key64 = Annotated[str, StringConstraints(min_length=1, max_length=64), _CLEAN]
-Key100 = Annotated[str, StringConstraints(min_length=1, max_length=100), _CLEAN]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=300), _CLEAN]
-LongName = Annotated[str, StringConstraints(min_length=1, max_length=2_000), _CLEAN]
-Secret = Annotated[str, StringConstraints(min_length=1, max_length=200), _CLEAN]
-ProcedureCode = Annotated[str, StringConstraints(min_length=1, max_length=60), _CLEAN]
+    def __init__(self, pattern: str, description: str, *, drop_format: bool = False) -> None:
+        self.pattern, self.description, self.drop_format = pattern, description, drop_format
+
+    def __get_pydantic_json_schema__(
+        self, core: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core)
+        if self.drop_format:
+            schema.pop("format", None)
+        schema["pattern"] = self.pattern
+        schema.setdefault("description", self.description)
+        return schema
+
+
+#: No NUL, no lone surrogate (written with escapes: the OpenAPI text stays valid UTF-8).
+NO_NUL_PATTERN: Final = r"^[^\u0000\ud800-\udfff]*$"
+_CLEAN: Final = AfterValidator(_check_text)
+_CLEAN_SCHEMA: Final = _SchemaPattern(NO_NUL_PATTERN, "Text without NUL or lone surrogate code points.")
+
+Text3 = Annotated[str, StringConstraints(max_length=3), _CLEAN, _CLEAN_SCHEMA]
+Text9 = Annotated[str, StringConstraints(max_length=9), _CLEAN, _CLEAN_SCHEMA]
+Text12 = Annotated[str, StringConstraints(max_length=12), _CLEAN, _CLEAN_SCHEMA]
+Text16 = Annotated[str, StringConstraints(max_length=16), _CLEAN, _CLEAN_SCHEMA]
+Text20 = Annotated[str, StringConstraints(max_length=20), _CLEAN, _CLEAN_SCHEMA]
+Text60 = Annotated[str, StringConstraints(max_length=60), _CLEAN, _CLEAN_SCHEMA]
+Text100 = Annotated[str, StringConstraints(max_length=100), _CLEAN, _CLEAN_SCHEMA]
+Text200 = Annotated[str, StringConstraints(max_length=200), _CLEAN, _CLEAN_SCHEMA]
+Text300 = Annotated[str, StringConstraints(max_length=300), _CLEAN, _CLEAN_SCHEMA]
+Text1000 = Annotated[str, StringConstraints(max_length=1_000), _CLEAN, _CLEAN_SCHEMA]
+Text5000 = Annotated[str, StringConstraints(max_length=5_000), _CLEAN, _CLEAN_SCHEMA]
+Key64 = Annotated[str, StringConstraints(min_length=1, max_length=64), _CLEAN, _CLEAN_SCHEMA]
+Key100 = Annotated[str, StringConstraints(min_length=1, max_length=100), _CLEAN, _CLEAN_SCHEMA]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=300), _CLEAN, _CLEAN_SCHEMA]
+LongName = Annotated[str, StringConstraints(min_length=1, max_length=2_000), _CLEAN, _CLEAN_SCHEMA]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=200), _CLEAN, _CLEAN_SCHEMA]
+ProcedureCode = Annotated[str, StringConstraints(min_length=1, max_length=60), _CLEAN, _CLEAN_SCHEMA]
 
 #: A lowercase hyphenated UUID (``str(uuid.uuid4())``).
 UuidStr = Annotated[
@@ -207,6 +243,32 @@ AgencyEid = Annotated[str, StringConstraints(max_length=35, pattern=r"^[0-9A-Z]+
 UnitCode = Annotated[str, StringConstraints(min_length=1, max_length=10, pattern=r"^[0-9A-Za-z.]+$")]
 #: A free-form JSON object (bounded nesting, clean strings).
 JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json)]
+
+
+def _wall_clock_input(value: Any) -> Any:
+    # JSON numbers are not times: lax mode would read 0 as 1970-01-01 (schemathesis ST201, D18); a text
+    # must be what the schema's pattern says (lax mode would also take a bare date).
+    if isinstance(value, int | float):
+        raise ValueError("a time must be an ISO 8601 date-time text, not a number")
+    if isinstance(value, str) and _WALL_CLOCK.match(value) is None:
+        raise ValueError("a time must be an ISO 8601 date-time text: YYYY-MM-DDTHH:MM[:SS[.ffffff]][offset]")
+    return value
+
+
+#: A dossier time: the centre's wall clock as the workstation stores it, without a UTC offset (one is
+#: accepted and ignored by the desk). The OpenAPI schema says so with a pattern rather than
+#: ``format: date-time``, which demands an offset (schemathesis ST108, D18).
+WALL_CLOCK_PATTERN: Final = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"
+_WALL_CLOCK: Final = re.compile(WALL_CLOCK_PATTERN)
+WallClock = Annotated[
+    datetime,
+    BeforeValidator(_wall_clock_input),
+    _SchemaPattern(
+        WALL_CLOCK_PATTERN,
+        "The centre's wall-clock time (Asia/Ho_Chi_Minh), ISO 8601; usually without a UTC offset.",
+        drop_format=True,
+    ),
+]
 SmallInt = Annotated[int, Field(ge=0, le=MAX_INT32)]
 
 
@@ -329,8 +391,8 @@ class DossierSnapshot(_Model):
     handling_agency_eid: AgencyEid | None = None
     scenario: Literal["a", "b", "c"]
     channel: Literal["direct", "postal", "online"] = "direct"
-    received_at: datetime
-    due_at: datetime | None = None
+    received_at: WallClock
+    due_at: WallClock | None = None
     status: Status
     papers_received: Annotated[list[JsonObject], Field(max_length=500)] = []
     sets_count: Annotated[int, Field(ge=1, le=10_000)] = 1
@@ -340,7 +402,7 @@ class DossierSnapshot(_Model):
     #: An online dossier: the national portal's identifier (kept beside our code) and the moment it must be
     #: accepted or refused by (working hours by the due-date calendar; server/portal.py).
     portal_id: Text60 | None = None
-    acceptance_due_at: datetime | None = None
+    acceptance_due_at: WallClock | None = None
     #: The channels the applicant consented at intake to be notified on (the server's notices).
     notify: Annotated[list[Literal["email", "sms", "zalo"]], Field(max_length=3)] = []
 
@@ -353,7 +415,7 @@ class TransitionPayload(_Model):
     to_status: Status
     reason: Text5000 = ""
     #: Set when the action changes the due date (supplement received, apology/extension).
-    due_at: datetime | None = None
+    due_at: WallClock | None = None
     #: The forward (or transfer) target.
     handling_agency_eid: AgencyEid | None = None
     #: The code given when an online dossier is accepted (``receive`` from ``new``); nothing else sets it.
@@ -424,7 +486,7 @@ class Event(_Model):
     #: Per dossier, 1-based, as numbered by the workstation that made the event.
     seq: Annotated[int, Field(ge=1, le=MAX_INT32)]
     type: EventType
-    occurred_at: datetime
+    occurred_at: WallClock
     operator: Text200
     workstation: Text100
     payload: JsonObject
@@ -487,8 +549,20 @@ class Event(_Model):
         return FilesPayload.model_validate(self.payload)
 
 
+class AuditHead(_Model):
+    """The head of the desk's keyed audit chain (issue 16, D10): its position and MAC, and the MAC the
+    chain now has at the position of the head the server last acknowledged (the anchor)."""
+
+    position: Annotated[int, Field(strict=True, ge=1, le=2**62)]
+    mac: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    anchor_position: Annotated[int, Field(strict=True, ge=1, le=2**62)] | None = None
+    anchor_mac: Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{64})?$")] | None = None
+
+
 class PushRequest(_Model):
     events: Annotated[list[Event], Field(max_length=MAX_PUSH_EVENTS)]
+    #: Optional (older desks send none); recorded per device, never a reason to refuse the events.
+    audit_head: AuditHead | None = None
 
 
 class EventResult(_Model):

@@ -565,6 +565,8 @@ def main() -> int:
     # started below (server.throttle), which would otherwise answer 429 after 10 enrolments a minute.
     os.environ.setdefault("MOTCUA_ENROL_PER_MINUTE", "1000000")
     os.environ.setdefault("MOTCUA_LOGIN_PER_MINUTE", "1000000")
+    # Its simulated desks lease 500 numbers at a time for hours: above the per-device daily cap (D14).
+    os.environ.setdefault("MOTCUA_LEASE_PER_DEVICE_DAY", "100000000")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="the full run: 99 centres × 3 workstations, 60 s")
     ap.add_argument("--centres", type=int, help="centres (default 33; 99 with --full)")

@@ -20,6 +20,7 @@ from app.domain.codes import validate_agency_eid
 from app.domain.errors import DomainError, Problem
 from app.domain.passwords import hash_password, verify_password
 from app.domain.text import clean_spaces, nfc
+from app.domain.usernames import normalise_username, username_key, username_problem
 from server import audit
 from server.db import Database
 from server.devices import enrolment_expiry, new_enrolment_code, normalise_enrolment_code, sha256
@@ -315,15 +316,10 @@ def add_operator(
 ) -> None:
     """Add an operator. The password must pass :mod:`server.password_policy`, except for the demo
     operator of ``add-demo`` (``demo=True``: a well-known password, for a demonstration server only)."""
-    username = username.strip()
-    if not username or len(username) > 100 or any(ch.isspace() for ch in username):
-        raise AdminError(
-            Problem(
-                "admin.username",
-                "Tên đăng nhập phải có từ 1 đến 100 ký tự, không có dấu cách.",
-                "A username must have 1 to 100 characters and no spaces.",
-            )
-        )
+    username = normalise_username(username)  # NFC; look-alikes refused (D12, app.domain.usernames)
+    refused = username_problem(username)
+    if refused is not None:
+        raise AdminError(refused)
     weak = None if demo else password_problem(password, username)
     if weak is not None:
         raise AdminError(weak)
@@ -338,14 +334,23 @@ def add_operator(
         )
     with db.write() as s:
         centre = _centre(s, centre_eid)
-        if s.scalar(
-            select(Operator.id).where(Operator.centre_id == centre.id, Operator.username == username)
-        ):
+        key = username_key(username)
+        same = next(
+            (
+                u
+                for u in s.scalars(select(Operator.username).where(Operator.centre_id == centre.id))
+                if username_key(u) == key
+            ),
+            None,
+        )
+        if same is not None:
             raise AdminError(
                 Problem(
                     "admin.operator_exists",
-                    f"{centre.name} đã có tài khoản «{username}».",
-                    f"{centre.name} already has an account {username!r}.",
+                    f"{centre.name} đã có tài khoản «{same}», trùng hoặc quá giống «{username}» (không phân "
+                    "biệt chữ hoa, chữ thường và dấu).",
+                    f"{centre.name} already has an account {same!r}, the same as or too like {username!r} "
+                    "(case and diacritics are not told apart).",
                 )
             )
         s.add(
@@ -458,6 +463,54 @@ def issue_enrolment_code(
             )
         )
         return IssuedCode(code, centre.name, expires)
+
+
+def username_clashes(db: Database) -> list[tuple[str, list[str]]]:
+    """Accounts made before the username rules (D12) that break them: per centre, each group of
+    usernames a reader cannot tell apart, and each username the rules refuse. The rows are kept (their
+    operators still log in by the exact name); IT renames or deactivates them."""
+    found: list[tuple[str, list[str]]] = []
+    with db.read() as s:
+        rows = s.execute(select(Centre.eid, Operator.username).join(Centre, Centre.id == Operator.centre_id))
+        by_key: dict[tuple[str, str], list[str]] = {}
+        for eid, username in rows:
+            by_key.setdefault((eid, username_key(username)), []).append(username)
+            if username_problem(username) is not None or normalise_username(username) != username:
+                found.append((eid, [username]))
+    found += [(eid, names) for (eid, _), names in by_key.items() if len(names) > 1]
+    return sorted(found)
+
+
+def revoke_code(db: Database, code: str, now: datetime | None = None) -> str:
+    """Revoke an unused enrolment code before it expires (D17). Returns the name of its centre."""
+    now = now or now_utc()
+    with db.write() as s:
+        row = s.scalar(
+            select(EnrolmentCode).where(EnrolmentCode.code_hash == sha256(normalise_enrolment_code(code)))
+        )
+        if row is None:
+            raise AdminError(
+                Problem(
+                    "admin.code_unknown",
+                    "Không có mã đăng ký này (kiểm tra lại mã đã cấp).",
+                    "No such enrolment code (check the code that was issued).",
+                )
+            )
+        if row.used_at is not None:
+            raise AdminError(
+                Problem(
+                    "admin.code_used",
+                    f"Mã này đã được dùng cho máy trạm {row.device_id}: thu hồi máy đó bằng "
+                    f"«motcua-server revoke-device {row.device_id}».",
+                    f"This code was already used by device {row.device_id}: revoke that device with "
+                    f"'motcua-server revoke-device {row.device_id}'.",
+                )
+            )
+        centre = s.get(Centre, row.centre_id)
+        if row.revoked_at is None:
+            row.revoked_at = now
+            audit.add(s, "revoke", now, centre_eid=centre.eid if centre else None, detail="enrolment code")
+        return centre.name if centre is not None else ""
 
 
 def revoke_device(db: Database, device_id: str) -> bool:

@@ -26,6 +26,7 @@ KINDS = (
     "rehash",
     "throttled",
     "revoke",
+    "audit.chain",
 )
 
 

@@ -160,6 +160,17 @@ def cmd_enrol_code(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     return 0
 
 
+def cmd_revoke_code(args: argparse.Namespace, db: Database, out: TextIO) -> int:
+    _ready(db)
+    centre = admin.revoke_code(db, args.code)
+    _say(
+        out,
+        f"Đã thu hồi mã đăng ký của {centre}: không máy nào dùng được mã này nữa.",
+        f"Enrolment code of {centre} revoked: no workstation can use it any more.",
+    )
+    return 0
+
+
 def cmd_revoke_device(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     _ready(db)
     done = admin.revoke_device(db, args.device_id)
@@ -292,6 +303,9 @@ def cmd_status(args: argparse.Namespace, db: Database, out: TextIO) -> int:
         f"Thay đổi / changes: {totals['changes']} (seq cuối / last seq {totals['last_seq']})",
         file=out,
     )
+    for eid, names in admin.username_clashes(db):  # accounts from before the username rules (D12)
+        shown = ", ".join(ascii(n) for n in names)
+        print(f"Tên đăng nhập cần sửa / usernames to fix: {eid}  {shown}", file=out)
     held = len(quarantine.listing(db))
     if held:
         print(
@@ -537,6 +551,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("enrol-code", cmd_enrol_code, "issue a one-time enrolment code for a centre's workstation")
     p.add_argument("centre_eid")
     p.add_argument("--ttl-hours", type=float, default=24.0)
+    p = add("revoke-code", cmd_revoke_code, "revoke an unused enrolment code before it expires")
+    p.add_argument("code")
     p = add("revoke-device", cmd_revoke_device, "revoke a workstation (its token stops working)")
     p.add_argument("device_id")
     p = sub.add_parser("holiday", help="province-wide calendar exceptions")

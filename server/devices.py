@@ -18,6 +18,7 @@ from app.contract import CentreInfo, OperatorInfo, utc_now
 from app.domain.codes import DEFAULT_PLAN, NumberingPlan
 from app.domain.errors import Problem
 from app.domain.passwords import hash_password, needs_rehash, verify_password
+from app.domain.usernames import normalise_username, username_key, username_problem
 from server import audit
 from server.db import Database
 from server.errors import ApiError, revoked, unauthorised
@@ -105,6 +106,25 @@ class Enrolment:
     slot: int
 
 
+class CodeRefused(ApiError):
+    """An enrolment code that cannot be used; ``reason`` (invalid, used, expired, revoked) goes to the audit
+    log only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            403,
+            Problem(
+                "enrol.invalid",
+                "Mã đăng ký máy trạm không dùng được (sai, đã dùng, đã hết hạn hoặc đã bị thu hồi): "
+                "kiểm tra lại mã, hoặc xin quản trị viên mã mới. Mỗi mã chỉ dùng một lần.",
+                "The enrolment code cannot be used (wrong, already used, expired or revoked): check it, "
+                "or ask the administrator for a new one. Each code works once.",
+                "code",
+            ),
+        )
+        self.reason = reason
+
+
 def enroll(
     db: Database, code: str, device_name: str, now: datetime, plan: NumberingPlan = DEFAULT_PLAN
 ) -> Enrolment:
@@ -112,37 +132,16 @@ def enroll(
     code_hash = sha256(normalise_enrolment_code(code))
     with db.write() as s:
         row = s.scalar(select(EnrolmentCode).where(EnrolmentCode.code_hash == code_hash).with_for_update())
+        # One answer for a code that is wrong, used, expired or revoked (D17): the answer does not tell
+        # whether a code exists; the audit log keeps which it was.
         if row is None:
-            raise ApiError(
-                403,
-                Problem(
-                    "enrol.invalid",
-                    "Mã đăng ký máy trạm không đúng: kiểm tra lại mã do quản trị viên cấp.",
-                    "The enrolment code is wrong: check the code the administrator gave you.",
-                    "code",
-                ),
-            )
+            raise CodeRefused("invalid")
         if row.used_at is not None:
-            raise ApiError(
-                403,
-                Problem(
-                    "enrol.used",
-                    "Mã đăng ký này đã được dùng: mỗi mã chỉ dùng một lần, hãy xin quản trị viên mã mới.",
-                    "This enrolment code has already been used: each code works once; ask the "
-                    "administrator for a new one.",
-                    "code",
-                ),
-            )
+            raise CodeRefused("used")
+        if row.revoked_at is not None:
+            raise CodeRefused("revoked")
         if row.expires_at <= now:
-            raise ApiError(
-                403,
-                Problem(
-                    "enrol.expired",
-                    "Mã đăng ký đã hết hạn: hãy xin quản trị viên mã mới.",
-                    "The enrolment code has expired: ask the administrator for a new one.",
-                    "code",
-                ),
-            )
+            raise CodeRefused("expired")
         # Lock the centre so concurrent enrolments of its devices take distinct slots.
         centre = s.scalar(select(Centre).where(Centre.id == row.centre_id).with_for_update())
         assert centre is not None  # foreign key
@@ -232,19 +231,28 @@ def touch(db: Database, ctx: DeviceContext, now: datetime) -> None:
             s.execute(touch_stmt(ctx.device_id, now))
 
 
-def _find_operator(db: Database, ctx: DeviceContext, username: str) -> tuple[Operator | None, bool]:
-    """The centre's operator ``username`` (detached), and whether another centre has that username."""
+def _find_operator(db: Database, ctx: DeviceContext, username: str) -> tuple[Operator | None, str]:
+    """The centre's operator ``username`` (detached; the exact name, else the one account whose
+    :func:`username_key` it has), and why there is none, for the audit log only: the answer to the
+    device is the same whether the name is unknown, refused or another centre's (D12)."""
+    name = normalise_username(username)
+    if username_problem(name) is not None:
+        return None, "username refused"
     with db.read() as s:
-        op = s.scalar(
-            select(Operator).where(Operator.centre_id == ctx.centre_id, Operator.username == username)
-        )
-        elsewhere = (
-            op is None
-            and s.scalar(select(Operator.id).where(Operator.username == username).limit(1)) is not None
-        )
+        op = s.scalar(select(Operator).where(Operator.centre_id == ctx.centre_id, Operator.username == name))
+        if op is None:
+            key = username_key(name)
+            alike = [
+                o
+                for o in s.scalars(select(Operator).where(Operator.centre_id == ctx.centre_id))
+                if username_key(o.username) == key
+            ]
+            op = alike[0] if len(alike) == 1 else None
         if op is not None:
             s.expunge(op)
-        return op, elsewhere
+            return op, ""
+        elsewhere = s.scalar(select(Operator.id).where(Operator.username == name).limit(1)) is not None
+        return None, "another centre's account" if elsewhere else "unknown account"
 
 
 def _logged_in(
@@ -292,7 +300,9 @@ async def login(
     runs in the bounded hashing pool, off the event loop and off the endpoints' threads."""
     now = utc_now().replace(tzinfo=None)
     who = {"centre_eid": ctx.centre_eid, "device_id": ctx.device_id, "username": username, "source": source}
-    account = f"login:account:{ctx.device_id}:{username}"
+    # Per account as the centre tells accounts apart (case and diacritics folded, D12): "LAN" and "lan"
+    # share one lockout.
+    account = f"login:account:{ctx.device_id}:{username_key(normalise_username(username))}"
     for key, limit in (
         (f"login:device:{ctx.device_id}", LOGIN_PER_DEVICE),
         (f"login:source:{source}", LOGIN_PER_SOURCE),
@@ -308,26 +318,15 @@ async def login(
         raise too_many(
             wait, f"nhập sai mật khẩu tài khoản «{username}»", f"wrong passwords for account {username!r}"
         )
-    op, elsewhere = await anyio.to_thread.run_sync(_find_operator, db, ctx, username)
+    op, why = await anyio.to_thread.run_sync(_find_operator, db, ctx, username)
     stored = op.password_hash if op is not None else _DUMMY_HASH
     ok = await run_hash(ctx.centre_id, lambda: verify_password(password, stored))
     if op is None or not ok:
         locked = THROTTLE.failed(account, LOGIN_FAILURES)
         kind = "login.locked" if locked else "login.failed"
-        await anyio.to_thread.run_sync(lambda: audit.record(db, kind, now, **who))
-        if op is None and elsewhere:
-            raise ApiError(
-                403,
-                Problem(
-                    "auth.other_centre",
-                    f"Tài khoản «{username}» không thuộc {ctx.centre.name}: chỉ cán bộ "
-                    "của trung tâm này được đăng nhập trên máy trạm này.",
-                    f"Account {username!r} does not belong to {ctx.centre.name}: only this "
-                    "centre's operators can log in on this workstation.",
-                    "username",
-                ),
-            )
-        raise _bad_credentials()
+        detail = why or "wrong password"
+        await anyio.to_thread.run_sync(lambda: audit.record(db, kind, now, detail=detail, **who))
+        raise _bad_credentials()  # one answer for every reason (D12: no cross-centre enumeration)
     if not op.active:
         await anyio.to_thread.run_sync(
             lambda: audit.record(db, "login.failed", now, detail="inactive", **who)
@@ -363,7 +362,8 @@ def enroll_guarded(db: Database, code: str, device_name: str, now: datetime, sou
     except ApiError as err:
         if err.problem.code.startswith("enrol."):
             locked = THROTTLE.failed(key, ENROL_FAILURES)
-            detail = err.problem.code + (" (locked out)" if locked else "")
+            reason = f"enrol.{err.reason}" if isinstance(err, CodeRefused) else err.problem.code
+            detail = reason + (" (locked out)" if locked else "")
             audit.record(db, "enrol.failed", now, source=source, detail=detail)
         raise
     THROTTLE.succeeded(key)

@@ -167,6 +167,8 @@ class EnrolmentCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime)
     device_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    #: ``motcua-server revoke-code``: an unused code withdrawn before it expired (D17; s0003_audit).
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Device(Base):
@@ -468,3 +470,17 @@ class AuditEntry(Base):
     #: The client's address as the server saw it (after trusted proxies only).
     source: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(String(300), default="")
+
+
+class DeviceAuditHead(Base):
+    """The head of a device's keyed audit chain as last pushed (issue 16, D10; ``server/audit_heads.py``)."""
+
+    __tablename__ = "device_audit_heads"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    mac: Mapped[str] = mapped_column(String(64))
+    pushed_at: Mapped[datetime] = mapped_column(DateTime)
+    #: The head before it (a push whose answer was lost leaves the desk anchored on that one).
+    prior_position: Mapped[int | None] = mapped_column(BigInteger)
+    prior_mac: Mapped[str | None] = mapped_column(String(64))

@@ -22,11 +22,16 @@ from app.models.db import Store
 from app.paths import database_path
 from tools.memory_keyring import MemoryKeyring
 
+#: The template store's audit-chain key (issue 16, D10), in every test's keyring (see template_dir).
+_TEMPLATE_SECRETS: dict[tuple[str, str], str] = {}
+
 
 @pytest.fixture(autouse=True)
 def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
+    # The template store's audit-chain key (issue 16, D10): every copy of the template is keyed with it.
+    backend.secrets.update(_TEMPLATE_SECRETS)
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
@@ -137,7 +142,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with a migrated store holding the reference data and the demo centre."""
     folder = tmp_path_factory.mktemp("template")
-    open_store(folder, demo=True).dispose()
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        open_store(folder, demo=True).dispose()
+    finally:
+        keyring.set_keyring(previous)
+    _TEMPLATE_SECRETS.update((k, v) for k, v in backend.secrets.items() if k[1].startswith("audit-key:"))
     return folder
 
 

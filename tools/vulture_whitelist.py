@@ -90,3 +90,4 @@ _.handle_DATA  # aiosmtpd calls its handler's hook (tests/server/test_citizen_no
 _.handle_starttag  # html.parser.HTMLParser's hook (tests/server/test_citizen_style.py)
 _.dragEnterEvent  # Qt's drag-and-drop hooks of the digitising panel (app/ui/dialogs/digitise.py)
 _.dropEvent
+_.pushed_at  # server.models.DeviceAuditHead: when the head was last pushed, kept for IT

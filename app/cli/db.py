@@ -16,10 +16,14 @@ def cmd_db(ctx: Context) -> int:
     if action == "check":
         report = check_database(ctx.store)
         problems = list(report.integrity)
-        if not report.audit.ok:
+        if report.audit.reason:
             problems.append(
                 ctx.t("Chuỗi nhật ký kiểm tra bị phá vỡ: ", "Audit chain broken: ") + report.audit.reason
             )
+        problems.extend(
+            ctx.t("Nhật ký kiểm tra: ", "Audit trail: ") + ctx.t(finding.vi, finding.en)
+            for finding in report.audit.findings
+        )
         for f in report.files:
             what = (
                 ctx.t("thiếu tệp", "missing file")
@@ -43,6 +47,8 @@ def cmd_db(ctx: Context) -> int:
                     + f' ({sound.taken_at:%Y-%m-%d %H:%M}): motcua-desk db restore "{sound.path}"'
                 )
             return EXIT_REFUSED
+        for note in report.audit.notes:
+            print(ctx.t("Lưu ý: ", "Note: ") + ctx.t(note.vi, note.en), file=ctx.err)
         ctx.print("OK")
         return 0
     if action == "path":

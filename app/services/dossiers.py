@@ -580,7 +580,17 @@ def _insert_new_dossier(
         rowid,
         terms(applicant["name_folded"], applicant["personal_id"], applicant["phone"], dossier["code"]),
     )
-    audit.append(session, actor, audit_action, "dossier", dossier["id"], audit_details, at=at)
+    audit.append(
+        session,
+        actor,
+        audit_action,
+        "dossier",
+        dossier["id"],
+        audit_details,
+        at=at,
+        rows=(("dossier", dossier), ("applicant", applicant)),
+        outbox=(event_id,),
+    )
 
 
 # --- use cases ------------------------------------------------------------------------------------------
@@ -1283,6 +1293,8 @@ def perform_in(
         d.id,
         {"code": d.code, "from": before, "to": d.status, "reason": text_reason},
         at=at,
+        rows=(("dossier", d),),
+        outbox=(event.id,),
     )
     return ActionResult(d.id, d.code, act.value, d.status, d.due_at, event.id)
 
@@ -1380,6 +1392,7 @@ def transfer_dissolved(
             else []
         )
         rows: list[HandoverRow] = []
+        events: list[str] = []
         for d in dossiers:
             before = d.status
             transition(before, Action.TRANSFER)
@@ -1393,7 +1406,7 @@ def transfer_dissolved(
             d.handling_agency = successor.name
             d.version += 1
             d.updated_at = at
-            _transition(
+            moved = _transition(
                 s,
                 d,
                 actor,
@@ -1404,6 +1417,7 @@ def transfer_dissolved(
                 payload,
                 handling_agency_eid=successor.agency_eid,
             )
+            events.append(moved.id)
             rows.append(HandoverRow(d.code, d.applicant.full_name, d.procedure.name, d.status, d.due_at))
         audit.append(
             s,
@@ -1413,6 +1427,8 @@ def transfer_dissolved(
             from_unit,
             {"to": to_unit, "dossiers": [r.code for r in rows]},
             at=at,
+            rows=[("dossier", d) for d in dossiers],
+            outbox=events,
         )
         return TransferResult(
             from_unit, old_units[0].name, to_unit, new_unit.name, successor.name, tuple(rows)

@@ -418,6 +418,7 @@ def _record(
                 "exemption": exemption,
             },
             at=at,
+            outbox=(event_id,),
         )
     return event_id
 

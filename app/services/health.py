@@ -31,7 +31,7 @@ def check_database(store: Store) -> DatabaseCheck:
     problems = [*store.damaged, *(p for p in integrity_check(store.engine) if p not in store.damaged)]
     try:
         with store.read() as s:
-            report = verify(s)
+            report = verify(s, data_dir=store.path.parent)
     except DatabaseError as exc:  # a damaged page under the audit trail: a finding, not a crash
         report = ChainReport(0, None, f"the audit trail cannot be read: {getattr(exc, 'orig', exc)}")
     return DatabaseCheck(tuple(problems), report, tuple(check_files(store)) if not problems else ())

@@ -132,7 +132,15 @@ def accept(store: Store, actor: Actor, ref: str, *, at: datetime | None = None) 
             s, d, actor, Action.RECEIVE, before, at, "", {"online": True}, due_at=d.due_at, code=code
         )
         audit.append(
-            s, actor, "dossier.accept_online", "dossier", d.id, {"code": code, "from": before}, at=at
+            s,
+            actor,
+            "dossier.accept_online",
+            "dossier",
+            d.id,
+            {"code": code, "from": before},
+            at=at,
+            rows=(("dossier", d),),
+            outbox=(event.id,),
         )
         return ActionResult(d.id, d.code, Action.RECEIVE.value, d.status, d.due_at, event.id)
 

@@ -33,6 +33,7 @@ from app.contract import (
     CLIENT_TIME_HEADER,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
+    AuditHead,
     ChangesResponse,
     ChunkResult,
     EnrollRequest,
@@ -176,9 +177,11 @@ class SyncClient:
         body = LoginRequest(username=username, password=password)
         return self._call("POST", "/auth/login", LoginResponse, body=body)
 
-    def push(self, events: Sequence[Event]) -> PushResponse:
-        """Push up to ``MAX_PUSH_EVENTS`` events (the caller splits larger outboxes)."""
-        return self._call("POST", "/sync/push", PushResponse, body=PushRequest(events=list(events)))
+    def push(self, events: Sequence[Event], audit_head: AuditHead | None = None) -> PushResponse:
+        """Push up to ``MAX_PUSH_EVENTS`` events (the caller splits larger outboxes), with the head of the
+        desk's audit chain."""
+        body = PushRequest(events=list(events), audit_head=audit_head)
+        return self._call("POST", "/sync/push", PushResponse, body=body)
 
     def changes(self, since: int, limit: int = 500) -> ChangesResponse:
         return self._call("GET", "/sync/changes", ChangesResponse, params={"since": since, "limit": limit})

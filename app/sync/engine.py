@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.contract import (
     MAX_PUSH_EVENTS,
     MAX_QUARANTINE_REPORT,
+    AuditHead,
     CentreInfo,
     Change,
     DossierState,
@@ -60,6 +61,7 @@ from app.models.base import table_of
 from app.models.db import Store, StoreError, environment_problem
 from app.models.fastwrite import RowInserter
 from app.models.search_index import reindex_rows, terms
+from app.services import audit
 from app.services.desk import load_calendar, load_desk
 from app.services.gcpause import paused_gc
 from app.services.reference import get_setting, set_setting, upsert_procedure
@@ -224,6 +226,7 @@ class SyncEngine:
                     .order_by(OutboxEntry.seq)
                     .limit(self.batch)
                 ).all()
+                head = audit.current_head(s) if entries else None
             if not entries:
                 return
             events: list[Event] = []
@@ -234,7 +237,7 @@ class SyncEngine:
                 except ValidationError as exc:  # a local bug: park it, never block the queue
                     invalid[e.event_id] = f"invalid event: {exc.errors()[0].get('msg', '')}"
             try:
-                response = self.client.push(events) if events else None
+                response = self.client.push(events, _wire_head(head)) if events else None
             except TransientError:
                 with self.store.write() as s:
                     _bump_attempts(s, [e.seq for e in entries])
@@ -269,6 +272,8 @@ class SyncEngine:
                     report.parked.append((e.event_id, reason))
                     report.rejected += 1
                 _bump_attempts(s, unanswered)
+                if response is not None and head is not None:
+                    audit.note_pushed(s, head)  # the server holds this head: the next push anchors on it
                 for chunk in _chunks(sent):
                     s.execute(
                         update(_OUTBOX)
@@ -369,7 +374,15 @@ class SyncEngine:
         for day, remaining in left.items():
             if remaining >= self.lease_low_water:
                 continue
-            response = self.client.lease(desk.agency_eid, day, self.lease_size)
+            try:
+                response = self.client.lease(desk.agency_eid, day, self.lease_size)
+            except ServerRefused as exc:
+                if exc.problem.code != "lease.device_cap":
+                    raise
+                # The server's per-device cap for the day (D14): the round is not a failure; this desk
+                # goes on with what it holds, then its slot's fallback block.
+                log.warning("no more leases for %s: %s", day, exc.problem.en)
+                continue
             lease = response.lease
             with self.store.write() as s:
                 s.add(
@@ -566,6 +579,14 @@ def apply_changes(s: Session, changes: Sequence[Change]) -> None:
         apply_dossiers(s, run)
 
 
+def _wire_head(head: audit.Head | None) -> AuditHead | None:
+    if head is None:
+        return None
+    return AuditHead(
+        position=head.position, mac=head.mac, anchor_position=head.anchor_position, anchor_mac=head.anchor_mac
+    )
+
+
 def _naive(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=None) if moment is not None and moment.tzinfo is not None else moment
 
@@ -760,6 +781,17 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
         from app.sync.files import record_remote_files
 
         record_remote_files(s, states)
+    # The rows as they now are, sealed into the audit chain (issue 16, D10: db check finds direct edits).
+    touched = {st.id: local.get(st.id) or new[st.id] for st in states}
+    audit.append(
+        s,
+        audit.Actor("sync", ""),
+        "sync.applied",
+        "dossier",
+        "",
+        {"dossiers": len(touched)},
+        rows=[*(("applicant", a) for a in new_applicants), *(("dossier", d) for d in touched.values())],
+    )
 
 
 def _apply_state(

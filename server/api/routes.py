@@ -34,7 +34,7 @@ from app.contract import (
     utc_now,
 )
 from app.domain.errors import Problem
-from server import devices, numbering, quarantine, sync
+from server import audit_heads, devices, numbering, quarantine, sync
 from server.db import Database
 from server.devices import DeviceContext
 from server.errors import ApiError
@@ -190,6 +190,7 @@ def push(body: PushRequest, db: DbDep, device: DeviceDep) -> PushResponse:
     """Events from the workstation's outbox: each is accepted, a duplicate, or rejected with a reason."""
     now = naive_utc(utc_now())
     results = sync.push(db, device, body.events, now)  # records the device's last sync too (if due)
+    audit_heads.note(db, device, body.audit_head, now)  # a rewritten chain is recorded, never refused
     return PushResponse(results=results, server_time=utc_now())
 
 

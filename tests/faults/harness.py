@@ -166,7 +166,9 @@ def store_problems(
         with store.read() as s:
             report = audit.verify(s)
             if not report.ok:
-                problems.append(f"audit chain: {report.reason}")
+                problems.append(
+                    f"audit chain: {report.reason} {'; '.join(f.en for f in report.findings)}".strip()
+                )
             for name, sql in _INVARIANTS.items():
                 rows = [r[0] for r in s.execute(text(sql)).all()]
                 if rows:
@@ -606,6 +608,8 @@ def _desk_loop(job: dict[str, Any], note: Any, rng: Any) -> None:
     from app.sync.client import SyncClient, SyncError
 
     tokens = {("motcua-desk", job["token_name"]): job["token"]}
+    # The store's audit-chain key (issue 16, D10), as the desk's OS keyring holds it.
+    tokens.update({(service, name): value for service, name, value in job.get("secrets", ())})
 
     class TokenKeyring(KeyringBackend):
         priority = 1  # type: ignore[assignment]

@@ -21,6 +21,7 @@ from app.domain.errors import DomainError
 from app.models import Dossier, OutboxEntry
 from app.models.db import Store
 from app.paths import database_path
+from app.services import audit
 from app.services import dossiers as svc
 from app.services.audit import Actor
 from app.sync import engine
@@ -141,6 +142,10 @@ def test_scenario_c_cross_boundary_round_trip(make_desk: Callable[[str, str], St
     hand_back = local(b1, r.code).events[-1]
     assert hand_back.action == "hand_back" and collector.items() <= hand_back.payload.items()
     assert server_count(world.live) == 1
+    for desk in (a1, b1):  # the rows the pulls created and changed are sealed in the chain (issue 16, D10)
+        with desk.read() as s:
+            report = audit.verify(s, data_dir=desk.path.parent)
+        assert report.ok, report
 
 
 def test_scenario_b_inter_level(make_desk: Callable[[str, str], Store], world: World) -> None:
@@ -292,3 +297,27 @@ def test_worker_backs_off_when_server_is_down(make_desk: Callable[[str, str], St
     first, second = worker.run_once(), worker.run_once()
     assert states[-1].state == "offline" and states[-1].pending == 1
     assert 1.0 <= first <= 3.0 and 2.0 <= second <= 6.0  # 2 s then 4 s, ± 50 % jitter
+
+
+@pytest.mark.expect_log("app.sync.engine", "WARNING", "no more leases")
+def test_a_desk_at_its_lease_cap_still_completes_its_rounds(
+    make_desk: Callable[[str, str], Store], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """D14: the server's per-device cap stops the leases, not the round (push and pull go on)."""
+    from server import numbering
+
+    monkeypatch.setattr(numbering, "LEASE_PER_DEVICE_DAY", 60)
+    a1 = make_desk(A, "Quầy 1")
+    url, _device, token = engine.connection(a1)
+
+    def greedy_round() -> engine.RoundReport:  # asks for more every round (low water above what it holds)
+        with SyncClient(url, token) as client:
+            return engine.SyncEngine(a1, client, lease_days=0, lease_low_water=1_000).run_round()
+
+    assert greedy_round().leased == 50
+    assert greedy_round().leased == 10  # what was left under the cap
+    r = receive(a1, "1.001193", "Đặng Văn Hùng", "Phường Bắc Giang, Tỉnh Bắc Ninh", NOW)
+    report = greedy_round()  # the cap answers 409: no lease, yet the round completes
+    assert (report.leased, report.accepted) == (0, 1)
+    assert local(a1, r.code).status == "received"
+    assert any("no more leases" in rec.getMessage() for rec in caplog.records)

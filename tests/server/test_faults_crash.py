@@ -45,6 +45,7 @@ from app.bootstrap import open_store
 from app.paths import database_path
 from app.sync import engine
 from app.sync.client import SyncClient
+from tools.memory_keyring import MemoryKeyring
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +53,9 @@ pytestmark = pytest.mark.slow
 KILL_AFTER = (0.0, 0.6)
 
 
-def test_kill_9_during_intake_printing_and_sync(world: World, tmp_path: Path, template_dir: Path) -> None:
+def test_kill_9_during_intake_printing_and_sync(
+    world: World, tmp_path: Path, template_dir: Path, memory_keyring: MemoryKeyring
+) -> None:
     runs = soak_runs()
     seed = base_seed()
     rng = random.Random(seed)
@@ -63,6 +66,8 @@ def test_kill_9_during_intake_printing_and_sync(world: World, tmp_path: Path, te
     with SyncClient(url, token) as client:  # leases for today before the first crash
         engine.SyncEngine(store, client).run_round()
     store.dispose()
+    # The store's audit-chain key in the killed desks' keyring too (issue 16, D10).
+    audit_secrets = [[*k, v] for k, v in memory_keyring.secrets.items() if k[1].startswith("audit-")]
     db = database_path(data)
     warm_copy = tmp_path / "warm.sqlite3"
     shutil.copy(database_path(template_dir), warm_copy)
@@ -82,6 +87,7 @@ def test_kill_9_during_intake_printing_and_sync(world: World, tmp_path: Path, te
                 log=str(tmp_path / "desk.log"),
                 token_name=engine.token_name(device),
                 token=token,
+                secrets=audit_secrets,
             )
             time.sleep(rng.uniform(*KILL_AFTER))
             sigkill(pid)

@@ -11,6 +11,7 @@ from srvkit import A, B, World
 from app.domain.codes import DEFAULT_PLAN
 from app.sync.client import ServerRefused
 from server import admin, devices
+from server import audit as server_audit
 from server.devices import sha256
 from server.models import Device, EnrolmentCode
 from server.throttle import Limit
@@ -49,7 +50,7 @@ def test_the_code_works_once(world: World) -> None:
     with pytest.raises(ServerRefused) as err:
         world.client().enroll(code, "Quầy 2")
     assert err.value.status_code == 403
-    assert err.value.problem.code == "enrol.used"
+    assert err.value.problem.code == "enrol.invalid"  # the same answer as a wrong code (D17)
     assert "chỉ dùng một lần" in err.value.problem.vi
 
 
@@ -57,7 +58,7 @@ def test_an_expired_code_is_refused(world: World) -> None:
     code = world.enrol_code(A, ttl_hours=1, now=admin.now_utc() - timedelta(hours=2))
     with pytest.raises(ServerRefused) as err:
         world.client().enroll(code, "Quầy 1")
-    assert (err.value.status_code, err.value.problem.code) == (403, "enrol.expired")
+    assert (err.value.status_code, err.value.problem.code) == (403, "enrol.invalid")
     assert "hết hạn" in err.value.problem.vi
 
 
@@ -103,3 +104,46 @@ def test_a_centre_has_at_most_plan_slots_active_devices(
         world.desk(B, "Quầy thừa")
     assert (err.value.status_code, err.value.problem.code) == (409, "enrol.no_slot")
     assert "revoke-device" in err.value.problem.vi
+
+
+def test_one_answer_for_wrong_used_expired_and_revoked_codes_the_log_keeps_which(world: World) -> None:
+    """D17: the answer does not tell whether a code exists; the audit log does."""
+    used = world.enrol_code(A)
+    world.client().enroll(used, "Quầy 1")
+    expired = world.enrol_code(A, ttl_hours=1, now=admin.now_utc() - timedelta(hours=2))
+    revoked = world.enrol_code(A)
+    assert admin.revoke_code(world.db, revoked).startswith("Trung tâm")
+    answers = []
+    for code in ("AAAA-BBBB-CCCC", used, expired, revoked):
+        with pytest.raises(ServerRefused) as err:
+            world.client().enroll(code, "Quầy 2")
+        answers.append(
+            (err.value.status_code, err.value.problem.code, err.value.problem.vi, err.value.problem.en)
+        )
+    assert len(set(answers)) == 1
+    details = [e.detail for e in server_audit.entries(world.db, kind="enrol.failed")]
+    assert sorted(d.split()[0] for d in details) == [
+        "enrol.expired",
+        "enrol.invalid",
+        "enrol.revoked",
+        "enrol.used",
+    ]
+    assert any(e.kind == "revoke" and e.detail == "enrolment code" for e in server_audit.entries(world.db))
+
+
+def test_revoke_code_command(world: World) -> None:
+    import io
+
+    from server.cli import main as server_main
+
+    code = world.enrol_code(A)
+    out = io.StringIO()
+    assert server_main(["revoke-code", code, "--db", world.live.db_url], out=out) == 0
+    assert "revoked" in out.getvalue()
+    with pytest.raises(ServerRefused):
+        world.client().enroll(code, "Quầy 1")
+    used = world.enrol_code(A)
+    world.client().enroll(used, "Quầy 1")
+    err = io.StringIO()
+    assert server_main(["revoke-code", used, "--db", world.live.db_url], out=err) == 1
+    assert server_main(["revoke-code", "ZZZZ-ZZZZ-ZZZZ", "--db", world.live.db_url], out=err) == 1

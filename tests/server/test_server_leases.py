@@ -95,3 +95,24 @@ def test_days_far_from_today_are_refused(world: World, offset: int) -> None:
     with pytest.raises(ServerRefused) as err:
         a.client.lease(A, today() + timedelta(days=offset), 5)
     assert (err.value.status_code, err.value.problem.code) == (422, "lease.day")
+
+
+def test_one_device_cannot_take_a_whole_day_s_numbers(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """D14: a per-device cap per agency and day; beyond it a clear 409; a second desk still gets a lease."""
+    from server import numbering
+
+    monkeypatch.setattr(numbering, "LEASE_PER_DEVICE_DAY", 250)
+    greedy, other = world.desk(A, "Quầy 1"), world.desk(A, "Quầy 2")
+    day = today()
+    got = [greedy.client.lease(A, day, 100).lease for _ in range(2)]
+    last = greedy.client.lease(A, day, 100).lease  # what is left under the cap
+    assert last.last - last.first + 1 == 50
+    with pytest.raises(ServerRefused) as err:
+        greedy.client.lease(A, day, 100)
+    assert err.value.status_code == 409 and err.value.problem.code == "lease.device_cap"
+    assert "250" in err.value.problem.vi and "MOTCUA_LEASE_PER_DEVICE_DAY" in err.value.problem.en
+    assert sum(x.last - x.first + 1 for x in got) == 200
+    second = other.client.lease(A, day, 100).lease
+    assert second.last - second.first + 1 == 100 and second.first > last.last
+    # Another day is another budget.
+    assert greedy.client.lease(A, day + timedelta(days=1), 100).lease.first == 1

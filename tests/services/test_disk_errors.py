@@ -55,6 +55,7 @@ def test_read_only_database_is_explained(store: Store) -> None:
     def read_only(conn, *_: object) -> None:  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("PRAGMA query_only = ON")
 
+    before = counts(store)  # (0, 1, 0): the store's audit.keyed marker (issue 16, D10)
     event.listen(store.engine, "begin", read_only)
     try:
         with pytest.raises(StoreError) as err:
@@ -62,4 +63,4 @@ def test_read_only_database_is_explained(store: Store) -> None:
     finally:
         event.remove(store.engine, "begin", read_only)
     assert err.value.problem.code == "store.readonly"
-    assert counts(store) == (0, 0, 0)
+    assert counts(store) == before == (0, 1, 0)

@@ -85,7 +85,7 @@ def test_reprint_is_marked_and_audited(store: Store) -> None:
     assert [(f, c) for f, _, c, _ in archive] == [("receipt", False), ("receipt", True)]
     with store.read() as s:
         actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-    assert actions == ["dossier.receive", "print", "print.reprint"]
+    assert actions == ["audit.keyed", "dossier.receive", "print", "print.reprint"]  # keyed: issue 16, D10
     assert first.document_id != again.document_id
 
 
