@@ -180,8 +180,10 @@ def _mark(store: Store, row_id: int, sha256: str, state: str, error: str = "") -
         )
 
 
-def upload_pending(store: Store, client: SyncClient, chunk: int = CHUNK_BYTES) -> UploadReport:
-    """Send every file that is ready; raises ``TransientError`` on a network failure (rows stay pending)."""
+def upload_pending(store: Store, client: SyncClient, chunk: int | None = None) -> UploadReport:
+    """Send every file that is ready, in chunks of ``chunk`` bytes (default ``CHUNK_BYTES``, read at each
+    call); raises ``TransientError`` on a network failure (rows stay pending)."""
+    chunk = chunk or CHUNK_BYTES
     report = UploadReport()
     blobs = BlobStore.of(store.path.parent)
     for row_id, sha256 in _ready(store):

@@ -156,6 +156,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=500, help="give up after this many runs")
     ap.add_argument("--wrap", action="append", default=[], help="module:function counted as a step")
     ap.add_argument("--in-place", action="store_true", help="every run on --pristine itself, no copy")
+    ap.add_argument("--set", action="append", default=[], help="module:NAME=INT, set before the runs")
     ap.add_argument(
         "--keyring", type=Path, help="JSON [[service, user, secret], …]: an in-memory keyring (device token)"
     )
@@ -175,6 +176,12 @@ def main() -> int:
         for service, user, secret in json.loads(opts.keyring.read_text(encoding="utf-8")):
             memory.set_password(service, user, secret)
         keyring.set_keyring(memory)
+    for assignment in opts.set:  # e.g. a small upload chunk, so that a file takes many requests
+        import importlib
+
+        target, _, value = assignment.partition("=")
+        module_name, _, name = target.partition(":")
+        setattr(importlib.import_module(module_name), name, int(value))
     for target in opts.wrap:  # imported before forking too, so that the wrapper is installed in time
         __import__(target.partition(":")[0])
 

@@ -368,8 +368,17 @@ def server_problems(db: Any, dossiers: Mapping[str, str | None], event_ids: Iter
 # --- desks ---------------------------------------------------------------------------------------------
 
 
-def new_desk(folder: Path, template_dir: Path, server_url: str, code: str, name: str) -> Any:
-    """A desk store copied from the template, enrolled with the server (token in the current keyring)."""
+def new_desk(
+    folder: Path,
+    template_dir: Path,
+    server_url: str,
+    code: str,
+    name: str,
+    sign_in: Callable[[str], None] | None = None,
+) -> Any:
+    """A desk store copied from the template, enrolled with the server (token in the current keyring);
+    ``sign_in(token)`` then logs its operators in online (``srvkit.sign_in``), so that the events naming
+    them are accepted (issue 16, D7)."""
     import shutil
 
     from app.bootstrap import open_store
@@ -381,6 +390,8 @@ def new_desk(folder: Path, template_dir: Path, server_url: str, code: str, name:
     store = open_store(folder)
     try:
         engine.enrol(store, server_url, code, name)
+        if sign_in is not None:
+            sign_in(engine.connection(store)[2])
     except BaseException:
         store.dispose()
         raise
