@@ -190,20 +190,24 @@ def attach_pages(
         page_row["sha256"] = digest
     stored = _put(store, pdf)
     at = (at or datetime.now()).replace(microsecond=0)
-    row = _record(
-        store,
-        actor,
-        ref,
-        target,
-        at,
-        declared=declared,
-        page_count=len(pages),
-        page_rows=page_rows,
-        sha256=stored.sha256,
-        size=stored.size,
-        exemption=None,
-        source=source,
-    )
+    try:
+        row = _record(
+            store,
+            actor,
+            ref,
+            target,
+            at,
+            declared=declared,
+            page_count=len(pages),
+            page_rows=page_rows,
+            sha256=stored.sha256,
+            size=stored.size,
+            exemption=None,
+            source=source,
+        )
+    except (StoreError, DomainError):
+        _forget(store, stored)
+        raise
     return AttachResult(
         target.code,
         target.kind,
@@ -229,6 +233,21 @@ def _put(store: Store, data: bytes) -> Stored:
         if problem is None:
             raise
         raise StoreError(problem) from exc
+
+
+def _forget(store: Store, stored: Stored) -> None:
+    """The rows of a file this call wrote were not committed (a full disk, a refusal): the file goes too,
+    unless some row references it (the same pages stored meanwhile for another paper) or it was there
+    before. Reads still work on a full disk; if this fails, the sweep removes the file later."""
+    if not stored.new:
+        return
+    try:
+        with store.read() as s:
+            if stored.sha256 in referenced_hashes(s):
+                return
+        blob_store(store).discard(stored.sha256)
+    except (StoreError, OSError) as exc:
+        log.info("file %s left for the sweep: %s", stored.sha256, exc)
 
 
 def exempt(

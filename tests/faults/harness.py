@@ -93,8 +93,21 @@ _INVARIANTS: dict[str, str] = {
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id)"
     ),
     "outbox entry without its event": (
-        "SELECT o.event_id FROM outbox o WHERE o.dossier_id IS NOT NULL "
+        "SELECT o.event_id FROM outbox o WHERE o.dossier_id IS NOT NULL AND o.event_type != 'dossier.files' "
         "AND NOT EXISTS (SELECT 1 FROM dossier_events e WHERE e.id = o.event_id)"
+    ),
+    # Digitised papers (issue 19): a dossier.files event lives in the outbox beside its file row.
+    "dossier.files event without its file row": (
+        "SELECT o.event_id FROM outbox o WHERE o.event_type = 'dossier.files' "
+        "AND NOT EXISTS (SELECT 1 FROM dossier_files f WHERE f.event_id = o.event_id)"
+    ),
+    "local file row without its outbox event": (
+        "SELECT f.id FROM dossier_files f WHERE f.source != 'server' "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = f.event_id)"
+    ),
+    "paper with more than one current file": (
+        "SELECT f.dossier_id || ' ' || f.kind || ' ' || f.paper_no FROM dossier_files f "
+        "WHERE f.replaced_at IS NULL GROUP BY f.dossier_id, f.kind, f.paper_no HAVING count(*) > 1"
     ),
     "local receipt without audit entry": (
         "SELECT coalesce(d.code, d.id) FROM dossiers d "
