@@ -683,7 +683,7 @@ def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | No
             continue
         stored = _put(store, text_pdf)
         with store.write() as s:
-            s.execute(
+            switched = s.execute(
                 update(DossierFile)
                 .where(
                     DossierFile.id == row_id, DossierFile.sha256 == sha256, DossierFile.ocr_state == "pending"
@@ -692,8 +692,25 @@ def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | No
                     sha256=stored.sha256, size=stored.size, ocr_state=dg.OcrState.DONE.value, last_error=""
                 )
             )
+            if getattr(switched, "rowcount", 0):
+                _event_names_file(s, row_id, sha256, stored)
         done += 1
     return OcrReport(done, failed, len(jobs) - done - failed)
+
+
+def _event_names_file(s: Session, row_id: int, old_sha256: str, stored: Stored) -> None:
+    """The row's ``dossier.files`` event, while it is still waiting in the outbox, names the PDF/A now
+    (the server accepts only the file its event names). An event already sent keeps naming the image-only
+    PDF, which is then the file uploaded (``app.sync.files``)."""
+    entry = s.scalar(
+        select(OutboxEntry)
+        .join(DossierFile, DossierFile.event_id == OutboxEntry.event_id)
+        .where(DossierFile.id == row_id, OutboxEntry.state == "pending")
+    )
+    if entry is None or entry.payload.get("payload", {}).get("sha256") != old_sha256:
+        return
+    inner = {**entry.payload["payload"], "sha256": stored.sha256, "size": stored.size}
+    entry.payload = {**entry.payload, "payload": inner}
 
 
 # --- checks ---------------------------------------------------------------------------------------------
