@@ -43,7 +43,6 @@ from PIL import Image  # noqa: E402
 
 from app.digitise import imaging, ocr, samples  # noqa: E402
 
-
 TRUTH = Counter(
     w.strip(".,:;()-–«»\"'").lower()
     for w in " ".join(samples.PARAGRAPHS * 2).split()

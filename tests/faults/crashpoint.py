@@ -214,7 +214,9 @@ def main() -> int:
             k += opts.every
             continue
         steps = int(note.read_text(encoding="utf-8")) if note.exists() else None
-        print(json.dumps({"k": k, "killed": False, "exit": os.WEXITSTATUS(status), "steps": steps}), flush=True)
+        print(
+            json.dumps({"k": k, "killed": False, "exit": os.WEXITSTATUS(status), "steps": steps}), flush=True
+        )
         return 0
     print(json.dumps({"error": f"no run completed within {opts.limit} runs"}), flush=True)
     return 1

@@ -115,12 +115,15 @@ def test_sigkill_while_scanning_compressing_writing_and_committing(
 ) -> None:
     monkeypatch.setenv("SANE_CONFIG_DIR", str(sane_conf))
     out, err = io.StringIO(), io.StringIO()
-    assert cli(
-        ["receive", "--procedure", "1.001193", "--name", "Lê Thị Mai", "--paper", "1", "--json"]
-        + ["--data-dir", str(data_dir)],
-        out=out,
-        err=err,
-    ) == 0, err.getvalue()
+    assert (
+        cli(
+            ["receive", "--procedure", "1.001193", "--name", "Lê Thị Mai", "--paper", "1", "--json"]
+            + ["--data-dir", str(data_dir)],
+            out=out,
+            err=err,
+        )
+        == 0
+    ), err.getvalue()
     code = json.loads(out.getvalue())["code"]
     work = tmp_path / "runs"
     # Every step in a soak; every other one (alternating with the seed) in `make test`.

@@ -84,7 +84,11 @@ def test_sigkill_while_uploading_files_loses_and_doubles_nothing(
     cmd += ["--wrap", "app.sync.client:SyncClient.put_chunk", "--set", f"app.sync.files:CHUNK_BYTES={CHUNK}"]
     (tmp_path / "notes").mkdir()
     proc = subprocess.run(
-        [*cmd, "--", "sync", "--data-dir", "{data}"], capture_output=True, text=True, timeout=1800, check=False
+        [*cmd, "--", "sync", "--data-dir", "{data}"],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
     runs = [json.loads(line) for line in proc.stdout.splitlines() if line[:1] == "{"]
     assert proc.returncode == 0 and runs, proc.stdout + proc.stderr
