@@ -17,7 +17,7 @@ import os
 import secrets
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.domain.digitise import is_sha256
@@ -54,7 +54,7 @@ class Stored:
     sha256: str
     size: int
     #: Written by this call (False: an intact copy was already there).
-    new: bool = False
+    new: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
