@@ -33,7 +33,7 @@ import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +98,12 @@ def _dpi_of(img: Image.Image) -> float | None:
 def load_file(path: Path) -> list[RawPage]:
     """The pages of an image file (PNG, JPEG, TIFF with one or more pages) or a PDF (rasterised at
     300 dpi with poppler's ``pdftoppm``)."""
+    return list(iter_file(path))
+
+
+def iter_file(path: Path) -> Iterator[RawPage]:
+    """The pages of a file one at a time (a page is ≈ 9 MB in memory at 300 dpi: a 50-page PDF or TIFF
+    is never held whole; a PDF's pages wait as PNG files in a temporary folder)."""
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -112,23 +118,28 @@ def load_file(path: Path) -> list[RawPage]:
     if not path.is_file():
         raise _unreadable(name, "no such file", "không có tệp này")
     if suffix == ".pdf":
-        return _load_pdf(path)
+        yield from _load_pdf(path)
+        return
     try:
         with Image.open(path) as img:
             if img.width * img.height > MAX_PIXELS:
                 raise ValueError(f"{img.width}×{img.height} pixels is too large")
-            pages: list[RawPage] = []
-            for i in range(getattr(img, "n_frames", 1)):
+            frames = getattr(img, "n_frames", 1)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise _unreadable(name, str(exc), "tệp hỏng hoặc không phải ảnh") from None
+    for i in range(frames):
+        try:
+            with Image.open(path) as img:
                 img.seek(i)
                 frame = ImageOps.exif_transpose(img) if i == 0 else img.copy()
                 frame.load()
-                pages.append(RawPage(frame, _dpi_of(img), f"{name}#{i + 1}"))
-            return pages
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise _unreadable(name, str(exc), "tệp hỏng hoặc không phải ảnh") from None
+                dpi = _dpi_of(img)
+        except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+            raise _unreadable(name, str(exc), "tệp hỏng hoặc không phải ảnh") from None
+        yield RawPage(frame, dpi, f"{name}#{i + 1}")
 
 
-def _load_pdf(path: Path) -> list[RawPage]:
+def _load_pdf(path: Path) -> Iterator[RawPage]:
     exe = shutil.which("pdftoppm")
     if exe is None:
         raise _unreadable(
@@ -144,14 +155,15 @@ def _load_pdf(path: Path) -> list[RawPage]:
         if proc.returncode != 0:
             why = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
             raise _unreadable(path.name, why[0], "PDF hỏng hoặc có mật khẩu")
-        pages = []
-        for i, f in enumerate(sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))):
+        files = sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+        if not files:
+            raise _unreadable(path.name, "no page", "không có trang nào")
+        for i, f in enumerate(files):
             with Image.open(f) as img:
                 img.load()
-                pages.append(RawPage(img.copy(), 300.0, f"{path.name}#{i + 1}"))
-        if not pages:
-            raise _unreadable(path.name, "no page", "không có trang nào")
-        return pages
+                page = RawPage(img.copy(), 300.0, f"{path.name}#{i + 1}")
+            f.unlink()
+            yield page
 
 
 def _grey(img: Image.Image) -> np.ndarray:

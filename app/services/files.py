@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -120,14 +120,6 @@ def _target(s: Session, req_ref: str, result: bool, paper_no: int) -> _Target:
     return _Target(d.id, d.code, dg.FileKind.PAPER.value, paper_no, str(papers[index]["name"]))
 
 
-def load_pages(files: Sequence[Path]) -> list[imaging.RawPage]:
-    """Every page of the files, in the order given (a multi-page TIFF or PDF gives all its pages)."""
-    pages: list[imaging.RawPage] = []
-    for f in files:
-        pages.extend(imaging.load_file(f))
-    return pages
-
-
 def attach(store: Store, actor: Actor, req: AttachRequest, *, at: datetime | None = None) -> AttachResult:
     """Digitise one paper (or the result) from files: see the module docstring for the order of work."""
     if req.exemption is not None:
@@ -135,15 +127,21 @@ def attach(store: Store, actor: Actor, req: AttachRequest, *, at: datetime | Non
     with store.read() as s:
         _target(s, req.ref, req.result, req.paper_no)  # refuse a wrong code or paper before the work
     declared = dg.validate_declared(req.declared_pages)
-    raw = load_pages(req.files)
-    images: dict[str, imaging.RawPage] = {str(i): p for i, p in enumerate(raw)}
+    # Each page is cleaned and compressed as soon as it is read, so that a 50-page batch never holds
+    # more than one page's pixels (≈ 9 MB at 300 dpi) at a time.
+    images: dict[str, imaging.RawPage | imaging.CleanPage] = {}
+    for f in req.files:
+        for raw in imaging.iter_file(f):
+            n = len(images)
+            images[str(n)] = imaging.clean_page(raw, req.rotations.get(n + 1, 0))
+            del raw
     pages = dg.PageSet().add(list(images))
     for page_no, quarter_turns in req.rotations.items():
         pages = pages.rotate(page_no - 1, quarter_turns)
     for page_no, note_file in req.notes:
-        note_pages = imaging.load_file(note_file)
+        note_page = next(iter(imaging.iter_file(note_file)))
         key = f"note-{page_no}"
-        images[key] = note_pages[0]
+        images[key] = imaging.clean_page(note_page, req.rotations.get(page_no, 0))
         pages = pages.add_note_image(page_no - 1, key)
     return attach_pages(
         store,
@@ -165,14 +163,15 @@ def attach_pages(
     ref: str,
     paper_no: int,
     pages: dg.PageSet,
-    images: Mapping[str, imaging.RawPage],
+    images: Mapping[str, imaging.RawPage | imaging.CleanPage],
     *,
     declared: int | None = None,
     result: bool = False,
     source: str = "file",
     at: datetime | None = None,
 ) -> AttachResult:
-    """Store an edited page set (the digitising panel's, a scanner's) as the paper's one PDF."""
+    """Store an edited page set (the digitising panel's, a scanner's) as the paper's one PDF. An image
+    given already cleaned (a ``CleanPage``, its page's rotation applied) is taken as it is."""
     with store.read() as s:
         target = _target(s, ref, result, paper_no)
     dg.check_page_count(target.name, declared, len(pages))
@@ -182,7 +181,8 @@ def attach_pages(
         for key, is_note in ((page.image, False), (page.note_image, True)):
             if key is None:
                 continue
-            c = imaging.clean_page(images[key], page.rotation)
+            item = images[key]
+            c = item if isinstance(item, imaging.CleanPage) else imaging.clean_page(item, page.rotation)
             cleaned.append(c)
             page_rows.append({"page": number, "note": is_note, "mode": c.mode, "dpi": c.dpi})
     pdf = imaging.pages_pdf(cleaned, title=f"{target.code or ''} {target.name}".strip())
