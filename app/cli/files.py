@@ -172,6 +172,7 @@ def cmd_files(ctx: Context) -> int:
 
 def cmd_scan(ctx: Context) -> int:
     from app.digitise import sources
+    from app.digitise.imaging import clean_page
 
     a = ctx.args
     if a.list:
@@ -189,11 +190,14 @@ def cmd_scan(ctx: Context) -> int:
                 "cli.scan", "Cần mã hồ sơ và --paper N.", "A dossier code and --paper N are needed.", "code"
             )
         )
-    raw = sources.scan(a.device, feeder=a.feeder, resolution=a.resolution)
-    images = {str(i): p for i, p in enumerate(raw)}
+    # Each sheet is compressed as soon as it is read: a full feeder never sits in memory as pixels.
+    images = {
+        str(i): clean_page(p)
+        for i, p in enumerate(sources.scan_pages(a.device, feeder=a.feeder, resolution=a.resolution))
+    }
     if a.feeder:
         ctx.print(
-            ctx.t("Khay nạp giấy đã quét", "The feeder gave") + f" {len(raw)} " + ctx.t("trang", "pages")
+            ctx.t("Khay nạp giấy đã quét", "The feeder gave") + f" {len(images)} " + ctx.t("trang", "pages")
         )
     r = svc.attach_pages(
         ctx.store,

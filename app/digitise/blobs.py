@@ -17,7 +17,7 @@ import os
 import secrets
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.domain.digitise import is_sha256
@@ -53,6 +53,8 @@ def _fsync_dir(path: Path) -> None:
 class Stored:
     sha256: str
     size: int
+    #: Written by this call (False: an intact copy was already there).
+    new: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,14 @@ class BlobStore:
             raise
         _fsync_dir(final.parent)
         _fsync_dir(self.root)
-        return Stored(digest, len(data))
+        return Stored(digest, len(data), new=True)
+
+    def discard(self, sha256: str) -> None:
+        """Remove a file no row references (the caller checked), e.g. one whose rows could not be
+        committed: on a full disk its space is given back at once instead of after the sweep's grace."""
+        path = self.path(sha256)
+        path.unlink(missing_ok=True)
+        _fsync_dir(path.parent)
 
     def read(self, sha256: str) -> bytes:
         """The file's bytes, checked against its name (``ValueError`` when they differ)."""

@@ -9,9 +9,17 @@ Every page goes through :func:`clean_page`:
 4. deskew: the angle (±7°) whose horizontal projection profile is sharpest, found on a quarter-size
    copy, coarse then fine; the full page is rotated once;
 5. mode: a page whose pixels are nearly all paper or ink (text, forms, stamps in one colour) is stored
-   in black and white (a light blur, Otsu's threshold, then lone specks of dust or noise removed), as
-   CCITT Group 4 at the scan's resolution; a page with real grey areas (a photo, a portrait on an ID
-   card) in grey JPEG at 200 dpi.
+   in black and white (brought down to 240 dpi, a light blur, Otsu's threshold, then lone specks of dust
+   or noise removed), as CCITT Group 4; a page with real grey areas (a photo, a portrait on an ID card)
+   in grey JPEG at 200 dpi.
+
+Why 240 dpi for black and white: a full A4 page of 12 pt text in G4 is about 51 KB at 300 dpi (47 KB even
+for a noiseless rendering), which with the text layer and the PDF/A declarations (about 9 KB) leaves no
+room under the 60 KB target; JBIG2, which would, has no encoder in Debian 12. At 240 dpi the same page is
+about 42 KB, and Tesseract reads at least as many of its words correctly as on the 300 dpi grey scan (12 pt
+and 9 pt pages; ``bench/bench_digitise.py`` and ``tests/digitise/test_ocr.py`` measure it). 240 dpi stays
+above the 200 dpi commonly required for archive copies (TT 02/2019/TT-BNV, from memory: its text was not
+available here).
 
 :func:`pages_pdf` puts the encoded pages into one PDF with ``img2pdf``, which embeds the G4 and JPEG
 data as they are (no re-encoding); :func:`page_hashes` gives each page's SHA-256 from the PDF itself.
@@ -25,7 +33,7 @@ import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +45,9 @@ from app.domain.errors import DomainError, Problem
 A4_LONG_INCH = 297 / 25.4
 #: Black-and-white pages keep the scan's resolution (capped); grey pages are stored at this one.
 GREY_DPI = 200
-MAX_BW_DPI = 300
+BW_DPI = 240
+#: Gaussian blur (pixels at BW_DPI) before the threshold: smoother stroke edges, a smaller G4 stream.
+BW_BLUR = 1.0
 JPEG_QUALITY = 55
 #: Share of the page in mid-tones (after levels and a median filter) above which a page is grey.
 GREY_SHARE = 0.04
@@ -88,6 +98,12 @@ def _dpi_of(img: Image.Image) -> float | None:
 def load_file(path: Path) -> list[RawPage]:
     """The pages of an image file (PNG, JPEG, TIFF with one or more pages) or a PDF (rasterised at
     300 dpi with poppler's ``pdftoppm``)."""
+    return list(iter_file(path))
+
+
+def iter_file(path: Path) -> Iterator[RawPage]:
+    """The pages of a file one at a time (a page is ≈ 9 MB in memory at 300 dpi: a 50-page PDF or TIFF
+    is never held whole; a PDF's pages wait as PNG files in a temporary folder)."""
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -102,23 +118,28 @@ def load_file(path: Path) -> list[RawPage]:
     if not path.is_file():
         raise _unreadable(name, "no such file", "không có tệp này")
     if suffix == ".pdf":
-        return _load_pdf(path)
+        yield from _load_pdf(path)
+        return
     try:
         with Image.open(path) as img:
             if img.width * img.height > MAX_PIXELS:
                 raise ValueError(f"{img.width}×{img.height} pixels is too large")
-            pages: list[RawPage] = []
-            for i in range(getattr(img, "n_frames", 1)):
+            frames = getattr(img, "n_frames", 1)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise _unreadable(name, str(exc), "tệp hỏng hoặc không phải ảnh") from None
+    for i in range(frames):
+        try:
+            with Image.open(path) as img:
                 img.seek(i)
                 frame = ImageOps.exif_transpose(img) if i == 0 else img.copy()
                 frame.load()
-                pages.append(RawPage(frame, _dpi_of(img), f"{name}#{i + 1}"))
-            return pages
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise _unreadable(name, str(exc), "tệp hỏng hoặc không phải ảnh") from None
+                dpi = _dpi_of(img)
+        except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+            raise _unreadable(name, str(exc), "tệp hỏng hoặc không phải ảnh") from None
+        yield RawPage(frame, dpi, f"{name}#{i + 1}")
 
 
-def _load_pdf(path: Path) -> list[RawPage]:
+def _load_pdf(path: Path) -> Iterator[RawPage]:
     exe = shutil.which("pdftoppm")
     if exe is None:
         raise _unreadable(
@@ -134,14 +155,15 @@ def _load_pdf(path: Path) -> list[RawPage]:
         if proc.returncode != 0:
             why = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
             raise _unreadable(path.name, why[0], "PDF hỏng hoặc có mật khẩu")
-        pages = []
-        for i, f in enumerate(sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))):
+        files = sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
+        if not files:
+            raise _unreadable(path.name, "no page", "không có trang nào")
+        for i, f in enumerate(files):
             with Image.open(f) as img:
                 img.load()
-                pages.append(RawPage(img.copy(), 300.0, f"{path.name}#{i + 1}"))
-        if not pages:
-            raise _unreadable(path.name, "no page", "không có trang nào")
-        return pages
+                page = RawPage(img.copy(), 300.0, f"{path.name}#{i + 1}")
+            f.unlink()
+            yield page
 
 
 def _grey(img: Image.Image) -> np.ndarray:
@@ -259,12 +281,15 @@ def clean_page(raw: RawPage, rotation: int = 0, force_mode: str | None = None) -
     mode = force_mode or ("grey" if grey_share(a) > GREY_SHARE else "bw")
     out = io.BytesIO()
     if mode == "bw":
-        target = min(dpi, MAX_BW_DPI)
+        target = min(dpi, BW_DPI)
         if target < dpi - 1:
-            page = page.resize((round(page.width * target / dpi), round(page.height * target / dpi)))
+            page = page.resize(
+                (round(page.width * target / dpi), round(page.height * target / dpi)),
+                Image.Resampling.LANCZOS,
+            )
         # A light blur first smooths ragged stroke edges: a smaller G4 stream, and Tesseract reads the
         # diacritics better (bench/bench_digitise.py measures both).
-        grey = np.asarray(page.filter(ImageFilter.BoxBlur(1)))
+        grey = np.asarray(page.filter(ImageFilter.GaussianBlur(BW_BLUR)))
         ink = despeckle(grey <= _otsu(grey))
         bw = Image.fromarray(~ink)  # mode "1": True = white
         # One strip for the whole page: img2pdf then embeds the G4 data as it is. With Pillow's default

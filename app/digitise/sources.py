@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,8 +78,21 @@ def scan(
     options: dict[str, Any] | None = None,
 ) -> list[RawPage]:
     """Scan one page (flatbed) or every sheet in the feeder, in grey at ``resolution`` dpi."""
+    return list(scan_pages(device, feeder=feeder, resolution=resolution, options=options))
+
+
+def scan_pages(
+    device: str | None = None,
+    *,
+    feeder: bool = False,
+    resolution: int = DEFAULT_DPI,
+    options: dict[str, Any] | None = None,
+) -> Iterator[RawPage]:
+    """As :func:`scan`, each sheet given as soon as the scanner has read it (the caller compresses it
+    while the next one is read, and never holds a whole feeder's pixels)."""
     if sys.platform == "win32":
-        return _scan_twain(device, feeder=feeder, resolution=resolution)
+        yield from _scan_twain(device, feeder=feeder, resolution=resolution)
+        return
     sane = _sane()
     if device is None:
         devices = sane.get_devices()
@@ -94,22 +108,22 @@ def scan(
         _set(dev, "resolution", resolution)
         for key, value in (options or {}).items():
             _set(dev, key, value)
-        pages: list[RawPage] = []
         if feeder:
             names = _option_values(dev, "source")
             adf = next((n for n in names if n in FEEDER_NAMES), None)
             if adf is None:
                 raise _problem(f"{device} has no document feeder", f"{device} không có khay nạp giấy")
             _set(dev, "source", adf)
+            count = 0
             for n, img in enumerate(dev.multi_scan()):
                 if n >= MAX_FEEDER_SHEETS:
                     break
-                pages.append(RawPage(img, float(resolution), f"{device}#{n + 1}"))
-            if not pages:
+                count += 1
+                yield RawPage(img, float(resolution), f"{device}#{n + 1}")
+            if not count:
                 raise _problem("the feeder is empty", "khay nạp giấy trống")
         else:
-            pages.append(RawPage(dev.scan(), float(resolution), f"{device}#1"))
-        return pages
+            yield RawPage(dev.scan(), float(resolution), f"{device}#1")
     except DomainError:
         raise
     except Exception as exc:  # the driver's error, whatever its type, is told to the operator

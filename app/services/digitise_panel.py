@@ -76,7 +76,7 @@ def scan_pages(device: str | None, *, feeder: bool, resolution: int) -> list[Loa
 
 def load_files(paths: Sequence[Path]) -> list[LoadedPage]:
     """Every page of the files chosen or dropped (PNG, JPEG, TIFF, PDF), in order, with thumbnails."""
-    return _loaded(svc.load_pages(paths))
+    return [LoadedPage(p, thumbnail(p)) for path in paths for p in imaging.iter_file(path)]
 
 
 def scanners() -> list[sources.Device]:

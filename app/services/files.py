@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -120,14 +120,6 @@ def _target(s: Session, req_ref: str, result: bool, paper_no: int) -> _Target:
     return _Target(d.id, d.code, dg.FileKind.PAPER.value, paper_no, str(papers[index]["name"]))
 
 
-def load_pages(files: Sequence[Path]) -> list[imaging.RawPage]:
-    """Every page of the files, in the order given (a multi-page TIFF or PDF gives all its pages)."""
-    pages: list[imaging.RawPage] = []
-    for f in files:
-        pages.extend(imaging.load_file(f))
-    return pages
-
-
 def attach(store: Store, actor: Actor, req: AttachRequest, *, at: datetime | None = None) -> AttachResult:
     """Digitise one paper (or the result) from files: see the module docstring for the order of work."""
     if req.exemption is not None:
@@ -135,15 +127,21 @@ def attach(store: Store, actor: Actor, req: AttachRequest, *, at: datetime | Non
     with store.read() as s:
         _target(s, req.ref, req.result, req.paper_no)  # refuse a wrong code or paper before the work
     declared = dg.validate_declared(req.declared_pages)
-    raw = load_pages(req.files)
-    images: dict[str, imaging.RawPage] = {str(i): p for i, p in enumerate(raw)}
+    # Each page is cleaned and compressed as soon as it is read, so that a 50-page batch never holds
+    # more than one page's pixels (≈ 9 MB at 300 dpi) at a time.
+    images: dict[str, imaging.RawPage | imaging.CleanPage] = {}
+    for f in req.files:
+        for raw in imaging.iter_file(f):
+            n = len(images)
+            images[str(n)] = imaging.clean_page(raw, req.rotations.get(n + 1, 0))
+            del raw
     pages = dg.PageSet().add(list(images))
     for page_no, quarter_turns in req.rotations.items():
         pages = pages.rotate(page_no - 1, quarter_turns)
     for page_no, note_file in req.notes:
-        note_pages = imaging.load_file(note_file)
+        note_page = next(iter(imaging.iter_file(note_file)))
         key = f"note-{page_no}"
-        images[key] = note_pages[0]
+        images[key] = imaging.clean_page(note_page, req.rotations.get(page_no, 0))
         pages = pages.add_note_image(page_no - 1, key)
     return attach_pages(
         store,
@@ -165,14 +163,15 @@ def attach_pages(
     ref: str,
     paper_no: int,
     pages: dg.PageSet,
-    images: Mapping[str, imaging.RawPage],
+    images: Mapping[str, imaging.RawPage | imaging.CleanPage],
     *,
     declared: int | None = None,
     result: bool = False,
     source: str = "file",
     at: datetime | None = None,
 ) -> AttachResult:
-    """Store an edited page set (the digitising panel's, a scanner's) as the paper's one PDF."""
+    """Store an edited page set (the digitising panel's, a scanner's) as the paper's one PDF. An image
+    given already cleaned (a ``CleanPage``, its page's rotation applied) is taken as it is."""
     with store.read() as s:
         target = _target(s, ref, result, paper_no)
     dg.check_page_count(target.name, declared, len(pages))
@@ -198,7 +197,7 @@ class Prepared:
 
 def prepare_pages(
     pages: dg.PageSet,
-    images: Mapping[str, imaging.RawPage],
+    images: Mapping[str, imaging.RawPage | imaging.CleanPage],
     *,
     title: str = "",
     clean: Callable[[imaging.RawPage, int], imaging.CleanPage] = imaging.clean_page,
@@ -212,7 +211,8 @@ def prepare_pages(
         for key, is_note in ((page.image, False), (page.note_image, True)):
             if key is None:
                 continue
-            c = clean(images[key], page.rotation)
+            item = images[key]
+            c = item if isinstance(item, imaging.CleanPage) else clean(item, page.rotation)
             cleaned.append(c)
             page_rows.append({"page": number, "note": is_note, "mode": c.mode, "dpi": c.dpi})
     pdf = imaging.pages_pdf(cleaned, title=title)
@@ -240,20 +240,24 @@ def attach_prepared(
     dg.check_page_count(target.name, declared, prepared.page_count)
     stored = _put(store, prepared.pdf)
     at = (at or datetime.now()).replace(microsecond=0)
-    row = _record(
-        store,
-        actor,
-        ref,
-        target,
-        at,
-        declared=declared,
-        page_count=prepared.page_count,
-        page_rows=[dict(r) for r in prepared.page_rows],
-        sha256=stored.sha256,
-        size=stored.size,
-        exemption=None,
-        source=source,
-    )
+    try:
+        row = _record(
+            store,
+            actor,
+            ref,
+            target,
+            at,
+            declared=declared,
+            page_count=prepared.page_count,
+            page_rows=[dict(r) for r in prepared.page_rows],
+            sha256=stored.sha256,
+            size=stored.size,
+            exemption=None,
+            source=source,
+        )
+    except (StoreError, DomainError):
+        _forget(store, stored)
+        raise
     return AttachResult(
         target.code,
         target.kind,
@@ -279,6 +283,21 @@ def _put(store: Store, data: bytes) -> Stored:
         if problem is None:
             raise
         raise StoreError(problem) from exc
+
+
+def _forget(store: Store, stored: Stored) -> None:
+    """The rows of a file this call wrote were not committed (a full disk, a refusal): the file goes too,
+    unless some row references it (the same pages stored meanwhile for another paper) or it was there
+    before. Reads still work on a full disk; if this fails, the sweep removes the file later."""
+    if not stored.new:
+        return
+    try:
+        with store.read() as s:
+            if stored.sha256 in referenced_hashes(s):
+                return
+        blob_store(store).discard(stored.sha256)
+    except (StoreError, OSError) as exc:
+        log.info("file %s left for the sweep: %s", stored.sha256, exc)
 
 
 def exempt(
@@ -715,7 +734,7 @@ def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | No
             continue
         stored = _put(store, text_pdf)
         with store.write() as s:
-            s.execute(
+            switched = s.execute(
                 update(DossierFile)
                 .where(
                     DossierFile.id == row_id, DossierFile.sha256 == sha256, DossierFile.ocr_state == "pending"
@@ -724,8 +743,25 @@ def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | No
                     sha256=stored.sha256, size=stored.size, ocr_state=dg.OcrState.DONE.value, last_error=""
                 )
             )
+            if getattr(switched, "rowcount", 0):
+                _event_names_file(s, row_id, sha256, stored)
         done += 1
     return OcrReport(done, failed, len(jobs) - done - failed)
+
+
+def _event_names_file(s: Session, row_id: int, old_sha256: str, stored: Stored) -> None:
+    """The row's ``dossier.files`` event, while it is still waiting in the outbox, names the PDF/A now
+    (the server accepts only the file its event names). An event already sent keeps naming the image-only
+    PDF, which is then the file uploaded (``app.sync.files``)."""
+    entry = s.scalar(
+        select(OutboxEntry)
+        .join(DossierFile, DossierFile.event_id == OutboxEntry.event_id)
+        .where(DossierFile.id == row_id, OutboxEntry.state == "pending")
+    )
+    if entry is None or entry.payload.get("payload", {}).get("sha256") != old_sha256:
+        return
+    inner = {**entry.payload["payload"], "sha256": stored.sha256, "size": stored.size}
+    entry.payload = {**entry.payload, "payload": inner}
 
 
 # --- checks ---------------------------------------------------------------------------------------------

@@ -153,10 +153,12 @@ def fetch_missing(store: Store, client: SyncClient, limit: int = 50) -> int:
     return fetched
 
 
-def _ready(store: Store) -> list[tuple[int, str]]:
+def _ready(store: Store) -> list[tuple[int, str, str]]:
+    """(row, the row's file, the file its sent event names): the two differ when OCR finished after the
+    event was pushed; the server accepts only the file the event names, the image-only PDF."""
     with store.read() as s:
         rows = s.execute(
-            select(DossierFile.id, DossierFile.sha256)
+            select(DossierFile.id, DossierFile.sha256, OutboxEntry.payload)
             .join(OutboxEntry, OutboxEntry.event_id == DossierFile.event_id)
             .where(
                 DossierFile.upload_state == "pending",
@@ -168,7 +170,11 @@ def _ready(store: Store) -> list[tuple[int, str]]:
             )
             .order_by(DossierFile.id)
         ).all()
-    return [(int(i), str(h)) for i, h in rows]
+    out = []
+    for i, h, payload in rows:
+        named = (payload or {}).get("payload", {}).get("sha256") or h
+        out.append((int(i), str(h), str(named)))
+    return out
 
 
 def _mark(store: Store, row_id: int, sha256: str, state: str, error: str = "") -> None:
@@ -180,15 +186,17 @@ def _mark(store: Store, row_id: int, sha256: str, state: str, error: str = "") -
         )
 
 
-def upload_pending(store: Store, client: SyncClient, chunk: int = CHUNK_BYTES) -> UploadReport:
-    """Send every file that is ready; raises ``TransientError`` on a network failure (rows stay pending)."""
+def upload_pending(store: Store, client: SyncClient, chunk: int | None = None) -> UploadReport:
+    """Send every file that is ready, in chunks of ``chunk`` bytes (default ``CHUNK_BYTES``, read at each
+    call); raises ``TransientError`` on a network failure (rows stay pending)."""
+    chunk = chunk or CHUNK_BYTES
     report = UploadReport()
     blobs = BlobStore.of(store.path.parent)
-    for row_id, sha256 in _ready(store):
+    for row_id, row_sha256, sha256 in _ready(store):
         try:
             status = client.file_status(sha256)
             if status.have:
-                _mark(store, row_id, sha256, "sent")  # idempotent by SHA-256: nothing sent again
+                _mark(store, row_id, row_sha256, "sent")  # idempotent by SHA-256: nothing sent again
                 continue
             data = blobs.read(sha256)
             offset = status.offset
@@ -205,15 +213,15 @@ def upload_pending(store: Store, client: SyncClient, chunk: int = CHUNK_BYTES) -
                 and refused.problem.field.isdigit()
             ):
                 continue  # another round resumes from the server's offset
-            _mark(store, row_id, sha256, "parked", refused.problem.vi)
+            _mark(store, row_id, row_sha256, "parked", refused.problem.vi)
             report.parked += 1
             continue
         except (OSError, ValueError) as exc:  # the local file is missing or damaged: db check names it
             log.warning("file %s cannot be uploaded: %s", sha256, exc)
-            _mark(store, row_id, sha256, "parked", f"local file: {exc}")
+            _mark(store, row_id, row_sha256, "parked", f"local file: {exc}")
             report.parked += 1
             continue
-        _mark(store, row_id, sha256, "sent")
+        _mark(store, row_id, row_sha256, "sent")
         report.sent += 1
     return report
 

@@ -39,7 +39,7 @@ def test_stored_page_is_as_legible_as_the_scan(
     assert (report.done, report.failed, report.left) == (1, 0, 0)
     (paper, *_rest) = svc.dossier_files(store, code).papers
     assert paper.ocr_state == "done" and paper.sha256 != r.sha256
-    assert paper.size <= 62_000, paper.size  # with the text layer and the PDF/A declarations
+    assert paper.size <= 60_000, paper.size  # with the text layer and the PDF/A declarations
     data = BlobStore.of(store.path.parent).read(paper.sha256 or "")
     assert imaging.page_hashes(data) == original_hashes  # the page image itself is untouched
     with pikepdf.open(io.BytesIO(data)) as pdf:

@@ -4,15 +4,20 @@ a run gets to the end (test only).
 A *step* is anything that changes what is on disk: a file-system call (``os.replace``, ``os.rename``,
 ``os.unlink``, ``shutil.copyfile``, ``os.fsync``) or an SQLite call (a statement, a commit, an online
 backup) on any connection the process opens (``sqlite3.connect`` is wrapped, so SQLAlchemy's connections
-count too). The process is killed *before* step K runs, so the runs together stop the command at every
-boundary between its steps, which random kill times hit only by luck.
+count too). With ``--wrap module:name`` (repeatable), each call of that function of the app is a step
+too (kind ``call``): a page read from the scanner's feeder, a page cleaned and compressed, a chunk sent to
+the server: moments in the middle of work that touches no disk. The process is killed *before* step K
+runs, so the runs together stop the command at every boundary between its steps, which random kill times
+hit only by luck.
 
-    python tests/faults/crashpoint.py --pristine DIR --work ROOT [--kinds fs,sql] [--every N] [--first K]
-        -- db restore FILE --data-dir {data}
+    python tests/faults/crashpoint.py --pristine DIR --work ROOT [--kinds fs,sql,call] [--every N]
+        [--first K] [--wrap app.digitise.imaging:clean_page] [--in-place] -- db restore FILE --data-dir {data}
 
-Each run gets a fresh copy of ``DIR`` as ``ROOT/<K>`` (``{data}`` in the command is replaced by it). The
-runner imports the app once and forks one process per run. It prints one JSON line per run: ``{"k": K,
-"killed": true, "step": "…"}``, the last one with ``"killed": false`` and the command's exit code.
+Each run gets a fresh copy of ``DIR`` as ``ROOT/<K>`` (``{data}`` in the command is replaced by it); with
+``--in-place`` every run works on ``DIR`` itself, each starting from what the killed runs before it left
+(a command run again and again after crashes, as an operator would). The runner imports the app once and
+forks one process per run. It prints one JSON line per run: ``{"k": K, "killed": true, "step": "…"}``,
+the last one with ``"killed": false``, the command's exit code and how many steps it took.
 """
 
 from __future__ import annotations
@@ -123,6 +128,24 @@ def _install(counter: _Counter) -> None:
     sqlite3.dbapi2.connect = connect  # type: ignore[assignment]  (what SQLAlchemy's pysqlite calls)
 
 
+def _wrap_call(counter: _Counter, target: str) -> None:
+    """Count every call of ``module:name`` or ``module:Class.method`` as a step of kind ``call``."""
+    import importlib
+
+    module_name, _, path = target.partition(":")
+    owner: Any = importlib.import_module(module_name)
+    *parents, name = path.split(".")
+    for parent in parents:
+        owner = getattr(owner, parent)
+    real = getattr(owner, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        counter.step("call", target)
+        return real(*args, **kwargs)
+
+    setattr(owner, name, counted)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pristine", type=Path, required=True)
@@ -131,6 +154,12 @@ def main() -> int:
     ap.add_argument("--every", type=int, default=1, help="crash at every N-th step only")
     ap.add_argument("--first", type=int, default=1)
     ap.add_argument("--limit", type=int, default=500, help="give up after this many runs")
+    ap.add_argument("--wrap", action="append", default=[], help="module:function counted as a step")
+    ap.add_argument("--in-place", action="store_true", help="every run on --pristine itself, no copy")
+    ap.add_argument("--set", action="append", default=[], help="module:NAME=INT, set before the runs")
+    ap.add_argument(
+        "--keyring", type=Path, help="JSON [[service, user, secret], …]: an in-memory keyring (device token)"
+    )
     ap.add_argument("command", nargs=argparse.REMAINDER)
     opts = ap.parse_args()
     command = [a for a in opts.command if a != "--"]
@@ -138,10 +167,29 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from app.cli import main as cli  # imported once, before forking
 
+    if opts.keyring is not None:
+        import keyring
+
+        from tools.memory_keyring import MemoryKeyring
+
+        memory = MemoryKeyring()
+        for service, user, secret in json.loads(opts.keyring.read_text(encoding="utf-8")):
+            memory.set_password(service, user, secret)
+        keyring.set_keyring(memory)
+    for assignment in opts.set:  # e.g. a small upload chunk, so that a file takes many requests
+        import importlib
+
+        target, _, value = assignment.partition("=")
+        module_name, _, name = target.partition(":")
+        setattr(importlib.import_module(module_name), name, int(value))
+    for target in opts.wrap:  # imported before forking too, so that the wrapper is installed in time
+        __import__(target.partition(":")[0])
+
     k = opts.first
     for _ in range(opts.limit):
-        folder = opts.work / str(k)
-        shutil.copytree(opts.pristine, folder)
+        folder = opts.pristine if opts.in_place else opts.work / str(k)
+        if not opts.in_place:
+            shutil.copytree(opts.pristine, folder)
         argv = [a.replace("{data}", str(folder)) for a in command]
         note = opts.work / f"{k}.step"
         sys.stdout.flush()
@@ -152,8 +200,12 @@ def main() -> int:
                 devnull = os.open(os.devnull, os.O_WRONLY)
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)
-                _install(_Counter(k, kinds, note))
+                counter = _Counter(k, kinds, note)
+                _install(counter)
+                for target in opts.wrap:
+                    _wrap_call(counter, target)
                 code = cli.main(argv)
+                note.write_text(str(counter.count), encoding="utf-8")  # steps of the whole command
             finally:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
@@ -161,7 +213,10 @@ def main() -> int:
             print(json.dumps({"k": k, "killed": True, "step": note.read_text(encoding="utf-8")}), flush=True)
             k += opts.every
             continue
-        print(json.dumps({"k": k, "killed": False, "exit": os.WEXITSTATUS(status)}), flush=True)
+        steps = int(note.read_text(encoding="utf-8")) if note.exists() else None
+        print(
+            json.dumps({"k": k, "killed": False, "exit": os.WEXITSTATUS(status), "steps": steps}), flush=True
+        )
         return 0
     print(json.dumps({"error": f"no run completed within {opts.limit} runs"}), flush=True)
     return 1

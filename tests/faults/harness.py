@@ -93,8 +93,21 @@ _INVARIANTS: dict[str, str] = {
         "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id)"
     ),
     "outbox entry without its event": (
-        "SELECT o.event_id FROM outbox o WHERE o.dossier_id IS NOT NULL "
+        "SELECT o.event_id FROM outbox o WHERE o.dossier_id IS NOT NULL AND o.event_type != 'dossier.files' "
         "AND NOT EXISTS (SELECT 1 FROM dossier_events e WHERE e.id = o.event_id)"
+    ),
+    # Digitised papers (issue 19): a dossier.files event lives in the outbox beside its file row.
+    "dossier.files event without its file row": (
+        "SELECT o.event_id FROM outbox o WHERE o.event_type = 'dossier.files' "
+        "AND NOT EXISTS (SELECT 1 FROM dossier_files f WHERE f.event_id = o.event_id)"
+    ),
+    "local file row without its outbox event": (
+        "SELECT f.id FROM dossier_files f WHERE f.source != 'server' "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = f.event_id)"
+    ),
+    "paper with more than one current file": (
+        "SELECT f.dossier_id || ' ' || f.kind || ' ' || f.paper_no FROM dossier_files f "
+        "WHERE f.replaced_at IS NULL GROUP BY f.dossier_id, f.kind, f.paper_no HAVING count(*) > 1"
     ),
     "local receipt without audit entry": (
         "SELECT coalesce(d.code, d.id) FROM dossiers d "
@@ -370,8 +383,17 @@ def server_problems(db: Any, dossiers: Mapping[str, str | None], event_ids: Iter
 # --- desks ---------------------------------------------------------------------------------------------
 
 
-def new_desk(folder: Path, template_dir: Path, server_url: str, code: str, name: str) -> Any:
-    """A desk store copied from the template, enrolled with the server (token in the current keyring)."""
+def new_desk(
+    folder: Path,
+    template_dir: Path,
+    server_url: str,
+    code: str,
+    name: str,
+    sign_in: Callable[[str], None] | None = None,
+) -> Any:
+    """A desk store copied from the template, enrolled with the server (token in the current keyring);
+    ``sign_in(token)`` then logs its operators in online (``srvkit.sign_in``), so that the events naming
+    them are accepted (issue 16, D7)."""
     import shutil
 
     from app.bootstrap import open_store
@@ -383,6 +405,8 @@ def new_desk(folder: Path, template_dir: Path, server_url: str, code: str, name:
     store = open_store(folder)
     try:
         engine.enrol(store, server_url, code, name)
+        if sign_in is not None:
+            sign_in(engine.connection(store)[2])
     except BaseException:
         store.dispose()
         raise

@@ -113,3 +113,81 @@ def test_enospc_from_the_kernel_refuses_cleanly(small_disk: Path, template_dir: 
     finally:
         store.dispose()
     assert not store_problems(db, received=received)
+
+
+def test_full_disk_during_a_batch_of_papers(small_disk: Path, template_dir: Path, tmp_path: Path) -> None:
+    """A batch of scanned papers onto a data folder whose disk fills up: the paper the disk refuses is
+    refused whole (no row, no event, no file, no temp file left), with the operator's message; once space is
+    back the batch goes on, and every paper holds its whole page set, once."""
+    from app.digitise import samples
+    from app.digitise.blobs import BlobStore
+    from app.services import files as fsvc
+    from app.services.health import check_database
+
+    pages = []
+    for i in range(2):
+        page = tmp_path / f"p{i}.png"
+        samples.scanned(samples.text_page(repeat=1), seed=60 + i).save(page, dpi=(300, 300))
+        pages.append(page)
+    data = small_disk / "data"
+    data.mkdir()
+    shutil.copy(database_path(template_dir), database_path(data))
+    store = open_store(data)
+    db = database_path(data)
+    blobs = BlobStore.of(data)
+    try:
+        codes = [
+            svc.receive(
+                store,
+                ACTOR,
+                svc.ReceiveRequest(
+                    "1.001193",
+                    svc.ApplicantInput(full_name="Ngô Thị Lan", address="Phường Bắc Giang"),
+                    paper_numbers=[(1, 1)],
+                ),
+            ).code
+            for _ in range(8)
+        ]
+        # Room for a few two-page papers (≈ 40 KB each with the database's growth), then the disk is full.
+        filler = take_space(small_disk, 150 * 1024)
+        done: list[str] = []
+        refused: StoreError | None = None
+        for code in codes:
+            before = snapshot(db)
+            files_before = {d for d, _ in blobs.stored()}
+            try:
+                fsvc.attach(store, ACTOR, fsvc.AttachRequest(code, 1, tuple(pages), declared_pages=2))
+            except StoreError as exc:
+                refused = exc
+                assert snapshot(db) == before  # no row, no event, no audit entry
+                assert {d for d, _ in blobs.stored()} == files_before  # no file of it
+                tmp = data / "files" / "tmp"
+                assert not tmp.exists() or not list(tmp.iterdir())  # no temp file either
+                break
+            done.append(code)
+        assert refused is not None, "the disk never filled up"
+        assert refused.problem.code == "store.disk_full", refused.problem
+        assert is_vietnamese(refused.problem.vi) and "Traceback" not in refused.problem.vi
+        assert done, "nothing fitted at all: the headroom is too small to test anything"
+        filler.unlink()  # space is back: the batch goes on from the refused paper
+        for code in codes[len(done) :]:
+            fsvc.attach(store, ACTOR, fsvc.AttachRequest(code, 1, tuple(pages), declared_pages=2))
+        for code in codes:
+            (paper,) = fsvc.dossier_files(store, code).papers
+            assert (paper.pages, len(paper.page_hashes)) == (2, 2), code
+            assert paper.sha256 is not None and blobs.exists(paper.sha256)
+        health = check_database(store)
+        assert health.ok, health
+        with store.read() as s:
+            from sqlalchemy import func, select
+
+            from app.models import DossierFile, OutboxEntry
+
+            rows = s.scalar(select(func.count()).select_from(DossierFile))
+            events = s.scalar(
+                select(func.count()).select_from(OutboxEntry).where(OutboxEntry.event_type == "dossier.files")
+            )
+        assert rows == events == len(codes)  # each paper once: nothing lost, nothing doubled
+    finally:
+        store.dispose()
+    assert not store_problems(db, received=codes)
