@@ -143,12 +143,21 @@ def classify_timeliness(
     else:
         due = local_naive(due_at)
 
-    periods = sorted(
-        (
-            local_naive(p.requested_at),
-            None if p.completed_at is None else local_naive(p.completed_at),
+    # sorted by request time only: two requests at the same instant, one of them pending, must not
+    # compare None with a time
+    periods = (
+        sorted(
+            (
+                (
+                    local_naive(p.requested_at),
+                    None if p.completed_at is None else local_naive(p.completed_at),
+                )
+                for p in supplements
+            ),
+            key=lambda p: p[0],
         )
-        for p in supplements
+        if supplements
+        else []
     )
     for requested, completed in periods:
         if requested < received_at or (completed is not None and completed < requested):
