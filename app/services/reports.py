@@ -324,12 +324,17 @@ def at_risk(store: Store, hours: float, now: datetime | None = None) -> AtRiskLi
     now = (now or datetime.now()).replace(microsecond=0)
     with store.read() as s:
         calendar = load_calendar(s)
-        open_statuses = ", ".join(f"'{x.value}'" for x in _OPEN_FOR_RISK)
-        facts = _facts(
-            s, f"d.status IN ({open_statuses}) AND d.received_at <= ?", (now.strftime(_DT_FORMAT),)
-        )
+        facts = _open_facts(s, now)
     rows, have = st.at_risk(facts, now, hours, calendar)
     return AtRiskList(rows, have, calendar.add_working_hours(now, timedelta(hours=hours)))
+
+
+def _open_facts(session: Session, now: datetime) -> list[st.DossierFacts]:
+    """Every step of the open dossiers received by ``now`` (what "at risk" looks at)."""
+    open_statuses = ", ".join(f"'{x.value}'" for x in sorted(_OPEN_FOR_RISK))
+    return _facts(
+        session, f"d.status IN ({open_statuses}) AND d.received_at <= ?", (now.strftime(_DT_FORMAT),)
+    )
 
 
 _OPEN_FOR_RISK = frozenset(
@@ -380,13 +385,26 @@ def _month_start(d: date, back: int = 0) -> date:
 def dashboard(
     store: Store, now: datetime | None = None, months: int = 12, risk_hours: float = 8.0
 ) -> Dashboard:
-    """The dashboard's figures, read in one pass over the last ``months`` months (runs on the worker lane)."""
+    """The dashboard's figures over the last ``months`` months (runs on the worker lane). The at-risk list
+    is :func:`at_risk`'s."""
     now = (now or datetime.now()).replace(microsecond=0)
-    first = _month_start(now.date(), months - 1)
-    whole = st.Period(datetime.combine(first, time.min), now + timedelta(seconds=1))
-    with store.read() as s:
-        facts = _facts(s, *_period_where(whole))
-        calendar = load_calendar(s)
+    end = now + timedelta(seconds=1)
+    # One reduced SQL pass per month (the figures of each month are judged at that month's end), the
+    # cyclic GC paused as for the reports: its full collections over the objects a pass builds would
+    # otherwise hold the GIL, and so stall the GUI thread, for a second or more on a large store.
+    with _no_cyclic_gc(), store.read() as s:
+        trend: list[TrendPoint] = []
+        for back in range(months - 1, -1, -1):
+            start = _month_start(now.date(), back)
+            stop = datetime.combine(_month_start(now.date(), back - 1), time.min) if back else end
+            period = st.Period(datetime.combine(start, time.min), stop)
+            f = st.indicators_766_of(_evaluations(s, period)).get("", {}).get("2.1")
+            trend.append(TrendPoint(start, f.value if f else None, len(f.denominator) if f else 0))
+        month = st.Period(datetime.combine(_month_start(now.date()), time.min), end)
+        counters = [
+            CounterFigure(key, g["2.1"].value, len(g["2.1"].denominator), len(g["3.3"].denominator))
+            for key, g in st.indicators_766_of(_evaluations(s, month), "counter").items()
+        ]
         backlog = dict(
             s.connection()
             .exec_driver_sql(
@@ -396,19 +414,7 @@ def dashboard(
             .tuples()
             .all()
         )
-    trend: list[TrendPoint] = []
-    for back in range(months - 1, -1, -1):
-        start = _month_start(now.date(), back)
-        end = _month_start(now.date(), back - 1) if back else None
-        period = st.Period(
-            datetime.combine(start, time.min), datetime.combine(end, time.min) if end else whole.end
-        )
-        f = st.indicators_766(facts, period).get("", {}).get("2.1")
-        trend.append(TrendPoint(start, f.value if f else None, len(f.denominator) if f else 0))
-    month = st.Period(datetime.combine(_month_start(now.date()), time.min), whole.end)
-    counters = [
-        CounterFigure(key, g["2.1"].value, len(g["2.1"].denominator), len(g["3.3"].denominator))
-        for key, g in st.indicators_766(facts, month, "counter").items()
-    ]
-    risky, _ = st.at_risk([f for f in facts if f.steps], now, risk_hours, calendar)
+        calendar = load_calendar(s)
+        open_facts = _open_facts(s, now)
+        risky, _ = st.at_risk(open_facts, now, risk_hours, calendar)
     return Dashboard(trend, {str(k): int(v) for k, v in backlog.items()}, risky, counters)
