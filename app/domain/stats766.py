@@ -514,6 +514,9 @@ class Report06a:
     total: Row06a
 
 
+_FINISHED_COLUMN: Final = {Timeliness.EARLY: 8, Timeliness.ON_TIME: 9, Timeliness.LATE: 10}
+
+
 def _place_06a(row: Row06a, e: Evaluation) -> None:
     code = e.facts.code
     if e.received_in_period:
@@ -529,11 +532,7 @@ def _place_06a(row: Row06a, e: Evaluation) -> None:
         if e.ending == _WITHDRAW:
             row.codes[9].append(code)
         else:
-            row.codes[
-                {Timeliness.EARLY: 8, Timeliness.ON_TIME: 9, Timeliness.LATE: 10}[
-                    e.timeliness or Timeliness.LATE
-                ]
-            ].append(code)
+            row.codes[_FINISHED_COLUMN[e.timeliness or Timeliness.LATE]].append(code)
     elif e.open_at_end:
         row.codes[11].append(code)
         row.codes[13 if e.timeliness is Timeliness.LATE else 12].append(code)
@@ -551,8 +550,10 @@ def report_06a_of(evaluations: Iterable[Evaluation], period: Period) -> Report06
     for e in evaluations:
         if not e.accepted:
             continue
-        f = e.facts
-        row = rows.setdefault(f.field, Row06a(f.field))
+        field = e.facts.field
+        row = rows.get(field)
+        if row is None:
+            row = rows[field] = Row06a(field)
         _place_06a(row, e)
         _place_06a(total, e)
     kept = tuple(r for _k, r in sorted(rows.items()) if r.col(3))

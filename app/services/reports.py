@@ -210,6 +210,10 @@ def _evaluations(session: Session, period: st.Period) -> Iterator[st.Evaluation]
     end_text = period.end.strftime(_DT_FORMAT)
     params = {"start": period.start.strftime(_DT_FORMAT), "end": end_text}
     no_sups: list[SupplementPeriod] = []
+    # One object per distinct group text (centre, counter, field, …): the driver makes a new string per
+    # row, and a 766 report keeps every dossier's facts until its groups are computed.
+    texts: dict[str, str] = {}
+    one = texts.setdefault
     result, back, stop, withdraw = _RESULT, _HAND_BACK, _STOP, _WITHDRAW
     # The driver's own cursor: plain tuples, without SQLAlchemy's per-row Result machinery.
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -251,12 +255,12 @@ def _evaluations(session: Session, period: st.Period) -> Iterator[st.Evaluation]
             due_at=original,
             current_due_at=due_at,
             steps=(),
-            channel=channel,
-            centre=centre,
-            counter=workstation or "",
-            officer=operator or "",
-            field=proc_field,
-            procedure=proc_code,
+            channel=one(channel, channel),
+            centre=one(centre, centre),
+            counter=one(workstation, workstation),
+            officer=one(operator, operator),
+            field=one(proc_field, proc_field),
+            procedure=one(proc_code, proc_code),
             fee_due=fee > 0,
         )
         yield judge(f, period, accepted, end, ending, sups)
