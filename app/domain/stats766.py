@@ -67,6 +67,8 @@ __all__ = [
     "indicators_766",
     "indicators_766_of",
     "judge",
+    "OnTimeCount",
+    "on_time_counts",
     "report_06a",
     "report_06a_of",
     "supplement_periods",
@@ -473,6 +475,15 @@ def indicators_766_of(
     evaluations: Iterable[Evaluation], group_by: str = "all"
 ) -> dict[str, dict[str, Figure]]:
     """:func:`indicators_766` from dossiers already evaluated for one period (:func:`judge`)."""
+    key = _grouping(group_by)
+    groups: dict[str, list[Evaluation]] = {}
+    for e in evaluations:
+        if e.accepted and (e.received_in_period or e.finished_in_period or e.open_at_end or e.carried_over):
+            groups.setdefault(key(e.facts), []).append(e)
+    return {k: _compute(v) for k, v in sorted(groups.items())}
+
+
+def _grouping(group_by: str) -> Callable[[DossierFacts], str]:
     key = GROUPINGS.get(group_by)
     if key is None:
         raise DomainError(
@@ -483,11 +494,44 @@ def indicators_766_of(
                 "group_by",
             )
         )
-    groups: dict[str, list[Evaluation]] = {}
+    return key
+
+
+@dataclass(slots=True)
+class OnTimeCount:
+    """The counts behind :func:`indicators_766_of`'s 2.1 (``on_time`` of ``judged``) and the dossiers
+    received in the period (the 3.3 denominator) for one group."""
+
+    on_time: int = 0
+    judged: int = 0
+    received: int = 0
+
+    @property
+    def share(self) -> float | None:
+        """Indicator 2.1, %; ``None`` when no dossier is judged (as the figure's "no dossier")."""
+        return 100.0 * self.on_time / self.judged if self.judged else None
+
+
+def on_time_counts(evaluations: Iterable[Evaluation], group_by: str = "all") -> dict[str, OnTimeCount]:
+    """2.1 per group as counts, consuming the dossiers one by one and keeping none of them (the desk's
+    dashboard: twelve months of a large store without holding, then freeing at once, a month of dossiers).
+    The groups and figures are :func:`indicators_766_of`'s (tests/services/test_reports_sql.py)."""
+    key = _grouping(group_by)
+    out: dict[str, OnTimeCount] = {}
+    late = Timeliness.LATE
     for e in evaluations:
         if e.accepted and (e.received_in_period or e.finished_in_period or e.open_at_end or e.carried_over):
-            groups.setdefault(key(e.facts), []).append(e)
-    return {k: _compute(v) for k, v in sorted(groups.items())}
+            k = key(e.facts)
+            c = out.get(k)
+            if c is None:
+                c = out[k] = OnTimeCount()
+            if e.timeliness is not None:
+                c.judged += 1
+                if e.timeliness is not late:
+                    c.on_time += 1
+            if e.received_in_period:
+                c.received += 1
+    return dict(sorted(out.items()))
 
 
 # --- Biểu II.06a ---------------------------------------------------------------------------------------

@@ -393,7 +393,8 @@ def dashboard(
     is :func:`at_risk`'s."""
     now = (now or datetime.now()).replace(microsecond=0)
     end = now + timedelta(seconds=1)
-    # One reduced SQL pass per month (the figures of each month are judged at that month's end), the
+    # One reduced SQL pass per month (the figures of each month are judged at that month's end), counted
+    # as they stream (no month of dossiers held, then freed in one burst under the GIL), the
     # cyclic GC paused as for the reports: its full collections over the objects a pass builds would
     # otherwise hold the GIL, and so stall the GUI thread, for a second or more on a large store.
     with _no_cyclic_gc(), store.read() as s:
@@ -402,12 +403,12 @@ def dashboard(
             start = _month_start(now.date(), back)
             stop = datetime.combine(_month_start(now.date(), back - 1), time.min) if back else end
             period = st.Period(datetime.combine(start, time.min), stop)
-            f = st.indicators_766_of(_evaluations(s, period)).get("", {}).get("2.1")
-            trend.append(TrendPoint(start, f.value if f else None, len(f.denominator) if f else 0))
+            c = st.on_time_counts(_evaluations(s, period)).get("")
+            trend.append(TrendPoint(start, c.share if c else None, c.judged if c else 0))
         month = st.Period(datetime.combine(_month_start(now.date()), time.min), end)
         counters = [
-            CounterFigure(key, g["2.1"].value, len(g["2.1"].denominator), len(g["3.3"].denominator))
-            for key, g in st.indicators_766_of(_evaluations(s, month), "counter").items()
+            CounterFigure(key, c.share, c.judged, c.received)
+            for key, c in st.on_time_counts(_evaluations(s, month), "counter").items()
         ]
         backlog = dict(
             s.connection()
@@ -419,6 +420,7 @@ def dashboard(
             .all()
         )
         calendar = load_calendar(s)
-        open_facts = _open_facts(s, now)
-        risky, _ = st.at_risk(open_facts, now, risk_hours, calendar)
+        risky, _ = st.at_risk(_open_facts(s, now), now, risk_hours, calendar)
+        # Everything built above is garbage by now: nothing large is left alive for the first collection
+        # after the GC comes back on to scan.
     return Dashboard(trend, {str(k): int(v) for k, v in backlog.items()}, risky, counters)

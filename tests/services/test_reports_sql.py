@@ -191,9 +191,18 @@ def test_sql_path_equals_domain_path(tmp_path: Path, seed: int) -> None:
             assert sorted(map(_key, reduced), key=repr) == sorted(map(_key, reference), key=repr)
             judged += sum(e.timeliness is not None for e in reference)
             for group_by in st.GROUPINGS:
-                assert _figures(st.indicators_766_of(reduced, group_by)) == _figures(
-                    st.indicators_766_of(reference, group_by)
-                )
+                figures = st.indicators_766_of(reference, group_by)
+                assert _figures(st.indicators_766_of(reduced, group_by)) == _figures(figures)
+                counts = st.on_time_counts(iter(reduced), group_by)  # the dashboard's streamed 2.1
+                assert list(counts) == list(figures)
+                for k, c in counts.items():
+                    f21, f33 = figures[k]["2.1"], figures[k]["3.3"]
+                    assert (c.on_time, c.judged, c.received, c.share) == (
+                        len(f21.numerator),
+                        len(f21.denominator),
+                        len(f33.denominator),
+                        f21.value,
+                    )
             a, b = st.report_06a_of(reduced, period), st.report_06a_of(reference, period)
             assert [(r.field, {c: sorted(v) for c, v in r.codes.items()}) for r in (*a.rows, a.total)] == [
                 (r.field, {c: sorted(v) for c, v in r.codes.items()}) for r in (*b.rows, b.total)
