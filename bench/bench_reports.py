@@ -36,7 +36,8 @@ YEAR_FROM, YEAR_TO = date(2026, 1, 1), date(2026, 12, 31)
 F = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DateTime storage format
 
 
-def fill(path: Path, n: int, seed: int = 11) -> None:
+def fill(path: Path, n: int, seed: int = 11, start: datetime = datetime(2025, 12, 1, 7, 0)) -> None:
+    """``n`` dossiers received evenly over 400 days from ``start`` (see the module docstring)."""
     rnd = random.Random(seed)
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=WAL")
@@ -48,7 +49,6 @@ def fill(path: Path, n: int, seed: int = 11) -> None:
         "INSERT INTO applicants (id, full_name, name_folded, address, created_at) VALUES (?,?,?,?,?)",
         (aid, "Bench", "bench", "", datetime(2026, 1, 1).strftime(F)),
     )
-    start = datetime(2025, 12, 1, 7, 0)
     step_min = (400 * 24 * 60) / n  # spread over Dec 2025 – Jan 2027
     batch = 20_000
     eid = 0

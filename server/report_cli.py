@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from app.domain.errors import DomainError, Problem
 from app.domain.stats766 import GROUPINGS, INDICATORS
 from server import reports
 from server.admin import AdminError
-from server.db import Database, check_schema
+from server.db import Database, SetupError, check_schema
 
 
 def _day(text: str, name: str) -> date:
@@ -84,9 +85,41 @@ def cmd_766(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     return 0
 
 
+def _export_06a(args: argparse.Namespace, db: Database, out: TextIO, first: date, last: date) -> int:
+    """``--out FILE.xlsx|pdf``: the form as the desk prints it, headed with the province."""
+    path: Path = args.out
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "xlsx"):
+        raise AdminError(
+            Problem(
+                "cli.report.format",
+                "Tệp xuất phải có đuôi .pdf hoặc .xlsx.",
+                "The output file must end in .pdf or .xlsx.",
+                "out",
+            )
+        )
+    agency = reports.province_agency(db, args.agency, args.parent)
+    data = reports.export_06a(db, first, last, fmt, agency)
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise SetupError(
+            Problem(
+                "cli.report.write",
+                f"Không ghi được tệp {path}: {exc.strerror or exc}.",
+                f"Cannot write {path}: {exc.strerror or exc}.",
+                "out",
+            )
+        ) from None
+    print(f"Đã ghi / written: {path} ({len(data):,} bytes)", file=out)
+    return 0
+
+
 def cmd_06a(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     check_schema(db.engine)
     first, last = _period(args)
+    if args.out is not None:
+        return _export_06a(args, db, out, first, last)
     report = reports.report_06a(db, first, last)
     rows = (*report.rows, report.total)
     if args.json:
@@ -164,6 +197,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD (included)")
     r.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD (included)")
     r.add_argument("--json", action="store_true")
+    r.add_argument("--out", type=Path, help="FILE.xlsx or FILE.pdf: the form instead of the table")
+    r.add_argument("--agency", help="header: the reporting agency (default: Ủy ban nhân dân + the province)")
+    r.add_argument("--parent", help="header: the authority above it (default: none)")
     r.set_defaults(handler=cmd_06a)
     r = rsub.add_parser("at-risk", parents=[common], help="open dossiers at risk of turning late")
     r.add_argument("--hours", type=float, default=8.0)

@@ -11,17 +11,29 @@ receiving agency's name.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from app.domain import stats766 as st
 from app.domain.calendar import DayOverride, WorkingCalendar
 from app.domain.status import Action, Status
 from server.db import Database
-from server.models import CalendarDay, Centre, Dossier, EventRow, Procedure
+from server.models import AdminUnit, CalendarDay, Centre, Dossier, EventRow, Procedure
 
-__all__ = ["at_risk", "load_facts", "period_of", "province_calendar", "report_06a", "report_766"]
+if TYPE_CHECKING:
+    from app.print.report06a import Agency
+
+__all__ = [
+    "at_risk",
+    "export_06a",
+    "load_facts",
+    "period_of",
+    "province_agency",
+    "province_calendar",
+    "report_06a",
+    "report_766",
+]
 
 _FINAL = (Status.REFUSED.value, Status.WITHDRAWN.value, Status.STOPPED.value, Status.RETURNED.value)
 
@@ -124,6 +136,53 @@ def report_766(
 def report_06a(db: Database, first: date, last: date) -> st.Report06a:
     period = period_of(first, last)
     return st.report_06a(load_facts(db, received_before=period.end), period)
+
+
+def province_agency(db: Database, name: str | None = None, parent: str | None = None) -> Agency:
+    """The header of the province's printed 06a: ``name`` and ``parent`` when given, else "Ủy ban nhân
+    dân" and the province of most centres (from the administrative units). Which office signs the
+    province's Biểu II.06a is not in the texts we hold (rules-2026.md §1.6), so it is the operator's to
+    set (``--agency`` / ``--parent``)."""
+    with db.read() as s:
+        code = s.scalar(
+            select(Centre.province_code)
+            .group_by(Centre.province_code)
+            .order_by(func.count().desc(), Centre.province_code)
+            .limit(1)
+        )
+        province = (
+            s.scalar(select(AdminUnit.name).where(AdminUnit.level == "province", AdminUnit.code == code))
+            if code
+            else None
+        )
+    from app.print.report06a import Agency
+
+    place = province or ""
+    for prefix in ("Tỉnh ", "Thành phố "):
+        if place.startswith(prefix):
+            place = place[len(prefix) :]
+    default = f"Ủy ban nhân dân {province[:1].lower() + province[1:]}" if province else "Ủy ban nhân dân tỉnh"
+    return Agency(name=name or default, parent_name=parent or "", place_name=place)
+
+
+def export_06a(
+    db: Database,
+    first: date,
+    last: date,
+    fmt: str,
+    agency: Agency | None = None,
+    issued: datetime | None = None,
+) -> bytes:
+    """The province's Biểu II.06a of the period as XLSX or PDF bytes: the desk's writer
+    (:mod:`app.print.report06a`) over the province's figures."""
+    from app.print.report06a import report_06a_pdf, report_06a_xlsx
+
+    report = report_06a(db, first, last)
+    when = (issued or datetime.now()).replace(microsecond=0)
+    header = agency or province_agency(db)
+    if fmt == "xlsx":
+        return report_06a_xlsx(report, header, first, last, when)
+    return report_06a_pdf(report, header, first, last, when)
 
 
 def at_risk(

@@ -8,7 +8,10 @@ app.models import db`` imports ``app.models.db``. The rules:
 (a) no import cycle among the modules of app/ and server/;
 (b) the faces (app/ui, app/cli) never import ``sqlalchemy`` nor ``app.models``: they hold the opaque
     ``Store`` of ``app.services.store`` and call services;
-(c) server/ imports of ``app`` only ``app.domain`` and ``app.contract`` (the wire format);
+(c) server/ imports of ``app`` only ``app.domain`` and ``app.contract`` (the wire format), and one printed
+    form, ``app.print.report06a`` (Biểu II.06a as XLSX/PDF, so the province's export is the desk's code),
+    whose own imports, transitively, stay within ``app.domain`` and ``app.print`` (ReportLab, openpyxl:
+    no Qt, no database; checked by :func:`test_server_printed_form_stays_pure`);
 (d) app/domain imports nothing of ``app`` outside itself, and ``app.contract`` imports none of
     app.models, app.services, app.sync, app.ui, app.cli.
 """
@@ -172,6 +175,8 @@ def _within(name: str, prefixes: Iterable[str]) -> bool:
 
 
 FACES = ("app.ui", "app.cli")
+#: The printed forms the server may import besides app.domain and app.contract (rule (c)).
+SERVER_PRINTED_FORMS = frozenset({"app.print.report06a"})
 
 
 def is_face(module: str) -> bool:
@@ -191,6 +196,7 @@ def layer_violations(graph: Mapping[str, Iterable[Import]]) -> dict[str, list[st
                 _within(module, ("server",))
                 and _within(target, ("app",))
                 and not _within(target, ("app.domain", "app.contract"))
+                and target not in SERVER_PRINTED_FORMS
             ):
                 found["server"].append(where)
             if (
@@ -226,6 +232,37 @@ def test_faces_never_import_the_orm() -> None:
 def test_server_imports_only_domain_and_contract_of_app() -> None:
     bad = layer_violations(_graph())["server"]
     assert not bad, "server/ imports app beyond app.domain and app.contract:\n" + "\n".join(bad)
+
+
+def _closure(graph: Mapping[str, Iterable[Import]], start: str) -> set[str]:
+    """``start`` and every module it imports, transitively, including the packages whose ``__init__``
+    runs on the way (importing ``a.b.c`` runs ``a`` and ``a.b``)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        module = todo.pop()
+        parts = module.split(".")
+        for end in range(1, len(parts) + 1):
+            name = ".".join(parts[:end])
+            if name not in seen:
+                seen.add(name)
+                if name in graph:
+                    todo.extend(i.target for i in graph[name])
+    return seen
+
+
+def test_server_printed_form_stays_pure() -> None:
+    graph = _graph()
+    for form in sorted(SERVER_PRINTED_FORMS):
+        assert form in graph
+        reached = _closure(graph, form)
+        bad = sorted(
+            m
+            for m in reached
+            if (_within(m, ("app",)) and m != "app" and not _within(m, ("app.domain", "app.print")))
+            or _within(m, ("PySide6", "shiboken6", "sqlalchemy", "server"))
+        )
+        assert not bad, f"{form}, which the server imports, reaches beyond app.domain and app.print: {bad}"
 
 
 def test_domain_and_contract_stay_pure() -> None:
@@ -312,7 +349,11 @@ def test_each_layer_rule_catches_its_breach(tmp_path: Path) -> None:
     files["app/cli_sync.py"] = "import sqlalchemy\n"
     files["server/api.py"] = (
         "from app.services.store import Store\nfrom app.sync import protocol\nimport app\n"
+        "from app.print import report06a\nfrom app.print import receipt\n"
     )
+    files["app/print/__init__.py"] = ""
+    files["app/print/report06a.py"] = ""
+    files["app/print/receipt.py"] = ""
     files["app/sync/__init__.py"] = ""
     files["app/sync/protocol.py"] = ""
     files["app/domain/rules.py"] = "from app.services import store\n"
@@ -329,6 +370,7 @@ def test_each_layer_rule_catches_its_breach(tmp_path: Path) -> None:
             "server.api:1 imports app.services.store",
             "server.api:2 imports app.sync.protocol",
             "server.api:3 imports app",
+            "server.api:5 imports app.print.receipt",  # of app.print, only report06a is allowed
         ],
         "domain": ["app.domain.rules:1 imports app.services.store"],
         "contract": ["app.contract:1 imports app.models.db"],

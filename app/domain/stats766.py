@@ -38,6 +38,7 @@ flags, ratings) answer "no data" (:class:`Figure` with ``value`` None and a reas
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -64,7 +65,13 @@ __all__ = [
     "at_risk",
     "evaluate",
     "indicators_766",
+    "indicators_766_of",
+    "judge",
+    "OnTimeCount",
+    "on_time_counts",
     "report_06a",
+    "report_06a_of",
+    "supplement_periods",
 ]
 
 
@@ -98,9 +105,12 @@ class Step:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DossierFacts:
-    """What the computation needs of one dossier. ``None`` in an optional flag means "not recorded"."""
+    """What the computation needs of one dossier. ``None`` in an optional flag means "not recorded".
+
+    Not frozen (nor :class:`Evaluation`): a report builds a million of them, and a frozen dataclass's
+    ``__init__`` (``object.__setattr__`` per field) costs four times a plain one. Treat them as values."""
 
     code: str
     received_at: datetime
@@ -128,7 +138,7 @@ class DossierFacts:
     acceptance_deadline: datetime | None = None  # online dossiers: accept or refuse before this
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Evaluation:
     """One dossier seen from one period."""
 
@@ -153,7 +163,10 @@ _RESULT: Final = Action.RESULT_READY.value
 _WITHDRAW: Final = Action.WITHDRAW.value
 
 
-def _supplements(steps: Sequence[Step], before: datetime) -> list[SupplementPeriod]:
+def supplement_periods(steps: Sequence[Step], before: datetime) -> list[SupplementPeriod]:
+    """The supplement requests before ``before`` of time-ordered ``steps``, each with the completion that
+    followed it (a request followed by another request stays pending; a completion without a request is
+    ignored)."""
     periods: list[SupplementPeriod] = []
     pending: datetime | None = None
     for s in steps:
@@ -202,36 +215,59 @@ def _acceptance(steps: Sequence[Step]) -> tuple[datetime | None, bool]:
 
 
 def evaluate(f: DossierFacts, period: Period) -> Evaluation:
+    """One dossier seen from ``period``, from its steps (the reference the stores' reductions must equal)."""
     steps = sorted(f.steps, key=lambda s: s.at)
     accepted_at, _refused = _acceptance(steps)
     accepted = accepted_at is not None and accepted_at < period.end
-    received_at = f.received_at
     end, ending = _ending(steps, period.end) if accepted else (None, None)
-    carried = accepted and received_at < period.start and (end is None or end >= period.start)
-    finished = period.contains(end)
+    return judge(f, period, accepted, end, ending, supplement_periods(steps, period.end))
+
+
+_NO_WAIT: Final = timedelta()
+
+
+def judge(
+    f: DossierFacts,
+    period: Period,
+    accepted: bool,
+    end: datetime | None,
+    ending: str | None,
+    sups: Sequence[SupplementPeriod],
+) -> Evaluation:
+    """One dossier seen from ``period`` once its steps are reduced: whether it was accepted before the
+    period end, its end of processing before the period end and the action that ended it (``None`` when
+    open; :func:`evaluate`'s priority order), and its supplement periods before the period end
+    (:func:`supplement_periods`). A store may do this reduction in its own query (the desk does, in SQL)
+    and call this directly; ``f.steps`` is then not read."""
+    start, stop = period.start, period.end
+    received_at = f.received_at
+    carried = accepted and received_at < start and (end is None or end >= start)
+    finished = end is not None and start <= end < stop
     open_at_end = accepted and end is None
-    sups = _supplements(steps, period.end)
     timeliness: Timeliness | None = None
     hours: float | None = None
     if accepted and (finished or open_at_end):
-        judged_at = end if end is not None else period.end
-        sups_to_end = [
-            SupplementPeriod(
-                p.requested_at, p.completed_at if p.completed_at and p.completed_at <= judged_at else None
-            )
-            for p in sups
-            if p.requested_at <= judged_at
-        ]
+        judged_at = end if end is not None else stop
+        wait = _NO_WAIT
+        sups_to_end: list[SupplementPeriod] = []
+        if sups:  # most dossiers have none: skip the list work
+            sups_to_end = [
+                SupplementPeriod(
+                    p.requested_at, p.completed_at if p.completed_at and p.completed_at <= judged_at else None
+                )
+                for p in sups
+                if p.requested_at <= judged_at
+            ]
+            wait = sum(((p.completed_at or judged_at) - p.requested_at for p in sups_to_end), _NO_WAIT)
         timeliness = classify_timeliness(
             received_at, f.due_at, sups_to_end, judged_at, max_duration=f.max_duration
         )
-        if finished and end is not None:
-            wait = sum(((p.completed_at or end) - p.requested_at for p in sups_to_end), timedelta())
-            hours = (end - received_at - wait).total_seconds() / 3600
+        if finished:
+            hours = (judged_at - received_at - wait).total_seconds() / 3600
     return Evaluation(
         facts=f,
         accepted=accepted,
-        received_in_period=accepted and period.contains(received_at),
+        received_in_period=accepted and start <= received_at < stop,
         carried_over=carried,
         end=end,
         finished_in_period=finished,
@@ -327,10 +363,9 @@ def _flag_share(
     indicator: str, evs: Sequence[Evaluation], flag: Callable[[DossierFacts], bool | None], why: NoData
 ) -> Figure:
     den = [e.facts.code for e in evs]
-    values = [flag(e.facts) for e in evs]
-    if any(v is None for v in values):
+    if any(flag(e.facts) is None for e in evs):  # stops at the first dossier without the data
         return _no_data(indicator, why, den)
-    return _share(indicator, (e.facts.code for e, v in zip(evs, values, strict=True) if v), den)
+    return _share(indicator, (e.facts.code for e in evs if flag(e.facts)), den)
 
 
 #: The indicators computed, in report order, with their Vietnamese and English names.
@@ -359,7 +394,8 @@ def _compute(evs: Sequence[Evaluation]) -> dict[str, Figure]:
     on_time = [e.facts.code for e in judged if e.timeliness is not Timeliness.LATE]
     f21 = _share("2.1", on_time, [e.facts.code for e in judged])
     finished = [e for e in evs if e.finished_in_period and e.processing_hours is not None]
-    avg = sum(e.processing_hours or 0.0 for e in finished) / len(finished) if finished else None
+    # fsum: exactly rounded, so the figure does not depend on the order the store returned the dossiers in
+    avg = math.fsum(e.processing_hours or 0.0 for e in finished) / len(finished) if finished else None
     fcodes = tuple(e.facts.code for e in finished)
     f22 = Figure(
         "2.2",
@@ -432,6 +468,22 @@ def indicators_766(
     facts: Iterable[DossierFacts], period: Period, group_by: str = "all"
 ) -> dict[str, dict[str, Figure]]:
     """The 766 indicators per group (``group_by`` in :data:`GROUPINGS`): group key → indicator → figure."""
+    return indicators_766_of((evaluate(f, period) for f in facts), group_by)
+
+
+def indicators_766_of(
+    evaluations: Iterable[Evaluation], group_by: str = "all"
+) -> dict[str, dict[str, Figure]]:
+    """:func:`indicators_766` from dossiers already evaluated for one period (:func:`judge`)."""
+    key = _grouping(group_by)
+    groups: dict[str, list[Evaluation]] = {}
+    for e in evaluations:
+        if e.accepted and (e.received_in_period or e.finished_in_period or e.open_at_end or e.carried_over):
+            groups.setdefault(key(e.facts), []).append(e)
+    return {k: _compute(v) for k, v in sorted(groups.items())}
+
+
+def _grouping(group_by: str) -> Callable[[DossierFacts], str]:
     key = GROUPINGS.get(group_by)
     if key is None:
         raise DomainError(
@@ -442,12 +494,44 @@ def indicators_766(
                 "group_by",
             )
         )
-    groups: dict[str, list[Evaluation]] = {}
-    for f in facts:
-        e = evaluate(f, period)
+    return key
+
+
+@dataclass(slots=True)
+class OnTimeCount:
+    """The counts behind :func:`indicators_766_of`'s 2.1 (``on_time`` of ``judged``) and the dossiers
+    received in the period (the 3.3 denominator) for one group."""
+
+    on_time: int = 0
+    judged: int = 0
+    received: int = 0
+
+    @property
+    def share(self) -> float | None:
+        """Indicator 2.1, %; ``None`` when no dossier is judged (as the figure's "no dossier")."""
+        return 100.0 * self.on_time / self.judged if self.judged else None
+
+
+def on_time_counts(evaluations: Iterable[Evaluation], group_by: str = "all") -> dict[str, OnTimeCount]:
+    """2.1 per group as counts, consuming the dossiers one by one and keeping none of them (the desk's
+    dashboard: twelve months of a large store without holding, then freeing at once, a month of dossiers).
+    The groups and figures are :func:`indicators_766_of`'s (tests/services/test_reports_sql.py)."""
+    key = _grouping(group_by)
+    out: dict[str, OnTimeCount] = {}
+    late = Timeliness.LATE
+    for e in evaluations:
         if e.accepted and (e.received_in_period or e.finished_in_period or e.open_at_end or e.carried_over):
-            groups.setdefault(key(f), []).append(e)
-    return {k: _compute(v) for k, v in sorted(groups.items())}
+            k = key(e.facts)
+            c = out.get(k)
+            if c is None:
+                c = out[k] = OnTimeCount()
+            if e.timeliness is not None:
+                c.judged += 1
+                if e.timeliness is not late:
+                    c.on_time += 1
+            if e.received_in_period:
+                c.received += 1
+    return dict(sorted(out.items()))
 
 
 # --- Biểu II.06a ---------------------------------------------------------------------------------------
@@ -474,6 +558,9 @@ class Report06a:
     total: Row06a
 
 
+_FINISHED_COLUMN: Final = {Timeliness.EARLY: 8, Timeliness.ON_TIME: 9, Timeliness.LATE: 10}
+
+
 def _place_06a(row: Row06a, e: Evaluation) -> None:
     code = e.facts.code
     if e.received_in_period:
@@ -489,11 +576,7 @@ def _place_06a(row: Row06a, e: Evaluation) -> None:
         if e.ending == _WITHDRAW:
             row.codes[9].append(code)
         else:
-            row.codes[
-                {Timeliness.EARLY: 8, Timeliness.ON_TIME: 9, Timeliness.LATE: 10}[
-                    e.timeliness or Timeliness.LATE
-                ]
-            ].append(code)
+            row.codes[_FINISHED_COLUMN[e.timeliness or Timeliness.LATE]].append(code)
     elif e.open_at_end:
         row.codes[11].append(code)
         row.codes[13 if e.timeliness is Timeliness.LATE else 12].append(code)
@@ -501,13 +584,20 @@ def _place_06a(row: Row06a, e: Evaluation) -> None:
 
 def report_06a(facts: Iterable[DossierFacts], period: Period) -> Report06a:
     """Biểu II.06a by field: col 3 = 4 + 5 + 6, col 7 = 8 + 9 + 10, col 11 = 12 + 13, col 3 = 7 + 11."""
+    return report_06a_of((evaluate(f, period) for f in facts), period)
+
+
+def report_06a_of(evaluations: Iterable[Evaluation], period: Period) -> Report06a:
+    """:func:`report_06a` from dossiers already evaluated for ``period`` (:func:`evaluate`, :func:`judge`)."""
     rows: dict[str, Row06a] = {}
     total = Row06a("")
-    for f in facts:
-        e = evaluate(f, period)
+    for e in evaluations:
         if not e.accepted:
             continue
-        row = rows.setdefault(f.field, Row06a(f.field))
+        field = e.facts.field
+        row = rows.get(field)
+        if row is None:
+            row = rows[field] = Row06a(field)
         _place_06a(row, e)
         _place_06a(total, e)
     kept = tuple(r for _k, r in sorted(rows.items()) if r.col(3))

@@ -128,6 +128,12 @@ def classify_timeliness(
             "Thời điểm kết thúc xử lý không thể trước thời điểm tiếp nhận.",
             "The end of processing cannot be before receipt.",
         )
+    if not supplements and due_at is not None and due_at.tzinfo is None:
+        # The common case (no supplement, a due date, naive local times), a report's million times: the
+        # rules below with no waiting time to remove, without building the general path's lists.
+        if end_at > due_at:
+            return Timeliness.LATE
+        return Timeliness.EARLY if end_at.date() < due_at.date() else Timeliness.ON_TIME
     if due_at is None:
         if max_duration is None:
             raise _problem(
@@ -143,12 +149,21 @@ def classify_timeliness(
     else:
         due = local_naive(due_at)
 
-    periods = sorted(
-        (
-            local_naive(p.requested_at),
-            None if p.completed_at is None else local_naive(p.completed_at),
+    # sorted by request time only: two requests at the same instant, one of them pending, must not
+    # compare None with a time
+    periods = (
+        sorted(
+            (
+                (
+                    local_naive(p.requested_at),
+                    None if p.completed_at is None else local_naive(p.completed_at),
+                )
+                for p in supplements
+            ),
+            key=lambda p: p[0],
         )
-        for p in supplements
+        if supplements
+        else []
     )
     for requested, completed in periods:
         if requested < received_at or (completed is not None and completed < requested):

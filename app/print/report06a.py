@@ -153,4 +153,6 @@ def report_06a_xlsx(report: Report06a, agency: Agency, first: date, last: date, 
     return buf.getvalue()
 
 
-__all__ = ["FORM_CODE", "report_06a_pdf", "report_06a_xlsx"]
+#: Re-exported: the provincial server builds its header with it and may import only this module of
+#: app.print (tests/test_architecture.py, rule (c)).
+__all__ = ["FORM_CODE", "Agency", "report_06a_pdf", "report_06a_xlsx"]

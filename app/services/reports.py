@@ -1,8 +1,12 @@
 """Reports of the desk: the Decision 766 indicators, Biểu II.06a and dossiers at risk.
 
-The store is read in two queries per report (the dossiers that can matter to the period, then their
-events, both filtered in SQL on the indexed receipt time and the end of processing); the figures are then
-computed by :mod:`app.domain.stats766`, the same code the provincial server runs.
+The 766 set and Biểu II.06a read one SQL pass per report that reduces each dossier that can matter to the
+period to one row (:data:`_REDUCED_SQL`: its first receipt and refusal, the first of each ending action
+before the period end, only its rare supplement and apology steps); each row is judged by
+:func:`app.domain.stats766.judge` and aggregated by :mod:`app.domain.stats766`, the code the provincial
+server runs over its own store (tests/services/test_reports_sql.py checks this path against
+:func:`app.domain.stats766.evaluate` over every step, on random stores). The at-risk list and the
+dashboard read every step (:func:`_facts`).
 
 What the desk store does not record yet (portal sync, online payment, result files, digitisation flags,
 ratings, online acceptance deadlines) is passed as ``None``, so those indicators answer "no data".
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import stats766 as st
 from app.domain.status import Action, Status
+from app.domain.timeliness import SupplementPeriod
 from app.print import model as pm
 from app.services.desk import home_centre, load_calendar
 from app.services.printing import agency_of
@@ -147,6 +152,118 @@ def _facts(session: Session, where: str, params: tuple[object, ...]) -> list[st.
 
 _RECEIVE = Action.RECEIVE.value
 _APOLOGISE = Action.APOLOGISE.value
+_RESULT = Action.RESULT_READY.value
+_HAND_BACK = Action.HAND_BACK.value
+_STOP = Action.STOP.value
+_WITHDRAW = Action.WITHDRAW.value
+
+#: One row per dossier, reduced by SQL for one period (``:end`` its end, as stored text): the receive
+#: step's time, promise, operator and workstation; the first refusal; the first of each ending action
+#: before the period end; and only the rare supplement and apology steps folded into one string
+#: ("seq|action|time|previous due;…", NULL for most dossiers). Python then judges each row with
+#: :func:`app.domain.stats766.judge`, exactly as :func:`app.domain.stats766.evaluate` does from the steps
+#: (tests/services/test_reports_sql.py checks the two agree on random stores).
+_REDUCED_SQL = """
+SELECT d.code, d.id, d.received_at, d.due_at, d.channel, d.fee_vnd, p.code, p.field, c.name,
+  (SELECT coalesce(MIN(CASE WHEN e.action = 'receive' THEN e.occurred_at END), '') || char(31) ||
+          coalesce(MAX(CASE WHEN e.action = 'receive' THEN json_extract(e.payload, '$.due_at') END), '')
+            || char(31) ||
+          coalesce(MAX(CASE WHEN e.action = 'receive' THEN e.operator_name END), '') || char(31) ||
+          coalesce(MAX(CASE WHEN e.action = 'receive' THEN e.workstation_name END), '') || char(31) ||
+          coalesce(MIN(CASE WHEN e.action = 'refuse' THEN e.occurred_at END), '') || char(31) ||
+          coalesce(MIN(CASE WHEN e.action = 'result_ready' AND e.occurred_at < :end
+                            THEN e.occurred_at END), '') || char(31) ||
+          coalesce(MIN(CASE WHEN e.action = 'hand_back' AND e.occurred_at < :end
+                            THEN e.occurred_at END), '') || char(31) ||
+          coalesce(MIN(CASE WHEN e.action = 'stop' AND e.occurred_at < :end THEN e.occurred_at END), '')
+            || char(31) ||
+          coalesce(MIN(CASE WHEN e.action = 'withdraw' AND e.occurred_at < :end
+                            THEN e.occurred_at END), '') || char(31) ||
+          coalesce(group_concat(
+            CASE WHEN e.action IN ('request_supplement', 'supplement_received', 'apologise')
+              THEN e.seq || '|' || e.action || '|' || e.occurred_at || '|' ||
+                   CASE WHEN e.action = 'apologise'
+                        THEN coalesce(json_extract(e.payload, '$.previous_due_at'), '') ELSE '' END
+            END, ';'), '')
+     FROM dossier_events e WHERE e.dossier_id = d.id)
+FROM dossiers d
+JOIN procedures p ON p.id = d.procedure_id
+JOIN centres c ON c.id = d.receiving_centre_id
+WHERE d.code IS NOT NULL AND d.received_at < :end AND d.status NOT IN ('new', 'refused')
+  AND (d.finished_at IS NULL OR d.finished_at >= :start)
+"""
+
+
+def _split_folded(folded: str) -> Iterator[tuple[int, str, str, str]]:
+    for part in folded.split(";"):
+        seq, action, at, previous = part.split("|")
+        yield int(seq), action, at, previous
+
+
+def _evaluations(session: Session, period: st.Period) -> Iterator[st.Evaluation]:
+    """The dossiers that can matter to ``period``, judged for it, streamed from one reduced SQL pass
+    (:data:`_REDUCED_SQL`): one row and two small objects per dossier, no ORM, no step objects except
+    for the dossiers with a supplement request or an apology."""
+    parse = datetime.fromisoformat
+    facts = st.DossierFacts
+    judge = st.judge
+    end_text = period.end.strftime(_DT_FORMAT)
+    params = {"start": period.start.strftime(_DT_FORMAT), "end": end_text}
+    no_sups: list[SupplementPeriod] = []
+    # One object per distinct group text (centre, counter, field, …): the driver makes a new string per
+    # row, and a 766 report keeps every dossier's facts until its groups are computed.
+    texts: dict[str, str] = {}
+    one = texts.setdefault
+    result, back, stop, withdraw = _RESULT, _HAND_BACK, _STOP, _WITHDRAW
+    # The driver's own cursor: plain tuples, without SQLAlchemy's per-row Result machinery.
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    for row in cursor.execute(_REDUCED_SQL, params):
+        (code, did, received, due, channel, fee, proc_code, proc_field, centre, reduced) = row
+        (received_step, promised, operator, workstation, refused, rr, hb, sp, wd, folded) = reduced.split(
+            "\x1f"
+        )
+        due_at = parse(due) if due else None
+        original = _parse(promised)
+        sups = no_sups
+        if folded:
+            steps = sorted(_split_folded(folded))  # by seq, as the old path read them
+            if original is None:  # received before the promise was recorded on the receive event
+                original = next((_parse(p) or due_at for _s, a, _t, p in steps if a == _APOLOGISE), due_at)
+            timeline = sorted(
+                ((parse(t), s, a) for s, a, t, _p in steps if a != _APOLOGISE), key=lambda x: (x[0], x[1])
+            )
+            sups = st.supplement_periods([st.Step(a, at) for at, _s, a in timeline], period.end)
+        elif original is None:
+            original = due_at
+        accepted = (
+            bool(received_step) and received_step < end_text and (not refused or refused >= received_step)
+        )
+        end: datetime | None = None
+        ending: str | None = None
+        if accepted:
+            if rr:
+                end, ending = parse(rr), result
+            elif hb:
+                end, ending = parse(hb), back
+            elif sp:
+                end, ending = parse(sp), stop
+            elif wd:
+                end, ending = parse(wd), withdraw
+        f = facts(
+            code=code or did,
+            received_at=parse(received),
+            due_at=original,
+            current_due_at=due_at,
+            steps=(),
+            channel=one(channel, channel),
+            centre=one(centre, centre),
+            counter=one(workstation, workstation),
+            officer=one(operator, operator),
+            field=one(proc_field, proc_field),
+            procedure=one(proc_code, proc_code),
+            fee_due=fee > 0,
+        )
+        yield judge(f, period, accepted, end, ending, sups)
 
 
 def _period_where(period: st.Period) -> tuple[str, tuple[object, ...]]:
@@ -163,18 +280,14 @@ def report_766(
 ) -> dict[str, dict[str, st.Figure]]:
     """The 766 indicators of the period ``first``–``last`` (days included), per group."""
     period = period_of(first, last)
-    with _no_cyclic_gc():
-        with store.read() as s:
-            facts = _facts(s, *_period_where(period))
-        return st.indicators_766(facts, period, group_by)
+    with _no_cyclic_gc(), store.read() as s:
+        return st.indicators_766_of(_evaluations(s, period), group_by)
 
 
 def report_06a(store: Store, first: date, last: date) -> st.Report06a:
     period = period_of(first, last)
-    with _no_cyclic_gc():
-        with store.read() as s:
-            facts = _facts(s, *_period_where(period))
-        return st.report_06a(facts, period)
+    with _no_cyclic_gc(), store.read() as s:
+        return st.report_06a_of(_evaluations(s, period), period)
 
 
 def export_06a(store: Store, first: date, last: date, fmt: str) -> bytes:
@@ -182,11 +295,9 @@ def export_06a(store: Store, first: date, last: date, fmt: str) -> bytes:
     from app.print import report06a
 
     period = period_of(first, last)
-    with _no_cyclic_gc():
-        with store.read() as s:
-            facts = _facts(s, *_period_where(period))
-            agency: pm.Agency = agency_of(home_centre(s))
-        report = st.report_06a(facts, period)
+    with _no_cyclic_gc(), store.read() as s:
+        report = st.report_06a_of(_evaluations(s, period), period)
+        agency: pm.Agency = agency_of(home_centre(s))
     issued = datetime.now().replace(microsecond=0)
     if fmt == "xlsx":
         return report06a.report_06a_xlsx(report, agency, first, last, issued)
@@ -217,12 +328,17 @@ def at_risk(store: Store, hours: float, now: datetime | None = None) -> AtRiskLi
     now = (now or datetime.now()).replace(microsecond=0)
     with store.read() as s:
         calendar = load_calendar(s)
-        open_statuses = ", ".join(f"'{x.value}'" for x in _OPEN_FOR_RISK)
-        facts = _facts(
-            s, f"d.status IN ({open_statuses}) AND d.received_at <= ?", (now.strftime(_DT_FORMAT),)
-        )
+        facts = _open_facts(s, now)
     rows, have = st.at_risk(facts, now, hours, calendar)
     return AtRiskList(rows, have, calendar.add_working_hours(now, timedelta(hours=hours)))
+
+
+def _open_facts(session: Session, now: datetime) -> list[st.DossierFacts]:
+    """Every step of the open dossiers received by ``now`` (what "at risk" looks at)."""
+    open_statuses = ", ".join(f"'{x.value}'" for x in sorted(_OPEN_FOR_RISK))
+    return _facts(
+        session, f"d.status IN ({open_statuses}) AND d.received_at <= ?", (now.strftime(_DT_FORMAT),)
+    )
 
 
 _OPEN_FOR_RISK = frozenset(
@@ -273,13 +389,27 @@ def _month_start(d: date, back: int = 0) -> date:
 def dashboard(
     store: Store, now: datetime | None = None, months: int = 12, risk_hours: float = 8.0
 ) -> Dashboard:
-    """The dashboard's figures, read in one pass over the last ``months`` months (runs on the worker lane)."""
+    """The dashboard's figures over the last ``months`` months (runs on the worker lane). The at-risk list
+    is :func:`at_risk`'s."""
     now = (now or datetime.now()).replace(microsecond=0)
-    first = _month_start(now.date(), months - 1)
-    whole = st.Period(datetime.combine(first, time.min), now + timedelta(seconds=1))
-    with store.read() as s:
-        facts = _facts(s, *_period_where(whole))
-        calendar = load_calendar(s)
+    end = now + timedelta(seconds=1)
+    # One reduced SQL pass per month (the figures of each month are judged at that month's end), counted
+    # as they stream (no month of dossiers held, then freed in one burst under the GIL), the
+    # cyclic GC paused as for the reports: its full collections over the objects a pass builds would
+    # otherwise hold the GIL, and so stall the GUI thread, for a second or more on a large store.
+    with _no_cyclic_gc(), store.read() as s:
+        trend: list[TrendPoint] = []
+        for back in range(months - 1, -1, -1):
+            start = _month_start(now.date(), back)
+            stop = datetime.combine(_month_start(now.date(), back - 1), time.min) if back else end
+            period = st.Period(datetime.combine(start, time.min), stop)
+            c = st.on_time_counts(_evaluations(s, period)).get("")
+            trend.append(TrendPoint(start, c.share if c else None, c.judged if c else 0))
+        month = st.Period(datetime.combine(_month_start(now.date()), time.min), end)
+        counters = [
+            CounterFigure(key, c.share, c.judged, c.received)
+            for key, c in st.on_time_counts(_evaluations(s, month), "counter").items()
+        ]
         backlog = dict(
             s.connection()
             .exec_driver_sql(
@@ -289,19 +419,8 @@ def dashboard(
             .tuples()
             .all()
         )
-    trend: list[TrendPoint] = []
-    for back in range(months - 1, -1, -1):
-        start = _month_start(now.date(), back)
-        end = _month_start(now.date(), back - 1) if back else None
-        period = st.Period(
-            datetime.combine(start, time.min), datetime.combine(end, time.min) if end else whole.end
-        )
-        f = st.indicators_766(facts, period).get("", {}).get("2.1")
-        trend.append(TrendPoint(start, f.value if f else None, len(f.denominator) if f else 0))
-    month = st.Period(datetime.combine(_month_start(now.date()), time.min), whole.end)
-    counters = [
-        CounterFigure(key, g["2.1"].value, len(g["2.1"].denominator), len(g["3.3"].denominator))
-        for key, g in st.indicators_766(facts, month, "counter").items()
-    ]
-    risky, _ = st.at_risk([f for f in facts if f.steps], now, risk_hours, calendar)
+        calendar = load_calendar(s)
+        risky, _ = st.at_risk(_open_facts(s, now), now, risk_hours, calendar)
+        # Everything built above is garbage by now: nothing large is left alive for the first collection
+        # after the GC comes back on to scan.
     return Dashboard(trend, {str(k): int(v) for k, v in backlog.items()}, risky, counters)

@@ -6,7 +6,9 @@ Pages (server-rendered HTML from Jinja2 templates in ``templates/``; charts are 
   bar chart of indicator 2.1) and the province's Biểu II.06a by field;
 - ``GET /dashboard/drill?…&centre=NAME&indicator=2.1&part=numerator|denominator`` — the dossier codes behind
   a figure; ``GET /dashboard/drill-06a?…&field=NAME&column=3..13`` — behind a 06a cell;
-- ``GET /dashboard/export.csv?…`` — the per-centre table as CSV (UTF-8 with BOM, opens in Excel).
+- ``GET /dashboard/export.csv?…`` — the per-centre table as CSV (UTF-8 with BOM, opens in Excel);
+- ``GET /dashboard/bieu-06a.xlsx?…`` / ``bieu-06a.pdf?…`` — the province's Biểu II.06a, written by the
+  desk's own form writer (:mod:`app.print.report06a`).
 
 Login: HTTP Basic against the server's operator accounts with role ``admin`` (``motcua-server
 add-operator … --role admin``); serve it behind TLS (the reverse proxy) as the sync API is. The figures
@@ -19,10 +21,10 @@ import base64
 import csv
 import io
 from datetime import date, timedelta
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import select
@@ -37,7 +39,7 @@ from server.models import Operator
 
 router = APIRouter(prefix="/dashboard", include_in_schema=False)
 _templates = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    loader=FileSystemLoader(FilePath(__file__).resolve().parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
 #: A dummy hash checked when the user name is unknown, so a wrong name costs as long as a wrong password.
@@ -255,6 +257,29 @@ def export_csv(request: Request, _user: Admin, first: From = None, last: To = No
         "\ufeff" + buf.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+_MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@router.get("/bieu-06a.{fmt}")
+def export_06a(
+    request: Request,
+    _user: Admin,
+    fmt: Annotated[str, Path(pattern="^(xlsx|pdf)$")],
+    first: From = None,
+    last: To = None,
+) -> Response:
+    """The province's Biểu II.06a of the period as the desk prints it (XLSX or PDF)."""
+    start, end = _period(first, last)
+    data = reports.export_06a(_db(request), start, end, fmt)
+    name = f"bieu-06a-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+    return Response(
+        data, media_type=_MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

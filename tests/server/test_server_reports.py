@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -131,3 +132,72 @@ def test_dashboard_behind_an_admin_login(world: World) -> None:
         assert http.get(base, params={"from": "2026-13-01"}, auth=auth).status_code == 422
         assert http.get(base, params={"from": "2026-05-31", "to": "2026-05-01"}, auth=auth).status_code == 422
         assert http.get(base + "/drill", params={**q, "indicator": "9.9"}, auth=auth).status_code == 422
+
+
+def _xlsx_rows(data: bytes) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws is not None
+    return [[c.value for c in row] for row in ws.iter_rows(max_col=13)]
+
+
+def _pdf_text(data: bytes) -> str:
+    import pypdf
+
+    return " ".join(
+        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(data)).pages
+    )
+
+
+MAY_TOTALS = [3, 0, 3, 0, 2, 1, 0, 1, 1, 0, 1]
+
+
+def test_06a_exported_as_xlsx_and_pdf(world: World, tmp_path: Path) -> None:
+    """``report 06a --out`` and the dashboard's downloads: the desk's form writer over the province's
+    figures, read back with openpyxl and by PDF text extraction."""
+    push_may(world)
+
+    def run(*argv: str) -> tuple[int, str]:
+        out = io.StringIO()
+        code = main(
+            ["report", "06a", "--from", "2026-05-01", "--to", "2026-05-31", *argv, "--db", world.live.db_url],
+            out=out,
+        )
+        return code, out.getvalue()
+
+    code, _ = run("--out", str(tmp_path / "p.xlsx"), "--agency", "Văn phòng UBND tỉnh Thử")
+    assert code == 0
+    rows = _xlsx_rows((tmp_path / "p.xlsx").read_bytes())
+    assert rows[1][0] == "VĂN PHÒNG UBND TỈNH THỬ"  # the header: --agency
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    assert total[2:] == MAY_TOTALS
+    assert next(r for r in rows if r[1] == "Hộ tịch")[2:] == MAY_TOTALS
+    assert any(r[10] == "Biểu II.06a/VPCP/KSTT" for r in rows)
+    code, _ = run("--out", str(tmp_path / "p.pdf"))
+    assert code == 0
+    text = _pdf_text((tmp_path / "p.pdf").read_bytes())
+    assert "Biểu II.06a/VPCP/KSTT" in text and "Hộ tịch" in text
+    assert "Kỳ báo cáo: từ ngày 01/05/2026 đến ngày 31/05/2026" in text
+    assert "Tổng cộng " + " ".join(map(str, MAY_TOTALS)) in text
+    code, _ = run("--out", str(tmp_path / "p.doc"))
+    assert code == 1 and not (tmp_path / "p.doc").exists()
+    code, _ = run("--out", str(tmp_path / "missing" / "p.pdf"))
+    assert code == 2  # the environment's fault
+
+    admin.add_operator(world.db, A, "tinh.admin", "Quản trị tỉnh", "mật-khẩu-dài-1", role="admin")
+    base = world.live.url + "/dashboard"
+    q = {"from": "2026-05-01", "to": "2026-05-31"}
+    auth = ("tinh.admin", "mật-khẩu-dài-1")
+    with httpx.Client(timeout=60) as http:
+        assert http.get(base + "/bieu-06a.xlsx", params=q).status_code == 401
+        page = http.get(base, params=q, auth=auth)
+        assert "/dashboard/bieu-06a.xlsx?from=2026-05-01" in page.text
+        got = http.get(base + "/bieu-06a.xlsx", params=q, auth=auth)
+        assert got.status_code == 200 and got.headers["content-type"].startswith("application/vnd.openxml")
+        assert "bieu-06a-20260501-20260531.xlsx" in got.headers["content-disposition"]
+        assert next(r for r in _xlsx_rows(got.content) if r[1] == "Tổng cộng")[2:] == MAY_TOTALS
+        got = http.get(base + "/bieu-06a.pdf", params=q, auth=auth)
+        assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+        assert "Tổng cộng " + " ".join(map(str, MAY_TOTALS)) in _pdf_text(got.content)
+        assert http.get(base + "/bieu-06a.doc", params=q, auth=auth).status_code == 422

@@ -6,6 +6,9 @@ builds the charts (QtCharts, from PySide6-Addons) from a dozen numbers, so it ne
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import shiboken6
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
@@ -15,7 +18,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPointF, Qt
+from PySide6.QtCore import QMargins, QPointF, Qt, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -32,6 +35,9 @@ from app.services.reports import Dashboard, dashboard
 from app.ui.i18n import fmt, show_datetime
 from app.ui.labels import status_label
 from app.ui.shell.context import UiContext
+
+#: Rows of the at-risk table filled per turn of the event loop (about 5 ms on the offscreen platform).
+_RISK_ROWS_PER_SLICE = 100
 
 
 def _view(chart: QChart, parent: QWidget) -> QChartView:
@@ -52,6 +58,7 @@ class DashboardPage(QWidget):
         self.ctx = ctx
         self.data: Dashboard | None = None
         self.loading = False
+        self._slices: list[Callable[[], None]] = []
         top = QHBoxLayout()
         self.summary = QLabel(self.tr("Loading…"), self)
         self.refresh_button = QPushButton(self.tr("&Refresh"), self)
@@ -95,13 +102,31 @@ class DashboardPage(QWidget):
         default(exc)
 
     def _show(self, value: object) -> None:
-        self.loading = False
+        """Build the charts and the table in slices, one per turn of the event loop, so that the GUI
+        thread never spends long in one go (bench/bench_dashboard.py); ``data`` is set when all are shown."""
         assert isinstance(value, Dashboard)
+        steps: list[Callable[[], None]] = [
+            lambda: self._trend(value),
+            lambda: self._backlog(value),
+            lambda: self._counters(value),
+            lambda: self.risk_table.setRowCount(len(value.at_risk)),
+        ]
+        for lo in range(0, len(value.at_risk), _RISK_ROWS_PER_SLICE):
+            steps.append(lambda lo=lo: self._risks(value, lo))  # type: ignore[misc]
+        steps.append(lambda: self._done(value))
+        self._slices = steps
+        self._next_slice()
+
+    def _next_slice(self) -> None:
+        if not self._slices or not shiboken6.isValid(self):
+            return
+        self._slices.pop(0)()
+        if self._slices:
+            QTimer.singleShot(0, self, self._next_slice)
+
+    def _done(self, value: Dashboard) -> None:
+        self.loading = False
         self.data = value
-        self._trend(value)
-        self._backlog(value)
-        self._counters(value)
-        self._risks(value)
         last = value.trend[-1] if value.trend else None
         this_month = f"{last.on_time:.1f} %" if last is not None and last.on_time is not None else "—"
         self.summary.setText(
@@ -171,14 +196,14 @@ class DashboardPage(QWidget):
             100.0,
         )
 
-    def _risks(self, d: Dashboard) -> None:
+    def _risks(self, d: Dashboard, lo: int) -> None:
+        """Rows ``lo`` … ``lo + _RISK_ROWS_PER_SLICE`` of the at-risk table."""
         why = {
             "turning_late": self.tr("Turning late"),
             "second_supplement": self.tr("Second supplement request"),
             "acceptance_deadline": self.tr("Online acceptance deadline"),
         }
-        self.risk_table.setRowCount(len(d.at_risk))
-        for i, r in enumerate(d.at_risk):
+        for i, r in enumerate(d.at_risk[lo : lo + _RISK_ROWS_PER_SLICE], start=lo):
             cells = (r.code, show_datetime(r.due_at) if r.due_at else "", why.get(r.reason, r.reason))
             for j, text in enumerate(cells):
                 self.risk_table.setItem(i, j, QTableWidgetItem(text))
