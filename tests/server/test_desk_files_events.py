@@ -32,6 +32,7 @@ from app.sync import engine, files
 from app.sync.client import ServerRefused, SyncClient
 from server import cli as server_cli
 from server import models as sm
+from server.blobs import BlobStore
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 
@@ -106,7 +107,7 @@ def test_files_event_travels_with_a_forwarded_dossier(
 
 
 def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scope(
-    desks: tuple[Store, Store], world: World, tmp_path: Path
+    desks: tuple[Store, Store], world: World, tmp_path: Path, blob_store: BlobStore
 ) -> None:
     a1, b1 = desks
     assert world.live.blob_dir is not None
@@ -139,16 +140,22 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
             client.put_chunk(sha, 5, size, b"x")
         assert refused.value.problem.code == "file.offset" and refused.value.problem.field == "1000"
         assert client.file_status(sha).offset == 1000
+        assert sha in blob_store.partials() and blob_store.read(sha) is None  # a partial is never served
+        got = client._http.get(f"/files/{sha}/content", headers=client._headers())
+        assert got.status_code == 404 and got.json()["detail"]["code"] == "file.not_yet"
     report = sync(a1)
     assert (report.files_sent, report.file_bytes_sent) == (1, size - 1000)  # resumed, not restarted
-    stored = world.live.blob_dir / sha[:2] / sha[2:]
-    assert stored.read_bytes() == fsvc.blob_store(a1).read(sha)  # byte for byte
+    assert blob_store.read(sha) == fsvc.blob_store(a1).read(sha)  # byte for byte
+    assert sha not in blob_store.partials()
     assert fsvc.dossier_files(a1, r.code).papers[0].upload_state == "sent"
     assert sync(a1).files_sent == 0 and files.pending_files(a1) == (0, 0)
     out = io.StringIO()
     assert (
         server_cli.main(
-            ["files", r.code, "--db", world.live.db_url, "--blobs", str(world.live.blob_dir), "--json"],
+            [
+                *("files", r.code, "--db", world.live.db_url, "--blobs", str(world.live.blob_dir)),
+                *("--blob-store", blob_store.kind, "--json"),
+            ],
             out=out,
         )
         == 0
@@ -179,7 +186,9 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
 
 
 @pytest.mark.expect_log("app.sync.files", level="WARNING", message="cannot be uploaded")
-def test_server_refuses_a_damaged_or_oversized_file(desks: tuple[Store, Store], tmp_path: Path) -> None:
+def test_server_refuses_a_damaged_or_oversized_file(
+    desks: tuple[Store, Store], tmp_path: Path, blob_store: BlobStore
+) -> None:
     a1, _b1 = desks
     page = tmp_path / "page.png"
     samples.scanned(samples.text_page(repeat=1), seed=9).save(page, dpi=(300, 300))
@@ -202,6 +211,7 @@ def test_server_refuses_a_damaged_or_oversized_file(desks: tuple[Store, Store], 
             client.put_chunk(sha, 0, size, b"\0" * size)
         assert (refused.value.status_code, refused.value.problem.code) == (422, "file.hash_mismatch")
         assert client.file_status(sha).offset == 0  # the damaged upload was dropped
+        assert sha not in blob_store.partials() and not blob_store.has(sha)
         with pytest.raises(ServerRefused) as refused:
             client.put_chunk(sha, 0, size + 1, b"x")
         assert refused.value.problem.code == "file.size"
