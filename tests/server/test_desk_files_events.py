@@ -100,9 +100,14 @@ def test_files_event_travels_with_a_forwarded_dossier(
             .all()[:1]
         )
     assert len(bodies) == 2
+    with world.live.db.read() as s:  # one indexed reference per accepted event, with its centres' dossier
+        refs = s.execute(select(sm.FileRef.sha256, sm.FileRef.paper_no, sm.FileRef.exemption)).all()
+    assert sorted(refs, key=lambda r: r.paper_no) == [(attached.sha256, 1, None), (None, 2, "shown_only")]
     assert attached.sha256 is not None and attached.sha256 in str(change)  # the reference reaches B's feed
     sync(a1)
     assert [e.action for e in svc.dossier_record(a1, r.code).events] == ["receive", "forward"]
+    with world.live.db.read() as s:
+        assert len(s.scalars(select(sm.FileRef.id)).all()) == 2  # no duplicate rows
     assert engine.outbox_counts(a1) == (0, 0)
 
 
