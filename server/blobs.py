@@ -11,10 +11,10 @@ Two stores behind one interface (:class:`BlobStore`), chosen by ``$MOTCUA_BLOB_S
 --blob-store``):
 
 - ``fs`` (default): files in a folder (``$MOTCUA_BLOB_DIR``, default ``motcua-blobs``): partial uploads in
-  ``partial/<sha256>.part``, appended and fsynced under an exclusive ``flock`` (two requests for the same
-  file, e.g. a retry while the first is still being written, never both append); a complete file is
-  renamed to ``ab/cdef…``. A kill during an append leaves a prefix of the right bytes, which the next
-  chunk continues.
+  ``partial/<sha256>.part``, appended under an exclusive ``flock`` (two requests for the same file, e.g. a
+  retry while the first is still being written, never both append); the complete file is fsynced,
+  checked, renamed to ``ab/cdef…`` and its folder fsynced before the answer says "complete". A kill
+  during an append leaves a prefix of the right bytes, which the next chunk continues.
 - ``postgres``: files in the server's PostgreSQL database (tables ``blobs`` and ``blob_chunks``): each
   chunk is one transaction that locks the file's row, checks the offset, stores the chunk and advances
   the held length, so a kill loses at most the chunk in flight. Only on PostgreSQL (an SQLite server
@@ -177,20 +177,40 @@ class FsBlobStore:
             return total, True
         part = self._partial(sha256)
         part.parent.mkdir(parents=True, exist_ok=True)
-        with part.open("ab") as f, _locked(f.fileno()):
-            if final.is_file():  # completed by the request that held the lock before this one
+        for _attempt in range(10):
+            if final.is_file():
                 return total, True
-            have = os.fstat(f.fileno()).st_size
-            if offset != have:
-                raise _wrong_offset(have)
-            if offset + len(data) > total:
-                raise _too_long()
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-            have = offset + len(data)
-            if have < total:
-                return have, False
+            with part.open("ab") as f, _locked(f.fileno()):
+                if not _same_file(f.fileno(), part):
+                    continue  # completed or dropped by the request that held the lock before this one
+                return self._append(f, part, final, sha256, offset, total, data)
+        raise _wrong_offset(self.offset(sha256))
+
+    def _append(
+        self, f: Any, part: Path, final: Path, sha256: str, offset: int, total: int, data: bytes
+    ) -> tuple[int, bool]:
+        """One chunk, under the partial file's lock."""
+        have = os.fstat(f.fileno()).st_size
+        if final.is_file():  # completed meanwhile; this partial file was made empty by our open
+            if have == 0:
+                part.unlink(missing_ok=True)
+            return total, True
+        if offset != have:
+            raise _wrong_offset(have)
+        if offset + len(data) > total:
+            raise _too_long()
+        have = offset + len(data)
+        if offset == 0 and have == total and hashlib.sha256(data).hexdigest() != sha256:
+            part.unlink(missing_ok=True)  # empty: nothing was written
+            raise _hash_mismatch()  # a whole file in one chunk: checked before anything is written
+        f.write(data)
+        f.flush()
+        if have < total:
+            # Not fsynced: after a power loss a partial file may come back shorter (the desk resumes
+            # from its length) or with garbage (the hash check at the end drops it); never served.
+            return have, False
+        os.fsync(f.fileno())
+        if offset > 0:
             digest = hashlib.sha256()
             with part.open("rb") as r:
                 while chunk := r.read(1 << 20):
@@ -198,10 +218,18 @@ class FsBlobStore:
             if digest.hexdigest() != sha256:
                 part.unlink(missing_ok=True)
                 raise _hash_mismatch()
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(part, final)
-            _fsync_dir(final.parent)
-            return have, True
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(part, final)
+        _fsync_dir(final.parent)
+        return have, True
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether the open file is still the one at ``path`` (not renamed or removed while we waited)."""
+    try:
+        return os.path.samestat(os.fstat(fd), path.stat())
+    except FileNotFoundError:
+        return False
 
 
 @contextmanager
