@@ -6,6 +6,7 @@ still being written)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import threading
 from collections.abc import Iterator
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from server import blobs
-from server.db import Database
+from server import blobs, cli
+from server.db import Database, SetupError
 from server.errors import ApiError
 
 
@@ -96,3 +97,31 @@ def test_the_same_chunk_sent_twice_at_once_is_stored_once(store: blobs.BlobStore
             t.join()
         assert codes.count("ok") >= 1 and set(codes) <= {"ok", "file.offset"}, codes
     assert store.read(sha) == data and sha not in store.partials()
+
+
+def test_the_store_is_chosen_by_configuration(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = Database(db_url)
+    try:
+        monkeypatch.setenv(blobs.BLOB_DIR_ENV, str(tmp_path / "files"))
+        monkeypatch.delenv(blobs.BLOB_STORE_ENV, raising=False)
+        fs = blobs.open_store(db)
+        assert isinstance(fs, blobs.FsBlobStore) and fs.root == tmp_path / "files"
+        monkeypatch.setenv(blobs.BLOB_STORE_ENV, "postgres")
+        if db.is_postgres:
+            assert isinstance(blobs.open_store(db), blobs.PgBlobStore)
+        else:
+            with pytest.raises(SetupError) as refused:
+                blobs.open_store(db)
+            assert refused.value.problem.code == "blobs.postgres"
+            # The command line says so in both languages, exit code 2, no traceback.
+            assert cli.main(["files", "X", "--db", db_url], out=io.StringIO()) == 2
+            err = capsys.readouterr().err
+            assert "cần máy chủ dùng PostgreSQL" in err and "needs a server on PostgreSQL" in err
+        monkeypatch.setenv(blobs.BLOB_STORE_ENV, "s3")
+        with pytest.raises(SetupError) as refused:
+            blobs.open_store(db)
+        assert refused.value.problem.code == "blobs.kind"
+    finally:
+        db.dispose()
