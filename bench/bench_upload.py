@@ -13,7 +13,8 @@ are sent now): it changes the bytes, not the upload path.
 
     .venv/bin/python bench/bench_upload.py [--files 20] [--pages 3] [--chunk 1048576] [--store fs]
 
-Target: the desk's upload ≥ 50 % of the transport's throughput. Saved under ``"upload"``.
+Target: the desk's upload ≥ 50 % of the transport's throughput. Saved under ``"upload"`` (``fs``) or
+``"upload_postgres"``.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def main() -> int:
         f"upload / transport: {ratio:.0%} (target ≥ {TARGET:.0%}) -> {'OK' if ratio >= TARGET else 'MISSED'}"
     )
     save(
-        "upload",
+        "upload" if args.store == "fs" else f"upload_{args.store}",
         {
             "store": args.store,
             "files": args.files,
