@@ -346,6 +346,9 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     from server.app import create_app
 
     _ready(db)
+    from server.blobs import open_store
+
+    open_store(db, args.blob_store)  # a store that cannot be used is refused here, not in each worker
     demo = ", ".join(admin.demo_operators_active(db))
     if demo:  # the well-known demo password of add-demo still opens an account
         print(

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
+from sqlalchemy.engine import make_url
 
 from server import blobs, cli
 from server.db import Database, SetupError
@@ -125,3 +127,19 @@ def test_the_store_is_chosen_by_configuration(
         assert refused.value.problem.code == "blobs.kind"
     finally:
         db.dispose()
+
+
+def test_serve_refuses_the_postgres_store_on_sqlite(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if make_url(db_url).get_backend_name() != "sqlite":
+        pytest.skip("the refusal is for an SQLite server")
+    monkeypatch.delenv(blobs.BLOB_STORE_ENV, raising=False)
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the server must not start")
+
+    monkeypatch.setattr(uvicorn, "run", never)
+    args = ["serve", "--db", db_url, "--port", "0", "--workers", "2", "--blob-store", "postgres"]
+    code = cli.main(args, out=io.StringIO())  # refused before any worker starts
+    assert code == 2 and "needs a server on PostgreSQL" in capsys.readouterr().err
