@@ -7,7 +7,7 @@ stopped and a chunk sent twice is not appended twice. When the last byte arrives
 and size are checked; only then is the file complete and served (a mismatch drops what was received). A
 file the server has is never asked for again (idempotent by SHA-256).
 
-Two stores behind one interface (:class:`BlobStore`), chosen by ``$MOTCUA_BLOB_STORE`` (``serve
+Three stores behind one interface (:class:`BlobStore`), chosen by ``$MOTCUA_BLOB_STORE`` (``serve
 --blob-store``):
 
 - ``fs`` (default): files in a folder (``$MOTCUA_BLOB_DIR``, default ``motcua-blobs``): partial uploads in
@@ -19,8 +19,7 @@ Two stores behind one interface (:class:`BlobStore`), chosen by ``$MOTCUA_BLOB_S
   chunk is one transaction that locks the file's row, checks the offset, stores the chunk and advances
   the held length, so a kill loses at most the chunk in flight. Only on PostgreSQL (an SQLite server
   keeps its files in the folder).
-
-An S3-compatible store is not built (no S3-compatible server can run where this was developed).
+- ``s3``: an S3-compatible bucket (``server.blobs_s3``), **tested against a simulator only**.
 
 Which files a device may send or fetch: only those named by an accepted ``dossier.files`` event of a
 dossier visible to the device's centre (receiving, competent or handling agency), with the size that
@@ -32,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,19 +43,19 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.contract import FilesPayload
 from app.domain.errors import Problem
+from server.blob_checks import check_sha, hash_mismatch, too_long, wrong_offset
 from server.db import Database, SetupError
 from server.errors import ApiError
 from server.models import BlobChunk, Dossier, FileRef, StoredBlob
 
 BLOB_DIR_ENV = "MOTCUA_BLOB_DIR"
-#: Environment variable choosing the blob store: ``fs`` (default) or ``postgres``.
+#: Environment variable choosing the blob store: ``fs`` (default), ``postgres`` or ``s3``.
 BLOB_STORE_ENV = "MOTCUA_BLOB_STORE"
-STORE_KINDS = ("fs", "postgres")
+STORE_KINDS = ("fs", "postgres", "s3")
 #: Largest file accepted (a paper of 500 pages at ~60 KB each is 30 MB).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Largest chunk (well under the request body limit of server.api.middleware).
 MAX_CHUNK_BYTES = 4 * 1024 * 1024
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 
 
 def default_dir() -> Path:
@@ -71,49 +69,6 @@ def _fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def bad_hash(sha256: str) -> ApiError:
-    return ApiError(
-        422,
-        Problem(
-            "file.sha256", "Mã SHA-256 của tệp không hợp lệ.", "The file's SHA-256 is not valid.", "sha256"
-        ),
-    )
-
-
-def _check_sha(sha256: str) -> None:
-    if not _SHA.match(sha256):
-        raise bad_hash(sha256)
-
-
-def _wrong_offset(have: int) -> ApiError:
-    return ApiError(
-        409,
-        Problem(
-            "file.offset",
-            f"Máy chủ đã nhận {have} byte của tệp này: gửi tiếp từ đó.",
-            f"The server holds {have} bytes of this file: resume from there.",
-            str(have),
-        ),
-    )
-
-
-def _too_long() -> ApiError:
-    return ApiError(
-        422, Problem("file.size", "Tệp dài hơn kích thước đã khai.", "The file is longer than declared.")
-    )
-
-
-def _hash_mismatch() -> ApiError:
-    return ApiError(
-        422,
-        Problem(
-            "file.hash_mismatch",
-            "Nội dung tệp nhận được không khớp mã SHA-256: tệp bị hỏng trên đường truyền, hãy gửi lại.",
-            "The file received does not match its SHA-256: it was damaged in transfer; send it again.",
-        ),
-    )
 
 
 class BlobStore(Protocol):
@@ -148,7 +103,7 @@ class FsBlobStore:
         self.root = root
 
     def path(self, sha256: str) -> Path:
-        _check_sha(sha256)
+        check_sha(sha256)
         return self.root / sha256[:2] / sha256[2:]
 
     def _partial(self, sha256: str) -> Path:
@@ -184,7 +139,7 @@ class FsBlobStore:
                 if not _same_file(f.fileno(), part):
                     continue  # completed or dropped by the request that held the lock before this one
                 return self._append(f, part, final, sha256, offset, total, data)
-        raise _wrong_offset(self.offset(sha256))
+        raise wrong_offset(self.offset(sha256))
 
     def _append(
         self, f: Any, part: Path, final: Path, sha256: str, offset: int, total: int, data: bytes
@@ -196,13 +151,13 @@ class FsBlobStore:
                 part.unlink(missing_ok=True)
             return total, True
         if offset != have:
-            raise _wrong_offset(have)
+            raise wrong_offset(have)
         if offset + len(data) > total:
-            raise _too_long()
+            raise too_long()
         have = offset + len(data)
         if offset == 0 and have == total and hashlib.sha256(data).hexdigest() != sha256:
             part.unlink(missing_ok=True)  # empty: nothing was written
-            raise _hash_mismatch()  # a whole file in one chunk: checked before anything is written
+            raise hash_mismatch()  # a whole file in one chunk: checked before anything is written
         f.write(data)
         f.flush()
         if have < total:
@@ -217,7 +172,7 @@ class FsBlobStore:
                     digest.update(chunk)
             if digest.hexdigest() != sha256:
                 part.unlink(missing_ok=True)
-                raise _hash_mismatch()
+                raise hash_mismatch()
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, final)
         _fsync_dir(final.parent)
@@ -269,18 +224,18 @@ class PgBlobStore:
         self.db = db
 
     def has(self, sha256: str) -> bool:
-        _check_sha(sha256)
+        check_sha(sha256)
         with self.db.read() as s:
             return bool(s.scalar(select(_BLOBS.c.complete).where(_BLOBS.c.sha256 == sha256)))
 
     def offset(self, sha256: str) -> int:
-        _check_sha(sha256)
+        check_sha(sha256)
         with self.db.read() as s:
             row = s.execute(select(_BLOBS.c.held, _BLOBS.c.complete).where(_BLOBS.c.sha256 == sha256)).first()
         return 0 if row is None or row.complete else int(row.held)
 
     def read(self, sha256: str) -> bytes | None:
-        _check_sha(sha256)
+        check_sha(sha256)
         with self.db.read() as s:
             if not s.scalar(select(_BLOBS.c.complete).where(_BLOBS.c.sha256 == sha256)):
                 return None
@@ -298,7 +253,7 @@ class PgBlobStore:
             )
 
     def write_chunk(self, sha256: str, offset: int, total: int, data: bytes) -> tuple[int, bool]:
-        _check_sha(sha256)
+        check_sha(sha256)
         now = datetime.now(UTC).replace(tzinfo=None)
         with self.db.write() as s:
             s.execute(
@@ -315,9 +270,9 @@ class PgBlobStore:
                 return total, True
             have = int(row.held)
             if offset != have:
-                raise _wrong_offset(have)
+                raise wrong_offset(have)
             if offset + len(data) > total:
-                raise _too_long()
+                raise too_long()
             s.execute(_CHUNKS.insert().values(sha256=sha256, start=offset, data=data))
             have = offset + len(data)
             complete = have == total
@@ -339,7 +294,7 @@ class PgBlobStore:
                 s.execute(delete(_CHUNKS).where(_CHUNKS.c.sha256 == sha256))
                 s.execute(delete(_BLOBS).where(_BLOBS.c.sha256 == sha256))
         if not matches:
-            raise _hash_mismatch()
+            raise hash_mismatch()
         return have, complete
 
 
@@ -351,6 +306,10 @@ def open_store(db: Database, kind: str | None = None, folder: Path | None = None
         return FsBlobStore(folder or default_dir())
     if kind == "postgres":
         return PgBlobStore(db)
+    if kind == "s3":
+        from server.blobs_s3 import S3BlobStore
+
+        return S3BlobStore.from_env()
     raise SetupError(
         Problem(
             "blobs.kind",
@@ -393,7 +352,7 @@ _DOSSIERS: Any = Dossier.__table__
 def references(db: Database, sha256: str) -> list[Reference]:
     """The dossiers whose accepted ``dossier.files`` events name this file, with the centres that may
     see them and the size the event declared."""
-    _check_sha(sha256)
+    check_sha(sha256)
     with db.read() as s:
         rows = s.execute(
             select(
@@ -428,7 +387,7 @@ def forbidden() -> ApiError:
 def allowed_size(db: Database, sha256: str, centre_eid: str) -> int:
     """The declared size of the file for a device of ``centre_eid`` (a centre named on a dossier that
     references it), or 403: one indexed query."""
-    _check_sha(sha256)
+    check_sha(sha256)
     with db.read() as s:
         size = s.scalar(
             select(_REFS.c.size)

@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path[:1]:
 if "server" in sys.modules and getattr(sys.modules["server"], "__file__", None) is None:
     del sys.modules["server"]  # a namespace package picked up from tests/
 
+from s3kit import simulated_s3  # noqa: E402
 from srvkit import LiveServer, World  # noqa: E402
 
 from server.app import create_app  # noqa: E402
@@ -152,17 +153,29 @@ def server(live_server: LiveServer) -> LiveServer:
     return live_server
 
 
-BLOB_STORES = [pytest.param("fs", id="fs"), pytest.param("postgres", id="postgres", marks=pytest.mark.pg)]
+BLOB_STORES = [
+    pytest.param("fs", id="fs"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.pg),
+    pytest.param("s3", id="s3"),
+]
 
 
 @pytest.fixture(params=BLOB_STORES)
 def blob_store(request: pytest.FixtureRequest, server: LiveServer) -> Iterator[BlobStore]:
-    """The running server's file store, each kind in turn (issue 19): ``fs`` (its folder) and, in the
-    ``[pg]`` run only, ``postgres`` (the server's database)."""
+    """The running server's file store, each kind in turn (issue 19): ``fs`` (its folder), ``s3`` (an S3
+    simulator) and, in the ``[pg]`` run only, ``postgres`` (the server's database)."""
     app = server.app
     before = app.state.blobs
     if request.param == "fs":
         yield before
+        return
+    if request.param == "s3":  # an S3 simulator (tests/server/s3kit.py): S3-compatible stores are untested
+        with simulated_s3() as s3:
+            app.state.blobs = s3
+            try:
+                yield s3
+            finally:
+                app.state.blobs = before
         return
     if not server.db.is_postgres:
         pytest.skip("the postgres file store runs in the [pg] half only")

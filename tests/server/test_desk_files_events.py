@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from s3kit import s3_env
 from sqlalchemy import select, update
 from srvkit import A, B, P, World, sign_in
 
@@ -33,6 +34,7 @@ from app.sync.client import ServerRefused, SyncClient
 from server import cli as server_cli
 from server import models as sm
 from server.blobs import BlobStore
+from server.blobs_s3 import S3BlobStore
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 
@@ -112,9 +114,16 @@ def test_files_event_travels_with_a_forwarded_dossier(
 
 
 def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scope(
-    desks: tuple[Store, Store], world: World, tmp_path: Path, blob_store: BlobStore
+    desks: tuple[Store, Store],
+    world: World,
+    tmp_path: Path,
+    blob_store: BlobStore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     a1, b1 = desks
+    if isinstance(blob_store, S3BlobStore):
+        for key, value in s3_env(blob_store).items():  # for `motcua-server files` below
+            monkeypatch.setenv(key, value)
     assert world.live.blob_dir is not None
     page = tmp_path / "page.png"
     samples.scanned(samples.text_page(repeat=1), seed=8).save(page, dpi=(300, 300))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from s3kit import MOTO_CONCURRENCY, simulated_s3
 from sqlalchemy.engine import make_url
 
 from server import blobs, cli
@@ -21,10 +22,14 @@ from server.db import Database, SetupError
 from server.errors import ApiError
 
 
-@pytest.fixture(params=["fs", pytest.param("postgres", marks=pytest.mark.pg)])
+@pytest.fixture(params=["fs", pytest.param("postgres", marks=pytest.mark.pg), "s3"])
 def store(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Iterator[blobs.BlobStore]:
     if request.param == "fs":
         yield blobs.FsBlobStore(tmp_path / "blobs")
+        return
+    if request.param == "s3":
+        with simulated_s3() as s3:
+            yield s3
         return
     db = Database(db_url)
     if not db.is_postgres:
@@ -78,6 +83,8 @@ def test_a_damaged_file_is_dropped(store: blobs.BlobStore, chunks: int) -> None:
 
 
 def test_the_same_chunk_sent_twice_at_once_is_stored_once(store: blobs.BlobStore) -> None:
+    if store.kind == "s3":
+        pytest.skip(MOTO_CONCURRENCY)
     data, sha = _file(200_000)
     half = len(data) // 2
     for _round in range(2):  # the middle chunk, then the last one
@@ -122,6 +129,11 @@ def test_the_store_is_chosen_by_configuration(
             err = capsys.readouterr().err
             assert "cần máy chủ dùng PostgreSQL" in err and "needs a server on PostgreSQL" in err
         monkeypatch.setenv(blobs.BLOB_STORE_ENV, "s3")
+        monkeypatch.delenv("MOTCUA_S3_BUCKET", raising=False)
+        with pytest.raises(SetupError) as refused:
+            blobs.open_store(db)
+        assert refused.value.problem.code == "blobs.s3_bucket"
+        monkeypatch.setenv(blobs.BLOB_STORE_ENV, "gcs")
         with pytest.raises(SetupError) as refused:
             blobs.open_store(db)
         assert refused.value.problem.code == "blobs.kind"
