@@ -130,11 +130,18 @@ class S3BlobStore:
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=f"{self.prefix}partial/", Delimiter="/"
         )
-        return sorted(
+        shas = sorted(
             p["Prefix"].rstrip("/").rsplit("/", 1)[-1]
             for page in pages
             for p in page.get("CommonPrefixes", [])
         )
+        out = []
+        for sha in shas:
+            if self.has(sha):  # the server stopped between writing the file and deleting its chunks
+                self._drop(self._chunks(sha))
+            else:
+                out.append(sha)
+        return out
 
     def _drop(self, chunks: list[tuple[int, str, int]]) -> None:
         keys = [{"Key": key} for _start, key, _size in chunks]

@@ -503,8 +503,9 @@ def _blob_store_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--blob-store",
         choices=STORE_KINDS,
-        help="where the digitised files are kept: fs (a folder, the default) or postgres (the server's "
-        "PostgreSQL database); default $MOTCUA_BLOB_STORE or fs",
+        help="where the digitised files are kept: fs (a folder, the default), postgres (the server's "
+        "PostgreSQL database) or s3 (an S3-compatible bucket: $MOTCUA_S3_BUCKET, $MOTCUA_S3_ENDPOINT); "
+        "default $MOTCUA_BLOB_STORE or fs",
     )
 
 

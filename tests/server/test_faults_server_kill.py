@@ -1,7 +1,8 @@
 """SIGKILL of the server while it receives chunked uploads of digitised files (issue 19, Faults).
 
 A real ``motcua-server serve`` process (uvicorn) on 127.0.0.1, on the session's database (SQLite or
-PostgreSQL), with each blob store (``fs``; ``postgres`` in the ``[pg]`` run). The desk uploads three files
+PostgreSQL), with each blob store (``fs``; ``s3`` on moto's S3 simulator; ``postgres`` in the ``[pg]``
+run). The desk uploads three files
 in small chunks; the test watches the server's store and kills the server with SIGKILL as soon as part of
 a file has arrived (plus a seeded random delay), several times. After every restart: a file the server
 has not fully received is never served (404 ``file.not_yet``, never a prefix), and a file it serves has
@@ -22,11 +23,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 from faults.harness import fault_seed, new_desk
+from s3kit import s3_env, simulated_s3
 from sqlalchemy import func, select, update
 from srvkit import A, World, sign_in
 
@@ -50,6 +53,7 @@ from app.sync.client import SyncClient, SyncError
 from app.sync.files import pending_files, upload_pending
 from server import blobs
 from server import models as sm
+from server.blobs_s3 import S3BlobStore
 
 pytestmark = pytest.mark.slow
 
@@ -68,14 +72,14 @@ def _free_port() -> int:
 class ServerProcess:
     """``motcua-server serve`` in a process of its own, started and SIGKILLed by the test."""
 
-    def __init__(self, db_url: str, kind: str, blob_dir: Path, log: Path) -> None:
-        self.db_url, self.kind, self.blob_dir, self.log = db_url, kind, blob_dir, log
+    def __init__(self, db_url: str, kind: str, blob_dir: Path, log: Path, env: dict[str, str]) -> None:
+        self.db_url, self.kind, self.blob_dir, self.log, self.env = db_url, kind, blob_dir, log, env
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = dict(os.environ, MOTCUA_BLOB_DIR=str(self.blob_dir), PYTHONPATH=str(ROOT))
+        env = dict(os.environ, MOTCUA_BLOB_DIR=str(self.blob_dir), PYTHONPATH=str(ROOT), **self.env)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "server.cli", "serve", "--db", self.db_url, "--port", str(self.port)]
@@ -118,12 +122,20 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     store.dispose()
 
 
-@pytest.mark.parametrize("kind", ["fs", pytest.param("postgres", marks=pytest.mark.pg)])
+@pytest.mark.parametrize("kind", ["fs", pytest.param("postgres", marks=pytest.mark.pg), "s3"])
 def test_kill_9_of_the_server_while_it_receives_uploads(
     kind: str, desk: Store, world: World, tmp_path: Path
 ) -> None:
     if kind == "postgres" and not world.live.db.is_postgres:
         pytest.skip("the postgres file store runs in the [pg] half only")
+    with ExitStack() as stack:
+        s3 = stack.enter_context(simulated_s3()) if kind == "s3" else None
+        _kill_while_receiving(kind, s3, desk, world, tmp_path)
+
+
+def _kill_while_receiving(
+    kind: str, s3: S3BlobStore | None, desk: Store, world: World, tmp_path: Path
+) -> None:
     rng = random.Random(fault_seed())
     shas: list[str] = []
     for i in range(3):
@@ -147,8 +159,15 @@ def test_kill_9_of_the_server_while_it_receives_uploads(
     with SyncClient(url, token) as client:
         engine.SyncEngine(desk, client).push(engine.RoundReport())  # the events first
     blob_dir = tmp_path / "server-blobs"
-    store: blobs.BlobStore = blobs.FsBlobStore(blob_dir) if kind == "fs" else blobs.PgBlobStore(world.live.db)
-    server = ServerProcess(world.live.db_url, kind, blob_dir, tmp_path / "server.log")
+    store: blobs.BlobStore
+    if s3 is not None:
+        store = s3
+    elif kind == "fs":
+        store = blobs.FsBlobStore(blob_dir)
+    else:
+        store = blobs.PgBlobStore(world.live.db)
+    env = s3_env(s3) if s3 is not None else {}
+    server = ServerProcess(world.live.db_url, kind, blob_dir, tmp_path / "server.log", env)
     sent = [0]  # bytes of the chunks the server acknowledged, over every round
 
     class CountingClient(SyncClient):
