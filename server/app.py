@@ -28,8 +28,7 @@ from server.api.files import files_router
 from server.api.guard import CatchAll, deduplicate
 from server.api.middleware import BodyLimit
 from server.api.routes import health_router, router
-from server.blobs import BlobStore
-from server.blobs import default_dir as default_blob_dir
+from server.blobs import open_store as open_blob_store
 from server.db import Database, check_schema
 from server.errors import ApiError, error_body, unavailable
 from server.web.routes import web_router
@@ -144,22 +143,26 @@ def create_app(
     threads: int | None = None,
     docs: bool | None = None,
     blob_dir: Path | None = None,
+    blob_store: str | None = None,
 ) -> FastAPI:
     """The API on the database at ``db_url`` (migrated beforehand with ``motcua-server init``).
 
     ``threads``: the size of the worker thread pool running the endpoints (default
     ``$MOTCUA_SERVER_THREADS`` or :data:`DEFAULT_THREADS`). ``docs``: serve ``/docs``, ``/redoc`` and
-    ``/openapi.json`` (default: only when ``$MOTCUA_SERVER_DOCS`` is "1"; off in production)."""
+    ``/openapi.json`` (default: only when ``$MOTCUA_SERVER_DOCS`` is "1"; off in production).
+    ``blob_store``: ``fs`` or ``postgres`` (default ``$MOTCUA_BLOB_STORE`` or ``fs``), ``blob_dir`` the
+    folder of ``fs`` (default ``$MOTCUA_BLOB_DIR`` or ``motcua-blobs``)."""
     threads = threads or int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     if docs is None:
         docs = os.environ.get(DOCS_ENV, "").strip() == "1"
     db = Database(db_url)
-    if check:
-        try:
+    try:
+        if check:
             check_schema(db.engine)
-        except BaseException:
-            db.dispose()
-            raise
+        files_store = open_blob_store(db, blob_store, blob_dir)
+    except BaseException:
+        db.dispose()
+        raise
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -187,7 +190,7 @@ def create_app(
     from server.dashboard import router as dashboard_router  # the province's dashboard (HTML)
 
     app.include_router(dashboard_router)
-    app.state.blobs = BlobStore(blob_dir or default_blob_dir())
+    app.state.blobs = files_store
     app.include_router(files_router)
     app.add_middleware(BodyLimit)
     app.add_middleware(CatchAll)  # outermost of ours: a bug is answered and logged here, deduplicated

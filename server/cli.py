@@ -25,6 +25,7 @@ from app.contract import CentreInfo
 from app.domain.errors import Problem
 from server import __version__, admin, portal, portal_cli, quarantine
 from server.admin import AdminError
+from server.blobs import BLOB_STORE_ENV, STORE_KINDS
 from server.db import DEFAULT_DB_URL, Database, SetupError, check_schema, upgrade
 
 log = logging.getLogger(__name__)
@@ -318,7 +319,7 @@ def cmd_files(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     from server import blobs
 
     _ready(db)
-    store = blobs.BlobStore(Path(args.blobs) if args.blobs else blobs.default_dir())
+    store = blobs.open_store(db, args.blob_store, Path(args.blobs) if args.blobs else None)
     held = blobs.dossier_files(db, args.code, store)
     if held is None:
         raise AdminError(
@@ -359,6 +360,9 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
     from server.app import create_app
 
     _ready(db)
+    from server.blobs import open_store
+
+    open_store(db, args.blob_store)  # a store that cannot be used is refused here, not in each worker
     demo = ", ".join(admin.demo_operators_active(db))
     if demo:  # the well-known demo password of add-demo still opens an account
         print(
@@ -374,6 +378,8 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
 
     if args.docs:
         os.environ[DOCS_ENV] = "1"
+    if args.blob_store:  # read by create_app, in this process and in each worker
+        os.environ[BLOB_STORE_ENV] = args.blob_store
     proxies = _trusted_proxies(args)
     # X-Forwarded-For/-Proto are believed only from the configured proxies (none by default: uvicorn would
     # otherwise trust 127.0.0.1, so anything on the server itself could forge a client address).
@@ -507,6 +513,16 @@ def cmd_send_notices(args: argparse.Namespace, db: Database, out: TextIO) -> int
 # --- parser ------------------------------------------------------------------------------------------
 
 
+def _blob_store_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--blob-store",
+        choices=STORE_KINDS,
+        help="where the digitised files are kept: fs (a folder, the default), postgres (the server's "
+        "PostgreSQL database) or s3 (an S3-compatible bucket: $MOTCUA_S3_BUCKET, $MOTCUA_S3_ENDPOINT); "
+        "default $MOTCUA_BLOB_STORE or fs",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -575,12 +591,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("code", help="dossier code")
     p.add_argument("--blobs", help="the file store folder (default $MOTCUA_BLOB_DIR or ./motcua-blobs)")
+    _blob_store_option(p)
     p.add_argument("--json", action="store_true")
     p = add("serve", cmd_serve, "run the HTTP API (uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--docs", action="store_true", help="serve /docs, /redoc, /openapi.json (off by default)")
+    _blob_store_option(p)
     p.add_argument(
         "--trusted-proxy",
         action="append",

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -251,6 +252,55 @@ class ChangeRow(Base):
     # The value of the change's ``dossier`` / ``procedure`` / ``calendar`` key (app.contract.Change).
     body: Mapped[dict[str, Any]] = mapped_column(JSONText)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- digitised files (issue 19) ----------------------------------------------------------------------
+
+
+class FileRef(Base):
+    """A file reference: one row per accepted ``dossier.files`` event, written in the transaction that
+    stores the event (``server.sync``). Which dossiers name a file (and so which centres may send or
+    fetch it: those of the dossier row) and a dossier's files, by index instead of scanning events."""
+
+    __tablename__ = "file_refs"
+    __table_args__ = (Index("ix_file_refs_dossier_id_id", "dossier_id", "id"),)
+
+    #: Arrival order (the event's): the newest row of a paper is its current file.
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.event_id"), unique=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"))
+    #: None for a paper exempt from copying (TT 03/2025 Art. 5.2).
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    paper_no: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)
+    exemption: Mapped[str | None] = mapped_column(String(30))
+
+
+class StoredBlob(Base):
+    """A file in the PostgreSQL blob store (``MOTCUA_BLOB_STORE=postgres``, ``server.blobs``): its
+    declared size, the bytes received so far, and whether it is complete (SHA-256 verified). A file is
+    served only when complete."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    held: Mapped[int] = mapped_column(BigInteger)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class BlobChunk(Base):
+    """One received chunk of a file in the PostgreSQL blob store, at its byte offset (``start``)."""
+
+    __tablename__ = "blob_chunks"
+
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256", ondelete="CASCADE"), primary_key=True)
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 # --- numbering ---------------------------------------------------------------------------------------

@@ -25,7 +25,8 @@ without losing the others (:func:`push`). Rules, in order:
    status is the one the machine computes; ``from_status``/``to_status`` are the workstation's view.
 5. ``dossier.files`` (issue 19): like a transition, the dossier must exist and be visible to the device's
    centre; it is recorded among the dossier's events (its file references reach every centre named on
-   the dossier through the change feed) and changes no status.
+   the dossier through the change feed), its file reference is written to ``file_refs`` (the index the
+   file routes check, ``server.blobs``), and it changes no status.
 
 Each accepted event updates the dossier's state (status, due date, handling agency) and appends one
 ``dossier`` change carrying the whole dossier and all its events.
@@ -97,10 +98,20 @@ from app.domain.roles import may_carry_due, may_perform, roles_of
 from app.domain.roles import refusal as role_refusal
 from app.domain.status import Action, Status, transition
 from server import trust
+from server.blobs import file_ref
 from server.db import Database
 from server.devices import DeviceContext, sha256, touch_due, touch_stmt
 from server.errors import busy, first_error, scope_forbidden, wire_time
-from server.models import Centre, ChangeRow, DeviceOperator, Dossier, EventRow, NumberCounter, Operator
+from server.models import (
+    Centre,
+    ChangeRow,
+    DeviceOperator,
+    Dossier,
+    EventRow,
+    FileRef,
+    NumberCounter,
+    Operator,
+)
 
 log = logging.getLogger(__name__)
 
@@ -531,7 +542,7 @@ def _apply(b: _Batch, ev: Event, *, fresh: bool) -> _Outcome:
             assert snapshot_parts is not None
             outcome = _apply_received(b, ev, typed, body, snapshot_parts, body_text, digest, fresh=fresh)
         elif isinstance(typed, FilesPayload):
-            outcome = _apply_files(b, ev, dossier, body_text, digest)
+            outcome = _apply_files(b, ev, dossier, typed, body_text, digest)
         else:
             outcome = _apply_transition(b, ev, dossier, typed, body, body_text, digest)
     except Rejected:
@@ -921,7 +932,7 @@ def _check_due(tp: TransitionPayload, status: str, current: Any, occurred_at: da
 
 
 def _apply_files(
-    b: _Batch, ev: Event, dossier: _DossierState | None, body_text: str, digest: str
+    b: _Batch, ev: Event, dossier: _DossierState | None, fp: FilesPayload, body_text: str, digest: str
 ) -> _Outcome:
     """A paper digitised, exempt or the result attached (issue 19): recorded among the dossier's events,
     so its file references travel in the change feed to every centre named on the dossier (a forwarded
@@ -940,7 +951,9 @@ def _apply_files(
         raise Rejected(scope_forbidden(f"hồ sơ {dossier.code or dossier.id}", f"dossier {dossier.code}"))
     events = _events_of(s, dossier)
     after = replace(dossier, events=events)
-    return _record(b, ev, after, split_json(dict(dossier.snapshot), "events"), body_text, digest, None)
+    outcome = _record(b, ev, after, split_json(dict(dossier.snapshot), "events"), body_text, digest, None)
+    s.execute(insert(FileRef).values(file_ref(ev.event_id, dossier.id, fp)))  # in the same transaction
+    return outcome
 
 
 def _record(

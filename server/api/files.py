@@ -1,7 +1,8 @@
 """The ``/api/v1/files`` routes (issue 19): upload a digitised file in chunks, resume, fetch it.
 
 A device may send or fetch a file only when an accepted ``dossier.files`` event of a dossier visible to
-its centre names it (``server.blobs.references``): files follow their events.
+its centre names it (``server.blobs.allowed_size``, over the indexed ``file_refs``): files follow their
+events. The store is the configured one (``server.blobs.open_store``).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ BlobDep = Annotated[blobs.BlobStore, Depends(store_of)]
 @files_router.get("/{sha256}")
 def file_status(sha256: str, db: DbDep, device: DeviceDep, store: BlobDep) -> FileStatus:
     """Whether the server holds the file (then it is not sent again), or how many bytes of it."""
-    size = blobs.allowed_size(blobs.references(db, sha256), device.centre_eid)
+    size = blobs.allowed_size(db, sha256, device.centre_eid)
     have = store.has(sha256)
     return FileStatus(
         sha256=sha256,
@@ -72,7 +73,7 @@ async def put_chunk(
         raise ApiError(413, Problem("file.chunk", "Phần tệp gửi lên quá lớn.", "The chunk is too large."))
 
     def work() -> tuple[int, bool]:
-        size = blobs.allowed_size(blobs.references(db, sha256), device.centre_eid)
+        size = blobs.allowed_size(db, sha256, device.centre_eid)
         if size != total:
             raise ApiError(
                 422,
@@ -92,8 +93,9 @@ async def put_chunk(
 @files_router.get("/{sha256}/content", response_class=Response)
 def file_content(sha256: str, db: DbDep, device: DeviceDep, store: BlobDep) -> Response:
     """The file, to a device of a centre named on a dossier that references it."""
-    blobs.allowed_size(blobs.references(db, sha256), device.centre_eid)
-    if not store.has(sha256):
+    blobs.allowed_size(db, sha256, device.centre_eid)
+    data = store.read(sha256)
+    if data is None:
         raise ApiError(
             404,
             Problem(
@@ -102,4 +104,4 @@ def file_content(sha256: str, db: DbDep, device: DeviceDep, store: BlobDep) -> R
                 "The server has not received this file yet.",
             ),
         )
-    return Response(store.path(sha256).read_bytes(), media_type="application/pdf")
+    return Response(data, media_type="application/pdf")

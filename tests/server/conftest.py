@@ -32,9 +32,11 @@ if str(ROOT) not in sys.path[:1]:
 if "server" in sys.modules and getattr(sys.modules["server"], "__file__", None) is None:
     del sys.modules["server"]  # a namespace package picked up from tests/
 
+from s3kit import simulated_s3  # noqa: E402
 from srvkit import LiveServer, World  # noqa: E402
 
 from server.app import create_app  # noqa: E402
+from server.blobs import BlobStore, PgBlobStore  # noqa: E402
 from server.db import Database, upgrade  # noqa: E402
 from server.devices import THROTTLE  # noqa: E402
 from server.models import Base  # noqa: E402
@@ -94,8 +96,9 @@ class _ServerThread:
         self.port: int = self.sock.getsockname()[1]
         #: The server's file store (issue 19), a fresh temp folder per test session.
         self.blob_dir = Path(tempfile.mkdtemp(prefix="motcua-blobs-"))
+        self.app = create_app(url, docs=True, blob_dir=self.blob_dir, blob_store="fs")
         config = uvicorn.Config(
-            create_app(url, docs=True, blob_dir=self.blob_dir),
+            self.app,
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=5,
@@ -125,7 +128,7 @@ def live_server(db_url: str) -> Iterator[LiveServer]:
     thread.start()
     db = Database(db_url)
     try:
-        yield LiveServer(f"http://127.0.0.1:{thread.port}", db_url, db, thread.blob_dir)
+        yield LiveServer(f"http://127.0.0.1:{thread.port}", db_url, db, thread.blob_dir, thread.app)
     finally:
         thread.stop()
         db.dispose()
@@ -148,6 +151,39 @@ def server(live_server: LiveServer) -> LiveServer:
     _empty_tables(live_server.db)
     THROTTLE.reset()
     return live_server
+
+
+BLOB_STORES = [
+    pytest.param("fs", id="fs"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.pg),
+    pytest.param("s3", id="s3"),
+]
+
+
+@pytest.fixture(params=BLOB_STORES)
+def blob_store(request: pytest.FixtureRequest, server: LiveServer) -> Iterator[BlobStore]:
+    """The running server's file store, each kind in turn (issue 19): ``fs`` (its folder), ``s3`` (an S3
+    simulator) and, in the ``[pg]`` run only, ``postgres`` (the server's database)."""
+    app = server.app
+    before = app.state.blobs
+    if request.param == "fs":
+        yield before
+        return
+    if request.param == "s3":  # an S3 simulator (tests/server/s3kit.py): S3-compatible stores are untested
+        with simulated_s3() as s3:
+            app.state.blobs = s3
+            try:
+                yield s3
+            finally:
+                app.state.blobs = before
+        return
+    if not server.db.is_postgres:
+        pytest.skip("the postgres file store runs in the [pg] half only")
+    app.state.blobs = PgBlobStore(app.state.db)
+    try:
+        yield app.state.blobs
+    finally:
+        app.state.blobs = before
 
 
 @pytest.fixture

@@ -67,6 +67,8 @@ class LiveServer:
     db: Database
     #: The server's file store folder (issue 19); None where a test builds its own server.
     blob_dir: Path | None = None
+    #: The running FastAPI application (its ``state.blobs`` is swapped by the ``blob_store`` fixture).
+    app: Any = None
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from s3kit import s3_env
 from sqlalchemy import select, update
 from srvkit import A, B, P, World, sign_in
 
@@ -32,6 +33,8 @@ from app.sync import engine, files
 from app.sync.client import ServerRefused, SyncClient
 from server import cli as server_cli
 from server import models as sm
+from server.blobs import BlobStore
+from server.blobs_s3 import S3BlobStore
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 
@@ -99,16 +102,28 @@ def test_files_event_travels_with_a_forwarded_dossier(
             .all()[:1]
         )
     assert len(bodies) == 2
+    with world.live.db.read() as s:  # one indexed reference per accepted event, with its centres' dossier
+        refs = s.execute(select(sm.FileRef.sha256, sm.FileRef.paper_no, sm.FileRef.exemption)).all()
+    assert sorted(refs, key=lambda r: r.paper_no) == [(attached.sha256, 1, None), (None, 2, "shown_only")]
     assert attached.sha256 is not None and attached.sha256 in str(change)  # the reference reaches B's feed
     sync(a1)
     assert [e.action for e in svc.dossier_record(a1, r.code).events] == ["receive", "forward"]
+    with world.live.db.read() as s:
+        assert len(s.scalars(select(sm.FileRef.id)).all()) == 2  # no duplicate rows
     assert engine.outbox_counts(a1) == (0, 0)
 
 
 def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scope(
-    desks: tuple[Store, Store], world: World, tmp_path: Path
+    desks: tuple[Store, Store],
+    world: World,
+    tmp_path: Path,
+    blob_store: BlobStore,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     a1, b1 = desks
+    if isinstance(blob_store, S3BlobStore):
+        for key, value in s3_env(blob_store).items():  # for `motcua-server files` below
+            monkeypatch.setenv(key, value)
     assert world.live.blob_dir is not None
     page = tmp_path / "page.png"
     samples.scanned(samples.text_page(repeat=1), seed=8).save(page, dpi=(300, 300))
@@ -139,16 +154,22 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
             client.put_chunk(sha, 5, size, b"x")
         assert refused.value.problem.code == "file.offset" and refused.value.problem.field == "1000"
         assert client.file_status(sha).offset == 1000
+        assert sha in blob_store.partials() and blob_store.read(sha) is None  # a partial is never served
+        got = client._http.get(f"/files/{sha}/content", headers=client._headers())
+        assert got.status_code == 404 and got.json()["detail"]["code"] == "file.not_yet"
     report = sync(a1)
     assert (report.files_sent, report.file_bytes_sent) == (1, size - 1000)  # resumed, not restarted
-    stored = world.live.blob_dir / sha[:2] / sha[2:]
-    assert stored.read_bytes() == fsvc.blob_store(a1).read(sha)  # byte for byte
+    assert blob_store.read(sha) == fsvc.blob_store(a1).read(sha)  # byte for byte
+    assert sha not in blob_store.partials()
     assert fsvc.dossier_files(a1, r.code).papers[0].upload_state == "sent"
     assert sync(a1).files_sent == 0 and files.pending_files(a1) == (0, 0)
     out = io.StringIO()
     assert (
         server_cli.main(
-            ["files", r.code, "--db", world.live.db_url, "--blobs", str(world.live.blob_dir), "--json"],
+            [
+                *("files", r.code, "--db", world.live.db_url, "--blobs", str(world.live.blob_dir)),
+                *("--blob-store", blob_store.kind, "--json"),
+            ],
             out=out,
         )
         == 0
@@ -179,7 +200,9 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
 
 
 @pytest.mark.expect_log("app.sync.files", level="WARNING", message="cannot be uploaded")
-def test_server_refuses_a_damaged_or_oversized_file(desks: tuple[Store, Store], tmp_path: Path) -> None:
+def test_server_refuses_a_damaged_or_oversized_file(
+    desks: tuple[Store, Store], tmp_path: Path, blob_store: BlobStore
+) -> None:
     a1, _b1 = desks
     page = tmp_path / "page.png"
     samples.scanned(samples.text_page(repeat=1), seed=9).save(page, dpi=(300, 300))
@@ -202,6 +225,7 @@ def test_server_refuses_a_damaged_or_oversized_file(desks: tuple[Store, Store], 
             client.put_chunk(sha, 0, size, b"\0" * size)
         assert (refused.value.status_code, refused.value.problem.code) == (422, "file.hash_mismatch")
         assert client.file_status(sha).offset == 0  # the damaged upload was dropped
+        assert sha not in blob_store.partials() and not blob_store.has(sha)
         with pytest.raises(ServerRefused) as refused:
             client.put_chunk(sha, 0, size + 1, b"x")
         assert refused.value.problem.code == "file.size"

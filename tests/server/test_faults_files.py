@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from faults.harness import fault_seed, new_desk
+from s3kit import MOTO_CONCURRENCY
 from sqlalchemy import select, update
 from srvkit import A, World, sign_in
 
@@ -24,6 +25,7 @@ from app.services.reference import set_setting
 from app.sync import engine
 from app.sync.client import SyncClient, SyncError
 from app.sync.files import pending_files, upload_pending
+from server.blobs import BlobStore
 from tools.faultproxy import FaultProxy, RandomFaults
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
@@ -38,8 +40,11 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     store.dispose()
 
 
-def test_uploads_survive_random_network_faults(desk: Store, world: World, tmp_path: Path) -> None:
-    assert world.live.blob_dir is not None
+def test_uploads_survive_random_network_faults(
+    desk: Store, world: World, tmp_path: Path, blob_store: BlobStore
+) -> None:
+    if blob_store.kind == "s3":  # a timed-out chunk is retried while the first request still writes it
+        pytest.skip(MOTO_CONCURRENCY)
     rng = random.Random(fault_seed())
     shas = []
     for i in range(3):
@@ -92,8 +97,8 @@ def test_uploads_survive_random_network_faults(desk: Store, world: World, tmp_pa
         injected = sum(n for kind, n in proxy.stats.counts.items() if kind != "pass")
     assert pending_files(desk) == (0, 0), f"still pending after {rounds} rounds"
     for sha in shas:
-        assert (world.live.blob_dir / sha[:2] / sha[2:]).read_bytes() == fsvc.blob_store(desk).read(sha)
-    assert not list((world.live.blob_dir / "partial").glob("*.part"))
+        assert blob_store.read(sha) == fsvc.blob_store(desk).read(sha)
+        assert sha not in blob_store.partials()
     with desk.read() as s:
         states = set(s.scalars(select(DossierFile.upload_state)))
     assert states == {"sent"}
