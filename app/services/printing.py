@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.collection import collector_of
@@ -56,17 +56,15 @@ def logbook_position(session: Session, d: Dossier) -> tuple[str, int] | None:
     if logbook_numbering(session) != "year" or d.code is None:
         return None
     start = datetime(d.received_at.year, 1, 1)
-    # Compared in Python: in SQLite a stored time and the same time bound as a parameter differ in their
-    # text (no fraction / ".000000"), so equal times cannot be told apart from earlier ones in SQL.
-    earlier = session.execute(
-        select(Dossier.received_at, Dossier.code).where(
-            *_in_logbook(d.receiving_centre_id),
-            Dossier.received_at >= start,
-            Dossier.received_at < d.received_at + timedelta(seconds=1),
-        )
-    ).tuples()
-    here = (d.received_at, d.code)
-    before = sum(1 for at, code in earlier if (at, code or "") < here)
+    before = _count(
+        session,
+        *_in_logbook(d.receiving_centre_id),
+        Dossier.received_at >= start,
+        or_(
+            Dossier.received_at < d.received_at,
+            and_(Dossier.received_at == d.received_at, Dossier.code < d.code),
+        ),
+    )
     return str(d.received_at.year), before + 1
 
 
