@@ -2,7 +2,7 @@
 and the tables of the PostgreSQL blob store (issue 19)
 
 Revision ID: s0003_blobs
-Revises: s0002_trust
+Revises: s0003_audit
 Create Date: 2026-12-05 15:00:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s0003_blobs"
-down_revision: str | None = "s0002_trust"
+down_revision: str | None = "s0003_audit"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
