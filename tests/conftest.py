@@ -20,16 +20,40 @@ import pytest
 from app.bootstrap import open_store
 from app.models.db import Store
 from app.paths import database_path
-from tools.memory_keyring import MemoryKeyring
+from app.services.storekey import keyring_name
+from app.sync.credentials import SERVICE
+from tools.memory_keyring import FileKeyring, MemoryKeyring
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
+def memory_keyring(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MemoryKeyring]:
+    """A keyring of this test only, shared with the desk processes the test starts (their environment
+    selects the same secrets file: tools.memory_keyring.FileKeyring)."""
     previous = keyring.get_keyring()
-    backend = MemoryKeyring()
+    path = tmp_path_factory.mktemp("keyring") / "secrets.json"
+    monkeypatch.setenv("MOTCUA_TEST_KEYRING", str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tools.memory_keyring.FileKeyring")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    )
+    backend = FileKeyring(str(path))
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+def give_store_key(source_dir: Path, dest_dir: Path) -> None:
+    """Copying a data folder to another place: its store key goes with it (as ``db key import`` does)."""
+    value = TEMPLATE_KEYS.get(source_dir) or keyring.get_password(SERVICE, keyring_name(source_dir))
+    assert value, f"no store key for {source_dir}"
+    keyring.set_password(SERVICE, keyring_name(dest_dir), value)
+
+
+TEMPLATE_KEYS: dict[Path, str] = {}
 
 
 # --- fail on logging ------------------------------------------------------------------------------------
@@ -137,16 +161,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with a migrated store holding the reference data and the demo centre."""
     folder = tmp_path_factory.mktemp("template")
-    open_store(folder, demo=True).dispose()
+    previous = keyring.get_keyring()
+    own = MemoryKeyring()
+    keyring.set_keyring(own)
+    try:
+        open_store(folder, demo=True).dispose()
+    finally:
+        keyring.set_keyring(previous)
+    TEMPLATE_KEYS[folder] = own.secrets[(SERVICE, keyring_name(folder))]
     return folder
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, template_dir: Path) -> Path:
-    """A fresh demo data folder for one test."""
+def data_dir(tmp_path: Path, template_dir: Path, memory_keyring: MemoryKeyring) -> Path:
+    """A fresh demo data folder for one test (its store key in the test's keyring)."""
     folder = tmp_path / "data"
     folder.mkdir()
     shutil.copy(database_path(template_dir), database_path(folder))
+    give_store_key(template_dir, folder)
     return folder
 
 

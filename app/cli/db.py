@@ -34,7 +34,11 @@ def cmd_db(ctx: Context) -> int:
             from app.services.backup import check_file, list_backups
 
             sound = next(
-                (b for b in list_backups(ctx.data_dir) if b.kind != "replaced" and not check_file(b.path)),
+                (
+                    b
+                    for b in list_backups(ctx.data_dir)
+                    if b.kind != "replaced" and not check_file(b.path, data_dir=ctx.data_dir)
+                ),
                 None,
             )
             if sound is not None:

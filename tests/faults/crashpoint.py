@@ -3,8 +3,8 @@ a run gets to the end (test only).
 
 A *step* is anything that changes what is on disk: a file-system call (``os.replace``, ``os.rename``,
 ``os.unlink``, ``shutil.copyfile``, ``os.fsync``) or an SQLite call (a statement, a commit, an online
-backup) on any connection the process opens (``sqlite3.connect`` is wrapped, so SQLAlchemy's connections
-count too). The process is killed *before* step K runs, so the runs together stop the command at every
+backup) on any connection the process opens (``sqlite3.connect`` and sqlcipher3's ``connect`` are wrapped,
+so SQLAlchemy's connections to the encrypted store count too). The process is killed *before* step K runs, so the runs together stop the command at every
 boundary between its steps, which random kill times hit only by luck.
 
     python tests/faults/crashpoint.py --pristine DIR --work ROOT [--kinds fs,sql] [--every N] [--first K]
@@ -82,13 +82,13 @@ def _install(counter: _Counter) -> None:
             cursors[base] = Cursor
         return cursors[base]
 
-    def counted_connection(base: type) -> type:
-        """``base`` (sqlite3.Connection, or the factory SQLAlchemy passes) with every call counted."""
+    def counted_connection(base: type, cursor: type) -> type:
+        """``base`` (a driver's Connection, or the factory SQLAlchemy passes) with every call counted."""
         if base not in connections:
 
             class Connection(base):  # type: ignore[valid-type, misc]
                 def cursor(self, factory: Any = None) -> Any:
-                    return super().cursor(counted_cursor(factory or sqlite3.Cursor))
+                    return super().cursor(counted_cursor(factory or cursor))
 
                 def execute(self, sql: str, *args: Any) -> Any:
                     step("sql", sql)
@@ -113,14 +113,17 @@ def _install(counter: _Counter) -> None:
             connections[base] = Connection
         return connections[base]
 
-    real_connect = sqlite3.connect
+    import sqlcipher3.dbapi2 as sqlcipher
 
-    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        kwargs["factory"] = counted_connection(kwargs.get("factory") or sqlite3.Connection)
-        return real_connect(*args, **kwargs)
+    for module, dbapi in ((sqlite3, sqlite3.dbapi2), (sqlcipher, sqlcipher)):
+        real_connect = module.connect
 
-    sqlite3.connect = connect  # type: ignore[assignment]
-    sqlite3.dbapi2.connect = connect  # type: ignore[assignment]  (what SQLAlchemy's pysqlite calls)
+        def connect(*args: Any, _real: Any = real_connect, _mod: Any = module, **kwargs: Any) -> Any:
+            kwargs["factory"] = counted_connection(kwargs.get("factory") or _mod.Connection, _mod.Cursor)
+            return _real(*args, **kwargs)
+
+        module.connect = connect  # (what SQLAlchemy's pysqlite and app.models.cipher call)
+        dbapi.connect = connect
 
 
 def main() -> int:
