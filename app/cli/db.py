@@ -1,9 +1,11 @@
-"""Database maintenance commands of the command line: ``db check|path|backup|backups|restore``."""
+"""Database maintenance commands of the command line: ``db check|path|backup|backups|restore|key``."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +13,36 @@ from app.cli.context import EXIT_REFUSED, Context
 from app.services.health import check_database
 
 
+def cmd_key(ctx: Context) -> int:
+    """``db key export`` prints the store key for a paper/USB recovery copy; ``db key import`` reads one from
+    standard input (never from the command line: it would stay in the shell's history and process list)."""
+    from app.services import storekey
+
+    if ctx.args.key_action == "export":
+        ctx.print(storekey.export_text(ctx.data_dir))
+        print(
+            ctx.t(
+                "Khóa này mở được dữ liệu công dân và mọi bản sao lưu: ghi ra giấy hoặc USB, cất trong tủ khóa; "
+                "không gửi qua thư điện tử hay tin nhắn.",
+                "This key opens the citizens' data and every backup: write it on paper or a USB stick kept "
+                "locked away; never send it by e-mail or chat.",
+            ),
+            file=ctx.err,
+        )
+        return 0
+    if sys.stdin.isatty():
+        text = getpass.getpass(ctx.t("Khóa (64 chữ số thập lục phân): ", "Key (64 hexadecimal digits): "))
+    else:
+        text = sys.stdin.read()
+    storekey.import_text(ctx.data_dir, text)
+    ctx.print(ctx.t("Đã lưu khóa vào kho khóa của hệ điều hành.", "The key is saved in the OS keyring."))
+    return 0
+
+
 def cmd_db(ctx: Context) -> int:
     action = ctx.args.db_action
+    if action == "key":
+        return cmd_key(ctx)
     if action == "check":
         report = check_database(ctx.store)
         problems = list(report.integrity)
@@ -85,4 +115,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     dbsub.add_parser("backups", parents=[common], help="list the backups, newest first")
     r = dbsub.add_parser("restore", parents=[common], help="replace the database with a backup (desk closed)")
     r.add_argument("file", type=Path)
+    k = dbsub.add_parser("key", parents=[common], help="the store's encryption key: recovery copy")
+    ksub = k.add_subparsers(dest="key_action", metavar="ACTION", required=True)
+    ksub.add_parser("export", parents=[common], help="print the key for a paper/USB copy kept locked away")
+    ksub.add_parser("import", parents=[common], help="put a saved key (read from standard input) in the keyring")
     p.set_defaults(handler=cmd_db)
