@@ -65,7 +65,12 @@ def _fill_every_table(path: Path) -> list[str]:
     con = sqlite3.connect(path)
     con.execute("PRAGMA foreign_keys = OFF")
     left = []
-    valid: dict[str, object] = {"kind": "paper", "ocr_state": "none", "upload_state": "none", "exemption": None}  # CHECKs
+    valid: dict[str, object] = {
+        "kind": "paper",
+        "ocr_state": "none",
+        "upload_state": "none",
+        "exemption": None,
+    }  # CHECKs
     tables = [
         r[0]
         for r in con.execute(

@@ -118,5 +118,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     k = dbsub.add_parser("key", parents=[common], help="the store's encryption key: recovery copy")
     ksub = k.add_subparsers(dest="key_action", metavar="ACTION", required=True)
     ksub.add_parser("export", parents=[common], help="print the key for a paper/USB copy kept locked away")
-    ksub.add_parser("import", parents=[common], help="put a saved key (read from standard input) in the keyring")
+    ksub.add_parser(
+        "import", parents=[common], help="put a saved key (read from standard input) in the keyring"
+    )
     p.set_defaults(handler=cmd_db)

@@ -140,11 +140,16 @@ def main() -> int:
     kinds = frozenset(opts.kinds.split(","))
     sys.path.insert(0, str(ROOT))
     from app.cli import main as cli  # imported once, before forking
+    from app.services import storekey
+
+    pristine_key = storekey.load(opts.pristine)  # each copy of the folder gets the store key with it
 
     k = opts.first
     for _ in range(opts.limit):
         folder = opts.work / str(k)
         shutil.copytree(opts.pristine, folder)
+        if pristine_key is not None:
+            storekey.import_text(folder, pristine_key.hex())
         argv = [a.replace("{data}", str(folder)) for a in command]
         note = opts.work / f"{k}.step"
         sys.stdout.flush()
