@@ -91,13 +91,15 @@ def encrypt_plain_store(data_dir: Path, key: bytes) -> None:
     try:
         counts = cipher.encrypt_file(path, key)
         backups = encrypt_plain_backups(data_dir, key)
-    except (*cipher.DB_ERRORS, OSError, RuntimeError) as exc:
+    except (cipher.CipherError, OSError, RuntimeError) as exc:
         log.error("encrypting the store failed: %s", exc)
         raise StoreError(
             Problem(
                 "store.encrypt_failed",
-                f"Không mã hóa được cơ sở dữ liệu {path} ({exc}). Dữ liệu không bị thay đổi hay mất. Hãy giải "
-                "phóng dung lượng ổ đĩa (cần thêm chỗ bằng kích thước cơ sở dữ liệu) rồi mở lại, hoặc liên hệ "
+                f"Không mã hóa được cơ sở dữ liệu {path} ({exc}). Dữ liệu không bị thay đổi "
+                "hay mất. Hãy giải "
+                "phóng dung lượng ổ đĩa (cần thêm chỗ bằng kích thước cơ sở dữ liệu) rồi "
+                "mở lại, hoặc liên hệ "
                 "bộ phận CNTT.",
                 f"The database {path} could not be encrypted ({exc}). Nothing was changed or lost. Free disk "
                 "space (as much as the database's size) and start again, or call IT support.",

@@ -18,7 +18,8 @@ def key_of(data_dir: Path) -> bytes:
 
 
 def connect_raw(data_dir: Path, path: Path | str | None = None, **kwargs: Any) -> Any:
-    """A DB-API connection on ``data_dir``'s store (or on ``path``, one of its backups), keyed if encrypted."""
+    """A DB-API connection on ``data_dir``'s store (or on ``path``, one of its backups), keyed if
+    encrypted."""
     target = Path(path) if path is not None else database_path(data_dir)
     plain = target.exists() and cipher.is_plain(target)
     return cipher.connect(

@@ -59,7 +59,8 @@ def _decrypt_to_plain(data_dir: Path, dest: Path) -> None:
 
 
 def _fill_every_table(path: Path) -> list[str]:
-    """A row in every table still empty (plain SQL, foreign keys off); returns the tables it could not fill."""
+    """A row in every table still empty (plain SQL, foreign keys off); returns the tables it could
+    not fill."""
     import sqlite3
 
     con = sqlite3.connect(path)
@@ -74,7 +75,8 @@ def _fill_every_table(path: Path) -> list[str]:
     tables = [
         r[0]
         for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE "
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+            "'sqlite_%' AND sql NOT LIKE "
             "'CREATE VIRTUAL%'"
         )
     ]

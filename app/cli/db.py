@@ -22,7 +22,8 @@ def cmd_key(ctx: Context) -> int:
         ctx.print(storekey.export_text(ctx.data_dir))
         print(
             ctx.t(
-                "Khóa này mở được dữ liệu công dân và mọi bản sao lưu: ghi ra giấy hoặc USB, cất trong tủ khóa; "
+                "Khóa này mở được dữ liệu công dân và mọi bản sao lưu: ghi ra giấy hoặc "
+                "USB, cất trong tủ khóa; "
                 "không gửi qua thư điện tử hay tin nhắn.",
                 "This key opens the citizens' data and every backup: write it on paper or a USB stick kept "
                 "locked away; never send it by e-mail or chat.",

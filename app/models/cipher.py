@@ -32,6 +32,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 #: Errors of either driver (a plain file is read with :mod:`sqlite3`, an encrypted one with sqlcipher3).
 DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
 DATABASE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+#: sqlcipher3's DB-API ``Error`` (its exceptions are not sqlite3's).
+CipherError: type[Exception] = sqlcipher.Error
 #: The DB-API module SQLAlchemy is given for an encrypted store (its exceptions are wrapped like sqlite3's).
 dbapi: Any = sqlcipher
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -46,7 +47,7 @@ def backup_now(store: Store, data_dir: Path, kind: str = "manual", at: datetime 
     tmp = dest.with_suffix(".partial")
     try:
         backup_database(store.engine, tmp, store.key)
-    except (*cipher.DB_ERRORS, OSError) as exc:
+    except (sqlite3.Error, cipher.CipherError, OSError) as exc:
         tmp.unlink(missing_ok=True)
         problem = environment_problem(exc, tmp) or Problem(
             "backup.failed",
@@ -109,7 +110,8 @@ def daily_backup(
 
 
 def store_key(data_dir: Path) -> bytes | None:
-    """The key of ``data_dir``'s store and backups, None when the keyring holds none or there is no keyring."""
+    """The key of ``data_dir``'s store and backups, None when the keyring holds none or there is
+    no keyring."""
     from app.services import storekey
 
     try:
@@ -318,7 +320,7 @@ def retire_numbers(path: Path, today: date, key: bytes | None = None) -> int:
                     day += timedelta(days=1)
     finally:
         con.close()
-    return changed
+    return int(changed)
 
 
 def encrypt_plain_backups(data_dir: Path, key: bytes) -> int:

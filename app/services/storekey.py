@@ -35,11 +35,15 @@ def _no_keyring(data_dir: Path) -> Problem:
     return Problem(
         "store.no_keyring",
         "Máy này không có kho khóa bảo mật của hệ điều hành (keyring), nên không thể giữ khóa mã hóa dữ liệu "
-        f"công dân ({data_dir}). Dữ liệu không bao giờ được ghi ở dạng không mã hóa, nên phần mềm chưa mở được. "
-        "Trên Windows dùng Windows Credential Manager (có sẵn); trên Linux hãy cài gnome-keyring hoặc KWallet "
+        f"công dân ({data_dir}). Dữ liệu không bao giờ được ghi ở dạng không mã hóa, nên "
+        "phần mềm chưa mở được. "
+        "Trên Windows dùng Windows Credential Manager (có sẵn); trên Linux hãy cài "
+        "gnome-keyring hoặc KWallet "
         "rồi đăng nhập lại phiên làm việc. Không có gì bị xóa hay ghi đè.",
-        f"This machine has no OS keyring, so the key that encrypts citizens' data ({data_dir}) cannot be kept. "
-        "Data is never written unencrypted, so the desk cannot open. Windows has Credential Manager built in; "
+        "This machine has no OS keyring, so the key that encrypts citizens' data "
+        f"({data_dir}) cannot be kept. "
+        "Data is never written unencrypted, so the desk cannot open. Windows has "
+        "Credential Manager built in; "
         "on Linux install gnome-keyring or KWallet and log in again. Nothing was deleted or overwritten.",
     )
 
@@ -47,11 +51,15 @@ def _no_keyring(data_dir: Path) -> Problem:
 def _key_missing(path: Path) -> Problem:
     return Problem(
         "store.key_missing",
-        f"Không đọc được cơ sở dữ liệu {path}: tệp đã được mã hóa mà kho khóa của tài khoản này không có khóa "
-        "của nó (thư mục dữ liệu được chuyển sang máy hoặc tài khoản khác, hoặc kho khóa đã bị xóa), hoặc tệp "
-        "bị hỏng. Tệp không bị ghi đè và phần mềm không tạo cơ sở dữ liệu mới thay thế. Bộ phận CNTT hãy nhập "
+        f"Không đọc được cơ sở dữ liệu {path}: tệp đã được mã hóa mà kho khóa của tài khoản "
+        "này không có khóa "
+        "của nó (thư mục dữ liệu được chuyển sang máy hoặc tài khoản khác, hoặc kho khóa "
+        "đã bị xóa), hoặc tệp "
+        "bị hỏng. Tệp không bị ghi đè và phần mềm không tạo cơ sở dữ liệu mới thay thế. Bộ "
+        "phận CNTT hãy nhập "
         f'lại khóa đã lưu (giấy hoặc USB) bằng lệnh: motcua-desk --data-dir "{path.parent}" db key import',
-        f"The database {path} cannot be read: it is encrypted and this account's keyring does not hold its key "
+        f"The database {path} cannot be read: it is encrypted and this account's keyring "
+        "does not hold its key "
         "(the data folder was moved to another PC or account, or the keyring was reset), or the file is "
         "damaged. The file was not overwritten and no new database is created in its place. IT support: "
         f'import the saved key (paper or USB) with: motcua-desk --data-dir "{path.parent}" db key import',
@@ -64,7 +72,8 @@ def _key_wrong(path: Path) -> Problem:
         f"Khóa trong kho khóa không mở được cơ sở dữ liệu {path} (khóa sai, hoặc tệp bị hỏng). Tệp không bị "
         f'ghi đè. Bộ phận CNTT hãy nhập khóa đúng bằng lệnh: motcua-desk --data-dir "{path.parent}" db key '
         "import, hoặc khôi phục bản sao lưu.",
-        f"The key in the keyring does not open the database {path} (a wrong key, or a damaged file). The file "
+        f"The key in the keyring does not open the database {path} (a wrong key, or a "
+        "damaged file). The file "
         f'was not overwritten. IT support: import the right key with: motcua-desk --data-dir "{path.parent}" '
         "db key import, or restore a backup.",
     )

@@ -4,8 +4,9 @@ a run gets to the end (test only).
 A *step* is anything that changes what is on disk: a file-system call (``os.replace``, ``os.rename``,
 ``os.unlink``, ``shutil.copyfile``, ``os.fsync``) or an SQLite call (a statement, a commit, an online
 backup) on any connection the process opens (``sqlite3.connect`` and sqlcipher3's ``connect`` are wrapped,
-so SQLAlchemy's connections to the encrypted store count too). The process is killed *before* step K runs, so the runs together stop the command at every
-boundary between its steps, which random kill times hit only by luck.
+so SQLAlchemy's connections to the encrypted store count too). The process is killed *before* step K
+runs, so the runs together stop the command at every boundary between its steps, which random kill times
+hit only by luck.
 
     python tests/faults/crashpoint.py --pristine DIR --work ROOT [--kinds fs,sql] [--every N] [--first K]
         -- db restore FILE --data-dir {data}

@@ -217,7 +217,8 @@ def store_problems(
 
 
 def store_key(db_path: Path) -> bytes | None:
-    """The SQLCipher key of the store (or backup) at ``db_path``, from the test's keyring (None: a plain file)."""
+    """The SQLCipher key of the store (or backup) at ``db_path``, from the test's keyring (None: a
+    plain file)."""
     from app.models import cipher
     from app.services import storekey
 
