@@ -16,6 +16,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from keyed import TEMPLATE_KEYS, give_store_key
 
 from app.bootstrap import open_store
 from app.models.db import Store
@@ -44,16 +45,6 @@ def memory_keyring(
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
-
-
-def give_store_key(source_dir: Path, dest_dir: Path) -> None:
-    """Copying a data folder to another place: its store key goes with it (as ``db key import`` does)."""
-    value = TEMPLATE_KEYS.get(source_dir) or keyring.get_password(SERVICE, keyring_name(source_dir))
-    assert value, f"no store key for {source_dir}"
-    keyring.set_password(SERVICE, keyring_name(dest_dir), value)
-
-
-TEMPLATE_KEYS: dict[Path, str] = {}
 
 
 # --- fail on logging ------------------------------------------------------------------------------------

@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import keyring
+
 from app.models import cipher
 from app.paths import database_path
 from app.services import storekey
+from app.sync.credentials import SERVICE
 
 
 def key_of(data_dir: Path) -> bytes:
@@ -25,3 +28,14 @@ def connect_raw(data_dir: Path, path: Path | str | None = None, **kwargs: Any) -
     return cipher.connect(
         str(target) if not kwargs.get("uri") else path, None if plain else key_of(data_dir), **kwargs
     )
+
+
+#: The store key of each session template data folder (tests/conftest.py), made under its own keyring.
+TEMPLATE_KEYS: dict[Path, str] = {}
+
+
+def give_store_key(source_dir: Path, dest_dir: Path) -> None:
+    """Copying a data folder to another place: its store key goes with it (as ``db key import`` does)."""
+    value = TEMPLATE_KEYS.get(source_dir) or keyring.get_password(SERVICE, storekey.keyring_name(source_dir))
+    assert value, f"no store key for {source_dir}"
+    keyring.set_password(SERVICE, storekey.keyring_name(dest_dir), value)

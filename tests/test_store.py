@@ -10,8 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import give_store_key
-from keyed import connect_raw, key_of
+from keyed import connect_raw, give_store_key, key_of
 from sqlalchemy import func, select, text
 
 from app.bootstrap import open_store

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import give_store_key
 from faults.harness import is_vietnamese, store_problems
 from faults.harness import table_snapshot as snapshot
+from keyed import give_store_key
 
 from app.bootstrap import open_store
 from app.models.db import StoreError
