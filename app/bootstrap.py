@@ -125,8 +125,9 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
         evidence = continuity.evidence_of_a_store(data_dir)
         if evidence:
             raise StoreError(with_latest_backup(continuity.missing_problem(data_dir, evidence), data_dir))
-    # The key first: without a keyring, or with a key that does not open the store, nothing is opened,
-    # created or converted (app.services.storekey says why and how IT recovers).
+    # The key first: with a key that does not open the store, or an encrypted store and no keyring, nothing
+    # is opened, created or converted (app.services.storekey says why and how IT recovers). Without a
+    # keyring a new or plain store is kept in clear (key None), with the warning store.unencrypted.
     try:
         key = storekey.key_for_store(data_dir)
     except StoreError as exc:
@@ -158,10 +159,12 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
                 f"The database file {path} is read-only. Make it writable and start again.",
             )
         )
-    if plain and not damaged:
+    if plain and not damaged and key is not None:
         encrypt_plain_store(data_dir, key)
         plain = False
     store = Store(path, None if plain else key)
+    if key is None:
+        store.unencrypted = storekey.unencrypted_problem(data_dir)
     if damaged:
         store.damaged = tuple(damaged)
         log.info("store opened read-only for checking: %s", path)

@@ -219,15 +219,74 @@ def test_a_lost_key_is_refused_never_an_empty_store_and_the_paper_copy_restores_
     assert exit_code == 0 and code in out
 
 
-def test_without_a_keyring_nothing_is_created_or_opened(tmp_path: Path, data_dir: Path) -> None:
+@pytest.mark.expect_log("app.services.storekey", "WARNING", "no usable keyring")
+def test_without_a_keyring_a_plain_store_with_a_warning_then_encrypted_once_there_is_one(
+    tmp_path: Path, data_dir: Path, memory_keyring: object
+) -> None:
+    """A headless Linux without Secret Service: the README's commands work, in clear and saying so; an
+    encrypted store stays refused; the first start with a keyring encrypts it with every row."""
+    before_encrypted = database_path(data_dir).read_bytes()
     keyring.set_keyring(fail.Keyring())
-    with pytest.raises(StoreError) as err:
-        open_store(tmp_path / "new")
-    assert err.value.problem.code == "store.no_keyring" and "không mã hóa" in err.value.problem.vi
-    assert not database_path(tmp_path / "new").exists()
-    with pytest.raises(StoreError) as err:
+    with pytest.raises(StoreError) as err:  # an encrypted store whose key cannot be read: refused
         open_store(data_dir)
-    assert err.value.problem.code == "store.no_keyring"
+    assert err.value.problem.code == "store.no_keyring" and "đã được mã hóa" in err.value.problem.vi
+    assert database_path(data_dir).read_bytes() == before_encrypted
+
+    folder = tmp_path / "new"
+    args = ["--demo", "--data-dir", str(folder)]
+    exit_code, out, err_text = run(
+        *args,
+        "receive",
+        "--procedure",
+        "1.001612",
+        "--name",
+        "Lê Thị Mai",
+        "--id",
+        ID_NUMBER,
+        "--address",
+        "Phường Kinh Bắc, Tỉnh Bắc Ninh",
+    )
+    assert exit_code == 0, err_text
+    code = out.split("\n")[0].split(": ")[1]
+    warnings = [line for line in err_text.splitlines() if line.startswith("CẢNH BÁO: ")]
+    assert len(warnings) == 1 and "KHÔNG được mã hóa" in warnings[0] and "keyring" in warnings[0]
+    assert cipher.is_plain(database_path(folder))  # created in clear
+    exit_code, out, err_text = run("db", "check", "--data-dir", str(folder))
+    assert exit_code == 0 and "CẢNH BÁO: " in out and "OK" in out and "CÓ LỖI" not in out
+    assert err_text.count("CẢNH BÁO") == 1
+    exit_code, out, err_text = run("show", code, "--lang", "en", "--data-dir", str(folder))
+    assert exit_code == 0 and code in out and err_text.startswith("WARNING: ") and "NOT encrypted" in err_text
+    exit_code, _out, _err = run("db", "backup", "--data-dir", str(folder))
+    assert exit_code == 0
+    old_backup = backup.list_backups(folder)[0].path
+    assert cipher.is_plain(old_backup)
+    store = open_store(folder)
+    try:
+        assert store.key is None and store.unencrypted is not None
+        assert store.unencrypted.code == "store.unencrypted"
+    finally:
+        store.dispose()
+    con = cipher.connect(database_path(folder), None)
+    try:
+        rows = cipher.table_counts(con)
+    finally:
+        con.close()
+
+    keyring.set_keyring(memory_keyring)  # gnome-keyring installed: the next start encrypts
+    exit_code, out, err_text = run("show", code, "--data-dir", str(folder))
+    assert exit_code == 0 and code in out and "CẢNH BÁO" not in err_text
+    assert not cipher.is_plain(database_path(folder)) and ID_NUMBER.encode() not in _files_bytes(
+        database_path(folder)
+    )
+    con = connect_raw(folder)
+    try:
+        after = cipher.table_counts(con)
+    finally:
+        con.close()
+    assert {t: after[t] for t in rows} == rows
+    assert not cipher.is_plain(old_backup) and backup.check_file(old_backup, data_dir=folder) == []
+    exit_code, out, _err = run("db", "check", "--data-dir", str(folder))
+    assert exit_code == 0 and "CẢNH BÁO" not in out
 
 
 def test_a_backup_of_another_data_folder_is_refused_by_its_key(data_dir: Path, tmp_path: Path) -> None:

@@ -58,6 +58,9 @@ def cmd_db(ctx: Context) -> int:
                 else ctx.t("tệp hỏng", "damaged file")
             )
             problems.append(f"{what} {f.sha256}: " + "; ".join(f.where))
+        if ctx.store.unencrypted is not None:  # a warning, not a problem: the exit code stays
+            w = ctx.store.unencrypted
+            ctx.print(ctx.t("CẢNH BÁO: ", "WARNING: ") + ctx.t(w.vi, w.en))
         if problems:
             ctx.print(ctx.t("CÓ LỖI:", "PROBLEMS:"))
             for p in problems:

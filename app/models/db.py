@@ -82,6 +82,8 @@ class Store:
         self.key = key
         #: What the opening quick check found wrong (issue 16, D9): a damaged store refuses every write.
         self.damaged: tuple[str, ...] = ()
+        #: Why this store is kept in clear (no OS keyring: app.services.storekey), for the faces to warn.
+        self.unencrypted: Problem | None = None
         #: Files to remove when the store is closed cleanly (the "store open" marker of this process).
         self.close_markers: list[Path] = []
         self.engine = make_engine(path, key)
