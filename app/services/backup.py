@@ -3,7 +3,11 @@ retention; restoring never destroys the database it replaces (it is moved into t
 
 Backups are SQLCipher files under the store's own key (issue 16, item 10): a copied backup reads as random
 bytes without the key in this account's keyring (or its exported paper/USB copy). Plain backups left by an
-older version are encrypted in place when the store is (:func:`encrypt_plain_backups`)."""
+older version are encrypted in place when the store is (:func:`encrypt_plain_backups`).
+
+A backup also holds the digitised files its database references, in a folder beside it
+(app.services.backup_files: unchanged files hard-linked between backups); a restore puts them back and
+checks every SHA-256."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from app.models import cipher
 from app.models.db import SQLITE_HEADER, Store, StoreError, environment_problem
 from app.models.migrate import HEAD, alembic_config, backup_database
 from app.paths import backup_dir, database_path
+from app.services import backup_files
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +39,19 @@ class BackupFile:
     taken_at: datetime
     kind: str  # daily | manual | before-migration | replaced
     size: int
+    #: Bytes of the digitised files kept with it (app.services.backup_files); None: it has none.
+    files_size: int | None = None
 
 
 def _stamp(at: datetime) -> str:
     return at.strftime("%Y%m%d-%H%M%S")
 
 
-def backup_now(store: Store, data_dir: Path, kind: str = "manual", at: datetime | None = None) -> Path:
-    """An online backup of the live store (safe while the desk is in use), checked after writing."""
+def backup_now(
+    store: Store, data_dir: Path, kind: str = "manual", at: datetime | None = None, *, all_files: bool = False
+) -> Path:
+    """An online backup of the live store (safe while the desk is in use), checked after writing, with the
+    digitised files it references (``all_files``: every file of ``files/``) beside it."""
     at = at or datetime.now()
     dest = backup_dir(data_dir) / f"{PREFIX}{_stamp(at)}-{kind}.sqlite3"
     tmp = dest.with_suffix(".partial")
@@ -67,6 +77,16 @@ def backup_now(store: Store, data_dir: Path, kind: str = "manual", at: datetime 
         )
     os.replace(tmp, dest)
     log.info("backup written: %s", dest)
+    try:
+        backup_files.snapshot(data_dir, dest, store.key, all_files=all_files)
+    except OSError as exc:
+        backup_files.remove(dest)
+        problem = environment_problem(exc, dest) or Problem(
+            "backup.files_failed",
+            f"Đã sao lưu cơ sở dữ liệu ({dest}) nhưng không sao lưu được các tệp số hóa ({exc}).",
+            f"The database was backed up ({dest}) but the digitised files could not be ({exc}).",
+        )
+        raise StoreError(problem) from exc
     return dest
 
 
@@ -89,7 +109,7 @@ def list_backups(data_dir: Path) -> list[BackupFile]:
             taken = datetime.strptime(stamp, "%Y%m%d-%H%M%S")
         except ValueError:
             continue
-        out.append(BackupFile(p, taken, kind or "manual", p.stat().st_size))
+        out.append(BackupFile(p, taken, kind or "manual", p.stat().st_size, backup_files.size_of(p)))
     return sorted(out, key=lambda b: b.taken_at, reverse=True)
 
 
@@ -105,6 +125,7 @@ def daily_backup(
     dailies = [b for b in list_backups(data_dir) if b.kind == "daily"]
     for old in dailies[keep:]:
         old.path.unlink(missing_ok=True)
+        backup_files.remove(old.path)
         log.info("old backup removed: %s", old.path)
     return taken
 
@@ -159,7 +180,17 @@ def check_file(path: Path, key: bytes | None = None, *, data_dir: Path | None = 
 
 def restore(data_dir: Path, source: Path, at: datetime | None = None) -> Path | None:
     """Put ``source`` in place of the store (the desk must be closed). The replaced database, if any, is
-    moved into the backups folder first; returns where it went."""
+    moved into the backups folder first; returns where it went. Its digitised files are put back first
+    (:func:`restore_with_files`)."""
+    return restore_with_files(data_dir, source, at)[0]
+
+
+def restore_with_files(
+    data_dir: Path, source: Path, at: datetime | None = None
+) -> tuple[Path | None, backup_files.PutBack]:
+    """:func:`restore`, also saying what became of the backup's digitised files: put back into ``files/``
+    before the database (a crash between leaves only extra files, never rows without their files), each
+    checked against its SHA-256."""
     key = store_key(data_dir)
     problems = check_file(source, key)
     if problems:
@@ -172,6 +203,7 @@ def restore(data_dir: Path, source: Path, at: datetime | None = None) -> Path | 
             )
         )
     at = at or datetime.now()
+    put = backup_files.put_back(data_dir, source)
     ready = restoring_path(data_dir)
     partial = _restoring_partial_path(data_dir)
     shutil.copyfile(source, partial)
@@ -183,7 +215,7 @@ def restore(data_dir: Path, source: Path, at: datetime | None = None) -> Path | 
     _fsync_dir(ready.parent)
     kept = _swap_in(data_dir, at, key)
     log.info("database restored from %s (previous kept at %s)", source, kept)
-    return kept
+    return kept, put
 
 
 def restoring_path(data_dir: Path) -> Path:

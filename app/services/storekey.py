@@ -155,7 +155,9 @@ def key_for_store(data_dir: Path) -> bytes | None:
         try:
             _save(data_dir, key)
         except StoreError:  # a keyring that fails or forgets on writing: as none
-            log.warning("the keyring does not keep the store key: the store of %s stays unencrypted", data_dir)
+            log.warning(
+                "the keyring does not keep the store key: the store of %s stays unencrypted", data_dir
+            )
             return None
     return key
 
