@@ -55,7 +55,8 @@ class Context:
             self._store = open_store(self.data_dir, demo=self.args.demo, damaged_ok=check)
             warning = self._store.unencrypted  # no OS keyring: said once per command, on stderr
             if warning is not None:
-                print(self.t("CẢNH BÁO: ", "WARNING: ") + pick(self.lang, warning.vi, warning.en), file=self.err)
+                text = pick(self.lang, warning.vi, warning.en)
+                print(self.t("CẢNH BÁO: ", "WARNING: ") + text, file=self.err)
         return self._store
 
     def print(self, text: str = "") -> None:

@@ -116,8 +116,8 @@ def cmd_db(ctx: Context) -> int:
         return 0
     if action == "backups":
         for b in backup.list_backups(ctx.data_dir):
-            files = "-" if b.files_size is None else f"{b.files_size:,}"
-            ctx.print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.kind:<17} {b.size:>12,} {files:>14}  {b.path}")
+            fsize = "-" if b.files_size is None else f"{b.files_size:,}"
+            ctx.print(f"{b.taken_at:%Y-%m-%d %H:%M:%S}  {b.kind:<17} {b.size:>12,} {fsize:>14}  {b.path}")
         return 0
     if action == "restore":
         # Works on a damaged store too: it never opens the database it replaces.

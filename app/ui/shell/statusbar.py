@@ -162,7 +162,8 @@ class DeskStatusBar(QStatusBar):
         self.unencrypted_label.setToolTip(
             self.tr(
                 "This computer has no OS keyring to keep the encryption key, so citizens' data is stored "
-                "unencrypted. Install gnome-keyring or KWallet and start the desk again: it is encrypted then."
+                "unencrypted. Install gnome-keyring or KWallet and start the desk again: "
+                "it is encrypted then."
             )
         )
         self.unencrypted_label.setVisible(unencrypted)
