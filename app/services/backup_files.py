@@ -149,7 +149,9 @@ def snapshot(data_dir: Path, backup: Path, key: bytes | None, *, all_files: bool
     partial, final = _partial(backup), folder_of(backup)
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    earlier = _earlier_copies(backup.parent, final)
+    # A folder already under the final name belongs to a backup of the same second, whose database
+    # ``backup`` has just replaced: its copies can be linked, then it goes.
+    earlier = _earlier_copies(backup.parent, partial)
     report = SnapshotReport()
     files: dict[str, int] = {}
     for digest in sorted(wanted):
@@ -182,6 +184,8 @@ def snapshot(data_dir: Path, backup: Path, key: bytes | None, *, all_files: bool
         json.dump(manifest, fh, indent=0, sort_keys=True)
         fh.flush()
         os.fsync(fh.fileno())
+    if final.is_dir():
+        shutil.rmtree(final, onerror=_writable_then_retry)
     os.replace(partial, final)
     log.info(
         "backup files: %d (%d bytes; %d linked from earlier backups, %d copied; %d missing, %d damaged)",

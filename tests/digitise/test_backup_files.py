@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -56,6 +58,7 @@ def test_backups_hold_the_referenced_files_linked_between_backups_and_restore_ch
         assert copy.stat().st_ino != live.path(digest).stat().st_ino  # a copy, not a link to the live file
     assert "Tệp số hóa: 2" in out
 
+    time.sleep(1.05)  # backups are named by the second
     exit_code, out, err = run("db", "backup", "--files", "all", "--data-dir", str(data_dir))
     assert exit_code == 0, err
     second = Path(out.splitlines()[0])
@@ -71,6 +74,11 @@ def test_backups_hold_the_referenced_files_linked_between_backups_and_restore_ch
     assert exit_code == 0 and f"{sum(sizes[h] for h in hashes):,}" in out
     assert f"{sum(sizes.values()):,}" in out
 
+    # A backup of the same second replaces the database copy and its files folder (linked from it).
+    exit_code, out, err = run("db", "backup", "--files", "all", "--data-dir", str(data_dir))
+    again = Path(out.splitlines()[0])
+    if again == second:
+        assert backup_files.verify(second) == [] and backup_files.read_manifest(second) == manifest2
     # Retention drops one backup's links only: the other backup keeps its files.
     backup_files.remove(second)
     assert not backup_files.folder_of(second).exists() and backup_files.verify(first) == []
@@ -115,3 +123,20 @@ def test_a_backup_without_files_restores_its_database_and_says_so(data_dir: Path
     assert backup.list_backups(data_dir)[0].files_size is None
     exit_code, out, _err = run("db", "restore", str(taken), "--data-dir", str(data_dir))
     assert exit_code == 0 and "không có tệp số hóa" in out
+
+
+def test_two_backups_in_the_same_second_keep_one_sound_files_folder(
+    data_dir: Path, page_files: dict[str, Path]
+) -> None:
+    _code, hashes = _digitise(data_dir, page_files)
+    at = datetime(2026, 12, 1, 9, 0, 0)
+    store = open_store(data_dir)
+    try:
+        first = backup.backup_now(store, data_dir, at=at)
+        second = backup.backup_now(store, data_dir, at=at)
+    finally:
+        store.dispose()
+    assert first == second and backup_files.verify(second) == []
+    manifest = backup_files.read_manifest(second)
+    assert manifest is not None and sorted(manifest.files) == sorted(hashes)
+    assert not list(second.parent.glob("*.partial"))
