@@ -391,7 +391,7 @@ def new_desk(folder: Path, template_dir: Path, server_url: str, code: str, name:
 
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(database_path(template_dir), database_path(folder))
-    __import__("conftest").give_store_key(template_dir, folder)
+    __import__("keyed").give_store_key(template_dir, folder)  # tests/keyed.py (tests/ is on sys.path)
     store = open_store(folder)
     try:
         engine.enrol(store, server_url, code, name)
