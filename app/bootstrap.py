@@ -13,11 +13,12 @@ import tempfile
 from pathlib import Path
 
 from app.domain.errors import Problem
+from app.models import cipher
 from app.models.db import Store, StoreError, check_file, corrupt_problem
 from app.models.migrate import upgrade
 from app.paths import backup_dir, database_path, log_dir
-from app.services import audit, continuity
-from app.services.backup import finish_interrupted_restore
+from app.services import audit, continuity, storekey
+from app.services.backup import encrypt_plain_backups, finish_interrupted_restore
 from app.services.calendar_notices import ensure_calendar_seed
 from app.services.reference import ensure_units, load_demo
 
@@ -72,7 +73,7 @@ def with_latest_backup(problem: Problem, data_dir: Path) -> Problem:
     from app.services.backup import list_backups
 
     for b in list_backups(data_dir):
-        if b.kind != "replaced" and not check_backup(b.path):
+        if b.kind != "replaced" and not check_backup(b.path, data_dir=data_dir):
             return Problem(
                 problem.code,
                 f"{problem.vi} Bản sao lưu gần nhất ({b.taken_at:%d/%m/%Y %H:%M}): {b.path} — khôi phục bằng "
@@ -82,6 +83,31 @@ def with_latest_backup(problem: Problem, data_dir: Path) -> Problem:
                 problem.field,
             )
     return problem
+
+
+def encrypt_plain_store(data_dir: Path, key: bytes) -> None:
+    """Encrypt a plain store left by an older version, and its plain backups (issue 16, item 10)."""
+    path = database_path(data_dir)
+    try:
+        counts = cipher.encrypt_file(path, key)
+        backups = encrypt_plain_backups(data_dir, key)
+    except (cipher.CipherError, OSError, RuntimeError) as exc:
+        log.error("encrypting the store failed: %s", exc)
+        raise StoreError(
+            Problem(
+                "store.encrypt_failed",
+                f"Không mã hóa được cơ sở dữ liệu {path} ({exc}). Dữ liệu không bị thay đổi "
+                "hay mất. Hãy giải "
+                "phóng dung lượng ổ đĩa (cần thêm chỗ bằng kích thước cơ sở dữ liệu) rồi "
+                "mở lại, hoặc liên hệ "
+                "bộ phận CNTT.",
+                f"The database {path} could not be encrypted ({exc}). Nothing was changed or lost. Free disk "
+                "space (as much as the database's size) and start again, or call IT support.",
+            )
+        ) from exc
+    log.info(
+        "plain store encrypted: %d rows in %d tables; %d backups", sum(counts.values()), len(counts), backups
+    )
 
 
 def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) -> Store:
@@ -94,17 +120,28 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
     setup_logging(data_dir)
     path = database_path(data_dir)
     finish_interrupted_restore(data_dir)
+    cipher.finish_interrupted(path)
     if not path.exists() or path.stat().st_size == 0:
         evidence = continuity.evidence_of_a_store(data_dir)
         if evidence:
             raise StoreError(with_latest_backup(continuity.missing_problem(data_dir, evidence), data_dir))
+    # The key first: with a key that does not open the store, or an encrypted store and no keyring, nothing
+    # is opened, created or converted (app.services.storekey says why and how IT recovers). Without a
+    # keyring a new or plain store is kept in clear (key None), with the warning store.unencrypted.
+    try:
+        key = storekey.key_for_store(data_dir)
+    except StoreError as exc:
+        if exc.problem.code == "store.no_keyring":
+            raise
+        raise StoreError(with_latest_backup(exc.problem, data_dir)) from exc
+    plain = path.exists() and cipher.is_plain(path)
     try:  # not an SQLite file at all, or its schema unreadable: refused, even by db check (exit 2)
-        check_file(path)
+        check_file(path, None if plain else key)
     except StoreError as exc:
         raise StoreError(with_latest_backup(exc.problem, data_dir)) from exc
     damaged: list[str] = []
     if path.exists() and continuity.unclean_shutdown(data_dir):
-        damaged = continuity.quick_check(path)
+        damaged = continuity.quick_check(path, None if plain else key)
         if damaged:
             log.warning("the last session ended without closing the store; quick check: %s", damaged[:3])
         else:
@@ -122,13 +159,18 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
                 f"The database file {path} is read-only. Make it writable and start again.",
             )
         )
-    store = Store(path)
+    if plain and not damaged and key is not None:
+        encrypt_plain_store(data_dir, key)
+        plain = False
+    store = Store(path, None if plain else key)
+    if key is None:
+        store.unencrypted = storekey.unencrypted_problem(data_dir)
     if damaged:
         store.damaged = tuple(damaged)
         log.info("store opened read-only for checking: %s", path)
         return store
     try:
-        upgrade(store.engine, backup_to=backup_dir(data_dir))
+        upgrade(store.engine, backup_to=backup_dir(data_dir), key=store.key)
         with store.write() as session:
             ensure_units(session)
             ensure_calendar_seed(session)

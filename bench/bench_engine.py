@@ -1,12 +1,18 @@
 """Dossier engine at scale: the receive use case's durable commit and search latency on a store holding
-N dossiers (default 1,000,000), each printed beside a raw ``sqlite3`` baseline measured in the same run
-on the same database file.
+N dossiers (default 1,000,000), each printed beside a raw baseline of the same engine measured in the same
+run on the same database file (issue 16, Performance).
+
+Two stores with the same rows: a plain SQLite one (what a PC without an OS keyring runs) and an
+SQLCipher one (the default: the same file encrypted by the desk's own upgrade path, its key in an
+in-memory keyring).
 
 - receive: ``app.services.dossiers.receive`` (validation, routing, numbering, due date, dossier,
-  applicant, event, outbox, audit, search index; ``synchronous=FULL`` commit) vs raw sqlite3 inserting
-  the same rows in one transaction with the same pragmas.
+  applicant, event, outbox, audit, search index; ``synchronous=FULL`` commit) vs the same rows inserted in
+  one transaction with the same pragmas by raw ``sqlite3`` (plain store) and raw SQLCipher (encrypted
+  store, ``sqlcipher3`` with the store's key). The four are run interleaved, one of each per round, so
+  that the shared machine's load falls on all of them alike.
 - search: ``app.services.search.search`` (name without diacritics, personal ID, code) vs the raw FTS5
-  / index query it runs, on the same file.
+  / index query it runs, on the same file, for each store.
 
 Usage: python bench/bench_engine.py [--n 1000000] [--receives 300] [--searches 300] [--keep DIR]
 """
@@ -23,6 +29,10 @@ import time
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import keyring
+from keyring.backends import fail
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,11 +42,13 @@ from common import save, stats_ms  # noqa: E402
 
 from app.bootstrap import open_store  # noqa: E402
 from app.domain.text import fold  # noqa: E402
+from app.models import cipher  # noqa: E402
 from app.models.search_index import terms  # noqa: E402
 from app.paths import database_path  # noqa: E402
 from app.services import dossiers as svc  # noqa: E402
 from app.services.audit import Actor  # noqa: E402
 from app.services.search import code_prefix, fts_query, search  # noqa: E402
+from tools.memory_keyring import MemoryKeyring  # noqa: E402
 
 SURNAMES = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đoàn Trịnh Mai".split()
@@ -109,7 +121,7 @@ def fill(path: Path, n: int, seed: int = 7) -> list[tuple[str, str, str]]:
     return samples
 
 
-def raw_receive(con: sqlite3.Connection, i: int, proc_id: int, centre: tuple[int, str, str]) -> None:
+def raw_receive(con: Any, i: int, proc_id: int, centre: tuple[int, str, str]) -> None:
     """The rows the receive use case writes, inserted with plain sqlite3 in one transaction."""
     now = datetime(2026, 11, 30, 9, 0)
     aid, did, eid = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
@@ -149,25 +161,61 @@ def raw_receive(con: sqlite3.Connection, i: int, proc_id: int, centre: tuple[int
     con.execute("COMMIT")
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=1_000_000)
-    ap.add_argument("--receives", type=int, default=300)
-    ap.add_argument("--searches", type=int, default=300)
-    ap.add_argument("--keep", type=Path, help="reuse/keep the data folder here")
-    args = ap.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="motcua-bench-"))
-    path = database_path(folder)
-    fresh = not path.exists()
-    store = open_store(folder, demo=True)
+PRAGMAS = ("busy_timeout=10000", "journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON")  # the app's
+
+
+def raw_connection(path: Path, key: bytes | None) -> Any:
+    """A raw DB-API connection with the app's pragmas: sqlite3 (key None) or SQLCipher (its key)."""
+    con = cipher.connect(path, key, isolation_level=None)
+    for pragma in PRAGMAS:
+        con.execute(f"PRAGMA {pragma}")
+    return con
+
+
+def receive_request(i: int) -> svc.ReceiveRequest:
+    return svc.ReceiveRequest(
+        "1.001193",
+        svc.ApplicantInput(
+            full_name=f"Trần Thị Bench {chr(65 + i % 26)}",
+            personal_id="024190012345",
+            birth_date="01/02/1990",
+            gender="Nữ",
+            phone="0912345678",
+            address="Phường Bắc Giang, Tỉnh Bắc Ninh",
+        ),
+        received_at=datetime(2026, 11, 30, 9, 0),
+    )
+
+
+def raw_search(con: Any, q: str) -> None:
+    prefix = code_prefix(q)
+    if prefix is not None:  # the raw index query on dossiers.code
+        con.execute(
+            "SELECT rowid FROM dossiers WHERE code >= ? AND code < ? LIMIT 20",
+            (prefix, prefix + "\uffff"),
+        ).fetchall()
+    else:  # the raw ranked FTS5 query
+        con.execute(
+            "SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? ORDER BY rank LIMIT 20",
+            (fts_query(q),),
+        ).fetchall()
+
+
+def prepare(folder: Path, n: int) -> tuple[Any, Any, list[tuple[str, str, str]]]:
+    """The plain and the encrypted store (``folder``/plain, ``folder``/encrypted) with the same rows, open."""
+    plain_dir, enc_dir = folder / "plain", folder / "encrypted"
+    plain_path, enc_path = database_path(plain_dir), database_path(enc_dir)
+    keyring.set_keyring(fail.Keyring())  # no keyring: the plain store stays plain (and says so in the log)
+    fresh = not plain_path.exists()
+    plain = open_store(plain_dir, demo=True)
     if fresh:
         t = time.perf_counter()
-        store.dispose()
-        samples = fill(path, args.n)
+        plain.dispose()
+        samples = fill(plain_path, n)
         print(f"  load: {time.perf_counter() - t:.1f} s")
-        store = open_store(folder, demo=True)
+        plain = open_store(plain_dir, demo=True)
     else:
-        con = sqlite3.connect(path)
+        con = sqlite3.connect(plain_path)
         samples = [
             tuple(r)
             for r in con.execute(
@@ -176,45 +224,70 @@ def main() -> int:
             )
         ]
         con.close()
-    count = sqlite3.connect(path).execute("SELECT count(*) FROM dossiers").fetchone()[0]
-    print(f"store: {path} — {count:,} dossiers")
+    assert plain.key is None
+    keyring.set_keyring(MemoryKeyring())  # a keyring: the copy is encrypted by the desk's upgrade path
+    if enc_dir.exists():
+        shutil.rmtree(enc_dir)
+    enc_dir.mkdir(parents=True)
+    con = sqlite3.connect(plain_path)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        con.close()
+    shutil.copyfile(plain_path, enc_path)
+    t = time.perf_counter()
+    encrypted = open_store(enc_dir, demo=True)
+    print(f"  encrypted the copy on opening: {time.perf_counter() - t:.1f} s")
+    assert encrypted.key is not None and not cipher.is_plain(enc_path)
+    return plain, encrypted, samples
 
-    # --- receive ----------------------------------------------------------------------------------
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--receives", type=int, default=300)
+    ap.add_argument("--searches", type=int, default=300)
+    ap.add_argument("--keep", type=Path, help="reuse/keep the data folders here (the plain store is reused)")
+    args = ap.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="motcua-bench-"))
+    plain, encrypted, samples = prepare(folder, args.n)
+    count = sqlite3.connect(plain.path).execute("SELECT count(*) FROM dossiers").fetchone()[0]
+    print(f"stores: {plain.path} (plain) and {encrypted.path} (SQLCipher) — {count:,} dossiers each")
+    raws = {
+        "plain": raw_connection(plain.path, None),
+        "encrypted": raw_connection(encrypted.path, encrypted.key),
+    }
+    stores = {"plain": plain, "encrypted": encrypted}
+    baseline = {"plain": "raw sqlite3", "encrypted": "raw SQLCipher"}
+
+    # --- receive: one of each per round ------------------------------------------------------------
     actor = Actor("Bench", "Quầy 1")
-    app_times: list[float] = []
+    proc_id = raws["plain"].execute("SELECT id FROM procedures WHERE code = '1.001193'").fetchone()[0]
+    centre = raws["plain"].execute("SELECT id, agency_eid, name FROM centres WHERE is_home = 1").fetchone()
+    times: dict[tuple[str, str], list[float]] = {(e, k): [] for e in stores for k in ("app", "raw")}
     for i in range(args.receives):
-        req = svc.ReceiveRequest(
-            "1.001193",
-            svc.ApplicantInput(
-                full_name=f"Trần Thị Bench {chr(65 + i % 26)}",
-                personal_id="024190012345",
-                birth_date="01/02/1990",
-                gender="Nữ",
-                phone="0912345678",
-                address="Phường Bắc Giang, Tỉnh Bắc Ninh",
-            ),
-            received_at=datetime(2026, 11, 30, 9, 0),
+        for engine in stores:
+            t = time.perf_counter()
+            svc.receive(stores[engine], actor, receive_request(i))
+            times[(engine, "app")].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            raw_receive(raws[engine], i, proc_id, centre)
+            times[(engine, "raw")].append(time.perf_counter() - t)
+    figures: dict[str, Any] = {"dossiers": count}
+    for engine in stores:
+        app_s, raw_s = stats_ms(times[(engine, "app")]), stats_ms(times[(engine, "raw")])
+        ratio = app_s["median_ms"] / raw_s["median_ms"]
+        print(
+            f"receive  {engine:<9} app: median {app_s['median_ms']:.3f} ms  p95 {app_s['p95_ms']:.3f} ms"
+            f"  | {baseline[engine]} baseline: median {raw_s['median_ms']:.3f} ms  p95 {raw_s['p95_ms']:.3f} ms"
+            f"  | ratio (median) {ratio:.2f}  (target ≤ 2)"
         )
-        t = time.perf_counter()
-        svc.receive(store, actor, req)
-        app_times.append(time.perf_counter() - t)
-    raw = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=10000"):
-        raw.execute(f"PRAGMA {pragma}")
-    proc_id = raw.execute("SELECT id FROM procedures WHERE code = '1.001193'").fetchone()[0]
-    centre = raw.execute("SELECT id, agency_eid, name FROM centres WHERE is_home = 1").fetchone()
-    raw_times: list[float] = []
-    for i in range(args.receives):
-        t = time.perf_counter()
-        raw_receive(raw, i, proc_id, centre)
-        raw_times.append(time.perf_counter() - t)
-    rec_app, rec_raw = stats_ms(app_times), stats_ms(raw_times)
-    ratio = rec_app["median_ms"] / rec_raw["median_ms"]
-    print(f"receive  app: median {rec_app['median_ms']:.3f} ms  p95 {rec_app['p95_ms']:.3f} ms")
-    print(
-        f"receive  raw sqlite3 baseline: median {rec_raw['median_ms']:.3f} ms  p95 {rec_raw['p95_ms']:.3f} ms"
-    )
-    print(f"receive  ratio app/raw (median): {ratio:.2f}  (target ≤ 3)")
+        figures[f"receive_app_{engine}"] = app_s
+        figures[f"receive_raw_{engine}"] = raw_s
+        figures[f"receive_ratio_median_{engine}"] = round(ratio, 2)
+    enc_cost = figures["receive_app_encrypted"]["median_ms"] / figures["receive_app_plain"]["median_ms"]
+    print(f"receive  encrypted app / plain app (median): {enc_cost:.2f}")
+    figures["receive_encrypted_over_plain"] = round(enc_cost, 2)
 
     # --- search -----------------------------------------------------------------------------------
     rnd = random.Random(3)
@@ -223,49 +296,31 @@ def main() -> int:
         name, pid, code = rnd.choice(samples)
         kind = rnd.randrange(3)
         queries.append(fold(name) if kind == 0 else pid if kind == 1 else code)
-    app_s: list[float] = []
-    for q in queries:
-        t = time.perf_counter()
-        search(store, q, page_size=20)
-        app_s.append(time.perf_counter() - t)
-    raw_s: list[float] = []
-    for q in queries:
-        t = time.perf_counter()
-        prefix = code_prefix(q)
-        if prefix is not None:  # the raw index query on dossiers.code
-            raw.execute(
-                "SELECT rowid FROM dossiers WHERE code >= ? AND code < ? LIMIT 20",
-                (prefix, prefix + "\uffff"),
-            ).fetchall()
-        else:  # the raw ranked FTS5 query
-            raw.execute(
-                "SELECT rowid FROM dossier_search WHERE dossier_search MATCH ? ORDER BY rank LIMIT 20",
-                (fts_query(q),),
-            ).fetchall()
-        raw_s.append(time.perf_counter() - t)
-    s_app, s_raw = stats_ms(app_s), stats_ms(raw_s)
-    s_ratio = s_app["p95_ms"] / s_raw["p95_ms"]
-    print(
-        f"search   app: median {s_app['median_ms']:.3f} ms  p95 {s_app['p95_ms']:.3f} ms  (target p95 ≤ 20 ms)"
-    )
-    print(
-        f"search   raw baseline (ranked FTS5 / code index, LIMIT 20): median {s_raw['median_ms']:.3f} ms  p95 {s_raw['p95_ms']:.3f} ms"
-    )
-    print(f"search   ratio app/raw (p95): {s_ratio:.2f}  (target ≤ 2)")
-    raw.close()
-    store.dispose()
-    save(
-        "engine",
-        {
-            "dossiers": count,
-            "receive_app": rec_app,
-            "receive_raw_sqlite3": rec_raw,
-            "receive_ratio_median": round(ratio, 2),
-            "search_app": s_app,
-            "search_raw_fts5": s_raw,
-            "search_ratio_p95": round(s_ratio, 2),
-        },
-    )
+    for engine in stores:
+        app_t: list[float] = []
+        raw_t: list[float] = []
+        for q in queries:
+            t = time.perf_counter()
+            search(stores[engine], q, page_size=20)
+            app_t.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            raw_search(raws[engine], q)
+            raw_t.append(time.perf_counter() - t)
+        s_app, s_raw = stats_ms(app_t), stats_ms(raw_t)
+        s_ratio = s_app["p95_ms"] / s_raw["p95_ms"]
+        print(
+            f"search   {engine:<9} app: median {s_app['median_ms']:.3f} ms  p95 {s_app['p95_ms']:.3f} ms"
+            f"  | {baseline[engine]} ranked FTS5 / code index: median {s_raw['median_ms']:.3f} ms"
+            f"  p95 {s_raw['p95_ms']:.3f} ms  | ratio (p95) {s_ratio:.2f}  (target ≤ 2; p95 ≤ 20 ms)"
+        )
+        figures[f"search_app_{engine}"] = s_app
+        figures[f"search_raw_{engine}"] = s_raw
+        figures[f"search_ratio_p95_{engine}"] = round(s_ratio, 2)
+    for con in raws.values():
+        con.close()
+    plain.dispose()
+    encrypted.dispose()
+    save("engine", figures)
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -16,22 +16,38 @@ from pathlib import Path
 
 import keyring
 import pytest
+from keyed import TEMPLATE_KEYS, give_store_key
 
 from app.bootstrap import open_store
 from app.models.db import Store
 from app.paths import database_path
-from tools.memory_keyring import MemoryKeyring
+from app.services.storekey import keyring_name
+from app.sync.credentials import SERVICE
+from tools.memory_keyring import FileKeyring, MemoryKeyring
+
+ROOT = Path(__file__).resolve().parent.parent
 
 #: The template store's audit-chain key (issue 16, D10), in every test's keyring (see template_dir).
 _TEMPLATE_SECRETS: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
+def memory_keyring(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MemoryKeyring]:
+    """A keyring of this test only, shared with the desk processes the test starts (their environment
+    selects the same secrets file: tools.memory_keyring.FileKeyring)."""
     previous = keyring.get_keyring()
-    backend = MemoryKeyring()
+    path = tmp_path_factory.mktemp("keyring") / "secrets.json"
+    monkeypatch.setenv("MOTCUA_TEST_KEYRING", str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tools.memory_keyring.FileKeyring")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    )
+    backend = FileKeyring(str(path))
     # The template store's audit-chain key (issue 16, D10): every copy of the template is keyed with it.
-    backend.secrets.update(_TEMPLATE_SECRETS)
+    for (service, user), secret in _TEMPLATE_SECRETS.items():
+        backend.set_password(service, user, secret)
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
@@ -143,22 +159,24 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder with a migrated store holding the reference data and the demo centre."""
     folder = tmp_path_factory.mktemp("template")
     previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
+    own = MemoryKeyring()
+    keyring.set_keyring(own)
     try:
         open_store(folder, demo=True).dispose()
     finally:
         keyring.set_keyring(previous)
-    _TEMPLATE_SECRETS.update((k, v) for k, v in backend.secrets.items() if k[1].startswith("audit-key:"))
+    _TEMPLATE_SECRETS.update((k, v) for k, v in own.secrets.items() if k[1].startswith("audit-key:"))
+    TEMPLATE_KEYS[folder] = own.secrets[(SERVICE, keyring_name(folder))]
     return folder
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, template_dir: Path) -> Path:
-    """A fresh demo data folder for one test."""
+def data_dir(tmp_path: Path, template_dir: Path, memory_keyring: MemoryKeyring) -> Path:
+    """A fresh demo data folder for one test (its store key in the test's keyring)."""
     folder = tmp_path / "data"
     folder.mkdir()
     shutil.copy(database_path(template_dir), database_path(folder))
+    give_store_key(template_dir, folder)
     return folder
 
 

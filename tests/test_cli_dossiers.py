@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from pathlib import Path
 
+from keyed import connect_raw
+
 from app.cli.main import main
-from app.paths import database_path
 
 QR = (
     "024090012345||Đặng Văn Hùng|01021990|Nam|Tổ 5, Phường Trần Phú, TP Bắc Giang, Tỉnh Bắc Giang"
@@ -100,7 +100,7 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     assert code == 1 and err.strip()
     code, _, err = run(tmp_path, "show", "000.10.24.H06-261130-0001")
     assert code == 1 and "Không tìm thấy" in err
-    con = sqlite3.connect(database_path(tmp_path))
+    con = connect_raw(tmp_path)
     assert con.execute("SELECT count(*) FROM dossiers").fetchone() == (0,)
     # Only the store's audit.keyed marker (issue 16, D10), written when the store was created.
     assert con.execute("SELECT count(*) FROM audit_entries WHERE action != 'audit.keyed'").fetchone() == (0,)
@@ -118,7 +118,7 @@ def test_transfer_requires_a_successor(tmp_path: Path) -> None:
 def test_db_check_reports_broken_audit_chain(tmp_path: Path) -> None:
     run(tmp_path, "receive", "--procedure", "1.001193", "--name", "Nguyễn Văn An")
     assert run(tmp_path, "db", "check")[1] == "OK\n"
-    con = sqlite3.connect(database_path(tmp_path))
+    con = connect_raw(tmp_path)
     with con:
         con.execute("UPDATE audit_entries SET operator_name = 'someone else'")
     con.close()

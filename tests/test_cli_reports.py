@@ -19,16 +19,30 @@ import io
 import json
 from pathlib import Path
 
+import keyring
 import pytest
 
 from app.cli.main import main
+from app.services.storekey import keyring_name
+from app.sync.credentials import SERVICE
+from tools.memory_keyring import MemoryKeyring
 
 PROC = "1.001022"
 
 
+#: The store keys of the module's data folder: it outlives each test's own keyring (tests/conftest.py).
+_KEYS: dict[str, str] = {}
+
+
 def run(data_dir: Path, *argv: str) -> tuple[int, str, str]:
+    name = keyring_name(data_dir)
+    if name in _KEYS:
+        keyring.set_password(SERVICE, name, _KEYS[name])
     out, err = io.StringIO(), io.StringIO()
     code = main([*argv, "--data-dir", str(data_dir), "--demo"], out=out, err=err)
+    key = keyring.get_password(SERVICE, name)
+    if key:
+        _KEYS[name] = key
     return code, out.getvalue(), err.getvalue()
 
 
@@ -62,6 +76,15 @@ def act(data_dir: Path, code: str, action: str, at: str, *extra: str) -> None:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     d = tmp_path_factory.mktemp("reports")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())  # set up before any test's own keyring exists
+    try:
+        return _fill(d)
+    finally:
+        keyring.set_keyring(previous)
+
+
+def _fill(d: Path) -> tuple[Path, list[str]]:
     codes = [receive(d, "2026-11-02 09:00", i, "online" if i == 6 else "direct") for i in range(1, 7)]
     d1, d2, d3, d4, d5, d6 = codes
     act(d, d1, "result_ready", "2026-11-03 10:00")

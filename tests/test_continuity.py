@@ -8,12 +8,12 @@ unclean shutdown a quick check runs before the first write and a damaged store r
 from __future__ import annotations
 
 import io
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from keyed import connect_raw
 
 from app.bootstrap import open_store
 from app.cli.main import main
@@ -82,9 +82,9 @@ def test_a_new_folder_still_gets_a_new_store(tmp_path: Path) -> None:
 
 def _damage_an_index(path: Path) -> str:
     """Overwrite the root page of the largest index with garbage; returns the index's name."""
-    con = sqlite3.connect(path)
+    con = connect_raw(path.parent)
     try:
-        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        page_size = int(con.execute("PRAGMA page_size").fetchone()[0])  # SQLCipher answers a string
         name, root = con.execute(
             "SELECT name, rootpage FROM sqlite_master WHERE type = 'index' AND rootpage > 1 "
             "AND tbl_name = 'admin_units' ORDER BY rootpage DESC LIMIT 1"
@@ -108,7 +108,7 @@ def test_db_check_reports_damaged_index_pages_never_crashes(data_dir: Path) -> N
 
 
 def test_db_check_reports_foreign_key_damage(data_dir: Path) -> None:
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     con.execute("PRAGMA foreign_keys = OFF")
     con.execute(
         "INSERT INTO dossier_events (id, dossier_id, seq, action, to_status, occurred_at, operator_name, "

@@ -46,6 +46,7 @@ def test_fail_on_logging(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPa
     # in a temporary folder, so it needs the checkout on its path.
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
     pytester.makeconftest((Path(__file__).parent / "conftest.py").read_text())
+    pytester.makepyfile(keyed=(Path(__file__).parent / "keyed.py").read_text())  # the conftest imports it
     pytester.makepyfile(test_demo=BODY)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=3, failed=3)

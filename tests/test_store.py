@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from keyed import connect_raw, give_store_key, key_of
 from sqlalchemy import func, select, text
 
 from app.bootstrap import open_store
@@ -18,6 +19,8 @@ from app.models.db import Store, StoreError, integrity_check, make_engine
 from app.models.migrate import alembic_config, current_revision, head_revision, upgrade
 from app.models.migrations.env_filters import include_name
 from app.paths import backup_dir, database_path
+from app.services import storekey
+from app.sync import credentials
 
 
 def test_connection_pragmas(store: Store) -> None:
@@ -178,23 +181,33 @@ def test_corrupt_database_is_refused_and_kept(tmp_path: Path) -> None:
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StoreError) as err:
         open_store(tmp_path)
-    assert err.value.problem.code == "store.corrupt"
-    assert "bị hỏng" in err.value.problem.vi
+    # Not a plain SQLite file and no key in the keyring: an encrypted store whose key is lost, or garbage.
+    assert err.value.problem.code == "store.key_missing"
+    assert "bị hỏng" in err.value.problem.vi and "db key import" in err.value.problem.vi
+    assert path.read_bytes() == b"this is not a database" * 100
+    credentials.save_secret(
+        storekey.keyring_name(tmp_path), "ab" * 32
+    )  # with a key: read as damaged (or the wrong key)
+    with pytest.raises(StoreError) as err:
+        open_store(tmp_path)
+    assert err.value.problem.code == "store.key_wrong" and "bị hỏng" in err.value.problem.vi
     assert path.read_bytes() == b"this is not a database" * 100
 
 
 def test_damaged_sqlite_file_is_refused(tmp_path: Path, template_dir: Path) -> None:
     path = database_path(tmp_path)
+    give_store_key(template_dir, tmp_path)
     data = bytearray(database_path(template_dir).read_bytes())
-    data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page
+    data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page (its ciphertext: the page's MAC fails)
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError) as err:
         open_store(tmp_path)
-    assert err.value.problem.code == "store.corrupt"
+    assert err.value.problem.code == "store.key_wrong"  # page 1 unreadable: a wrong key or a damaged file
+    assert "khôi phục bản sao lưu" in err.value.problem.vi
 
 
 def test_newer_database_is_refused(data_dir: Path) -> None:
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     with con:
         con.execute("UPDATE alembic_version SET version_num = '9999'")
     con.close()
@@ -222,7 +235,7 @@ def test_migration_takes_a_backup_first(tmp_path: Path) -> None:
     open_store(tmp_path).dispose()
     backups = list(backup_dir(tmp_path).glob("before-migration-0001-*.sqlite3"))
     assert len(backups) == 1
-    con = sqlite3.connect(backups[0])
+    con = connect_raw(tmp_path, backups[0])
     assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     con.close()
 
@@ -239,7 +252,7 @@ def test_a_failed_before_migration_backup_leaves_no_partial_file(
     if head_revision() == "0001":
         pytest.skip("only one migration exists: nothing to upgrade, so no backup is taken")
 
-    def full_disk(engine: object, dest: Path) -> Path:
+    def full_disk(engine: object, dest: Path, key: bytes | None = None) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(b"SQLite format 3\x00 half")
         raise sqlite3.OperationalError("database or disk is full")
@@ -271,7 +284,7 @@ def test_table_rebuilds_keep_the_rows_that_refer_to_the_table(store: Store, data
     applicant = svc.ApplicantInput(full_name="Đặng Văn Hùng", address="Phường Bắc Giang")
     svc.receive(store, Actor("a", "b"), svc.ReceiveRequest("1.001193", applicant))
     store.dispose()
-    engine = make_engine(database_path(data_dir))
+    engine = make_engine(database_path(data_dir), key_of(data_dir))
     downgrade(engine, "0001")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM dossier_events")).scalar() == 1

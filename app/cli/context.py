@@ -53,6 +53,10 @@ class Context:
 
             check = getattr(self.args, "db_action", None) == "check"  # reports on a damaged store
             self._store = open_store(self.data_dir, demo=self.args.demo, damaged_ok=check)
+            warning = self._store.unencrypted  # no OS keyring: said once per command, on stderr
+            if warning is not None:
+                text = pick(self.lang, warning.vi, warning.en)
+                print(self.t("CẢNH BÁO: ", "WARNING: ") + text, file=self.err)
         return self._store
 
     def print(self, text: str = "") -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.errors import Problem
+from app.models import cipher
 from app.models.fastwrite import execute
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -54,9 +55,20 @@ def _on_begin(conn: Any) -> None:
     execute(conn, "BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN", ())
 
 
-def make_engine(path: Path | str) -> Engine:
-    """An engine on the SQLite file at ``path`` (``":memory:"`` is not supported: WAL needs a file)."""
-    engine = create_engine(f"sqlite:///{path}", future=True)
+def make_engine(path: Path | str, key: bytes | None = None) -> Engine:
+    """An engine on the SQLite file at ``path`` (``":memory:"`` is not supported: WAL needs a file).
+
+    With ``key`` the file is an SQLCipher database: every connection is made by :func:`cipher.connect`,
+    which runs ``PRAGMA key`` before anything else, then gets the same pragmas and BEGIN hook."""
+    if key is None:
+        engine = create_engine(f"sqlite:///{path}", future=True)
+    else:
+        engine = create_engine(
+            f"sqlite:///{path}",
+            future=True,
+            module=cipher.dbapi,
+            creator=lambda: cipher.connect(path, key, check_same_thread=False),
+        )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
@@ -65,13 +77,17 @@ def make_engine(path: Path | str) -> Engine:
 class Store:
     """The opened local database: an engine and two session factories (read, write)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: bytes | None = None) -> None:
         self.path = path
+        #: The SQLCipher key (None: a plain SQLite file, as in tests and benchmarks of the raw engine).
+        self.key = key
         #: What the opening quick check found wrong (issue 16, D9): a damaged store refuses every write.
         self.damaged: tuple[str, ...] = ()
+        #: Why this store is kept in clear (no OS keyring: app.services.storekey), for the faces to warn.
+        self.unencrypted: Problem | None = None
         #: Files to remove when the store is closed cleanly (the "store open" marker of this process).
         self.close_markers: list[Path] = []
-        self.engine = make_engine(path)
+        self.engine = make_engine(path, key)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
@@ -192,22 +208,23 @@ def environment_problem(exc: BaseException, path: Path) -> Problem | None:
     return Problem(problem_code, f"{vi} ({path})", f"{en} ({path})")
 
 
-def check_file(path: Path) -> None:
-    """Refuse a file that is not an SQLite database or is damaged, before anything writes to it."""
+def check_file(path: Path, key: bytes | None = None) -> None:
+    """Refuse a file that is not an SQLite database (nor, with ``key``, an SQLCipher one it opens) or is
+    damaged, before anything writes to it."""
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as fh:
         header = fh.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
+    if header != SQLITE_HEADER and key is None:
         raise StoreError(corrupt_problem(path, "not an SQLite database"))
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = cipher.connect(f"file:{path}?mode=ro", key if header != SQLITE_HEADER else None, uri=True)
         try:
             con.execute("PRAGMA schema_version").fetchone()
             con.execute("SELECT count(*) FROM sqlite_master").fetchone()
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except cipher.DATABASE_ERRORS as exc:
         raise StoreError(corrupt_problem(path, str(exc))) from exc
 
 

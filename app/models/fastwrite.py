@@ -22,6 +22,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeEngine
 
+from app.models import cipher
+
 
 class RowInserter:
     """``INSERT INTO table (every column but an autoincrement key) VALUES (…)`` for one row at a time.
@@ -119,8 +121,8 @@ def execute_many(conn: Connection, sql: str, params: Sequence[tuple[Any, ...]]) 
     raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
     try:
         raw.executemany(sql, params)
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(sql, params[:1], exc, sqlite3.Error, dialect=conn.dialect) from exc
+    except cipher.DB_ERRORS as exc:  # sqlite3's, or sqlcipher3's for the encrypted store
+        raise DBAPIError.instance(sql, params[:1], exc, _base(exc), dialect=conn.dialect) from exc
 
 
 def execute(conn: Connection, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
@@ -130,8 +132,13 @@ def execute(conn: Connection, sql: str, params: tuple[Any, ...]) -> sqlite3.Curs
     raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
     try:
         return raw.execute(sql, params)
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(sql, params, exc, sqlite3.Error, dialect=conn.dialect) from exc
+    except cipher.DB_ERRORS as exc:
+        raise DBAPIError.instance(sql, params, exc, _base(exc), dialect=conn.dialect) from exc
+
+
+def _base(exc: Exception) -> type[Exception]:
+    """The DB-API ``Error`` class of the driver that raised ``exc``."""
+    return next(base for base in cipher.DB_ERRORS if isinstance(exc, base))
 
 
 def _one(columns: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:

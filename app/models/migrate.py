@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.domain.errors import Problem
+from app.models import cipher
 from app.models.db import StoreError
 from app.models.reference_version import ensure_triggers
 
@@ -63,8 +63,11 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
-def upgrade(engine: Engine, revision: str = "head", backup_to: Path | None = None) -> bool:
-    """Bring the database to ``revision``. Returns True if anything was applied.
+def upgrade(
+    engine: Engine, revision: str = "head", backup_to: Path | None = None, key: bytes | None = None
+) -> bool:
+    """Bring the database to ``revision``. Returns True if anything was applied. The backup taken first is
+    encrypted with ``key`` (the store's) when given.
 
     Raises :class:`StoreError` when the database was written by a newer version of the app.
     """
@@ -98,7 +101,7 @@ def upgrade(engine: Engine, revision: str = "head", backup_to: Path | None = Non
         dest = backup_to / f"before-migration-{current}-{_stamp()}.sqlite3"
         partial = dest.with_suffix(".partial")
         try:
-            backup_database(engine, partial)
+            backup_database(engine, partial, key)
         except BaseException:
             partial.unlink(missing_ok=True)  # e.g. the disk filled up: no dead half copy left taking space
             raise
@@ -136,12 +139,13 @@ def _run_alembic(engine: Engine, step: Callable[[Config], object]) -> None:
             raw.execute("PRAGMA foreign_keys = ON")
 
 
-def backup_database(engine: Engine, dest: Path) -> Path:
-    """Copy the live database to ``dest`` with SQLite's online backup API (safe while in use)."""
+def backup_database(engine: Engine, dest: Path, key: bytes | None = None) -> Path:
+    """Copy the live database to ``dest`` with SQLite's online backup API (safe while in use); with ``key``
+    (an encrypted store's) the copy is an SQLCipher file under the same key."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     raw = engine.raw_connection()
     try:
-        target = sqlite3.connect(dest)
+        target = cipher.connect(dest, key)
         try:
             raw.driver_connection.backup(target)  # type: ignore[union-attr]
             # A self-contained file: no WAL beside it (that a rename would leave behind) once closed.

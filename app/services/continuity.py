@@ -20,11 +20,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from app.domain.errors import Problem
+from app.models import cipher
 from app.paths import database_path
 from app.services.backup import list_backups
 from app.sync import credentials
@@ -139,14 +139,15 @@ def clear_stale_markers(data_dir: Path) -> None:
             marker.unlink(missing_ok=True)
 
 
-def quick_check(path: Path) -> list[str]:
-    """SQLite's ``quick_check`` (b-tree structure, no index-content cross-check); empty list: sound."""
+def quick_check(path: Path, key: bytes | None = None) -> list[str]:
+    """SQLite's ``quick_check`` (b-tree structure, no index-content cross-check); empty list: sound. An
+    encrypted store is read with its ``key``."""
     try:
-        con = sqlite3.connect(f"file:{path}", uri=True)
+        con = cipher.connect(f"file:{path}", key, uri=True)
         try:
             rows = [r[0] for r in con.execute("PRAGMA quick_check").fetchall()]
         finally:
             con.close()
-    except sqlite3.DatabaseError as exc:
+    except cipher.DATABASE_ERRORS as exc:
         return [str(exc)]
     return [] if rows == ["ok"] else rows

@@ -3,10 +3,11 @@ a run gets to the end (test only).
 
 A *step* is anything that changes what is on disk: a file-system call (``os.replace``, ``os.rename``,
 ``os.unlink``, ``shutil.copyfile``, ``os.fsync``) or an SQLite call (a statement, a commit, an online
-backup) on any connection the process opens (``sqlite3.connect`` is wrapped, so SQLAlchemy's connections
-count too). With ``--wrap module:name`` (repeatable), each call of that function of the app is a step
-too (kind ``call``): a page read from the scanner's feeder, a page cleaned and compressed, a chunk sent to
-the server: moments in the middle of work that touches no disk. The process is killed *before* step K
+backup) on any connection the process opens (``sqlite3.connect`` and sqlcipher3's ``connect`` are wrapped,
+so SQLAlchemy's connections to the encrypted store count too). With ``--wrap module:name`` (repeatable),
+each call of that function of the app is a step too (kind ``call``): a page read from the scanner's feeder,
+a page cleaned and compressed, a chunk sent to the server: moments in the middle of work that touches no
+disk. The process is killed *before* step K
 runs, so the runs together stop the command at every boundary between its steps, which random kill times
 hit only by luck.
 
@@ -87,13 +88,13 @@ def _install(counter: _Counter) -> None:
             cursors[base] = Cursor
         return cursors[base]
 
-    def counted_connection(base: type) -> type:
-        """``base`` (sqlite3.Connection, or the factory SQLAlchemy passes) with every call counted."""
+    def counted_connection(base: type, cursor: type) -> type:
+        """``base`` (a driver's Connection, or the factory SQLAlchemy passes) with every call counted."""
         if base not in connections:
 
             class Connection(base):  # type: ignore[valid-type, misc]
                 def cursor(self, factory: Any = None) -> Any:
-                    return super().cursor(counted_cursor(factory or sqlite3.Cursor))
+                    return super().cursor(counted_cursor(factory or cursor))
 
                 def execute(self, sql: str, *args: Any) -> Any:
                     step("sql", sql)
@@ -118,14 +119,17 @@ def _install(counter: _Counter) -> None:
             connections[base] = Connection
         return connections[base]
 
-    real_connect = sqlite3.connect
+    import sqlcipher3.dbapi2 as sqlcipher
 
-    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        kwargs["factory"] = counted_connection(kwargs.get("factory") or sqlite3.Connection)
-        return real_connect(*args, **kwargs)
+    for module, dbapi in ((sqlite3, sqlite3.dbapi2), (sqlcipher, sqlcipher)):
+        real_connect = module.connect
 
-    sqlite3.connect = connect  # type: ignore[assignment]
-    sqlite3.dbapi2.connect = connect  # type: ignore[assignment]  (what SQLAlchemy's pysqlite calls)
+        def connect(*args: Any, _real: Any = real_connect, _mod: Any = module, **kwargs: Any) -> Any:
+            kwargs["factory"] = counted_connection(kwargs.get("factory") or _mod.Connection, _mod.Cursor)
+            return _real(*args, **kwargs)
+
+        module.connect = connect  # (what SQLAlchemy's pysqlite and app.models.cipher call)
+        dbapi.connect = connect
 
 
 def _wrap_call(counter: _Counter, target: str) -> None:
@@ -166,6 +170,9 @@ def main() -> int:
     kinds = frozenset(opts.kinds.split(","))
     sys.path.insert(0, str(ROOT))
     from app.cli import main as cli  # imported once, before forking
+    from app.services import storekey
+
+    pristine_key = storekey.load(opts.pristine)  # each copy of the folder gets the store key with it
 
     if opts.keyring is not None:
         import keyring
@@ -190,6 +197,8 @@ def main() -> int:
         folder = opts.pristine if opts.in_place else opts.work / str(k)
         if not opts.in_place:
             shutil.copytree(opts.pristine, folder)
+        if pristine_key is not None:
+            storekey.import_text(folder, pristine_key.hex())
         argv = [a.replace("{data}", str(folder)) for a in command]
         note = opts.work / f"{k}.step"
         sys.stdout.flush()

@@ -173,7 +173,7 @@ def store_problems(
     from app.services import audit
 
     problems: list[str] = []
-    store = Store(db_path)
+    store = Store(db_path, store_key(db_path))
     try:
         problems += [f"integrity: {p}" for p in integrity_check(store.engine)]
         with store.read() as s:
@@ -231,10 +231,29 @@ def store_problems(
     return problems
 
 
-def outbox_states(db_path: Path) -> Counter[str]:
-    import sqlite3
+def store_key(db_path: Path) -> bytes | None:
+    """The SQLCipher key of the store (or backup) at ``db_path``, from the test's keyring (None: a
+    plain file)."""
+    from app.models import cipher
+    from app.services import storekey
 
-    con = sqlite3.connect(db_path)
+    if cipher.is_plain(db_path):
+        return None
+    return storekey.load(db_path.parent if db_path.parent.name != "backups" else db_path.parent.parent)
+
+
+def raw_connect(db_path: Path, *, readonly: bool = False) -> Any:
+    """A DB-API connection on a desk store below the app (keyed when the store is encrypted)."""
+    from app.models import cipher
+
+    key = store_key(db_path)
+    if readonly:
+        return cipher.connect(f"file:{db_path}?mode=ro", key, uri=True)
+    return cipher.connect(db_path, key)
+
+
+def outbox_states(db_path: Path) -> Counter[str]:
+    con = raw_connect(db_path)
     try:
         return Counter(dict(con.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()))
     finally:
@@ -242,9 +261,7 @@ def outbox_states(db_path: Path) -> Counter[str]:
 
 
 def local_event_ids(db_path: Path) -> list[str]:
-    import sqlite3
-
-    con = sqlite3.connect(db_path)
+    con = raw_connect(db_path)
     try:
         return [r[0] for r in con.execute("SELECT id FROM dossier_events WHERE origin = 'local'")]
     finally:
@@ -253,9 +270,7 @@ def local_event_ids(db_path: Path) -> list[str]:
 
 def local_dossiers(db_path: Path) -> dict[str, str | None]:
     """id → code of the dossiers this desk received (first event local)."""
-    import sqlite3
-
-    con = sqlite3.connect(db_path)
+    con = raw_connect(db_path)
     try:
         return dict(
             con.execute(
@@ -273,9 +288,7 @@ def local_dossiers(db_path: Path) -> dict[str, str | None]:
 def table_snapshot(db: Path) -> dict[str, Any]:
     """Every row count, the lease counters and the settings (audit chain head, sync cursor): what "nothing
     was written" compares."""
-    import sqlite3
-
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = raw_connect(db, readonly=True)
     try:
         tables = [
             r[0]
@@ -402,6 +415,7 @@ def new_desk(
 
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(database_path(template_dir), database_path(folder))
+    __import__("keyed").give_store_key(template_dir, folder)  # tests/keyed.py (tests/ is on sys.path)
     store = open_store(folder)
     try:
         engine.enrol(store, server_url, code, name)
@@ -499,9 +513,19 @@ class Zygote:
         return answer
 
     def warm(self, template_db: Path) -> None:
-        self._call({"cmd": "warm", "db": str(template_db)})
+        key = store_key(template_db)
+        self._call({"cmd": "warm", "db": str(template_db), "key": key.hex() if key else None})
 
     def fork(self, **job: Any) -> int:
+        from app.services import storekey
+
+        data_dir = Path(job["data_dir"])
+        key = storekey.load(data_dir)  # the desk's store key goes with the job, as its device token does
+        job = {
+            **job,
+            "store_key_name": storekey.keyring_name(data_dir),
+            "store_key": key.hex() if key else "",
+        }
         return int(self._call({"cmd": "fork", **job})["pid"])
 
     def wait(self, pid: int) -> tuple[int | None, int | None]:
@@ -561,7 +585,7 @@ def _zygote_main() -> None:
             if cmd == "ping":
                 answer: dict[str, Any] = {"ok": True}
             elif cmd == "warm":  # build the per-process caches once, on a copy the desks never use
-                store = Store(Path(msg["db"]))
+                store = Store(Path(msg["db"]), bytes.fromhex(msg["key"]) if msg.get("key") else None)
                 with store.read() as s:
                     address_index(s)
                     load_calendar(s)
@@ -631,7 +655,10 @@ def _desk_loop(job: dict[str, Any], note: Any, rng: Any) -> None:
     from app.sync import engine
     from app.sync.client import SyncClient, SyncError
 
-    tokens = {("motcua-desk", job["token_name"]): job["token"]}
+    tokens = {
+        ("motcua-desk", job["token_name"]): job["token"],
+        ("motcua-desk", job["store_key_name"]): job["store_key"],
+    }
     # The store's audit-chain key (issue 16, D10), as the desk's OS keyring holds it.
     tokens.update({(service, name): value for service, name, value in job.get("secrets", ())})
 

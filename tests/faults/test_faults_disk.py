@@ -104,7 +104,7 @@ def test_disk_full_refuses_actions_and_refusals_cleanly(store: Store, data_dir: 
 def test_read_only_connection_refuses_intake_cleanly(store: Store, data_dir: Path) -> None:
     db = database_path(data_dir)
     before = snapshot(db)
-    readonly = Store(Path(f"file:{db}?mode=ro&uri=true"))
+    readonly = Store(Path(f"file:{db}?mode=ro&uri=true"), store.key)
     try:
         with pytest.raises(StoreError) as caught:
             svc.receive(readonly, ACTOR, request())

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from faults.harness import is_vietnamese, store_problems
 from faults.harness import table_snapshot as snapshot
+from keyed import give_store_key
 
 from app.bootstrap import open_store
 from app.models.db import StoreError
@@ -68,6 +69,7 @@ def test_enospc_from_the_kernel_refuses_cleanly(small_disk: Path, template_dir: 
     data = small_disk / "data"
     data.mkdir()
     shutil.copy(database_path(template_dir), database_path(data))
+    give_store_key(template_dir, data)
     store = open_store(data)
     db = database_path(data)
     try:

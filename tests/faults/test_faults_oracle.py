@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from faults.harness import read_ledger, store_problems
+from faults.harness import raw_connect, read_ledger, store_problems
 
 from app.models.db import Store
 from app.paths import database_path
@@ -55,7 +54,7 @@ def damaged(store: Store, data_dir: Path) -> Callable[[str], list[str]]:
     assert store_problems(db, received=[code.code], printed=printed, hashes=True) == []
 
     def damage(sql: str) -> list[str]:
-        con = sqlite3.connect(db)
+        con = raw_connect(db)
         try:
             con.executescript(sql)
             con.commit()

@@ -13,6 +13,7 @@ import httpx
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
+from keyed import give_store_key
 from sqlalchemy import select
 from srvkit import A, World, sign_in
 
@@ -42,6 +43,7 @@ def qr_of(pdf: bytes) -> list[str]:
 @pytest.fixture
 def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     shutil.copy(database_path(template_dir), database_path(tmp_path))
+    give_store_key(template_dir, tmp_path)
     store = open_store(tmp_path)
     engine.enrol(store, world.live.url, world.enrol_code(A), "Quầy 1")
     sign_in(world, engine.connection(store)[2], A)  # its operators log in online once (issue 16, D7)

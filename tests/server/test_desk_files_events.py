@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from keyed import give_store_key
 from s3kit import s3_env
 from sqlalchemy import select, update
 from srvkit import A, B, P, World, sign_in
@@ -46,6 +47,7 @@ def desks(world: World, tmp_path: Path, template_dir: Path) -> Iterator[tuple[St
         folder = tmp_path / eid
         folder.mkdir()
         shutil.copy(database_path(template_dir), database_path(folder))
+        give_store_key(template_dir, folder)
         store = open_store(folder)
         engine.enrol(store, world.live.url, world.enrol_code(eid), "Quầy 1")
         sign_in(world, engine.connection(store)[2], eid)  # its operators log in online once (issue 16, D7)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from keyed import give_store_key
 from sqlalchemy import func, select, update
 from srvkit import A, B, LiveServer, P, World, sign_in
 
@@ -40,6 +41,7 @@ def make_desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Call
         folder = tmp_path / f"{eid}-{name}"
         folder.mkdir()
         shutil.copy(database_path(template_dir), database_path(folder))
+        give_store_key(template_dir, folder)
         store = open_store(folder)
         stores.append(store)
         engine.enrol(store, world.live.url, world.enrol_code(eid), name)

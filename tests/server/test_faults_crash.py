@@ -39,6 +39,7 @@ from faults.harness import (
 )
 from faults.harness import fault_seed as base_seed
 from faults.harness import kill as sigkill
+from keyed import give_store_key
 from srvkit import A, World, sign_in
 
 from app.bootstrap import open_store
@@ -71,6 +72,7 @@ def test_kill_9_during_intake_printing_and_sync(
     db = database_path(data)
     warm_copy = tmp_path / "warm.sqlite3"
     shutil.copy(database_path(template_dir), warm_copy)
+    give_store_key(template_dir, warm_copy.parent)
     ledger = tmp_path / "ledger.txt"
     received: set[str] = set()
     printed: set[tuple[str, str]] = set()

@@ -25,6 +25,7 @@ import httpx
 from faults.harness import fuzz_settings, is_vietnamese, store_problems
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
+from keyed import give_store_key
 from srvkit import A, B, P, World, local_now, today
 
 from app.bootstrap import open_store
@@ -266,6 +267,7 @@ def test_valid_shaped_pushes_never_fail_the_server(world: World, tmp_path: Path,
         folder = tmp_path / f"desk-{eid}"
         folder.mkdir()
         shutil.copy(database_path(template_dir), database_path(folder))
+        give_store_key(template_dir, folder)
         store = open_store(folder)
         try:
             engine.enrol(store, world.live.url, world.enrol_code(eid), "Quầy kéo")

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from keyed import give_store_key
 from srvkit import A, LiveServer, World, sign_in
 
 from app.bootstrap import open_store
@@ -35,6 +36,7 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     folder = tmp_path / "desk"
     folder.mkdir()
     shutil.copy(database_path(template_dir), database_path(folder))
+    give_store_key(template_dir, folder)
     store = open_store(folder)
     engine.enrol(store, world.live.url, world.enrol_code(A), "Quầy 1")
     sign_in(world, engine.connection(store)[2], A)  # its operators log in online once (issue 16, D7)

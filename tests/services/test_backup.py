@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from keyed import connect_raw
 
 from app.bootstrap import open_store
 from app.domain.errors import DomainError
@@ -26,7 +26,9 @@ def receive(store: Store, name: str) -> str:
 
 
 def count(path: Path) -> int:
-    con = sqlite3.connect(path)
+    """Dossiers in a store or backup file (the data folder: the store's, or the backups folder's parent)."""
+    data_dir = path.parent.parent if path.parent.name == "backups" else path.parent
+    con = connect_raw(data_dir, path)
     try:
         return int(con.execute("SELECT count(*) FROM dossiers").fetchone()[0])
     finally:
@@ -36,7 +38,7 @@ def count(path: Path) -> int:
 def test_backup_while_in_use_reads_back(store: Store, data_dir: Path) -> None:
     receive(store, "Ngô Thị Lan")
     path = backup.backup_now(store, data_dir)
-    assert backup.check_file(path) == [] and count(path) == 1
+    assert backup.check_file(path, data_dir=data_dir) == [] and count(path) == 1
     assert [b.kind for b in backup.list_backups(data_dir)] == ["manual"]
 
 
@@ -81,11 +83,11 @@ def test_restore_refuses_a_bad_file(data_dir: Path, tmp_path: Path) -> None:
 
 def test_restore_refuses_a_newer_schema(store: Store, data_dir: Path) -> None:
     path = backup.backup_now(store, data_dir)
-    con = sqlite3.connect(path)
+    con = connect_raw(data_dir, path)
     with con:
         con.execute("UPDATE alembic_version SET version_num = '9999'")
     con.close()
-    assert any("newer" in p for p in backup.check_file(path))
+    assert any("newer" in p for p in backup.check_file(path, data_dir=data_dir))
 
 
 def test_restore_never_reissues_a_number(store: Store, data_dir: Path) -> None:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from keyed import connect_raw
 from sqlalchemy import func, select, text
 
 from app.domain.errors import DomainError
 from app.domain.status import Status
 from app.models import Applicant, AuditEntry, Centre, Dossier, DossierEvent, OutboxEntry
 from app.models.db import Store
-from app.paths import database_path
 from app.services import audit
 from app.services import dossiers as svc
 from app.services.audit import Actor
@@ -265,7 +264,7 @@ def test_audit_chain_verifies_and_detects_tampering(store: Store, data_dir: Path
         receive(store, full_name=f"Người {chr(65 + i)}")
     with store.read() as s:
         assert audit.verify(s).ok
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     with con:
         con.execute('UPDATE audit_entries SET details = \'{"code":"forged"}\' WHERE id = 2')
     con.close()
@@ -277,7 +276,7 @@ def test_audit_chain_verifies_and_detects_tampering(store: Store, data_dir: Path
 def test_audit_chain_detects_deleted_tail(store: Store, data_dir: Path) -> None:
     receive(store)
     receive(store, full_name="Người B")
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     with con:
         con.execute("DELETE FROM audit_entries WHERE id = (SELECT max(id) FROM audit_entries)")
     con.close()

@@ -4,11 +4,11 @@ inserts store rows exactly as the ORM does."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from keyed import connect_raw, key_of
 from sqlalchemy import Connection, insert, select, text, update
 
 from app.bootstrap import open_store
@@ -20,6 +20,7 @@ from app.models.migrate import upgrade
 from app.models.reference_version import OPERATIONS, TABLES, current_token, ensure_triggers, trigger_name
 from app.paths import database_path
 from app.services import dossiers as svc
+from app.services import storekey
 from app.services.audit import Actor
 from app.services.desk import load_calendar, load_desk, reference
 
@@ -91,7 +92,7 @@ def test_dossier_writes_keep_the_token(store: Store) -> None:
 def test_cached_procedure_follows_a_change_from_another_process(store: Store, data_dir: Path) -> None:
     first = svc.preview(store, "1.001193", received_at=MONDAY)
     # Another program (the command line, a sync round) changes the fee on its own connection.
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     with con:
         con.execute("UPDATE procedures SET fee_vnd = ? WHERE code = '1.001193'", (first.fee_vnd + 5000,))
     con.close()
@@ -138,6 +139,7 @@ def test_two_stores_with_diverging_reference_data_do_not_share_a_cache(
     other_dir = tmp_path / "other"
     other_dir.mkdir()
     database_path(other_dir).write_bytes(database_path(data_dir).read_bytes())  # same file, same token
+    storekey.import_text(other_dir, key_of(data_dir).hex())  # and the same key
     a, b = open_store(data_dir, demo=True), open_store(other_dir, demo=True)
     try:
         with b.write() as s:

@@ -65,7 +65,9 @@ def test_daily_backup_after_opening_and_back_up_now(launch: Starter, qtbot: QtBo
     wait_backups(qtbot, window)
     daily = backups_of(data_dir, "daily")
     assert len(daily) == 1 and daily[0].taken_at.date() == datetime.now().date()
-    assert window.backups.last_daily == daily[0].path and not backup.check_file(daily[0].path)
+    assert window.backups.last_daily == daily[0].path and not backup.check_file(
+        daily[0].path, data_dir=data_dir
+    )
 
     window.backup_action.trigger()  # File › Back up now (works before anyone logs in)
     qtbot.waitUntil(lambda: window.findChild(QMessageBox, "backupDone") is not None, timeout=10_000)

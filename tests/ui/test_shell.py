@@ -95,11 +95,14 @@ def test_corrupt_database_gets_a_dialog_not_a_traceback(
 
 
 @pytest.mark.expect_log("app.ui.shell.main_window", "WARNING", "no usable keyring")
-def test_missing_keyring_is_explained(qtbot: QtBot, data_dir: Path, no_event_loop: None) -> None:
-    keyring.set_keyring(fail.Keyring())
-    assert main(["--demo", "--data-dir", str(data_dir)]) == 0
+@pytest.mark.expect_log("app.services.storekey", "WARNING", "no usable keyring")
+def test_missing_keyring_is_explained(qtbot: QtBot, tmp_path: Path, no_event_loop: None) -> None:
+    keyring.set_keyring(fail.Keyring())  # a new store, kept in clear: said for as long as the window is open
+    assert main(["--demo", "--data-dir", str(tmp_path / "data")]) == 0
     window = _main_window()
     qtbot.addWidget(window)
+    label = window.status.unencrypted_label
+    assert not label.isHidden() and "KHÔNG được mã hóa" in label.text() and "gnome-keyring" in label.toolTip()
 
     def boxes() -> list[QMessageBox]:
         return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]

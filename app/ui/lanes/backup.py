@@ -80,7 +80,7 @@ def latest_sound_backup(data_dir: Path) -> BackupFile | None:
     """The newest backup that reads back as a sound database of a schema this app knows (never a
     ``replaced`` file: that is a database taken out of service)."""
     for b in backup.list_backups(data_dir):
-        if b.kind != "replaced" and not backup.check_file(b.path):
+        if b.kind != "replaced" and not backup.check_file(b.path, data_dir=data_dir):
             return b
     return None
 

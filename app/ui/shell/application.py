@@ -114,7 +114,7 @@ def open_desk(window: MainWindow, args: argparse.Namespace) -> Store | None:
         window.hide()
         outcome = (
             offer_restore(exc.problem, data_dir, first)
-            if exc.problem.code in ("store.corrupt", "store.missing")
+            if exc.problem.code in ("store.corrupt", "store.missing", "store.key_wrong")
             else ""
         )
         if outcome != "restored":

@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         # The shell stays as shown (what the operator typed in the log-in form too); the desk is added.
         self.setWindowTitle(self._title())
         self.status.set_centre(summary.centre_name)
+        self.status.set_unencrypted(store.unencrypted is not None)
         self._build_workspace()
         self.login_page.attach(store, summary)
         self._set_logged_in(None, reset=False)
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
         if not self.attached:
             self._set_logged_in(None)
             return
+        self.status.set_unencrypted(self.ctx.store.unencrypted is not None)
         self._build_workspace()
         self.login_page.attach(self.ctx.store, self.ctx.summary)
         self._set_logged_in(self.ctx.session)

@@ -44,6 +44,10 @@ class DeskStatusBar(QStatusBar):
         self.clock_label.setObjectName("statusClock")
         self.clock_label.setStyleSheet("color: #b00020; font-weight: bold;")
         self.clock_label.hide()
+        self.unencrypted_label = QLabel("", self)
+        self.unencrypted_label.setObjectName("statusUnencrypted")
+        self.unencrypted_label.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.unencrypted_label.hide()
         self.busy = QProgressBar(self)
         self.busy.setObjectName("statusBusy")
         self.busy.setRange(0, 0)  # an indeterminate "working…" bar
@@ -56,6 +60,7 @@ class DeskStatusBar(QStatusBar):
         self._busy_timer.setInterval(BUSY_DELAY_MS)
         self._busy_timer.timeout.connect(self.busy.show)
         self.addWidget(self.centre_label, 1)
+        self.addPermanentWidget(self.unencrypted_label)
         self.addPermanentWidget(self.busy)
         self.addPermanentWidget(self.clock_label)
         self.addPermanentWidget(self.operator_label)
@@ -149,6 +154,19 @@ class DeskStatusBar(QStatusBar):
         )
         self.clock_label.setText(text)
         self.clock_label.show()
+
+    def set_unencrypted(self, unencrypted: bool) -> None:
+        """The store is kept in clear (no OS keyring, app.services.storekey): a warning for as long as the
+        window is open."""
+        self.unencrypted_label.setText(self.tr("Data NOT encrypted: no keyring"))
+        self.unencrypted_label.setToolTip(
+            self.tr(
+                "This computer has no OS keyring to keep the encryption key, so citizens' data is stored "
+                "unencrypted. Install gnome-keyring or KWallet and start the desk again: "
+                "it is encrypted then."
+            )
+        )
+        self.unencrypted_label.setVisible(unencrypted)
 
     @Slot(bool)
     def set_busy(self, busy: bool) -> None:
