@@ -40,12 +40,19 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.contract import ApplicantInfo, DossierSnapshot, DossierState, Event
+from app.contract import ApplicantInfo, DossierSnapshot, DossierState, Event, TransitionPayload
 from app.domain.calendar import DayOverride, WorkingCalendar
 from app.domain.canonical import canonical_json
 from app.domain.errors import Problem
-from app.domain.portal import acceptance_deadline, deliveries, parse_portal_time
-from app.domain.status import Status
+from app.domain.portal import (
+    ACCEPTANCE_AFTER_SUPPLEMENT,
+    acceptance_after_supplement,
+    acceptance_deadline,
+    awaiting_supplement,
+    deliveries,
+    parse_portal_time,
+)
+from app.domain.status import Action, Status
 from server.db import Database
 from server.models import (
     CalendarDay,
@@ -86,6 +93,9 @@ class PortalConfig:
     concurrency: int = 4
     interval: float = 1.0
     acceptance_hours: float = 8.0
+    #: The acceptance clock after a supplement asked for before acceptance: "restart" or "resume"
+    #: (app.domain.portal.ACCEPTANCE_AFTER_SUPPLEMENT: no source found, a province setting).
+    acceptance_after_supplement: str = "restart"
 
     @property
     def active(self) -> bool:
@@ -101,6 +111,7 @@ _FIELDS = (
     "concurrency",
     "interval",
     "acceptance_hours",
+    "acceptance_after_supplement",
 )
 
 
@@ -132,6 +143,17 @@ def configure(db: Database, **values: Any) -> PortalConfig:
                     "url",
                 )
             )
+        if key == "acceptance_after_supplement":
+            if value not in ACCEPTANCE_AFTER_SUPPLEMENT:
+                raise PortalError(
+                    Problem(
+                        "portal.setting",
+                        f"«{value}» không hợp lệ: chỉ có restart (tính lại từ đầu) hoặc resume (tính tiếp).",
+                        f"{value!r} is invalid: use restart (count again) or resume (continue).",
+                        key,
+                    )
+                )
+            continue
         if key != "url" and key != "enabled" and not float(value) > 0:
             raise PortalError(
                 Problem("portal.setting", f"«{key}» phải lớn hơn 0.", f"{key!r} must be positive.", key)
@@ -375,6 +397,7 @@ def sync_until_idle(
     with make_client(cfg) as client:
         try:
             pull_online(db, client, cfg)
+            pull_supplements(db, client, cfg)
         except (httpx.HTTPError, ValueError) as exc:  # the portal's feed failed: next pass tries again
             log.info("online submissions not pulled: %s", exc)
         for _ in range(max_passes):
@@ -576,6 +599,162 @@ def pull_online(
             row = s.get(PortalSetting, "online_cursor")
             if row is None:
                 s.add(PortalSetting(key="online_cursor", value=str(cursor)))
+            else:
+                row.value = str(cursor)
+            if changes:
+                lock_change_feed(s)  # the change feed's rule (server/sync.py): appends last, serialised
+                s.add_all(changes)
+        if not page.get("more") or not items:
+            return report
+
+
+# --- 4b. supplements sent by citizens before acceptance -----------------------------------------------
+
+SUPPLEMENTS_PATH = "/portal/v1/supplements"
+
+
+@dataclass
+class SupplementReport:
+    added: int = 0
+    known: int = 0
+    #: Supplements of dossiers this server does not hold, or that were not waiting for one (portal ids).
+    skipped: list[str] = field(default_factory=list)
+
+
+def _supplemented(s: Session, item: dict[str, Any], cfg: PortalConfig, at: datetime) -> ChangeRow | None:
+    """Record the citizen's supplement on an online dossier waiting for one: an ``online_supplemented``
+    transition (the status stays ``new``) carrying the new files and the new acceptance deadline (the clock
+    restarts or resumes, :attr:`PortalConfig.acceptance_after_supplement`); returns the desks' change."""
+    pid = str(item["MaHoSoQuocGia"])
+    dossier = s.get(Dossier, online_dossier_id(pid))
+    try:
+        supplemented_at = parse_portal_time(str(item.get("NgayBoSung", "")))
+    except ValueError:
+        return None
+    if dossier is None or dossier.status != Status.NEW.value or dossier.code is not None:
+        return None
+    bodies = list(
+        s.scalars(select(EventRow.body).where(EventRow.dossier_id == dossier.id).order_by(EventRow.id))
+    )
+    actions = [str((b.get("payload") or {}).get("action", "")) for b in bodies]
+    if not awaiting_supplement(actions):
+        return None
+    asked_at = next(
+        datetime.fromisoformat(str(b["occurred_at"])).replace(tzinfo=None)
+        for b in reversed(bodies)
+        if (b.get("payload") or {}).get("action") == Action.REQUEST_ONLINE_SUPPLEMENT.value
+    )
+    when = max(supplemented_at, asked_at)
+    snapshot = dict(dossier.snapshot)
+    previous = snapshot.get("acceptance_due_at")
+    new_due = acceptance_after_supplement(
+        datetime.fromisoformat(previous) if isinstance(previous, str) else None,
+        asked_at,
+        when,
+        _calendar(s),
+        cfg.acceptance_hours,
+        cfg.acceptance_after_supplement,
+    )
+    papers = [
+        {
+            "name": str(p.get("TenTepTin") or "Tệp bổ sung")[:1000],
+            "form": "copy",
+            "count": 1,
+            "file_url": p.get("DuongDan"),
+            "digitised": True,
+        }
+        for p in item.get("TaiLieuNop") or []
+        if isinstance(p, dict)
+    ]
+    event = Event.transitioned(
+        str(uuid.uuid5(_ONLINE_NS, "supplemented:" + str(item["MaBoSung"]))),
+        dossier.id,
+        TransitionPayload(
+            action=Action.ONLINE_SUPPLEMENTED,
+            from_status=Status.NEW,
+            to_status=Status.NEW,
+            reason=str(item.get("GhiChu") or "")[:5000],
+            extra={
+                "supplement_id": str(item["MaBoSung"]),
+                "papers": papers,
+                "acceptance_due_at": new_due.isoformat(),
+                "acceptance_rule": cfg.acceptance_after_supplement,
+            },
+        ),
+        seq=len(bodies) + 1,
+        occurred_at=when,
+        operator="Cổng DVC quốc gia",
+        workstation="portal",
+    )
+    body = event.model_dump(mode="json")
+    snapshot["papers_received"] = [*(snapshot.get("papers_received") or []), *papers]
+    snapshot["acceptance_due_at"] = new_due.isoformat()
+    dossier.snapshot = snapshot
+    dossier.updated_at = at
+    s.add(
+        EventRow(
+            event_id=event.event_id,
+            dossier_id=dossier.id,
+            type=event.type,
+            body=body,
+            body_hash=hashlib.sha256(canonical_json(body).encode()).hexdigest(),
+            device_id=None,
+            received_at=at,
+        )
+    )
+    state = DossierState(
+        **{k: v for k, v in snapshot.items() if k != "events"},
+        events=[Event.model_validate(b) for b in [*bodies, body]],
+    )
+    return ChangeRow(
+        kind="dossier",
+        dossier_id=dossier.id,
+        receiving_eid=dossier.receiving_eid,
+        competent_eid=dossier.competent_eid,
+        handling_eid=dossier.handling_eid,
+        body=state.model_dump(mode="json"),
+        created_at=at,
+    )
+
+
+def pull_supplements(
+    db: Database, client: httpx.Client, cfg: PortalConfig, now: datetime | None = None
+) -> SupplementReport:
+    """Bring in the supplements citizens sent on the portal for dossiers asked for one before acceptance.
+    Idempotent: the event id derives from the portal's supplement id, so one delivered twice is one."""
+    report = SupplementReport()
+    while True:
+        with db.read() as s:
+            row = s.get(PortalSetting, "supplement_cursor")
+            since = int(row.value) if row is not None else 0
+        r = client.get(cfg.url + SUPPLEMENTS_PATH, params={"since": since, "limit": 200})
+        r.raise_for_status()
+        page = r.json()
+        items = [
+            x
+            for x in page.get("items", [])
+            if isinstance(x, dict) and x.get("MaHoSoQuocGia") and x.get("MaBoSung")
+        ]
+        at = now or datetime.utcnow()
+        with db.write() as s:
+            changes: list[ChangeRow] = []
+            for item in items:
+                eid = str(uuid.uuid5(_ONLINE_NS, "supplemented:" + str(item["MaBoSung"])))
+                if s.scalar(select(EventRow.id).where(EventRow.event_id == eid)) is not None:
+                    report.known += 1
+                    continue
+                change = _supplemented(s, item, cfg, at)
+                if change is None:
+                    report.skipped.append(str(item["MaHoSoQuocGia"]))
+                    log.warning("supplement for %s has no dossier waiting for it", item["MaHoSoQuocGia"])
+                    continue
+                s.flush()
+                changes.append(change)
+                report.added += 1
+            cursor = int(page.get("next", since))
+            row = s.get(PortalSetting, "supplement_cursor")
+            if row is None:
+                s.add(PortalSetting(key="supplement_cursor", value=str(cursor)))
             else:
                 row.value = str(cursor)
             if changes:
