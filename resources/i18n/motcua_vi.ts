@@ -1176,12 +1176,24 @@ Thư mục dữ liệu: %2</translation>
         <translation>&amp;Tiếp nhận</translation>
     </message>
     <message>
-        <source>Re&amp;ason for refusal:</source>
-        <translation>&amp;Lý do từ chối:</translation>
+        <source>Re&amp;ason (refusal or supplement):</source>
+        <translation>&amp;Lý do (từ chối hoặc bổ sung):</translation>
     </message>
     <message>
         <source>&amp;Refuse</source>
         <translation>Từ &amp;chối</translation>
+    </message>
+    <message>
+        <source>&amp;Missing papers (separate with ;):</source>
+        <translation>&amp;Giấy tờ cần bổ sung (cách nhau bởi ;):</translation>
+    </message>
+    <message>
+        <source>Ask for a su&amp;pplement</source>
+        <translation>Yêu cầu bổ sung (&amp;Y)</translation>
+    </message>
+    <message>
+        <source>The reason above goes with it; the acceptance clock stops until the citizen supplements.</source>
+        <translation>Kèm lý do ở trên; thời hạn tiếp nhận dừng lại cho đến khi công dân gửi bổ sung.</translation>
     </message>
     <message>
         <source>Due soon</source>
@@ -1190,6 +1202,18 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Overdue</source>
         <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>Waiting for the citizen&apos;s supplement</source>
+        <translation>Chờ công dân bổ sung</translation>
+    </message>
+    <message>
+        <source>Asked for: %1 (%2)</source>
+        <translation>Đã yêu cầu bổ sung: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Supplement asked for; the request goes to the portal and the acceptance clock stops.</source>
+        <translation>Đã yêu cầu bổ sung; yêu cầu được gửi về Cổng DVC quốc gia, thời hạn tiếp nhận tạm dừng.</translation>
     </message>
     <message>
         <source>Accepted as %1, due %2.</source>
