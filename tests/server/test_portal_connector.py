@@ -143,6 +143,13 @@ def test_random_sequences_through_faults_end_equal(world: World, tmp_path: Path)
         assert theirs[code]["events"] == mine["events"], code  # no duplicate, none missing, in order
         assert theirs[code]["record"] == mine["record"], code
     assert stats["history"] == pushed
+    print(  # the figures `make soak` reports (pytest -s)
+        f"portal soak: {SEQUENCES} sequences, {pushed} events, simulator history {stats['history']}, "
+        f"missing {len(missing)}, duplicates stored {stats['history'] - pushed}, duplicate deliveries "
+        f"answered {stats.get('duplicate_deliveries', 0)}, faults "
+        f"{ {k: v for k, v in stats.items() if k.startswith('fault_')} } proxy "
+        f"{ {k: v for k, v in proxy.stats.counts.items() if k != 'pass'} }"
+    )
     # The faults did happen (both the proxy's and the simulator's own).
     assert stats.get("fault_lost", 0) + stats.get("fault_error", 0) > 0
     assert sum(v for k, v in proxy.stats.counts.items() if k != "pass") > 0
