@@ -44,6 +44,7 @@ from app.contract import ApplicantInfo, DossierSnapshot, DossierState, Event, Tr
 from app.domain.calendar import DayOverride, WorkingCalendar
 from app.domain.canonical import canonical_json
 from app.domain.errors import Problem
+from app.domain.reconcile import LATE_AFTER, Difference, PortalAck, classify
 from app.domain.portal import (
     ACCEPTANCE_AFTER_SUPPLEMENT,
     acceptance_after_supplement,
@@ -64,6 +65,7 @@ from server.models import (
     PortalDossier,
     PortalSetting,
 )
+from server.portal_acks import acks_of
 from server.sync import lock_change_feed
 
 log = logging.getLogger(__name__)
@@ -507,6 +509,9 @@ def _online_state(
         papers_received=papers,
         portal_id=pid[:60],
         acceptance_due_at=acceptance_deadline(submitted, _calendar(s), cfg.acceptance_hours),
+        # As the portal says (docs/portal-contract.md); anything but its values counts as "no".
+        vneid_verified=item.get("TaiKhoanDuocXacThucVoiVNeID") == 1,
+        paid_online=int(paid) if (paid := item.get("DuocThanhToanTrucTuyen")) in (1, 2) else 0,
     )
     event = Event.received(
         str(uuid.uuid5(_ONLINE_NS, "submitted:" + pid)),
@@ -845,16 +850,6 @@ def status(db: Database, now: datetime | None = None) -> PortalStatus:
 # --- 5. reconciliation ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Difference:
-    code: str
-    reason: str  # never_synced | synced_late | status_differs
-    ours: int | None
-    portal: int | None
-    detail_vi: str
-    detail_en: str
-
-
 def _portal_records(cfg: PortalConfig, centre: str) -> dict[str, dict[str, Any]]:
     try:
         with make_client(cfg) as client:
@@ -877,12 +872,13 @@ def reconcile(
     start: date,
     end: date,
     *,
-    late_after: timedelta = timedelta(hours=24),
+    late_after: timedelta = LATE_AFTER,
     fetch: Callable[[PortalConfig, str], dict[str, dict[str, Any]]] = _portal_records,
 ) -> tuple[int, int, list[Difference]]:
     """Dossiers of ``centre`` (receiving or competent) received from ``start`` to ``end`` (server dates) here
-    vs acknowledged by the portal. Returns (known here, acknowledged, differences). "Synced late": the
-    first acknowledgement came more than ``late_after`` after the server received the dossier."""
+    vs acknowledged by the portal, whose own copy is asked for. Returns (known here, acknowledged,
+    differences); the reasons are app.domain.reconcile's (the desks' report uses the same), "synced late"
+    measured from the event of the first acknowledged record to its acknowledgement."""
     cfg = load_config(db)
     if not cfg.url:
         raise PortalError(
@@ -896,14 +892,7 @@ def reconcile(
     with db.read() as s:
         ours = list(
             s.execute(
-                select(
-                    Dossier.code,
-                    Dossier.status,
-                    Dossier.created_at,
-                    PortalDossier.synced_at,
-                    PortalDossier.state,
-                )
-                .outerjoin(PortalDossier, PortalDossier.dossier_id == Dossier.id)
+                select(Dossier.id, Dossier.code, Dossier.status)
                 .where(
                     (Dossier.receiving_eid == centre) | (Dossier.competent_eid == centre),
                     Dossier.created_at >= lo,
@@ -913,54 +902,27 @@ def reconcile(
                 .order_by(Dossier.code)
             )
         )
-        first_acks: dict[str, datetime | None] = {
-            c: at
-            for c, at in s.execute(
-                select(PortalDelivery.code, PortalDelivery.sent_at).where(PortalDelivery.seq == 1)
-            )
-        }
+        acks = acks_of(s, [r[0] for r in ours])
     diffs: list[Difference] = []
     acked = 0
-    seen: set[str] = set()
-    for code, st, created, _synced, _state in ours:
+    for did, code, st in ours:
         assert code is not None
-        seen.add(code)
-        mine = Status(st).national_code
         theirs = portal.get(code)
-        if theirs is None:
-            diffs.append(
-                Difference(
-                    code, "never_synced", mine, None, "Cổng chưa nhận hồ sơ.", "The portal never received it."
-                )
+        held = acks.get(did)
+        ack = (
+            PortalAck(
+                theirs["HoSo"].get("TrangThaiHoSo"),
+                held[0].first_event_at if held else None,
+                held[0].first_acked_at if held else None,
+                held[0].pending if held else 0,
             )
-            continue
-        acked += 1
-        code_there = theirs["HoSo"].get("TrangThaiHoSo")
-        if code_there != mine:
-            diffs.append(
-                Difference(
-                    code,
-                    "status_differs",
-                    mine,
-                    code_there,
-                    f"Trạng thái ở đây {mine}, trên cổng {code_there}.",
-                    f"Status here {mine}, on the portal {code_there}.",
-                )
-            )
-            continue
-        first = first_acks.get(code)
-        if first is not None and first - created > late_after:
-            hours = (first - created).total_seconds() / 3600
-            diffs.append(
-                Difference(
-                    code,
-                    "synced_late",
-                    mine,
-                    code_there,
-                    f"Đồng bộ muộn {hours:.1f} giờ sau khi tiếp nhận.",
-                    f"Synced {hours:.1f} hours after receipt.",
-                )
-            )
+            if theirs is not None
+            else None
+        )
+        acked += theirs is not None
+        diff = classify(code, Status(st).national_code, ack, late_after)
+        if diff is not None:
+            diffs.append(diff)
     return len(ours), acked, diffs
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 from datetime import date
 from typing import Any, TextIO
 
@@ -123,7 +124,7 @@ def cmd_reconcile(args: argparse.Namespace, db: Database, out: TextIO) -> int:
                     "to": str(end),
                     "known": known,
                     "acknowledged": acked,
-                    "differences": [d.__dict__ for d in diffs],
+                    "differences": [asdict(d) for d in diffs],
                 },
                 ensure_ascii=False,
                 indent=2,

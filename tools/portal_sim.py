@@ -224,6 +224,8 @@ class PortalStore:
         body = dict(body)
         body.setdefault("MaHoSoQuocGia", "G" + uuid.uuid4().hex[:15].upper())
         body.setdefault("NgayNopHoSo", datetime.now().strftime("%Y%m%d%H%M%S"))
+        for name in _ONLINE_FLAGS:
+            body.setdefault(name, 0)
         with self.lock:
             self.conn.execute(
                 "INSERT INTO online(portal_id, body) VALUES (?, ?)",
@@ -303,6 +305,17 @@ def _problem(code: str, vi: str, en: str, fld: str | None = None) -> dict[str, A
 
 
 _ONLINE_REQUIRED = ("MaTTHC", "TenTTHC", "ChuHoSo", "MotcuaMaCoQuanCoThamQuyen")
+#: The flags of a submission (docs/portal-contract.md, "Online submissions"): the names and values of the
+#: sync structure's fields (domain.md §3.2), absent = 0.
+_ONLINE_FLAGS = {"TaiKhoanDuocXacThucVoiVNeID": (0, 1), "DuocThanhToanTrucTuyen": (0, 1, 2)}
+
+
+def _online_flag_problems(body: dict[str, Any]) -> list[str]:
+    return [
+        f"{name} ∈ {allowed}"
+        for name, allowed in _ONLINE_FLAGS.items()
+        if name in body and (isinstance(body[name], bool) or body[name] not in allowed)
+    ]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -445,6 +458,10 @@ class _Handler(BaseHTTPRequestHandler):
                     ),
                 )
                 return
+            flags = _online_flag_problems(body)
+            if flags:
+                self._answer(400, _problem("portal.online", "; ".join(flags), "; ".join(flags), "flags"))
+                return
             self._answer(201, self.server.store.add_online(body))
         elif url.path.startswith("/portal/v1/online/") and url.path.endswith("/supplement"):
             pid = url.path.split("/")[-2]
@@ -494,6 +511,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--procedure", required=True)
     s.add_argument("--name", default="Thủ tục trực tuyến")
     s.add_argument("--applicant", default="Nguyễn Văn An")
+    s.add_argument("--vneid", action="store_true", help="the applicant signed in with VNeID")
+    s.add_argument(
+        "--paid-online", type=int, choices=(0, 1, 2), default=0, help="1 on the portal, 2 provincial gateway"
+    )
     parser.add_argument("--db", default="portal-sim.sqlite3")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--seed", type=int, default=0)
@@ -509,6 +530,8 @@ def main(argv: list[str] | None = None) -> int:
             "ChuHoSo": args.applicant,
             "MotcuaMaCoQuanCoThamQuyen": args.agency,
             "TaiLieuNop": [],
+            "TaiKhoanDuocXacThucVoiVNeID": 1 if args.vneid else 0,
+            "DuocThanhToanTrucTuyen": args.paid_online,
         }
         r = httpx.post(args.url.rstrip("/") + "/portal/v1/online", json=body, timeout=10)
         print(r.text)

@@ -256,7 +256,9 @@ def dossier_record(state: Mapping[str, Any]) -> dict[str, Any]:
         )
     fee = int(state.get("fee_vnd") or 0)
     result_url = extras.get("result_url")
-    online_paid = extras.get("paid_online")
+    # A transition's ``extra`` wins; else what the submission said (an online dossier's snapshot).
+    online_paid = extras.get("paid_online", state.get("paid_online"))
+    vneid = extras.get("vneid_verified", state.get("vneid_verified"))
     return {
         "MaHoSo": state.get("code"),
         "MotcuaMaHoSoCong": state.get("portal_id"),
@@ -283,7 +285,7 @@ def dossier_record(state: Mapping[str, Any]) -> dict[str, Any]:
         "MotcuaMaCoQuanCoThamQuyen": state.get("competent_agency_eid"),
         "MotcuaMaCoQuanXuLy": state.get("handling_agency_eid"),
         "HoSoCoThanhPhanSoHoa": 1 if any(p["DuocSoHoa"] or p["DuocTaiSuDung"] for p in papers) else 0,
-        "TaiKhoanDuocXacThucVoiVNeID": _flag(extras.get("vneid_verified")),
+        "TaiKhoanDuocXacThucVoiVNeID": _flag(vneid),
         "DuocThanhToanTrucTuyen": online_paid if online_paid in (1, 2) else 0,
         "TaiLieuNop": papers,
         "DanhSachLePhi": [{"TenPhiLePhi": "Phí, lệ phí", "Gia": fee}] if fee else [],

@@ -731,6 +731,8 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
                     "dossier_id": i,
                     "portal_id": st.portal_id,
                     "acceptance_due_at": _naive(st.acceptance_due_at),
+                    "vneid_verified": st.vneid_verified,
+                    "paid_online": st.paid_online,
                 }
                 for i, st in online.items()
             ]
@@ -738,7 +740,11 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
         conn.execute(
             insert_online.on_conflict_do_update(
                 index_elements=["dossier_id"],
-                set_={"acceptance_due_at": insert_online.excluded.acceptance_due_at},
+                set_={
+                    "acceptance_due_at": insert_online.excluded.acceptance_due_at,
+                    "vneid_verified": insert_online.excluded.vneid_verified,
+                    "paid_online": insert_online.excluded.paid_online,
+                },
             )
         )
     if index:

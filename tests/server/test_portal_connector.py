@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -172,10 +172,16 @@ def test_reconcile_names_each_difference(world: World, tmp_path: Path) -> None:
             )
         portal.sync_until_idle(world.db, cfg)
         with world.db.write() as s:
-            # Dossier 2 was acknowledged two days after receipt (late); dossier 3 changed here since.
-            late = s.get(Dossier, ids[2])
-            assert late is not None
-            late.created_at -= timedelta(days=2)
+            # Dossier 2's first record was acknowledged two days after its event (late); dossier 3 changed
+            # here since.
+            # (The kit's events happened on a fixed past day: the others are acknowledged an hour after.)
+            for i, seq in enumerate(seqs[1:], start=1):
+                first = s.scalar(
+                    select(PortalDelivery).where(PortalDelivery.dossier_id == ids[i], PortalDelivery.seq == 1)
+                )
+                assert first is not None and first.sent_at is not None
+                event_at = seq[0].occurred_at.astimezone(UTC).replace(tzinfo=None)
+                first.sent_at = event_at + (timedelta(days=2) if i == 2 else timedelta(hours=1))
             s.execute(update(Dossier).where(Dossier.id == ids[3]).values(status="stopped"))
         today = date.today()
         known, acked, diffs = portal.reconcile(
