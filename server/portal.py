@@ -44,7 +44,6 @@ from app.contract import ApplicantInfo, DossierSnapshot, DossierState, Event, Tr
 from app.domain.calendar import DayOverride, WorkingCalendar
 from app.domain.canonical import canonical_json
 from app.domain.errors import Problem
-from app.domain.reconcile import LATE_AFTER, Difference, PortalAck, classify
 from app.domain.portal import (
     ACCEPTANCE_AFTER_SUPPLEMENT,
     acceptance_after_supplement,
@@ -53,6 +52,7 @@ from app.domain.portal import (
     deliveries,
     parse_portal_time,
 )
+from app.domain.reconcile import LATE_AFTER, Difference, PortalAck, classify
 from app.domain.status import Action, Status
 from server.db import Database
 from server.models import (

@@ -71,7 +71,9 @@ def acks_of(s: Session, dossier_ids: Sequence[str]) -> dict[str, tuple[PortalAck
     events = [e for _, e in first.values()]
     for i in range(0, len(ids), 500):
         for did, body in s.execute(
-            select(PortalDelivery.dossier_id, PortalDelivery.body).where(PortalDelivery.id.in_(ids[i : i + 500]))
+            select(PortalDelivery.dossier_id, PortalDelivery.body).where(
+                PortalDelivery.id.in_(ids[i : i + 500])
+            )
         ):
             status = ((body or {}).get("HoSo") or {}).get("TrangThaiHoSo")
             statuses[did] = status if isinstance(status, int) and 1 <= status <= 10 else None
@@ -114,7 +116,9 @@ def page(
                     and_(PortalDossier.synced_at == since_at, PortalDossier.dossier_id > since_id),
                 )
             )
-        found = list(s.execute(q.order_by(PortalDossier.synced_at, PortalDossier.dossier_id).limit(limit + 1)))
+        found = list(
+            s.execute(q.order_by(PortalDossier.synced_at, PortalDossier.dossier_id).limit(limit + 1))
+        )
         more = len(found) > limit
         found = found[:limit]
         acks = acks_of(s, [r[0] for r in found])
@@ -137,7 +141,9 @@ def page(
     last = found[-1] if found else None
     return PortalAcksResponse(
         items=items,
-        next_at=last[2].replace(tzinfo=UTC) if last is not None else since_at and since_at.replace(tzinfo=UTC),
+        next_at=last[2].replace(tzinfo=UTC)
+        if last is not None
+        else since_at and since_at.replace(tzinfo=UTC),
         next_id=last[0] if last is not None else since_id,
         more=more,
         server_time=utc_now(),

@@ -206,6 +206,9 @@ class SyncEngine:
         from app.sync.files import fetch_missing  # the papers of dossiers forwarded here
 
         report.files_fetched = fetch_missing(self.store, self.client)
+        from app.sync.portal_acks import pull_acks  # what the national portal acknowledged (reconciliation)
+
+        pull_acks(self.store, self.client)
         self.lease_ahead(report)
         with self.store.write() as s:
             set_setting(s, KEY_LAST, datetime.now().isoformat(timespec="seconds"))
