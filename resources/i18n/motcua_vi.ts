@@ -97,6 +97,10 @@
         <translation>&amp;Làm mới</translation>
     </message>
     <message>
+        <source>&amp;Portal reconciliation…</source>
+        <translation>Đối &amp;soát với Cổng DVC…</translation>
+    </message>
+    <message>
         <source>On time (indicator 2.1), % by month</source>
         <translation>Đúng hạn (chỉ số 2.1), % theo tháng</translation>
     </message>
@@ -1332,6 +1336,77 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Type a few letters, e.g. khai sinh, then ↓ and Enter</source>
         <translation>Gõ vài chữ, ví dụ khai sinh, rồi ↓ và Enter</translation>
+    </message>
+</context>
+<context>
+    <name>ReconcileDialog</name>
+    <message>
+        <source>Reconciliation with the national portal</source>
+        <translation>Đối soát với Cổng Dịch vụ công quốc gia</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Từ ngày:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>Đế&amp;n ngày:</translation>
+    </message>
+    <message>
+        <source>&amp;Compare</source>
+        <translation>Đối &amp;chiếu</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Status here</source>
+        <translation>Trạng thái ở đây</translation>
+    </message>
+    <message>
+        <source>On the portal</source>
+        <translation>Trên cổng</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Chi tiết</translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>Chưa đồng bộ</translation>
+    </message>
+    <message>
+        <source>Synced late</source>
+        <translation>Đồng bộ muộn</translation>
+    </message>
+    <message>
+        <source>Status differs</source>
+        <translation>Trạng thái khác</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>Đang đối chiếu…</translation>
+    </message>
+    <message>
+        <source>The comparison could not be made.</source>
+        <translation>Không đối chiếu được.</translation>
+    </message>
+    <message>
+        <source>as of the last sync round, %1</source>
+        <translation>theo lần đồng bộ gần nhất, %1</translation>
+    </message>
+    <message>
+        <source>never synced: what the portal holds is unknown</source>
+        <translation>chưa đồng bộ lần nào: chưa biết cổng đã nhận gì</translation>
+    </message>
+    <message>
+        <source>Dossiers here: %1 · acknowledged by the portal: %2 · differences: %3 (%4)</source>
+        <translation>Hồ sơ ở đây: %1 · cổng đã xác nhận: %2 · chênh lệch: %3 (%4)</translation>
     </message>
 </context>
 <context>
