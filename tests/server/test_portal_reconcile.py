@@ -32,7 +32,7 @@ from app.services import reconcile as desk_reconcile
 from app.services.audit import Actor
 from app.services.dossiers import perform
 from app.sync import engine
-from app.sync.client import SyncClient
+from app.sync.client import ServerRefused, SyncClient
 from server import portal
 from server.models import PortalDelivery, PortalDossier
 
@@ -155,8 +155,14 @@ def test_desk_reconciliation_names_each_difference(world: World, tmp_path: Path,
         assert report.acknowledged == 4 and report.as_of is not None
 
         # A round with nothing new acknowledged changes nothing (the overlap re-reads, upserts).
+        with desk.read() as s:
+            before = {a.dossier_id: (a.status, a.acked, a.first_acked_at) for a in s.scalars(select(AckRow))}
         sync(desk)
-        assert desk_reconcile.reconcile(desk, DAY, DAY) == report
+        again = desk_reconcile.reconcile(desk, DAY, DAY)
+        assert (again.known, again.acknowledged, again.differences) == (4, 4, report.differences)
+        with desk.read() as s:
+            after = {a.dossier_id: (a.status, a.acked, a.first_acked_at) for a in s.scalars(select(AckRow))}
+        assert after == before
 
 
 def test_report_reconcile_command(
@@ -234,3 +240,16 @@ def test_online_flags_reach_the_desk_and_the_portal_record(world: World, tmp_pat
         portal.sync_until_idle(world.db, cfg)
         [rec] = httpx.get(sim.url + "/portal/v1/records", params={"code": code}).json()["records"]
         assert rec["HoSo"]["TaiKhoanDuocXacThucVoiVNeID"] == 1 and rec["HoSo"]["DuocThanhToanTrucTuyen"] == 2
+
+
+def test_portal_acks_route_needs_a_device_and_a_valid_cursor(world: World, desk: Store) -> None:
+    url, _device, token = engine.connection(desk)
+    with SyncClient(url, "not-a-token") as client, pytest.raises(ServerRefused) as refused:
+        client.portal_acks(None)
+    assert refused.value.status_code == 401
+    with SyncClient(url, token) as client:
+        page = client.portal_acks(None)
+        assert page.items == [] and not page.more and page.next_at is None
+        with pytest.raises(ServerRefused) as bad:
+            client.portal_acks(None, "x" * 61)
+        assert bad.value.status_code == 422
