@@ -75,7 +75,7 @@ forms: $(TEST_STAMP)
 
 soak: $(TEST_STAMP)
 	$(PY) tools/soak.py
-	MOTCUA_PORTAL_SEQUENCES=10000 $(PY) -m pytest tests/server/test_portal_connector.py -k random -q -p no:cacheprovider
+	MOTCUA_PORTAL_SEQUENCES=10000 $(PY) -m pytest tests/server/test_portal_connector.py -k random -q -s -p no:cacheprovider
 
 bench: $(TEST_STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

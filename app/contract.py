@@ -52,6 +52,7 @@ __all__ = [
     "CLIENT_TIME_HEADER",
     "MAX_CHANGES_LIMIT",
     "MAX_CLOCK_SKEW",
+    "MAX_PORTAL_ACKS_LIMIT",
     "MAX_LEASE_SIZE",
     "MAX_PUSH_EVENTS",
     "NO_NUL_PATTERN",
@@ -80,6 +81,8 @@ __all__ = [
     "LoginRequest",
     "LoginResponse",
     "OperatorInfo",
+    "PortalAckInfo",
+    "PortalAcksResponse",
     "ProblemBody",
     "PushRequest",
     "PushResponse",
@@ -403,6 +406,11 @@ class DossierSnapshot(_Model):
     #: accepted or refused by (working hours by the due-date calendar; server/portal.py).
     portal_id: Text60 | None = None
     acceptance_due_at: WallClock | None = None
+    #: An online dossier: whether the applicant signed in to the portal with VNeID
+    #: (``TaiKhoanDuocXacThucVoiVNeID``) and whether the fee was paid online: 0 no, 1 on the national
+    #: portal, 2 on the provincial gateway (``DuocThanhToanTrucTuyen``), as the portal's submission says.
+    vneid_verified: bool = False
+    paid_online: Annotated[int, Field(ge=0, le=2)] = 0
     #: The channels the applicant consented at intake to be notified on (the server's notices).
     notify: Annotated[list[Literal["email", "sms", "zalo"]], Field(max_length=3)] = []
 
@@ -691,6 +699,39 @@ class ChangesResponse(_Model):
     changes: list[Change]
     #: The cursor for the next call (``since=next``); store it with the changes, in the same transaction.
     next: int
+    more: bool
+    server_time: datetime
+
+
+# ------------------------------------------------------------------------------------------ portal acks
+
+#: Dossiers a ``/sync/portal-acks`` page carries at most.
+MAX_PORTAL_ACKS_LIMIT: Final = 1000
+
+
+class PortalAckInfo(_Model):
+    """What the national portal acknowledged of one dossier of the centre (server/portal_acks.py), for the
+    desks' reconciliation (app/domain/reconcile.py). Times are UTC."""
+
+    dossier_id: UuidStr
+    code: Text60 | None = None
+    #: The server's sync state of the dossier: ``pending``, ``synced`` or ``failed`` (refused by the portal).
+    state: Text20
+    records: Annotated[int, Field(ge=0, le=MAX_INT32)]
+    acked: Annotated[int, Field(ge=0, le=MAX_INT32)]
+    #: The national status (``TrangThaiHoSo``) of the last acknowledged record.
+    status: Annotated[int, Field(ge=1, le=10)] | None = None
+    #: When the event of the first acknowledged record happened, and when the portal acknowledged it.
+    first_event_at: datetime | None = None
+    first_acked_at: datetime | None = None
+    last_acked_at: datetime
+
+
+class PortalAcksResponse(_Model):
+    items: list[PortalAckInfo]
+    #: The cursor of the next page (``since_at``/``since_id``): the last item's ``last_acked_at`` and id.
+    next_at: datetime | None = None
+    next_id: Text60 = ""
     more: bool
     server_time: datetime
 

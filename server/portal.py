@@ -40,12 +40,20 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.contract import ApplicantInfo, DossierSnapshot, DossierState, Event
+from app.contract import ApplicantInfo, DossierSnapshot, DossierState, Event, TransitionPayload
 from app.domain.calendar import DayOverride, WorkingCalendar
 from app.domain.canonical import canonical_json
 from app.domain.errors import Problem
-from app.domain.portal import acceptance_deadline, deliveries, parse_portal_time
-from app.domain.status import Status
+from app.domain.portal import (
+    ACCEPTANCE_AFTER_SUPPLEMENT,
+    acceptance_after_supplement,
+    acceptance_deadline,
+    awaiting_supplement,
+    deliveries,
+    parse_portal_time,
+)
+from app.domain.reconcile import LATE_AFTER, Difference, PortalAck, classify
+from app.domain.status import Action, Status
 from server.db import Database
 from server.models import (
     CalendarDay,
@@ -57,6 +65,7 @@ from server.models import (
     PortalDossier,
     PortalSetting,
 )
+from server.portal_acks import acks_of
 from server.sync import lock_change_feed
 
 log = logging.getLogger(__name__)
@@ -86,6 +95,9 @@ class PortalConfig:
     concurrency: int = 4
     interval: float = 1.0
     acceptance_hours: float = 8.0
+    #: The acceptance clock after a supplement asked for before acceptance: "restart" or "resume"
+    #: (app.domain.portal.ACCEPTANCE_AFTER_SUPPLEMENT: no source found, a province setting).
+    acceptance_after_supplement: str = "restart"
 
     @property
     def active(self) -> bool:
@@ -101,6 +113,7 @@ _FIELDS = (
     "concurrency",
     "interval",
     "acceptance_hours",
+    "acceptance_after_supplement",
 )
 
 
@@ -132,6 +145,17 @@ def configure(db: Database, **values: Any) -> PortalConfig:
                     "url",
                 )
             )
+        if key == "acceptance_after_supplement":
+            if value not in ACCEPTANCE_AFTER_SUPPLEMENT:
+                raise PortalError(
+                    Problem(
+                        "portal.setting",
+                        f"«{value}» không hợp lệ: chỉ có restart (tính lại từ đầu) hoặc resume (tính tiếp).",
+                        f"{value!r} is invalid: use restart (count again) or resume (continue).",
+                        key,
+                    )
+                )
+            continue
         if key != "url" and key != "enabled" and not float(value) > 0:
             raise PortalError(
                 Problem("portal.setting", f"«{key}» phải lớn hơn 0.", f"{key!r} must be positive.", key)
@@ -375,6 +399,7 @@ def sync_until_idle(
     with make_client(cfg) as client:
         try:
             pull_online(db, client, cfg)
+            pull_supplements(db, client, cfg)
         except (httpx.HTTPError, ValueError) as exc:  # the portal's feed failed: next pass tries again
             log.info("online submissions not pulled: %s", exc)
         for _ in range(max_passes):
@@ -484,6 +509,9 @@ def _online_state(
         papers_received=papers,
         portal_id=pid[:60],
         acceptance_due_at=acceptance_deadline(submitted, _calendar(s), cfg.acceptance_hours),
+        # As the portal says (docs/portal-contract.md); anything but its values counts as "no".
+        vneid_verified=item.get("TaiKhoanDuocXacThucVoiVNeID") == 1,
+        paid_online=int(paid) if (paid := item.get("DuocThanhToanTrucTuyen")) in (1, 2) else 0,
     )
     event = Event.received(
         str(uuid.uuid5(_ONLINE_NS, "submitted:" + pid)),
@@ -585,6 +613,162 @@ def pull_online(
             return report
 
 
+# --- 4b. supplements sent by citizens before acceptance -----------------------------------------------
+
+SUPPLEMENTS_PATH = "/portal/v1/supplements"
+
+
+@dataclass
+class SupplementReport:
+    added: int = 0
+    known: int = 0
+    #: Supplements of dossiers this server does not hold, or that were not waiting for one (portal ids).
+    skipped: list[str] = field(default_factory=list)
+
+
+def _supplemented(s: Session, item: dict[str, Any], cfg: PortalConfig, at: datetime) -> ChangeRow | None:
+    """Record the citizen's supplement on an online dossier waiting for one: an ``online_supplemented``
+    transition (the status stays ``new``) carrying the new files and the new acceptance deadline (the clock
+    restarts or resumes, :attr:`PortalConfig.acceptance_after_supplement`); returns the desks' change."""
+    pid = str(item["MaHoSoQuocGia"])
+    dossier = s.get(Dossier, online_dossier_id(pid))
+    try:
+        supplemented_at = parse_portal_time(str(item.get("NgayBoSung", "")))
+    except ValueError:
+        return None
+    if dossier is None or dossier.status != Status.NEW.value or dossier.code is not None:
+        return None
+    bodies = list(
+        s.scalars(select(EventRow.body).where(EventRow.dossier_id == dossier.id).order_by(EventRow.id))
+    )
+    actions = [str((b.get("payload") or {}).get("action", "")) for b in bodies]
+    if not awaiting_supplement(actions):
+        return None
+    asked_at = next(
+        datetime.fromisoformat(str(b["occurred_at"])).replace(tzinfo=None)
+        for b in reversed(bodies)
+        if (b.get("payload") or {}).get("action") == Action.REQUEST_ONLINE_SUPPLEMENT.value
+    )
+    when = max(supplemented_at, asked_at)
+    snapshot = dict(dossier.snapshot)
+    previous = snapshot.get("acceptance_due_at")
+    new_due = acceptance_after_supplement(
+        datetime.fromisoformat(previous) if isinstance(previous, str) else None,
+        asked_at,
+        when,
+        _calendar(s),
+        cfg.acceptance_hours,
+        cfg.acceptance_after_supplement,
+    )
+    papers = [
+        {
+            "name": str(p.get("TenTepTin") or "Tệp bổ sung")[:1000],
+            "form": "copy",
+            "count": 1,
+            "file_url": p.get("DuongDan"),
+            "digitised": True,
+        }
+        for p in item.get("TaiLieuNop") or []
+        if isinstance(p, dict)
+    ]
+    event = Event.transitioned(
+        str(uuid.uuid5(_ONLINE_NS, "supplemented:" + str(item["MaBoSung"]))),
+        dossier.id,
+        TransitionPayload(
+            action=Action.ONLINE_SUPPLEMENTED,
+            from_status=Status.NEW,
+            to_status=Status.NEW,
+            reason=str(item.get("GhiChu") or "")[:5000],
+            extra={
+                "supplement_id": str(item["MaBoSung"]),
+                "papers": papers,
+                "acceptance_due_at": new_due.isoformat(),
+                "acceptance_rule": cfg.acceptance_after_supplement,
+            },
+        ),
+        seq=len(bodies) + 1,
+        occurred_at=when,
+        operator="Cổng DVC quốc gia",
+        workstation="portal",
+    )
+    body = event.model_dump(mode="json")
+    snapshot["papers_received"] = [*(snapshot.get("papers_received") or []), *papers]
+    snapshot["acceptance_due_at"] = new_due.isoformat()
+    dossier.snapshot = snapshot
+    dossier.updated_at = at
+    s.add(
+        EventRow(
+            event_id=event.event_id,
+            dossier_id=dossier.id,
+            type=event.type,
+            body=body,
+            body_hash=hashlib.sha256(canonical_json(body).encode()).hexdigest(),
+            device_id=None,
+            received_at=at,
+        )
+    )
+    state = DossierState(
+        **{k: v for k, v in snapshot.items() if k != "events"},
+        events=[Event.model_validate(b) for b in [*bodies, body]],
+    )
+    return ChangeRow(
+        kind="dossier",
+        dossier_id=dossier.id,
+        receiving_eid=dossier.receiving_eid,
+        competent_eid=dossier.competent_eid,
+        handling_eid=dossier.handling_eid,
+        body=state.model_dump(mode="json"),
+        created_at=at,
+    )
+
+
+def pull_supplements(
+    db: Database, client: httpx.Client, cfg: PortalConfig, now: datetime | None = None
+) -> SupplementReport:
+    """Bring in the supplements citizens sent on the portal for dossiers asked for one before acceptance.
+    Idempotent: the event id derives from the portal's supplement id, so one delivered twice is one."""
+    report = SupplementReport()
+    while True:
+        with db.read() as s:
+            row = s.get(PortalSetting, "supplement_cursor")
+            since = int(row.value) if row is not None else 0
+        r = client.get(cfg.url + SUPPLEMENTS_PATH, params={"since": since, "limit": 200})
+        r.raise_for_status()
+        page = r.json()
+        items = [
+            x
+            for x in page.get("items", [])
+            if isinstance(x, dict) and x.get("MaHoSoQuocGia") and x.get("MaBoSung")
+        ]
+        at = now or datetime.utcnow()
+        with db.write() as s:
+            changes: list[ChangeRow] = []
+            for item in items:
+                eid = str(uuid.uuid5(_ONLINE_NS, "supplemented:" + str(item["MaBoSung"])))
+                if s.scalar(select(EventRow.id).where(EventRow.event_id == eid)) is not None:
+                    report.known += 1
+                    continue
+                change = _supplemented(s, item, cfg, at)
+                if change is None:
+                    report.skipped.append(str(item["MaHoSoQuocGia"]))
+                    log.warning("supplement for %s has no dossier waiting for it", item["MaHoSoQuocGia"])
+                    continue
+                s.flush()
+                changes.append(change)
+                report.added += 1
+            cursor = int(page.get("next", since))
+            row = s.get(PortalSetting, "supplement_cursor")
+            if row is None:
+                s.add(PortalSetting(key="supplement_cursor", value=str(cursor)))
+            else:
+                row.value = str(cursor)
+            if changes:
+                lock_change_feed(s)  # the change feed's rule (server/sync.py): appends last, serialised
+                s.add_all(changes)
+        if not page.get("more") or not items:
+            return report
+
+
 # --- status --------------------------------------------------------------------------------------------
 
 
@@ -666,16 +850,6 @@ def status(db: Database, now: datetime | None = None) -> PortalStatus:
 # --- 5. reconciliation ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Difference:
-    code: str
-    reason: str  # never_synced | synced_late | status_differs
-    ours: int | None
-    portal: int | None
-    detail_vi: str
-    detail_en: str
-
-
 def _portal_records(cfg: PortalConfig, centre: str) -> dict[str, dict[str, Any]]:
     try:
         with make_client(cfg) as client:
@@ -698,12 +872,13 @@ def reconcile(
     start: date,
     end: date,
     *,
-    late_after: timedelta = timedelta(hours=24),
+    late_after: timedelta = LATE_AFTER,
     fetch: Callable[[PortalConfig, str], dict[str, dict[str, Any]]] = _portal_records,
 ) -> tuple[int, int, list[Difference]]:
     """Dossiers of ``centre`` (receiving or competent) received from ``start`` to ``end`` (server dates) here
-    vs acknowledged by the portal. Returns (known here, acknowledged, differences). "Synced late": the
-    first acknowledgement came more than ``late_after`` after the server received the dossier."""
+    vs acknowledged by the portal, whose own copy is asked for. Returns (known here, acknowledged,
+    differences); the reasons are app.domain.reconcile's (the desks' report uses the same), "synced late"
+    measured from the event of the first acknowledged record to its acknowledgement."""
     cfg = load_config(db)
     if not cfg.url:
         raise PortalError(
@@ -717,14 +892,7 @@ def reconcile(
     with db.read() as s:
         ours = list(
             s.execute(
-                select(
-                    Dossier.code,
-                    Dossier.status,
-                    Dossier.created_at,
-                    PortalDossier.synced_at,
-                    PortalDossier.state,
-                )
-                .outerjoin(PortalDossier, PortalDossier.dossier_id == Dossier.id)
+                select(Dossier.id, Dossier.code, Dossier.status)
                 .where(
                     (Dossier.receiving_eid == centre) | (Dossier.competent_eid == centre),
                     Dossier.created_at >= lo,
@@ -734,54 +902,27 @@ def reconcile(
                 .order_by(Dossier.code)
             )
         )
-        first_acks: dict[str, datetime | None] = {
-            c: at
-            for c, at in s.execute(
-                select(PortalDelivery.code, PortalDelivery.sent_at).where(PortalDelivery.seq == 1)
-            )
-        }
+        acks = acks_of(s, [r[0] for r in ours])
     diffs: list[Difference] = []
     acked = 0
-    seen: set[str] = set()
-    for code, st, created, _synced, _state in ours:
+    for did, code, st in ours:
         assert code is not None
-        seen.add(code)
-        mine = Status(st).national_code
         theirs = portal.get(code)
-        if theirs is None:
-            diffs.append(
-                Difference(
-                    code, "never_synced", mine, None, "Cổng chưa nhận hồ sơ.", "The portal never received it."
-                )
+        held = acks.get(did)
+        ack = (
+            PortalAck(
+                theirs["HoSo"].get("TrangThaiHoSo"),
+                held[0].first_event_at if held else None,
+                held[0].first_acked_at if held else None,
+                held[0].pending if held else 0,
             )
-            continue
-        acked += 1
-        code_there = theirs["HoSo"].get("TrangThaiHoSo")
-        if code_there != mine:
-            diffs.append(
-                Difference(
-                    code,
-                    "status_differs",
-                    mine,
-                    code_there,
-                    f"Trạng thái ở đây {mine}, trên cổng {code_there}.",
-                    f"Status here {mine}, on the portal {code_there}.",
-                )
-            )
-            continue
-        first = first_acks.get(code)
-        if first is not None and first - created > late_after:
-            hours = (first - created).total_seconds() / 3600
-            diffs.append(
-                Difference(
-                    code,
-                    "synced_late",
-                    mine,
-                    code_there,
-                    f"Đồng bộ muộn {hours:.1f} giờ sau khi tiếp nhận.",
-                    f"Synced {hours:.1f} hours after receipt.",
-                )
-            )
+            if theirs is not None
+            else None
+        )
+        acked += theirs is not None
+        diff = classify(code, Status(st).national_code, ack, late_after)
+        if diff is not None:
+            diffs.append(diff)
     return len(ours), acked, diffs
 
 

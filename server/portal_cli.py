@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict
 from datetime import date
 from typing import Any, TextIO
 
@@ -49,14 +50,15 @@ def cmd_configure(args: argparse.Namespace, db: Database, out: TextIO) -> int:
         values["enabled"] = False
     if args.enable:
         values["enabled"] = True
-    for key in ("timeout", "acceptance_hours", "interval", "concurrency"):
+    for key in ("timeout", "acceptance_hours", "interval", "concurrency", "acceptance_after_supplement"):
         if getattr(args, key) is not None:
             values[key] = getattr(args, key)
     cfg = portal.configure(db, **values)
     state = "bật / on" if cfg.active else "tắt / off"
     print(
         f"Cổng / portal: {cfg.url or '—'} [{state}] timeout {cfg.timeout}s, "
-        f"hạn tiếp nhận / acceptance {cfg.acceptance_hours} giờ làm việc / working hours",
+        f"hạn tiếp nhận / acceptance {cfg.acceptance_hours} giờ làm việc / working hours, "
+        f"sau bổ sung / after a supplement: {cfg.acceptance_after_supplement}",
         file=out,
     )
     return 0
@@ -122,7 +124,7 @@ def cmd_reconcile(args: argparse.Namespace, db: Database, out: TextIO) -> int:
                     "to": str(end),
                     "known": known,
                     "acknowledged": acked,
-                    "differences": [d.__dict__ for d in diffs],
+                    "differences": [asdict(d) for d in diffs],
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -156,6 +158,11 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     c.add_argument("--disable", action="store_true")
     c.add_argument("--timeout", type=float)
     c.add_argument("--acceptance-hours", type=float, help="online intake deadline, working hours (default 8)")
+    c.add_argument(
+        "--acceptance-after-supplement",
+        choices=("restart", "resume"),
+        help="acceptance clock once the citizen supplements: count again (default) or continue",
+    )
     c.add_argument("--interval", type=float, help="seconds between connector passes")
     c.add_argument("--concurrency", type=int)
     c.set_defaults(handler=cmd_configure)

@@ -14,7 +14,10 @@ A real HTTP server (``http.server``, threaded) on 127.0.0.1 with its own SQLite 
 ``GET /portal/v1/records?agency=E``         the acknowledged dossiers (for reconciliation), or ``code=C``
 ``POST /portal/v1/online``                  create an online submission (tests, demo, ``submit`` CLI)
 ``GET /portal/v1/online?since=N``           the submissions after N (the connector pulls them)
-``GET /portal/v1/online/ID``                a submission's status on the portal and our code once accepted
+``GET /portal/v1/online/ID``                a submission's status on the portal, our code once accepted and
+                                            the papers asked for while a supplement is awaited
+``POST /portal/v1/online/ID/supplement``    the citizen sends the supplement asked for before acceptance
+``GET /portal/v1/supplements?since=N``      the supplements after N (the connector pulls them)
 ``GET /portal/v1/stats``                    counts: records, history entries, duplicates, faults
 =========================================== ===========================================================
 
@@ -64,6 +67,9 @@ CREATE TABLE IF NOT EXISTS online (
     n INTEGER PRIMARY KEY AUTOINCREMENT, portal_id TEXT UNIQUE NOT NULL, body TEXT NOT NULL,
     status INTEGER NOT NULL DEFAULT 1, code TEXT);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS supplements (
+    n INTEGER PRIMARY KEY AUTOINCREMENT, supplement_id TEXT UNIQUE NOT NULL, portal_id TEXT NOT NULL,
+    body TEXT NOT NULL);
 """
 
 
@@ -120,7 +126,9 @@ class PortalStore:
 
     def accept(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         rec = body["HoSo"]
-        code = rec.get("MaHoSo") or rec["MotcuaMaHoSoCong"]
+        # The portal's key of a dossier: its own id for an online one (from its submission on, whether a
+        # supplement was asked for before our code was given or not), else our code.
+        code = rec.get("MotcuaMaHoSoCong") or rec["MaHoSo"]
         event_id, seq = body["MotcuaMaSuKien"], body["MotcuaThuTu"]
         digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()
         now = datetime.now().strftime("%Y%m%d%H%M%S")
@@ -186,8 +194,8 @@ class PortalStore:
     def records(self, agency: str | None = None, code: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT code, last_seq, record, first_ack, last_ack FROM records"
         args: tuple[str, ...] = ()
-        if code is not None:
-            sql, args = sql + " WHERE code = ?", (code,)
+        if code is not None:  # our code or, for an online dossier, the portal's id
+            sql, args = sql + " WHERE code = ? OR json_extract(record, '$.MaHoSo') = ?", (code, code)
         elif agency is not None:
             sql, args = sql + " WHERE agency = ? OR competent = ?", (agency, agency)
         with self.lock:
@@ -202,7 +210,7 @@ class PortalStore:
                 ]
                 out.append(
                     {
-                        "MaHoSo": c,
+                        "MaHoSo": json.loads(rec).get("MaHoSo") or c,
                         "ThuTu": seq,
                         "HoSo": json.loads(rec),
                         "QuaTrinhXuLy": hist,
@@ -216,6 +224,8 @@ class PortalStore:
         body = dict(body)
         body.setdefault("MaHoSoQuocGia", "G" + uuid.uuid4().hex[:15].upper())
         body.setdefault("NgayNopHoSo", datetime.now().strftime("%Y%m%d%H%M%S"))
+        for name in _ONLINE_FLAGS:
+            body.setdefault(name, 0)
         with self.lock:
             self.conn.execute(
                 "INSERT INTO online(portal_id, body) VALUES (?, ?)",
@@ -238,6 +248,50 @@ class PortalStore:
             ).fetchone()
         return None if row is None else {"TrangThaiHoSo": row[0], "MaHoSo": row[1]}
 
+    def add_supplement(self, portal_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """The citizen sends the supplement asked for (the submission must be in status 5 and not yet
+        accepted); the files join the feed the connector pulls, and the submission is new again (1)."""
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT status, code FROM online WHERE portal_id = ?", (portal_id,)
+            ).fetchone()
+            if row is None:
+                return 404, _problem("portal.not_found", "Không có hồ sơ này.", "No such submission.")
+            if row[0] != 5 or row[1] is not None:
+                return 409, _problem(
+                    "portal.not_waiting",
+                    "Hồ sơ không ở trạng thái chờ bổ sung trước khi tiếp nhận.",
+                    "The submission is not waiting for a supplement before acceptance.",
+                )
+            item = {
+                "MaBoSung": "S" + uuid.uuid4().hex[:15].upper(),
+                "MaHoSoQuocGia": portal_id,
+                "NgayBoSung": body.get("NgayBoSung") or datetime.now().strftime("%Y%m%d%H%M%S"),
+                "TaiLieuNop": [p for p in body.get("TaiLieuNop") or [] if isinstance(p, dict)],
+                "GhiChu": str(body.get("GhiChu") or "")[:1000],
+            }
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute(
+                "INSERT INTO supplements(supplement_id, portal_id, body) VALUES (?, ?, ?)",
+                (item["MaBoSung"], portal_id, canonical_json(item)),
+            )
+            self.conn.execute("UPDATE online SET status = 1 WHERE portal_id = ?", (portal_id,))
+            self.conn.execute("COMMIT")
+        return 201, item
+
+    def supplements_since(self, since: int, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT n, body FROM supplements WHERE n > ? ORDER BY n LIMIT ?", (since, limit)
+            ).fetchall()
+        return [(n, json.loads(b)) for n, b in rows]
+
+    def missing_papers(self, portal_id: str) -> list[str]:
+        """The papers the centre asked for (the last record of the submission)."""
+        with self.lock:
+            row = self.conn.execute("SELECT record FROM records WHERE code = ?", (portal_id,)).fetchone()
+        return list(json.loads(row[0]).get("MotcuaGiayToCanBoSung") or []) if row else []
+
     def stats(self) -> dict[str, int]:
         with self.lock:
             out = dict(self.conn.execute("SELECT name, value FROM counters").fetchall())
@@ -251,6 +305,17 @@ def _problem(code: str, vi: str, en: str, fld: str | None = None) -> dict[str, A
 
 
 _ONLINE_REQUIRED = ("MaTTHC", "TenTTHC", "ChuHoSo", "MotcuaMaCoQuanCoThamQuyen")
+#: The flags of a submission (docs/portal-contract.md, "Online submissions"): the names and values of the
+#: sync structure's fields (domain.md §3.2), absent = 0.
+_ONLINE_FLAGS = {"TaiKhoanDuocXacThucVoiVNeID": (0, 1), "DuocThanhToanTrucTuyen": (0, 1, 2)}
+
+
+def _online_flag_problems(body: dict[str, Any]) -> list[str]:
+    return [
+        f"{name} ∈ {allowed}"
+        for name, allowed in _ONLINE_FLAGS.items()
+        if name in body and (isinstance(body[name], bool) or body[name] not in allowed)
+    ]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -320,11 +385,32 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(
                 200, {"items": items, "next": items[-1]["n"] if items else since, "more": len(rows) == limit}
             )
+        elif url.path == "/portal/v1/supplements":
+            kind = self._fault()
+            if kind in ("timeout", "error"):
+                return
+            try:
+                since, limit = int(q.get("since", "0")), min(int(q.get("limit", "100")), 500)
+            except ValueError:
+                self._answer(400, _problem("portal.query", "Tham số không hợp lệ.", "Invalid parameter."))
+                return
+            rows = store.supplements_since(since, limit)
+            items = []
+            for n, body in rows:
+                items.append({"n": n, **body})
+                if self.server.faults.dup():
+                    items.append({"n": n, **body})
+            self._answer(
+                200, {"items": items, "next": items[-1]["n"] if items else since, "more": len(rows) == limit}
+            )
         elif url.path.startswith("/portal/v1/online/"):
-            state = store.online_state(url.path.rsplit("/", 1)[-1])
+            pid = url.path.rsplit("/", 1)[-1]
+            state = store.online_state(pid)
             if state is None:
                 self._answer(404, _problem("portal.not_found", "Không có hồ sơ này.", "No such submission."))
             else:
+                if state["TrangThaiHoSo"] == 5 and state["MaHoSo"] is None:
+                    state["GiayToCanBoSung"] = store.missing_papers(pid)
                 self._answer(200, state)
         elif url.path == "/portal/v1/stats":
             self._answer(200, store.stats())
@@ -372,7 +458,19 @@ class _Handler(BaseHTTPRequestHandler):
                     ),
                 )
                 return
+            flags = _online_flag_problems(body)
+            if flags:
+                self._answer(400, _problem("portal.online", "; ".join(flags), "; ".join(flags), "flags"))
+                return
             self._answer(201, self.server.store.add_online(body))
+        elif url.path.startswith("/portal/v1/online/") and url.path.endswith("/supplement"):
+            pid = url.path.split("/")[-2]
+            if not isinstance(body, dict):
+                self._answer(
+                    400, _problem("portal.json", "Nội dung không phải JSON.", "The body is not JSON.")
+                )
+                return
+            self._answer(*self.server.store.add_supplement(pid, body))
         else:
             self._answer(404, _problem("portal.not_found", "Không có địa chỉ này.", "No such path."))
 
@@ -413,6 +511,10 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--procedure", required=True)
     s.add_argument("--name", default="Thủ tục trực tuyến")
     s.add_argument("--applicant", default="Nguyễn Văn An")
+    s.add_argument("--vneid", action="store_true", help="the applicant signed in with VNeID")
+    s.add_argument(
+        "--paid-online", type=int, choices=(0, 1, 2), default=0, help="1 on the portal, 2 provincial gateway"
+    )
     parser.add_argument("--db", default="portal-sim.sqlite3")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--seed", type=int, default=0)
@@ -428,6 +530,8 @@ def main(argv: list[str] | None = None) -> int:
             "ChuHoSo": args.applicant,
             "MotcuaMaCoQuanCoThamQuyen": args.agency,
             "TaiLieuNop": [],
+            "TaiKhoanDuocXacThucVoiVNeID": 1 if args.vneid else 0,
+            "DuocThanhToanTrucTuyen": args.paid_online,
         }
         r = httpx.post(args.url.rstrip("/") + "/portal/v1/online", json=body, timeout=10)
         print(r.text)

@@ -583,7 +583,15 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         choices=[
             x.value
             for x in Action
-            if x not in (Action.SUBMIT_ONLINE, Action.RECEIVE, Action.REFUSE, Action.TRANSFER)
+            if x
+            not in (
+                Action.SUBMIT_ONLINE,
+                Action.RECEIVE,
+                Action.REFUSE,
+                Action.TRANSFER,
+                Action.REQUEST_ONLINE_SUPPLEMENT,  # `online supplement` (app/cli/online.py)
+                Action.ONLINE_SUPPLEMENTED,  # from the portal only
+            )
         ],
     )
     p.add_argument("--reason")

@@ -1,4 +1,5 @@
-"""``motcua-desk online``: the "Hồ sơ trực tuyến" inbox as a support surface (list, accept, refuse)."""
+"""``motcua-desk online``: the "Hồ sơ trực tuyến" inbox as a support surface (list, accept, refuse, ask for
+a supplement before acceptance)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,32 @@ from app.cli.dossiers import actor
 from app.domain.errors import Problem
 from app.services import online
 
-_LEVEL = {"ok": ("trong hạn", "in time"), "near": ("sắp hết hạn", "due soon"), "late": ("quá hạn", "overdue")}
+_LEVEL = {
+    "ok": ("trong hạn", "in time"),
+    "near": ("sắp hết hạn", "due soon"),
+    "late": ("quá hạn", "overdue"),
+    "waiting": ("chờ công dân bổ sung, dừng tính giờ", "waiting for the citizen's supplement, clock stopped"),
+}
 
 
 def cmd_online(ctx: Context) -> int:
     a = ctx.args
-    if a.action in ("accept", "refuse") and not a.ref:
+    if a.action in ("accept", "refuse", "supplement") and not a.ref:
         raise CommandError(
             Problem(
                 "cli.online_ref",
-                "Hãy cho biết mã hồ sơ hoặc mã hồ sơ trên cổng cần tiếp nhận hoặc từ chối.",
-                "Give the dossier id or portal id to accept or refuse.",
+                "Hãy cho biết mã hồ sơ hoặc mã hồ sơ trên cổng cần tiếp nhận, từ chối hoặc yêu cầu bổ sung.",
+                "Give the dossier id or portal id to accept, refuse or ask a supplement for.",
                 "ref",
             )
         )
+    if a.action == "supplement":
+        r = online.ask_supplement(ctx.store, actor(ctx), a.ref, a.missing or [], a.reason or "")
+        ctx.print(
+            ctx.t("Đã yêu cầu bổ sung hồ sơ trực tuyến", "Supplement asked for the online dossier")
+            + f": {r.dossier_id}"
+        )
+        return 0
     if a.action == "accept":
         r = online.accept(ctx.store, actor(ctx), a.ref)
         ctx.print(ctx.t("Đã tiếp nhận hồ sơ trực tuyến", "Online dossier accepted") + f": {r.code}")
@@ -46,6 +59,8 @@ def cmd_online(ctx: Context) -> int:
                     "acceptance_due_at": i.acceptance_due_at.isoformat() if i.acceptance_due_at else None,
                     "level": i.level,
                     "papers": [p.get("name") for p in i.papers],
+                    "missing": list(i.missing),
+                    "supplement_reason": i.supplement_reason,
                 }
                 for i in items
             ]
@@ -63,9 +78,15 @@ def cmd_online(ctx: Context) -> int:
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("online", parents=[common], help="online dossiers from the national portal")
-    p.add_argument("action", nargs="?", choices=("list", "accept", "refuse"), default="list")
-    p.add_argument("ref", nargs="?", help="dossier id or portal id (accept, refuse)")
-    p.add_argument("--reason", help="reason of a refusal (required for refuse)")
+    p.add_argument("action", nargs="?", choices=("list", "accept", "refuse", "supplement"), default="list")
+    p.add_argument("ref", nargs="?", help="dossier id or portal id (accept, refuse, supplement)")
+    p.add_argument("--reason", help="reason of a refusal or a supplement request (required for both)")
+    p.add_argument(
+        "--missing",
+        action="append",
+        metavar="PAPER",
+        help="a paper the citizen must supply (supplement; repeat for each)",
+    )
     p.add_argument("--operator", help="operator name for the record (default: the OS user)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_online)

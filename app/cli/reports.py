@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from app.cli import reconcile
 from app.cli.context import Context, fmt_dt, parse_date
 from app.cli.dossiers import _write
 from app.domain.errors import DomainError, Problem
@@ -192,3 +193,5 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     r.add_argument("--out", type=Path, help="FILE.pdf: the printable sheet instead of the list")
     r.add_argument("--json", action="store_true")
     r.set_defaults(handler=cmd_at_risk)
+
+    reconcile.add(rsub, common)  # report reconcile (issue 20): app/cli/reconcile.py

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from app.domain.calendar import WorkingCalendar, local_naive
@@ -29,7 +29,10 @@ __all__ = [
     "DEFAULT_ACCEPTANCE_HOURS",
     "PORTAL_TIME_FORMAT",
     "Delivery",
+    "ACCEPTANCE_AFTER_SUPPLEMENT",
+    "acceptance_after_supplement",
     "acceptance_deadline",
+    "awaiting_supplement",
     "deliveries",
     "fold_events",
     "parse_portal_time",
@@ -79,6 +82,53 @@ def acceptance_deadline(
     counted by the same calendar as due dates (outside working time the clock starts at the next opening;
     rules-2026.md §1.7). Naive Vietnam wall-clock time."""
     return calendar.add_working_hours(submitted_at, hours)
+
+
+#: What happens to the acceptance clock when the citizen sends a supplement asked for before acceptance.
+#: **No source found**: rules-2026.md §1.7 counts the 8 working hours "from successful online submission"
+#: and says nothing of a supplement before acceptance; domain.md §3.1 names the front desk's sub-states
+#: ("Yêu cầu một cửa bổ sung", "Chờ bổ sung tiếp nhận") but no clock. Our choice, a province setting
+#: (``motcua-server portal configure --acceptance-after-supplement``): ``restart`` (default) counts the
+#: full acceptance time again from the supplement, reading the completed file as a new successful
+#: submission; ``resume`` continues with the working time that was left when the supplement was asked for.
+#: Either way the clock is stopped while the centre waits for the citizen.
+ACCEPTANCE_AFTER_SUPPLEMENT: Final = ("restart", "resume")
+
+
+def acceptance_after_supplement(
+    previous_due: datetime | None,
+    asked_at: datetime,
+    supplemented_at: datetime,
+    calendar: WorkingCalendar,
+    hours: float = DEFAULT_ACCEPTANCE_HOURS,
+    rule: str = "restart",
+) -> datetime:
+    """The new acceptance deadline once the citizen has sent the supplement asked for at ``asked_at``
+    (:data:`ACCEPTANCE_AFTER_SUPPLEMENT`). Naive Vietnam wall-clock time."""
+    if rule == "resume" and previous_due is not None:
+        left = calendar.working_hours_between(asked_at, previous_due)
+        return calendar.add_working_hours(supplemented_at, max(left, timedelta(0)))
+    return calendar.add_working_hours(supplemented_at, hours)
+
+
+def awaiting_supplement(actions: Sequence[str]) -> bool:
+    """Whether an online dossier not yet accepted waits for the citizen's supplement: its last supplement
+    step (in event order) is the centre's request."""
+    for action in reversed(actions):
+        if action == Action.REQUEST_ONLINE_SUPPLEMENT:
+            return True
+        if action == Action.ONLINE_SUPPLEMENTED:
+            return False
+    return False
+
+
+def national_status(state: Mapping[str, Any]) -> int:
+    """The ``TrangThaiHoSo`` of a :func:`fold_events` state: 5 "Yêu cầu bổ sung giấy tờ" while an online
+    dossier not yet accepted waits for the citizen's supplement (locally still ``new``), else the status's
+    own code (domain.md §3.1)."""
+    if state.get("_awaiting") and state["status"] == Status.NEW:
+        return Status.SUPPLEMENT_REQUESTED.national_code
+    return Status(state["status"]).national_code
 
 
 # --- folding the server's events ---------------------------------------------------------------------
@@ -154,6 +204,21 @@ def fold_events(events: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             elif new_status is Status.RETURNED:
                 times["returned"] = at
                 times["finished"] = times["finished"] or at
+            extra = payload.get("extra") or {}
+            if action is Action.REQUEST_ONLINE_SUPPLEMENT:
+                state["_awaiting"] = True
+                state["_asked"] = True
+                missing = extra.get("missing_papers")
+                state["_missing"] = [str(x) for x in missing] if isinstance(missing, list) else []
+            elif action is Action.ONLINE_SUPPLEMENTED:
+                state["_awaiting"] = False
+                state["_missing"] = []
+                added = extra.get("papers")
+                if isinstance(added, list):  # the citizen's new files join the dossier's papers
+                    state["papers_received"] = [
+                        *(state.get("papers_received") or []),
+                        *(p for p in added if isinstance(p, dict)),
+                    ]
             for key in ("result_url", "paid_online", "vneid_verified"):
                 value = (payload.get("extra") or {}).get(key)
                 if value is not None:
@@ -191,7 +256,9 @@ def dossier_record(state: Mapping[str, Any]) -> dict[str, Any]:
         )
     fee = int(state.get("fee_vnd") or 0)
     result_url = extras.get("result_url")
-    online_paid = extras.get("paid_online")
+    # A transition's ``extra`` wins; else what the submission said (an online dossier's snapshot).
+    online_paid = extras.get("paid_online", state.get("paid_online"))
+    vneid = extras.get("vneid_verified", state.get("vneid_verified"))
     return {
         "MaHoSo": state.get("code"),
         "MotcuaMaHoSoCong": state.get("portal_id"),
@@ -211,19 +278,24 @@ def dossier_record(state: Mapping[str, Any]) -> dict[str, Any]:
         "NgayTuChoi": portal_time(times["refused"]),
         "NgayKetThucXuLy": portal_time(times["finished"]),
         "NgayTra": portal_time(times["returned"]),
-        "TrangThaiHoSo": Status(state["status"]).national_code,
+        "TrangThaiHoSo": national_status(state),
         "NoiNopHoSo": state["receiving_agency"],
         "DonViXuLy": state.get("handling_agency") or state.get("competent_agency") or "",
         "MotcuaMaCoQuanTiepNhan": state["receiving_agency_eid"],
         "MotcuaMaCoQuanCoThamQuyen": state.get("competent_agency_eid"),
         "MotcuaMaCoQuanXuLy": state.get("handling_agency_eid"),
         "HoSoCoThanhPhanSoHoa": 1 if any(p["DuocSoHoa"] or p["DuocTaiSuDung"] for p in papers) else 0,
-        "TaiKhoanDuocXacThucVoiVNeID": _flag(extras.get("vneid_verified")),
+        "TaiKhoanDuocXacThucVoiVNeID": _flag(vneid),
         "DuocThanhToanTrucTuyen": online_paid if online_paid in (1, 2) else 0,
         "TaiLieuNop": papers,
         "DanhSachLePhi": [{"TenPhiLePhi": "Phí, lệ phí", "Gia": fee}] if fee else [],
         "DanhSachGiayToKetQua": [{"DuongDan": result_url}] if isinstance(result_url, str) else [],
         "GhiChu": str(state.get("notes") or "")[:1000],
+        # ours: the papers asked for while the citizen's supplement is awaited (DanhSachHoSoBoSung's inner
+        # structure was not found, so it is not used)
+        "MotcuaGiayToCanBoSung": [x[:1000] for x in state.get("_missing") or []]
+        if state.get("_awaiting")
+        else [],
     }
 
 
@@ -238,6 +310,9 @@ def history_entry(event: Mapping[str, Any], state: Mapping[str, Any]) -> dict[st
     else:
         action = Action(payload["action"])
         content = action.label_vi + (f": {payload['reason']}" if payload.get("reason") else "")
+        missing = (payload.get("extra") or {}).get("missing_papers")
+        if action is Action.REQUEST_ONLINE_SUPPLEMENT and isinstance(missing, list) and missing:
+            content += ". Giấy tờ cần bổ sung: " + "; ".join(str(x) for x in missing)
     return {
         "MaHoSo": state.get("code"),
         "MotcuaMaSuKien": event["event_id"],
@@ -246,7 +321,7 @@ def history_entry(event: Mapping[str, Any], state: Mapping[str, Any]) -> dict[st
         "ThoiDiemXuLy": portal_time(event["occurred_at"]),
         "PhongBanXuLy": state.get("handling_agency") or state["receiving_agency"],
         "NoiDungXuLy": content[:2000],
-        "TrangThai": Status(state["status"]).national_code,
+        "TrangThai": national_status(state),
         "NgayBatDau": portal_time(event["occurred_at"]),
         "NgayKetThucTheoQuyDinh": portal_time(state.get("due_at")),
     }
@@ -267,8 +342,8 @@ def deliveries(events: Sequence[Mapping[str, Any]]) -> list[Delivery]:
         if not code:
             if not portal_id:
                 return []
-            if state["status"] == Status.NEW:
-                continue
+            if state["status"] == Status.NEW and not state.get("_asked"):
+                continue  # only submitted: the portal holds it (a supplement asked for is sent)
         i = len(out) + 1
         body = {
             "MotcuaMaSuKien": ev["event_id"],
@@ -359,7 +434,15 @@ def validate_record(body: Any) -> list[Problem]:
         problems.append(_p("LoaiDoiTuong", "phải là 1–4.", "must be 1–4."))
     for field in _TIME_FIELDS:
         _check_time(rec, field, problems, required=field == "NgayNopHoSo")
-    if isinstance(status, int) and 2 <= status <= 10 and status not in (3, 7) and not rec.get("NgayTiepNhan"):
+    # Status 5 before acceptance: an online dossier (no code yet) waiting for the citizen's supplement.
+    asked_before_acceptance = status == 5 and code is None and pid is not None
+    if (
+        isinstance(status, int)
+        and 2 <= status <= 10
+        and status not in (3, 7)
+        and not asked_before_acceptance
+        and not rec.get("NgayTiepNhan")
+    ):
         problems.append(_p("NgayTiepNhan", "bắt buộc với hồ sơ đã tiếp nhận.", "required once accepted."))
     if status == 3 and not rec.get("NgayTuChoi"):
         problems.append(_p("NgayTuChoi", "bắt buộc với hồ sơ bị từ chối.", "required for a refused dossier."))
@@ -371,6 +454,15 @@ def validate_record(body: Any) -> list[Problem]:
     for field in ("TaiLieuNop", "DanhSachLePhi", "DanhSachGiayToKetQua", "DinhDanhCHS"):
         if not isinstance(rec.get(field), list):
             problems.append(_p(field, "phải là một danh sách.", "must be a list."))
+    missing = rec.get("MotcuaGiayToCanBoSung", [])
+    if not isinstance(missing, list) or not all(isinstance(x, str) and 0 < len(x) <= 1000 for x in missing):
+        problems.append(
+            _p("MotcuaGiayToCanBoSung", "danh sách tên giấy tờ (1–1000 ký tự).", "a list of paper names.")
+        )
+    elif asked_before_acceptance and not missing:
+        problems.append(
+            _p("MotcuaGiayToCanBoSung", "bắt buộc khi yêu cầu bổ sung.", "required with a supplement request")
+        )
     for i, fee in enumerate(rec.get("DanhSachLePhi") or []):
         gia = fee.get("Gia") if isinstance(fee, dict) else None
         if not isinstance(gia, int) or isinstance(gia, bool) or gia < 0:

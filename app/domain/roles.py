@@ -87,6 +87,9 @@ ACTION_ROLES: Final[dict[Action, frozenset[Role]]] = {
     Action.HAND_BACK: frozenset({_R}),
     Action.APOLOGISE: frozenset({_R, _H}),
     Action.TRANSFER: frozenset({_R}),
+    Action.REQUEST_ONLINE_SUPPLEMENT: frozenset({_R}),
+    # Recorded only by the server from the portal's feed (server/portal.py): no desk may send it.
+    Action.ONLINE_SUPPLEMENTED: frozenset(),
 }
 
 #: (status, action) → the roles that may perform it from that status: the status machine's table with
@@ -142,6 +145,13 @@ def refusal(roles: frozenset[Role], action: Action | str) -> Problem:
     """Why an agency with ``roles`` may not perform ``action`` (a reason the operator can read)."""
     act = Action(action)
     allowed = sorted(ACTION_ROLES[act], key=list(Role).index)
+    if not allowed:
+        return Problem(
+            f"role.{act.value}",
+            f"«{act.label_vi}» chỉ được ghi từ Cổng Dịch vụ công quốc gia, không từ máy trạm.",
+            f"'{act.label_en}' is recorded only from the national portal, never by a workstation.",
+            "action",
+        )
     who_vi = " hoặc ".join(r.label_vi for r in allowed)
     who_en = " or ".join(r.label_en for r in allowed)
     held_vi = ", ".join(r.label_vi for r in sorted(roles, key=list(Role).index)) or "không có vai trò nào"

@@ -103,6 +103,12 @@ class Action(StrEnum):
     HAND_BACK = "hand_back"
     APOLOGISE = "apologise"
     TRANSFER = "transfer"
+    #: An online dossier not yet accepted: the centre asks the citizen, through the portal, for the papers
+    #: missing (national code 5 on the portal, app.domain.portal). Locally it stays ``new`` (not accepted:
+    #: no code, no due date, outside the processing figures).
+    REQUEST_ONLINE_SUPPLEMENT = "request_online_supplement"
+    #: The citizen sent the supplement on the portal (recorded by the server from the portal's feed only).
+    ONLINE_SUPPLEMENTED = "online_supplemented"
 
     @property
     def label_vi(self) -> str:
@@ -175,6 +181,13 @@ _ACTION_LABELS: Final[dict[Action, tuple[str, str]]] = {
         "Apologise and request an extension of the time limit",
     ),
     Action.TRANSFER: ("Chuyển giao hồ sơ do sắp xếp đơn vị", "Transfer after reorganisation"),
+    # The front desk's sub-states of a supplement before acceptance (TD.DichVuCongApi, domain.md §3.1):
+    # "Yêu cầu một cửa bổ sung" / "Công dân đã gửi bổ sung".
+    Action.REQUEST_ONLINE_SUPPLEMENT: (
+        "Yêu cầu bổ sung hồ sơ trực tuyến trước khi tiếp nhận",
+        "Ask for a supplement before acceptance",
+    ),
+    Action.ONLINE_SUPPLEMENTED: ("Công dân đã gửi bổ sung", "The citizen sent the supplement"),
 }
 
 _FINAL: Final = frozenset({Status.REFUSED, Status.WITHDRAWN, Status.STOPPED, Status.RETURNED})
@@ -214,6 +227,11 @@ def _build_table() -> dict[tuple[Status | None, Action], Status]:
         t[(s, Action.APOLOGISE)] = s
     for s in _OPEN:
         t[(s, Action.TRANSFER)] = s
+    # Before acceptance the dossier stays "new": whether it waits for the citizen is told by its events
+    # (app.domain.portal.awaiting_supplement), and app.services.online refuses a second request while one
+    # is pending.
+    t[(Status.NEW, Action.REQUEST_ONLINE_SUPPLEMENT)] = Status.NEW
+    t[(Status.NEW, Action.ONLINE_SUPPLEMENTED)] = Status.NEW
     return t
 
 
@@ -267,6 +285,14 @@ _WHY_NOT: Final[dict[Action, tuple[str, str]]] = {
         "an apology with an extension request is possible only while the dossier is being processed",
     ),
     Action.TRANSFER: ("hồ sơ chưa được tiếp nhận", "the dossier has not been received"),
+    Action.REQUEST_ONLINE_SUPPLEMENT: (
+        "chỉ hồ sơ trực tuyến chưa được tiếp nhận mới yêu cầu bổ sung trước khi tiếp nhận",
+        "only an online dossier not yet accepted can be asked for a supplement before acceptance",
+    ),
+    Action.ONLINE_SUPPLEMENTED: (
+        "hồ sơ không chờ công dân bổ sung trước khi tiếp nhận",
+        "the dossier is not waiting for a supplement before acceptance",
+    ),
 }
 
 

@@ -334,6 +334,27 @@ class OnlineDossier(Base):
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossiers.id"), primary_key=True)
     portal_id: Mapped[str] = mapped_column(String(60), unique=True)
     acceptance_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: As the portal's submission said (docs/portal-contract.md): signed in with VNeID; fee paid online
+    #: (0 no, 1 on the national portal, 2 on the provincial gateway: ``DuocThanhToanTrucTuyen``).
+    vneid_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    paid_online: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class PortalAck(Base):
+    """What the national portal acknowledged of a dossier, as the server last told (``/sync/portal-acks``,
+    app/sync/portal_acks.py); no row: nothing acknowledged yet. Times are naive UTC."""
+
+    __tablename__ = "portal_acks"
+
+    dossier_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(60))
+    state: Mapped[str] = mapped_column(String(20))
+    records: Mapped[int] = mapped_column(Integer)
+    acked: Mapped[int] = mapped_column(Integer)
+    status: Mapped[int | None] = mapped_column(Integer)
+    first_event_at: Mapped[datetime | None] = mapped_column(DateTime)
+    first_acked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_acked_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 # --- sync and audit ---------------------------------------------------------------------------------

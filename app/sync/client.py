@@ -45,6 +45,7 @@ from app.contract import (
     LeaseResponse,
     LoginRequest,
     LoginResponse,
+    PortalAcksResponse,
     ProblemBody,
     PushRequest,
     PushResponse,
@@ -194,6 +195,15 @@ class SyncClient:
         """Tell the server which changes of its feed this desk keeps in quarantine."""
         body = QuarantineReport(items=list(items))
         return self._call("POST", "/sync/quarantined", QuarantineAck, body=body)
+
+    def portal_acks(
+        self, since_at: datetime | None, since_id: str = "", limit: int = 500
+    ) -> PortalAcksResponse:
+        """What the national portal acknowledged of the centre's dossiers, after the cursor."""
+        params: dict[str, Any] = {"since_id": since_id, "limit": limit}
+        if since_at is not None:
+            params["since_at"] = since_at.isoformat()
+        return self._call("GET", "/sync/portal-acks", PortalAcksResponse, params=params)
 
     def file_status(self, sha256: str) -> FileStatus:
         return self._call("GET", f"/files/{sha256}", FileStatus)

@@ -209,6 +209,9 @@ class SyncEngine:
         from app.sync.files import fetch_missing  # the papers of dossiers forwarded here
 
         report.files_fetched = fetch_missing(self.store, self.client)
+        from app.sync.portal_acks import pull_acks  # what the national portal acknowledged (reconciliation)
+
+        pull_acks(self.store, self.client)
         self.lease_ahead(report)
         with self.store.write() as s:
             set_setting(s, KEY_LAST, datetime.now().isoformat(timespec="seconds"))
@@ -746,20 +749,29 @@ def apply_dossiers(s: Session, states: Sequence[DossierState]) -> None:
     s.flush()
     online = {st.id: st for st in states if st.portal_id is not None}
     if online:
-        # Online dossiers from the national portal: their portal id and acceptance deadline (one row each).
+        # Online dossiers from the national portal: their portal id and acceptance deadline (one row each);
+        # a supplement the citizen sent moves the deadline (server/portal.py).
+        insert_online = sqlite_insert(OnlineDossier).values(
+            [
+                {
+                    "dossier_id": i,
+                    "portal_id": st.portal_id,
+                    "acceptance_due_at": _naive(st.acceptance_due_at),
+                    "vneid_verified": st.vneid_verified,
+                    "paid_online": st.paid_online,
+                }
+                for i, st in online.items()
+            ]
+        )
         conn.execute(
-            sqlite_insert(OnlineDossier)
-            .values(
-                [
-                    {
-                        "dossier_id": i,
-                        "portal_id": st.portal_id,
-                        "acceptance_due_at": _naive(st.acceptance_due_at),
-                    }
-                    for i, st in online.items()
-                ]
+            insert_online.on_conflict_do_update(
+                index_elements=["dossier_id"],
+                set_={
+                    "acceptance_due_at": insert_online.excluded.acceptance_due_at,
+                    "vneid_verified": insert_online.excluded.vneid_verified,
+                    "paid_online": insert_online.excluded.paid_online,
+                },
             )
-            .on_conflict_do_nothing()
         )
     if index:
         rowids: dict[str, int] = {}

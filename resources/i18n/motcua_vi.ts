@@ -98,6 +98,10 @@
         <translation>&amp;Làm mới</translation>
     </message>
     <message>
+        <source>&amp;Portal reconciliation…</source>
+        <translation>Đối &amp;soát với Cổng DVC…</translation>
+    </message>
+    <message>
         <source>On time (indicator 2.1), % by month</source>
         <translation>Đúng hạn (chỉ số 2.1), % theo tháng</translation>
     </message>
@@ -1453,12 +1457,24 @@ Thư mục dữ liệu: %2</translation>
         <translation>&amp;Tiếp nhận</translation>
     </message>
     <message>
-        <source>Re&amp;ason for refusal:</source>
-        <translation>&amp;Lý do từ chối:</translation>
+        <source>Re&amp;ason (refusal or supplement):</source>
+        <translation>&amp;Lý do (từ chối hoặc bổ sung):</translation>
     </message>
     <message>
         <source>&amp;Refuse</source>
         <translation>Từ &amp;chối</translation>
+    </message>
+    <message>
+        <source>&amp;Missing papers (separate with ;):</source>
+        <translation>&amp;Giấy tờ cần bổ sung (cách nhau bởi ;):</translation>
+    </message>
+    <message>
+        <source>Ask for a su&amp;pplement</source>
+        <translation>Yêu cầu bổ sung (&amp;Y)</translation>
+    </message>
+    <message>
+        <source>The reason above goes with it; the acceptance clock stops until the citizen supplements.</source>
+        <translation>Kèm lý do ở trên; thời hạn tiếp nhận dừng lại cho đến khi công dân gửi bổ sung.</translation>
     </message>
     <message>
         <source>Due soon</source>
@@ -1467,6 +1483,18 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Overdue</source>
         <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>Waiting for the citizen&apos;s supplement</source>
+        <translation>Chờ công dân bổ sung</translation>
+    </message>
+    <message>
+        <source>Asked for: %1 (%2)</source>
+        <translation>Đã yêu cầu bổ sung: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Supplement asked for; the request goes to the portal and the acceptance clock stops.</source>
+        <translation>Đã yêu cầu bổ sung; yêu cầu được gửi về Cổng DVC quốc gia, thời hạn tiếp nhận tạm dừng.</translation>
     </message>
     <message>
         <source>Accepted as %1, due %2.</source>
@@ -1585,6 +1613,77 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Type a few letters, e.g. khai sinh, then ↓ and Enter</source>
         <translation>Gõ vài chữ, ví dụ khai sinh, rồi ↓ và Enter</translation>
+    </message>
+</context>
+<context>
+    <name>ReconcileDialog</name>
+    <message>
+        <source>Reconciliation with the national portal</source>
+        <translation>Đối soát với Cổng Dịch vụ công quốc gia</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;Từ ngày:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>Đế&amp;n ngày:</translation>
+    </message>
+    <message>
+        <source>&amp;Compare</source>
+        <translation>Đối &amp;chiếu</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>Mã hồ sơ</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Status here</source>
+        <translation>Trạng thái ở đây</translation>
+    </message>
+    <message>
+        <source>On the portal</source>
+        <translation>Trên cổng</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Chi tiết</translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>Chưa đồng bộ</translation>
+    </message>
+    <message>
+        <source>Synced late</source>
+        <translation>Đồng bộ muộn</translation>
+    </message>
+    <message>
+        <source>Status differs</source>
+        <translation>Trạng thái khác</translation>
+    </message>
+    <message>
+        <source>Comparing…</source>
+        <translation>Đang đối chiếu…</translation>
+    </message>
+    <message>
+        <source>The comparison could not be made.</source>
+        <translation>Không đối chiếu được.</translation>
+    </message>
+    <message>
+        <source>as of the last sync round, %1</source>
+        <translation>theo lần đồng bộ gần nhất, %1</translation>
+    </message>
+    <message>
+        <source>never synced: what the portal holds is unknown</source>
+        <translation>chưa đồng bộ lần nào: chưa biết cổng đã nhận gì</translation>
+    </message>
+    <message>
+        <source>Dossiers here: %1 · acknowledged by the portal: %2 · differences: %3 (%4)</source>
+        <translation>Hồ sơ ở đây: %1 · cổng đã xác nhận: %2 · chênh lệch: %3 (%4)</translation>
     </message>
 </context>
 <context>

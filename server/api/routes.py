@@ -13,6 +13,7 @@ from app.contract import (
     CLIENT_TIME_HEADER,
     MAX_CHANGES_LIMIT,
     MAX_INT32,
+    MAX_PORTAL_ACKS_LIMIT,
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     ChangesResponse,
@@ -24,6 +25,7 @@ from app.contract import (
     LeaseResponse,
     LoginRequest,
     LoginResponse,
+    PortalAcksResponse,
     PushRequest,
     PushResponse,
     QuarantineAck,
@@ -34,7 +36,7 @@ from app.contract import (
     utc_now,
 )
 from app.domain.errors import Problem
-from server import audit_heads, devices, numbering, quarantine, sync
+from server import audit_heads, devices, numbering, portal_acks, quarantine, sync
 from server.db import Database
 from server.devices import DeviceContext
 from server.errors import ApiError
@@ -221,3 +223,17 @@ def quarantined(body: QuarantineReport, db: DbDep, device: DeviceDep) -> Quarant
     administrators: ``motcua-server quarantined``)."""
     recorded = quarantine.record(db, device, body.items, naive_utc(utc_now()))
     return QuarantineAck(recorded=recorded, server_time=utc_now())
+
+
+@router.get("/sync/portal-acks", tags=["sync"])
+def portal_acknowledgements(
+    db: DbDep,
+    device: DeviceDep,
+    since_at: datetime | None = None,
+    since_id: Annotated[str, Query(max_length=60)] = "",
+    limit: Annotated[int, Query(ge=1, le=MAX_PORTAL_ACKS_LIMIT)] = 500,
+) -> PortalAcksResponse:
+    """What the national portal acknowledged of the centre's dossiers, those acknowledged after the
+    cursor (read-only; the desks' reconciliation report)."""
+    since = naive_utc(since_at) if since_at is not None else None
+    return portal_acks.page(db, device.centre_eid, since, since_id, limit)

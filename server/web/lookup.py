@@ -48,6 +48,8 @@ PUBLIC_STEPS: dict[str, str] = {
     Action.HAND_BACK.value: "Đã trả kết quả cho người nộp",
     Action.APOLOGISE.value: "Cơ quan giải quyết xin lỗi và hẹn lại ngày trả kết quả",
     Action.TRANSFER.value: "Hồ sơ được chuyển giao do sắp xếp đơn vị hành chính",
+    Action.REQUEST_ONLINE_SUPPLEMENT.value: "Bộ phận Một cửa đề nghị bổ sung hồ sơ trực tuyến",
+    Action.ONLINE_SUPPLEMENTED.value: "Người nộp đã gửi hồ sơ bổ sung trên Cổng Dịch vụ công",
 }
 
 #: What the citizen should do now, per status (plain words).

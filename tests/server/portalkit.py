@@ -40,8 +40,9 @@ def simulator(tmp: Path, faults: SimFaults | None = None) -> Iterator[PortalServ
 def random_sequence(world: World, desk: Desk, rng: random.Random, max_len: int = 8) -> list[Event]:
     """A dossier received at ``desk``'s centre on 4/5/2026 08:30 (a number of that day, due three days
     later) and a random walk of legal actions after it; an apology moves the due date a week later, as the
-    server requires (issue 16: never earlier)."""
-    base = datetime(2026, 5, 4, 9, 0)
+    server requires (issue 16: never earlier). Once that day's fallback block is used up the dossiers are
+    received on the following days (10,000 sequences need about 16 days' blocks)."""
+    base = datetime(2026, 5, 4, 9, 0) + timedelta(days=desk.issued // desk.block_size())
     snap = world.snapshot(A, code=desk.next_code(base.date()))
     snap.received_at = base - timedelta(minutes=30)
     snap.due_at = due_at = snap.received_at + timedelta(days=3)

@@ -80,15 +80,25 @@ class Desk:
     device_id: str
     slot: int
     seqs: dict[str, int] = field(default_factory=dict)
+    #: Numbers given so far, in all; and per day (each day has its own fallback block).
     issued: int = 0
+    issued_on: dict[date, int] = field(default_factory=dict)
 
     def next_code(self, day: date | None = None) -> str:
         """The next number of this desk's own fallback block (five-digit part) for ``day``: a code the
         server accepts from this desk without a lease."""
         first, last = DEFAULT_PLAN.fallback_ranges(self.slot)[1]
-        assert first + self.issued <= last
+        day = day or today()
+        n = self.issued_on.get(day, 0)
+        assert first + n <= last, f"the fallback block of {day} is used up: use another day"
+        self.issued_on[day] = n + 1
         self.issued += 1
-        return format_code(self.eid, day or today(), first + self.issued - 1)
+        return format_code(self.eid, day, first + n)
+
+    def block_size(self) -> int:
+        """How many numbers one day's fallback block holds."""
+        first, last = DEFAULT_PLAN.fallback_ranges(self.slot)[1]
+        return last - first + 1
 
     def next_seq(self, dossier_id: str) -> int:
         self.seqs[dossier_id] = self.seqs.get(dossier_id, 0) + 1

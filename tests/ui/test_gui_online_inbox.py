@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from gui_helpers import settle
+from gui_helpers import Keyboard, settle
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -96,3 +96,48 @@ def test_inbox_colours_files_accept_and_refuse(desk: MainWindow, qtbot: QtBot) -
     assert kinds == ["receive", "refuse"]
     receive = next(p for p in sent if p["dossier_id"] == late)
     assert receive["payload"]["code"] and receive["payload"]["due_at"]
+
+
+def test_ask_for_a_supplement_by_keyboard(desk: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
+    """Alt+G to the missing papers, Alt+L to the reason, Alt+Y asks (offline): the row waits for the
+    citizen with its clock stopped, accept is disabled, the request is in the outbox with the papers."""
+    store = desk.ctx.store
+    now = datetime.now().replace(microsecond=0)
+    first = pulled(store, "Lê Thị Hoa", now + timedelta(hours=3))
+    pulled(store, "Trần Văn Nam", now + timedelta(days=2))
+    desk.tabs.setCurrentWidget(desk.online)
+    page = desk.online
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2)
+    page.table.setFocus()
+    keyboard.key(Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    assert page.missing.hasFocus()
+    keyboard.type("Giấy chứng sinh; Sổ hộ khẩu")
+    keyboard.key(Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    assert page.reason.hasFocus()
+    keyboard.type("Thiếu giấy tờ")
+    keyboard.key(Qt.Key.Key_Y, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: page.message.text().startswith("Đã yêu cầu bổ sung"))
+    settle(qtbot, desk)
+    qtbot.waitUntil(lambda: len(page.items) == 2 and page.items[-1].dossier_id == first)
+    assert page.items[-1].level == "waiting"  # clock stopped: after those still running
+    assert page.table.item(1, 4).text() == "Chờ công dân bổ sung"
+    page.table.selectRow(1)
+    assert not page.accept_button.isEnabled() and not page.supplement_button.isEnabled()
+    assert page.refuse_button.isEnabled()
+    assert "Giấy chứng sinh; Sổ hộ khẩu" in page.files.item(page.files.count() - 1).text()
+    with store.read() as s:
+        [sent] = [
+            e.payload
+            for e in s.scalars(select(OutboxEntry).where(OutboxEntry.state == "pending"))
+            if e.payload["dossier_id"] == first
+        ]
+    assert sent["payload"]["action"] == "request_online_supplement"
+    assert sent["payload"]["extra"]["missing_papers"] == ["Giấy chứng sinh", "Sổ hộ khẩu"]
+    assert sent["payload"]["reason"] == "Thiếu giấy tờ"
+
+    # Without papers named, the request is refused with a message; nothing is sent.
+    page.table.selectRow(0)
+    page.reason.setText("Thiếu")
+    qtbot.mouseClick(page.supplement_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "giấy tờ cần bổ sung" in page.message.text())
+    settle(qtbot, desk)

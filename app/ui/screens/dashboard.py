@@ -7,6 +7,7 @@ builds the charts (QtCharts, from PySide6-Addons) from a dozen numbers, so it ne
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCharts import (
@@ -39,6 +40,9 @@ from app.ui.shell.context import UiContext
 #: Rows of the at-risk table filled per turn of the event loop (about 5 ms on the offscreen platform).
 _RISK_ROWS_PER_SLICE = 100
 
+if TYPE_CHECKING:
+    from app.ui.dialogs.reconcile import ReconcileDialog
+
 
 def _view(chart: QChart, parent: QWidget) -> QChartView:
     chart.legend().hide()
@@ -65,6 +69,10 @@ class DashboardPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         top.addWidget(self.summary, 1)
         top.addWidget(self.refresh_button)
+        self.reconcile_button = QPushButton(self.tr("&Portal reconciliation…"), self)  # issue 20 item 5
+        self.reconcile_button.setObjectName("reconcileOpen")
+        self.reconcile_button.clicked.connect(self.open_reconcile)
+        top.addWidget(self.reconcile_button)
         self.trend_chart = QChart()
         self.trend_chart.setTitle(self.tr("On time (indicator 2.1), % by month"))
         self.backlog_chart = QChart()
@@ -94,6 +102,15 @@ class DashboardPage(QWidget):
         self.loading = True
         self.summary.setText(self.tr("Loading…"))
         self.ctx.worker.run(dashboard, self.ctx.store, on_done=self._show, on_error=self._failed, owner=self)
+
+    def open_reconcile(self) -> ReconcileDialog:
+        """The centre's dossiers against what the portal acknowledged (app/ui/dialogs/reconcile.py)."""
+        from app.ui.dialogs.reconcile import ReconcileDialog
+
+        dialog = ReconcileDialog(self.ctx, self)
+        dialog.show()
+        dialog.refresh()
+        return dialog
 
     def _failed(self, exc: BaseException) -> None:
         self.loading = False

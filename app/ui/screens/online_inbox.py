@@ -1,7 +1,9 @@
 """The "Hồ sơ trực tuyến" inbox: dossiers submitted on the national portal for this centre, the most urgent
 first, with their acceptance deadline (amber when 2 working hours or less are left, red once passed), the
-attached files, and the decision: accept (our code and due date now) or refuse with a reason. Decisions are
-ordinary outbox events: they work offline and reach the portal through the server (app/services/online.py).
+attached files, and the decision: accept (our code and due date now), refuse with a reason, or ask the citizen
+for a supplement before acceptance (the papers missing and a reason: the clock stops until the citizen sends
+it on the portal). Decisions are ordinary outbox events: they work offline and reach the portal through the
+server (app/services/online.py).
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ class OnlineInboxPage(QWidget):
         self.accept_button = QPushButton(self.tr("&Accept"), self)
         self.accept_button.setObjectName("onlineAccept")
         self.accept_button.clicked.connect(self.accept)
-        reason_caption = QLabel(self.tr("Re&ason for refusal:"), self)
+        reason_caption = QLabel(self.tr("Re&ason (refusal or supplement):"), self)
         self.reason = QLineEdit(self)
         self.reason.setObjectName("onlineReason")
         reason_caption.setBuddy(self.reason)
@@ -88,6 +90,23 @@ class OnlineInboxPage(QWidget):
         row.addWidget(self.reason, 1)
         row.addWidget(self.refuse_button)
         layout.addLayout(row)
+        supplement_row = QHBoxLayout()
+        missing_caption = QLabel(self.tr("&Missing papers (separate with ;):"), self)
+        self.missing = QLineEdit(self)
+        self.missing.setObjectName("onlineMissing")
+        missing_caption.setBuddy(self.missing)
+        self.supplement_button = QPushButton(self.tr("Ask for a su&pplement"), self)
+        self.supplement_button.setObjectName("onlineSupplement")
+        self.supplement_button.setToolTip(
+            self.tr(
+                "The reason above goes with it; the acceptance clock stops until the citizen supplements."
+            )
+        )
+        self.supplement_button.clicked.connect(self.ask_supplement)
+        supplement_row.addWidget(missing_caption)
+        supplement_row.addWidget(self.missing, 1)
+        supplement_row.addWidget(self.supplement_button)
+        layout.addLayout(supplement_row)
         bottom = QHBoxLayout()
         self.message = QLabel("", self)
         self.message.setObjectName("onlineMessage")
@@ -115,7 +134,9 @@ class OnlineInboxPage(QWidget):
                 item.applicant,
                 item.procedure_name,
                 show_datetime(item.submitted_at),
-                show_datetime(item.acceptance_due_at),
+                self.tr("Waiting for the citizen's supplement")
+                if item.level == "waiting"
+                else show_datetime(item.acceptance_due_at),
             )
             for c, text in enumerate(texts):
                 cell = QTableWidgetItem(text)
@@ -140,12 +161,19 @@ class OnlineInboxPage(QWidget):
         for paper in item.papers if item is not None else []:
             url = paper.get("file_url") or ""
             self.files.addItem(f"{paper.get('name', '')}  {url}".strip())
+        if item is not None and item.level == "waiting":
+            self.files.addItem(
+                fmt(self.tr("Asked for: %1 (%2)"), "; ".join(item.missing), item.supplement_reason)
+            )
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        has = self.current() is not None
-        self.accept_button.setEnabled(has)
+        item = self.current()
+        has = item is not None
+        waiting = item is not None and item.level == "waiting"
+        self.accept_button.setEnabled(has and not waiting)
         self.refuse_button.setEnabled(has)
+        self.supplement_button.setEnabled(has and not waiting)
 
     # --- decisions -------------------------------------------------------------------------------
 
@@ -177,6 +205,31 @@ class OnlineInboxPage(QWidget):
             on_error=self._failed,
             owner=self,
         )
+
+    def ask_supplement(self) -> None:
+        item = self.current()
+        if item is None:
+            return
+        self.ctx.worker.run(
+            online.ask_supplement,
+            self.ctx.store,
+            self.ctx.actor,
+            item.dossier_id,
+            self.missing.text().split(";"),
+            self.reason.text(),
+            on_done=self._asked,
+            on_error=self._failed,
+            owner=self,
+        )
+
+    def _asked(self, result: Any) -> None:
+        self.reason.clear()
+        self.missing.clear()
+        self.message.setText(
+            self.tr("Supplement asked for; the request goes to the portal and the acceptance clock stops.")
+        )
+        self.changed.emit(result.dossier_id)
+        self.refresh()
 
     def _accepted(self, result: Any) -> None:
         self.message.setText(
