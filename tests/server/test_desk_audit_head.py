@@ -5,12 +5,12 @@ the desk's events."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from keyed import connect_raw, give_store_key
 from sqlalchemy import select
 from srvkit import A, World, sign_in
 
@@ -35,6 +35,7 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     folder = tmp_path / "desk"
     folder.mkdir()
     shutil.copy(database_path(template_dir), database_path(folder))
+    give_store_key(template_dir, folder)  # the copy's store key goes with it
     store = open_store(folder)
     engine.enrol(store, world.live.url, world.enrol_code(A), "Quầy 1")
     sign_in(world, engine.connection(store)[2], A)
@@ -93,7 +94,7 @@ def test_a_deleted_tail_is_recorded_and_the_events_still_accepted(desk: Store, w
     # Delete the chain's tail and move the head back (the edit a local check alone cannot see when the
     # deleted entries recorded no row).
     desk.dispose()
-    con = sqlite3.connect(database_path(desk.path.parent))
+    con = connect_raw(desk.path.parent)
     rows = con.execute("SELECT id, prev_hash FROM audit_entries ORDER BY id DESC LIMIT 3").fetchall()
     con.execute("DELETE FROM audit_entries WHERE id >= ?", (rows[-1][0],))
     con.execute(
@@ -116,7 +117,7 @@ def test_a_chain_rewritten_after_a_push_is_recorded(desk: Store, world: World) -
     receive(desk)
     sync(desk)
     position, mac = held(world, desk)
-    con = sqlite3.connect(database_path(desk.path.parent))
+    con = connect_raw(desk.path.parent)
     con.execute("UPDATE audit_entries SET hash = ? WHERE hash = ?", ("f" * 64, mac))
     con.commit()
     con.close()
@@ -161,7 +162,7 @@ def test_the_audit_command_lists_the_findings(desk: Store, world: World, tmp_pat
     receive(desk)
     sync(desk)
     _, mac = held(world, desk)
-    con = sqlite3.connect(database_path(desk.path.parent))
+    con = connect_raw(desk.path.parent)
     con.execute("UPDATE audit_entries SET hash = ? WHERE hash = ?", ("e" * 64, mac))
     con.commit()
     con.close()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from keyed import give_store_key
 from portalkit import simulator
 from sqlalchemy import select, update
 from srvkit import A, World, sign_in
@@ -50,6 +51,7 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     folder = tmp_path / "desk"
     folder.mkdir()
     shutil.copy(database_path(template_dir), database_path(folder))
+    give_store_key(template_dir, folder)  # the copy's store key goes with it (tests/keyed.py)
     store = open_store(folder)
     engine.enrol(store, world.live.url, world.enrol_code(A), "Quầy 1")
     _url, device_id, token = engine.connection(store)
