@@ -207,6 +207,7 @@ def test_an_event_whose_push_was_tried_gets_a_text_layer_event(
     report = sync(a1)  # both in one batch, in order: the server checks the second against the first
     assert report.parked == [] and report.files_sent == 1
     assert blob_store.read(second["payload"]["sha256"]) is not None
+    assert fsvc.dossier_files(a1, code).papers[0].sha256 == second["payload"]["sha256"]
     assert check_database(a1).ok
 
 
@@ -239,4 +240,4 @@ def test_server_accepts_a_text_layer_only_from_the_holder_for_the_same_pages(
         assert len(s.scalars(select(sm.FileRef.id)).all()) == 1  # none of them recorded
     report = sync(a1)  # the real one
     assert (report.accepted, report.parked) == (1, [])
-    assert code
+    assert fsvc.dossier_files(a1, code).papers[0].upload_state == "sent"
