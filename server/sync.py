@@ -26,7 +26,10 @@ without losing the others (:func:`push`). Rules, in order:
 5. ``dossier.files`` (issue 19): like a transition, the dossier must exist and be visible to the device's
    centre; it is recorded among the dossier's events (its file references reach every centre named on
    the dossier through the change feed), its file reference is written to ``file_refs`` (the index the
-   file routes check, ``server.blobs``), and it changes no status.
+   file routes check, ``server.blobs``), and it changes no status. One marked ``text_layer_of`` (OCR's
+   PDF/A of a file an earlier event named, sent when OCR ended after that event was pushed) is accepted
+   only for the same paper with the same page hashes, from the centre whose workstation sent that earlier
+   event (``files.text_layer_*``; ``app.domain.roles.text_layer_refusal``).
 
 Each accepted event updates the dossier's state (status, due date, handling agency) and appends one
 ``dossier`` change carrying the whole dossier and all its events.
