@@ -38,7 +38,9 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
     StringConstraints,
+    model_serializer,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -463,6 +465,19 @@ class FilesPayload(_Model):
     exemption: Literal["electronic", "shown_only", "verification_result", "secret"] | None = None
     #: The file was digitised earlier for another dossier of the same citizen and reused (linked).
     reused: bool = False
+    #: Set on the event a desk records when OCR ends after the paper's event was pushed: this file is the
+    #: PDF/A with the text layer of the image-only PDF with this SHA-256, named by an earlier event of the
+    #: same paper; the same page images (``pages`` the same hashes), only the text layer and the PDF/A
+    #: declarations added. Left out of the event's JSON when not set (the canonical form of the events
+    #: made before it existed is unchanged).
+    text_layer_of: Sha256Hex | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset_text_layer(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        if out.get("text_layer_of") is None:
+            out.pop("text_layer_of", None)
+        return out
 
 
 class FileStatus(_Model):

@@ -26,7 +26,10 @@ without losing the others (:func:`push`). Rules, in order:
 5. ``dossier.files`` (issue 19): like a transition, the dossier must exist and be visible to the device's
    centre; it is recorded among the dossier's events (its file references reach every centre named on
    the dossier through the change feed), its file reference is written to ``file_refs`` (the index the
-   file routes check, ``server.blobs``), and it changes no status.
+   file routes check, ``server.blobs``), and it changes no status. One marked ``text_layer_of`` (OCR's
+   PDF/A of a file an earlier event named, sent when OCR ended after that event was pushed) is accepted
+   only for the same paper with the same page hashes, from the centre whose workstation sent that earlier
+   event (``files.text_layer_*``; ``app.domain.roles.text_layer_refusal``).
 
 Each accepted event updates the dossier's state (status, due date, handling agency) and appends one
 ``dossier`` change carrying the whole dossier and all its events.
@@ -70,6 +73,7 @@ single writer gives the same guarantee.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -94,7 +98,7 @@ from app.contract import (
 from app.domain.canonical import canonical_json
 from app.domain.codes import DEFAULT_PLAN, parse_code
 from app.domain.errors import DomainError, Problem
-from app.domain.roles import may_carry_due, may_perform, roles_of
+from app.domain.roles import may_carry_due, may_perform, roles_of, text_layer_refusal
 from app.domain.roles import refusal as role_refusal
 from app.domain.status import Action, Status, transition
 from server import trust
@@ -105,6 +109,7 @@ from server.errors import busy, first_error, scope_forbidden, wire_time
 from server.models import (
     Centre,
     ChangeRow,
+    Device,
     DeviceOperator,
     Dossier,
     EventRow,
@@ -239,6 +244,7 @@ def changes(db: Database, centre_eid: str, since: int, limit: int) -> ChangesPag
 # --- push ------------------------------------------------------------------------------------------------
 
 _EVENTS: Any = EventRow.__table__
+_REFS: Any = FileRef.__table__
 _DOSSIERS: Any = Dossier.__table__
 _CHANGES: Any = ChangeRow.__table__
 #: Change rows with their body already serialised (canonical JSON text).
@@ -949,11 +955,46 @@ def _apply_files(
         )
     if ctx.centre_eid not in (dossier.receiving_eid, dossier.competent_eid, dossier.handling_eid):
         raise Rejected(scope_forbidden(f"hồ sơ {dossier.code or dossier.id}", f"dossier {dossier.code}"))
+    if fp.text_layer_of is not None:
+        _check_text_layer(s, ctx, dossier.id, fp, fp.text_layer_of)
     events = _events_of(s, dossier)
     after = replace(dossier, events=events)
     outcome = _record(b, ev, after, split_json(dict(dossier.snapshot), "events"), body_text, digest, None)
     s.execute(insert(FileRef).values(file_ref(ev.event_id, dossier.id, fp)))  # in the same transaction
     return outcome
+
+
+def _check_text_layer(s: Session, ctx: DeviceContext, dossier_id: str, fp: FilesPayload, of: str) -> None:
+    """A text-layer version (OCR's PDF/A, ``text_layer_of``): an accepted event of this dossier named the
+    image-only file, it was sent by a workstation of the sender's centre (the centre that holds the
+    paper), and the new file is of the same paper with the same page images (``app.domain.roles``)."""
+    row = s.execute(
+        select(
+            type_coerce(_EVENTS.c.body, Text),
+            Centre.eid,
+        )
+        .select_from(_REFS)
+        .join(_EVENTS, _EVENTS.c.event_id == _REFS.c.event_id)
+        .outerjoin(Device, Device.id == _EVENTS.c.device_id)
+        .outerjoin(Centre, Centre.id == Device.centre_id)
+        .where(_REFS.c.dossier_id == dossier_id, _REFS.c.sha256 == of)
+        .order_by(_REFS.c.id.desc())
+        .limit(1)
+    ).first()
+    earlier: tuple[str, int, list[str]] | None = None
+    holder: str | None = None
+    if row is not None:
+        old = FilesPayload.model_validate(json.loads(row[0])["payload"])
+        earlier = (old.kind, old.paper_no, [p.sha256 for p in old.pages])
+        holder = row[1]
+    problem = text_layer_refusal(
+        sender_eid=ctx.centre_eid,
+        holder_eid=holder,
+        earlier=earlier,
+        later=(fp.kind, fp.paper_no, [p.sha256 for p in fp.pages]),
+    )
+    if problem is not None:
+        raise Rejected(problem)
 
 
 def _record(

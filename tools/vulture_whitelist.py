@@ -91,3 +91,4 @@ _.handle_starttag  # html.parser.HTMLParser's hook (tests/server/test_citizen_st
 _.dragEnterEvent  # Qt's drag-and-drop hooks of the digitising panel (app/ui/dialogs/digitise.py)
 _.dropEvent
 _.pushed_at  # server.models.DeviceAuditHead: when the head was last pushed, kept for IT
+_._without_unset_text_layer  # pydantic @model_serializer of app.contract.FilesPayload (called by pydantic)

@@ -29,6 +29,7 @@ from the acceptance; issue 20). :func:`may_carry_due` decides both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Final
 
@@ -38,6 +39,7 @@ from app.domain.status import TRANSITIONS, Action, Status
 __all__ = [
     "ACTION_ROLES",
     "CHANGES_DUE",
+    "FILES_ROLES",
     "PERMITTED",
     "SETS_FIRST_DUE",
     "Role",
@@ -45,6 +47,7 @@ __all__ = [
     "may_perform",
     "refusal",
     "roles_of",
+    "text_layer_refusal",
 ]
 
 
@@ -162,3 +165,51 @@ def refusal(roles: frozenset[Role], action: Action | str) -> Problem:
         f"Only the dossier's {who_en} may '{act.label_en}'; this agency is its {held_en}.",
         "action",
     )
+
+
+# --- digitised papers (issue 19) ------------------------------------------------------------------------
+
+#: Who may record a digitised paper, an exemption or the electronic result (``dossier.files``): any agency
+#: named on the dossier, in any status (the paper is digitised where it is handed over; the result where
+#: it is issued). A ``dossier.files`` event changes no status.
+FILES_ROLES: Final = frozenset({_R, _C, _H})
+
+
+def text_layer_refusal(
+    *,
+    sender_eid: str,
+    holder_eid: str | None,
+    earlier: tuple[str, int, Sequence[str]] | None,
+    later: tuple[str, int, Sequence[str]],
+) -> Problem | None:
+    """Why a ``dossier.files`` event declaring itself the text-layer version (OCR's PDF/A) of an earlier
+    file may not be accepted, or None. ``earlier`` is (kind, paper number, page SHA-256s) of the event
+    that named the image-only PDF (None when no event of this dossier named it), ``holder_eid`` the centre
+    whose workstation sent that event: the centre that holds the paper, the only one whose desk recognised
+    its text. ``later`` is the same for the new event. The page images of a text-layer version are the
+    earlier file's, unchanged (OCR adds an invisible text layer and the PDF/A declarations only), so its
+    page hashes must be the same, in the same order."""
+    if earlier is None:
+        return Problem(
+            "files.text_layer_unknown",
+            "Máy chủ chưa nhận sự kiện nào của hồ sơ này nêu tệp gốc (chỉ ảnh) của bản có lớp chữ.",
+            "No event of this dossier named the image-only file this text-layer version is of.",
+            "text_layer_of",
+        )
+    if holder_eid != sender_eid:
+        return Problem(
+            "files.text_layer_holder",
+            "Chỉ cơ quan đã số hóa giấy tờ mới gửi được bản có lớp chữ (OCR) của tệp đó.",
+            "Only the agency that digitised the paper may send the text-layer (OCR) version of its file.",
+            "text_layer_of",
+        )
+    if earlier[:2] != later[:2] or list(earlier[2]) != list(later[2]):
+        return Problem(
+            "files.text_layer_pages",
+            "Bản có lớp chữ phải thuộc cùng giấy tờ và giữ nguyên các trang ảnh "
+            "(cùng mã SHA-256 từng trang).",
+            "A text-layer version must be of the same paper with the same page images "
+            "(the same page SHA-256s).",
+            "pages",
+        )
+    return None

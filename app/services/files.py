@@ -701,13 +701,14 @@ def pending_ocr_count(store: Store) -> int:
 def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | None = None) -> OcrReport:
     """Recognise the text of pending files, one at a time, oldest first (never inside a transaction:
     a file takes seconds). Each result is stored, then its row switched in a short transaction, only if
-    the row still holds the file that was read."""
+    the row still holds the file that was read (:func:`_switch_to_text_layer`: with a new event when the
+    paper's event was already pushed)."""
     from app.digitise import ocr
 
     missing = ocr.available()
     with store.read() as s:
         jobs = s.execute(
-            select(DossierFile.id, DossierFile.sha256, DossierFile.name)
+            select(DossierFile.id, DossierFile.sha256, DossierFile.name, DossierFile.pages)
             .where(DossierFile.ocr_state == "pending", DossierFile.replaced_at.is_(None))
             .order_by(DossierFile.id)
         ).all()
@@ -715,7 +716,7 @@ def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | No
         return OcrReport(0, 0, len(jobs), missing)
     blobs = blob_store(store)
     done = failed = 0
-    for n, (row_id, sha256, name) in enumerate(jobs):
+    for n, (row_id, sha256, name, pages) in enumerate(jobs):
         if limit is not None and n >= limit:
             break
         try:
@@ -724,44 +725,135 @@ def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | No
             if cancel is not None and cancel.is_set():
                 break  # stopped (the desk is closing): the file stays pending
             log.info("OCR failed for file row %s: %s", row_id, exc)
-            with store.write() as s:
-                s.execute(
-                    update(DossierFile)
-                    .where(DossierFile.id == row_id, DossierFile.sha256 == sha256)
-                    .values(ocr_state=dg.OcrState.FAILED.value, last_error=str(exc)[:500])
-                )
+            _ocr_failed(store, row_id, sha256, str(exc))
+            failed += 1
+            continue
+        if imaging.page_hashes(text_pdf) != [str(p["sha256"]) for p in pages]:
+            # The text layer is added under the page images, never in their place: a file whose images
+            # changed is not the same paper's pages (nor what its event declared).
+            _ocr_failed(store, row_id, sha256, "OCR changed the page images (page SHA-256 differ)")
             failed += 1
             continue
         stored = _put(store, text_pdf)
         with store.write() as s:
-            switched = s.execute(
-                update(DossierFile)
-                .where(
-                    DossierFile.id == row_id, DossierFile.sha256 == sha256, DossierFile.ocr_state == "pending"
-                )
-                .values(
-                    sha256=stored.sha256, size=stored.size, ocr_state=dg.OcrState.DONE.value, last_error=""
-                )
-            )
-            if getattr(switched, "rowcount", 0):
-                _event_names_file(s, row_id, sha256, stored)
+            _switch_to_text_layer(s, row_id, sha256, stored)
         done += 1
     return OcrReport(done, failed, len(jobs) - done - failed)
 
 
-def _event_names_file(s: Session, row_id: int, old_sha256: str, stored: Stored) -> None:
-    """The row's ``dossier.files`` event, while it is still waiting in the outbox, names the PDF/A now
-    (the server accepts only the file its event names). An event already sent keeps naming the image-only
-    PDF, which is then the file uploaded (``app.sync.files``)."""
-    entry = s.scalar(
-        select(OutboxEntry)
-        .join(DossierFile, DossierFile.event_id == OutboxEntry.event_id)
-        .where(DossierFile.id == row_id, OutboxEntry.state == "pending")
-    )
-    if entry is None or entry.payload.get("payload", {}).get("sha256") != old_sha256:
+def _ocr_failed(store: Store, row_id: int, sha256: str, error: str) -> None:
+    with store.write() as s:
+        s.execute(
+            update(DossierFile)
+            .where(DossierFile.id == row_id, DossierFile.sha256 == sha256)
+            .values(ocr_state=dg.OcrState.FAILED.value, last_error=error[:500])
+        )
+
+
+def _switch_to_text_layer(s: Session, row_id: int, old_sha256: str, stored: Stored) -> None:
+    """In one write transaction, the paper's file becomes OCR's PDF/A (only if the row still holds the
+    file that was read and still waits for OCR: one switch, and at most one event, per recognition).
+
+    - Its ``dossier.files`` event still waits in the outbox, never tried: the row and the event name the
+      PDF/A (the server accepts only a file an event names), which then travels instead of the image-only
+      PDF.
+    - The event was pushed (or a push of it was tried: the server may hold it, and an event is never
+      changed once sent): the row is kept as it was, marked replaced, and a new row with a new
+      ``dossier.files`` event (same paper, same pages and page hashes, the PDF/A's SHA-256 and size,
+      ``text_layer_of`` = the image-only PDF) takes its place: the PDF/A is uploaded after that event,
+      and the desks the dossier is forwarded to switch to it from the change feed. The image-only PDF is
+      then not uploaded (the PDF/A holds the same page images).
+    - A row replaced meanwhile by a newer page set is switched here only (an event for it would make the
+      old set current again elsewhere)."""
+    row = s.get(DossierFile, row_id)
+    if row is None or row.sha256 != old_sha256 or row.ocr_state != dg.OcrState.PENDING.value:
         return
-    inner = {**entry.payload["payload"], "sha256": stored.sha256, "size": stored.size}
-    entry.payload = {**entry.payload, "payload": inner}
+    entry = s.scalar(select(OutboxEntry).where(OutboxEntry.event_id == row.event_id))
+    inner = dict(entry.payload.get("payload", {})) if entry is not None else {}
+    pushed = (
+        entry is not None
+        and (entry.state != "pending" or entry.attempts > 0)
+        and inner.get("sha256") == old_sha256
+        and row.replaced_at is None
+        and row.source != "server"
+    )
+    if not pushed:
+        row.sha256, row.size = stored.sha256, stored.size
+        row.ocr_state, row.last_error = dg.OcrState.DONE.value, ""
+        if entry is not None and entry.state == "pending" and inner.get("sha256") == old_sha256:
+            entry.payload = {
+                **entry.payload,
+                "payload": {**inner, "sha256": stored.sha256, "size": stored.size},
+            }
+        return
+    assert entry is not None
+    at = datetime.now().replace(microsecond=0)
+    event_id = str(uuid.uuid4())
+    row.ocr_state, row.last_error = dg.OcrState.DONE.value, ""
+    row.upload_state = dg.UploadState.NONE.value  # its text-layer version is sent instead
+    row.replaced_at = at
+    s.add(
+        DossierFile(
+            dossier_id=row.dossier_id,
+            kind=row.kind,
+            paper_no=row.paper_no,
+            name=row.name,
+            declared_pages=row.declared_pages,
+            page_count=row.page_count,
+            image_count=row.image_count,
+            pages=list(row.pages),
+            sha256=stored.sha256,
+            original_sha256=old_sha256,
+            size=stored.size,
+            media_type=row.media_type,
+            exemption=None,
+            source=row.source,
+            reused_from=row.reused_from,
+            ocr_state=dg.OcrState.DONE.value,
+            upload_state=dg.UploadState.PENDING.value,
+            last_error="",
+            event_id=event_id,
+            operator_name=row.operator_name,
+            created_at=at,
+            replaced_at=None,
+        )
+    )
+    payload = {**inner, "sha256": stored.sha256, "size": stored.size, "text_layer_of": old_sha256}
+    d = s.get(Dossier, row.dossier_id)
+    actor = Actor("ocr", str(entry.payload.get("workstation", "")))
+    s.add(
+        OutboxEntry(
+            event_id=event_id,
+            dossier_id=row.dossier_id,
+            event_type=EVENT_TYPE,
+            created_at=at,
+            state="pending",
+            payload={
+                **{k: entry.payload[k] for k in ("operator", "workstation") if k in entry.payload},
+                "event_id": event_id,
+                "dossier_id": row.dossier_id,
+                "seq": (len(d.events) if d is not None else 0) + 1,
+                "type": EVENT_TYPE,
+                "occurred_at": at.isoformat(),
+                "payload": payload,
+            },
+        )
+    )
+    audit.append(
+        s,
+        actor,
+        "dossier.text_layer",
+        "dossier",
+        row.dossier_id,
+        {
+            "code": d.code if d is not None else None,
+            "paper_no": row.paper_no,
+            "sha256": stored.sha256,
+            "text_layer_of": old_sha256,
+        },
+        at=at,
+        outbox=(event_id,),
+    )
 
 
 # --- checks ---------------------------------------------------------------------------------------------

@@ -105,6 +105,7 @@ def fetch_files(store: Store, client: SyncClient, ref: str) -> int:
                 DossierFile.dossier_id == d.id,
                 DossierFile.source == "server",
                 DossierFile.sha256.is_not(None),
+                DossierFile.replaced_at.is_(None),  # not an earlier set, nor a file its PDF/A replaced
             )
         ).all()
     fetched = 0
