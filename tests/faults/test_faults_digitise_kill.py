@@ -104,7 +104,7 @@ def check_after_kill(folder: Path, reference: list[str]) -> None:
         fsvc.sweep(store, grace_s=0)  # no other writer: every unreferenced file is an orphan
         with store.read() as s:
             referenced = fsvc.referenced_hashes(s)
-        blobs = BlobStore.of(folder)
+        blobs = BlobStore.of(folder, store.key)
         assert {d for d, _ in blobs.stored()} == referenced
         assert not (folder / "files" / "tmp").exists() or not list((folder / "files" / "tmp").iterdir())
     finally:
