@@ -12,8 +12,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from app.domain.errors import Problem
 from app.digitise.blobs import BlobStore
+from app.domain.errors import Problem
 from app.models import cipher
 from app.models.db import Store, StoreError, check_file, corrupt_problem
 from app.models.migrate import upgrade
@@ -124,8 +124,8 @@ def encrypt_plain_files(data_dir: Path, key: bytes) -> None:
                 "store.encrypt_files_failed",
                 f"Không mã hóa được các tệp số hóa trong {folder} ({exc}). Không tệp nào bị mất. Hãy giải "
                 "phóng dung lượng ổ đĩa rồi mở lại, hoặc liên hệ bộ phận CNTT.",
-                f"The digitised files in {folder} could not be encrypted ({exc}). No file was lost. Free disk "
-                "space and start again, or call IT support.",
+                f"The digitised files in {folder} could not be encrypted ({exc}). No file was lost. "
+                "Free disk space and start again, or call IT support.",
             )
         ) from exc
 

@@ -83,14 +83,6 @@ def is_encrypted(head: bytes) -> bool:
     return head[: len(MAGIC) + 1] == MAGIC + bytes([VERSION])
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _fsync_dir(path: Path) -> None:
     if os.name != "posix":  # Windows has no directory handles to sync
         return
@@ -105,15 +97,15 @@ def _wipe(path: Path) -> None:
     """Overwrite a file with random bytes, make that durable, remove it (best effort: app.models.cipher)."""
     with contextlib.suppress(FileNotFoundError):
         size = path.stat().st_size
-        with contextlib.suppress(PermissionError):  # a read-only copy: removed without overwriting
-            with path.open("r+b") as fh:
-                left = size
-                while left > 0:
-                    n = min(left, CHUNK)
-                    fh.write(secrets.token_bytes(n))
-                    left -= n
-                fh.flush()
-                os.fsync(fh.fileno())
+        # A read-only copy is removed without overwriting.
+        with contextlib.suppress(PermissionError), path.open("r+b") as fh:
+            left = size
+            while left > 0:
+                n = min(left, CHUNK)
+                fh.write(secrets.token_bytes(n))
+                left -= n
+            fh.flush()
+            os.fsync(fh.fileno())
         path.unlink()
 
 
@@ -204,7 +196,8 @@ class BlobStore:
         raise ValueError(f"file {sha256} is damaged")
 
     def _current_form(self, raw: bytes, sha256: str) -> bool:
-        """Whether ``raw`` is an intact file in the form this store writes (encrypted with a key, else plain)."""
+        """Whether ``raw`` is an intact file in the form this store writes (encrypted with a key, else
+        plain)."""
         try:
             _data, sealed = self._open(raw, sha256)
         except ValueError:
@@ -253,7 +246,8 @@ class BlobStore:
             except OSError:
                 raw = b""
             if self._current_form(raw, digest):
-                os.utime(final)  # young again: a sweep running now leaves it for the rows about to reference it
+                # Young again: a sweep running now leaves it for the rows about to reference it.
+                os.utime(final)
                 return Stored(digest, len(data))
             plain_there = self.encrypted and raw == data
         self._write(final, self.seal(data, digest), keep_old=plain_there)

@@ -76,7 +76,9 @@ def test_page_count_mismatch_writes_nothing(store: Store, page_files: dict[str, 
         svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["dense"],), declared_pages=2))
     assert err.value.problems[0].code == "digitise.page_mismatch"
     assert counts(store) == before
-    assert not (store.path.parent / "files").exists() or not list(BlobStore.of(store.path.parent, store.key).stored())
+    assert not (store.path.parent / "files").exists() or not list(
+        BlobStore.of(store.path.parent, store.key).stored()
+    )
 
 
 def test_wrong_paper_or_dossier_is_refused_before_any_work(store: Store, page_files: dict[str, Path]) -> None:
