@@ -12,6 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from app.digitise.blobs import BlobStore
 from app.domain.errors import Problem
 from app.models import cipher
 from app.models.db import Store, StoreError, check_file, corrupt_problem
@@ -110,6 +111,25 @@ def encrypt_plain_store(data_dir: Path, key: bytes) -> None:
     )
 
 
+def encrypt_plain_files(data_dir: Path, key: bytes) -> None:
+    """Encrypt the digitised files an older version left in clear (app.digitise.blobs): at the first start
+    with a key, each file crash-safe; then never again (a mark in ``files/``)."""
+    try:
+        BlobStore.of(data_dir, key).encrypt_plain()
+    except OSError as exc:
+        log.error("encrypting the digitised files failed: %s", exc)
+        folder = data_dir / "files"
+        raise StoreError(
+            Problem(
+                "store.encrypt_files_failed",
+                f"Không mã hóa được các tệp số hóa trong {folder} ({exc}). Không tệp nào bị mất. Hãy giải "
+                "phóng dung lượng ổ đĩa rồi mở lại, hoặc liên hệ bộ phận CNTT.",
+                f"The digitised files in {folder} could not be encrypted ({exc}). No file was lost. "
+                "Free disk space and start again, or call IT support.",
+            )
+        ) from exc
+
+
 def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) -> Store:
     """Check, open and migrate the local database in ``data_dir``; load reference (and demo) data.
 
@@ -162,6 +182,8 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
     if plain and not damaged and key is not None:
         encrypt_plain_store(data_dir, key)
         plain = False
+    if key is not None and not damaged:
+        encrypt_plain_files(data_dir, key)
     store = Store(path, None if plain else key)
     if key is None:
         store.unencrypted = storekey.unencrypted_problem(data_dir)

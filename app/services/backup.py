@@ -203,7 +203,7 @@ def restore_with_files(
             )
         )
     at = at or datetime.now()
-    put = backup_files.put_back(data_dir, source)
+    put = backup_files.put_back(data_dir, source, key)
     ready = restoring_path(data_dir)
     partial = _restoring_partial_path(data_dir)
     shutil.copyfile(source, partial)

@@ -18,13 +18,16 @@ read-only. Where hard links are not available (FAT, some network shares) the fil
 (reading every earlier copy to hash it again) was not chosen: it reads the gigabytes the link avoids. The
 backups are on the same disk as the store: a disk failure loses both — copy the backups folder elsewhere.
 
-The files are not encrypted (they are not in the store yet: see the README, Encryption at rest).
+Copies are taken as the files are on disk: encrypted when the store is (app.digitise.blobs, AES-256-GCM
+under a key derived from the store key), so a copied backup folder reads as random bytes without the key.
+Every check (taking, verifying, restoring) decrypts and authenticates a copy and compares the SHA-256 of its
+plaintext with its name; plain copies (backups of a store in clear, or taken before encryption) are checked
+by their hash as before, and a restore writes them back encrypted.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -114,16 +117,13 @@ def _earlier_copies(backups_folder: Path, exclude: Path) -> dict[str, tuple[Path
     return out
 
 
-def _copy_hashed(src: Path, dest: Path) -> str:
-    """Copy ``src`` to ``dest`` (made durable), returning the SHA-256 of the bytes copied."""
-    h = hashlib.sha256()
+def _copy(src: Path, dest: Path) -> None:
+    """Copy ``src`` to ``dest`` as it is on disk (encrypted when the store is), made durable."""
     with src.open("rb") as fin, dest.open("wb") as fout:
         while chunk := fin.read(CHUNK):
-            h.update(chunk)
             fout.write(chunk)
         fout.flush()
         os.fsync(fout.fileno())
-    return h.hexdigest()
 
 
 def _read_only(path: Path) -> None:
@@ -144,7 +144,7 @@ class SnapshotReport:
 def snapshot(data_dir: Path, backup: Path, key: bytes | None, *, all_files: bool = False) -> SnapshotReport:
     """Put beside the database backup ``backup`` the files it references (``all_files``: every file of the
     live store), reusing earlier backups' copies by hard link. Returns what was done."""
-    live = BlobStore.of(data_dir)
+    live = BlobStore.of(data_dir, key)
     wanted = {d for d, _p in live.stored()} if all_files else referenced_in(backup, key)
     partial, final = _partial(backup), folder_of(backup)
     shutil.rmtree(partial, ignore_errors=True)
@@ -171,7 +171,8 @@ def snapshot(data_dir: Path, backup: Path, key: bytes | None, *, all_files: bool
                 continue
             except OSError:
                 pass  # no hard links here: copied below
-        if _copy_hashed(src, dest) != digest:
+        _copy(src, dest)
+        if not live.intact(dest, digest):  # decrypted and authenticated, its plaintext hashed
             dest.unlink()
             report.damaged.append(digest)
             continue
@@ -224,46 +225,35 @@ class PutBack:
     not_in_backup: list[str] = field(default_factory=list)  # missing/damaged when the backup was taken
 
 
-def verify(backup: Path) -> list[str]:
-    """The files of ``backup``'s manifest that are absent or whose bytes no longer have their hash."""
+def verify(backup: Path, key: bytes | None) -> list[str]:
+    """The files of ``backup``'s manifest that are absent, fail authentication (encrypted with ``key``,
+    the store key) or whose plaintext no longer has their hash."""
     manifest = read_manifest(backup)
     if manifest is None:
         return []
-    folder = folder_of(backup)
-    return [d for d in sorted(manifest.files) if not _intact(_blob_path(folder, d), d)]
+    folder = BlobStore(folder_of(backup), key)
+    return [d for d in sorted(manifest.files) if not folder.intact(folder.path(d), d)]
 
 
-def _intact(path: Path, digest: str) -> bool:
-    if not path.is_file():
-        return False
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest() == digest
-
-
-def put_back(data_dir: Path, backup: Path) -> PutBack:
+def put_back(data_dir: Path, backup: Path, key: bytes | None) -> PutBack:
     """Put the files of ``backup`` back into ``data_dir``'s ``files/`` (through the store's own durable
-    write), then check every SHA-256 of the manifest in ``files/``. Files already there intact are left;
-    nothing in ``files/`` is removed."""
+    write, encrypted with a key derived from ``key``, the store key), then check every SHA-256 of the
+    manifest in ``files/``. Each copy is decrypted and authenticated (or, plain, hashed) first. Files already
+    there intact are left; nothing in ``files/`` is removed."""
     manifest = read_manifest(backup)
     if manifest is None:
         return PutBack(has_files=False)
-    live = BlobStore.of(data_dir)
+    live = BlobStore.of(data_dir, key)
     folder = folder_of(backup)
     out = PutBack(has_files=True, not_in_backup=sorted({*manifest.missing, *manifest.damaged}))
     for digest in sorted(manifest.files):
-        if _intact(live.path(digest), digest):
+        if live.intact(live.path(digest), digest):
             out.present += 1
             continue
         source = _blob_path(folder, digest)
         try:
-            data = source.read_bytes()
-        except OSError:
-            out.bad.append(digest)
-            continue
-        if hashlib.sha256(data).hexdigest() != digest:
+            data = live.decode(source.read_bytes(), digest)
+        except (OSError, ValueError):  # unreadable, failing authentication, or not its hash
             out.bad.append(digest)
             continue
         live.put(data)  # a damaged copy in place is replaced (written aside, then renamed over it)
@@ -278,4 +268,4 @@ def put_back(data_dir: Path, backup: Path) -> PutBack:
 def _unverified(live: BlobStore, files: Iterable[str], known_bad: list[str]) -> list[str]:
     """After putting back: every file of the manifest checked again in the live store."""
     bad = set(known_bad)
-    return [d for d in sorted(files) if d not in bad and not _intact(live.path(d), d)]
+    return [d for d in sorted(files) if d not in bad and not live.intact(live.path(d), d)]

@@ -56,7 +56,7 @@ def data_dir_of(store: Store) -> Path:
 
 
 def blob_store(store: Store) -> BlobStore:
-    return BlobStore.of(data_dir_of(store))
+    return BlobStore.of(data_dir_of(store), store.key)  # encrypted at rest when the store is
 
 
 # --- attach ------------------------------------------------------------------------------------------------

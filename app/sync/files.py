@@ -97,7 +97,7 @@ def fetch_files(store: Store, client: SyncClient, ref: str) -> int:
     """Fetch the dossier's files recorded from the server and not yet here (the competent commune
     opening a forwarded dossier); each is checked against its SHA-256 before it is stored. Returns how
     many were fetched."""
-    blobs = BlobStore.of(store.path.parent)
+    blobs = BlobStore.of(store.path.parent, store.key)
     with store.read() as s:
         d = find_dossier(s, ref)
         wanted = s.scalars(
@@ -124,7 +124,7 @@ def fetch_missing(store: Store, client: SyncClient, limit: int = 50) -> int:
     """In each sync round, after the pull: fetch files of papers digitised elsewhere (a dossier forwarded
     to this commune) that are not here yet, so the dossier opens with its pages even offline later. A file
     the server has not received yet is left for a later round."""
-    blobs = BlobStore.of(store.path.parent)
+    blobs = BlobStore.of(store.path.parent, store.key)
     with store.read() as s:
         wanted = s.scalars(
             select(DossierFile.sha256)
@@ -192,7 +192,7 @@ def upload_pending(store: Store, client: SyncClient, chunk: int | None = None) -
     call); raises ``TransientError`` on a network failure (rows stay pending)."""
     chunk = chunk or CHUNK_BYTES
     report = UploadReport()
-    blobs = BlobStore.of(store.path.parent)
+    blobs = BlobStore.of(store.path.parent, store.key)
     for row_id, row_sha256, sha256 in _ready(store):
         try:
             status = client.file_status(sha256)

@@ -43,7 +43,9 @@ def test_backups_hold_the_referenced_files_linked_between_backups_and_restore_ch
     data_dir: Path, page_files: dict[str, Path]
 ) -> None:
     code, hashes = _digitise(data_dir, page_files)
-    live = BlobStore.of(data_dir)
+    key = backup.store_key(data_dir)
+    assert key is not None
+    live = BlobStore.of(data_dir, key)
     stray = live.put(b"a file no row references").sha256
 
     exit_code, out, err = run("db", "backup", "--data-dir", str(data_dir))
@@ -54,7 +56,9 @@ def test_backups_hold_the_referenced_files_linked_between_backups_and_restore_ch
     assert sorted(manifest["files"]) == sorted(hashes) and stray not in manifest["files"]
     for digest in hashes:
         copy = BlobStore(folder).path(digest)
-        assert copy.read_bytes() == live.read(digest)
+        assert copy.read_bytes() == live.path(digest).read_bytes()  # as on disk: encrypted
+        assert live.decode(copy.read_bytes(), digest) == live.read(digest)
+        assert b"%PDF" not in copy.read_bytes()
         assert copy.stat().st_ino != live.path(digest).stat().st_ino  # a copy, not a link to the live file
     assert "Tệp số hóa: 2" in out
 
@@ -78,10 +82,10 @@ def test_backups_hold_the_referenced_files_linked_between_backups_and_restore_ch
     exit_code, out, err = run("db", "backup", "--files", "all", "--data-dir", str(data_dir))
     again = Path(out.splitlines()[0])
     if again == second:
-        assert backup_files.verify(second) == [] and backup_files.read_manifest(second) == manifest2
+        assert backup_files.verify(second, key) == [] and backup_files.read_manifest(second) == manifest2
     # Retention drops one backup's links only: the other backup keeps its files.
     backup_files.remove(second)
-    assert not backup_files.folder_of(second).exists() and backup_files.verify(first) == []
+    assert not backup_files.folder_of(second).exists() and backup_files.verify(first, key) == []
 
     # The live files lost (a disk cleaned up, a folder deleted): the restore puts them back, hash-checked.
     for digest in [*hashes, stray]:
@@ -105,8 +109,9 @@ def test_a_damaged_file_in_a_backup_is_named_at_restore(data_dir: Path, page_fil
     damaged = BlobStore(backup_files.folder_of(taken)).path(hashes[0])
     damaged.chmod(0o644)
     damaged.write_bytes(b"not the scanned paper")
-    assert backup_files.verify(taken) == [hashes[0]]
-    live = BlobStore.of(data_dir)
+    key = backup.store_key(data_dir)
+    assert backup_files.verify(taken, key) == [hashes[0]]
+    live = BlobStore.of(data_dir, key)
     live.path(hashes[0]).unlink()
     exit_code, out, _err = run("db", "restore", str(taken), "--data-dir", str(data_dir))
     assert exit_code == 1 and "CÓ LỖI" in out and hashes[0] in out
@@ -136,7 +141,7 @@ def test_two_backups_in_the_same_second_keep_one_sound_files_folder(
         second = backup.backup_now(store, data_dir, at=at)
     finally:
         store.dispose()
-    assert first == second and backup_files.verify(second) == []
+    assert first == second and backup_files.verify(second, backup.store_key(data_dir)) == []
     manifest = backup_files.read_manifest(second)
     assert manifest is not None and sorted(manifest.files) == sorted(hashes)
     assert not list(second.parent.glob("*.partial"))

@@ -4,6 +4,7 @@ sound (``db check``), an outbox event exists exactly for each row, and the sweep
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -68,10 +69,10 @@ def test_sigkill_during_attach_leaves_all_or_nothing(data_dir: Path, page_files:
                     .where(OutboxEntry.event_type == "dossier.files")
                 )
             assert events == len(rows)
-            blobs = BlobStore.of(data_dir)
+            blobs = BlobStore.of(data_dir, store.key)
             for r in rows:
                 assert r.page_count == 2 and r.image_count == 2
-                with pikepdf.open(blobs.path(r.sha256 or "")) as pdf:
+                with pikepdf.open(io.BytesIO(blobs.read(r.sha256 or ""))) as pdf:
                     assert len(pdf.pages) == 2
             referenced = {r.sha256 for r in rows}
             svc.sweep(store, grace_s=0)  # no other writer now: every unreferenced file is an orphan

@@ -4,6 +4,7 @@ declared page count, exemptions, the result, replacement, export, db check and t
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import time
 from pathlib import Path
@@ -52,9 +53,9 @@ def test_attach_writes_file_row_outbox_and_audit_together(store: Store, page_fil
     )
     assert (r.page_count, r.image_count, r.modes) == (2, 3, ("bw", "bw", "bw"))
     assert counts(store) == (before[0] + 1, before[1] + 1, before[2] + 1)
-    data = BlobStore.of(store.path.parent).read(r.sha256 or "")
+    data = BlobStore.of(store.path.parent, store.key).read(r.sha256 or "")
     assert hashlib.sha256(data).hexdigest() == r.sha256 and len(data) == r.size
-    assert len(pikepdf.open(BlobStore.of(store.path.parent).path(r.sha256 or "")).pages) == 3
+    assert len(pikepdf.open(io.BytesIO(data)).pages) == 3
     with store.read() as s:
         row = s.scalars(select(DossierFile)).one()
         out = s.scalars(select(OutboxEntry).where(OutboxEntry.event_id == row.event_id)).one()
@@ -75,7 +76,9 @@ def test_page_count_mismatch_writes_nothing(store: Store, page_files: dict[str, 
         svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["dense"],), declared_pages=2))
     assert err.value.problems[0].code == "digitise.page_mismatch"
     assert counts(store) == before
-    assert not (store.path.parent / "files").exists() or not list(BlobStore.of(store.path.parent).stored())
+    assert not (store.path.parent / "files").exists() or not list(
+        BlobStore.of(store.path.parent, store.key).stored()
+    )
 
 
 def test_wrong_paper_or_dossier_is_refused_before_any_work(store: Store, page_files: dict[str, Path]) -> None:
@@ -121,7 +124,7 @@ def test_export_db_check_and_damage(store: Store, page_files: dict[str, Path], t
     assert path.name == "01-to-khai-dang-ky-khai-sinh.pdf"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == r.sha256
     assert check_database(store).ok
-    blob = BlobStore.of(store.path.parent).path(r.sha256 or "")
+    blob = BlobStore.of(store.path.parent, store.key).path(r.sha256 or "")
     blob.write_bytes(blob.read_bytes()[:-10])
     report = check_database(store)
     assert not report.ok
@@ -146,7 +149,7 @@ def test_crash_between_file_and_rows_leaves_an_orphan_the_sweep_removes(
     with pytest.raises(KeyboardInterrupt):
         svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["half"],)))
     monkeypatch.undo()
-    blobs = BlobStore.of(store.path.parent)
+    blobs = BlobStore.of(store.path.parent, store.key)
     ((orphan, path),) = list(blobs.stored())
     assert counts(store)[0] == 0 and check_database(store).ok  # no row: nothing half-recorded
     assert svc.sweep(store) == []  # too young: it might belong to a transaction still open
@@ -216,7 +219,7 @@ def test_reuse_links_a_paper_of_the_same_citizen(
     assert code == 0, err
     (paper,) = [p for p in svc.dossier_files(store, second).papers if p.paper_no == 6]
     assert (paper.sha256, paper.reused, paper.pages) == (original.sha256, True, 1)
-    assert len(list(BlobStore.of(data_dir).stored())) == 1  # linked, not copied
+    assert len(list(BlobStore.of(data_dir, store.key).stored())) == 1  # linked, not copied
     with store.read() as s:
         event = s.scalars(select(OutboxEntry).order_by(OutboxEntry.seq.desc())).first()
     assert event is not None and event.payload["payload"]["reused"] is True
@@ -244,6 +247,6 @@ def test_a_full_disk_while_writing_the_file_is_explained_and_nothing_is_kept(
     assert err.value.problem.code == "store.disk_full"
     monkeypatch.undo()
     assert counts(store) == before
-    blobs = BlobStore.of(store.path.parent)
+    blobs = BlobStore.of(store.path.parent, store.key)
     assert list(blobs.stored()) == [] and list((blobs.root / "tmp").iterdir()) == []  # the temp file is gone
     svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["half"],)))  # space again: it works

@@ -33,14 +33,14 @@ def test_stored_page_is_as_legible_as_the_scan(
     code = receive(store)
     r = svc.attach(store, ACTOR, svc.AttachRequest(code, 1, (page_files["dense"],), declared_pages=1))
     assert r.size <= 60_000  # the image-only page
-    original_hashes = imaging.page_hashes(BlobStore.of(store.path.parent).read(r.sha256 or ""))
+    original_hashes = imaging.page_hashes(BlobStore.of(store.path.parent, store.key).read(r.sha256 or ""))
     assert svc.pending_ocr_count(store) == 1
     report = svc.run_ocr(store)
     assert (report.done, report.failed, report.left) == (1, 0, 0)
     (paper, *_rest) = svc.dossier_files(store, code).papers
     assert paper.ocr_state == "done" and paper.sha256 != r.sha256
     assert paper.size <= 60_000, paper.size  # with the text layer and the PDF/A declarations
-    data = BlobStore.of(store.path.parent).read(paper.sha256 or "")
+    data = BlobStore.of(store.path.parent, store.key).read(paper.sha256 or "")
     assert imaging.page_hashes(data) == original_hashes  # the page image itself is untouched
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert pdf.open_metadata().pdfa_status == "2B"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -23,6 +22,7 @@ from typing import Any
 
 import pytest
 from faults.harness import fault_seed, soak_runs
+from keyed import connect_raw
 
 from app.bootstrap import open_store
 from app.cli.main import main as cli
@@ -77,7 +77,7 @@ def scan_argv(code: str, folder: Path | str) -> list[str]:
 
 def current_paper(folder: Path) -> list[tuple[int, list[str]]]:
     """(page count, page hashes) of every current row of paper 1."""
-    con = sqlite3.connect(folder / "motcua-desk.sqlite3")
+    con = connect_raw(folder)  # keyed: the store is encrypted
     try:
         rows = con.execute(
             "SELECT page_count, pages FROM dossier_files WHERE paper_no = 1 AND replaced_at IS NULL"
@@ -94,7 +94,7 @@ def check_after_kill(folder: Path, reference: list[str]) -> None:
     try:
         health = check_database(store)
         assert health.ok, health
-        con = sqlite3.connect(folder / "motcua-desk.sqlite3")
+        con = connect_raw(folder)  # keyed: the store is encrypted
         try:
             events = con.execute("SELECT count(*) FROM outbox WHERE event_type = 'dossier.files'").fetchone()
             all_rows = con.execute("SELECT count(*) FROM dossier_files").fetchone()
@@ -104,7 +104,7 @@ def check_after_kill(folder: Path, reference: list[str]) -> None:
         fsvc.sweep(store, grace_s=0)  # no other writer: every unreferenced file is an orphan
         with store.read() as s:
             referenced = fsvc.referenced_hashes(s)
-        blobs = BlobStore.of(folder)
+        blobs = BlobStore.of(folder, store.key)
         assert {d for d, _ in blobs.stored()} == referenced
         assert not (folder / "files" / "tmp").exists() or not list((folder / "files" / "tmp").iterdir())
     finally:
@@ -152,7 +152,15 @@ def test_sigkill_while_scanning_compressing_writing_and_committing(
         "scanning": ("sources:RawPage",),
         "compressing": ("imaging:clean_page",),
         "writing": ("BlobStore.put", "fs: fsync", "fs: replace"),  # five steps in a row
-        "committing": ("sql: INSERT INTO dossier_files", "sql: COMMIT"),
+        # The statements of the one transaction that records the paper (its rows, event and audit entry):
+        # with the keyed store's extra statements a stride of three may step over the first two.
+        "committing": (
+            "sql: INSERT INTO dossier_files",
+            "sql: UPDATE dossier_files",
+            "sql: INSERT INTO outbox",
+            "sql: INSERT INTO audit_entries",
+            "sql: COMMIT",
+        ),
     }
     for phase, marks in phases.items():  # the kills landed in every phase of the work
         assert any(m in steps for m in marks), (phase, Counter(r["step"][:40] for r in killed))

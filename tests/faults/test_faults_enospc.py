@@ -136,7 +136,7 @@ def test_full_disk_during_a_batch_of_papers(small_disk: Path, template_dir: Path
     shutil.copy(database_path(template_dir), database_path(data))
     store = open_store(data)
     db = database_path(data)
-    blobs = BlobStore.of(data)
+    blobs = BlobStore.of(data, store.key)
     try:
         codes = [
             svc.receive(

@@ -162,6 +162,10 @@ def test_files_are_uploaded_after_their_events_resumably_and_served_only_in_scop
     report = sync(a1)
     assert (report.files_sent, report.file_bytes_sent) == (1, size - 1000)  # resumed, not restarted
     assert blob_store.read(sha) == fsvc.blob_store(a1).read(sha)  # byte for byte
+    # The server gets the plaintext (named by its SHA-256), never the desk's encrypted copy.
+    held = blob_store.read(sha) or b""
+    assert held.startswith(b"%PDF") and hashlib.sha256(held).hexdigest() == sha
+    assert a1.key is not None and fsvc.blob_store(a1).path(sha).read_bytes()[:4] != b"%PDF"
     assert sha not in blob_store.partials()
     assert fsvc.dossier_files(a1, r.code).papers[0].upload_state == "sent"
     assert sync(a1).files_sent == 0 and files.pending_files(a1) == (0, 0)

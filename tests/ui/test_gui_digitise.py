@@ -190,7 +190,9 @@ def test_dossier_screen_files_exemption_viewer_and_reuse_at_intake(
     assert (listing.papers[0].pages, listing.papers[0].ocr_state) == (1, "pending")
     assert listing.papers[1].exemption == "shown_only"
     qtbot.waitUntil(lambda: "đã lưu 1 trang" in panel.papers.item(0).text(), timeout=10_000)
-    # The viewer: the stored PDF, paged and zoomed by keys.
+    # The viewer: the stored PDF (encrypted on disk: decrypted into memory, never a path), paged and zoomed.
+    on_disk = fsvc.blob_store(store).path(listing.papers[0].sha256 or "").read_bytes()
+    assert store.key is not None and b"%PDF" not in on_disk
     panel.papers.setCurrentRow(0)
     panel.papers.setFocus()
     keyboard.key(K.Key_V)
