@@ -1,6 +1,7 @@
 """Upload of digitised files over loopback (issue 19): the desk's file sync (``app.sync.files.upload_pending``:
-per file a status request, then its chunks, each stored by the server's blob store and the desk's row
-marked sent) against the transport alone in the same run: the same bytes PUT in the same chunk size with
+``UPLOAD_WORKERS`` files at a time, each its chunks sent at once (a status request only for a file a round
+may have begun before), stored by the server's blob store, the desk's rows marked sent in one transaction
+per batch) against the transport alone in the same run: the same bytes PUT in the same chunk size with
 plain httpx to ``/api/v1/health`` of the same server (the server reads the whole body, then answers 405:
 HTTP + body transfer, no work).
 
@@ -23,6 +24,7 @@ import argparse
 import os
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -62,7 +64,7 @@ def main() -> int:
     from app.services.audit import Actor
     from app.sync import engine
     from app.sync.client import SyncClient
-    from app.sync.files import CHUNK_BYTES, pending_files, upload_pending
+    from app.sync.files import CHUNK_BYTES, UPLOAD_WORKERS, pending_files, upload_pending
 
     chunk = args.chunk or CHUNK_BYTES
     use_memory_keyring()
@@ -123,24 +125,27 @@ def main() -> int:
                         assert got.status_code == 405, got.status_code
                 return time.perf_counter() - t0
 
-        spent = {"status": 0.0, "chunks": 0.0}
+        spent = {"status": 0.0, "chunks": 0.0}  # summed over the upload threads (they overlap)
+        lock = threading.Lock()
 
         class TimedClient(SyncClient):
-            """The desk's client, timing its two file requests (the rest is the desk's own work)."""
+            """The desk's client, timing its two file requests (summed over the upload threads)."""
 
             def file_status(self, sha256: str) -> Any:
                 t0 = time.perf_counter()
                 try:
                     return super().file_status(sha256)
                 finally:
-                    spent["status"] += time.perf_counter() - t0
+                    with lock:
+                        spent["status"] += time.perf_counter() - t0
 
             def put_chunk(self, sha256: str, offset: int, total: int, data: bytes) -> Any:
                 t0 = time.perf_counter()
                 try:
                     return super().put_chunk(sha256, offset, total, data)
                 finally:
-                    spent["chunks"] += time.perf_counter() - t0
+                    with lock:
+                        spent["chunks"] += time.perf_counter() - t0
 
         base_before = transport()
         with TimedClient(url, token) as client:
@@ -162,11 +167,10 @@ def main() -> int:
         f"transport baseline, same chunks PUT to /health: {base_s:.3f} s = {base_rate:.1f} MB/s "
         f"(runs {base_before:.3f} s / {base_after:.3f} s)"
     )
-    rest = upload_s - spent["status"] - spent["chunks"]
     print(
-        f"  of which: status requests {spent['status']:.3f} s, chunk uploads (stored and, at the end, "
-        f"verified and fsynced by the server) {spent['chunks']:.3f} s, the desk's own work (reading the "
-        f"files, marking each sent in its database) {rest:.3f} s"
+        f"  request time summed over the {UPLOAD_WORKERS} upload threads (they overlap): status requests "
+        f"{spent['status']:.3f} s, chunk uploads (stored and, at the end, verified and fsynced by the "
+        f"server) {spent['chunks']:.3f} s"
     )
     print(
         f"upload / transport: {ratio:.0%} (target ≥ {TARGET:.0%}) -> {'OK' if ratio >= TARGET else 'MISSED'}"
@@ -186,7 +190,7 @@ def main() -> int:
             "ratio": round(ratio, 3),
             "status_s": round(spent["status"], 4),
             "chunks_s": round(spent["chunks"], 4),
-            "desk_s": round(rest, 4),
+            "workers": UPLOAD_WORKERS,
             "target_ratio": TARGET,
         },
     )

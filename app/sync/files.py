@@ -1,18 +1,26 @@
 """Uploading digitised files to the provincial server (issue 19), after the events that name them.
 
 A file row is sent when its ``dossier.files`` event has been accepted (outbox ``sent``) and its OCR is no
-longer pending (so the PDF/A with the text layer is sent, once). For each file the server is asked what
-it holds: nothing more is sent for a file it has (idempotent by SHA-256), and an interrupted upload
-resumes at the server's offset. A refusal (too large, hash mismatch, not visible to this centre) parks
-the row with the server's reason, like a parked event; a transient failure leaves it pending for the
-next round. Intake never waits: this runs on the sync thread.
+longer pending (so the PDF/A with the text layer is sent, once). A file no round has begun is sent at once,
+its first chunk at offset 0 (no status request: on loopback that round trip cost as much as the chunk); a
+file a round began and did not finish (listed in the setting ``KEY_IN_FLIGHT`` before its batch starts,
+so a crash cannot hide it), or already sent for another row, is asked about first: nothing more is sent
+for a file the server has (idempotent by SHA-256), and an interrupted upload resumes at the server's
+offset. A first chunk the server refuses with 409 ``file.offset`` (it holds part of the file) falls back to
+asking, then resumes there. ``UPLOAD_WORKERS`` files go at once on the one thread-safe httpx client (the
+server's fsyncs overlap; the workers never touch the desk's database), and the rows of ``MARK_BATCH``
+files are marked in one transaction. A refusal (too large, hash mismatch, not visible to this centre)
+parks the row with the server's reason, like a parked event; a transient failure leaves it pending for
+the next round. Intake never waits: this runs on the sync thread.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -23,11 +31,21 @@ from app.digitise.blobs import BlobStore
 from app.models import DossierFile, OutboxEntry
 from app.models.db import Store
 from app.services.dossiers import find_dossier
-from app.sync.client import ServerRefused, SyncClient
+from app.services.reference import get_setting, set_setting
+from app.sync.client import ServerRefused, SyncClient, SyncError
 
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
+#: Files uploaded at once, each on its own thread with the one (thread-safe) httpx client: the server's
+#: durable writes (fsync of the file and its folder) overlap instead of following each other.
+UPLOAD_WORKERS = 4
+#: Files whose rows are marked sent (or parked) in one desk transaction.
+MARK_BATCH = 32
+#: Setting: the files of the batch being uploaded (and those an earlier round left unfinished), written
+#: before the batch starts and cleared with its marks, so that after a crash or a network failure in
+#: between these are asked about first (the server answers "have it" or its offset), never sent blind.
+KEY_IN_FLIGHT = "sync.files_in_flight"
 
 
 @dataclass
@@ -178,52 +196,146 @@ def _ready(store: Store) -> list[tuple[int, str, str]]:
     return out
 
 
-def _mark(store: Store, row_id: int, sha256: str, state: str, error: str = "") -> None:
-    with store.write() as s:
+@dataclass(frozen=True)
+class _Outcome:
+    """How one file's upload ended: ``sent`` (the server holds it), ``parked`` (refused, or unreadable
+    here: ``error`` says why) or ``later`` (the server's offset moved twice under us: next round)."""
+
+    state: str
+    error: str = ""
+    bytes_sent: int = 0
+    uploaded: bool = False  # bytes were accepted now (not "the server already had it")
+
+
+def _upload_one(
+    client: SyncClient, blobs: BlobStore, sha256: str, ask_first: bool, chunk: int, stop: threading.Event
+) -> _Outcome | None:
+    """One file, on a worker thread (no database here). ``ask_first``: ask the server what it holds before
+    sending (a file this desk may have sent before); otherwise the first chunk goes at offset 0 at once,
+    and a 409 ``file.offset`` (the server holds part of it) falls back to asking. ``None``: not started,
+    the round stopped on another file's network failure."""
+    if stop.is_set():
+        return None
+    try:
+        offset = 0
+        if ask_first:
+            status = client.file_status(sha256)
+            if status.have:
+                return _Outcome("sent")  # idempotent by SHA-256: nothing sent again
+            offset = status.offset
+        data = blobs.read(sha256)
+        sent = 0
+        asked = ask_first
+        while True:
+            piece = data[offset : offset + chunk]  # empty only to complete a partial the server holds whole
+            try:
+                result = client.put_chunk(sha256, offset, len(data), piece)
+            except ServerRefused as refused:
+                if refused.problem.code != "file.offset" or asked:
+                    raise
+                asked = True  # the server holds part of the file (an earlier, interrupted upload)
+                status = client.file_status(sha256)
+                if status.have:
+                    return _Outcome("sent", bytes_sent=sent, uploaded=sent > 0)
+                offset = status.offset
+                continue
+            sent += len(piece)
+            if result.complete:
+                return _Outcome("sent", bytes_sent=sent, uploaded=True)
+            if result.offset <= offset or result.offset > len(data):
+                return _Outcome("later", bytes_sent=sent)  # not advancing: let the next round ask again
+            offset = result.offset
+    except ServerRefused as refused:
+        if refused.problem.code == "file.offset":
+            return _Outcome("later")  # moved again while we asked: another round resumes from there
+        return _Outcome("parked", refused.problem.vi)
+    except SyncError:
+        stop.set()  # here, before the next file starts on this thread; the round raises it
+        raise
+    except (OSError, ValueError) as exc:  # the local file is missing or damaged: db check names it
+        log.warning("file %s cannot be uploaded: %s", sha256, exc)
+        return _Outcome("parked", f"local file: {exc}")
+
+
+def _mark(s: Session, rows: Sequence[tuple[int, str]], state: str, error: str = "") -> None:
+    for row_id, row_sha256 in rows:
         s.execute(
             update(DossierFile)
-            .where(DossierFile.id == row_id, DossierFile.sha256 == sha256)
+            .where(DossierFile.id == row_id, DossierFile.sha256 == row_sha256)
             .values(upload_state=state, last_error=error)
         )
 
 
-def upload_pending(store: Store, client: SyncClient, chunk: int | None = None) -> UploadReport:
+def upload_pending(
+    store: Store, client: SyncClient, chunk: int | None = None, workers: int | None = None
+) -> UploadReport:
     """Send every file that is ready, in chunks of ``chunk`` bytes (default ``CHUNK_BYTES``, read at each
-    call); raises ``TransientError`` on a network failure (rows stay pending)."""
+    call), ``workers`` files at a time (default ``UPLOAD_WORKERS``) on the one thread-safe httpx client,
+    their rows marked in one transaction per ``MARK_BATCH`` files. Raises the first ``TransientError`` (or
+    other sync error) after marking what finished: the other rows stay pending and are asked about first
+    next time."""
     chunk = chunk or CHUNK_BYTES
+    workers = max(1, workers or UPLOAD_WORKERS)
     report = UploadReport()
-    blobs = BlobStore.of(store.path.parent, store.key)
+    rows_of: dict[str, list[tuple[int, str]]] = {}
     for row_id, row_sha256, sha256 in _ready(store):
-        try:
-            status = client.file_status(sha256)
-            if status.have:
-                _mark(store, row_id, row_sha256, "sent")  # idempotent by SHA-256: nothing sent again
-                continue
-            data = blobs.read(sha256)
-            offset = status.offset
-            while offset < len(data):
-                result = client.put_chunk(sha256, offset, len(data), data[offset : offset + chunk])
-                report.bytes_sent += min(chunk, len(data) - offset)
-                offset = result.offset
-                if result.complete:
-                    break
-        except ServerRefused as refused:
-            if (
-                refused.problem.code == "file.offset"
-                and refused.problem.field
-                and refused.problem.field.isdigit()
-            ):
-                continue  # another round resumes from the server's offset
-            _mark(store, row_id, row_sha256, "parked", refused.problem.vi)
-            report.parked += 1
-            continue
-        except (OSError, ValueError) as exc:  # the local file is missing or damaged: db check names it
-            log.warning("file %s cannot be uploaded: %s", sha256, exc)
-            _mark(store, row_id, row_sha256, "parked", f"local file: {exc}")
-            report.parked += 1
-            continue
-        _mark(store, row_id, row_sha256, "sent")
-        report.sent += 1
+        rows_of.setdefault(sha256, []).append((row_id, row_sha256))  # one upload for rows naming one file
+    if not rows_of:
+        return report
+    blobs = BlobStore.of(store.path.parent, store.key)
+    shas = list(rows_of)
+    with store.read() as s:
+        # Files a round began and did not finish (a crash, a network failure before the answer): the
+        # server may hold them whole or in part, so it is asked first.
+        unsure = set(get_setting(s, KEY_IN_FLIGHT, None) or []) & set(shas)
+        done_before = set(  # the same file already sent for another row (a reused paper)
+            s.scalars(
+                select(DossierFile.sha256).where(
+                    DossierFile.sha256.in_(shas), DossierFile.upload_state == "sent"
+                )
+            )
+        )
+    batches = [shas[i : i + MARK_BATCH] for i in range(0, len(shas), MARK_BATCH)]
+    in_flight = unsure | set(batches[0])
+    with store.write() as s:  # a crash from here on makes the next round ask before sending
+        set_setting(s, KEY_IN_FLIGHT, sorted(in_flight))
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=min(workers, len(shas)), thread_name_prefix="upload") as pool:
+        for n, batch in enumerate(batches):
+            futures = {
+                pool.submit(_upload_one, client, blobs, sha, sha in unsure | done_before, chunk, stop): sha
+                for sha in batch
+            }
+            failure: SyncError | None = None
+            outcomes: dict[str, _Outcome] = {}
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except SyncError as exc:  # network, clock, certificate: stop the round, keep what finished
+                    if failure is None:
+                        failure = exc
+                        stop.set()
+                    continue
+                if outcome is None:
+                    if futures[future] not in unsure:
+                        in_flight.discard(futures[future])  # never started: sent at once next time
+                else:
+                    outcomes[futures[future]] = outcome
+            finished = {sha for sha, outcome in outcomes.items() if outcome.state != "later"}
+            in_flight -= finished
+            more = failure is None and n + 1 < len(batches)
+            if more:
+                in_flight |= set(batches[n + 1])
+            with store.write() as s:  # one transaction for the batch's rows, and the next batch declared
+                for sha in finished:
+                    _mark(s, rows_of[sha], outcomes[sha].state, outcomes[sha].error)
+                set_setting(s, KEY_IN_FLIGHT, sorted(in_flight))
+            for outcome in outcomes.values():
+                report.bytes_sent += outcome.bytes_sent
+                report.sent += outcome.uploaded
+                report.parked += outcome.state == "parked"
+            if failure is not None:
+                raise failure
     return report
 
 
