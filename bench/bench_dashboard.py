@@ -15,7 +15,9 @@ supplement requests, the rest withdrawn, stopped or open), the dashboard page
   computed in the worker lane's own thread (how it was before: it shares the GIL with the GUI thread);
   ``both`` (default) alternates them.
 - other process: the same 5 ms ticker in a separate idle Python process (``bench_gui.Probe``) during each
-  load: its longest gap is the machine's share (other programs on the 2 cores), not the desk's.
+  load: its longest gap is the machine's share (other programs on the 2 cores), not the desk's. Each GUI
+  gap over 50 ms is printed with the other process's longest gap overlapping it (≥ 30 ms: the machine
+  stalled both processes at the same time).
 
 Also printed: the longest cyclic garbage collection in this process during a load (a collection holds the
 GIL, so it stalls the GUI thread whichever thread runs it) and the time the GUI thread spent showing the
@@ -70,9 +72,11 @@ class Ticker:
         self.timer.timeout.connect(self._tick)
         self.last = 0.0
         self.gaps: list[float] = []
+        self.at: list[float] = []  # when each gap ended (perf_counter: the system's monotonic clock)
 
     def start(self) -> None:
         self.gaps = []
+        self.at = []
         self.last = time.perf_counter()
         self.timer.start()
 
@@ -83,6 +87,7 @@ class Ticker:
     def _tick(self) -> None:
         now = time.perf_counter()
         self.gaps.append(now - self.last)
+        self.at.append(now)
         self.last = now
 
 
@@ -188,7 +193,9 @@ def main() -> int:
         compute = {"child": dashboard_in_child, "thread": reports.dashboard}
         gclog = GcLog()
         gc.callbacks.append(gclog)
-        loads: list[tuple[str, list[float], float, float]] = []  # mode, gaps, seconds, other process's gap
+        # mode, gaps, seconds, the other process's longest gap, stalls over 50 ms (length, the other
+        # process's longest gap overlapping it)
+        loads: list[tuple[str, list[float], float, float, list[tuple[float, float]]]] = []
         results: dict[str, Any] = {}
         try:
             for _ in range(a.runs):
@@ -207,7 +214,12 @@ def main() -> int:
                     t1 = time.perf_counter()
                     gaps = ticker.stop()
                     probe.stop()
-                    loads.append((mode, gaps, seconds, probe.stalled(t0, t1, least=0.0)))
+                    stalls = [
+                        (g, probe.stalled(t - g, t, least=0.0))
+                        for g, t in zip(gaps, ticker.at, strict=True)
+                        if g > T_STALL_MS / 1000
+                    ]
+                    loads.append((mode, list(gaps), seconds, probe.stalled(t0, t1, least=0.0), stalls))
                     results[mode] = page.data
         finally:
             gc.callbacks.remove(gclog)
@@ -224,18 +236,32 @@ def main() -> int:
         print(f"idle window:              longest gap {idle_max:6.1f} ms   p99 {idle_p99:5.1f} ms")
         figures: dict[str, Any] = {"dossiers": a.n, "idle_longest_ms": round(idle_max, 1)}
         for mode in modes:
-            rows = [(g, sec, other) for m, g, sec, other in loads if m == mode]
+            rows = [(g, sec, other) for m, g, sec, other, _st in loads if m == mode]
             for i, (g, sec, other) in enumerate(rows, start=1):
                 w, p = ms(g)
                 print(
                     f"load #{i} ({mode:6}):        longest gap {w:6.1f} ms   p99 {p:5.1f} ms   "
                     f"loaded in {sec:6.2f} s   other process's longest gap {other * 1000:6.1f} ms"
                 )
+            over = [x for m, _g, _s, _o, st in loads if m == mode for x in st]
+            machine = [x for x in over if x[1] >= 0.030]
+            print(
+                f"  {mode}: {len(over)} gaps over {T_STALL_MS:.0f} ms"
+                + (f" ({', '.join(f'{g * 1000:.0f}' for g, _o in over)} ms)" if over else "")
+                + f"; {len(machine)} of them with the other process stalled ≥ 30 ms at the same time"
+                + (f" ({', '.join(f'{o * 1000:.0f}' for _g, o in machine)} ms)" if machine else "")
+            )
             figures[mode] = {
                 "load_longest_ms": [round(ms(g)[0], 1) for g, _s, _o in rows],
                 "load_p99_ms": [round(ms(g)[1], 1) for g, _s, _o in rows],
                 "load_s": [round(sec, 2) for _g, sec, _o in rows],
                 "other_process_longest_ms": [round(o * 1000, 1) for _g, _s, o in rows],
+                "stalls_over_target_ms": [
+                    [round(g * 1000, 1), round(o * 1000, 1)]
+                    for m, _g, _s, _o, st in loads
+                    if m == mode
+                    for g, o in st
+                ],
             }
         print(
             f"GUI thread showing the figures: {max(shown) * 1000:.1f} ms at most; "
