@@ -19,7 +19,8 @@ supplement requests, the rest withdrawn, stopped or open), the dashboard page
   gap over 50 ms is printed with the other process's longest gap overlapping it (≥ 30 ms: the machine
   stalled both processes at the same time).
 
-Also printed: the longest cyclic garbage collection in this process during a load (a collection holds the
+Also printed: the CPU time of the window's process (all its threads) per load — with the child, what
+is left of the computation in the process whose GIL the GUI thread needs —, the longest cyclic garbage collection in this process during a load (a collection holds the
 GIL, so it stalls the GUI thread whichever thread runs it) and the time the GUI thread spent showing the
 figures.
 
@@ -197,6 +198,7 @@ def main() -> int:
         # process's longest gap overlapping it)
         loads: list[tuple[str, list[float], float, float, list[tuple[float, float]]]] = []
         results: dict[str, Any] = {}
+        cpu_s: dict[str, list[float]] = {}  # this process's CPU time (all its threads) per load
         try:
             for _ in range(a.runs):
                 for mode in modes:
@@ -206,12 +208,12 @@ def main() -> int:
                     probe = Probe()
                     time.sleep(0.3)  # the probe's interpreter started
                     ticker.start()
-                    t0 = time.perf_counter()
+                    t0, cpu0 = time.perf_counter(), time.process_time()
                     page.refresh()
                     spin(app, lambda: page.data is not None, 600)
                     seconds = time.perf_counter() - t0
                     spin(app, lambda: False, 0.3)
-                    t1 = time.perf_counter()
+                    t1, cpu = time.perf_counter(), time.process_time() - cpu0
                     gaps = ticker.stop()
                     probe.stop()
                     stalls = [
@@ -220,6 +222,7 @@ def main() -> int:
                         if g > T_STALL_MS / 1000
                     ]
                     loads.append((mode, list(gaps), seconds, probe.stalled(t0, t1, least=0.0), stalls))
+                    cpu_s.setdefault(mode, []).append(cpu)
                     results[mode] = page.data
         finally:
             gc.callbacks.remove(gclog)
@@ -243,6 +246,10 @@ def main() -> int:
                     f"load #{i} ({mode:6}):        longest gap {w:6.1f} ms   p99 {p:5.1f} ms   "
                     f"loaded in {sec:6.2f} s   other process's longest gap {other * 1000:6.1f} ms"
                 )
+            print(
+                f"  {mode}: CPU time of the window's process per load: "
+                f"{', '.join(f'{c:.2f}' for c in cpu_s[mode])} s"
+            )
             over = [x for m, _g, _s, _o, st in loads if m == mode for x in st]
             machine = [x for x in over if x[1] >= 0.030]
             print(
@@ -255,6 +262,7 @@ def main() -> int:
                 "load_longest_ms": [round(ms(g)[0], 1) for g, _s, _o in rows],
                 "load_p99_ms": [round(ms(g)[1], 1) for g, _s, _o in rows],
                 "load_s": [round(sec, 2) for _g, sec, _o in rows],
+                "window_process_cpu_s": [round(c, 2) for c in cpu_s[mode]],
                 "other_process_longest_ms": [round(o * 1000, 1) for _g, _s, o in rows],
                 "stalls_over_target_ms": [
                     [round(g * 1000, 1), round(o * 1000, 1)]

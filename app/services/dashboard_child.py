@@ -10,7 +10,7 @@ few hundred small objects (:class:`app.services.reports.Dashboard`).
 How: one child, started lazily with ``spawn`` (as on Windows) at a lower priority and kept for the next
 loads; it opens the store **read-only** (``mode=ro``) with the same SQLCipher key as the window's store.
 The key travels only inside the pickled call, through the pool's pipe — never on a command line, in the
-environment or in a file — and the child keeps it in memory like the window does. If the child dies
+environment or in a file — and the child holds it in memory only while it computes. If the child dies
 (killed, out of memory) or cannot be started, the figures are computed in this process as before and the
 pool is made again at the next load.
 """
@@ -39,9 +39,6 @@ CHILD_NICENESS = 5
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
-#: In the child: the read-only store it opened, kept between loads (same path and key).
-_child_store: Store | None = None
-
 
 def _child_init() -> None:
     if hasattr(os, "nice"):
@@ -51,14 +48,13 @@ def _child_init() -> None:
 def _child_dashboard(
     path: str, key: bytes | None, now: datetime, months: int, risk_hours: float
 ) -> reports.Dashboard:
-    """Runs in the child: the figures over the store at ``path`` opened read-only."""
-    global _child_store
-    store = _child_store
-    if store is None or store.path != Path(path) or store.key != key:
-        if store is not None:
-            store.dispose()
-        store = _child_store = Store(Path(path), key, read_only=True)
-    return reports.dashboard(store, now, months, risk_hours)
+    """Runs in the child: the figures over the store at ``path``, opened read-only for this load only (a
+    connection kept between loads would go on reading the old file after a restore replaced it)."""
+    store = Store(Path(path), key, read_only=True)
+    try:
+        return reports.dashboard(store, now, months, risk_hours)
+    finally:
+        store.dispose()
 
 
 def _get_pool() -> ProcessPoolExecutor:

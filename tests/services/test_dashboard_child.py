@@ -66,7 +66,7 @@ def test_the_child_gives_the_same_figures_as_this_process(store: Store, child: N
     assert sum(p.judged for p in there.trend) > 0
     pids = _child_pids()
     assert pids and os.getpid() not in pids
-    # The child keeps its store between loads; a change made here is seen by the next load there.
+    # The child stays for the next load, which sees a change made here since.
     svc.receive(
         store,
         Actor("Trần Văn Trước", "Quầy 3"),
