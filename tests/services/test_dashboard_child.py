@@ -97,6 +97,16 @@ def test_a_dead_child_falls_back_to_this_process(store: Store, child: None) -> N
     assert new_pid != pid
 
 
+@pytest.mark.expect_log("app.services.dashboard_child", "WARNING", "could not start")
+def test_no_child_process_computes_here(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_process() -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(dc, "_get_pool", no_process)
+    _fill(store)
+    assert dc.dashboard_in_child(store, NOW) == reports.dashboard(store, NOW)
+
+
 def test_a_read_only_store_refuses_writes(store: Store) -> None:
     ro = DbStore(store.path, store.key, read_only=True)
     try:
