@@ -55,12 +55,22 @@ def _on_begin(conn: Any) -> None:
     execute(conn, "BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN", ())
 
 
-def make_engine(path: Path | str, key: bytes | None = None) -> Engine:
+def make_engine(path: Path | str, key: bytes | None = None, *, read_only: bool = False) -> Engine:
     """An engine on the SQLite file at ``path`` (``":memory:"`` is not supported: WAL needs a file).
 
     With ``key`` the file is an SQLCipher database: every connection is made by :func:`cipher.connect`,
-    which runs ``PRAGMA key`` before anything else, then gets the same pragmas and BEGIN hook."""
-    if key is None:
+    which runs ``PRAGMA key`` before anything else, then gets the same pragmas and BEGIN hook.
+    ``read_only``: every connection opens the file with ``mode=ro`` (a reader in another process, such as
+    the dashboard's child: app.services.dashboard_child); SQLite refuses any write on it."""
+    if read_only:
+        uri = f"{Path(path).absolute().as_uri()}?mode=ro"
+        engine = create_engine(
+            "sqlite://",
+            future=True,
+            module=sqlite3 if key is None else cipher.dbapi,
+            creator=lambda: cipher.connect(uri, key, uri=True, check_same_thread=False),
+        )
+    elif key is None:
         engine = create_engine(f"sqlite:///{path}", future=True)
     else:
         engine = create_engine(
@@ -77,7 +87,7 @@ def make_engine(path: Path | str, key: bytes | None = None) -> Engine:
 class Store:
     """The opened local database: an engine and two session factories (read, write)."""
 
-    def __init__(self, path: Path, key: bytes | None = None) -> None:
+    def __init__(self, path: Path, key: bytes | None = None, *, read_only: bool = False) -> None:
         self.path = path
         #: The SQLCipher key (None: a plain SQLite file, as in tests and benchmarks of the raw engine).
         self.key = key
@@ -87,7 +97,7 @@ class Store:
         self.unencrypted: Problem | None = None
         #: Files to remove when the store is closed cleanly (the "store open" marker of this process).
         self.close_markers: list[Path] = []
-        self.engine = make_engine(path, key)
+        self.engine = make_engine(path, key, read_only=read_only)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False

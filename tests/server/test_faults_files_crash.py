@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from faults.harness import fault_seed, local_dossiers, new_desk, server_problems
-from keyed import connect_raw
+from keyed import connect_raw, key_of
 from sqlalchemy import select, update
 from srvkit import A, World, sign_in
 
@@ -98,7 +98,7 @@ def test_sigkill_while_uploading_files_loses_and_doubles_nothing(
     assert any(s.startswith("sql: COMMIT") for s in steps)
 
     # One more round after the last crash: whatever a kill left unsent goes now.
-    store = Store(database_path(folder))
+    store = Store(database_path(folder), key_of(folder))
     try:
         url, _device, token = engine.connection(store)
         from app.sync.client import SyncClient

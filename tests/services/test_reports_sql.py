@@ -12,12 +12,12 @@ promise (the first apology's previous date is used), ends after the period, with
 from __future__ import annotations
 
 import random
-import sqlite3
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from keyed import connect_raw
 
 from app.bootstrap import open_store
 from app.domain import stats766 as st
@@ -41,7 +41,7 @@ ENDING = ("result_ready", "hand_back", "withdraw", "stop")
 
 
 def fill(path: Path, n: int, rnd: random.Random) -> None:
-    con = sqlite3.connect(path)
+    con = connect_raw(path.parent, path)  # the store is encrypted (its key in the test keyring)
     procs = [r[0] for r in con.execute("SELECT id FROM procedures")][:6]
     centre = con.execute("SELECT id, agency_eid, name FROM centres WHERE is_home = 1").fetchone()
     aid = str(uuid.UUID(int=rnd.getrandbits(128)))

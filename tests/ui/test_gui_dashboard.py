@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pytestqt.qtbot import QtBot
 
 from app.domain.status import Action
+from app.services import dashboard_child
 from app.services import dossiers as svc
 from app.services.audit import Actor
 from app.ui.shell.main_window import MainWindow
@@ -36,6 +37,7 @@ def test_dashboard_tab(desk: MainWindow, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: page.data is not None, timeout=10_000)
     data = page.data
     assert data is not None
+    assert dashboard_child._pool is not None  # computed in the child process (stopped when the window closes)
     assert data.backlog == {"received": 2, "result_ready": 1}
     assert len(data.trend) == 12
     # This month: the dossier received 30 days ago may fall last month; the two recent ones count here.

@@ -1,8 +1,10 @@
 """The dashboard tab: the on-time trend (Decision 766 indicator 2.1) of the last 12 months, the backlog by
 status, the dossiers at risk in the next 8 working hours and this month's figures per counter.
 
-The figures are computed on the database lane (:func:`app.services.reports.dashboard`); the GUI thread only
-builds the charts (QtCharts, from PySide6-Addons) from a dozen numbers, so it never waits on the store."""
+The figures are computed on the database lane, which hands them to a child process
+(:func:`app.services.dashboard_child.dashboard_in_child`: the computation does not hold the window's
+interpreter lock); the GUI thread only builds the charts (QtCharts, from PySide6-Addons) from a dozen
+numbers, so it never waits on the store."""
 
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.reports import Dashboard, dashboard
+from app.services.dashboard_child import dashboard_in_child
+from app.services.reports import Dashboard
 from app.ui.i18n import fmt, show_datetime
 from app.ui.labels import status_label
 from app.ui.shell.context import UiContext
@@ -96,12 +99,14 @@ class DashboardPage(QWidget):
         layout.addLayout(grid, 1)
 
     def refresh(self) -> None:
-        """Recompute the figures on the worker lane; the charts follow when they arrive."""
+        """Recompute the figures (the worker lane waits for the child process); the charts follow."""
         if self.loading:
             return
         self.loading = True
         self.summary.setText(self.tr("Loading…"))
-        self.ctx.worker.run(dashboard, self.ctx.store, on_done=self._show, on_error=self._failed, owner=self)
+        self.ctx.worker.run(
+            dashboard_in_child, self.ctx.store, on_done=self._show, on_error=self._failed, owner=self
+        )
 
     def open_reconcile(self) -> ReconcileDialog:
         """The centre's dossiers against what the portal acknowledged (app/ui/dialogs/reconcile.py)."""

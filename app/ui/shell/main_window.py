@@ -993,6 +993,9 @@ class MainWindow(QMainWindow):
         from app.services.digitise_panel import stop_compression
 
         stop_compression()  # the digitising lane's child process (after the lane's last task)
+        from app.services.dashboard_child import stop_dashboard_child
+
+        stop_dashboard_child()  # the dashboard's child process (after the worker lane's last task)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             self.scanner.unwatch(app)
