@@ -15,6 +15,7 @@ The index is pure: the caller gives it the rows of ``resources/reference/`` (``u
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -224,8 +225,32 @@ def _fold_char(ch: str) -> str:
     return fold(ch)
 
 
+_HARD_SPLIT = re.compile("[" + re.escape("".join(sorted(_HARD))) + "]")
+
+
 def _tokens(text: str) -> list[_Tok]:
-    """Folded tokens of an address, with their offsets in ``text`` and segment information."""
+    """Folded tokens of an address, with their offsets in ``text`` and segment information.
+
+    Worked out per hard segment (what lies between two commas, semicolons, …), each remembered: the
+    tokens of a segment do not depend on the text around it (every hard character ends a word and starts
+    the next segment afresh), and addresses typed at one counter share most of their segments."""
+    tokens: list[_Tok] = []
+    offset = 0
+    for seg, piece in enumerate(_HARD_SPLIT.split(text)):
+        for word, start, first, raw in _segment_tokens(piece):
+            tokens.append(_Tok(word, offset + start, seg, first, raw))
+        offset += len(piece) + 1
+    return tokens
+
+
+@lru_cache(maxsize=4096)
+def _segment_tokens(text: str) -> tuple[tuple[str, int, bool, str], ...]:
+    """The tokens of one hard segment (``text`` holds no hard character): word, offset, first, raw."""
+    return tuple((t.text, t.start, t.first, t.raw) for t in _scan(text))
+
+
+def _scan(text: str) -> list[_Tok]:
+    """Folded tokens of ``text``, character by character (:func:`_tokens` gives it one segment)."""
     tokens: list[_Tok] = []
     buf: list[str] = []
     raw: list[str] = []
