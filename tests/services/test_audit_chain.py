@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from keyed import connect_raw
 from sqlalchemy import select
 
 from app.bootstrap import open_store
 from app.cli.main import main
 from app.domain.canonical import canonical_json
 from app.models import AuditEntry
-from app.paths import database_path
 from app.services import audit
 from app.services import dossiers as svc
 from app.services.audit import Actor
@@ -74,7 +73,7 @@ def filled(data_dir: Path, n: int = 4) -> list[str]:
 
 
 def sql(data_dir: Path, *statements: str, params: tuple[object, ...] = ()) -> None:
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     try:
         for st in statements:
             con.execute(st, params if "?" in st else ())
@@ -100,7 +99,7 @@ def test_an_audit_row_edited_in_place_is_found(data_dir: Path) -> None:
 
 def test_the_last_entry_deleted_and_the_head_moved_is_found(data_dir: Path) -> None:
     filled(data_dir)
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     last_id, prev = con.execute("SELECT id, prev_hash FROM audit_entries ORDER BY id DESC LIMIT 1").fetchone()
     count = con.execute("SELECT count(*) FROM audit_entries").fetchone()[0]
     con.execute("DELETE FROM audit_entries WHERE id = ?", (last_id,))
@@ -115,7 +114,7 @@ def test_the_last_entry_deleted_and_the_head_moved_is_found(data_dir: Path) -> N
 def test_a_chain_recomputed_without_the_key_is_found(data_dir: Path) -> None:
     """The probe's 20 lines: edit an entry, then recompute every link with the app's own hash function."""
     filled(data_dir)
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     con.execute("UPDATE audit_entries SET operator_name = 'Kẻ giả mạo' WHERE action = 'dossier.receive'")
     prev = audit.GENESIS
     rows = con.execute(f"SELECT {ENTRY_COLUMNS} FROM audit_entries ORDER BY id").fetchall()
@@ -137,7 +136,7 @@ def test_a_chain_recomputed_without_the_key_is_found(data_dir: Path) -> None:
 def test_a_chain_rewritten_without_its_keyed_part_is_found(data_dir: Path) -> None:
     """Dropping the marker and recomputing everything unkeyed: this folder's store is known to be keyed."""
     filled(data_dir)
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     con.execute("DELETE FROM audit_entries WHERE action = 'audit.keyed'")
     prev, n = audit.GENESIS, 0
     for ident, at, op, ws, action, entity, entity_id, details in con.execute(
@@ -183,7 +182,7 @@ def test_a_direct_edit_of_a_dossier_or_applicant_is_found(data_dir: Path, statem
 
 def test_a_dossier_inserted_outside_the_app_is_found(data_dir: Path) -> None:
     codes = filled(data_dir)
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     cols = [r[1] for r in con.execute("PRAGMA table_info(dossiers)")]
     row = dict(
         zip(cols, con.execute("SELECT * FROM dossiers WHERE code = ?", (codes[1],)).fetchone(), strict=True)
@@ -200,7 +199,7 @@ def test_a_dossier_inserted_outside_the_app_is_found(data_dir: Path) -> None:
 
 def test_a_deleted_outbox_row_never_pushed_is_found(data_dir: Path) -> None:
     filled(data_dir)
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     gone = [r[0] for r in con.execute("SELECT event_id FROM outbox WHERE state = 'pending' LIMIT 2")]
     con.execute("DELETE FROM outbox WHERE event_id IN (?, ?)", tuple(gone))
     con.commit()
@@ -220,7 +219,7 @@ def test_an_unkeyed_store_is_verified_once_then_continued_keyed(
     store.dispose()
     codes = filled(data_dir, 3)
     # Make it what the earlier version left: entries chained by sha256 only, no marker, no seals.
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     con.execute("DELETE FROM audit_entries WHERE action IN ('audit.keyed', 'audit.sealed')")
     prev = audit.GENESIS
     for ident, at, op, ws, action, entity, entity_id, details in con.execute(
@@ -252,7 +251,7 @@ def test_an_unkeyed_store_is_verified_once_then_continued_keyed(
         assert memory_keyring.get_password("motcua-desk", f"audit-key:{markers[0].details['key_id']}")
     finally:
         store.dispose()
-    con = sqlite3.connect(database_path(data_dir))
+    con = connect_raw(data_dir)
     assert con.execute("SELECT count(*) FROM dossiers").fetchone()[0] == dossiers
     con.close()
     code, out = check(data_dir)

@@ -12,16 +12,15 @@ promise (the first apology's previous date is used), ends after the period, with
 from __future__ import annotations
 
 import random
-import sqlite3
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from keyed import connect_raw
 
 from app.bootstrap import open_store
 from app.domain import stats766 as st
-from app.paths import database_path
 from app.services import reports
 
 F = "%Y-%m-%d %H:%M:%S.%f"
@@ -40,8 +39,8 @@ ACTIONS = (
 ENDING = ("result_ready", "hand_back", "withdraw", "stop")
 
 
-def fill(path: Path, n: int, rnd: random.Random) -> None:
-    con = sqlite3.connect(path)
+def fill(data_dir: Path, n: int, rnd: random.Random) -> None:
+    con = connect_raw(data_dir)
     procs = [r[0] for r in con.execute("SELECT id FROM procedures")][:6]
     centre = con.execute("SELECT id, agency_eid, name FROM centres WHERE is_home = 1").fetchone()
     aid = str(uuid.UUID(int=rnd.getrandbits(128)))
@@ -176,7 +175,7 @@ def test_sql_path_equals_domain_path(tmp_path: Path, seed: int) -> None:
     rnd = random.Random(seed)
     store = open_store(tmp_path, demo=True)
     try:
-        fill(database_path(tmp_path), 250, rnd)
+        fill(tmp_path, 250, rnd)
         periods = [reports.period_of(date(2026, 1, 1), date(2026, 12, 31))]
         for _ in range(5):
             first = date(2026, 3, 1) + timedelta(days=rnd.randrange(0, 130))
@@ -216,7 +215,7 @@ def test_reports_use_the_reduced_path(tmp_path: Path) -> None:
     """report_766 / report_06a (the CLI's and the export's source) give the reference's figures."""
     store = open_store(tmp_path, demo=True)
     try:
-        fill(database_path(tmp_path), 200, random.Random(9))
+        fill(tmp_path, 200, random.Random(9))
         first, last = date(2026, 3, 1), date(2026, 5, 31)
         period = reports.period_of(first, last)
         with store.read() as s:
