@@ -15,6 +15,7 @@ The index is pure: the caller gives it the rows of ``resources/reference/`` (``u
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -224,8 +225,32 @@ def _fold_char(ch: str) -> str:
     return fold(ch)
 
 
+_HARD_SPLIT = re.compile("[" + re.escape("".join(sorted(_HARD))) + "]")
+
+
 def _tokens(text: str) -> list[_Tok]:
-    """Folded tokens of an address, with their offsets in ``text`` and segment information."""
+    """Folded tokens of an address, with their offsets in ``text`` and segment information.
+
+    Worked out per hard segment (what lies between two commas, semicolons, …), each remembered: the
+    tokens of a segment do not depend on the text around it (every hard character ends a word and starts
+    the next segment afresh), and addresses typed at one counter share most of their segments."""
+    tokens: list[_Tok] = []
+    offset = 0
+    for seg, piece in enumerate(_HARD_SPLIT.split(text)):
+        for word, start, first, raw in _segment_tokens(piece):
+            tokens.append(_Tok(word, offset + start, seg, first, raw))
+        offset += len(piece) + 1
+    return tokens
+
+
+@lru_cache(maxsize=4096)
+def _segment_tokens(text: str) -> tuple[tuple[str, int, bool, str], ...]:
+    """The tokens of one hard segment (``text`` holds no hard character): word, offset, first, raw."""
+    return tuple((t.text, t.start, t.first, t.raw) for t in _scan(text))
+
+
+def _scan(text: str) -> list[_Tok]:
+    """Folded tokens of ``text``, character by character (:func:`_tokens` gives it one segment)."""
     tokens: list[_Tok] = []
     buf: list[str] = []
     raw: list[str] = []
@@ -540,15 +565,16 @@ class AddressIndex:
 
     def _readings(self, tokens: list[_Tok], end: int) -> list[_Reading]:
         readings: list[_Reading] = []
+        spans = _SpanMemo(tokens)
         province_named = False
         # 1. With a province (new or old) at the end.
-        for p in _spans(tokens, end, PROVINCE):
+        for p in spans(end, PROVINCE):
             pkey = _PROVINCE_ALIASES.get(p.key, p.key)
             if not p.loose and (pkey in self._new_prov or pkey in self._old_prov):
                 province_named = True
             pl = _look(self._new_prov.get(pkey), p)
             for prov in pl.entries:
-                for w in _spans(tokens, p.start, WARD):
+                for w in spans(p.start, WARD):
                     wl = _look(self._new_unit.get((prov.code, w.key)), w)
                     if wl.entries:
                         codes = frozenset(u.code for u in wl.entries)
@@ -563,12 +589,12 @@ class AddressIndex:
                         )
             pl = _look(self._old_prov.get(pkey), p)
             for prov in pl.entries:
-                readings.extend(self._old_below_province(tokens, p.start, prov.code, pl))
+                readings.extend(self._old_below_province(spans, p.start, prov.code, pl))
         # 2. Without a province: an old district and ward, or a ward alone.
-        for d in _spans(tokens, end, DISTRICT):
+        for d in spans(end, DISTRICT):
             dl = _look([e for _, e in self._old_dist_any.get(d.key, [])], d)
             for dist in dl.entries:
-                for w in _spans(tokens, d.start, WARD):
+                for w in spans(d.start, WARD):
                     wl = _look(self._old_ward.get((dist.code, w.key)), w)
                     if wl.entries:
                         readings.append(
@@ -579,7 +605,7 @@ class AddressIndex:
                                 w.start,
                             )
                         )
-        for w in _spans(tokens, end, WARD):
+        for w in spans(end, WARD):
             # A ward name alone must be set apart by a comma or a type word, and not be a province's
             # name ("…, Vĩnh Long" names the province, not one of the wards called Vĩnh Long).
             if w.loose or province_named:
@@ -600,13 +626,13 @@ class AddressIndex:
                 readings.append(self._old_reading(wl.entries, 9 + wl.score, 0.4 + wl.confidence, w.start))
         return [r for r in readings if r.new_codes]
 
-    def _old_below_province(self, tokens: list[_Tok], end: int, prov: str, pl: _Look) -> list[_Reading]:
+    def _old_below_province(self, spans: _SpanMemo, end: int, prov: str, pl: _Look) -> list[_Reading]:
         readings: list[_Reading] = []
-        for d in _spans(tokens, end, DISTRICT):
+        for d in spans(end, DISTRICT):
             dl = _look(self._old_dist.get((prov, d.key)), d)
             for dist in dl.entries:
                 found = False
-                for w in _spans(tokens, d.start, WARD):
+                for w in spans(d.start, WARD):
                     wl = _look(self._old_ward.get((dist.code, w.key)), w)
                     if wl.entries:
                         found = True
@@ -630,7 +656,7 @@ class AddressIndex:
                             district=dist.code,
                         )
                     )
-        for w in _spans(tokens, end, WARD):
+        for w in spans(end, WARD):
             wl = _look(self._old_ward_prov.get((prov, w.key)), w)
             if wl.entries:
                 readings.append(
@@ -645,33 +671,96 @@ class AddressIndex:
         return _Reading(codes, score, confidence, start, True, tuple(w.code for w in wards))
 
 
-def _spans(tokens: list[_Tok], end: int, level: str) -> list[_Span]:
-    """Candidate unit names ending just before token ``end``, within one segment: runs of tokens that
-    start with a type word of this level, or that start the segment (a bare name: "Bắc Giang"), or
-    (loose) any other run."""
-    spans: list[_Span] = []
+class _Run(NamedTuple):
+    """What a run of tokens ``start … end - 1`` is, whatever the level asked for (see :func:`_spans`)."""
+
+    start: int
+    kind: str | None  # the type word it starts with
+    named: bool  # a type word followed by a name
+    key_after: str  # the name after the type word (when ``named``)
+    exact_after: str
+    key: str  # the whole run
+    exact: str
+    number: bool  # the whole run is a number (a house number, never "Phường 1")
+    bare: bool  # no type word, or nothing but one
+    #: Loose (not after a boundary) and right after a type word: that word's name ("Tỉnh Bắc Giang" is
+    #: no ward), no bare name of its own.
+    owned: bool
+    first: bool
+
+
+def _runs(tokens: list[_Tok], end: int) -> list[_Run]:
+    """The runs of tokens ending just before ``end``, within one segment, longest last."""
+    runs: list[_Run] = []
     if end <= 0:
-        return spans
+        return runs
     seg = tokens[end - 1].seg
-    kinds = _LEVEL_KINDS[level]
     for start in range(end - 1, max(end - _MAX_SPAN, 0) - 1, -1):
-        if tokens[start].seg != seg:
+        tok = tokens[start]
+        if tok.seg != seg:
             break
         words = [t.text for t in tokens[start:end]]
         kind, n = _keyword(words)
-        if kind is not None and n < len(words) and kind in kinds:
-            spans.append(_Span(start, kind, _key(words[n:]), False, _exact(tokens[start + n : end])))
+        named = kind is not None and n < len(words)
         key = _key(words)
-        if key.isascii() and key.isdigit():
+        first = tok.first
+        bare = kind is None or n == len(words)
+        runs.append(
+            _Run(
+                start,
+                kind,
+                named,
+                _key(words[n:]) if named else "",
+                _exact(tokens[start + n : end]) if named else "",
+                key,
+                _exact(tokens[start:end]),
+                key.isascii() and key.isdigit(),
+                bare,
+                bare and not first and _after_keyword(tokens, start),
+                first,
+            )
+        )
+    return runs
+
+
+def _spans(tokens: list[_Tok], end: int, level: str, runs: list[_Run] | None = None) -> list[_Span]:
+    """Candidate unit names ending just before token ``end``, within one segment: runs of tokens that
+    start with a type word of this level, or that start the segment (a bare name: "Bắc Giang"), or
+    (loose) any other run. ``runs``: :func:`_runs` of the same tokens and end, when already known."""
+    spans: list[_Span] = []
+    kinds = _LEVEL_KINDS[level]
+    for r in _runs(tokens, end) if runs is None else runs:
+        if r.named and r.kind in kinds:
+            spans.append(_Span(r.start, r.kind, r.key_after, False, r.exact_after))
+        if r.number:
             continue  # a bare number is a house number, not "Phường 1"
-        if kind is None or n == len(words):
-            loose = not tokens[start].first
-            # A loose run right after a type word is that word's name ("Tỉnh Bắc Giang" is no ward).
-            if not loose or not _after_keyword(tokens, start):
-                spans.append(_Span(start, None, key, loose, _exact(tokens[start:end])))
-        elif tokens[start].first:
-            spans.append(_Span(start, None, key, False, _exact(tokens[start:end])))
+        if r.bare:
+            if not r.owned:
+                spans.append(_Span(r.start, None, r.key, not r.first, r.exact))
+        elif r.first:
+            spans.append(_Span(r.start, None, r.key, False, r.exact))
     return spans
+
+
+class _SpanMemo:
+    """:func:`_spans` of one address's tokens, each (end, level) worked out once: the readings ask for
+    the same ones many times (every province candidate asks for the wards before it)."""
+
+    __slots__ = ("tokens", "_runs", "_spans")
+
+    def __init__(self, tokens: list[_Tok]) -> None:
+        self.tokens = tokens
+        self._runs: dict[int, list[_Run]] = {}
+        self._spans: dict[tuple[int, str], list[_Span]] = {}
+
+    def __call__(self, end: int, level: str) -> list[_Span]:
+        found = self._spans.get((end, level))
+        if found is None:
+            runs = self._runs.get(end)
+            if runs is None:
+                runs = self._runs[end] = _runs(self.tokens, end)
+            found = self._spans[(end, level)] = _spans(self.tokens, end, level, runs)
+        return found
 
 
 def _exact(tokens: list[_Tok]) -> str:

@@ -100,11 +100,25 @@ def _canon(value: Any) -> str:
     return str(value)
 
 
+def _canon_moment(value: datetime) -> str:
+    return value.isoformat(timespec="microseconds") if value.tzinfo is None else _canon(value)
+
+
+#: :func:`_canon` by the exact type of the value, for the types a row holds (one dict look-up instead of
+#: isinstance tests: this runs for every column sealed on every write). Any other type: :func:`_canon`.
+_CANON_BY_TYPE: dict[type, Any] = {str: str, int: str, datetime: _canon_moment, date: date.isoformat}
+
+
 def row_digest(kind: str, row: Any) -> str:
     """The digest of a dossier or applicant row (a mapping, an ORM object or a namespace) over its sealed
     columns: 24 hex digits (96 bits) of SHA-256 of their canonical text."""
     get = row.__getitem__ if isinstance(row, Mapping) else row.__getattribute__
-    body = "\x1f".join(_canon(get(c)) for c in _SEALED[kind])
+    by_type = _CANON_BY_TYPE.get
+    texts = []
+    for c in _SEALED[kind]:
+        value = get(c)
+        texts.append(by_type(type(value), _canon)(value))
+    body = "\x1f".join(texts)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:24]
 
 

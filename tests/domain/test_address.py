@@ -446,3 +446,24 @@ def test_real_reference_data_matching_is_fast(real_index: AddressIndex) -> None:
         real_index.match(address)
     per_call = (time.perf_counter() - started) / 200
     assert per_call < 0.005, f"{per_call * 1000:.2f} ms per address"
+
+
+_TOKEN_PIECES = [
+    *",;|\n\r()[]{}-\u2013 '\u2019.tTpPxX09aĐđễ\u0301\t",
+    "Phường ",
+    "T.P ",
+    "tphcm",
+    "Q1",
+    " - ",
+]
+
+
+@given(st.lists(st.sampled_from(_TOKEN_PIECES), max_size=30).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_tokens_by_remembered_segment_are_those_of_one_scan_of_the_whole_text(text: str) -> None:
+    # _tokens works segment by segment (each remembered); _scan reads the whole text character by
+    # character, hard characters included: both must give the same tokens, offsets and segments.
+    from app.domain.address import _scan, _tokens
+
+    assert _tokens(text) == _scan(text)
+    assert _tokens(text) == _scan(text)  # the second time from the remembered segments
