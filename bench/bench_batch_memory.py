@@ -10,8 +10,13 @@ the peak resident set, and VmRSS):
   (``app.services.files.attach``: each page read, cleaned and compressed in turn, one PDF, the file and
   its row written); with ``--ocr``, the text layer is then recognised too (OCRmyPDF in a child process,
   whose memory is its own and is reported apart).
+* **panel** (with ``--panel``): the same 50 pages through the window's digitising panel's functions
+  (``app.services.digitise_panel``, as its digitising lane calls them, without the window): the files
+  read, each page cleaned in the panel's child process as soon as it is read and held cleaned (with its
+  thumbnail) as the panel holds it, two pages rotated, then the paper prepared (the rotated pages turned)
+  and stored. The child process's own peak is reported apart.
 
-    .venv/bin/python bench/bench_batch_memory.py [--pages 50] [--ocr]
+    .venv/bin/python bench/bench_batch_memory.py [--pages 50] [--ocr] [--panel]
 
 Target: RSS ≤ 250 MB (peak, VmHWM) during the batch. Saved under ``"batch_memory"``.
 """
@@ -56,6 +61,7 @@ def child(mode: str, data: Path, pages_dir: Path, with_ocr: bool) -> None:
     # Imported in both modes, so that the baseline holds the same code as the batch.
     from app.bootstrap import open_store
     from app.digitise import imaging, ocr  # noqa: F401
+    from app.services import digitise_panel as dp
     from app.services import dossiers as svc
     from app.services import files as fsvc
     from app.services.audit import Actor
@@ -93,6 +99,29 @@ def child(mode: str, data: Path, pages_dir: Path, with_ocr: bool) -> None:
             import resource
 
             result["ocr_child_peak_kb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if mode == "panel":
+        from app.domain import digitise as dg
+
+        files_ = sorted(pages_dir.glob("*.png"))
+        t0 = time.perf_counter()
+        loaded = dp.load_files(files_)
+        held = {f"k{i}": p for i, p in enumerate(loaded)}
+        result["held_kb"] = round(sum(len(p.page.data) + len(p.thumbnail) for p in held.values()) / 1024)
+        result["loaded"] = status()
+        result["load_s"] = round(time.perf_counter() - t0, 1)
+        pages = dg.PageSet().add(list(held)).rotate(0, 1).rotate(1, 2)
+        images = {k: p.page for k, p in held.items()}
+        papers = dp.prepare_papers([(1, "Tờ khai", pages, len(pages), None, None)], images)
+        stored = dp.store_papers(store, actor, r.code, papers)
+        result["panel_s"] = round(time.perf_counter() - t0, 1)
+        result["pages"] = stored[0].page_count
+        result["bytes"] = stored[0].size
+        pool = dp._pool
+        assert pool is not None
+        (pid,) = [p.pid for p in pool._processes.values()]
+        child_status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        result["child_peak_kb"] = next(int(x.split()[1]) for x in child_status if x.startswith("VmHWM"))
+        dp.stop_compression()
     result["end"] = status()
     store.dispose()
     print(json.dumps(result))
@@ -116,6 +145,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=50)
     ap.add_argument("--ocr", action="store_true", help="recognise the text layer after the batch too")
+    ap.add_argument("--panel", action="store_true", help="the same pages through the digitising panel too")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--child", nargs=3, metavar=("MODE", "DATA", "PAGES"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -139,7 +169,7 @@ def main() -> int:
         for i in range(distinct, args.pages):
             shutil.copy(pages_dir / f"p{i % distinct:03d}.png", pages_dir / f"p{i:03d}.png")
         results = {}
-        for mode in ("idle", "batch"):
+        for mode in ("idle", "batch", *(["panel"] if args.panel else [])):
             data = tmp / mode
             shutil.copytree(template, data)
             results[mode] = run_child(mode, data, pages_dir, args.ocr and mode == "batch")
@@ -164,7 +194,33 @@ def main() -> int:
             f"OCR of the batch: {batch['ocr_s']} s, in a child process whose peak was "
             f"{mb(batch['ocr_child_peak_kb']):.0f} MB (not the desk's)"
         )
+    panel = results.get("panel")
+    panel_peak = None
+    if panel is not None:
+        panel_end = panel["end"]
+        assert isinstance(panel_end, dict)
+        panel_peak = mb(panel_end["VmHWM"])
+        print(
+            f"{panel['pages']}-page feeder through the panel: read and cleaned {panel['load_s']} s "
+            f"(held: {int(panel['held_kb']) / 1024:.1f} MB of cleaned pages and thumbnails), stored "
+            f"{panel['panel_s']} s; VmHWM {panel_peak:.0f} MB (target ≤ {T_RSS_MB:g} MB) -> "
+            f"{'OK' if panel_peak <= T_RSS_MB else 'MISSED'}; its cleaning child process's peak "
+            f"{mb(panel['child_peak_kb']):.0f} MB (its own)"
+        )
     if not args.no_write:
+        if panel is not None and panel_peak is not None:
+            save(
+                "panel_memory",
+                {
+                    "pages": panel["pages"],
+                    "idle_peak_rss_mb": round(mb(idle_end["VmHWM"]), 1),
+                    "panel_peak_rss_mb": round(panel_peak, 1),
+                    "child_peak_rss_mb": round(mb(panel["child_peak_kb"]), 1),
+                    "held_mb": round(int(panel["held_kb"]) / 1024, 1),  # type: ignore[call-overload]
+                    "target_rss_mb": T_RSS_MB,
+                    "ok": panel_peak <= T_RSS_MB,
+                },
+            )
         save(
             "batch_memory",
             {

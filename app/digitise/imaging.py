@@ -33,7 +33,7 @@ import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -203,11 +203,13 @@ def _crop_dark_edges(a: np.ndarray) -> np.ndarray:
 
 
 def skew_angle(a: np.ndarray) -> float:
-    """The rotation (degrees, counter-clockwise positive as PIL's) that makes text lines horizontal.
+    """The rotation (degrees, counter-clockwise positive as PIL's) that makes text lines straight.
 
     On a quarter-size copy, every ink pixel is projected onto the vertical axis along lines of slope
     ``tan(angle)``; the angle whose row histogram is sharpest (sum of squared differences) wins, first
-    in 0.5° steps, then 0.1° around the best."""
+    in 0.5° steps, then 0.1° around the best. The same is done on the copy turned a quarter (a page
+    scanned sideways, whose lines are vertical: the operator turns it later) and the sharper of the two
+    decides; the angle is the same either way, a turn by quarters commuting with the deskew."""
     small = np.asarray(Image.fromarray(a).reduce(4))
     ys, xs = np.nonzero(small < 128)
     if ys.size < 50:
@@ -215,8 +217,28 @@ def skew_angle(a: np.ndarray) -> float:
     if ys.size > 200_000:
         pick = np.random.default_rng(0).choice(ys.size, 200_000, replace=False)
         ys, xs = ys[pick], xs[pick]
-    h = small.shape[0]
-    width = small.shape[1]
+    h, width = small.shape
+    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5)
+    best: tuple[float, float, Callable[[float], float]] | None = None
+    # (row, column) of each ink pixel upright, then on the copy turned a quarter (np.rot90: x becomes
+    # the row counted from the bottom).
+    for rows_of, cols_of, n_rows, n_cols in (
+        (ys, xs, h, width),
+        (width - 1 - xs, ys, width, h),
+    ):
+        score = _profile_score(rows_of, cols_of, n_rows, n_cols)
+        angle = float(max(coarse, key=lambda x, f=score: f(float(x))))  # type: ignore[misc]
+        value = score(angle)
+        if best is None or value > best[0]:
+            best = (value, angle, score)
+    assert best is not None
+    _, angle, score = best
+    fine = np.arange(angle - 0.4, angle + 0.41, 0.1)
+    # The lines lie at the angle found; turning the page by its opposite makes them straight.
+    return -round(float(max(fine, key=lambda x: score(float(x)))), 2) + 0.0
+
+
+def _profile_score(ys: np.ndarray, xs: np.ndarray, h: int, width: int) -> Callable[[float], float]:
     pad = int(width * np.tan(np.radians(MAX_SKEW + 1))) + 2
     yf = ys.astype(np.float64)
     xf = xs.astype(np.float64) - width / 2
@@ -227,11 +249,7 @@ def skew_angle(a: np.ndarray) -> float:
         profile = np.bincount(rows, minlength=h + 2 * pad).astype(np.float64)
         return float(np.square(np.diff(profile)).sum())
 
-    coarse = np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5)
-    best = float(max(coarse, key=lambda x: score(float(x))))
-    fine = np.arange(best - 0.4, best + 0.41, 0.1)
-    # The lines lie at the angle found; turning the page by its opposite makes them horizontal.
-    return -round(float(max(fine, key=lambda x: score(float(x)))), 2) + 0.0
+    return score
 
 
 def _otsu(a: np.ndarray) -> int:
@@ -267,9 +285,69 @@ def despeckle(ink: np.ndarray) -> np.ndarray:
 
 
 def clean_page(raw: RawPage, rotation: int = 0, force_mode: str | None = None) -> CleanPage:
+    """The page cleaned and compressed as read, then turned by ``rotation`` quarter turns clockwise
+    (:func:`rotate_clean`): the levels, crop, deskew angle and mode are those of the page as read (the
+    deskew finds text lines lying sideways as well, the turn commuting with it), so a page cleaned at once
+    and turned later — the window's panel does so — is the same page, byte for byte, as one cleaned with
+    its rotation."""
+    return rotate_clean(_clean(raw, force_mode), rotation)
+
+
+def rotate_clean(page: CleanPage, quarter_turns: int) -> CleanPage:
+    """A cleaned page turned by quarter turns clockwise: black and white exactly (the G4 bits turned and
+    encoded again), grey decoded, turned and encoded again at the same JPEG quality (one more JPEG
+    generation, for a turned grey page only)."""
+    turns = quarter_turns % 4
+    if not turns:
+        return page
+    transpose = (
+        Image.Transpose.ROTATE_270,  # a quarter turn clockwise
+        Image.Transpose.ROTATE_180,
+        Image.Transpose.ROTATE_90,
+    )[turns - 1]
+    with Image.open(io.BytesIO(page.data)) as img:
+        img.load()
+        turned = img.transpose(transpose)
+    out = io.BytesIO()
+    if page.mode == "bw":
+        _save_g4(turned, out, page.dpi)
+    else:
+        _save_jpeg(turned, out, page.dpi)
+    return CleanPage(out.getvalue(), page.mode, turned.width, turned.height, page.dpi, page.skew)
+
+
+def _save_g4(bw: Image.Image, out: io.BytesIO, dpi: int) -> None:
+    # One strip for the whole page: img2pdf then embeds the G4 data as it is. With Pillow's default
+    # 64 KB strips img2pdf decodes and encodes the page again (twice the CPU, in the caller's
+    # process: the window's panel compresses in a child process for this encoder's sake).
+    bw.save(
+        out, format="TIFF", compression="group4", dpi=(dpi, dpi), strip_size=(bw.width + 7) // 8 * bw.height
+    )
+
+
+def _save_jpeg(page: Image.Image, out: io.BytesIO, dpi: int) -> None:
+    page.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True, dpi=(dpi, dpi))
+
+
+def thumbnail(page: CleanPage, box: tuple[int, int]) -> bytes:
+    """A small PNG of a cleaned page (the window's thumbnails), within ``box`` pixels."""
+    with Image.open(io.BytesIO(page.data)) as img:
+        img.draft("L", (box[0] * 2, box[1] * 2))  # a JPEG decoded at a fraction of its size
+        small = img.convert("L")
+    small.thumbnail(box)
+    out = io.BytesIO()
+    small.save(out, format="PNG")
+    return out.getvalue()
+
+
+def clean_with_thumbnail(raw: RawPage, box: tuple[int, int]) -> tuple[CleanPage, bytes]:
+    """:func:`clean_page` as read (no turn) and its thumbnail: what the window's panel holds of a page."""
+    page = _clean(raw, None)
+    return page, thumbnail(page, box)
+
+
+def _clean(raw: RawPage, force_mode: str | None) -> CleanPage:
     img = raw.image
-    if rotation % 4:
-        img = img.rotate(-90 * (rotation % 4), expand=True)
     dpi = raw.dpi or max(img.size) / A4_LONG_INCH
     a = _levels(_grey(img))
     a = _crop_dark_edges(a)
@@ -292,16 +370,7 @@ def clean_page(raw: RawPage, rotation: int = 0, force_mode: str | None = None) -
         grey = np.asarray(page.filter(ImageFilter.GaussianBlur(BW_BLUR)))
         ink = despeckle(grey <= _otsu(grey))
         bw = Image.fromarray(~ink)  # mode "1": True = white
-        # One strip for the whole page: img2pdf then embeds the G4 data as it is. With Pillow's default
-        # 64 KB strips img2pdf decodes and encodes the page again (twice the CPU, in the caller's
-        # process: the window's panel compresses in a child process for this encoder's sake).
-        bw.save(
-            out,
-            format="TIFF",
-            compression="group4",
-            dpi=(round(target), round(target)),
-            strip_size=(bw.width + 7) // 8 * bw.height,
-        )
+        _save_g4(bw, out, round(target))
         w, h, final_dpi = bw.width, bw.height, round(target)
     else:
         target = min(dpi, GREY_DPI)
@@ -310,7 +379,7 @@ def clean_page(raw: RawPage, rotation: int = 0, force_mode: str | None = None) -
                 (round(page.width * target / dpi), round(page.height * target / dpi)),
                 Image.Resampling.LANCZOS,
             )
-        page.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True, dpi=(round(target), round(target)))
+        _save_jpeg(page, out, round(target))
         w, h, final_dpi = page.width, page.height, round(target)
     return CleanPage(out.getvalue(), mode, w, h, final_dpi, angle)
 

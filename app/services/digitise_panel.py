@@ -3,8 +3,10 @@ their thumbnails, a paper's set cleaned and compressed into its PDF, papers stor
 the viewer, and the intake that records the dossier, then its papers, then prints the receipt.
 
 Which lane runs what (``app.ui.lanes``): scanning, reading files, thumbnails and :func:`prepare` are CPU or
-device work with no database (the digitising lane); the window's :func:`prepare_papers` cleans each page
-in a child process (:func:`clean_in_child` says why); storing (:func:`store_papers`,
+device work with no database (the digitising lane); each page is cleaned and compressed in a child
+process as soon as it is read (:func:`_in_child` says why), and the panel holds only that (about 50 KB a
+page, not its ≈ 9 MB of pixels); :func:`prepare_papers` turns the pages the operator rotated and makes
+each paper's PDF; storing (:func:`store_papers`,
 :func:`receive_store_and_print`) writes the store (the database lane). Each paper is written by
 ``app.services.files`` — its PDF first, then its row with the ``dossier.files`` event that adds it, in one
 transaction — so a crash leaves a paper's whole page set or none of it.
@@ -19,16 +21,16 @@ papers to digitise again from the dossier screen.
 
 from __future__ import annotations
 
-import io
 import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from app.digitise import imaging, sources
 from app.domain import digitise as dg
@@ -48,35 +50,35 @@ THUMB_BOX = (85, 120)
 
 @dataclass(frozen=True)
 class LoadedPage:
-    """A page as the panel holds it: the raw image (for cleaning when the paper is stored) and a small
-    PNG for its thumbnail."""
+    """A page as the panel holds it: cleaned and compressed as soon as it was read (as read, unturned:
+    the operator's quarter turns are applied when the paper is stored, :func:`prepare`) and a small PNG
+    for its thumbnail, made from the cleaned page. About 40-60 KB a page, where its raw pixels are
+    ≈ 9 MB at 300 dpi: a 50-page feeder stays within the issue's memory bound
+    (``bench/bench_batch_memory.py --panel``)."""
 
-    raw: imaging.RawPage
+    page: imaging.CleanPage
     thumbnail: bytes
 
 
-def thumbnail(raw: imaging.RawPage) -> bytes:
-    img = raw.image.copy()
-    img.thumbnail(THUMB_BOX)
-    if img.mode not in ("L", "RGB"):
-        img = img.convert("RGB")
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return out.getvalue()
-
-
-def _loaded(pages: Sequence[imaging.RawPage]) -> list[LoadedPage]:
-    return [LoadedPage(p, thumbnail(p)) for p in pages]
+def _loaded(raws: Iterable[imaging.RawPage]) -> list[LoadedPage]:
+    out = []
+    for raw in raws:
+        page, thumb = _in_child(imaging.clean_with_thumbnail, raw, THUMB_BOX)
+        del raw  # the next page's pixels are read only once this one's are gone
+        out.append(LoadedPage(page, thumb))
+    return out
 
 
 def scan_pages(device: str | None, *, feeder: bool, resolution: int) -> list[LoadedPage]:
-    """Scan one page (flatbed) or the whole feeder, with thumbnails."""
-    return _loaded(sources.scan(device, feeder=feeder, resolution=resolution))
+    """Scan one page (flatbed) or the whole feeder, each sheet cleaned (in the child process) while the
+    scanner reads the next."""
+    return _loaded(sources.scan_pages(device, feeder=feeder, resolution=resolution))
 
 
 def load_files(paths: Sequence[Path]) -> list[LoadedPage]:
-    """Every page of the files chosen or dropped (PNG, JPEG, TIFF, PDF), in order, with thumbnails."""
-    return [LoadedPage(p, thumbnail(p)) for path in paths for p in imaging.iter_file(path)]
+    """Every page of the files chosen or dropped (PNG, JPEG, TIFF, PDF), in order, each cleaned as it is
+    read."""
+    return _loaded(p for path in paths for p in imaging.iter_file(path))
 
 
 def scanners() -> list[sources.Device]:
@@ -90,15 +92,21 @@ def scanners() -> list[sources.Device]:
 def prepare(
     name: str,
     pages: dg.PageSet,
-    images: Mapping[str, imaging.RawPage],
+    images: Mapping[str, imaging.CleanPage],
     declared: int | None,
     *,
-    clean: Callable[[imaging.RawPage, int], imaging.CleanPage] = imaging.clean_page,
+    rotate: Callable[[imaging.CleanPage, int], imaging.CleanPage] = imaging.rotate_clean,
 ) -> svc.Prepared:
-    """The declared count checked (a mismatch is refused with its message), then the set cleaned and
-    compressed into its PDF."""
+    """The declared count checked (a mismatch is refused with its message), then each page turned as the
+    operator asked (the same bytes as cleaning it with its rotation: :func:`imaging.clean_page`) and the
+    set put into its PDF."""
     dg.check_page_count(name, dg.validate_declared(declared), len(pages))
-    return svc.prepare_pages(pages, images, title=name, clean=clean)
+    turned: dict[str, imaging.RawPage | imaging.CleanPage] = {}
+    for page in pages.pages:
+        for key in (page.image, page.note_image):
+            if key is not None:
+                turned[key] = rotate(images[key], page.rotation)
+    return svc.prepare_pages(pages, turned, title=name)
 
 
 #: One paper to prepare: (paper number, name, pages, declared count, exemption, paper reused).
@@ -114,16 +122,20 @@ _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def clean_in_child(raw: imaging.RawPage, rotation: int) -> imaging.CleanPage:
-    """:func:`app.digitise.imaging.clean_page` in a child process (one, kept for the next pages; started
-    with ``spawn``, as on Windows), one page per call.
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _in_child(fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """``fn`` (a function of :mod:`app.digitise.imaging`) run in a child process (one, kept for the next
+    pages; started with ``spawn``, as on Windows), one page per call.
 
     Why not in the lane's thread: Pillow's CCITT G4 encoder (libtiff) and its JPEG encoder keep Python's
     GIL for a whole page, about 100 ms for an A4 page at 300 dpi, and the GUI thread cannot run meanwhile
     (``bench/bench_gui.py --digitise`` measured stalls of 60-80 ms). One page per call, because the
     arguments are pickled holding the GIL too (a few ms for a page; 50-100 ms for a whole feeder). The
-    child runs at a lower priority. If it dies (killed, out of memory), the pool is made again and the
-    page is cleaned here."""
+    child runs at a lower priority and imports only the imaging module. If it dies (killed, out of
+    memory), the pool is made again and the page is done here."""
     global _pool
     with _pool_lock:
         if _pool is None:
@@ -132,14 +144,26 @@ def clean_in_child(raw: imaging.RawPage, rotation: int) -> imaging.CleanPage:
             )
         pool = _pool
     try:
-        return pool.submit(imaging.clean_page, raw, rotation).result()
+        return pool.submit(fn, *args, **kwargs).result()
     except BrokenProcessPool as exc:
         log.warning("the compression process died (%s); compressing in this process", exc)
         with _pool_lock:
             if _pool is pool:
                 _pool = None
         pool.shutdown(wait=False)
-        return imaging.clean_page(raw, rotation)
+        return fn(*args, **kwargs)
+
+
+def clean_in_child(raw: imaging.RawPage, rotation: int) -> imaging.CleanPage:
+    """:func:`app.digitise.imaging.clean_page` in the child process (:func:`_in_child`)."""
+    return _in_child(imaging.clean_page, raw, rotation)
+
+
+def rotate_in_child(page: imaging.CleanPage, rotation: int) -> imaging.CleanPage:
+    """:func:`app.digitise.imaging.rotate_clean` in the child process (a turned page is encoded again)."""
+    if rotation % 4 == 0:
+        return page
+    return _in_child(imaging.rotate_clean, page, rotation)
 
 
 def stop_compression() -> None:
@@ -151,14 +175,14 @@ def stop_compression() -> None:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def prepare_papers(rows: Sequence[PaperRow], images: Mapping[str, imaging.RawPage]) -> list[PanelPaper]:
-    """Every paper's pages cleaned (in the child process of :func:`clean_in_child`) and compressed into
-    its PDF; an exempt or reused paper has none."""
+def prepare_papers(rows: Sequence[PaperRow], images: Mapping[str, imaging.CleanPage]) -> list[PanelPaper]:
+    """Every paper's pages (cleaned when they were read) turned as asked (in the child process of
+    :func:`_in_child`) and put into its PDF; an exempt or reused paper has none."""
     out = []
     for paper_no, name, pages, declared, exemption, reuse_id in rows:
         prepared = None
         if exemption is None and reuse_id is None:
-            prepared = prepare(name, pages, images, declared, clean=clean_in_child)
+            prepared = prepare(name, pages, images, declared, rotate=rotate_in_child)
         out.append(PanelPaper(paper_no, name, prepared, declared, exemption, reuse_id))
     return out
 

@@ -16,7 +16,7 @@ from gui_helpers import PAYLOAD, Keyboard, settle
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.digitise import samples
+from app.digitise import imaging, samples
 from app.services import dossiers as svc
 from app.services import files as fsvc
 from app.services.audit import Actor
@@ -136,6 +136,12 @@ def test_intake_scans_edits_refuses_a_mismatch_and_stores_with_the_dossier(
     wait_lanes(qtbot, desk)
     assert work.pages.pages[3].note_image is not None and work.pages.image_count == 10
     assert "Trang 4 + ghi chú" in panel.pages.item(3).text()
+    # The panel holds each page cleaned and compressed (never its raw pixels); the rotated page is
+    # stored turned, the same bytes as cleaning it with its rotation.
+    held = panel.model.images
+    assert all(isinstance(p.page, imaging.CleanPage) and p.thumbnail for p in held.values())
+    rotated = imaging.rotate_clean(held[first].page, 1)
+    (rotated_hash,) = imaging.page_hashes(imaging.pages_pdf([rotated]))
     keyboard.key(K.Key_Escape)
     qtbot.waitUntil(lambda: intake.digitise_panel is None and desk.isActiveWindow())
 
@@ -148,6 +154,7 @@ def test_intake_scans_edits_refuses_a_mismatch_and_stores_with_the_dossier(
     paper = listing.papers[0]
     assert (paper.pages, paper.declared_pages, paper.images) == (9, 9, 10)
     assert paper.sha256 is not None and len(paper.page_hashes) == 10
+    assert paper.page_hashes[0] == rotated_hash
     assert fsvc.blob_store(desk.ctx.store).exists(paper.sha256)
     assert listing.papers[1].sha256 is None  # the ID card: nothing scanned, nothing stored
     assert intake.digitise_model.works == {}  # the next citizen starts empty

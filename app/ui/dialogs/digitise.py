@@ -13,7 +13,9 @@ Art. 5.2) · U reuse the paper offered · V view the stored file · Ctrl+PgUp / 
 paper · Ctrl+S store (dossier screen) · Esc close.
 
 Scanning, reading files, thumbnails and compressing run on the digitising lane; storing and the OCR count
-on the database lane (``app.ui.lanes``). The GUI thread only draws the thumbnails' small PNGs.
+on the database lane (``app.ui.lanes``). The GUI thread only draws the thumbnails' small PNGs. Each page is
+cleaned and compressed as soon as it is read (in a child process): the panel holds about 50 KB a page, not
+its raw pixels; a page rotated (R) is turned when the paper is stored, the same bytes as cleaning it turned.
 """
 
 from __future__ import annotations
@@ -165,13 +167,14 @@ def check_counts(works: Sequence[PaperWork]) -> None:
 
 
 def prepare_all(rows: Sequence[dp.PaperRow], images: dict[str, Any]) -> list[dp.PanelPaper]:
-    """On the digitising lane: every paper's pages cleaned and compressed into its PDF (each page in the
-    child process of :func:`app.services.digitise_panel.clean_in_child`: the GUI thread keeps the GIL)."""
+    """On the digitising lane: every paper's pages (cleaned when they were read) turned as asked and put
+    into its PDF (a turned page is encoded again in the child process of
+    :func:`app.services.digitise_panel.rotate_in_child`: the GUI thread keeps the GIL)."""
     return dp.prepare_papers(rows, images)
 
 
 def snapshot(model: PanelModel, works: Sequence[PaperWork]) -> tuple[list[Any], dict[str, Any]]:
-    """What :func:`prepare_all` needs, copied in the GUI thread (the raw images of these papers)."""
+    """What :func:`prepare_all` needs, copied in the GUI thread (the cleaned pages of these papers)."""
     rows: list[Any] = []
     images: dict[str, Any] = {}
     for w in works:
@@ -181,7 +184,7 @@ def snapshot(model: PanelModel, works: Sequence[PaperWork]) -> tuple[list[Any], 
         for p in w.pages.pages:
             for key in (p.image, p.note_image):
                 if key is not None:
-                    images[key] = model.images[key].raw
+                    images[key] = model.images[key].page
     return rows, images
 
 
