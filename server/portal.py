@@ -600,15 +600,7 @@ def pull_online(
                     )
                 )
                 report.added += 1
-            cursor = int(page.get("next", since))
-            row = s.get(PortalSetting, "online_cursor")
-            if row is None:
-                s.add(PortalSetting(key="online_cursor", value=str(cursor)))
-            else:
-                row.value = str(cursor)
-            if changes:
-                lock_change_feed(s)  # the change feed's rule (server/sync.py): appends last, serialised
-                s.add_all(changes)
+            _advance(s, "online_cursor", int(page.get("next", since)), changes)
         if not page.get("more") or not items:
             return report
 
@@ -756,15 +748,7 @@ def pull_supplements(
                 s.flush()
                 changes.append(change)
                 report.added += 1
-            cursor = int(page.get("next", since))
-            row = s.get(PortalSetting, "supplement_cursor")
-            if row is None:
-                s.add(PortalSetting(key="supplement_cursor", value=str(cursor)))
-            else:
-                row.value = str(cursor)
-            if changes:
-                lock_change_feed(s)  # the change feed's rule (server/sync.py): appends last, serialised
-                s.add_all(changes)
+            _advance(s, "supplement_cursor", int(page.get("next", since)), changes)
         if not page.get("more") or not items:
             return report
 
@@ -942,3 +926,15 @@ __all__: Sequence[str] = [
     "status",
     "sync_until_idle",
 ]
+
+
+def _advance(s: Session, key: str, cursor: int, changes: Sequence[ChangeRow]) -> None:
+    """One page of a portal feed taken: its cursor moved, then the desks' changes it made appended."""
+    row = s.get(PortalSetting, key)
+    if row is None:
+        s.add(PortalSetting(key=key, value=str(cursor)))
+    else:
+        row.value = str(cursor)
+    if changes:
+        lock_change_feed(s)  # the change feed's rule (server/sync.py): appends last, serialised
+        s.add_all(changes)
