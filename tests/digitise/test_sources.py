@@ -5,29 +5,20 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sanekit import sane_test_conf
 
 from app.cli.main import main
 from app.digitise.sources import FolderWatcher
 from app.domain.errors import DomainError
 
-SANE_ETC = Path("/etc/sane.d")
-
 
 @pytest.fixture
 def sane_test_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    pytest.importorskip("sane", reason="python-sane is not installed")
-    if not (SANE_ETC / "test.conf").exists():
-        pytest.skip("SANE's test backend is not installed (apt: sane-utils)")
-    conf = tmp_path / "sane.d"
-    shutil.copytree(SANE_ETC, conf)
-    (conf / "dll.conf").write_text("test\n")
-    if (conf / "dll.d").is_dir():
-        shutil.rmtree(conf / "dll.d")
+    conf = sane_test_conf(tmp_path)
     monkeypatch.setenv("SANE_CONFIG_DIR", str(conf))
     yield
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -23,6 +22,7 @@ from typing import Any
 import pytest
 from faults.harness import fault_seed, soak_runs
 from keyed import connect_raw
+from sanekit import sane_test_conf
 
 from app.bootstrap import open_store
 from app.cli.main import main as cli
@@ -33,7 +33,6 @@ from app.services.health import check_database
 pytestmark = pytest.mark.slow
 
 CRASHPOINT = Path(__file__).resolve().parent / "crashpoint.py"
-SANE_ETC = Path("/etc/sane.d")
 #: The moments of the work that touch no disk, each counted as a step (see crashpoint.py --wrap).
 WRAPS = (
     "app.digitise.sources:RawPage",  # a sheet read from the feeder
@@ -46,14 +45,7 @@ PAGES = 10  # the test backend's feeder holds ten sheets
 
 @pytest.fixture
 def sane_conf(tmp_path: Path) -> Iterator[Path]:
-    pytest.importorskip("sane", reason="python-sane is not installed")
-    if not (SANE_ETC / "test.conf").exists():
-        pytest.skip("SANE's test backend is not installed (apt: sane-utils)")
-    conf = tmp_path / "sane.d"
-    shutil.copytree(SANE_ETC, conf)
-    (conf / "dll.conf").write_text("test\n")
-    if (conf / "dll.d").is_dir():
-        shutil.rmtree(conf / "dll.d")
+    conf = sane_test_conf(tmp_path)
     yield conf
 
 

@@ -6,13 +6,13 @@ page hashes, the same bytes exported at both desks."""
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from faults.harness import new_desk
+from sanekit import sane_test_conf
 from sqlalchemy import update
 from srvkit import A, B, World, sign_in
 
@@ -29,19 +29,11 @@ from app.sync import engine
 from app.sync.client import SyncClient
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
-SANE_ETC = Path("/etc/sane.d")
 
 
 @pytest.fixture
 def sane_conf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("sane", reason="python-sane is not installed")
-    if not (SANE_ETC / "test.conf").exists():
-        pytest.skip("SANE's test backend is not installed (apt: sane-utils)")
-    conf = tmp_path / "sane.d"
-    shutil.copytree(SANE_ETC, conf)
-    (conf / "dll.conf").write_text("test\n")
-    if (conf / "dll.d").is_dir():
-        shutil.rmtree(conf / "dll.d")
+    conf = sane_test_conf(tmp_path)
     monkeypatch.setenv("SANE_CONFIG_DIR", str(conf))
 
 

@@ -6,7 +6,6 @@ stored is read back through the services."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from gui_helpers import PAYLOAD, Keyboard, settle
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sanekit import sane_test_conf
 
 from app.digitise import imaging, samples
 from app.services import dossiers as svc
@@ -26,21 +26,13 @@ from app.ui.shell.main_window import MainWindow
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
-SANE_ETC = Path("/etc/sane.d")
 PERSONAL_ID = "024090012345"  # the card of PAYLOAD
 
 
 @pytest.fixture
 def sane_test_backend(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """SANE with only its ``test`` backend (as tests/digitise/test_sources.py)."""
-    pytest.importorskip("sane", reason="python-sane is not installed")
-    if not (SANE_ETC / "test.conf").exists():
-        pytest.skip("SANE's test backend is not installed (apt: sane-utils)")
-    conf = tmp_path / "sane.d"
-    shutil.copytree(SANE_ETC, conf)
-    (conf / "dll.conf").write_text("test\n")
-    if (conf / "dll.d").is_dir():
-        shutil.rmtree(conf / "dll.d")
+    conf = sane_test_conf(tmp_path)
     monkeypatch.setenv("SANE_CONFIG_DIR", str(conf))
     yield
 
