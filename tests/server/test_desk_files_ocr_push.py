@@ -211,7 +211,7 @@ def test_an_event_whose_push_was_tried_gets_a_text_layer_event(
     assert check_database(a1).ok
 
 
-@pytest.mark.parametrize("server_has_it", [False, True], ids=["before-the-server-gets-it", "after-its-answer"])
+@pytest.mark.parametrize("server_has_it", [False, True], ids=["on-the-wire", "answered"])
 def test_ocr_ending_while_the_push_is_in_flight_records_a_text_layer_event(
     desks: tuple[Store, Store], world: World, tmp_path: Path, blob_store: BlobStore, server_has_it: bool
 ) -> None:
