@@ -757,12 +757,13 @@ def _switch_to_text_layer(s: Session, row_id: int, old_sha256: str, stored: Stor
     - Its ``dossier.files`` event still waits in the outbox, never tried: the row and the event name the
       PDF/A (the server accepts only a file an event names), which then travels instead of the image-only
       PDF.
-    - The event was pushed (or a push of it was tried: the server may hold it, and an event is never
-      changed once sent): the row is kept as it was, marked replaced, and a new row with a new
-      ``dossier.files`` event (same paper, same pages and page hashes, the PDF/A's SHA-256 and size,
-      ``text_layer_of`` = the image-only PDF) takes its place: the PDF/A is uploaded after that event,
-      and the desks the dossier is forwarded to switch to it from the change feed. The image-only PDF is
-      then not uploaded (the PDF/A holds the same page images).
+    - The event was pushed, or a push of it began (the sync engine counts the attempt in the transaction
+      that reads the batch, before sending it: in flight, or tried with the answer lost, the server may
+      hold it, and an event is never changed once sent): the row is kept as it was, marked replaced,
+      and a new row with a new ``dossier.files`` event (same paper, same pages and page hashes, the
+      PDF/A's SHA-256 and size, ``text_layer_of`` = the image-only PDF) takes its place: the PDF/A is
+      uploaded after that event, and the desks the dossier is forwarded to switch to it from the change
+      feed. The image-only PDF is then not uploaded (the PDF/A holds the same page images).
     - A row replaced meanwhile by a newer page set is switched here only (an event for it would make the
       old set current again elsewhere)."""
     row = s.get(DossierFile, row_id)

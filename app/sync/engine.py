@@ -221,7 +221,12 @@ class SyncEngine:
 
     def push(self, report: RoundReport) -> None:
         while True:
-            with self.store.read() as s:
+            # The batch is read and its attempt counted in one write transaction, before anything goes on
+            # the wire: a row with an attempt is "in flight or sent" for the writers that would otherwise
+            # rewrite a pending event (OCR's switch to the PDF/A, app/services/files.py), which then record
+            # a new event instead. Write transactions are serialised (BEGIN IMMEDIATE), so such a writer
+            # either changed the payload before this read (and the new version is sent) or sees the attempt.
+            with self.store.write() as s:
                 # The payloads as their stored JSON text, validated from it by pydantic (no json.loads).
                 entries = s.execute(
                     select(OutboxEntry.seq, OutboxEntry.event_id, type_coerce(OutboxEntry.payload, Text))
@@ -230,6 +235,7 @@ class SyncEngine:
                     .limit(self.batch)
                 ).all()
                 head = audit.current_head(s) if entries else None
+                _bump_attempts(s, [e.seq for e in entries])
             if not entries:
                 return
             events: list[Event] = []
@@ -239,22 +245,17 @@ class SyncEngine:
                     events.append(Event.model_validate_json(e[2]))
                 except ValidationError as exc:  # a local bug: park it, never block the queue
                     invalid[e.event_id] = f"invalid event: {exc.errors()[0].get('msg', '')}"
-            try:
-                response = self.client.push(events, _wire_head(head)) if events else None
-            except TransientError:
-                with self.store.write() as s:
-                    _bump_attempts(s, [e.seq for e in entries])
-                raise
+            # A TransientError leaves the rows pending (their attempt counted) for the next round.
+            response = self.client.push(events, _wire_head(head)) if events else None
             results = {r.event_id: r for r in (response.results if response else [])}
             now = datetime.now()
             # The outcome of each row still in the outbox, written in bulk (one UPDATE per outcome, the
             # parked rows' reasons as one executemany): a per-row ``Session.get`` with autoflush cost ~17%
-            # of a push. Every row sent gets one more attempt, answered or not.
+            # of a push. Every row sent got its attempt counted when the batch was read.
             with self.store.write() as s:
                 alive = _existing_seqs(s, [e.seq for e in entries])
                 sent: list[int] = []
                 parked: list[dict[str, Any]] = []
-                unanswered: list[int] = []
                 for e in entries:
                     if e.seq not in alive:
                         continue
@@ -262,8 +263,7 @@ class SyncEngine:
                     if e.event_id in invalid:
                         reason = invalid[e.event_id]
                     elif result is None:
-                        unanswered.append(e.seq)  # stays pending, sent again next round
-                        continue
+                        continue  # stays pending, sent again next round
                     elif result.status in ("accepted", "duplicate"):
                         sent.append(e.seq)
                         report.accepted += result.status == "accepted"
@@ -274,22 +274,19 @@ class SyncEngine:
                     parked.append({"b_seq": e.seq, "b_error": reason})
                     report.parked.append((e.event_id, reason))
                     report.rejected += 1
-                _bump_attempts(s, unanswered)
                 if response is not None and head is not None:
                     audit.note_pushed(s, head)  # the server holds this head: the next push anchors on it
                 for chunk in _chunks(sent):
                     s.execute(
                         update(_OUTBOX)
                         .where(_OUTBOX.c.seq.in_(chunk))
-                        .values(state="sent", sent_at=now, last_error="", attempts=_OUTBOX.c.attempts + 1)
+                        .values(state="sent", sent_at=now, last_error="")
                     )
                 if parked:
                     s.execute(
                         update(_OUTBOX)
                         .where(_OUTBOX.c.seq == bindparam("b_seq"))
-                        .values(
-                            state="parked", last_error=bindparam("b_error"), attempts=_OUTBOX.c.attempts + 1
-                        ),
+                        .values(state="parked", last_error=bindparam("b_error")),
                         parked,
                     )
             report.pushed += len(entries)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from srvkit import A, B, World, sign_in
 
 from app.bootstrap import open_store
-from app.contract import Event
+from app.contract import AuditHead, Event, PushResponse
 from app.digitise import imaging, ocr, samples
 from app.models import DossierFile, OutboxEntry
 from app.models.db import Store
@@ -208,6 +208,59 @@ def test_an_event_whose_push_was_tried_gets_a_text_layer_event(
     assert report.parked == [] and report.files_sent == 1
     assert blob_store.read(second["payload"]["sha256"]) is not None
     assert fsvc.dossier_files(a1, code).papers[0].sha256 == second["payload"]["sha256"]
+    assert check_database(a1).ok
+
+
+@pytest.mark.parametrize("server_has_it", [False, True], ids=["on-the-wire", "answered"])
+def test_ocr_ending_while_the_push_is_in_flight_records_a_text_layer_event(
+    desks: tuple[Store, Store], world: World, tmp_path: Path, blob_store: BlobStore, server_has_it: bool
+) -> None:
+    """OCR's switch runs between the engine reading the push batch and marking it sent (before the
+    request reaches the server, or after the server answered): the engine counted the attempt when it
+    read the batch, so the event that is on the wire is not rewritten; a text-layer event follows it and
+    the PDF/A reaches the server, nothing parked."""
+    a1, _b1 = desks
+    code = forwarded_with_a_paper(a1, tmp_path, seed=25)
+    (image_row,) = rows_of(a1, code)
+    image_sha = image_row.sha256 or ""
+    recognised: list[int] = []
+    url, _device, token = engine.connection(a1)
+    with SyncClient(url, token) as client:
+        real_push = client.push
+
+        def push_while_ocr_ends(events: Sequence[Event], audit_head: AuditHead | None = None) -> PushResponse:
+            if recognised or not any(e.type == "dossier.files" for e in events):
+                return real_push(events, audit_head)
+            if not server_has_it:
+                recognised.append(fsvc.run_ocr(a1).done)
+            response = real_push(events, audit_head)
+            if server_has_it:
+                recognised.append(fsvc.run_ocr(a1).done)
+            return response
+
+        client.push = push_while_ocr_ends  # type: ignore[method-assign]
+        report = engine.SyncEngine(a1, client).run_round()
+    assert recognised == [1] and report.parked == []
+    first, second = file_events(a1)
+    # The event on the wire is the one the server holds, unchanged; the PDF/A comes with a new event.
+    assert first["payload"]["sha256"] == image_sha and "text_layer_of" not in first["payload"]
+    pdfa_sha = second["payload"]["sha256"]
+    assert pdfa_sha != image_sha and second["payload"]["text_layer_of"] == image_sha
+    assert fsvc.run_ocr(a1).done == 0  # one event per recognition, no loop
+
+    again = sync(a1)
+    assert (again.parked, again.files_sent) == ([], 1)
+    assert sync(a1).pushed == 0 and engine.outbox_counts(a1) == (0, 0)
+    pdfa = blob_store.read(pdfa_sha)
+    assert pdfa is not None and pdfa == fsvc.blob_store(a1).read(pdfa_sha)
+    assert {"khai", "sinh"} <= set(text_of(pdfa).lower().split())
+    assert blob_store.read(image_sha) is None
+    with world.live.db.read() as s:
+        refs = s.execute(select(sm.FileRef.sha256).where(sm.FileRef.paper_no == 1).order_by(sm.FileRef.id))
+        assert list(refs.scalars()) == [image_sha, pdfa_sha]
+    assert engine.parked_events(a1) == [] and files.parked_files(a1) == 0
+    assert [r.upload_state for r in rows_of(a1, code)] == ["none", "sent"]
+    assert fsvc.dossier_files(a1, code).papers[0].sha256 == pdfa_sha
     assert check_database(a1).ok
 
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from faults.harness import (
@@ -38,6 +39,7 @@ from faults.harness import (
 from sqlalchemy import select
 from srvkit import A, World, sign_in
 
+from app.contract import PushResponse
 from app.domain.errors import DomainError
 from app.models.db import Store
 from app.paths import database_path
@@ -251,18 +253,38 @@ def test_random_faults_never_duplicate_or_lose(
 # --- the desk's own store refuses writes in the middle of a sync ----------------------------------------
 
 
-def test_read_only_store_during_sync_recovers_without_duplicates(world: World, desk: Store) -> None:
+@pytest.mark.parametrize("on_the_wire", [False, True], ids=["from-the-start", "while-pushing"])
+def test_read_only_store_during_sync_recovers_without_duplicates(
+    world: World, desk: Store, monkeypatch: pytest.MonkeyPatch, on_the_wire: bool
+) -> None:
+    """From the start: the engine cannot count the push attempt, so it sends nothing. While the push is on
+    the wire (the batch read and its attempt counted): the server stores the push, the desk cannot record
+    the answer, and the next round's push gets duplicates."""
     rng = random.Random(fault_seed())
     receive(desk, rng, 3)
     states: list[engine.SyncState] = []
     worker = engine.SyncWorker(desk, states.append)
-    with read_only(desk):  # the server stores the push, the desk cannot record the answer
+    real_push = SyncClient.push
+    with contextlib.ExitStack() as stack:
+
+        def push_from_a_read_only_store(client: SyncClient, *args: Any, **kwargs: Any) -> PushResponse:
+            if not turned:  # the batch was read and its attempt counted: now the folder turns read-only
+                turned.append(stack.enter_context(read_only(desk)))
+            return real_push(client, *args, **kwargs)
+
+        turned: list[None] = []
+        if on_the_wire:
+            monkeypatch.setattr(SyncClient, "push", push_from_a_read_only_store)
+        else:
+            stack.enter_context(read_only(desk))
         worker.run_once()
+    monkeypatch.undo()
     assert states[-1].state != "online" and engine.outbox_counts(desk) == (3, 0)
     states.clear()
     worker.run_once()
     assert states[-1].state == "online" and worker.last_report is not None
-    assert (worker.last_report.accepted, worker.last_report.duplicate) == (0, 3)
+    expected = (0, 3) if on_the_wire else (3, 0)
+    assert (worker.last_report.accepted, worker.last_report.duplicate) == expected
     check_server(world, desk)
 
 
