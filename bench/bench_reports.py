@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import save  # noqa: E402
+from common import raw_connect, save  # noqa: E402
 
 from app.bootstrap import open_store  # noqa: E402
 from app.paths import database_path  # noqa: E402
@@ -39,7 +38,7 @@ F = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DateTime storage format
 def fill(path: Path, n: int, seed: int = 11, start: datetime = datetime(2025, 12, 1, 7, 0)) -> None:
     """``n`` dossiers received evenly over 400 days from ``start`` (see the module docstring)."""
     rnd = random.Random(seed)
-    con = sqlite3.connect(path)
+    con = raw_connect(path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     procs = [r[0] for r in con.execute("SELECT id FROM procedures")]
@@ -239,7 +238,7 @@ def main() -> int:
             fill(path, a.n)
         period = reports.period_of(YEAR_FROM, YEAR_TO)
         args = {"start": period.start.strftime(F), "end": period.end.strftime(F)}
-        con = sqlite3.connect(path)
+        con = raw_connect(path)
 
         t_06a, rep = timed(lambda: reports.report_06a(store, YEAR_FROM, YEAR_TO), a.repeat)
         t_sql06a, rows = timed(lambda: con.execute(SQL_06A, args).fetchall(), a.repeat)

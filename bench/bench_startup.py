@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -242,6 +241,7 @@ def prepare_store(folder: Path, n: int, today_rows: int = 60) -> int:
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(BENCH))
     from bench_engine import fill
+    from common import raw_connect
 
     from app.bootstrap import open_store
     from app.paths import database_path
@@ -254,7 +254,7 @@ def prepare_store(folder: Path, n: int, today_rows: int = 60) -> int:
         print(f"building a store of {n:,} dossiers in {folder} (once; reused by later runs)")
         fill(path, n)
         print(f"  built in {time.perf_counter() - t:.0f} s")
-    con = sqlite3.connect(path)
+    con = raw_connect(path)
     try:
         now = datetime.now().replace(hour=7, minute=30, second=0, microsecond=0)
         rows = [

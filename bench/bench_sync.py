@@ -30,7 +30,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -48,6 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 import keyring  # noqa: E402
+from common import raw_connect  # noqa: E402
 
 from tools.memory_keyring import MemoryKeyring  # noqa: E402
 
@@ -270,7 +270,7 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
                 "payload": tp.model_dump(mode="json"),
             }
             rows.append((tr["event_id"], did, "dossier.transition", canonical_json(tr), now.isoformat(" ")))
-    con = sqlite3.connect(store.engine.url.database)
+    con = raw_connect(store.engine.url.database)
     try:
         with con:
             # The template's own event is sent too (it is a real, valid event): count it.

@@ -42,3 +42,15 @@ def save(key: str, figures: dict[str, Any]) -> None:
     RESULTS.write_text(
         json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+
+
+def raw_connect(path: Path | str) -> Any:
+    """A DB-API connection below the app on a desk store: plain ``sqlite3`` on a plain file, SQLCipher with
+    the data folder's key from the keyring on an encrypted one (issue 16: the store is encrypted wherever an
+    OS keyring exists), for the benches' bulk fills and raw baselines."""
+    from app.models import cipher
+    from app.services import storekey
+
+    path = Path(path)
+    key = None if cipher.is_plain(path) else storekey.load(path.parent)
+    return cipher.connect(path, key)
