@@ -40,7 +40,7 @@ from app.services import files as svc
 from app.services.audit import Actor
 from app.services.dossiers import ReceiveRequest, receive
 from app.services.drafts import INTAKE, clear_draft
-from app.services.intake import IntakeOutcome, print_dossier_form
+from app.services.intake import IntakeOutcome, print_receipt
 
 log = logging.getLogger(__name__)
 
@@ -274,14 +274,7 @@ def receive_store_and_print(
             break
     else:
         not_stored = ()
-    try:
-        printed = print_dossier_form(store, actor, result.dossier_id, form)
-    except Exception as exc:
-        if not isinstance(exc, DomainError):
-            log.exception("receipt of %s not printed", result.code)
-        outcome = IntakeOutcome(result.dossier_id, result.code, result, None, exc)
-    else:
-        outcome = IntakeOutcome(result.dossier_id, result.code, result, printed, None)
+    outcome = print_receipt(store, actor, result, form)
     return DigitisedIntake(outcome, tuple(stored), error, not_stored)
 
 

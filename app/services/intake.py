@@ -48,6 +48,11 @@ def receive_and_print(store: Store, actor: Actor, req: ReceiveRequest, form: str
     """Record the dossier durably, then print its receipt from the committed rows; clear the draft."""
     result = receive(store, actor, req)
     clear_draft(store, INTAKE)
+    return print_receipt(store, actor, result, form)
+
+
+def print_receipt(store: Store, actor: Actor, result: ReceiveResult, form: str) -> IntakeOutcome:
+    """The receipt of a dossier just received, printed from the committed rows, or why it was not."""
     try:
         printed = print_dossier_form(store, actor, result.dossier_id, form)
     except Exception as exc:  # the dossier is safe; the receipt can be reprinted from the detail screen

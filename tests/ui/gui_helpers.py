@@ -22,11 +22,13 @@ Starter = Callable[..., MainWindow]
 
 
 def quiet(window: MainWindow) -> bool:
-    """Nothing queued on the workers (database, printing) and no debounce timer waiting to fire."""
+    """Nothing queued on the workers (database, printing, digitising) and no debounce timer waiting to
+    fire."""
     timers = (window.intake._autosave, window.intake._preview_timer, window.desk._search_timer)
     if window.intake.commune.searching:
         return False
-    return window.worker.idle and window.print_worker.idle and not any(t.isActive() for t in timers)
+    lanes = (window.worker, window.print_worker, window.ctx.digitise_lane)
+    return all(lane.idle for lane in lanes) and not any(t.isActive() for t in timers)
 
 
 def settle(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> None:

@@ -5,7 +5,6 @@ do, the form stays as it was typed, nothing is written; once the disk is fine, t
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from app.paths import database_path
 from app.ui.shell.main_window import MainWindow
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from faults.harness import disk_full, read_only, store_problems, table_snapshot  # noqa: E402
+from faults.harness import disk_full, raw_connect, read_only, store_problems, table_snapshot  # noqa: E402
 
 K = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -61,7 +60,7 @@ def written(db: Path) -> dict[str, Any]:
     """What a save writes: every table (``table_snapshot``) but the intake's draft, which the form
     autosaves in the background whenever it can (a small row that may still fit on a full disk)."""
     snap = table_snapshot(db)
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = raw_connect(db, readonly=True)
     try:
         snap["settings"] = con.execute(
             "SELECT group_concat(key || '=' || value) FROM settings WHERE key NOT LIKE 'draft.%'"
