@@ -49,7 +49,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.domain.canonical import canonical_json
@@ -225,7 +225,11 @@ def ensure_keyed(session: Session, data_dir: Path, actor: Actor | None = None) -
         )
         _seal_existing(session, who)
     _KEYS[name] = key
-    credentials.save_secret(_folder_name(data_dir), key.key_id)
+    # The folder's key id is remembered once the transaction that writes the marker has committed: saved
+    # before, a crash between the two would leave a keyring that says "keyed" beside a store without its
+    # marker, the very sign of a rewritten chain (a false alarm at every later check).
+    folder, key_id = _folder_name(data_dir), key.key_id
+    event.listen(session, "after_commit", lambda _s: credentials.save_secret(folder, key_id), once=True)
 
 
 def _seal_existing(session: Session, actor: Actor) -> None:

@@ -134,6 +134,7 @@ def test_full_disk_during_a_batch_of_papers(small_disk: Path, template_dir: Path
     data = small_disk / "data"
     data.mkdir()
     shutil.copy(database_path(template_dir), database_path(data))
+    give_store_key(template_dir, data)  # the copy's store key goes with it
     store = open_store(data)
     db = database_path(data)
     blobs = BlobStore.of(data, store.key)

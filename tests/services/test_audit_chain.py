@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from auditkit import ENTRY_COLUMNS, make_unkeyed
 from keyed import connect_raw
 from sqlalchemy import select
 
 from app.bootstrap import open_store
 from app.cli.main import main
-from app.domain.canonical import canonical_json
 from app.models import AuditEntry
 from app.services import audit
 from app.services import dossiers as svc
@@ -25,7 +25,6 @@ from tools.memory_keyring import MemoryKeyring
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 MONDAY = datetime(2026, 11, 30, 9, 15)
-ENTRY_COLUMNS = "id, at, operator_name, workstation_name, action, entity, entity_id, details"
 NAMES = ("Hùng", "Minh", "Lan", "Tuấn", "Hoa")
 
 
@@ -227,23 +226,7 @@ def test_an_unkeyed_store_is_verified_once_then_continued_keyed(
     codes = filled(data_dir, 3)
     # Make it what the earlier version left: entries chained by sha256 only, no marker, no seals.
     con = connect_raw(data_dir)
-    con.execute("DELETE FROM audit_entries WHERE action IN ('audit.keyed', 'audit.sealed')")
-    prev = audit.GENESIS
-    for ident, at, op, ws, action, entity, entity_id, details in con.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM audit_entries ORDER BY id"
-    ).fetchall():
-        d = json.loads(details)
-        d.pop("seal", None)
-        digest = audit._entry_hash(
-            prev, datetime.fromisoformat(at), Actor(op, ws), action, entity, entity_id, d
-        )
-        con.execute(
-            "UPDATE audit_entries SET prev_hash = ?, hash = ?, details = ? WHERE id = ?",
-            (prev, digest, canonical_json(d), ident),
-        )
-        prev = digest
-    con.execute("UPDATE settings SET value = ? WHERE key = 'audit.head'", (json.dumps(prev),))
-    con.commit()
+    make_unkeyed(con)
     dossiers = con.execute("SELECT count(*) FROM dossiers").fetchone()[0]
     con.close()
     forget_audit_keys(
