@@ -138,9 +138,8 @@ def test_every_operation_survives_random_requests(world: World, fuzz_http: httpx
         ("PUT", "/api/v1/files/{sha256}"),
         ("GET", "/api/v1/files/{sha256}/content"),
     }
-    assert operations == {("GET", "/api/v1/health"), ("GET", "/api/v1/sync/changes")} | files | {
-        ("POST", p) for p in bodies
-    }
+    reads = {("GET", "/api/v1/health"), ("GET", "/api/v1/sync/changes"), ("GET", "/api/v1/sync/portal-acks")}
+    assert operations == reads | files | {("POST", p) for p in bodies}
     ops = sorted(operations)
     auth = {"Authorization": f"Bearer {desk.client.token}"}
 
@@ -185,7 +184,11 @@ def test_every_operation_survives_random_requests(world: World, fuzz_http: httpx
             return
         if method == "GET":
             params = data.draw(
-                st.dictionaries(st.sampled_from(["since", "limit", "x"]), JSON_SCALARS.map(str), max_size=3),
+                st.dictionaries(
+                    st.sampled_from(["since", "since_at", "since_id", "limit", "x"]),
+                    JSON_SCALARS.map(str),
+                    max_size=4,
+                ),
                 label="query",
             )
             check(fuzz_http.get(path, params=params, headers=h))
