@@ -21,7 +21,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +29,16 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
-from bench_sync import A, ServerProcess, enrolment_code, prepare_server_db  # noqa: E402
+from bench_sync import OPERATOR, A, ServerProcess, enrolment_code, prepare_server_db  # noqa: E402
 from common import save, stats_ms  # noqa: E402
 
-from app.contract import ApplicantInfo, DossierSnapshot, Event, TransitionPayload  # noqa: E402
+from app.contract import (  # noqa: E402
+    MAX_LEASE_SIZE,
+    ApplicantInfo,
+    DossierSnapshot,
+    Event,
+    TransitionPayload,
+)
 from app.domain.codes import format_code  # noqa: E402
 from app.domain.status import Action, Status  # noqa: E402
 from app.sync.client import SyncClient  # noqa: E402
@@ -52,6 +58,7 @@ def _id() -> str:
 
 
 def dossier_events(n: int, day: date, steps: int) -> list[Event]:
+    now = datetime.now().replace(microsecond=0)
     snap = DossierSnapshot(
         id=_id(),
         code=format_code(A, day, n),
@@ -66,12 +73,13 @@ def dossier_events(n: int, day: date, steps: int) -> list[Event]:
         handling_agency="UBND",
         handling_agency_eid=A,
         scenario="a",
-        received_at=datetime(2026, 5, 4, 8, 30),
-        due_at=datetime(2026, 5, 7, 8, 30),
+        received_at=now,
+        due_at=now + timedelta(days=3),
         status=Status.RECEIVED,
     )
-    now = datetime.now()
-    out = [Event.received(_id(), snap, occurred_at=now, operator="bench", workstation="Quầy 1")]
+    # The server's trust rules (issue 16): a code from this device's lease, times not before its
+    # enrolment, an operator who logged in through it.
+    out = [Event.received(_id(), snap, occurred_at=now, operator=OPERATOR[0], workstation="Quầy 1")]
     for i, (action, to) in enumerate(WALK[:steps], start=2):
         out.append(
             Event.transitioned(
@@ -80,11 +88,34 @@ def dossier_events(n: int, day: date, steps: int) -> list[Event]:
                 TransitionPayload(action=action, to_status=to),
                 seq=i,
                 occurred_at=now,
-                operator="bench",
+                operator=OPERATOR[0],
                 workstation="Quầy 1",
             )
         )
     return out
+
+
+def _operator_logged_in(db_url: str, client: SyncClient) -> None:
+    """The bench's operator (bench_sync.OPERATOR) made on the server and logged in through the device."""
+    from server import admin
+
+    db = Database(db_url)
+    try:
+        admin.add_operator(db, A, OPERATOR[0], OPERATOR[1], OPERATOR[2])
+    except admin.AdminError as err:
+        if err.problem.code != "admin.operator_exists":
+            raise
+    finally:
+        db.dispose()
+    client.login(OPERATOR[0], OPERATOR[2])
+
+
+def _leased(client: SyncClient, day: date, n: int) -> list[int]:
+    out: list[int] = []
+    while len(out) < n:
+        lease = client.lease(A, day, MAX_LEASE_SIZE).lease
+        out.extend(range(lease.first, lease.last + 1))
+    return out[:n]
 
 
 def main() -> int:
@@ -99,7 +130,9 @@ def main() -> int:
     figures: dict[str, object] = {}
     with ServerProcess(db_url) as server, SyncClient(server.url, None) as client:
         client.enroll(enrolment_code(db_url, A), "Quầy bench")
-        events = [e for n in range(1, args.dossiers + 1) for e in dossier_events(n, day, n % 4)]
+        _operator_logged_in(db_url, client)
+        numbers = _leased(client, day, args.dossiers + args.lag_samples)
+        events = [e for i in range(args.dossiers) for e in dossier_events(numbers[i], day, (i + 1) % 4)]
         for i in range(0, len(events), 500):
             client.push(events[i : i + 500])
         db = Database(db_url)
@@ -144,7 +177,7 @@ def main() -> int:
             try:
                 samples = []
                 for n in range(args.lag_samples):
-                    evs = dossier_events(50_000 + n, day, 0)
+                    evs = dossier_events(numbers[args.dossiers + n], day, 0)
                     code = evs[0].payload["code"]
                     t = time.perf_counter()
                     client.push(evs)
