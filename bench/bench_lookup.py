@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_sync import ServerProcess, prepare_server_db  # noqa: E402
+from bench_sync import OPERATOR, ServerProcess, lease_numbers, log_in_operator, prepare_server_db  # noqa: E402
 from common import save, stats_ms  # noqa: E402
 
 from app.contract import ApplicantInfo, DossierSnapshot, Event  # noqa: E402
@@ -61,6 +61,10 @@ def seed(url: str, db_url: str, count: int) -> list[tuple[str, str]]:
     enrolled = client.enroll(code, "Bench")
     client.close()
     day = datetime.now(UTC) + timedelta(hours=7)
+    # The server's trust rules (issue 16): an operator logged in through the device, codes of its lease.
+    with SyncClient(url, enrolled.device_token) as c:
+        log_in_operator(db_url, A, c)
+        numbers = lease_numbers(c, A, day.date(), count)
     out: list[tuple[str, str]] = []
     events = []
     rng = random.Random(7)
@@ -68,7 +72,7 @@ def seed(url: str, db_url: str, count: int) -> list[tuple[str, str]]:
         secret = "".join(rng.choice(ALPHABET) for _ in range(4))
         snap = DossierSnapshot(
             id=str(uuid.uuid4()),
-            code=format_code(A, day.date(), n),
+            code=format_code(A, day.date(), numbers[n - 1]),
             lookup_secret=secret,
             procedure_code="1.001193",
             procedure_name="Thủ tục đăng ký khai sinh",
@@ -86,7 +90,11 @@ def seed(url: str, db_url: str, count: int) -> list[tuple[str, str]]:
         )
         events.append(
             Event.received(
-                str(uuid.uuid4()), snap, occurred_at=snap.received_at, operator="bench", workstation="Bench"
+                str(uuid.uuid4()),
+                snap,
+                occurred_at=snap.received_at,
+                operator=OPERATOR[0],
+                workstation="Bench",
             )
         )
         out.append((snap.code or "", secret))

@@ -29,11 +29,18 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
-from bench_sync import OPERATOR, A, ServerProcess, enrolment_code, prepare_server_db  # noqa: E402
+from bench_sync import (  # noqa: E402
+    OPERATOR,
+    A,
+    ServerProcess,
+    enrolment_code,
+    lease_numbers,
+    log_in_operator,
+    prepare_server_db,
+)
 from common import save, stats_ms  # noqa: E402
 
 from app.contract import (  # noqa: E402
-    MAX_LEASE_SIZE,
     ApplicantInfo,
     DossierSnapshot,
     Event,
@@ -95,29 +102,6 @@ def dossier_events(n: int, day: date, steps: int) -> list[Event]:
     return out
 
 
-def _operator_logged_in(db_url: str, client: SyncClient) -> None:
-    """The bench's operator (bench_sync.OPERATOR) made on the server and logged in through the device."""
-    from server import admin
-
-    db = Database(db_url)
-    try:
-        admin.add_operator(db, A, OPERATOR[0], OPERATOR[1], OPERATOR[2])
-    except admin.AdminError as err:
-        if err.problem.code != "admin.operator_exists":
-            raise
-    finally:
-        db.dispose()
-    client.login(OPERATOR[0], OPERATOR[2])
-
-
-def _leased(client: SyncClient, day: date, n: int) -> list[int]:
-    out: list[int] = []
-    while len(out) < n:
-        lease = client.lease(A, day, MAX_LEASE_SIZE).lease
-        out.extend(range(lease.first, lease.last + 1))
-    return out[:n]
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dossiers", type=int, default=500)
@@ -130,8 +114,8 @@ def main() -> int:
     figures: dict[str, object] = {}
     with ServerProcess(db_url) as server, SyncClient(server.url, None) as client:
         client.enroll(enrolment_code(db_url, A), "Quầy bench")
-        _operator_logged_in(db_url, client)
-        numbers = _leased(client, day, args.dossiers + args.lag_samples)
+        log_in_operator(db_url, A, client)
+        numbers = lease_numbers(client, A, day, args.dossiers + args.lag_samples)
         events = [e for i in range(args.dossiers) for e in dossier_events(numbers[i], day, (i + 1) % 4)]
         for i in range(0, len(events), 500):
             client.push(events[i : i + 500])

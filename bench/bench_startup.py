@@ -249,6 +249,12 @@ def prepare_store(folder: Path, n: int, today_rows: int = 60) -> int:
     path = database_path(folder)
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
+        # No keyring, as in the desk processes this bench starts: a plain store (importing bench_engine
+        # loaded tests' MemoryKeyring, which keyring would otherwise pick as the best backend).
+        import keyring
+        from keyring.backends import fail
+
+        keyring.set_keyring(fail.Keyring())
         open_store(folder, demo=True).dispose()
         t = time.perf_counter()
         print(f"building a store of {n:,} dossiers in {folder} (once; reused by later runs)")

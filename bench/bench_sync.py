@@ -187,6 +187,15 @@ def sign_in(store: Any, db_url: str, eid: str) -> None:
     as an operator does once online (the server refuses events naming anyone else)."""
     from app.sync import engine
     from app.sync.client import SyncClient
+
+    url, _device, token = engine.connection(store)
+    with SyncClient(url, token) as client:
+        log_in_operator(db_url, eid, client)
+
+
+def log_in_operator(db_url: str, eid: str, client: Any) -> None:
+    """:data:`OPERATOR` made on the server for ``eid`` (if missing) and logged in through ``client``'s
+    device (a ``SyncClient`` with the device token)."""
     from server import admin
     from server.db import Database
 
@@ -198,23 +207,27 @@ def sign_in(store: Any, db_url: str, eid: str) -> None:
             raise
     finally:
         db.dispose()
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        client.login(OPERATOR[0], OPERATOR[2])
+    client.login(OPERATOR[0], OPERATOR[2])
 
 
 def leased_numbers(store: Any, eid: str, day: date, n: int) -> list[int]:
     """``n`` numbers of ``day`` leased to the desk by the server (the only ones it accepts from it)."""
-    from app.contract import MAX_LEASE_SIZE
     from app.sync import engine
     from app.sync.client import SyncClient
 
     url, _device, token = engine.connection(store)
-    out: list[int] = []
     with SyncClient(url, token) as client:
-        while len(out) < n:
-            lease = client.lease(eid, day, MAX_LEASE_SIZE).lease
-            out.extend(range(lease.first, lease.last + 1))
+        return lease_numbers(client, eid, day, n)
+
+
+def lease_numbers(client: Any, eid: str, day: date, n: int) -> list[int]:
+    """``n`` numbers of ``day`` leased to ``client``'s device."""
+    from app.contract import MAX_LEASE_SIZE
+
+    out: list[int] = []
+    while len(out) < n:
+        lease = client.lease(eid, day, MAX_LEASE_SIZE).lease
+        out.extend(range(lease.first, lease.last + 1))
     return out[:n]
 
 
