@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
 import logging
 import re
 import shutil
+import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,41 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: The template store's audit-chain key (issue 16, D10), in every test's keyring (see template_dir).
 _TEMPLATE_SECRETS: dict[tuple[str, str], str] = {}
+
+
+def _sigpipe_ignored() -> bool:
+    """Whether SIGPIPE is ignored by this process, as the kernel sees it (``SigIgn`` of /proc/self/status:
+    a native library can change the disposition behind Python's back)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            mask = next(line for line in fh if line.startswith("SigIgn:")).split()[1]
+    except (OSError, StopIteration):
+        return True
+    return bool(int(mask, 16) & (1 << (signal.SIGPIPE - 1)))
+
+
+#: Tests after which SIGPIPE was no longer ignored (shown at the end of the run: see the fixture below).
+SIGPIPE_RESET_BY: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def sigpipe_stays_ignored(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Python ignores SIGPIPE, so a write to a socket or pipe whose reader is gone raises BrokenPipeError.
+    One CI run of the whole suite died of SIGPIPE (make: "Broken pipe") in the server-kill test, which
+    passes alone: something run earlier in the same process had set SIGPIPE back to its default. Each test
+    starts with it ignored again, and the tests after which it was not are named at the end of the run."""
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    yield
+    if not _sigpipe_ignored():
+        SIGPIPE_RESET_BY.append(request.node.nodeid)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SIGPIPE_RESET_BY and hasattr(signal, "SIGPIPE"):
+        terminalreporter.write_line(
+            "SIGPIPE was no longer ignored after: " + ", ".join(SIGPIPE_RESET_BY), yellow=True
+        )
 
 
 @pytest.fixture(autouse=True)
