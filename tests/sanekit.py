@@ -5,6 +5,7 @@ is not installed."""
 from __future__ import annotations
 
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,11 @@ def sane_test_conf(folder: Path) -> Path:
     if (conf / "dll.d").is_dir():
         shutil.rmtree(conf / "dll.d")
     return conf
+
+
+def sigpipe_ignored() -> bool:
+    """Whether SIGPIPE is ignored by this process as the kernel sees it (``SigIgn`` of /proc/self/status;
+    a native library changes it behind Python's back)."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        mask = next(line for line in fh if line.startswith("SigIgn:")).split()[1]
+    return bool(int(mask, 16) & (1 << (signal.SIGPIPE - 1)))

@@ -14,8 +14,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,7 +69,25 @@ def list_devices() -> list[Device]:
     if sys.platform == "win32":
         return [Device(name, "", name, "TWAIN") for name in _twain_sources()]
     sane = _sane()
-    return [Device(str(n), str(v), str(m), str(t)) for n, v, m, t in sane.get_devices()]
+    try:
+        return [Device(str(n), str(v), str(m), str(t)) for n, v, m, t in sane.get_devices()]
+    finally:
+        _ignore_sigpipe_again()
+
+
+def _ignore_sigpipe_again() -> None:
+    """SANE's scanning (seen with its ``test`` backend's reader) sets SIGPIPE back to its default action,
+    under which a write to a socket whose peer has gone (the provincial server restarting during a sync)
+    would kill the whole desk; Python ignores SIGPIPE and raises BrokenPipeError instead. Ignore it again,
+    for the whole process, through libc: ``signal.signal`` may be called from the main thread only, and
+    scanning runs on the digitising lane (tests/digitise/test_sources.py checks it)."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.signal.restype = ctypes.c_void_p
+        libc.signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
+        libc.signal(signal.SIGPIPE, ctypes.c_void_p(1))  # SIG_IGN
+    except (OSError, AttributeError):  # no libc signal() to call: nothing SANE could have changed either
+        pass
 
 
 def scan(
@@ -119,17 +139,21 @@ def scan_pages(
                 if n >= MAX_FEEDER_SHEETS:
                     break
                 count += 1
+                _ignore_sigpipe_again()
                 yield RawPage(img, float(resolution), f"{device}#{n + 1}")
             if not count:
                 raise _problem("the feeder is empty", "khay nạp giấy trống")
         else:
-            yield RawPage(dev.scan(), float(resolution), f"{device}#1")
+            image = dev.scan()
+            _ignore_sigpipe_again()
+            yield RawPage(image, float(resolution), f"{device}#1")
     except DomainError:
         raise
     except Exception as exc:  # the driver's error, whatever its type, is told to the operator
         raise _problem(str(exc)) from None
     finally:
         dev.close()
+        _ignore_sigpipe_again()
 
 
 def _option_values(dev: Any, name: str) -> list[str]:

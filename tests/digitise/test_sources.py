@@ -6,10 +6,11 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sanekit import sane_test_conf
+from sanekit import sane_test_conf, sigpipe_ignored
 
 from app.cli.main import main
 from app.digitise.sources import FolderWatcher
@@ -89,6 +90,18 @@ def test_flatbed_scan_gives_one_page() -> None:
 
     (page,) = sources.scan("test:1", resolution=50)
     assert page.image.mode == "L" and page.dpi == 50.0
+
+
+@pytest.mark.usefixtures("sane_test_backend")
+def test_scanning_on_a_worker_thread_leaves_sigpipe_ignored() -> None:
+    """SANE's scanning sets SIGPIPE back to its default (a write to a closed socket would then kill the
+    desk, as it once killed a whole CI run); the scan puts it back, from the digitising lane's thread."""
+    from app.digitise import sources
+
+    assert sigpipe_ignored()
+    with ThreadPoolExecutor(1) as lane:
+        pages = lane.submit(sources.scan, "test:0", feeder=True, resolution=50).result()
+    assert pages and sigpipe_ignored()
 
 
 def test_folder_watcher_takes_files_once_their_size_is_stable(tmp_path: Path) -> None:
