@@ -46,7 +46,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -64,7 +64,7 @@ from bench_sync import (  # noqa: E402
     prepare_server_db,
     use_memory_keyring,
 )
-from common import percentile  # noqa: E402
+from common import centre_today, percentile  # noqa: E402
 
 T_STALL_MS = 50.0
 TICK_MS = 5
@@ -276,12 +276,12 @@ def main() -> int:
 
         t = time.perf_counter()
         with desk_store(folder / "other", server, "Quầy 2") as other:
-            bulk_outbox(other, args.incoming, date.today())  # the server leases from yesterday on
+            bulk_outbox(other, args.incoming, centre_today())  # the server leases from yesterday on
             url, _d, token = engine.connection(other)
             with SyncClient(url, token) as client:
                 engine.SyncEngine(other, client).push(engine.RoundReport())
         with desk_store(folder / "desk", server, "Quầy 1") as store:
-            bulk_outbox(store, args.outbox, date.today() - timedelta(days=1))
+            bulk_outbox(store, args.outbox, centre_today() - timedelta(days=1))
         print(
             f"set-up {time.perf_counter() - t:.1f} s: server {server.url}; the desk has {args.outbox:,} events to push"
             f" and {args.incoming:,} (+ catalogue) to pull"

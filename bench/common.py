@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import platform
 import statistics
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def centre_today() -> date:
+    """Today in Vietnam, the day the server leases numbers for (from yesterday on): on a machine whose clock
+    is set to UTC, ``date.today()`` is a day behind from 17:00 UTC."""
+    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
 def percentile(values: list[float], q: float) -> float:
