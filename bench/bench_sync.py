@@ -80,6 +80,11 @@ def prepare_server_db(url: str, *, demo: bool = True) -> None:
         db.dispose()
 
 
+#: The server's environment in the benches: its per-device daily lease cap (D14, 2,000 numbers per workstation,
+#: agency and day by default) raised, since a bench pushes thousands of dossiers of one day from one desk.
+BENCH_ENV = os.environ | {"MOTCUA_LEASE_PER_DEVICE_DAY": "10000000"}
+
+
 class ServerProcess:
     """``motcua-server serve`` in a subprocess on a free port of 127.0.0.1."""
 
@@ -104,7 +109,7 @@ class ServerProcess:
         cmd += ["--workers", str(self.workers)]
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=BENCH_ENV
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

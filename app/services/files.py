@@ -327,6 +327,39 @@ def exempt(
     )
 
 
+def _files_event(
+    event_id: str,
+    dossier_id: str,
+    seq: int,
+    at: datetime,
+    payload: dict[str, Any],
+    operator: str | None,
+    workstation: str | None,
+) -> OutboxEntry:
+    """The outbox row of a ``dossier.files`` event (its envelope as the sync engine sends it); the operator
+    and workstation are left out of the envelope when unknown."""
+    envelope: dict[str, Any] = {
+        "event_id": event_id,
+        "dossier_id": dossier_id,
+        "seq": seq,
+        "type": EVENT_TYPE,
+        "occurred_at": at.isoformat(),
+    }
+    if operator is not None:
+        envelope["operator"] = operator
+    if workstation is not None:
+        envelope["workstation"] = workstation
+    envelope["payload"] = payload
+    return OutboxEntry(
+        event_id=event_id,
+        dossier_id=dossier_id,
+        event_type=EVENT_TYPE,
+        created_at=at,
+        state="pending",
+        payload=envelope,
+    )
+
+
 def _record(
     store: Store,
     actor: Actor,
@@ -400,25 +433,7 @@ def _record(
             "exemption": exemption,
             "reused": reused_from is not None,
         }
-        s.add(
-            OutboxEntry(
-                event_id=event_id,
-                dossier_id=d.id,
-                event_type=EVENT_TYPE,
-                created_at=at,
-                state="pending",
-                payload={
-                    "event_id": event_id,
-                    "dossier_id": d.id,
-                    "seq": len(d.events) + 1,
-                    "type": EVENT_TYPE,
-                    "occurred_at": at.isoformat(),
-                    "operator": actor.operator,
-                    "workstation": actor.workstation,
-                    "payload": payload,
-                },
-            )
-        )
+        s.add(_files_event(event_id, d.id, len(d.events) + 1, at, payload, actor.operator, actor.workstation))
         audit.append(
             s,
             actor,
@@ -823,21 +838,14 @@ def _switch_to_text_layer(s: Session, row_id: int, old_sha256: str, stored: Stor
     d = s.get(Dossier, row.dossier_id)
     actor = Actor("ocr", str(entry.payload.get("workstation", "")))
     s.add(
-        OutboxEntry(
-            event_id=event_id,
-            dossier_id=row.dossier_id,
-            event_type=EVENT_TYPE,
-            created_at=at,
-            state="pending",
-            payload={
-                **{k: entry.payload[k] for k in ("operator", "workstation") if k in entry.payload},
-                "event_id": event_id,
-                "dossier_id": row.dossier_id,
-                "seq": (len(d.events) if d is not None else 0) + 1,
-                "type": EVENT_TYPE,
-                "occurred_at": at.isoformat(),
-                "payload": payload,
-            },
+        _files_event(
+            event_id,
+            row.dossier_id,
+            (len(d.events) if d is not None else 0) + 1,
+            at,
+            payload,
+            entry.payload.get("operator"),
+            entry.payload.get("workstation"),
         )
     )
     audit.append(

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -32,8 +33,9 @@ if str(ROOT) not in sys.path[:1]:
 if "server" in sys.modules and getattr(sys.modules["server"], "__file__", None) is None:
     del sys.modules["server"]  # a namespace package picked up from tests/
 
+from faults.harness import new_desk  # noqa: E402
 from s3kit import simulated_s3  # noqa: E402
-from srvkit import LiveServer, World  # noqa: E402
+from srvkit import A, B, LiveServer, World, sign_in  # noqa: E402
 
 from server.app import create_app  # noqa: E402
 from server.blobs import BlobStore, PgBlobStore  # noqa: E402
@@ -194,3 +196,23 @@ def world(server: LiveServer) -> Iterator[World]:
         yield w
     finally:
         w.close()
+
+
+@pytest.fixture
+def desks(world: World, tmp_path: Path, template_dir: Path) -> Iterator[tuple[Any, Any]]:
+    """Two desks enrolled with the server, centre A's and centre B's, their operators logged in online
+    once (issue 16, D7)."""
+    stores = [
+        new_desk(
+            tmp_path / eid,
+            template_dir,
+            world.live.url,
+            world.enrol_code(eid),
+            "Quầy 1",
+            sign_in=lambda token, eid=eid: sign_in(world, token, eid),
+        )
+        for eid in (A, B)
+    ]
+    yield stores[0], stores[1]
+    for s in stores:
+        s.dispose()

@@ -15,6 +15,7 @@ from app.contract import ApplicantInfo, CentreInfo, DossierSnapshot, Event, Tran
 from app.domain.calendar import VIETNAM_TZ
 from app.domain.codes import DEFAULT_PLAN, format_code
 from app.domain.status import Action, Status
+from app.sync import engine
 from app.sync.client import SyncClient
 from server import admin
 from server import models as sm
@@ -267,3 +268,10 @@ class World:
 def statuses(results: list[Any]) -> list[str]:
     """The status of each push result, with the reason code of rejections (``rejected:code``)."""
     return [r.status if r.reason is None else f"{r.status}:{r.reason.code}" for r in results]
+
+
+def sync_round(store: Any) -> engine.RoundReport:
+    """One sync round of a desk (push, pull, files) against the server it is enrolled with."""
+    url, _device, token = engine.connection(store)
+    with SyncClient(url, token) as client:
+        return engine.SyncEngine(store, client).run_round()

@@ -16,6 +16,7 @@ import zxingcpp
 from keyed import give_store_key
 from sqlalchemy import select
 from srvkit import A, World, sign_in
+from srvkit import sync_round as sync
 
 from app.bootstrap import open_store
 from app.models import Centre, DossierRating
@@ -25,7 +26,6 @@ from app.services import dossiers as svc
 from app.services import printing
 from app.services.audit import Actor
 from app.sync import engine
-from app.sync.client import SyncClient
 from server.web.settings import set_public_url
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
@@ -49,12 +49,6 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     sign_in(world, engine.connection(store)[2], A)  # its operators log in online once (issue 16, D7)
     yield store
     store.dispose()
-
-
-def sync(store: Store) -> engine.RoundReport:
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        return engine.SyncEngine(store, client).run_round()
 
 
 def received_and_printed(desk: Store, world: World) -> tuple[str, str, bytes]:

@@ -13,6 +13,7 @@ import pytest
 from keyed import connect_raw, give_store_key
 from sqlalchemy import select
 from srvkit import A, World, sign_in
+from srvkit import sync_round as sync
 
 from app.bootstrap import open_store
 from app.models.db import Store
@@ -21,7 +22,6 @@ from app.services import audit, backup
 from app.services import dossiers as svc
 from app.services.audit import Actor
 from app.sync import engine
-from app.sync.client import SyncClient
 from server import audit as server_audit
 from server import models as sm
 
@@ -41,12 +41,6 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     sign_in(world, engine.connection(store)[2], A)
     yield store
     store.dispose()
-
-
-def sync(store: Store) -> engine.RoundReport:
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        return engine.SyncEngine(store, client).run_round()
 
 
 def receive(store: Store) -> None:

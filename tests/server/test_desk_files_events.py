@@ -8,24 +8,20 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from keyed import give_store_key
 from s3kit import s3_env
 from sqlalchemy import select, update
-from srvkit import A, B, P, World, sign_in
+from srvkit import P, World
+from srvkit import sync_round as sync
 
-from app.bootstrap import open_store
 from app.contract import API_PREFIX, CLIENT_TIME_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION
 from app.digitise import samples
 from app.models import DossierFile
 from app.models.db import Store
-from app.paths import database_path
 from app.services import dossiers as svc
 from app.services import files as fsvc
 from app.services.audit import Actor
@@ -38,29 +34,6 @@ from server.blobs import BlobStore
 from server.blobs_s3 import S3BlobStore
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
-
-
-@pytest.fixture
-def desks(world: World, tmp_path: Path, template_dir: Path) -> Iterator[tuple[Store, Store]]:
-    stores: list[Store] = []
-    for eid in (A, B):
-        folder = tmp_path / eid
-        folder.mkdir()
-        shutil.copy(database_path(template_dir), database_path(folder))
-        give_store_key(template_dir, folder)
-        store = open_store(folder)
-        engine.enrol(store, world.live.url, world.enrol_code(eid), "Quầy 1")
-        sign_in(world, engine.connection(store)[2], eid)  # its operators log in online once (issue 16, D7)
-        stores.append(store)
-    yield stores[0], stores[1]
-    for s in stores:
-        s.dispose()
-
-
-def sync(store: Store) -> engine.RoundReport:
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        return engine.SyncEngine(store, client).run_round()
 
 
 def test_files_event_travels_with_a_forwarded_dossier(

@@ -6,15 +6,14 @@ page hashes, the same bytes exported at both desks."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from faults.harness import new_desk
 from sanekit import sane_test_conf
 from sqlalchemy import update
-from srvkit import A, B, World, sign_in
+from srvkit import World
+from srvkit import sync_round as sync
 
 from app.cli.main import main as cli
 from app.digitise import ocr
@@ -26,7 +25,6 @@ from app.services.audit import Actor
 from app.services.health import check_database
 from app.services.reference import set_setting
 from app.sync import engine
-from app.sync.client import SyncClient
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 
@@ -35,30 +33,6 @@ ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 def sane_conf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     conf = sane_test_conf(tmp_path)
     monkeypatch.setenv("SANE_CONFIG_DIR", str(conf))
-
-
-@pytest.fixture
-def desks(world: World, tmp_path: Path, template_dir: Path) -> Iterator[tuple[Store, Store]]:
-    stores = [
-        new_desk(
-            tmp_path / eid,
-            template_dir,
-            world.live.url,
-            world.enrol_code(eid),
-            "Quầy 1",
-            sign_in=lambda token, eid=eid: sign_in(world, token, eid),
-        )
-        for eid in (A, B)
-    ]
-    yield stores[0], stores[1]
-    for s in stores:
-        s.dispose()
-
-
-def sync(store: Store) -> engine.RoundReport:
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        return engine.SyncEngine(store, client).run_round()
 
 
 @pytest.mark.usefixtures("sane_conf")

@@ -8,25 +8,22 @@ event still waits in the outbox, OCR's PDF/A replaces the file it names instead,
 from __future__ import annotations
 
 import io
-import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
-from keyed import give_store_key
 from sqlalchemy import select, update
-from srvkit import A, B, World, sign_in
+from srvkit import World
+from srvkit import sync_round as sync
 
-from app.bootstrap import open_store
 from app.contract import AuditHead, Event, PushResponse
 from app.digitise import imaging, ocr, samples
 from app.models import DossierFile, OutboxEntry
 from app.models.db import Store
-from app.paths import database_path
 from app.services import dossiers as svc
 from app.services import files as fsvc
 from app.services.audit import Actor
@@ -39,29 +36,6 @@ from server.blobs import BlobStore
 pytestmark = pytest.mark.skipif(ocr.available() is not None, reason=f"OCR cannot run: {ocr.available()}")
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
-
-
-@pytest.fixture
-def desks(world: World, tmp_path: Path, template_dir: Path) -> Iterator[tuple[Store, Store]]:
-    stores: list[Store] = []
-    for eid in (A, B):
-        folder = tmp_path / eid
-        folder.mkdir()
-        shutil.copy(database_path(template_dir), database_path(folder))
-        give_store_key(template_dir, folder)
-        store = open_store(folder)
-        engine.enrol(store, world.live.url, world.enrol_code(eid), "Quầy 1")
-        sign_in(world, engine.connection(store)[2], eid)
-        stores.append(store)
-    yield stores[0], stores[1]
-    for s in stores:
-        s.dispose()
-
-
-def sync(store: Store) -> engine.RoundReport:
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        return engine.SyncEngine(store, client).run_round()
 
 
 def forwarded_with_a_paper(a1: Store, tmp_path: Path, seed: int) -> str:

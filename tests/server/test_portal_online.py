@@ -19,6 +19,7 @@ from keyed import give_store_key
 from portalkit import simulator
 from sqlalchemy import select
 from srvkit import A, B, World, sign_in
+from srvkit import sync_round as sync
 
 from app.bootstrap import open_store
 from app.cli.main import main as desk_main
@@ -31,7 +32,6 @@ from app.services import dossiers as svc
 from app.services import online
 from app.services.audit import Actor
 from app.sync import engine
-from app.sync.client import SyncClient
 from server import portal
 from server.models import Dossier as ServerDossier
 
@@ -63,12 +63,6 @@ def make_desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Call
     yield make
     for s in stores:
         s.dispose()
-
-
-def sync(store: Store) -> engine.RoundReport:
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        return engine.SyncEngine(store, client).run_round()
 
 
 def submit(url: str, **extra: object) -> dict[str, object]:

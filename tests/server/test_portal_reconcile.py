@@ -19,6 +19,7 @@ from keyed import give_store_key
 from portalkit import simulator
 from sqlalchemy import select, update
 from srvkit import A, World, sign_in
+from srvkit import sync_round as sync
 
 from app.bootstrap import open_store
 from app.cli.main import main as desk_main
@@ -59,12 +60,6 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     sign_in(world, token, A)
     yield store
     store.dispose()
-
-
-def sync(store: Store) -> engine.RoundReport:
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        return engine.SyncEngine(store, client).run_round()
 
 
 def submit(url: str, hour: int, **flags: int) -> str:

@@ -21,6 +21,7 @@ from keyed import give_store_key
 from portalkit import simulator
 from sqlalchemy import select
 from srvkit import A, World, new_id, sign_in, statuses
+from srvkit import sync_round as sync
 
 from app.bootstrap import open_store
 from app.cli.main import main as desk_main
@@ -33,7 +34,6 @@ from app.paths import database_path
 from app.services import online
 from app.services.audit import Actor
 from app.sync import engine
-from app.sync.client import SyncClient
 from server import portal
 from server.models import Dossier as ServerDossier
 from tools.portal_sim import SimFaults
@@ -61,12 +61,6 @@ def desk(world: World, tmp_path: Path, template_dir: Path) -> Iterator[Store]:
     sign_in(world, token, A)
     yield store
     store.dispose()
-
-
-def sync(store: Store) -> engine.RoundReport:
-    url, _device, token = engine.connection(store)
-    with SyncClient(url, token) as client:
-        return engine.SyncEngine(store, client).run_round()
 
 
 def submit(url: str) -> str:
