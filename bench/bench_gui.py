@@ -57,14 +57,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import keyring  # noqa: E402
 from bench_sync import (  # noqa: E402
     ServerProcess,
     bulk_outbox,
     desk_store,
     prepare_server_db,
-    use_memory_keyring,
 )
 from common import centre_today, percentile  # noqa: E402
+
+from tools.memory_keyring import FileKeyring  # noqa: E402
 
 T_STALL_MS = 50.0
 TICK_MS = 5
@@ -261,8 +263,10 @@ def main() -> int:
 
     from common import save
 
-    use_memory_keyring()
     folder = Path(tempfile.mkdtemp(prefix="motcua-bench-gui-"))
+    # The secrets in a file of this run (tests' FileKeyring): the set-up runs in a forked child (below), so
+    # that the window's process holds only what the window itself allocates (its peak RSS is measured).
+    keyring.set_keyring(FileKeyring(str(folder / "keyring.json")))
     if args.digitise and not sane_test_backend(folder / "sane.d"):
         print("SANE's test backend is not installed (apt: sane-utils, python-sane): no digitising run")
         return 1
@@ -274,14 +278,17 @@ def main() -> int:
         from app.sync import engine
         from app.sync.client import SyncClient
 
+        def set_up() -> None:
+            with desk_store(folder / "other", server, "Quầy 2") as other:
+                bulk_outbox(other, args.incoming, centre_today())  # the server leases from yesterday on
+                url, _d, token = engine.connection(other)
+                with SyncClient(url, token) as client:
+                    engine.SyncEngine(other, client).push(engine.RoundReport())
+            with desk_store(folder / "desk", server, "Quầy 1") as store:
+                bulk_outbox(store, args.outbox, centre_today() - timedelta(days=1))
+
         t = time.perf_counter()
-        with desk_store(folder / "other", server, "Quầy 2") as other:
-            bulk_outbox(other, args.incoming, centre_today())  # the server leases from yesterday on
-            url, _d, token = engine.connection(other)
-            with SyncClient(url, token) as client:
-                engine.SyncEngine(other, client).push(engine.RoundReport())
-        with desk_store(folder / "desk", server, "Quầy 1") as store:
-            bulk_outbox(store, args.outbox, centre_today() - timedelta(days=1))
+        in_child(set_up)
         print(
             f"set-up {time.perf_counter() - t:.1f} s: server {server.url}; the desk has {args.outbox:,} events to push"
             f" and {args.incoming:,} (+ catalogue) to pull"
@@ -290,6 +297,47 @@ def main() -> int:
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def in_child(fn: Any) -> None:
+    """Run ``fn`` in a forked child (before the window's process creates its QApplication or any thread)
+    and wait for it; its memory is never the window's."""
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 0
+        try:
+            fn()
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _pid, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("the set-up failed in its child process (see above)")
+
+
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak_rss() -> float:
+    """Reset this process's peak RSS (VmHWM) to its current RSS (Linux: ``5`` to ``clear_refs``), so
+    that the peak read at the end is the measurement's, not the set-up's; returns the RSS now (MB)."""
+    Path("/proc/self/clear_refs").write_text("5")
+    return _status_mb("VmRSS")
+
+
+def peak_rss() -> float:
+    """This process's peak RSS (VmHWM) in MB since :func:`reset_peak_rss`."""
+    return _status_mb("VmHWM")
 
 
 def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, save: Any) -> int:
@@ -386,6 +434,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
                 ticker.start()
                 watchdog.start()
                 state["probe"] = Probe()
+                state["rss_at_start_mb"] = reset_peak_rss()
                 state["t0"] = time.perf_counter()
                 state["phase"] = "fill"
         elif phase == "fill" and digitising:
@@ -445,9 +494,15 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
                 state["phase"] = "end"
                 QTimer.singleShot(0, app.quit)
 
+    rss_by_phase: dict[str, float] = {}
+    page_size_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+
     def drive_and_note() -> None:
         drive()
         ticker.phase = state["phase"]  # what runs until the next tick of the driver
+        if "t0" in state:  # the RSS now (statm's second field, pages), the highest per phase
+            rss = int(Path("/proc/self/statm").read_text().split()[1]) * page_size_mb
+            rss_by_phase[ticker.phase] = max(rss_by_phase.get(ticker.phase, 0.0), rss)
 
     driver = QTimer()
     driver.setInterval(10)
@@ -461,6 +516,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
     probe: Probe | None = state.get("probe")
     if probe is not None:
         probe.stop()
+    peak_rss_mb = peak_rss()
     receipts = state["done"]
     recognised = window.ocr.done if getattr(window, "ocr", None) is not None else 0
     window.shutdown()
@@ -522,6 +578,12 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
     print(
         f"another process's ticker at the same time (the machine's load, baseline): longest gap"
         f" {q(probe_gaps, 1.0):.1f} ms; p99 {q(probe_gaps, 0.99):.1f} ms ({len(probe_gaps):,} ticks)"
+    )
+    print(
+        f"memory of the window's process (the desk's threads; the cleaning and OCR children are their own):"
+        f" peak RSS during the measurement {peak_rss_mb:.0f} MB (RSS at its start"
+        f" {state.get('rss_at_start_mb', 0.0):.0f} MB; target ≤ 250 MB while digitising); highest RSS seen per"
+        f" phase (every 10 ms): {', '.join(f'{ph} {mb:.0f} MB' for ph, mb in rss_by_phase.items())}"
     )
     snaps = watchdog.snapshots
     causes: dict[str, int] = {}
@@ -593,6 +655,8 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
             "other_process_longest_gap_ms": round(q(probe_gaps, 1.0), 1),
             "sync_rounds_seen": len(online),
             "target_stall_ms": T_STALL_MS,
+            "peak_rss_mb": round(peak_rss_mb, 1),
+            "rss_mb_by_phase": {ph: round(mb, 1) for ph, mb in rss_by_phase.items()},
             "stall_causes": causes,
             "ok": longest <= T_STALL_MS,
         },

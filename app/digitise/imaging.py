@@ -346,6 +346,13 @@ def clean_with_thumbnail(raw: RawPage, box: tuple[int, int]) -> tuple[CleanPage,
     return page, thumbnail(page, box)
 
 
+def clean_file_with_thumbnails(path: Path, box: tuple[int, int]) -> list[tuple[CleanPage, bytes]]:
+    """Every page of the file at ``path`` read, cleaned as read and given its thumbnail
+    (:func:`clean_with_thumbnail`): the window's panel runs it in its cleaning child, so that a file's
+    decoded pixels never pass through the window's process."""
+    return [clean_with_thumbnail(raw, box) for raw in iter_file(path)]
+
+
 def _clean(raw: RawPage, force_mode: str | None) -> CleanPage:
     img = raw.image
     dpi = raw.dpi or max(img.size) / A4_LONG_INCH

@@ -36,5 +36,9 @@ class DomainError(Exception):
             raise ValueError("DomainError needs at least one problem")
         super().__init__("; ".join(p.en for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[DomainError], tuple[tuple[Problem, ...]]]:
+        """Pickled with its problems (raised in a child process, e.g. the panel's cleaning child)."""
+        return (type(self), (self.problems,))
+
     def message(self, lang: str = "vi") -> str:
         return "\n".join(p.message(lang) for p in self.problems)
