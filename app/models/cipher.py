@@ -197,8 +197,8 @@ def encrypt_file(path: Path, key: bytes, progress: PageProgress | None = None) -
     over ``path`` (atomic: a crash leaves the plain store or the encrypted one, never neither); then
     overwrite and remove the plain copy. Returns the row counts. ``progress`` gets (thousandths done,
     1000): the export (:func:`export`, its pages) then the copy's check (:func:`integrity_check`, its
-    tables weighted by rows and indexes), :data:`EXPORT_SHARE` to the first. Raises :class:`RuntimeError` if the copy
-    differs (the plain store is left as it was)."""
+    tables weighted by rows and indexes), :data:`EXPORT_SHARE` to the first. Raises :class:`RuntimeError`
+    if the copy differs (the plain store is left as it was)."""
     tmp = path.with_name(path.name + ".encrypting")
     old = path.with_name(path.name + ".plain-old")
     tmp.unlink(missing_ok=True)
