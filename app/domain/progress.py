@@ -33,11 +33,11 @@ Progress = Callable[[Step, int, int], None]
 LABELS: dict[Step, tuple[str, str]] = {
     Step.CHECK: ("Đang kiểm tra kho dữ liệu…", "Checking the data store…"),
     Step.ENCRYPT_STORE: (
-        "Đang mã hoá kho dữ liệu (lần đầu sau khi nâng cấp)…",
+        "Đang mã hóa kho dữ liệu (lần đầu sau khi nâng cấp)…",
         "Encrypting the data store (first start after the upgrade)…",
     ),
-    Step.ENCRYPT_BACKUPS: ("Đang mã hoá các bản sao lưu…", "Encrypting the backups…"),
-    Step.ENCRYPT_FILES: ("Đang mã hoá các tệp số hoá…", "Encrypting the digitised files…"),
+    Step.ENCRYPT_BACKUPS: ("Đang mã hóa các bản sao lưu…", "Encrypting the backups…"),
+    Step.ENCRYPT_FILES: ("Đang mã hóa các tệp số hóa…", "Encrypting the digitised files…"),
     Step.MIGRATE: ("Đang nâng cấp kho dữ liệu…", "Upgrading the data store…"),
     Step.SEAL: ("Đang niêm phong nhật ký…", "Sealing the audit log…"),
 }

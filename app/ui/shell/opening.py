@@ -28,7 +28,7 @@ from app.domain.progress import Step
 
 log = logging.getLogger(__name__)
 
-#: Least time between two progress signals of one step (a step's first and last reports always go).
+# Least time between two progress signals of one step (a step's first and last reports always go).
 SIGNAL_EVERY_S = 0.05
 
 
