@@ -353,7 +353,7 @@ class BlobStore:
                 continue
             self._write(p, self.seal(raw, digest), keep_old=True)
             report.encrypted += 1
-        if progress is not None:
+        if progress is not None and stored:
             progress(len(stored), len(stored))
         self.root.mkdir(parents=True, exist_ok=True)
         with mark.open("w", encoding="utf-8") as fh:
