@@ -339,6 +339,9 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         code = app.exec()
     finally:
+        opener = current_opener()
+        if opener is not None:
+            opener.wait()  # the event loop left while the store opened (a signal): never kill that thread
         window.shutdown()
         for store in opened:
             if store is not None:
