@@ -5,12 +5,11 @@ meanwhile, closing the window waits for the conversion; start-up errors still of
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from keyed import connect_raw
+from keyed import connect_raw, make_plain
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QProgressBar
 from pytestqt.qtbot import QtBot
@@ -22,32 +21,6 @@ from app.ui.shell.main_window import MainWindow
 
 #: Rows added to the plain store: enough for a conversion of a second or more, the test under ~10 s.
 ROWS = 120_000
-
-
-def _make_plain(data_dir: Path, rows: int) -> None:
-    """What an older version left: the same store in clear, grown by ``rows`` rows (harmless settings)."""
-    path = database_path(data_dir)
-    plain = path.with_name("plain.sqlite3")
-    con = connect_raw(data_dir)
-    try:
-        con.execute(f"ATTACH DATABASE '{plain}' AS plain KEY ''")
-        con.execute("SELECT sqlcipher_export('plain')")
-        version = con.execute("PRAGMA main.user_version").fetchone()[0]
-        con.execute(f"PRAGMA plain.user_version = {int(version)}")
-        con.execute("DETACH DATABASE plain")
-    finally:
-        con.close()
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    plain.replace(path)
-    raw = sqlite3.connect(path)
-    with raw:
-        raw.executemany(
-            "INSERT INTO settings (key, value) VALUES (?, ?)",
-            ((f"test.filler.{i}", '"' + "x" * 120 + '"') for i in range(rows)),
-        )
-    raw.close()
-    assert cipher.is_plain(path)
 
 
 class Watch:
@@ -93,7 +66,7 @@ def started(qtbot: QtBot) -> Iterator[list[object]]:
 def test_first_start_after_the_upgrade_shows_the_conversion(
     qtbot: QtBot, data_dir: Path, started: list[object]
 ) -> None:
-    _make_plain(data_dir, ROWS)
+    make_plain(data_dir, ROWS)
     _app, window = launch(argparse.Namespace(data_dir=data_dir, demo=True, lang=None), started.append)
     watch = Watch(window)
     try:
@@ -125,7 +98,7 @@ def test_first_start_after_the_upgrade_shows_the_conversion(
 def test_closing_during_the_conversion_waits_for_it(
     qtbot: QtBot, data_dir: Path, started: list[object]
 ) -> None:
-    _make_plain(data_dir, ROWS)
+    make_plain(data_dir, ROWS)
     _app, window = launch(argparse.Namespace(data_dir=data_dir, demo=True, lang=None), started.append)
     qtbot.waitUntil(lambda: window.findChild(QLabel, "openingStep") is not None, timeout=30_000)
     window.close()  # refused while the store is being converted
