@@ -133,9 +133,40 @@ def test_a_wrong_key_still_offers_the_restore(
 
     monkeypatch.setattr("app.ui.lanes.backup.offer_restore", offer)
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    exits: list[int] = []  # run_gui's event loop is not running here: what it would be told
+    monkeypatch.setattr(QApplication, "exit", staticmethod(lambda code=0: exits.append(code)))
     _app, window = launch(argparse.Namespace(data_dir=data_dir, demo=True, lang=None), started.append)
     qtbot.waitUntil(lambda: bool(started), timeout=30_000)
-    assert started == [None]
+    assert started == [None] and exits == [2]
     assert offered == ["store.key_wrong"]
     assert len(shown) == 1 and shown[0]
     assert window.shut and not window.isVisible()
+
+
+@pytest.mark.expect_log("app.ui.shell.application", "ERROR", "start-up failed")
+def test_a_damaged_store_restored_then_opened_on_the_thread(
+    qtbot: QtBot, data_dir: Path, started: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.bootstrap import open_store
+    from app.services import backup
+
+    store = open_store(data_dir, demo=True)
+    taken = backup.backup_now(store, data_dir)
+    store.dispose()
+    path = database_path(data_dir)
+    path.write_bytes(b"not a database " * 500)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    offered: list[str] = []
+
+    def offer(problem: object, folder: Path, lang: str) -> str:  # the operator chose Restore
+        offered.append(getattr(problem, "code", ""))
+        backup.restore(folder, taken)
+        return "restored"
+
+    monkeypatch.setattr("app.ui.lanes.backup.offer_restore", offer)
+    _app, window = launch(argparse.Namespace(data_dir=data_dir, demo=True, lang=None), started.append)
+    qtbot.waitUntil(lambda: bool(started), timeout=30_000)
+    assert offered == ["store.key_wrong"]  # garbage where an encrypted store was: the key does not open it
+    assert started[0] is not None and window.isVisible() and not window.shut
+    assert window.stack.currentWidget() is window.login_page

@@ -129,7 +129,7 @@ def open_desk(window: MainWindow, args: argparse.Namespace) -> Store | None:
         try:  # the restored backup: start normally
             opened = _open(data_dir, args.demo)
         except StoreError as again:
-            _give_up(window, again.problem, first)
+            _give_up(window, again.problem, first, after_restore=True)
             return None
         window.show()
     return _attach(window, args, opened)
