@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.digitise.blobs import BlobStore
 from app.domain.errors import Problem
+from app.domain.progress import Progress, Step, no_progress
 from app.models import cipher
 from app.models.db import Store, StoreError, check_file, corrupt_problem
 from app.models.migrate import upgrade
@@ -86,12 +87,17 @@ def with_latest_backup(problem: Problem, data_dir: Path) -> Problem:
     return problem
 
 
-def encrypt_plain_store(data_dir: Path, key: bytes) -> None:
-    """Encrypt a plain store left by an older version, and its plain backups (issue 16, item 10)."""
+def encrypt_plain_store(data_dir: Path, key: bytes, progress: Progress = no_progress) -> None:
+    """Encrypt a plain store left by an older version, and its plain backups (issue 16, item 10).
+    ``progress``: :data:`Step.ENCRYPT_STORE` in pages copied, then :data:`Step.ENCRYPT_BACKUPS`."""
     path = database_path(data_dir)
+
+    def pages(written: int, total: int) -> None:
+        progress(Step.ENCRYPT_STORE, written, total)
+
     try:
-        counts = cipher.encrypt_file(path, key)
-        backups = encrypt_plain_backups(data_dir, key)
+        counts = cipher.encrypt_file(path, key, pages)
+        backups = encrypt_plain_backups(data_dir, key, progress)
     except (cipher.CipherError, OSError, RuntimeError) as exc:
         log.error("encrypting the store failed: %s", exc)
         raise StoreError(
@@ -111,11 +117,16 @@ def encrypt_plain_store(data_dir: Path, key: bytes) -> None:
     )
 
 
-def encrypt_plain_files(data_dir: Path, key: bytes) -> None:
+def encrypt_plain_files(data_dir: Path, key: bytes, progress: Progress = no_progress) -> None:
     """Encrypt the digitised files an older version left in clear (app.digitise.blobs): at the first start
-    with a key, each file crash-safe; then never again (a mark in ``files/``)."""
+    with a key, each file crash-safe; then never again (a mark in ``files/``). ``progress``:
+    :data:`Step.ENCRYPT_FILES` in files."""
+
+    def files(done: int, total: int) -> None:
+        progress(Step.ENCRYPT_FILES, done, total)
+
     try:
-        BlobStore.of(data_dir, key).encrypt_plain()
+        BlobStore.of(data_dir, key).encrypt_plain(files)
     except OSError as exc:
         log.error("encrypting the digitised files failed: %s", exc)
         folder = data_dir / "files"
@@ -130,12 +141,18 @@ def encrypt_plain_files(data_dir: Path, key: bytes) -> None:
         ) from exc
 
 
-def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) -> Store:
+def open_store(
+    data_dir: Path, *, demo: bool = False, damaged_ok: bool = False, progress: Progress = no_progress
+) -> Store:
     """Check, open and migrate the local database in ``data_dir``; load reference (and demo) data.
 
     Never creates an empty store where the folder shows one existed; after an unclean shutdown runs a
     quick check before the first write (app.services.continuity). ``damaged_ok`` (``db check``): a store
-    failing that check is opened anyway, read-only (its writes refused), for the check to report on."""
+    failing that check is opened anyway, read-only (its writes refused), for the check to report on.
+
+    ``progress`` hears of every long step (app.domain.progress): the quick check, the conversion of a
+    plain store and of its backups, the digitised files' encryption, migrations, the audit chain's sealing.
+    Called from the thread that opens the store; the everyday opening reports nothing."""
     ensure_writable(data_dir)
     setup_logging(data_dir)
     path = database_path(data_dir)
@@ -161,6 +178,7 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
         raise StoreError(with_latest_backup(exc.problem, data_dir)) from exc
     damaged: list[str] = []
     if path.exists() and continuity.unclean_shutdown(data_dir):
+        progress(Step.CHECK, 0, 0)
         damaged = continuity.quick_check(path, None if plain else key)
         if damaged:
             log.warning("the last session ended without closing the store; quick check: %s", damaged[:3])
@@ -180,10 +198,10 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
             )
         )
     if plain and not damaged and key is not None:
-        encrypt_plain_store(data_dir, key)
+        encrypt_plain_store(data_dir, key, progress)
         plain = False
     if key is not None and not damaged:
-        encrypt_plain_files(data_dir, key)
+        encrypt_plain_files(data_dir, key, progress)
     store = Store(path, None if plain else key)
     if key is None:
         store.unencrypted = storekey.unencrypted_problem(data_dir)
@@ -192,13 +210,15 @@ def open_store(data_dir: Path, *, demo: bool = False, damaged_ok: bool = False) 
         log.info("store opened read-only for checking: %s", path)
         return store
     try:
-        upgrade(store.engine, backup_to=backup_dir(data_dir), key=store.key)
+        upgrade(store.engine, backup_to=backup_dir(data_dir), key=store.key, progress=progress)
         with store.write() as session:
             ensure_units(session)
             ensure_calendar_seed(session)
             if demo:
                 load_demo(session)
-            audit.ensure_keyed(session, data_dir)  # issue 16, D10: the chain keyed with this store's secret
+            audit.ensure_keyed(
+                session, data_dir, progress=progress
+            )  # issue 16, D10: the chain keyed with this store's secret
         continuity.note_created(data_dir)
         store.close_markers.append(continuity.mark_open(data_dir))
     except StoreError as exc:

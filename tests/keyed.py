@@ -3,6 +3,7 @@ the key of the data folder comes from the test's keyring (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +40,30 @@ def give_store_key(source_dir: Path, dest_dir: Path) -> None:
     value = TEMPLATE_KEYS.get(source_dir) or keyring.get_password(SERVICE, storekey.keyring_name(source_dir))
     assert value, f"no store key for {source_dir}"
     keyring.set_password(SERVICE, storekey.keyring_name(dest_dir), value)
+
+
+def make_plain(data_dir: Path, rows: int = 0) -> None:
+    """Turn ``data_dir``'s store into what an older version left: the same store in clear (its key stays
+    in the keyring), grown by ``rows`` harmless rows (settings ``test.filler.N``) for a longer conversion."""
+    path = database_path(data_dir)
+    plain = path.with_name("plain.sqlite3")
+    con = connect_raw(data_dir)
+    try:
+        con.execute(f"ATTACH DATABASE '{plain}' AS plain KEY ''")
+        con.execute("SELECT sqlcipher_export('plain')")
+        version = con.execute("PRAGMA main.user_version").fetchone()[0]
+        con.execute(f"PRAGMA plain.user_version = {int(version)}")
+        con.execute("DETACH DATABASE plain")
+    finally:
+        con.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    plain.replace(path)
+    raw = sqlite3.connect(path)
+    with raw:
+        raw.executemany(
+            "INSERT INTO settings (key, value) VALUES (?, ?)",
+            ((f"test.filler.{i}", '"' + "x" * 120 + '"') for i in range(rows)),
+        )
+    raw.close()
+    assert cipher.is_plain(path)

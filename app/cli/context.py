@@ -52,7 +52,10 @@ class Context:
             from app.bootstrap import open_store
 
             check = getattr(self.args, "db_action", None) == "check"  # reports on a damaged store
-            self._store = open_store(self.data_dir, demo=self.args.demo, damaged_ok=check)
+            from app.cli.progress import StderrProgress
+
+            progress = StderrProgress(self.err, self.lang)  # the long steps of a first start after an upgrade
+            self._store = open_store(self.data_dir, demo=self.args.demo, damaged_ok=check, progress=progress)
             warning = self._store.unencrypted  # no OS keyring: said once per command, on stderr
             if warning is not None:
                 text = pick(self.lang, warning.vi, warning.en)

@@ -34,7 +34,7 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -322,18 +322,22 @@ class BlobStore:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(old, final)
 
-    def encrypt_plain(self) -> EncryptReport:
+    def encrypt_plain(self, progress: Callable[[int, int], None] | None = None) -> EncryptReport:
         """Encrypt every plain file of an older store (the first start with a key), one at a time, each
         crash-safe; a plain file whose bytes do not have its hash is left as it is (``db check`` names it).
         Once a pass has finished, :data:`ENCRYPTED_MARK` is written and later calls return at once (every
         later write is encrypted by :meth:`put`). A pass cut off by a crash is run again: files already
-        encrypted are recognised by their header and not read."""
+        encrypted are recognised by their header and not read. ``progress`` gets (files looked at, files)
+        after each file."""
         report = EncryptReport()
         mark = self.root / ENCRYPTED_MARK
         if self._aead is None or mark.exists():
             return report
         self.finish_interrupted()
-        for digest, p in sorted(self.stored()):
+        stored = sorted(self.stored())
+        for i, (digest, p) in enumerate(stored):
+            if progress is not None:
+                progress(i, len(stored))
             try:
                 with p.open("rb") as fh:
                     if is_encrypted(fh.read(len(MAGIC) + 1)):
@@ -349,6 +353,8 @@ class BlobStore:
                 continue
             self._write(p, self.seal(raw, digest), keep_old=True)
             report.encrypted += 1
+        if progress is not None and stored:
+            progress(len(stored), len(stored))
         self.root.mkdir(parents=True, exist_ok=True)
         with mark.open("w", encoding="utf-8") as fh:
             fh.write("digitised files encrypted at rest (AES-256-GCM, key from the store key)\n")

@@ -20,6 +20,8 @@ import logging
 import os
 import secrets
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,44 +106,121 @@ def table_counts(con: Any, schema: str = "main") -> dict[str, int]:
     return out
 
 
-def export(source: Any, dest: Path, key: bytes) -> None:
+#: SQLite virtual-machine instructions between two calls of the export's progress handler, and the least
+#: time between two reports: the handler costs a call into Python and a stat (measured: no slower export).
+PROGRESS_OPS = 200_000
+PROGRESS_EVERY_S = 0.1
+
+#: Called with (work done, work to do): pages while a store is exported (:func:`export`).
+PageProgress = Callable[[int, int], None]
+#: The export's share (in thousandths) of a conversion's progress, the copy's check having the rest
+#: (measured at 200,000 dossiers: 2.4 s of export, 10 s of integrity check).
+EXPORT_SHARE = 200
+
+
+def export(source: Any, dest: Path, key: bytes, progress: PageProgress | None = None) -> None:
     """Write the database of the SQLCipher connection ``source`` (plain or encrypted) to ``dest``,
-    encrypted with ``key``, in one statement (one read snapshot). ``dest`` must not exist."""
+    encrypted with ``key``, in one statement (one read snapshot). ``dest`` must not exist.
+
+    ``progress`` gets (pages written, pages of the source) from SQLite's progress handler while
+    ``sqlcipher_export`` runs: the pages written are read from ``dest``'s size (SQLite spills its cache
+    to the file as the copy grows), capped below the total until the export has returned."""
     if dest.exists():
         raise FileExistsError(dest)
     quoted = str(dest).replace("'", "''")
     source.execute(f"ATTACH DATABASE '{quoted}' AS enc KEY \"x'{key.hex()}'\"")
     try:
-        source.execute("SELECT sqlcipher_export('enc')")
+        if progress is not None:
+            _export_reporting(source, dest, progress)
+        else:
+            source.execute("SELECT sqlcipher_export('enc')")
         version = source.execute("PRAGMA main.user_version").fetchone()[0]
         source.execute(f"PRAGMA enc.user_version = {int(version)}")
     finally:
         source.execute("DETACH DATABASE enc")
 
 
-def encrypt_file(path: Path, key: bytes) -> dict[str, int]:
+def _export_reporting(source: Any, dest: Path, progress: PageProgress) -> None:
+    page_size = source.execute("PRAGMA main.page_size").fetchone()[0]
+    total = max(1, source.execute("PRAGMA main.page_count").fetchone()[0])
+    last = [0.0]
+
+    def tick() -> int:  # in SQLite's VM: must not raise (a non-zero return would interrupt the export)
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_S:
+            last[0] = now
+            try:
+                written = dest.stat().st_size // page_size
+                progress(min(written, total - 1), total)
+            except Exception:  # a missing file, a callback's bug: never stop the export for a report
+                log.debug("export progress not reported", exc_info=True)
+        return 0
+
+    progress(0, total)
+    source.set_progress_handler(tick, PROGRESS_OPS)
+    try:
+        source.execute("SELECT sqlcipher_export('enc')")
+    finally:
+        source.set_progress_handler(None, 0)
+    progress(total, total)
+
+
+def integrity_check(con: Any, counts: dict[str, int], progress: PageProgress | None = None) -> list[str]:
+    """``PRAGMA integrity_check`` table by table (each with its indexes; FTS5 tables by their own check), so
+    that ``progress`` gets (work done, work) between tables, a table's work being its rows (``counts``)
+    times one plus its indexes. Returns ``["ok"]`` or the problems found. As long as the whole-file check
+    (measured within a few per cent at 200,000 dossiers); the whole-file check also looks for pages lost
+    from the free list, which a freshly exported file does not have."""
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    indexes: dict[str, int] = {}
+    for (table,) in con.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'index'").fetchall():
+        indexes[table] = indexes.get(table, 0) + 1
+    weight = {t: (counts.get(t, 0) + 1) * (1 + indexes.get(t, 0)) for t in tables}
+    total, done = max(1, sum(weight.values())), 0
+    problems: list[str] = []
+    for table in tables:
+        quoted = table.replace('"', '""')
+        problems += [
+            r[0] for r in con.execute(f'PRAGMA integrity_check("{quoted}")').fetchall() if r[0] != "ok"
+        ]
+        done += weight[table]
+        if progress is not None:
+            progress(min(done, total), total)
+    return problems or ["ok"]
+
+
+def encrypt_file(path: Path, key: bytes, progress: PageProgress | None = None) -> dict[str, int]:
     """Convert the plain SQLite file ``path`` into an SQLCipher file in place, with nothing lost.
 
     Steps: fold the WAL in; export into ``<path>.encrypting``; compare the row counts of every table and run
     an integrity check on the copy; make it durable; keep a hard link to the plain file, rename the copy
     over ``path`` (atomic: a crash leaves the plain store or the encrypted one, never neither); then
-    overwrite and remove the plain copy. Returns the row counts. Raises :class:`RuntimeError` if the copy
-    differs (the plain store is left as it was)."""
+    overwrite and remove the plain copy. Returns the row counts. ``progress`` gets (thousandths done,
+    1000): the export (:func:`export`, its pages) then the copy's check (:func:`integrity_check`, its
+    tables weighted by rows and indexes), :data:`EXPORT_SHARE` to the first. Raises :class:`RuntimeError`
+    if the copy differs (the plain store is left as it was)."""
     tmp = path.with_name(path.name + ".encrypting")
     old = path.with_name(path.name + ".plain-old")
     tmp.unlink(missing_ok=True)
+
+    def report(thousandths: int) -> None:
+        if progress is not None:
+            progress(min(thousandths, 1000), 1000)
+
     src = sqlcipher.connect(str(path))  # no key: SQLCipher reads a plain file as SQLite does
     try:
         src.isolation_level = None
         src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         before = table_counts(src)
-        export(src, tmp, key)
+        export(src, tmp, key, lambda written, total: report(written * EXPORT_SHARE // total))
     finally:
         src.close()
     check = connect(tmp, key)
     try:
         copied = table_counts(check)
-        integrity = [r[0] for r in check.execute("PRAGMA integrity_check").fetchall()]
+        integrity = integrity_check(
+            check, copied, lambda d, t: report(EXPORT_SHARE + (1000 - EXPORT_SHARE) * d // t)
+        )
     finally:
         check.close()
     if before != copied or integrity != ["ok"]:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.domain.errors import Problem
+from app.domain.progress import Progress, Step, no_progress
 from app.models import cipher
 from app.models.db import StoreError
 from app.models.reference_version import ensure_triggers
@@ -64,10 +65,15 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(
-    engine: Engine, revision: str = "head", backup_to: Path | None = None, key: bytes | None = None
+    engine: Engine,
+    revision: str = "head",
+    backup_to: Path | None = None,
+    key: bytes | None = None,
+    progress: Progress = no_progress,
 ) -> bool:
     """Bring the database to ``revision``. Returns True if anything was applied. The backup taken first is
-    encrypted with ``key`` (the store's) when given.
+    encrypted with ``key`` (the store's) when given. ``progress`` hears :data:`Step.MIGRATE` (busy: Alembic
+    cannot count) when there is something to apply.
 
     Raises :class:`StoreError` when the database was written by a newer version of the app.
     """
@@ -95,6 +101,7 @@ def upgrade(
     target = script.get_current_head() if revision == "head" else revision
     if current == target:
         return False
+    progress(Step.MIGRATE, 0, 0)
     if current is not None and backup_to is not None:
         # Written under another name and renamed once complete: a crash never leaves half a backup
         # under a backup's name.

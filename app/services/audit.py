@@ -49,11 +49,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.canonical import canonical_json
 from app.domain.errors import Problem
+from app.domain.progress import Progress, Step, no_progress
 from app.models import Applicant, AuditEntry, Dossier, OutboxEntry
 from app.models.base import JSONText, table_of
 from app.models.fastwrite import RowInserter, execute
@@ -189,11 +190,14 @@ def _folder_name(data_dir: Path) -> str:
     return f"audit-store:{data_dir.resolve()}"
 
 
-def ensure_keyed(session: Session, data_dir: Path, actor: Actor | None = None) -> None:
+def ensure_keyed(
+    session: Session, data_dir: Path, actor: Actor | None = None, progress: Progress = no_progress
+) -> None:
     """Key this store's chain if it is not (yet, or any more: its key is not in this keyring): verify the
     unkeyed part once, create the key, write the ``audit.keyed`` marker and seal every existing dossier,
     applicant and unsent outbox row. Does nothing without an OS keyring. In the caller's write
-    transaction."""
+    transaction. ``progress`` hears :data:`Step.SEAL` (busy while the old chain is verified, then in rows
+    sealed) when the chain is keyed."""
     name = _store_name(session)
     _KEYS.pop(name, None)
     if not _keyring_ok():
@@ -201,6 +205,7 @@ def ensure_keyed(session: Session, data_dir: Path, actor: Actor | None = None) -
     marker = _marker(session)
     key = _load_key(marker[1]) if marker is not None else None
     if key is None:
+        progress(Step.SEAL, 0, 0)
         before = verify(session, rows=False)
         reason = before.reason
         known = _folder_key_id(data_dir)
@@ -223,7 +228,7 @@ def ensure_keyed(session: Session, data_dir: Path, actor: Actor | None = None) -
                 "rekeyed": marker is not None,
             },
         )
-        _seal_existing(session, who)
+        _seal_existing(session, who, progress)
     _KEYS[name] = key
     # The folder's key id is remembered once the transaction that writes the marker has committed: saved
     # before, a crash between the two would leave a keyring that says "keyed" beside a store without its
@@ -232,7 +237,11 @@ def ensure_keyed(session: Session, data_dir: Path, actor: Actor | None = None) -
     event.listen(session, "after_commit", lambda _s: credentials.save_secret(folder, key_id), once=True)
 
 
-def _seal_existing(session: Session, actor: Actor) -> None:
+def _seal_existing(session: Session, actor: Actor, progress: Progress) -> None:
+    unsent = list(session.scalars(select(OutboxEntry.event_id).where(OutboxEntry.state != "sent")))
+    counts = [session.scalar(select(func.count()).select_from(e)) or 0 for e in (Applicant, Dossier)]
+    total, done = sum(counts) + len(unsent), 0
+    progress(Step.SEAL, 0, total)
     for kind, entity in (("applicant", Applicant), ("dossier", Dossier)):
         cols = [getattr(entity, c) for c in _SEALED[kind]]
         batch: list[tuple[str, Any]] = []
@@ -240,12 +249,15 @@ def _seal_existing(session: Session, actor: Actor) -> None:
             batch.append((kind, row))
             if len(batch) == SEAL_BATCH:
                 append(session, actor, SEALED, kind, "", {"seal": seal_of(batch)})
+                done += len(batch)
+                progress(Step.SEAL, min(done, total), total)
                 batch = []
         if batch:
             append(session, actor, SEALED, kind, "", {"seal": seal_of(batch)})
-    unsent = list(session.scalars(select(OutboxEntry.event_id).where(OutboxEntry.state != "sent")))
+            done += len(batch)
     for i in range(0, len(unsent), SEAL_BATCH):
         append(session, actor, SEALED, "outbox", "", {"seal": seal_of((), unsent[i : i + SEAL_BATCH])})
+    progress(Step.SEAL, total, total)
 
 
 @dataclass(frozen=True)

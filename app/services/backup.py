@@ -21,6 +21,7 @@ from pathlib import Path
 
 from app.domain.codes import DEFAULT_PLAN
 from app.domain.errors import DomainError, Problem
+from app.domain.progress import Progress, Step, no_progress
 from app.models import cipher
 from app.models.db import SQLITE_HEADER, Store, StoreError, environment_problem
 from app.models.migrate import HEAD, alembic_config, backup_database
@@ -355,12 +356,18 @@ def retire_numbers(path: Path, today: date, key: bytes | None = None) -> int:
     return int(changed)
 
 
-def encrypt_plain_backups(data_dir: Path, key: bytes) -> int:
+def encrypt_plain_backups(data_dir: Path, key: bytes, progress: Progress = no_progress) -> int:
     """Encrypt in place every plain backup in the backups folder (left by a version before encryption);
-    a backup that is not a sound database is left as it is (it is reported by ``db backups``)."""
+    a backup that is not a sound database is left as it is (it is reported by ``db backups``).
+    ``progress``: :data:`Step.ENCRYPT_BACKUPS`, in thousandths of a backup."""
+    plain = [b for b in list_backups(data_dir) if cipher.is_plain(b.path)]
     done = 0
-    for b in list_backups(data_dir):
-        if cipher.is_plain(b.path) and not check_file(b.path):
-            cipher.encrypt_file(b.path, key)
+    for i, b in enumerate(plain):
+        if not check_file(b.path):
+
+            def pages(written: int, total: int, i: int = i) -> None:
+                progress(Step.ENCRYPT_BACKUPS, i * 1000 + written * 1000 // max(1, total), len(plain) * 1000)
+
+            cipher.encrypt_file(b.path, key, pages)
             done += 1
     return done

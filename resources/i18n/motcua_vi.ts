@@ -1506,6 +1506,41 @@ Thư mục dữ liệu: %2</translation>
     </message>
 </context>
 <context>
+    <name>OpeningView</name>
+    <message>
+        <source>Please wait: this is done once, at the first start after an upgrade.</source>
+        <translation>Xin chờ: việc này chỉ làm một lần, ở lần mở đầu tiên sau khi nâng cấp.</translation>
+    </message>
+    <message>
+        <source>Checking the data store…</source>
+        <translation>Đang kiểm tra kho dữ liệu…</translation>
+    </message>
+    <message>
+        <source>Encrypting the data store (first start after the upgrade)…</source>
+        <translation>Đang mã hóa kho dữ liệu (lần đầu sau khi nâng cấp)…</translation>
+    </message>
+    <message>
+        <source>Encrypting the backups…</source>
+        <translation>Đang mã hóa các bản sao lưu…</translation>
+    </message>
+    <message>
+        <source>Encrypting the digitised files…</source>
+        <translation>Đang mã hóa các tệp số hóa…</translation>
+    </message>
+    <message>
+        <source>Upgrading the data store…</source>
+        <translation>Đang nâng cấp kho dữ liệu…</translation>
+    </message>
+    <message>
+        <source>Sealing the audit log…</source>
+        <translation>Đang niêm phong nhật ký…</translation>
+    </message>
+    <message>
+        <source>Please wait until this step has finished: the window will close by itself then. Stopping it now would only make the next start do it again.</source>
+        <translation>Xin chờ bước này xong: khi đó cửa sổ sẽ tự đóng. Dừng lúc này chỉ khiến lần mở sau phải làm lại từ đầu.</translation>
+    </message>
+</context>
+<context>
     <name>PapersList</name>
     <message>
         <source>%1 — %2 × %3</source>

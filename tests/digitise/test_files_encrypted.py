@@ -104,8 +104,10 @@ def test_without_a_key_files_stay_plain_and_a_key_encrypts_them_crash_safe(
     monkeypatch.undo()
     left = list((tmp_path / "files" / "tmp").glob("*" + PLAIN_OLD))
     assert len(left) == 1 and not (tmp_path / "files" / ENCRYPTED_MARK).exists()
-    report = enc.encrypt_plain()  # the next start: the plain copy wiped, the rest encrypted
-    assert (report.encrypted, report.already, report.damaged) == (1, 3, [damaged])
+    seen: list[tuple[int, int]] = []
+    report = enc.encrypt_plain(lambda done, total: seen.append((done, total)))  # the next start
+    assert (report.encrypted, report.already, report.damaged) == (1, 3, [damaged])  # the plain copy wiped
+    assert seen == [(i, 5) for i in range(6)]  # the window's progress bar: files looked at, of all
     assert not list((tmp_path / "files" / "tmp").iterdir())
     for h, d in zip(hashes, datas, strict=True):
         assert_no_plaintext(enc.path(h).read_bytes(), d)

@@ -7,8 +7,11 @@ Start-up is staged so that the operator sees the window as soon as Qt can show o
 1. :func:`show_window` — the QApplication and the main window's shell (menus, the log-in form, the status
    bar), shown. Only PySide6 and our light UI modules are imported by then: no SQLAlchemy, ReportLab,
    httpx or pydantic (this module imports nothing else at its top).
-2. :func:`open_desk` — once the window has painted (:func:`run_gui`), the store is opened, the settings
-   and the desk's summary read, and the workspace (intake, desk, dossier) built into the window.
+2. :func:`open_desk_in_background` — once the window has painted (:func:`run_gui`), the store is opened
+   on a thread (app.ui.shell.opening; the window shows the progress of the long steps of the first start
+   after an upgrade: conversion to SQLCipher, migrations, sealing the audit chain), the settings and the
+   desk's summary read, and, back in the GUI thread, the workspace (intake, desk, dossier) built into the
+   window.
 3. :meth:`MainWindow.start_background` — the sync thread, today's backup, the keyring check and the
    import of the printing stack, :data:`BACKGROUND_DELAY_MS` later, so that none of it competes with the
    log-in and the first lists for the two cores and the GIL.
@@ -36,10 +39,13 @@ from app.ui.i18n import current_language, install_translators, language_hint, re
 from app.ui.shell.main_window import MainWindow, apply_font_size
 
 if TYPE_CHECKING:
+    from app.domain.errors import Problem
+    from app.domain.progress import Progress
     from app.services.desk_lists import DeskSummary
     from app.services.settings import DeskSettings
     from app.services.store import Store
     from app.services.window_state import WindowGeometry
+    from app.ui.shell.opening import StoreOpener
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +60,17 @@ FIRST_PAINT_WAIT_MS = 200
 
 # The open main window, kept referenced for the life of the application.
 _windows: list[MainWindow] = []
+# The store opener of the window's start (launch), kept referenced: tests wait on it.
+_openers: list[StoreOpener] = []
 
 
 def current_window() -> MainWindow | None:
     return _windows[-1] if _windows else None
+
+
+def current_opener() -> StoreOpener | None:
+    """The store opener of the last :func:`launch` (None before the window's first paint)."""
+    return _openers[-1] if _openers else None
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -86,12 +99,15 @@ def show_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     return app, window
 
 
-def _open(data_dir: Path, demo: bool) -> tuple[Store, DeskSettings, DeskSummary]:
+def _open(
+    data_dir: Path, demo: bool, progress: Progress | None = None
+) -> tuple[Store, DeskSettings, DeskSummary]:
     from app.bootstrap import open_store
+    from app.domain.progress import no_progress
     from app.services.desk_lists import desk_summary
     from app.services.settings import load_settings
 
-    store = open_store(data_dir, demo=demo)
+    store = open_store(data_dir, demo=demo, progress=progress or no_progress)
     try:
         return store, load_settings(store), desk_summary(store)
     except BaseException:
@@ -100,38 +116,128 @@ def _open(data_dir: Path, demo: bool) -> tuple[Store, DeskSettings, DeskSummary]
 
 
 def open_desk(window: MainWindow, args: argparse.Namespace) -> Store | None:
-    """Stage 2: open the store and put the desk into ``window``; None (the window closed, the problem
-    shown) if the store cannot be opened."""
+    """Stage 2, in the GUI thread (:func:`start`; the window's start uses :func:`open_desk_in_background`):
+    open the store and put the desk into ``window``; None (the window closed, the problem shown) if the
+    store cannot be opened."""
     from app.services.store import StoreError
-    from app.ui.lanes.backup import offer_restore
 
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
     data_dir = Path(window.data_dir)
     first = current_language()  # before the store is open the saved choice is unknown
     try:
-        store, settings, summary = _open(data_dir, args.demo)
+        opened = _open(data_dir, args.demo)
     except StoreError as exc:
-        log.error("start-up failed: %s", exc.problem.en)
-        window.hide()
-        outcome = (
-            offer_restore(exc.problem, data_dir, first)
-            if exc.problem.code in ("store.corrupt", "store.missing", "store.key_wrong")
-            else ""
-        )
-        if outcome != "restored":
-            if outcome != "declined":
-                show_problem(exc.problem, first, fatal=True)
-            _close(window)
+        if not _recover(window, exc.problem, data_dir, first):
             return None
         try:  # the restored backup: start normally
-            store, settings, summary = _open(data_dir, args.demo)
+            opened = _open(data_dir, args.demo)
         except StoreError as again:
-            log.error("start-up failed after the restore: %s", again.problem.en)
-            show_problem(again.problem, first, fatal=True)
-            _close(window)
+            _give_up(window, again.problem, first, after_restore=True)
             return None
         window.show()
+    return _attach(window, args, opened)
+
+
+def open_desk_in_background(
+    window: MainWindow, args: argparse.Namespace, then: Callable[[Store | None], None]
+) -> StoreOpener:
+    """Stage 2 off the GUI thread: the store opened by a :class:`StoreOpener` (the window shows the
+    progress of a long first start after an upgrade), then, in the GUI thread, the desk put into
+    ``window`` and ``then`` called with the store, or with None when the store cannot be opened (the
+    window closed, the problem shown; the restore of the latest backup offered as :func:`open_desk`
+    does)."""
+    from app.ui.shell.opening import StoreOpener
+
+    data_dir = Path(window.data_dir)
+    first = current_language()
+
+    def host(view: QWidget) -> None:
+        window.stack.addWidget(view)
+        window.stack.setCurrentWidget(view)
+
+    opener = StoreOpener(window, host)
+    restored = [False]
+
+    def work(progress: Progress) -> tuple[Store, DeskSettings, DeskSummary]:  # in the opener's thread
+        return _open(data_dir, args.demo, progress)
+
+    def finished(ok: bool, value: object) -> None:  # in the GUI thread
+        from app.services.store import StoreError
+
+        opener.drop_view()
+        if window.shut:  # the window was shut down meanwhile: nothing to put the desk into
+            if ok:
+                value[0].dispose()  # type: ignore[index]
+            return
+        if ok:
+            then(_attach(window, args, value))  # type: ignore[arg-type]
+            return
+        assert isinstance(value, BaseException)
+        if not isinstance(value, StoreError):
+            log.error("start-up failed", exc_info=(type(value), value, value.__traceback__))
+            _give_up(window, _unexpected_problem(value), first)
+        elif restored[0]:
+            _give_up(window, value.problem, first, after_restore=True)
+        elif _recover(window, value.problem, data_dir, first):
+            restored[0] = True
+            window.show()
+            opener.start(work, finished)
+            return
+        then(None)
+
+    opener.start(work, finished)
+    return opener
+
+
+def _recover(window: MainWindow, problem: Problem, data_dir: Path, first: str) -> bool:
+    """The store could not be opened: offer the latest sound backup when it is damaged, missing or its key
+    wrong. True: restored, open it again; False: the problem shown (unless the operator declined the
+    restore, i.e. chose to quit) and the window closed."""
+    from app.ui.lanes.backup import offer_restore
+
+    log.error("start-up failed: %s", problem.en)
+    window.hide()
+    outcome = (
+        offer_restore(problem, data_dir, first)
+        if problem.code in ("store.corrupt", "store.missing", "store.key_wrong")
+        else ""
+    )
+    if outcome == "restored":
+        return True
+    if outcome != "declined":
+        show_problem(problem, first, fatal=True)
+    _close(window)
+    return False
+
+
+def _give_up(window: MainWindow, problem: Problem, first: str, *, after_restore: bool = False) -> None:
+    if after_restore:
+        log.error("start-up failed after the restore: %s", problem.en)
+    window.hide()
+    show_problem(problem, first, fatal=True)
+    _close(window)
+
+
+def _unexpected_problem(exc: BaseException) -> Problem:
+    from app.domain.errors import Problem
+
+    name = type(exc).__name__
+    return Problem(
+        "store.open_failed",
+        f"Không mở được kho dữ liệu (lỗi không lường trước: {name}). Dữ liệu không bị thay đổi. Chi tiết có "
+        "trong nhật ký (thư mục logs trong thư mục dữ liệu); hãy liên hệ bộ phận CNTT.",
+        f"The data store could not be opened (unexpected error: {name}). Nothing was changed. The details "
+        "are in the log (the logs folder in the data folder); call IT support.",
+    )
+
+
+def _attach(
+    window: MainWindow, args: argparse.Namespace, opened: tuple[Store, DeskSettings, DeskSummary]
+) -> Store:
+    """The store is open: the language and font of its settings, the desk put into the window."""
+    store, settings, summary = opened
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    data_dir = Path(window.data_dir)
     lang = args.lang or settings.language  # an explicit --lang wins over the saved choice
     if lang != current_language():
         install_translators(app, lang)
@@ -163,7 +269,8 @@ def _close(window: MainWindow) -> None:
 
 
 def start(args: argparse.Namespace) -> tuple[QApplication, MainWindow | None, Store | None]:
-    """Every stage at once, before the event loop; returns no window if start-up failed.
+    """Every stage at once, before the event loop, in the GUI thread (:func:`open_desk`: tests and tools);
+    returns no window if start-up failed.
 
     The language is ``--lang en`` when given, otherwise the one chosen in Settings (Vietnamese by
     default).
@@ -203,22 +310,26 @@ class _FirstPaint(QObject):
 def launch(
     args: argparse.Namespace, on_open: Callable[[Store | None], None] | None = None
 ) -> tuple[QApplication, MainWindow]:
-    """What :func:`run_gui` does before the event loop: the window shown now; the desk opened in the
-    event loop after its first paint, then the background work :data:`BACKGROUND_DELAY_MS` later.
+    """What :func:`run_gui` does before the event loop: the window shown now; the store opened on a thread
+    after the window's first paint (:func:`open_desk_in_background`: the window shows the progress of a
+    long first start after an upgrade), the desk put into the window, then the background work
+    :data:`BACKGROUND_DELAY_MS` later.
     ``on_open`` gets the store (None: start-up failed and the application is quitting with exit code 2).
     """
     app, window = show_window(args)
 
-    def open_now() -> None:
-        if window.shut:
-            return  # closed before its first paint was processed
-        store = open_desk(window, args)
+    def opened(store: Store | None) -> None:
         if store is None:
             app.exit(2)
         else:
             QTimer.singleShot(BACKGROUND_DELAY_MS, window, window.start_background)
         if on_open is not None:
             on_open(store)
+
+    def open_now() -> None:
+        if window.shut:
+            return  # closed before its first paint was processed
+        _openers[:] = [open_desk_in_background(window, args, opened)]
 
     _FirstPaint(window, open_now)
     return app, window
@@ -230,6 +341,9 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         code = app.exec()
     finally:
+        opener = current_opener()
+        if opener is not None:
+            opener.wait()  # the event loop left while the store opened (a signal): never kill that thread
         window.shutdown()
         for store in opened:
             if store is not None:
