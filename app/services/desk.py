@@ -12,7 +12,7 @@ from dataclasses import field as dc_field
 from datetime import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from app.domain.address import AddressIndex, NewUnit, OldUnit, Province
@@ -349,6 +349,12 @@ def _bound(memo: dict[Any, Any], limit: int = 2000) -> None:
 
 
 _references: dict[str, Reference] = {}
+
+
+def cached_reference(conn: Connection) -> Reference | None:
+    """The reference data cached for the version ``conn``'s transaction sees, if any is (a direct write
+    transaction: app.models.db.Store.write_direct)."""
+    return _references.get(current_token(conn))
 
 
 def reference(session: Session) -> Reference:
