@@ -467,3 +467,29 @@ def test_tokens_by_remembered_segment_are_those_of_one_scan_of_the_whole_text(te
 
     assert _tokens(text) == _scan(text)
     assert _tokens(text) == _scan(text)  # the second time from the remembered segments
+
+
+_LEVELS = ("province", "district", "ward")
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), max_size=5).map(" ".join), min_size=1, max_size=5),
+    st.sampled_from(["", "Số 7", "12 Lê Lợi", "Tổ 5 thôn Trung", "so 3 ngo 4", "P1 - Q1"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_spans_remembered_across_addresses_are_those_of_the_address(parts: list[str], prefix: str) -> None:
+    # The matcher remembers the candidate names ending at each place of a segment across addresses
+    # (keyed by the segment's text, the diacritics flag, where the segment starts and the place): they
+    # must be exactly those worked out from this address's own tokens, whatever was matched before
+    # (the examples share segments, so most answers come from what earlier examples left).
+    from app.domain.address import _segmented, _SpanMemo, _spans
+
+    text = unicodedata.normalize("NFC", ", ".join([prefix, *parts] if prefix else parts))
+    tokens, segments = _segmented(text)
+    plain = text.isascii()
+    if plain:
+        tokens = [t._replace(raw="") for t in tokens]
+    memo = _SpanMemo(tokens, segments, plain)
+    for end in range(len(tokens) + 1):
+        for level in _LEVELS:
+            assert memo(end, level) == _spans(tokens, end, level), (text, end, level)
