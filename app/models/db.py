@@ -13,9 +13,9 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Dialect, Engine, PoolProxiedConnection, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, PoolProxiedConnection, create_engine, event
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -174,10 +174,11 @@ class Store:
             pooled = self.engine.raw_connection()
             try:
                 conn = DirectConnection(pooled, self.engine.dialect)
-                execute(conn, "BEGIN IMMEDIATE", ())
+                core = cast(Connection, conn)  # what fastwrite.execute uses of it, DirectConnection has
+                execute(core, "BEGIN IMMEDIATE", ())
                 try:
                     yield conn
-                    execute(conn, "COMMIT", ())
+                    execute(core, "COMMIT", ())
                 except BaseException:
                     _roll_back(pooled)
                     raise

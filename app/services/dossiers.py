@@ -6,8 +6,8 @@ Nothing here imports Qt; the GUI calls these through its worker bridge, the comm
 
 from __future__ import annotations
 
+import os
 import secrets
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -225,7 +225,13 @@ def clean_applicant(a: ApplicantInput, today: date | None = None) -> tuple[Clean
 
 
 def _new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID as text, as ``str(uuid.uuid4())`` writes it, without building the
+    ``UUID`` object (~2.5 µs, three per receive)."""
+    b = bytearray(os.urandom(16))
+    b[6] = (b[6] & 0x0F) | 0x40  # version 4
+    b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _lookup_secret() -> str:
