@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -431,6 +431,10 @@ class AddressIndex:
     #: Answers already given, by address text (an index never changes once built; the intake screen
     #: routes the address as it is typed, and receiving the dossier then asks again for the same text).
     _answers: dict[str, AddressMatch | None] = field(default_factory=dict, compare=False, repr=False)
+    #: Matches without their street, by the tail of segments the readings looked at (:meth:`_judged`).
+    _judgements: dict[tuple[bool, int, int, tuple[str, ...]], tuple[AddressMatch, int] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     # ---------------------------------------------------------------------------------------- build
 
@@ -533,7 +537,42 @@ class AddressIndex:
                 break
         if end == 0:
             return None
-        readings = self._readings(_SpanMemo(tokens, segments, plain), end)
+        judged = self._judged(tokens, segments, plain, end)
+        if judged is None:
+            return None
+        found, first_start = judged
+        return replace(found, street=_street(text, tokens, first_start))
+
+    def _judged(
+        self, tokens: list[_Tok], segments: list[tuple[str, int]], plain: bool, end: int
+    ) -> tuple[AddressMatch, int] | None:
+        """The match of the tokens before ``end`` with a blank street, and the first token of the
+        recognised units (the street is the text before it).
+
+        Remembered by the segments the readings looked at: every candidate name lies within one hard
+        segment and depends on nothing else (:class:`_SpanMemo`), so when the readings asked for no
+        name ending before segment ``j``, any address with the same segments from ``j`` on (the same
+        text, starting at the same token, with the same diacritics flag and the same end) has the same
+        readings — whatever its house number and street before them."""
+        memo = self._judgements
+        first_tokens = [first for _piece, first in segments]
+        for j in range(len(segments) - 1, -1, -1):
+            key = (plain, first_tokens[j], end, tuple(piece for piece, _first in segments[j:]))
+            try:
+                return memo[key]
+            except KeyError:
+                continue
+        spans = _SpanMemo(tokens, segments, plain)
+        judged = self._judge(spans, end)
+        lowest = spans.lowest
+        j = tokens[lowest - 1].seg if 0 < lowest <= len(tokens) else 0
+        if len(memo) >= _ANSWERS_KEPT:
+            memo.clear()
+        memo[(plain, first_tokens[j], end, tuple(piece for piece, _first in segments[j:]))] = judged
+        return judged
+
+    def _judge(self, spans: _SpanMemo, end: int) -> tuple[AddressMatch, int] | None:
+        readings = self._readings(spans, end)
         if not readings:
             return None
         best = max(r.score for r in readings)
@@ -559,17 +598,17 @@ class AddressIndex:
             }
             old_name = "; ".join(sorted(names))
         notes = sorted({row.note for row in rows if row.note and row.new_code in codes})
-        return AddressMatch(
+        found = AddressMatch(
             unit=unit,
             province=province,
             candidates=candidates,
             from_old=from_old,
             confidence=round(min(r.confidence for r in top), 2),
-            street=_street(text, tokens, first.start),
             old_name=old_name,
             old_code=old_codes[0] if from_old and len(old_codes) == 1 else None,
             note="; ".join(notes),
         )
+        return found, first.start
 
     def _readings(self, spans: _SpanMemo, end: int) -> list[_Reading]:
         readings: list[_Reading] = []
@@ -767,7 +806,7 @@ class _SpanMemo:
     segment's text and first token, from :func:`_segmented`): a new address at a counter usually
     differs from the last ones only in its house number and street."""
 
-    __slots__ = ("tokens", "segments", "plain", "_runs", "_spans")
+    __slots__ = ("tokens", "segments", "plain", "lowest", "_runs", "_spans")
 
     def __init__(
         self, tokens: list[_Tok], segments: list[tuple[str, int]] | None = None, plain: bool = False
@@ -775,10 +814,14 @@ class _SpanMemo:
         self.tokens = tokens
         self.segments = segments
         self.plain = plain
+        #: The lowest ``end`` asked for: no token before that end's segment was looked at.
+        self.lowest = len(tokens)
         self._runs: dict[int, list[_Run]] = {}
         self._spans: dict[tuple[int, str], list[_Span]] = {}
 
     def __call__(self, end: int, level: str) -> list[_Span]:
+        if end < self.lowest:
+            self.lowest = end
         found = self._spans.get((end, level))
         if found is None:
             key = None

@@ -493,3 +493,59 @@ def test_spans_remembered_across_addresses_are_those_of_the_address(parts: list[
     for end in range(len(tokens) + 1):
         for level in _LEVELS:
             assert memo(end, level) == _spans(tokens, end, level), (text, end, level)
+
+
+def _afresh(index: AddressIndex, address: str) -> AddressMatch | None:
+    """The match worked out with nothing remembered from other addresses."""
+    from app.domain import address as a
+
+    index._answers.clear()
+    index._judgements.clear()
+    a._SPANS_BY_SEGMENT.clear()
+    return index.match(address)
+
+
+_STREETS = [
+    "",
+    "Số 7",
+    "12 Lê Lợi",
+    "Tổ 5 thôn Trung",
+    "so 3 ngo 4",
+    "P1 - Q1",
+    "Phường Trần Phú",
+    "Xã Tân Dĩnh",
+]
+# What comes before the shared segments: a street, or words that may well be part of a unit's name.
+_STREET = st.sampled_from(_STREETS) | st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map(" ".join)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join), min_size=1, max_size=4),
+    st.lists(_STREET, min_size=2, max_size=5),
+    st.sampled_from([", ", " - ", " "]),
+)
+@settings(max_examples=300, deadline=None)
+def test_matches_remembered_by_their_last_segments_are_those_of_the_address(
+    index: AddressIndex, tail: list[str], streets: list[str], joint: str
+) -> None:
+    # The matcher remembers a match (without its street) under the segments its readings looked at;
+    # addresses that share those segments behind different streets take it from there. Each must be
+    # what the address gives with nothing remembered.
+    _same_warm_and_afresh(index, [joint.join([s, *tail]) if s else joint.join(tail) for s in streets])
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join), min_size=1, max_size=4),
+    st.lists(_STREET, min_size=2, max_size=5),
+    st.sampled_from([", ", " - ", " "]),
+)
+@settings(max_examples=200, deadline=None)
+def test_matches_remembered_on_real_reference_data_are_those_of_the_address(
+    real_index: AddressIndex, tail: list[str], streets: list[str], joint: str
+) -> None:
+    _same_warm_and_afresh(real_index, [joint.join([s, *tail]) if s else joint.join(tail) for s in streets])
+
+
+def _same_warm_and_afresh(index: AddressIndex, addresses: list[str]) -> None:
+    warm = [index.match(a) for a in addresses]
+    assert warm == [_afresh(index, a) for a in addresses], addresses
