@@ -238,6 +238,8 @@ class Reference:
         self._communes: dict[str, CommuneInfo | None] = {}
         self._centre_eids: dict[str, str | None] = {}
         self._agencies: dict[tuple[str, str], AgencyInfo | None] = {}
+        #: Routing decisions (app.services.dossiers.decide_route) by what they were decided from.
+        self.routes: dict[tuple[Any, ...], Any] = {}
 
     def desk(self, session: Session) -> Desk:
         if self._desk is None:

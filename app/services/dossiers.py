@@ -264,7 +264,41 @@ def decide_route(
     *,
     ref: Reference,
 ) -> tuple[Route, AgencyInfo | None]:
-    """The routing scenario from the procedure and the applicant's address or choice."""
+    """The routing scenario from the procedure and the applicant's address or choice.
+
+    With the address already matched (``match`` given), a decision is remembered in ``ref`` under what it
+    was decided from — the desk, the procedure, the commune chosen, whether there is an address and the
+    commune it was matched to — all else it reads being reference data of that version. Refusals are
+    not remembered (they are raised again, worked out afresh)."""
+    key: tuple[Any, ...] | None = None
+    if match is not False:
+        matched = (
+            match.unit.code
+            if isinstance(match, AddressMatch) and match.unit is not None and match.confidence >= 0.5
+            else None
+        )
+        key = (desk, proc.code, commune_code, bool(address), matched)
+        found: tuple[Route, AgencyInfo | None] | None = ref.routes.get(key)
+        if found is not None:
+            return found
+    decided = _decide_route(session, desk, proc, address, commune_code, match, ref=ref)
+    if key is not None:
+        if len(ref.routes) >= 2000:  # bounded whatever is typed
+            ref.routes.clear()
+        ref.routes[key] = decided
+    return decided
+
+
+def _decide_route(
+    session: Session,
+    desk: Desk,
+    proc: ProcedureInfo,
+    address: str,
+    commune_code: str | None,
+    match: AddressMatch | None | bool,
+    *,
+    ref: Reference,
+) -> tuple[Route, AgencyInfo | None]:
     if desk.unit_code is None:
         raise DomainError(
             _problem(

@@ -29,6 +29,7 @@ from app.paths import database_path
 from app.services import audit
 from app.services import dossiers as svc
 from app.services.audit import Actor
+from app.services.desk import reference
 
 ACTOR = Actor("Nguyễn Thị Minh Anh", "Quầy 1")
 
@@ -224,3 +225,33 @@ def test_new_ids_are_random_uuid4_text(_: int) -> None:
     parsed = uuid.UUID(text)
     assert str(parsed) == text and parsed.version == 4 and parsed.variant == uuid.RFC_4122
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", text)
+
+
+def test_remembered_routing_decisions_are_those_decided_afresh(store: Store) -> None:
+    with store.read() as s:
+        ref = reference(s)
+        desk = ref.desk(s)
+        index = ref.address_index(s)
+        cases = [(r.procedure_code, r.applicant.address, r.commune_code) for r in _requests()]
+        cases += [
+            ("1.001193", "Số 3, Phường Bắc Giang, Tỉnh Bắc Ninh", "07210"),
+            ("1.013831", "", "07210"),
+            ("1.013831", "Phường Kinh Bắc, Tỉnh Bắc Ninh", None),
+            ("2.000815", "Phường Kinh Bắc, Tỉnh Bắc Ninh", None),  # certification: any commune
+            ("1.001193", "", "99999"),  # no such commune: refused
+        ]
+        kinds: set[str] = set()
+        for code, address, commune in cases:
+            proc = ref.procedure(s, code)
+            if proc is None:
+                continue
+            match = index.match(address) if address else None
+            outcomes = []
+            for decide in (svc._decide_route, svc.decide_route, svc.decide_route):
+                try:
+                    outcomes.append(decide(s, desk, proc, address, commune, match, ref=ref))
+                except DomainError as exc:
+                    outcomes.append(exc.problems)
+            assert outcomes[0] == outcomes[1] == outcomes[2], (code, address, commune)
+            kinds.add("route" if isinstance(outcomes[0][0], svc.Route) else "refused")
+        assert kinds == {"route", "refused"} and len(ref.routes) >= 5
