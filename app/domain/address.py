@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -540,8 +540,12 @@ class AddressIndex:
         judged = self._judged(tokens, segments, plain, end)
         if judged is None:
             return None
-        found, first_start = judged
-        return replace(found, street=_street(text, tokens, first_start))
+        m, first_start = judged
+        street = _street(text, tokens, first_start)
+        # (the fields one by one: dataclasses.replace looks them up each time)
+        return AddressMatch(
+            m.unit, m.province, m.candidates, m.from_old, m.confidence, street, m.old_name, m.old_code, m.note
+        )
 
     def _judged(
         self, tokens: list[_Tok], segments: list[tuple[str, int]], plain: bool, end: int

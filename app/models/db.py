@@ -90,6 +90,16 @@ class NeedsSession(Exception):
     back and runs its general path."""
 
 
+class _Held:
+    """The DBAPI connection of a pooled one, as ``connection.driver_connection`` finds it (one attribute
+    instead of the pool's two properties, on each statement)."""
+
+    __slots__ = ("driver_connection",)
+
+    def __init__(self, pooled: PoolProxiedConnection) -> None:
+        self.driver_connection = pooled.driver_connection
+
+
 class DirectConnection:
     """What the prepared statements of :mod:`app.models.fastwrite` use of a Core ``Connection`` —
     ``connection.driver_connection`` and ``dialect`` — over a pooled DBAPI connection in a transaction
@@ -97,8 +107,8 @@ class DirectConnection:
 
     __slots__ = ("connection", "dialect")
 
-    def __init__(self, connection: PoolProxiedConnection, dialect: Dialect) -> None:
-        self.connection = connection
+    def __init__(self, pooled: PoolProxiedConnection, dialect: Dialect) -> None:
+        self.connection = _Held(pooled)
         self.dialect = dialect
 
     def __getattr__(self, name: str) -> Any:
