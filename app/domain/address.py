@@ -234,13 +234,20 @@ def _tokens(text: str) -> list[_Tok]:
     Worked out per hard segment (what lies between two commas, semicolons, …), each remembered: the
     tokens of a segment do not depend on the text around it (every hard character ends a word and starts
     the next segment afresh), and addresses typed at one counter share most of their segments."""
+    return _segmented(text)[0]
+
+
+def _segmented(text: str) -> tuple[list[_Tok], list[tuple[str, int]]]:
+    """:func:`_tokens`, and for each hard segment its text and the index of its first token."""
     tokens: list[_Tok] = []
+    segments: list[tuple[str, int]] = []
     offset = 0
     for seg, piece in enumerate(_HARD_SPLIT.split(text)):
+        segments.append((piece, len(tokens)))
         for word, start, first, raw in _segment_tokens(piece):
             tokens.append(_Tok(word, offset + start, seg, first, raw))
         offset += len(piece) + 1
-    return tokens
+    return tokens, segments
 
 
 @lru_cache(maxsize=4096)
@@ -424,6 +431,10 @@ class AddressIndex:
     #: Answers already given, by address text (an index never changes once built; the intake screen
     #: routes the address as it is typed, and receiving the dossier then asks again for the same text).
     _answers: dict[str, AddressMatch | None] = field(default_factory=dict, compare=False, repr=False)
+    #: Matches without their street, by the tail of segments the readings looked at (:meth:`_judged`).
+    _judgements: dict[tuple[bool, int, int, tuple[str, ...]], tuple[AddressMatch, int] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     # ---------------------------------------------------------------------------------------- build
 
@@ -513,8 +524,9 @@ class AddressIndex:
 
     def _match(self, address: str) -> AddressMatch | None:
         text = nfc(address)
-        tokens = _tokens(text)
-        if text.isascii():  # typed without diacritics: "Nga Thanh" may as well be "Nga Thành"
+        tokens, segments = _segmented(text)
+        plain = text.isascii()
+        if plain:  # typed without diacritics: "Nga Thanh" may as well be "Nga Thành"
             tokens = [t._replace(raw="") for t in tokens]
         end = len(tokens)
         # Drop a trailing country name.
@@ -525,7 +537,46 @@ class AddressIndex:
                 break
         if end == 0:
             return None
-        readings = self._readings(tokens, end)
+        judged = self._judged(tokens, segments, plain, end)
+        if judged is None:
+            return None
+        m, first_start = judged
+        street = _street(text, tokens, first_start)
+        # (the fields one by one: dataclasses.replace looks them up each time)
+        return AddressMatch(
+            m.unit, m.province, m.candidates, m.from_old, m.confidence, street, m.old_name, m.old_code, m.note
+        )
+
+    def _judged(
+        self, tokens: list[_Tok], segments: list[tuple[str, int]], plain: bool, end: int
+    ) -> tuple[AddressMatch, int] | None:
+        """The match of the tokens before ``end`` with a blank street, and the first token of the
+        recognised units (the street is the text before it).
+
+        Remembered by the segments the readings looked at: every candidate name lies within one hard
+        segment and depends on nothing else (:class:`_SpanMemo`), so when the readings asked for no
+        name ending before segment ``j``, any address with the same segments from ``j`` on (the same
+        text, starting at the same token, with the same diacritics flag and the same end) has the same
+        readings — whatever its house number and street before them."""
+        memo = self._judgements
+        first_tokens = [first for _piece, first in segments]
+        for j in range(len(segments) - 1, -1, -1):
+            key = (plain, first_tokens[j], end, tuple(piece for piece, _first in segments[j:]))
+            try:
+                return memo[key]
+            except KeyError:
+                continue
+        spans = _SpanMemo(tokens, segments, plain)
+        judged = self._judge(spans, end)
+        lowest = spans.lowest
+        j = tokens[lowest - 1].seg if 0 < lowest <= len(tokens) else 0
+        if len(memo) >= _ANSWERS_KEPT:
+            memo.clear()
+        memo[(plain, first_tokens[j], end, tuple(piece for piece, _first in segments[j:]))] = judged
+        return judged
+
+    def _judge(self, spans: _SpanMemo, end: int) -> tuple[AddressMatch, int] | None:
+        readings = self._readings(spans, end)
         if not readings:
             return None
         best = max(r.score for r in readings)
@@ -551,21 +602,20 @@ class AddressIndex:
             }
             old_name = "; ".join(sorted(names))
         notes = sorted({row.note for row in rows if row.note and row.new_code in codes})
-        return AddressMatch(
+        found = AddressMatch(
             unit=unit,
             province=province,
             candidates=candidates,
             from_old=from_old,
             confidence=round(min(r.confidence for r in top), 2),
-            street=_street(text, tokens, first.start),
             old_name=old_name,
             old_code=old_codes[0] if from_old and len(old_codes) == 1 else None,
             note="; ".join(notes),
         )
+        return found, first.start
 
-    def _readings(self, tokens: list[_Tok], end: int) -> list[_Reading]:
+    def _readings(self, spans: _SpanMemo, end: int) -> list[_Reading]:
         readings: list[_Reading] = []
-        spans = _SpanMemo(tokens)
         province_named = False
         # 1. With a province (new or old) at the end.
         for p in spans(end, PROVINCE):
@@ -742,24 +792,57 @@ def _spans(tokens: list[_Tok], end: int, level: str, runs: list[_Run] | None = N
     return spans
 
 
+#: :func:`_spans` by segment text, diacritics flag, index of the segment's first token, end within the
+#: segment and level, across addresses (bounded): see :class:`_SpanMemo`.
+_SPANS_BY_SEGMENT: dict[tuple[str, bool, int, int, str], list[_Span]] = {}
+_SPANS_KEPT = 8192
+
+
 class _SpanMemo:
     """:func:`_spans` of one address's tokens, each (end, level) worked out once: the readings ask for
-    the same ones many times (every province candidate asks for the wards before it)."""
+    the same ones many times (every province candidate asks for the wards before it).
 
-    __slots__ = ("tokens", "_runs", "_spans")
+    The spans ending at token ``end`` lie within the hard segment of token ``end - 1`` (:func:`_runs`
+    stops at its first token and :func:`_after_keyword` looks no further): they depend only on that
+    segment's text, on whether the whole address is without diacritics (``plain``: the tokens' ``raw``
+    is then blank), on the index of the segment's first token (their ``start``) and on ``end`` within
+    the segment. So they are also remembered across addresses under those (``segments``: each
+    segment's text and first token, from :func:`_segmented`): a new address at a counter usually
+    differs from the last ones only in its house number and street."""
 
-    def __init__(self, tokens: list[_Tok]) -> None:
+    __slots__ = ("tokens", "segments", "plain", "lowest", "_runs", "_spans")
+
+    def __init__(
+        self, tokens: list[_Tok], segments: list[tuple[str, int]] | None = None, plain: bool = False
+    ) -> None:
         self.tokens = tokens
+        self.segments = segments
+        self.plain = plain
+        #: The lowest ``end`` asked for: no token before that end's segment was looked at.
+        self.lowest = len(tokens)
         self._runs: dict[int, list[_Run]] = {}
         self._spans: dict[tuple[int, str], list[_Span]] = {}
 
     def __call__(self, end: int, level: str) -> list[_Span]:
+        if end < self.lowest:
+            self.lowest = end
         found = self._spans.get((end, level))
         if found is None:
-            runs = self._runs.get(end)
-            if runs is None:
-                runs = self._runs[end] = _runs(self.tokens, end)
-            found = self._spans[(end, level)] = _spans(self.tokens, end, level, runs)
+            key = None
+            if self.segments is not None and end > 0:
+                piece, first = self.segments[self.tokens[end - 1].seg]
+                key = (piece, self.plain, first, end - first, level)
+                found = _SPANS_BY_SEGMENT.get(key)
+            if found is None:
+                runs = self._runs.get(end)
+                if runs is None:
+                    runs = self._runs[end] = _runs(self.tokens, end)
+                found = _spans(self.tokens, end, level, runs)
+                if key is not None:
+                    if len(_SPANS_BY_SEGMENT) >= _SPANS_KEPT:
+                        _SPANS_BY_SEGMENT.clear()
+                    _SPANS_BY_SEGMENT[key] = found
+            self._spans[(end, level)] = found
         return found
 
 

@@ -542,6 +542,8 @@ def _text(
     vi_what: str,
     en_what: str,
 ) -> Result[str]:
+    if text == "":  # what the steps below make of it, without them (three empty fields per receive)
+        return _fail(_missing(prefix, field, vi_what, en_what)) if required else _ok("")
     raw = _prepare(text).replace("\r\n", "\n").replace("\r", "\n")
     raw = raw.replace("\u2028", "\n").replace("\u2029", "\n").replace("\x85", "\n")
     raw = raw.replace("\x0b", " ").replace("\x0c", " ")

@@ -320,6 +320,20 @@ def _parse_head(value: Any) -> tuple[int | None, str]:
     return None, str(value)
 
 
+#: Values that come back from their JSON text as they are (``bool`` is an ``int`` but its own type here).
+_JSON_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _as_stored(details: Mapping[str, Any]) -> dict[str, Any]:
+    """``details`` as they will be read back: JSON values only (anything else as its ``str``, keys as
+    text). A flat mapping of text keys and text, whole-number, boolean or null values is that already
+    (a copy, the caller's is not changed); anything else goes through its canonical JSON text."""
+    if all(type(k) is str and type(v) in _JSON_SCALARS for k, v in details.items()):
+        return dict(details)
+    parsed: dict[str, Any] = json.loads(canonical_json(details, default=str))
+    return parsed
+
+
 def append(
     session: Session,
     actor: Actor,
@@ -338,7 +352,7 @@ def append(
     event ids this change queued) are sealed into the entry (``details["seal"]``). Written at once on
     the session's connection (entries are ordered by id, so the chain follows the order of the calls
     whatever else the session flushes later)."""
-    details = json.loads(canonical_json(details or {}, default=str))  # as stored: JSON values only
+    details = _as_stored(details or {})
     if rows or outbox:
         details["seal"] = seal_of(rows, outbox)
     at = at or datetime.now()

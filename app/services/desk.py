@@ -12,7 +12,7 @@ from dataclasses import field as dc_field
 from datetime import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from app.domain.address import AddressIndex, NewUnit, OldUnit, Province
@@ -238,6 +238,8 @@ class Reference:
         self._communes: dict[str, CommuneInfo | None] = {}
         self._centre_eids: dict[str, str | None] = {}
         self._agencies: dict[tuple[str, str], AgencyInfo | None] = {}
+        #: Routing decisions (app.services.dossiers.decide_route) by what they were decided from.
+        self.routes: dict[tuple[Any, ...], Any] = {}
 
     def desk(self, session: Session) -> Desk:
         if self._desk is None:
@@ -349,6 +351,12 @@ def _bound(memo: dict[Any, Any], limit: int = 2000) -> None:
 
 
 _references: dict[str, Reference] = {}
+
+
+def cached_reference(conn: Connection) -> Reference | None:
+    """The reference data cached for the version ``conn``'s transaction sees, if any is (a direct write
+    transaction: app.models.db.Store.write_direct)."""
+    return _references.get(current_token(conn))
 
 
 def reference(session: Session) -> Reference:

@@ -467,3 +467,85 @@ def test_tokens_by_remembered_segment_are_those_of_one_scan_of_the_whole_text(te
 
     assert _tokens(text) == _scan(text)
     assert _tokens(text) == _scan(text)  # the second time from the remembered segments
+
+
+_LEVELS = ("province", "district", "ward")
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), max_size=5).map(" ".join), min_size=1, max_size=5),
+    st.sampled_from(["", "Số 7", "12 Lê Lợi", "Tổ 5 thôn Trung", "so 3 ngo 4", "P1 - Q1"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_spans_remembered_across_addresses_are_those_of_the_address(parts: list[str], prefix: str) -> None:
+    # The matcher remembers the candidate names ending at each place of a segment across addresses
+    # (keyed by the segment's text, the diacritics flag, where the segment starts and the place): they
+    # must be exactly those worked out from this address's own tokens, whatever was matched before
+    # (the examples share segments, so most answers come from what earlier examples left).
+    from app.domain.address import _segmented, _SpanMemo, _spans
+
+    text = unicodedata.normalize("NFC", ", ".join([prefix, *parts] if prefix else parts))
+    tokens, segments = _segmented(text)
+    plain = text.isascii()
+    if plain:
+        tokens = [t._replace(raw="") for t in tokens]
+    memo = _SpanMemo(tokens, segments, plain)
+    for end in range(len(tokens) + 1):
+        for level in _LEVELS:
+            assert memo(end, level) == _spans(tokens, end, level), (text, end, level)
+
+
+def _afresh(index: AddressIndex, address: str) -> AddressMatch | None:
+    """The match worked out with nothing remembered from other addresses."""
+    from app.domain import address as a
+
+    index._answers.clear()
+    index._judgements.clear()
+    a._SPANS_BY_SEGMENT.clear()
+    return index.match(address)
+
+
+_STREETS = [
+    "",
+    "Số 7",
+    "12 Lê Lợi",
+    "Tổ 5 thôn Trung",
+    "so 3 ngo 4",
+    "P1 - Q1",
+    "Phường Trần Phú",
+    "Xã Tân Dĩnh",
+]
+# What comes before the shared segments: a street, or words that may well be part of a unit's name.
+_STREET = st.sampled_from(_STREETS) | st.lists(st.sampled_from(_WORDS), min_size=1, max_size=3).map(" ".join)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join), min_size=1, max_size=4),
+    st.lists(_STREET, min_size=2, max_size=5),
+    st.sampled_from([", ", " - ", " "]),
+)
+@settings(max_examples=300, deadline=None)
+def test_matches_remembered_by_their_last_segments_are_those_of_the_address(
+    index: AddressIndex, tail: list[str], streets: list[str], joint: str
+) -> None:
+    # The matcher remembers a match (without its street) under the segments its readings looked at;
+    # addresses that share those segments behind different streets take it from there. Each must be
+    # what the address gives with nothing remembered.
+    _same_warm_and_afresh(index, [joint.join([s, *tail]) if s else joint.join(tail) for s in streets])
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=4).map(" ".join), min_size=1, max_size=4),
+    st.lists(_STREET, min_size=2, max_size=5),
+    st.sampled_from([", ", " - ", " "]),
+)
+@settings(max_examples=200, deadline=None)
+def test_matches_remembered_on_real_reference_data_are_those_of_the_address(
+    real_index: AddressIndex, tail: list[str], streets: list[str], joint: str
+) -> None:
+    _same_warm_and_afresh(real_index, [joint.join([s, *tail]) if s else joint.join(tail) for s in streets])
+
+
+def _same_warm_and_afresh(index: AddressIndex, addresses: list[str]) -> None:
+    warm = [index.match(a) for a in addresses]
+    assert warm == [_afresh(index, a) for a in addresses], addresses
