@@ -250,28 +250,6 @@ def _close_parent_window(root: Any) -> None:
         root.destroy()
 
 
-def _bmp_offset_fixed(bmp: bytes) -> bytes:
-    """The BMP file pytwain made from a DIB, with the offset of its pixels corrected where needed.
-
-    pytwain's ``convert_dib_to_bmp`` (src/twain/utils.py:32-46) puts the pixels after ``biClrUsed``
-    palette entries; a DIB of 1, 4 or 8 bits a pixel with ``biClrUsed`` 0 (allowed: "the maximum number
-    of colours", per Microsoft's BITMAPINFOHEADER) has 2**bits entries, and a BI_BITFIELDS DIB three
-    masks after a 40-byte header: without this, such a page would be read shifted by its palette."""
-    if len(bmp) < 54 or bmp[:2] != b"BM":
-        return bmp
-    header_size, bits, compression, colours = (
-        int.from_bytes(bmp[14:18], "little"),
-        int.from_bytes(bmp[28:30], "little"),
-        int.from_bytes(bmp[30:34], "little"),
-        int.from_bytes(bmp[46:50], "little"),
-    )
-    if colours == 0 and bits <= 8:
-        colours = 1 << bits
-    masks = 12 if compression == 3 and header_size == 40 else 0  # BI_BITFIELDS
-    offset = 14 + header_size + masks + 4 * colours
-    return bmp[:10] + offset.to_bytes(4, "little") + bmp[14:]
-
-
 def _twain_sources() -> list[str]:
     import twain
 
@@ -299,6 +277,21 @@ def _twain_set(src: Any, cap: int, type_id: int, value: int | float | bool, *, r
     except (twain.exceptions.TwainError, ValueError):
         if required:
             raise
+
+
+def _twain_feeder_loaded(src: Any) -> bool:
+    """CAP_FEEDERLOADED, read before acquiring; True when the source cannot tell. pytwain's
+    ``get_capability_current`` gives a TW_ONEVALUE as ``(type_id, value)``, a TWTY_BOOL as a bool
+    (src/twain/__init__.py:241-275, 334-348)."""
+    import twain
+
+    try:
+        answer = src.get_capability_current(twain.CAP_FEEDERLOADED)
+    except (twain.exceptions.TwainError, ValueError):
+        return True
+    if isinstance(answer, tuple) and len(answer) == 2 and answer[0] == twain.TWTY_BOOL:
+        return bool(answer[1])
+    return True
 
 
 def _scan_twain(device: str | None, *, feeder: bool, resolution: int) -> Iterator[RawPage]:
@@ -331,6 +324,8 @@ def _scan_twain(device: str | None, *, feeder: bool, resolution: int) -> Iterato
                             f"{name} has no document feeder", f"{name} không có khay nạp giấy"
                         ) from None
                     _twain_set(src, twain.CAP_AUTOFEED, twain.TWTY_BOOL, True, required=False)
+                    if not _twain_feeder_loaded(src):
+                        raise _problem("the feeder is empty", "khay nạp giấy trống")
                 # -1: every sheet the feeder holds; 1: one page (TWAIN's CAP_XFERCOUNT).
                 _twain_set(src, twain.CAP_XFERCOUNT, twain.TWTY_INT16, -1 if feeder else 1, required=False)
                 src.request_acquire(show_ui=False, modal_ui=False)
@@ -348,7 +343,7 @@ def _scan_twain(device: str | None, *, feeder: bool, resolution: int) -> Iterato
                         bmp = twain.dib_to_bm_file(handle)
                     finally:
                         twain.global_handle_free(handle)
-                    image = Image.open(io.BytesIO(_bmp_offset_fixed(bmp)), formats=["BMP"])
+                    image = Image.open(io.BytesIO(bmp), formats=["BMP"])
                     image.load()
                     dpi = image.info.get("dpi", (resolution, resolution))[0]
                     count += 1
