@@ -6,6 +6,7 @@ process and rebuilt when their source rows change.
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -23,6 +24,7 @@ from app.domain.text import fold
 from app.models import AdminUnit, Centre, HolidayOverride, Procedure, UnitSuccession, Workstation
 from app.models.db import Store
 from app.models.reference_version import current_token
+from app.services.gcpause import paused_gc
 from app.services.reference import get_setting
 
 NO_CENTRE = Problem(
@@ -357,6 +359,19 @@ def cached_reference(conn: Connection) -> Reference | None:
     """The reference data cached for the version ``conn``'s transaction sees, if any is (a direct write
     transaction: app.models.db.Store.write_direct)."""
     return _references.get(current_token(conn))
+
+
+def warm_up(store: Store) -> None:
+    """Build what the first intake reads (the address index, the working calendar) ahead of it, with
+    Python's cyclic collector paused, then move the objects built to the collector's permanent generation:
+    the index is some 100,000 long-lived objects, which a full collection would otherwise rescan each time
+    (about 30 ms with the GIL held: a GUI stall when the first intake of the day built the index in the
+    worker lane, ``bench/bench_gui.py --digitise``)."""
+    with paused_gc(), store.read() as s:
+        ref = reference(s)
+        ref.calendar(s)
+        ref.address_index(s)
+    gc.freeze()
 
 
 def reference(session: Session) -> Reference:

@@ -84,10 +84,14 @@ def _desk_now(store: Store) -> tuple[DeskSummary, DeskSettings]:
     return desk_summary(store), load_settings(store)
 
 
-def _warm_up() -> None:
-    """Import what the first receipt, preview and print need (on the worker, once the desk is open), so
-    the operator's first Ctrl+Enter does not wait for ReportLab's import."""
+def _warm_up(store: Store) -> None:
+    """Import what the first receipt, preview and print need and build the reference data the first intake
+    reads (on the worker, once the desk is open), so that the operator's first intake waits for neither
+    ReportLab's import nor the address index."""
     import app.services.printing  # noqa: F401
+    from app.services.desk import warm_up
+
+    warm_up(store)
 
 
 class MainWindow(QMainWindow):
@@ -609,7 +613,7 @@ class MainWindow(QMainWindow):
         self.backups.daily()
         # Which keyring backend exists is found by probing the OS (D-Bus…): on the network lane.
         self.sync.lane.run(keyring_problem, on_done=self._keyring_checked, owner=self)
-        self.worker.run(_warm_up)
+        self.worker.run(_warm_up, self.ctx.store)
 
     def _keyring_checked(self, problem: object) -> None:
         if problem is None:
