@@ -4,13 +4,15 @@ A digitised paper is typically ~40 KB a page, so most files fit in one chunk, an
 spent more on the request (authentication, the centre check, HTTP) than on the bytes. A batch carries up
 to ``MAX_BATCH_FILES`` whole files, their bytes one after another (at most ``MAX_CHUNK_BYTES`` together),
 named in the query as ``file=<sha256>:<size>`` in body order. The device is authenticated once and the
-centre check is one query for all of them; then each file is stored exactly as a single-chunk upload
-(``BlobStore.write_chunk`` at offset 0: SHA-256 checked before anything is kept, the file durable before
-it is reported complete) and reported on its own: complete, or refused with the status and problem the
-single-file route would have answered. One bad file does not stop the others. A file of which the server
-holds a part (an interrupted chunked upload) is answered 409 ``file.offset``: the desk resumes it alone
-through ``PUT /files/{sha256}``. Large files still go in chunks through that route, which old desks keep
-using; both routes share the store, so a file is idempotent by SHA-256 whichever way it came.
+centre check is one query for all of them; then each file is stored as a single-chunk upload would be
+(SHA-256 checked before anything is kept, the file durable before it is reported complete: the ``fs``
+store writes the batch's files, fsyncs them all, then renames them into place and fsyncs their folders,
+``FsBlobStore.write_whole``; the other stores take each as a single-chunk ``write_chunk``) and reported
+on its own: complete, or refused with the status and problem the single-file route would have answered.
+One bad file does not stop the others. A file of which the server holds a part (an interrupted chunked
+upload) is answered 409 ``file.offset``: the desk resumes it alone through ``PUT /files/{sha256}``. Large
+files still go in chunks through that route, which old desks keep using; both routes share the store, so a
+file is idempotent by SHA-256 whichever way it came.
 
 A malformed batch (a bad ``file`` entry, body length not the sum of the sizes, too many files or bytes)
 is refused whole with 413/422 before anything is stored.
@@ -80,26 +82,40 @@ def store_batch(
 ) -> list[BatchFileResult]:
     """Store each file of the batch (on a worker thread): one result per file, in order."""
     allowed = blobs.allowed_sizes(db, [sha for sha, _size in manifest], centre_eid)
-    results: list[BatchFileResult] = []
+    refused: dict[int, ApiError] = {}
+    accepted: list[tuple[int, str, bytes]] = []
     start = 0
-    for sha256, size in manifest:
+    for i, (sha256, size) in enumerate(manifest):
         data = body[start : start + size]
         start += size
         declared = allowed.get(sha256)
+        if declared is None:
+            refused[i] = blobs.forbidden()
+        elif size > blobs.MAX_FILE_BYTES:
+            refused[i] = file_too_large(blobs.MAX_FILE_BYTES)
+        elif size != declared:
+            refused[i] = size_differs(size, declared)
+        else:
+            accepted.append((i, sha256, data))
+    if isinstance(store, blobs.FsBlobStore):  # all at once: one journal commit carries the files
         try:
-            if declared is None:
-                raise blobs.forbidden()
-            if size > blobs.MAX_FILE_BYTES:
-                raise file_too_large(blobs.MAX_FILE_BYTES)
-            if size != declared:
-                raise size_differs(size, declared)
-            held, complete = store.write_chunk(sha256, 0, size, data)
-        except ApiError as err:
-            results.append(_refused(sha256, err))
-            continue
-        except OSError as exc:  # e.g. the disk is full: this file later, the others are reported
-            log.warning("file %s of a batch not stored: %s", sha256, exc)
-            results.append(_refused(sha256, storage_unavailable()))
-            continue
-        results.append(BatchFileResult(sha256=sha256, complete=complete and held == size))
-    return results
+            answers = store.write_whole([(sha256, data) for _i, sha256, data in accepted])
+        except OSError as exc:  # e.g. the disk is full: these files later
+            log.warning("a batch of %d files not stored: %s", len(accepted), exc)
+            answers = [storage_unavailable()] * len(accepted)
+        for (i, _sha, _data), answer in zip(accepted, answers, strict=True):
+            if answer is not None:
+                refused[i] = answer
+    else:  # one file after another, each as a single-chunk upload
+        for i, sha256, data in accepted:
+            try:
+                store.write_chunk(sha256, 0, len(data), data)
+            except ApiError as err:
+                refused[i] = err
+            except OSError as exc:  # e.g. the store is unreachable: this file later, the others reported
+                log.warning("file %s of a batch not stored: %s", sha256, exc)
+                refused[i] = storage_unavailable()
+    return [
+        _refused(sha256, refused[i]) if i in refused else BatchFileResult(sha256=sha256, complete=True)
+        for i, (sha256, _size) in enumerate(manifest)
+    ]
