@@ -395,7 +395,7 @@ def upload_pending(
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=min(workers, len(shas)), thread_name_prefix="upload") as pool:
         for n, batch in enumerate(batches):
-            ask = unsure | done_before
+            ask = {str(sha) for sha in unsure | done_before}
             futures = {
                 (
                     pool.submit(_upload_batch, client, blobs, shas_, chunk, stop)
