@@ -182,8 +182,5 @@ def test_the_fs_store_writes_a_batch_whole_and_leaves_nothing_of_a_refused_file(
     assert store.read(good_sha) == good and store.read(held_sha) == held
     assert not store.has(bad_sha) and store.read(part_sha) is None and store.offset(part_sha) == 100
     assert not stale.exists() and fresh.exists()  # swept after an hour only
-    assert sorted(p.name for p in (tmp_path / "blobs" / "partial").iterdir()) == [
-        f"{part_sha}.part",
-        fresh.name,
-    ]
+    assert {p.name for p in (tmp_path / "blobs" / "partial").iterdir()} == {f"{part_sha}.part", fresh.name}
     assert store.partials() == [part_sha]
