@@ -498,6 +498,30 @@ class ChunkResult(_Model):
     server_time: datetime
 
 
+#: Most whole files in one ``POST /files/batch`` request (their bytes together at most one chunk's limit).
+MAX_BATCH_FILES = 64
+
+
+class BatchFileResult(_Model):
+    """One file of a ``POST /files/batch``: ``complete`` (the server holds it whole, verified and durable:
+    stored now or before), or refused with ``status`` (the HTTP status a single-file upload would have
+    had: 409 ``file.offset`` = part of it is held, resume it alone; 5xx = try again later; other 4xx =
+    refused) and ``problem``."""
+
+    sha256: Sha256Hex
+    complete: bool
+    status: Annotated[int, Field(ge=200, le=599)] = 200
+    problem: ProblemBody | None = None
+
+
+class BatchResult(_Model):
+    """``POST /files/batch?file=<sha256>:<size>&…`` with the files' bytes one after another as the body:
+    one result per file, in the request's order."""
+
+    files: list[BatchFileResult]
+    server_time: datetime
+
+
 EventType = Literal["dossier.received", "dossier.transition", "dossier.files"]
 
 

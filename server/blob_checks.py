@@ -51,3 +51,38 @@ def hash_mismatch() -> ApiError:
             "The file received does not match its SHA-256: it was damaged in transfer; send it again.",
         ),
     )
+
+
+def file_too_large(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        Problem(
+            "file.too_large",
+            f"Tệp quá lớn (tối đa {limit // (1024 * 1024)} MiB).",
+            f"The file is too large (at most {limit // (1024 * 1024)} MiB).",
+        ),
+    )
+
+
+def size_differs(total: int, declared: int) -> ApiError:
+    return ApiError(
+        422,
+        Problem(
+            "file.size",
+            f"Kích thước tệp ({total} byte) khác với kích thước đã khai trong hồ sơ ({declared} byte).",
+            f"The file's size ({total} bytes) differs from the size declared on the dossier ({declared}).",
+        ),
+    )
+
+
+def storage_unavailable() -> ApiError:
+    return ApiError(
+        503,
+        Problem(
+            "file.storage",
+            "Máy chủ tạm thời không lưu được tệp (kho tệp đầy hoặc lỗi): tệp sẽ được gửi lại sau.",
+            "The server cannot store the file just now (its file store is full or failing): it will be "
+            "sent again later.",
+        ),
+        {"Retry-After": "60"},
+    )

@@ -34,6 +34,7 @@ from app.contract import (
     PROTOCOL_HEADER,
     PROTOCOL_VERSION,
     AuditHead,
+    BatchResult,
     ChangesResponse,
     ChunkResult,
     EnrollRequest,
@@ -211,6 +212,16 @@ class SyncClient:
     def put_chunk(self, sha256: str, offset: int, total: int, data: bytes) -> ChunkResult:
         return self._call(
             "PUT", f"/files/{sha256}", ChunkResult, content=data, params={"offset": offset, "total": total}
+        )
+
+    def put_files(self, files: Sequence[tuple[str, bytes]]) -> BatchResult:
+        """Several whole files, (sha256, bytes) each, in one ``POST /files/batch``."""
+        return self._call(
+            "POST",
+            "/files/batch",
+            BatchResult,
+            content=b"".join(data for _sha, data in files),
+            params={"file": [f"{sha256}:{len(data)}" for sha256, data in files]},
         )
 
     def file_content(self, sha256: str) -> bytes:

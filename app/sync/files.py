@@ -7,11 +7,15 @@ file a round began and did not finish (listed in the setting ``KEY_IN_FLIGHT`` b
 so a crash cannot hide it), or already sent for another row, is asked about first: nothing more is sent
 for a file the server has (idempotent by SHA-256), and an interrupted upload resumes at the server's
 offset. A first chunk the server refuses with 409 ``file.offset`` (it holds part of the file) falls back to
-asking, then resumes there. ``UPLOAD_WORKERS`` files go at once on the one thread-safe httpx client (the
-server's fsyncs overlap; the workers never touch the desk's database), and the rows of ``MARK_BATCH``
-files are marked in one transaction. A refusal (too large, hash mismatch, not visible to this centre)
-parks the row with the server's reason, like a parked event; a transient failure leaves it pending for
-the next round. Intake never waits: this runs on the sync thread.
+asking, then resumes there. Small files sent at once (most papers: one chunk each) go together, up to
+``BATCH_FILES`` whole files and one chunk's bytes in one ``POST /files/batch`` (one request instead of
+one each: the server checks the device and the centre once, then verifies and stores each file durably
+and answers for each); a file of a batch the server holds part of is resumed alone, and a server without
+the batch route gets the files one by one. ``UPLOAD_WORKERS`` uploads go at once on the one thread-safe
+httpx client (the server's fsyncs overlap; the workers never touch the desk's database), and the rows of
+``MARK_BATCH`` files are marked in one transaction. A refusal (too large, hash mismatch, not visible to
+this centre) parks the row with the server's reason, like a parked event; a transient failure leaves it
+pending for the next round. Intake never waits: this runs on the sync thread.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.contract import DossierState
+from app.contract import MAX_BATCH_FILES, DossierState
 from app.digitise.blobs import BlobStore
 from app.models import DossierFile, OutboxEntry
 from app.models.db import Store
@@ -42,6 +46,8 @@ CHUNK_BYTES = 1024 * 1024
 UPLOAD_WORKERS = 4
 #: Files whose rows are marked sent (or parked) in one desk transaction.
 MARK_BATCH = 32
+#: Most small files sent whole together in one ``POST /files/batch`` (their bytes at most one chunk).
+BATCH_FILES = 16
 #: Setting: the files of the batch being uploaded (and those an earlier round left unfinished), written
 #: before the batch starts and cleared with its marks, so that after a crash or a network failure in
 #: between these are asked about first (the server answers "have it" or its offset), never sent blind.
@@ -172,12 +178,13 @@ def fetch_missing(store: Store, client: SyncClient, limit: int = 50) -> int:
     return fetched
 
 
-def _ready(store: Store) -> list[tuple[int, str, str]]:
-    """(row, the row's file, the file its sent event names): the two differ when OCR finished after the
-    event was pushed; the server accepts only the file the event names, the image-only PDF."""
+def _ready(store: Store) -> list[tuple[int, str, str, int]]:
+    """(row, the row's file, the file its sent event names, that file's size): the two differ when OCR
+    finished after the event was pushed; the server accepts only the file the event names, the image-only
+    PDF."""
     with store.read() as s:
         rows = s.execute(
-            select(DossierFile.id, DossierFile.sha256, OutboxEntry.payload)
+            select(DossierFile.id, DossierFile.sha256, OutboxEntry.payload, DossierFile.size)
             .join(OutboxEntry, OutboxEntry.event_id == DossierFile.event_id)
             .where(
                 DossierFile.upload_state == "pending",
@@ -190,9 +197,10 @@ def _ready(store: Store) -> list[tuple[int, str, str]]:
             .order_by(DossierFile.id)
         ).all()
     out = []
-    for i, h, payload in rows:
+    for i, h, payload, size in rows:
         named = (payload or {}).get("payload", {}).get("sha256") or h
-        out.append((int(i), str(h), str(named)))
+        named_size = (payload or {}).get("payload", {}).get("size") if named != h else size
+        out.append((int(i), str(h), str(named), int(named_size or 0)))
     return out
 
 
@@ -257,6 +265,77 @@ def _upload_one(
         return _Outcome("parked", f"local file: {exc}")
 
 
+def _upload_batch(
+    client: SyncClient, blobs: BlobStore, shas: Sequence[str], chunk: int, stop: threading.Event
+) -> dict[str, _Outcome | None]:
+    """Small files a round has not begun before, whole in one ``POST /files/batch``, on a worker thread.
+    Each is reported on its own; a file of which the server holds a part (409 ``file.offset``) is then
+    resumed alone, and a batch the server does not take at all (a server without the route answers 404
+    or 405) is sent file by file. ``None``: not started, the round stopped on a network failure."""
+    if stop.is_set():
+        return dict.fromkeys(shas)
+    out: dict[str, _Outcome | None] = {}
+    items: list[tuple[str, bytes]] = []
+    for sha256 in shas:
+        try:
+            items.append((sha256, blobs.read(sha256)))
+        except (OSError, ValueError) as exc:  # the local file is missing or damaged: db check names it
+            log.warning("file %s cannot be uploaded: %s", sha256, exc)
+            out[sha256] = _Outcome("parked", f"local file: {exc}")
+    if not items:
+        return out
+    alone: list[tuple[str, bool]] = []  # (file, ask the server first)
+    try:
+        result = client.put_files(items)
+    except ServerRefused as refused:  # the batch as a whole (an older server): each file on its own
+        log.info("batch upload refused (%s): sending the files one by one", refused.problem.en)
+        alone = [(sha256, False) for sha256, _data in items]
+    except SyncError:
+        stop.set()  # here, before the next file starts on this thread; the round raises it
+        raise
+    else:
+        answers = {r.sha256: r for r in result.files}
+        for sha256, data in items:
+            answer = answers.get(sha256)
+            if answer is None:
+                out[sha256] = _Outcome("later")  # not answered: asked about next round
+            elif answer.complete:
+                out[sha256] = _Outcome("sent", bytes_sent=len(data), uploaded=True)
+            elif answer.problem is not None and answer.problem.code == "file.offset":
+                alone.append((sha256, True))  # the server holds part of it: resume it alone
+            elif answer.status >= 500 or answer.problem is None:
+                out[sha256] = _Outcome("later")  # the server could not store it now: next round
+            else:
+                out[sha256] = _Outcome("parked", answer.problem.vi)
+    for sha256, ask_first in alone:
+        out[sha256] = _upload_one(client, blobs, sha256, ask_first, chunk, stop)
+    return out
+
+
+def _tasks(
+    shas: Sequence[str], sizes: dict[str, int], ask: set[str], chunk: int, most: int
+) -> list[tuple[bool, list[str]]]:
+    """The batch's uploads: (whole in one batch request?, files). Files that fit in a chunk and that no
+    round has begun are packed, up to ``most`` files and ``chunk`` bytes a request; the others (large,
+    or to be asked about first) go one by one."""
+    tasks: list[tuple[bool, list[str]]] = []
+    group: list[str] = []
+    held = 0
+    for sha256 in shas:
+        size = sizes.get(sha256, 0)
+        if most < 2 or sha256 in ask or not 0 < size <= chunk:
+            tasks.append((False, [sha256]))
+            continue
+        if group and (len(group) >= most or held + size > chunk):
+            tasks.append((True, group))
+            group, held = [], 0
+        group.append(sha256)
+        held += size
+    if group:
+        tasks.append((True, group) if len(group) > 1 else (False, group))
+    return tasks
+
+
 def _mark(s: Session, rows: Sequence[tuple[int, str]], state: str, error: str = "") -> None:
     for row_id, row_sha256 in rows:
         s.execute(
@@ -266,20 +345,34 @@ def _mark(s: Session, rows: Sequence[tuple[int, str]], state: str, error: str = 
         )
 
 
+def _one(
+    client: SyncClient, blobs: BlobStore, sha256: str, ask_first: bool, chunk: int, stop: threading.Event
+) -> dict[str, _Outcome | None]:
+    return {sha256: _upload_one(client, blobs, sha256, ask_first, chunk, stop)}
+
+
 def upload_pending(
-    store: Store, client: SyncClient, chunk: int | None = None, workers: int | None = None
+    store: Store,
+    client: SyncClient,
+    chunk: int | None = None,
+    workers: int | None = None,
+    batch_files: int | None = None,
 ) -> UploadReport:
     """Send every file that is ready, in chunks of ``chunk`` bytes (default ``CHUNK_BYTES``, read at each
-    call), ``workers`` files at a time (default ``UPLOAD_WORKERS``) on the one thread-safe httpx client,
-    their rows marked in one transaction per ``MARK_BATCH`` files. Raises the first ``TransientError`` (or
-    other sync error) after marking what finished: the other rows stay pending and are asked about first
-    next time."""
+    call), ``workers`` uploads at a time (default ``UPLOAD_WORKERS``) on the one thread-safe httpx client,
+    small files up to ``batch_files`` (default ``BATCH_FILES``; 1: each file its own requests, as older
+    desks do) whole in one request, their rows marked in one transaction per ``MARK_BATCH`` files. Raises
+    the first ``TransientError`` (or other sync error) after marking what finished: the other rows stay
+    pending and are asked about first next time."""
     chunk = chunk or CHUNK_BYTES
     workers = max(1, workers or UPLOAD_WORKERS)
+    most = min(BATCH_FILES if batch_files is None else batch_files, MAX_BATCH_FILES)
     report = UploadReport()
     rows_of: dict[str, list[tuple[int, str]]] = {}
-    for row_id, row_sha256, sha256 in _ready(store):
+    sizes: dict[str, int] = {}
+    for row_id, row_sha256, sha256, size in _ready(store):
         rows_of.setdefault(sha256, []).append((row_id, row_sha256))  # one upload for rows naming one file
+        sizes[sha256] = size
     if not rows_of:
         return report
     blobs = BlobStore.of(store.path.parent, store.key)
@@ -302,25 +395,31 @@ def upload_pending(
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=min(workers, len(shas)), thread_name_prefix="upload") as pool:
         for n, batch in enumerate(batches):
+            ask = {str(sha) for sha in unsure | done_before}
             futures = {
-                pool.submit(_upload_one, client, blobs, sha, sha in unsure | done_before, chunk, stop): sha
-                for sha in batch
+                (
+                    pool.submit(_upload_batch, client, blobs, shas_, chunk, stop)
+                    if together
+                    else pool.submit(_one, client, blobs, shas_[0], shas_[0] in ask, chunk, stop)
+                ): shas_
+                for together, shas_ in _tasks(batch, sizes, ask, chunk, most)
             }
             failure: SyncError | None = None
             outcomes: dict[str, _Outcome] = {}
             for future in as_completed(futures):
                 try:
-                    outcome = future.result()
+                    got = future.result()
                 except SyncError as exc:  # network, clock, certificate: stop the round, keep what finished
                     if failure is None:
                         failure = exc
                         stop.set()
                     continue
-                if outcome is None:
-                    if futures[future] not in unsure:
-                        in_flight.discard(futures[future])  # never started: sent at once next time
-                else:
-                    outcomes[futures[future]] = outcome
+                for sha, outcome in got.items():
+                    if outcome is None:
+                        if sha not in unsure:
+                            in_flight.discard(sha)  # never started: sent at once next time
+                    else:
+                        outcomes[sha] = outcome
             finished = {sha for sha, outcome in outcomes.items() if outcome.state != "later"}
             in_flight -= finished
             more = failure is None and n + 1 < len(batches)

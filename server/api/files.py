@@ -12,10 +12,11 @@ from typing import Annotated
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.contract import API_PREFIX, MAX_INT32, ChunkResult, FileStatus, utc_now
+from app.contract import API_PREFIX, MAX_BATCH_FILES, MAX_INT32, BatchResult, ChunkResult, FileStatus, utc_now
 from app.domain.errors import Problem
-from server import blobs
+from server import blob_batch, blobs
 from server.api.routes import _ERRORS, DbDep, DeviceDep, check_clock, check_protocol
+from server.blob_checks import file_too_large, size_differs
 from server.errors import ApiError
 
 files_router = APIRouter(
@@ -60,14 +61,7 @@ async def put_chunk(
 ) -> ChunkResult:
     """One chunk of the file at ``offset``; the file is checked against its SHA-256 when complete."""
     if total > blobs.MAX_FILE_BYTES:
-        raise ApiError(
-            413,
-            Problem(
-                "file.too_large",
-                f"Tệp quá lớn (tối đa {blobs.MAX_FILE_BYTES // (1024 * 1024)} MiB).",
-                f"The file is too large (at most {blobs.MAX_FILE_BYTES // (1024 * 1024)} MiB).",
-            ),
-        )
+        raise file_too_large(blobs.MAX_FILE_BYTES)
     data = await request.body()
     if len(data) > blobs.MAX_CHUNK_BYTES:
         raise ApiError(413, Problem("file.chunk", "Phần tệp gửi lên quá lớn.", "The chunk is too large."))
@@ -75,19 +69,37 @@ async def put_chunk(
     def work() -> tuple[int, bool]:
         size = blobs.allowed_size(db, sha256, device.centre_eid)
         if size != total:
-            raise ApiError(
-                422,
-                Problem(
-                    "file.size",
-                    f"Kích thước tệp ({total} byte) khác với kích thước đã khai trong hồ sơ ({size} byte).",
-                    f"The file's size ({total} bytes) differs from the size declared on the dossier "
-                    f"({size}).",
-                ),
-            )
+            raise size_differs(total, size)
         return store.write_chunk(sha256, offset, total, data)
 
     held, complete = await anyio.to_thread.run_sync(work)
     return ChunkResult(offset=held, complete=complete, server_time=utc_now())
+
+
+@files_router.post("/batch")
+async def put_batch(
+    request: Request,
+    db: DbDep,
+    device: DeviceDep,
+    store: BlobDep,
+    file: Annotated[
+        list[str],
+        Query(
+            description=f"<sha256>:<size> of each file (at most {MAX_BATCH_FILES}), in the order of their "
+            "bytes in the body"
+        ),
+    ],
+) -> BatchResult:
+    """Several whole files in one request (``server.blob_batch``), their bytes one after another; each is
+    checked against its SHA-256 and stored durably, and reported on its own."""
+    data = await request.body()
+    if len(data) > blobs.MAX_CHUNK_BYTES:
+        raise ApiError(413, Problem("file.chunk", "Phần tệp gửi lên quá lớn.", "The chunk is too large."))
+    manifest = blob_batch.parse_manifest(file, len(data))
+    results = await anyio.to_thread.run_sync(
+        blob_batch.store_batch, db, store, device.centre_eid, manifest, data
+    )
+    return BatchResult(files=results, server_time=utc_now())
 
 
 @files_router.get("/{sha256}/content", response_class=Response)

@@ -155,3 +155,32 @@ def test_serve_refuses_the_postgres_store_on_sqlite(
     args = ["serve", "--db", db_url, "--port", "0", "--workers", "2", "--blob-store", "postgres"]
     code = cli.main(args, out=io.StringIO())  # refused before any worker starts
     assert code == 2 and "needs a server on PostgreSQL" in capsys.readouterr().err
+
+
+def test_the_fs_store_writes_a_batch_whole_and_leaves_nothing_of_a_refused_file(tmp_path: Path) -> None:
+    store = blobs.FsBlobStore(tmp_path / "blobs")
+    (good, good_sha), (bad, bad_sha), (part, part_sha), (held, held_sha) = (
+        _file(n) for n in (900, 800, 700, 600)
+    )
+    store.write_chunk(part_sha, 0, len(part), part[:100])  # a chunked upload in progress
+    store.write_chunk(held_sha, 0, len(held), held)  # held already
+    stale = tmp_path / "blobs" / "partial" / f"{good_sha}.crashed.tmp"  # left by a crash mid-batch
+    stale.write_bytes(b"half")
+    os.utime(stale, (1, 1))
+    fresh = stale.with_name(f"{good_sha}.another-batch.tmp")  # another batch's, being written now
+    fresh.write_bytes(b"half")
+    answers = store.write_whole(
+        [(good_sha, good), (bad_sha, b"\0" * len(bad)), (part_sha, part), (held_sha, held)]
+    )
+    assert [a.problem.code if a else None for a in answers] == [
+        None,
+        "file.hash_mismatch",
+        "file.offset",
+        None,
+    ]
+    assert answers[2] is not None and answers[2].problem.field == "100"
+    assert store.read(good_sha) == good and store.read(held_sha) == held
+    assert not store.has(bad_sha) and store.read(part_sha) is None and store.offset(part_sha) == 100
+    assert not stale.exists() and fresh.exists()  # swept after an hour only
+    assert {p.name for p in (tmp_path / "blobs" / "partial").iterdir()} == {f"{part_sha}.part", fresh.name}
+    assert store.partials() == [part_sha]
