@@ -232,7 +232,13 @@ class FsBlobStore:
         cutoff = time.time() - 3600
         with os.scandir(tmp_dir) as entries:
             for entry in entries:
-                if entry.name.endswith(".tmp") and entry.stat().st_mtime < cutoff:
+                if not entry.name.endswith(".tmp"):
+                    continue
+                try:
+                    mtime = entry.stat().st_mtime
+                except FileNotFoundError:  # renamed into place by a batch stored at the same time
+                    continue
+                if mtime < cutoff:
                     Path(entry.path).unlink(missing_ok=True)
 
 

@@ -184,3 +184,38 @@ def test_the_fs_store_writes_a_batch_whole_and_leaves_nothing_of_a_refused_file(
     assert not stale.exists() and fresh.exists()  # swept after an hour only
     assert {p.name for p in (tmp_path / "blobs" / "partial").iterdir()} == {f"{part_sha}.part", fresh.name}
     assert store.partials() == [part_sha]
+
+
+def test_batches_stored_at_the_same_time_do_not_trip_on_each_others_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's sweep lists ``partial/`` while another batch renames its temporary files into place:
+    a file gone between the listing and its ``stat`` is another batch's, not an error (it made the whole
+    batch answer 503, its files left for the next round: ``bench_upload.py`` found 4 or 8 of 60 unsent)."""
+    store = blobs.FsBlobStore(tmp_path / "blobs")
+    (a, a_sha), (b, b_sha) = _file(500), _file(600)
+    assert store.write_whole([(a_sha, a)]) == [None]  # partial/ exists
+    renamed = tmp_path / "blobs" / "partial" / f"{a_sha}.other-batch.tmp"
+    real_scandir = os.scandir
+
+    class Listing:
+        """``os.scandir`` of partial/ holding another batch's temporary file, renamed away once listed."""
+
+        def __init__(self, path: Path) -> None:
+            renamed.write_bytes(b"x")
+            self.inner = real_scandir(path)
+
+        def __enter__(self) -> Listing:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.inner.close()
+
+        def __iter__(self) -> Iterator[os.DirEntry[str]]:
+            for entry in self.inner:
+                renamed.unlink(missing_ok=True)  # the other batch's os.replace, between listing and stat
+                yield entry
+
+    monkeypatch.setattr(blobs.os, "scandir", Listing)
+    assert store.write_whole([(b_sha, b)]) == [None]
+    assert store.read(b_sha) == b
