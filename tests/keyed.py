@@ -42,20 +42,26 @@ def give_store_key(source_dir: Path, dest_dir: Path) -> None:
     keyring.set_password(SERVICE, storekey.keyring_name(dest_dir), value)
 
 
-def make_plain(data_dir: Path, rows: int = 0) -> None:
-    """Turn ``data_dir``'s store into what an older version left: the same store in clear (its key stays
-    in the keyring), grown by ``rows`` harmless rows (settings ``test.filler.N``) for a longer conversion."""
-    path = database_path(data_dir)
-    plain = path.with_name("plain.sqlite3")
+def export_plain(data_dir: Path, dest: Path) -> None:
+    """A copy of ``data_dir``'s encrypted store in clear at ``dest`` (``sqlcipher_export``, with its
+    schema version)."""
     con = connect_raw(data_dir)
     try:
-        con.execute(f"ATTACH DATABASE '{plain}' AS plain KEY ''")
+        con.execute(f"ATTACH DATABASE '{dest}' AS plain KEY ''")
         con.execute("SELECT sqlcipher_export('plain')")
         version = con.execute("PRAGMA main.user_version").fetchone()[0]
         con.execute(f"PRAGMA plain.user_version = {int(version)}")
         con.execute("DETACH DATABASE plain")
     finally:
         con.close()
+
+
+def make_plain(data_dir: Path, rows: int = 0) -> None:
+    """Turn ``data_dir``'s store into what an older version left: the same store in clear (its key stays
+    in the keyring), grown by ``rows`` harmless rows (settings ``test.filler.N``) for a longer conversion."""
+    path = database_path(data_dir)
+    plain = path.with_name("plain.sqlite3")
+    export_plain(data_dir, plain)
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     plain.replace(path)

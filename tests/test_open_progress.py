@@ -7,7 +7,7 @@ import io
 import shutil
 from pathlib import Path
 
-from keyed import connect_raw
+from keyed import export_plain
 
 from app.bootstrap import open_store
 from app.cli.main import main
@@ -22,15 +22,7 @@ def _plain_copy(data_dir: Path) -> Path:
     folder = data_dir.parent / "plain"
     folder.mkdir()
     dest = database_path(folder)
-    con = connect_raw(data_dir)
-    try:
-        con.execute(f"ATTACH DATABASE '{dest}' AS plain KEY ''")
-        con.execute("SELECT sqlcipher_export('plain')")
-        version = con.execute("PRAGMA main.user_version").fetchone()[0]
-        con.execute(f"PRAGMA plain.user_version = {int(version)}")
-        con.execute("DETACH DATABASE plain")
-    finally:
-        con.close()
+    export_plain(data_dir, dest)
     backup_dir(folder).mkdir()
     shutil.copyfile(dest, backup_dir(folder) / "motcua-desk-20260101-120000-daily.sqlite3")
     return folder
