@@ -137,6 +137,7 @@ def test_every_operation_survives_random_requests(world: World, fuzz_http: httpx
         ("GET", "/api/v1/files/{sha256}"),
         ("PUT", "/api/v1/files/{sha256}"),
         ("GET", "/api/v1/files/{sha256}/content"),
+        ("POST", "/api/v1/files/batch"),
     }
     reads = {("GET", "/api/v1/health"), ("GET", "/api/v1/sync/changes"), ("GET", "/api/v1/sync/portal-acks")}
     assert operations == reads | files | {("POST", p) for p in bodies}
@@ -163,6 +164,19 @@ def test_every_operation_survives_random_requests(world: World, fuzz_http: httpx
             h["Authorization"] = data.draw(BAD_TOKENS, label="token")
         if data.draw(st.integers(0, 5), label="drop a header") == 0:
             h.pop(data.draw(st.sampled_from(sorted(h)), label="dropped"), None)
+        if path.endswith("/files/batch"):  # several small files whole: any manifest, any bytes
+            entry = st.one_of(
+                st.builds(
+                    lambda sha, size: f"{sha}:{size}",
+                    st.text("0123456789abcdef", min_size=64, max_size=64),
+                    st.integers(-2, 400),
+                ),
+                st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80),
+            )
+            manifest = data.draw(st.lists(entry, max_size=70), label="manifest")
+            content = data.draw(st.binary(max_size=300), label="body")
+            check(fuzz_http.post(path, params=[("file", e) for e in manifest], content=content, headers=h))
+            return
         if "{sha256}" in path:  # digitised files (issue 19): any hash-like or garbage name, any bytes
             sha = data.draw(
                 st.one_of(
