@@ -81,8 +81,15 @@ def prepare_server_db(url: str, *, demo: bool = True) -> None:
 
 
 #: The server's environment in the benches: its per-device daily lease cap (D14, 2,000 numbers per workstation,
-#: agency and day by default) raised, since a bench pushes thousands of dossiers of one day from one desk.
-BENCH_ENV = os.environ | {"MOTCUA_LEASE_PER_DEVICE_DAY": "10000000"}
+#: agency and day by default) raised, since a bench pushes thousands of dossiers of one day from one desk, and
+#: its enrolment and login limits per source address (D11: 10 and 60 a minute) raised, since a bench enrols
+#: and logs in a province's workstations at once from 127.0.0.1 (these limits are against guessing, which
+#: ``bench_lookup.py`` and the tests measure).
+BENCH_ENV = os.environ | {
+    "MOTCUA_LEASE_PER_DEVICE_DAY": "10000000",
+    "MOTCUA_ENROL_PER_MINUTE": "100000",
+    "MOTCUA_LOGIN_PER_MINUTE": "100000",
+}
 
 
 class ServerProcess:
