@@ -93,6 +93,12 @@ class OpeningView(QWidget):
         )
 
 
+#: Every opener thread until the GUI thread has waited for it: the thread and its opener reference each
+#: other, and a cycle the collector found unreachable (an opener no longer referenced from Python while its
+#: thread still ran) would destroy a running QThread, which Qt answers with abort().
+_RUNNING: set[_Thread] = set()
+
+
 class _Thread(QThread):
     def __init__(self, opener: StoreOpener, work: Callable[[Callable[[Step, int, int], None]], Any]) -> None:
         super().__init__()
@@ -149,6 +155,7 @@ class StoreOpener(QObject):
         assert self._thread is None, "one opening at a time"
         self._then = then
         self._thread = _Thread(self, work)
+        _RUNNING.add(self._thread)
         self._thread.start()
 
     def wait(self, timeout_ms: int = 120_000) -> bool:
@@ -165,6 +172,7 @@ class StoreOpener(QObject):
         thread, self._thread = self._thread, None
         if thread is not None:
             thread.wait()
+            _RUNNING.discard(thread)
             thread.deleteLater()
         then, self._then = self._then, None
         if then is not None:
