@@ -183,6 +183,32 @@ def expect_log(fail_on_logging: LogFailHandler) -> Callable[..., None]:
     return declare
 
 
+@pytest.fixture(autouse=True)
+def gc_in_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test of the window collects Python's garbage in the GUI thread only, as the window does
+    (app/ui/shell/collector.py): a collection a worker thread started would finalise the Qt objects of
+    cyclic garbage (this test's or an earlier one's) from that thread. At the end everything the test left
+    is collected here, in the GUI thread, and automatic collection comes back for the tests without Qt."""
+    if request.node.get_closest_marker("gui") is None:
+        yield
+        return
+    import gc
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.gcpause import unpin_collector
+    from app.ui.shell.collector import pin_to_gui_thread
+
+    app = request.getfixturevalue("qapp")
+    assert isinstance(app, QApplication)
+    pin_to_gui_thread(app)
+    try:
+        yield
+    finally:
+        gc.collect()
+        unpin_collector()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test that uses the Qt application as ``gui`` (select with ``-m gui`` / ``-m 'not gui'``)."""
     for item in items:

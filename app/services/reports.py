@@ -14,9 +14,7 @@ ratings, online acceptance deadlines) is passed as ``None``, so those indicators
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -27,6 +25,7 @@ from app.domain.status import Action, Status
 from app.domain.timeliness import SupplementPeriod
 from app.print import model as pm
 from app.services.desk import home_centre, load_calendar
+from app.services.gcpause import paused_gc
 from app.services.printing import agency_of
 from app.services.store import Store
 
@@ -93,20 +92,6 @@ LEFT JOIN dossier_events r ON r.dossier_id = d.id AND r.action = 'receive'
 WHERE d.code IS NOT NULL AND {{where}}
 """
 _DT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores a value in SQLite
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a report builds a million small objects (none of them in a
-    cycle): its full collections, triggered by the allocations, would otherwise rescan the whole heap again
-    and again. Reference counting still frees everything."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _facts(session: Session, where: str, params: tuple[object, ...]) -> list[st.DossierFacts]:
@@ -280,13 +265,13 @@ def report_766(
 ) -> dict[str, dict[str, st.Figure]]:
     """The 766 indicators of the period ``first``–``last`` (days included), per group."""
     period = period_of(first, last)
-    with _no_cyclic_gc(), store.read() as s:
+    with paused_gc(), store.read() as s:
         return st.indicators_766_of(_evaluations(s, period), group_by)
 
 
 def report_06a(store: Store, first: date, last: date) -> st.Report06a:
     period = period_of(first, last)
-    with _no_cyclic_gc(), store.read() as s:
+    with paused_gc(), store.read() as s:
         return st.report_06a_of(_evaluations(s, period), period)
 
 
@@ -295,7 +280,7 @@ def export_06a(store: Store, first: date, last: date, fmt: str) -> bytes:
     from app.print import report06a
 
     period = period_of(first, last)
-    with _no_cyclic_gc(), store.read() as s:
+    with paused_gc(), store.read() as s:
         report = st.report_06a_of(_evaluations(s, period), period)
         agency: pm.Agency = agency_of(home_centre(s))
     issued = datetime.now().replace(microsecond=0)
@@ -397,7 +382,7 @@ def dashboard(
     # as they stream (no month of dossiers held, then freed in one burst under the GIL), the
     # cyclic GC paused as for the reports: its full collections over the objects a pass builds would
     # otherwise hold the GIL, and so stall the GUI thread, for a second or more on a large store.
-    with _no_cyclic_gc(), store.read() as s:
+    with paused_gc(), store.read() as s:
         trend: list[TrendPoint] = []
         for back in range(months - 1, -1, -1):
             start = _month_start(now.date(), back)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.allocator import fix_mmap_threshold
 from app.ui.errors import show_problem
 from app.ui.i18n import current_language, install_translators, language_hint, remember_language
+from app.ui.shell.collector import pin_to_gui_thread
 from app.ui.shell.main_window import MainWindow, apply_font_size
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def show_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     fix_mmap_threshold()  # page images are freed back to the system (app/allocator.py)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    pin_to_gui_thread(app)  # before any worker thread: Qt objects are finalised in this thread only
     app.setApplicationName("Một Cửa Desk")
     app.setOrganizationName("MotCuaDesk")
     data_dir = _data_dir(args)

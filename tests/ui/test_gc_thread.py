@@ -1,0 +1,44 @@
+"""Qt objects in garbage cycles are finalised in the GUI thread, never in a worker thread (the start-up
+crash of session 13: a window dropped after a failed start, finalised in the store opener's thread during
+its migrations; app/services/gcpause.py, app/ui/shell/collector.py)."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import weakref
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread
+from pytestqt.qtbot import QtBot
+
+from app.services.gcpause import pinned
+from app.ui.shell.application import show_window
+
+
+class _Allocating(QThread):
+    kept: list[list[int]] = []
+
+    def run(self) -> None:
+        self.kept = [[i] for i in range(100_000)]  # enough containers for many young collections
+
+
+def test_a_qt_object_in_a_cycle_is_finalised_in_the_gui_thread(qtbot: QtBot, tmp_path: Path) -> None:
+    app, window = show_window(argparse.Namespace(data_dir=tmp_path, demo=True, lang=None))
+    qtbot.addWidget(window)
+    assert pinned()
+    finalised_in: list[str] = []
+
+    holder = QObject()  # owned by Python: collecting the wrapper deletes the C++ object
+    holder.cycle = holder  # type: ignore[attr-defined]
+    weakref.finalize(holder, lambda: finalised_in.append(threading.current_thread().name))
+    del holder
+
+    worker = _Allocating()
+    worker.start()
+    qtbot.waitUntil(worker.isFinished, timeout=20_000)
+    worker.wait()
+    worker.kept = []
+    qtbot.waitUntil(lambda: finalised_in != [], timeout=5_000)  # by the GUI thread's timer
+    assert finalised_in == [threading.main_thread().name]
+    window.shutdown()
