@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 #: resident set in MB.
 SCRIPT = """
 import sys, threading
-from app.allocator import fix_mmap_threshold
+from app.allocator import tune_allocator
 if sys.argv[1] == "fixed":
-    assert fix_mmap_threshold()
+    assert tune_allocator()
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
 keep = []
@@ -57,3 +57,78 @@ def test_page_sized_blocks_go_back_to_the_system_with_the_threshold_fixed() -> N
     assert growth("fixed") < held + 6
     # glibc's default (dynamic threshold) keeps the freed pages: the same run grows by 15-35 MB
     assert growth("default") > held + 10
+
+
+#: Six threads each holding small blocks at once (each thread would get its own arena by default); prints
+#: how many heap arenas glibc's ``malloc_info`` reports.
+ARENAS = """
+import ctypes, sys, threading
+from app.allocator import tune_allocator
+if sys.argv[1] == "fixed":
+    assert tune_allocator()
+libc = ctypes.CDLL(None)
+started, release = threading.Barrier(7), threading.Event()
+def work():
+    held = [ctypes.create_string_buffer(4096) for _ in range(64)]  # C allocations of this thread
+    started.wait()
+    release.wait()
+    del held
+threads = [threading.Thread(target=work) for _ in range(6)]
+for t in threads:
+    t.start()
+started.wait()
+buf, size = ctypes.c_char_p(), ctypes.c_size_t()
+libc.open_memstream.restype = ctypes.c_void_p
+stream = libc.open_memstream(ctypes.byref(buf), ctypes.byref(size))
+libc.malloc_info(0, ctypes.c_void_p(stream))
+libc.fclose(ctypes.c_void_p(stream))
+print(buf.value.decode().count("<heap nr="))
+release.set()
+for t in threads:
+    t.join()
+"""
+
+
+def arenas(mode: str) -> int:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("MALLOC_ARENA_MAX", None)
+    out = subprocess.run(
+        [sys.executable, "-c", ARENAS, mode], capture_output=True, text=True, env=env, check=True, timeout=120
+    )
+    return int(out.stdout.strip())
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
+    reason="glibc's allocator only",
+)
+def test_threads_share_two_arenas() -> None:
+    assert arenas("fixed") <= 2
+    assert arenas("default") > 2  # glibc's default: a new arena per thread, up to 8 per core
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
+    reason="glibc's allocator only",
+)
+def test_trim_gives_free_heap_pages_back() -> None:
+    script = """
+import sys
+from app.allocator import trim, tune_allocator
+assert tune_allocator()
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+blocks = [bytearray(3000) for _ in range(20_000)]  # 60 MB of heap blocks, below the mmap threshold
+for b in blocks:
+    b[::512] = b"x" * len(b[::512])  # touched: resident
+del blocks[: len(blocks) - 50]  # freed but the last ones, at the heap's end, keep it from shrinking
+before = rss()
+released = trim()
+print(released, before - rss())
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, timeout=120
+    )
+    released, dropped = out.stdout.split()
+    assert released == "True" and float(dropped) > 30  # MB

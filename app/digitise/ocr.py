@@ -15,6 +15,7 @@ holding the GIL of the window. ``OMP_THREAD_LIMIT=1`` keeps Tesseract to one cor
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -38,9 +39,9 @@ def available() -> str | None:
     """None when OCR can run here, else what is missing (English, for the log and ``files``)."""
     if shutil.which("tesseract") is None:
         return "tesseract is not installed (apt: tesseract-ocr tesseract-ocr-vie)"
-    try:
-        import ocrmypdf  # noqa: F401
-    except ImportError:
+    # Looked up, not imported: importing OCRmyPDF (pdfminer, pikepdf, rich…) costs the window's process
+    # ~70 MB, and the recognition runs in a child process anyway (ocr_pdf).
+    if importlib.util.find_spec("ocrmypdf") is None:
         return "the ocrmypdf package is not installed"
     langs = subprocess.run(  # noqa: S603 - fixed executable
         ["tesseract", "--list-langs"],

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from app.allocator import fix_mmap_threshold
+from app.allocator import tune_allocator
 from app.digitise import imaging, sources
 from app.domain import digitise as dg
 from app.domain.errors import DomainError, Problem
@@ -119,7 +119,7 @@ PaperRow = tuple[int, str, dg.PageSet, int | None, str | None, int | None]
 
 
 def _child_init() -> None:
-    fix_mmap_threshold()  # each page's pixels freed back to the system (app/allocator.py)
+    tune_allocator()  # each page's pixels freed back to the system (app/allocator.py)
     if hasattr(os, "nice"):
         os.nice(5)  # the counter's window first when the two cores are busy
 

@@ -42,3 +42,35 @@ def test_a_qt_object_in_a_cycle_is_finalised_in_the_gui_thread(qtbot: QtBot, tmp
     qtbot.waitUntil(lambda: finalised_in != [], timeout=5_000)  # by the GUI thread's timer
     assert finalised_in == [threading.main_thread().name]
     window.shutdown()
+
+
+def test_the_tick_drops_the_source_lines_pyside_import_hook_left(qtbot: QtBot) -> None:
+    """PySide6's import hook reads every imported module's source into linecache (38 MB in the window);
+    the collector's tick drops them after a burst of imports, and keeps a traceback's few files."""
+    import linecache
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.shell.collector import SOURCE_FILES_KEPT, GuiCollector, pin_to_gui_thread
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    pin_to_gui_thread(app)
+    assert len(linecache.cache) == 0  # the imports so far dropped at once
+    collector = app.findChild(GuiCollector, "guiCollector")
+    assert collector is not None
+    files = [
+        f for m in list(sys.modules.values()) if (f := getattr(m, "__file__", None) or "").endswith(".py")
+    ]
+    for name in files[:3]:
+        linecache.getlines(name)
+    collector.tick()
+    assert len(linecache.cache) == 3  # a few files (a traceback's): kept
+    for name in files:
+        linecache.getlines(name)
+        if len(linecache.cache) > SOURCE_FILES_KEPT:
+            break
+    assert len(linecache.cache) > SOURCE_FILES_KEPT
+    collector.tick()
+    assert len(linecache.cache) == 0

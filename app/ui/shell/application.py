@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.allocator import fix_mmap_threshold
+from app.allocator import tune_allocator
 from app.ui.errors import show_problem
 from app.ui.i18n import current_language, install_translators, language_hint, remember_language
 from app.ui.shell.collector import pin_to_gui_thread
@@ -84,7 +84,7 @@ def _data_dir(args: argparse.Namespace) -> Path:
 
 def show_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     """Stage 1: the QApplication and the main window's shell, shown (no store yet)."""
-    fix_mmap_threshold()  # page images are freed back to the system (app/allocator.py)
+    tune_allocator()  # page images are freed back to the system (app/allocator.py)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     pin_to_gui_thread(app)  # before any worker thread: Qt objects are finalised in this thread only
