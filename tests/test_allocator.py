@@ -40,18 +40,27 @@ print(rss() - base)
 """
 
 
-def growth(mode: str) -> float:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, mode], capture_output=True, text=True, env=env, check=True, timeout=120
-    )
-    return float(out.stdout.strip())
-
-
-@pytest.mark.skipif(
+#: The allocator's settings are glibc's.
+glibc_only = pytest.mark.skipif(
     not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
     reason="glibc's allocator only",
 )
+
+
+def run(script: str, *args: str) -> str:
+    """``script`` run by a fresh interpreter (the allocator is set before its first thread), its output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("MALLOC_ARENA_MAX", None)
+    command = [sys.executable, "-c", script, *args]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, check=True, timeout=120)
+    return out.stdout.strip()
+
+
+def growth(mode: str) -> float:
+    return float(run(SCRIPT, mode))
+
+
+@glibc_only
 def test_page_sized_blocks_go_back_to_the_system_with_the_threshold_fixed() -> None:
     held = 36 * 60_000 / 2**20  # ~2 MB of cleaned pages kept
     assert growth("fixed") < held + 6
@@ -90,27 +99,16 @@ for t in threads:
 
 
 def arenas(mode: str) -> int:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("MALLOC_ARENA_MAX", None)
-    out = subprocess.run(
-        [sys.executable, "-c", ARENAS, mode], capture_output=True, text=True, env=env, check=True, timeout=120
-    )
-    return int(out.stdout.strip())
+    return int(run(ARENAS, mode))
 
 
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
-    reason="glibc's allocator only",
-)
+@glibc_only
 def test_threads_share_two_arenas() -> None:
     assert arenas("fixed") <= 2
     assert arenas("default") > 2  # glibc's default: a new arena per thread, up to 8 per core
 
 
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None,
-    reason="glibc's allocator only",
-)
+@glibc_only
 def test_trim_gives_free_heap_pages_back() -> None:
     script = """
 import sys
@@ -126,9 +124,5 @@ before = rss()
 released = trim()
 print(released, before - rss())
 """
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, timeout=120
-    )
-    released, dropped = out.stdout.split()
+    released, dropped = run(script).split()
     assert released == "True" and float(dropped) > 30  # MB
