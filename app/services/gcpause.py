@@ -48,7 +48,7 @@ def _apply() -> None:  # under _lock
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """The cyclic collector off for the ``with`` block (back to what it was once every pause ended; a
-    pinned collector skips its collections meanwhile)."""
+    pinned collector collects only the youngest generation meanwhile)."""
     global _depth
     with _lock:
         _depth += 1
@@ -82,16 +82,18 @@ def pinned() -> bool:
 
 
 def collect_due() -> int:
-    """In the pinned thread, outside every pause: collect the oldest generation the automatic collector
-    would collect now (by :func:`gc.get_threshold`: a young collection once the allocations exceed the
-    first threshold, an older one once enough younger ones have run). Returns the generation collected, or
-    -1 when none was due or this is not the pinned thread."""
-    if _pinned != threading.get_ident() or _depth:
+    """In the pinned thread: collect the oldest generation the automatic collector would collect now (by
+    :func:`gc.get_threshold`: a young collection once the allocations exceed the first threshold, an older
+    one once enough younger ones have run). While a pause runs (a burst of allocation in another thread)
+    only the youngest generation is collected: the older ones would rescan the burst's objects, and a pause
+    that lasts (a pull waiting on a slow network) must not stop the window's garbage from being freed.
+    Returns the generation collected, or -1 when none was due or this is not the pinned thread."""
+    if _pinned != threading.get_ident():
         return -1
     t0, t1, t2 = gc.get_threshold()
     c0, c1, c2 = gc.get_count()
     if t0 <= 0 or c0 <= t0:
         return -1
-    generation = 2 if c1 >= t1 and c2 >= t2 else 1 if c1 >= t1 else 0
+    generation = 0 if _depth else 2 if c1 >= t1 and c2 >= t2 else 1 if c1 >= t1 else 0
     gc.collect(generation)
     return generation
