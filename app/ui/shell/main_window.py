@@ -87,8 +87,11 @@ def _desk_now(store: Store) -> tuple[DeskSummary, DeskSettings]:
 def _warm_up(store: Store) -> None:
     """Import what the first receipt, preview and print need and build the reference data the first intake
     reads (on the worker, once the desk is open), so that the operator's first intake waits for neither
-    ReportLab's import nor the address index."""
+    ReportLab's import nor the address index, nor the GUI thread for the preview's module (QtPdf and its
+    widgets: 18 ms of imports in the GUI thread at the first receipt, more when a lane imports at the
+    same time; only modules are loaded here, no Qt object is made off the GUI thread)."""
     import app.services.printing  # noqa: F401
+    import app.ui.dialogs.preview  # noqa: F401
     from app.services.desk import warm_up
 
     warm_up(store)
