@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import logging
 import sys
-from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -48,49 +48,37 @@ MMAP_THRESHOLD = 1 << 20
 ARENA_MAX = 2
 
 
-_trim: Callable[[int], int] | None = None
-
-
 def trim() -> bool:
     """Give the heap's free pages back to the system (glibc's ``malloc_trim(0)``: since glibc 2.8 it also
     releases whole free pages inside the heap, not only its top). True if anything was released."""
-    global _trim
-    if _trim is None:
-        fn = _libc_function("malloc_trim")
-        if fn is None:
-            _trim = _no_trim
-        else:
-            fn.argtypes = (ctypes.c_size_t,)
-            fn.restype = ctypes.c_int
-            _trim = fn
-    return bool(_trim(0))
+    malloc_trim = _libc_function("malloc_trim", (ctypes.c_size_t,))
+    return malloc_trim is not None and bool(malloc_trim(0))
 
 
-def _no_trim(_pad: int) -> int:
-    return 0
-
-
-def _libc_function(name: str) -> Any:
-    """glibc's function ``name`` (None elsewhere: Windows, macOS, musl without it)."""
+@functools.cache
+def _libc_function(name: str, argtypes: tuple[Any, ...]) -> Any:
+    """glibc's function ``name`` taking ``argtypes`` and returning an int, looked up once (None elsewhere:
+    Windows, macOS, musl without it)."""
     if not sys.platform.startswith("linux"):
         return None
     lib = ctypes.util.find_library("c")
     if lib is None:  # pragma: no cover - every glibc Linux has it
         return None
     try:
-        return getattr(ctypes.CDLL(lib), name)
+        fn = getattr(ctypes.CDLL(lib), name)
     except (OSError, AttributeError):
         return None
+    fn.argtypes = argtypes
+    fn.restype = ctypes.c_int
+    return fn
 
 
 def tune_allocator() -> bool:
     """Fix glibc's mmap threshold at :data:`MMAP_THRESHOLD` and its arenas at :data:`ARENA_MAX`, before the
     process starts its threads (True if set; False elsewhere or if glibc refused)."""
-    mallopt = _libc_function("mallopt")
+    mallopt = _libc_function("mallopt", (ctypes.c_int, ctypes.c_int))
     if mallopt is None:  # not glibc (musl has no mallopt)
         return False
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
     ok = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_ARENA_MAX, ARENA_MAX))
     if not ok:  # pragma: no cover - glibc accepts any threshold up to 32 MB and any arena count
         log.info("mallopt refused: the allocator keeps (some of) its defaults")
