@@ -15,7 +15,7 @@ import httpx
 import pytest
 from keyed import give_store_key
 from sqlalchemy import func, select, update
-from srvkit import A, B, LiveServer, P, World, sign_in
+from srvkit import A, B, LiveServer, P, World, local_now, sign_in
 
 from app.bootstrap import open_store
 from app.domain.errors import DomainError
@@ -181,14 +181,14 @@ def test_two_workstations_offline_two_days(make_desk: Callable[[str, str], Store
             earlier = enrolled - timedelta(days=3)
             conn.execute(update(sm.Device).where(sm.Device.id == device_id).values(enrolled_at=earlier))
     codes: list[str] = []
-    for day in (NOW - timedelta(days=1), NOW):
+    # Centre wall-clock times (Vietnam) in the past: a fixed hour of "today" is in the future for the server
+    # before that hour in Vietnam (CI ran this at 07:30 there once and the server refused today's twelve).
+    last = local_now().replace(second=0) - timedelta(minutes=30)
+    for day in (last - timedelta(days=1), last):
         for i in range(6):
             for desk in (a1, a2):
-                codes.append(
-                    receive(
-                        desk, "2.000815", f"Người Số {chr(65 + i)}", "", day.replace(hour=9, minute=i)
-                    ).code
-                )
+                at = day - timedelta(minutes=6 - i)
+                codes.append(receive(desk, "2.000815", f"Người Số {chr(65 + i)}", "", at).code)
     assert len(set(codes)) == len(codes) == 24  # no collision although nobody was online
     for desk in (a1, a2, a1):  # a1 twice: the second round finds nothing left to push
         sync(desk)
