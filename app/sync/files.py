@@ -23,11 +23,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.contract import MAX_BATCH_FILES, DossierState
@@ -336,13 +338,21 @@ def _tasks(
     return tasks
 
 
-def _mark(s: Session, rows: Sequence[tuple[int, str]], state: str, error: str = "") -> None:
-    for row_id, row_sha256 in rows:
-        s.execute(
-            update(DossierFile)
-            .where(DossierFile.id == row_id, DossierFile.sha256 == row_sha256)
-            .values(upload_state=state, last_error=error)
-        )
+def _mark(s: Session, marks: Sequence[tuple[int, str, str, str]]) -> None:
+    """Mark rows (row id, the row's file, state, error) in one statement run for all of them: a row whose
+    file was replaced meanwhile (another sha256) is left as it is."""
+    if not marks:
+        return
+    table = cast(Table, DossierFile.__table__)
+    s.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"), table.c.sha256 == bindparam("row_sha256"))
+        .values(upload_state=bindparam("new_state"), last_error=bindparam("new_error")),
+        [
+            {"row_id": row_id, "row_sha256": row_sha256, "new_state": state, "new_error": error}
+            for row_id, row_sha256, state, error in marks
+        ],
+    )
 
 
 def _one(
@@ -388,23 +398,32 @@ def upload_pending(
                 )
             )
         )
-    batches = [shas[i : i + MARK_BATCH] for i in range(0, len(shas), MARK_BATCH)]
-    in_flight = unsure | set(batches[0])
+    windows = [shas[i : i + MARK_BATCH] for i in range(0, len(shas), MARK_BATCH)]
+    ask = {str(sha) for sha in unsure | done_before}
+    # Two windows of MARK_BATCH files are uploaded at once: while one window's rows are marked (a desk
+    # transaction), the next one's requests keep the workers busy. A window is declared in flight before
+    # its first request and leaves the declaration with its marks.
+    in_flight = unsure | set(windows[0]) | (set(windows[1]) if len(windows) > 1 else set())
     with store.write() as s:  # a crash from here on makes the next round ask before sending
         set_setting(s, KEY_IN_FLIGHT, sorted(in_flight))
     stop = threading.Event()
+    failure: SyncError | None = None
     with ThreadPoolExecutor(max_workers=min(workers, len(shas)), thread_name_prefix="upload") as pool:
-        for n, batch in enumerate(batches):
-            ask = {str(sha) for sha in unsure | done_before}
-            futures = {
+
+        def submit(window: Sequence[str]) -> dict[Future[dict[str, _Outcome | None]], list[str]]:
+            return {
                 (
                     pool.submit(_upload_batch, client, blobs, shas_, chunk, stop)
                     if together
                     else pool.submit(_one, client, blobs, shas_[0], shas_[0] in ask, chunk, stop)
                 ): shas_
-                for together, shas_ in _tasks(batch, sizes, ask, chunk, most)
+                for together, shas_ in _tasks(window, sizes, ask, chunk, most)
             }
-            failure: SyncError | None = None
+
+        running = deque(submit(window) for window in windows[:2])
+        submitted = len(running)
+        while running:
+            futures = running.popleft()
             outcomes: dict[str, _Outcome] = {}
             for future in as_completed(futures):
                 try:
@@ -422,19 +441,28 @@ def upload_pending(
                         outcomes[sha] = outcome
             finished = {sha for sha, outcome in outcomes.items() if outcome.state != "later"}
             in_flight -= finished
-            more = failure is None and n + 1 < len(batches)
+            more = failure is None and submitted < len(windows)
             if more:
-                in_flight |= set(batches[n + 1])
-            with store.write() as s:  # one transaction for the batch's rows, and the next batch declared
-                for sha in finished:
-                    _mark(s, rows_of[sha], outcomes[sha].state, outcomes[sha].error)
+                in_flight |= set(windows[submitted])
+            with store.write() as s:  # one transaction for the window's rows, and the next one declared
+                _mark(
+                    s,
+                    [
+                        (row_id, row_sha256, outcomes[sha].state, outcomes[sha].error)
+                        for sha in finished
+                        for row_id, row_sha256 in rows_of[sha]
+                    ],
+                )
                 set_setting(s, KEY_IN_FLIGHT, sorted(in_flight))
+            if more:
+                running.append(submit(windows[submitted]))
+                submitted += 1
             for outcome in outcomes.values():
                 report.bytes_sent += outcome.bytes_sent
                 report.sent += outcome.uploaded
                 report.parked += outcome.state == "parked"
-            if failure is not None:
-                raise failure
+    if failure is not None:
+        raise failure
     return report
 
 
