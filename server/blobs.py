@@ -29,6 +29,7 @@ event declared. ``server.sync`` writes one ``file_refs`` row per such event in t
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import time
@@ -45,6 +46,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.contract import FilesPayload
 from app.domain.errors import Problem
+from app.libc import libc_function
 from server.blob_checks import check_sha, hash_mismatch, too_long, wrong_offset
 from server.db import Database, SetupError
 from server.errors import ApiError
@@ -62,6 +64,20 @@ MAX_CHUNK_BYTES = 4 * 1024 * 1024
 
 def default_dir() -> Path:
     return Path(os.environ.get(BLOB_DIR_ENV) or "motcua-blobs")
+
+
+#: ``sync_file_range(2)``'s flag: start writing the range's dirty pages back, without waiting.
+SYNC_FILE_RANGE_WRITE = 2
+
+
+def _start_writeback(fd: int) -> None:
+    """Start writing the file's dirty pages to the disk without waiting (Linux ``sync_file_range``), so that
+    the fsyncs of a batch's files that follow wait for writes already under way together instead of
+    starting each in turn (git's ``core.fsyncMethod=batch`` starts its writeback the same way). Durability
+    still comes from each file's own fsync; a no-op where the call does not exist."""
+    start = libc_function("sync_file_range", (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint))
+    if start is not None:
+        start(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -182,11 +198,12 @@ class FsBlobStore:
 
     def write_whole(self, files: Sequence[tuple[str, bytes]]) -> list[ApiError | None]:
         """Several whole files at once (``POST /files/batch``): each checked against its SHA-256 and
-        written to its own temporary file, then all fsynced (the first fsync's journal commit carries the
-        others' data, so the rest cost little), renamed into place and their folders fsynced, before any
-        is reported complete. Per file: None (held) or the refusal (409 ``file.offset`` when a chunked
-        upload of it is in progress: it is resumed alone). A crash before the renames leaves only
-        ``partial/*.tmp`` files, never served and swept after an hour."""
+        written to its own temporary file, then all fsynced (their writeback started for all of them
+        first, :func:`_start_writeback`, so the fsyncs wait on writes already under way), renamed into
+        place and their folders fsynced, before any is reported complete. Per file: None (held) or the
+        refusal (409 ``file.offset`` when a chunked upload of it is in progress: it is resumed alone).
+        A crash before the renames leaves only ``partial/*.tmp`` files, never served and swept after an
+        hour."""
         tmp_dir = self.root / "partial"
         tmp_dir.mkdir(parents=True, exist_ok=True)
         self._sweep(tmp_dir)
@@ -209,6 +226,8 @@ class FsBlobStore:
                     pending.append((f, tmp, final))
                     f.write(data)
                     f.flush()
+            for f, _tmp, _final in pending:
+                _start_writeback(f.fileno())
             for f, _tmp, _final in pending:
                 os.fsync(f.fileno())
             folders: set[Path] = set()

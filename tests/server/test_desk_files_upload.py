@@ -39,6 +39,7 @@ from app.services import files as fsvc
 from app.services.audit import Actor
 from app.services.reference import get_setting, set_setting
 from app.sync import engine
+from app.sync import files as sync_files
 from app.sync.client import SyncClient, TransientError
 from app.sync.files import KEY_IN_FLIGHT, pending_files, upload_pending
 from server.admin import revoke_device
@@ -152,6 +153,38 @@ def test_new_files_go_at_once_and_a_crash_before_the_marks_only_asks(
     assert sorted(client.calls) == sorted(("status", sha, -1) for sha in shas)  # asked, nothing sent again
     assert (report.sent, report.bytes_sent) == (0, 0)
     assert set(_states(desk).values()) == {"sent"}
+
+
+def test_windows_are_marked_while_the_next_one_uploads_and_a_failure_keeps_the_finished_ones(
+    desk: Store, tmp_path: Path, blob_store: BlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows of MARK_BATCH files, two in flight: every window marked in its own transaction, the
+    next declared in flight before it starts; a failure in the third window keeps the first two marked."""
+    monkeypatch.setattr(sync_files, "MARK_BATCH", 2)
+    shas = _files(desk, tmp_path, 7)  # windows [0 1] [2 3] [4 5] [6]
+    url, _device, token = engine.connection(desk)
+    declared: list[list[str]] = []  # the in-flight setting as each request saw it
+
+    class Watching(Recording):
+        def put_chunk(self, sha256: str, offset: int, total: int, data: bytes) -> ChunkResult:
+            with desk.read() as s:
+                declared.append(list(get_setting(s, KEY_IN_FLIGHT)))
+            assert sha256 in declared[-1]  # never sent before being declared
+            return super().put_chunk(sha256, offset, total, data)
+
+    bad = shas[4]
+    with Watching(url, token, fail={bad}) as client, pytest.raises(TransientError):
+        upload_pending(desk, client, workers=1, batch_files=1)
+    states = _states(desk)
+    assert [states[sha] for sha in shas] == ["sent"] * 4 + ["pending"] * 3
+    with desk.read() as s:
+        assert get_setting(s, KEY_IN_FLIGHT) == [bad]  # 5 and 6 never started: sent at once next time
+    assert 2 < max(len(d) for d in declared) <= 4  # the next window declared while one is sent; two at most
+    with Recording(url, token) as client:
+        report = upload_pending(desk, client)
+    assert report.sent == 3 and set(_states(desk).values()) == {"sent"}
+    for sha in shas:
+        assert blob_store.read(sha) == fsvc.blob_store(desk).read(sha)
 
 
 def test_a_network_failure_keeps_what_finished_and_the_rest_is_asked_first(
