@@ -145,6 +145,7 @@ def create_app(
     docs: bool | None = None,
     blob_dir: Path | None = None,
     blob_store: str | None = None,
+    freeze: bool = False,
 ) -> FastAPI:
     """The API on the database at ``db_url`` (migrated beforehand with ``motcua-server init``).
 
@@ -152,7 +153,9 @@ def create_app(
     ``$MOTCUA_SERVER_THREADS`` or :data:`DEFAULT_THREADS`). ``docs``: serve ``/docs``, ``/redoc`` and
     ``/openapi.json`` (default: only when ``$MOTCUA_SERVER_DOCS`` is "1"; off in production).
     ``blob_store``: ``fs`` or ``postgres`` (default ``$MOTCUA_BLOB_STORE`` or ``fs``), ``blob_dir`` the
-    folder of ``fs`` (default ``$MOTCUA_BLOB_DIR`` or ``motcua-blobs``)."""
+    folder of ``fs`` (default ``$MOTCUA_BLOB_DIR`` or ``motcua-blobs``). ``freeze``: the process serves
+    only this app (``motcua-server serve``): what exists once it has started is moved out of the cyclic
+    collector's reach (never in a process that goes on making other objects, such as the tests)."""
     threads = threads or int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS)
     if docs is None:
         docs = os.environ.get(DOCS_ENV, "").strip() == "1"
@@ -171,10 +174,11 @@ def create_app(
         # for most of its time, so more threads than database connections worth using only make them
         # wait for the GIL, also while a push holds the change feed's lock (server.sync).
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        # What exists once the app is built (modules, routes, models: ~135,000 objects) lives as long as
-        # the process: out of the cyclic collector's reach, a full collection no longer rescans it (one
-        # took 89 ms in the middle of an upload round, holding the GIL and so every request).
-        gc.freeze()
+        if freeze:
+            # What exists once the app is built (modules, routes, models: ~135,000 objects) lives as long
+            # as the process: out of the cyclic collector's reach, a full collection no longer rescans it
+            # (one took 89 ms in the middle of an upload round, holding the GIL and so every request).
+            gc.freeze()
         yield
         db.dispose()
 
@@ -207,4 +211,4 @@ def app_from_env() -> FastAPI:
 
     Reads the database URL from ``MOTCUA_SERVER_DB``.
     """
-    return create_app(os.environ[DB_URL_ENV])
+    return create_app(os.environ[DB_URL_ENV], freeze=True)

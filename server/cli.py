@@ -400,7 +400,9 @@ def cmd_serve(args: argparse.Namespace, db: Database, out: TextIO) -> int:
                 **forwarding,
             )
         else:
-            uvicorn.run(create_app(url), host=args.host, port=args.port, http=PROTOCOL, **forwarding)
+            uvicorn.run(
+                create_app(url, freeze=True), host=args.host, port=args.port, http=PROTOCOL, **forwarding
+            )
     finally:
         if loop is not None:
             loop.stop()

@@ -333,3 +333,34 @@ def test_serve_warns_while_the_demo_operator_has_its_published_password(
     admin.add_demo(world.db)
     assert server_main(["serve", "--db", world.live.db_url]) == 0
     assert "WARNING: the demo account(s) (demo)" in capsys.readouterr().err
+
+
+def test_only_the_served_app_freezes_its_start_up_objects(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``motcua-server serve`` moves what exists once the app has started out of the cyclic collector's
+    reach (gc.freeze); an app made in another process's life (the tests) does not."""
+    import gc
+
+    import uvicorn
+
+    from server.cli import main as server_main
+
+    def started(app: Any) -> int:
+        """The app's lifespan run as uvicorn runs it: the objects frozen while it serves."""
+
+        async def serve() -> int:
+            async with app.router.lifespan_context(app):
+                return gc.get_freeze_count()
+
+        try:
+            return asyncio.run(serve())
+        finally:
+            gc.unfreeze()
+
+    frozen: list[int] = []
+    gc.unfreeze()
+    assert started(create_app(db_url)) == 0
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_kw: frozen.append(started(app)))
+    assert server_main(["serve", "--db", db_url]) == 0
+    assert frozen and frozen[0] > 10_000
