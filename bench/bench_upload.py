@@ -64,7 +64,7 @@ def main() -> int:
     )
     ap.add_argument("--single", action="store_true", help="one file a request, as older desks")
     ap.add_argument("--pages", type=int, default=3, help="scanned pages per file (default 3)")
-    ap.add_argument("--chunk", type=int, default=0, help="chunk size in bytes (default: the desk's, 2 MiB)")
+    ap.add_argument("--chunk", type=int, default=0, help="chunk size in bytes (default: the desk's, 1 MiB)")
     ap.add_argument("--store", choices=("fs", "postgres"), default="fs", help="the server's blob store")
     ap.add_argument(
         "--db", help="server database URL (default: a new SQLite file; postgres needs PostgreSQL)"

@@ -42,17 +42,18 @@ from app.sync.client import ServerRefused, SyncClient, SyncError
 
 log = logging.getLogger(__name__)
 
-#: Bytes a request: a chunk of a large file, or the whole small files of a batch together (2 MiB, half the
-#: server's limit: on loopback 60 files of ~125 KB went in 0.040 s instead of 0.054-0.060 s with 1 MiB, as
-#: half as many requests; on a slow link an interrupted chunk costs at most this much again).
-CHUNK_BYTES = 2 * 1024 * 1024
+#: Bytes a request: a chunk of a large file, or the whole small files of a batch together. 2 MiB sent 60
+#: files of ~125 KB in 0.076-0.092 s instead of 0.096-0.113 s on loopback (bench_upload, session 15), no
+#: nearer the transport (whose bodies grow with it), and held twice the bytes in the window's memory while
+#: uploading, where the 50-page intake is at its 250 MB target: kept at 1 MiB.
+CHUNK_BYTES = 1024 * 1024
 #: Files uploaded at once, each on its own thread with the one (thread-safe) httpx client: the server's
 #: durable writes (fsync of the file and its folder) overlap instead of following each other.
 UPLOAD_WORKERS = 4
 #: Files whose rows are marked sent (or parked) in one desk transaction.
 MARK_BATCH = 32
 #: Most small files sent whole together in one ``POST /files/batch`` (their bytes at most one chunk).
-BATCH_FILES = 32
+BATCH_FILES = 16
 #: Setting: the files of the batch being uploaded (and those an earlier round left unfinished), written
 #: before the batch starts and cleared with its marks, so that after a crash or a network failure in
 #: between these are asked about first (the server answers "have it" or its offset), never sent blind.
