@@ -13,9 +13,10 @@ one each: the server checks the device and the centre once, then verifies and st
 and answers for each); a file of a batch the server holds part of is resumed alone, and a server without
 the batch route gets the files one by one. ``UPLOAD_WORKERS`` uploads go at once on the one thread-safe
 httpx client (the server's fsyncs overlap; the workers never touch the desk's database), and the rows of
-``MARK_BATCH`` files are marked in one transaction. A refusal (too large, hash mismatch, not visible to
-this centre) parks the row with the server's reason, like a parked event; a transient failure leaves it
-pending for the next round. Intake never waits: this runs on the sync thread.
+``MARK_BATCH`` files (a window) are marked in one transaction, while the next window's files are sent.
+A refusal (too large, hash mismatch, not visible to this centre) parks the row with the server's reason,
+like a parked event; a transient failure leaves it pending for the next round. Intake never waits: this
+runs on the sync thread.
 """
 
 from __future__ import annotations
