@@ -30,9 +30,11 @@ seconds (:mod:`app.ui.shell.collector`).
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
+import functools
 import logging
-
-from app.libc import libc_function
+import sys
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +51,32 @@ ARENA_MAX = 2
 def trim() -> bool:
     """Give the heap's free pages back to the system (glibc's ``malloc_trim(0)``: since glibc 2.8 it also
     releases whole free pages inside the heap, not only its top). True if anything was released."""
-    malloc_trim = libc_function("malloc_trim", (ctypes.c_size_t,))
+    malloc_trim = _libc_function("malloc_trim", (ctypes.c_size_t,))
     return malloc_trim is not None and bool(malloc_trim(0))
+
+
+@functools.cache
+def _libc_function(name: str, argtypes: tuple[Any, ...]) -> Any:
+    """glibc's function ``name`` taking ``argtypes`` and returning an int, looked up once (None elsewhere:
+    Windows, macOS, musl without it)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    lib = ctypes.util.find_library("c")
+    if lib is None:  # pragma: no cover - every glibc Linux has it
+        return None
+    try:
+        fn = getattr(ctypes.CDLL(lib), name)
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = argtypes
+    fn.restype = ctypes.c_int
+    return fn
 
 
 def tune_allocator() -> bool:
     """Fix glibc's mmap threshold at :data:`MMAP_THRESHOLD` and its arenas at :data:`ARENA_MAX`, before the
     process starts its threads (True if set; False elsewhere or if glibc refused)."""
-    mallopt = libc_function("mallopt", (ctypes.c_int, ctypes.c_int))
+    mallopt = _libc_function("mallopt", (ctypes.c_int, ctypes.c_int))
     if mallopt is None:  # not glibc (musl has no mallopt)
         return False
     ok = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_ARENA_MAX, ARENA_MAX))

@@ -30,8 +30,10 @@ event declared. ``server.sync`` writes one ``file_refs`` row per such event in t
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
+import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -46,7 +48,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from app.contract import FilesPayload
 from app.domain.errors import Problem
-from app.libc import libc_function
 from server.blob_checks import check_sha, hash_mismatch, too_long, wrong_offset
 from server.db import Database, SetupError
 from server.errors import ApiError
@@ -70,12 +71,27 @@ def default_dir() -> Path:
 SYNC_FILE_RANGE_WRITE = 2
 
 
+@functools.cache
+def _sync_file_range() -> Any:
+    """Linux's ``sync_file_range`` from the C library with its signature, looked up once (None elsewhere).
+    Looked up here: the server uses no module of ``app`` but its domain and contract."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fn = ctypes.CDLL(None).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    fn.restype = ctypes.c_int
+    return fn
+
+
 def _start_writeback(fd: int) -> None:
     """Start writing the file's dirty pages to the disk without waiting (Linux ``sync_file_range``), so that
     the fsyncs of a batch's files that follow wait for writes already under way together instead of
     starting each in turn (git's ``core.fsyncMethod=batch`` starts its writeback the same way). Durability
     still comes from each file's own fsync; a no-op where the call does not exist."""
-    start = libc_function("sync_file_range", (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint))
+    start = _sync_file_range()
     if start is not None:
         start(fd, 0, 0, SYNC_FILE_RANGE_WRITE)
 
