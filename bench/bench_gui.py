@@ -218,17 +218,21 @@ def sane_test_backend(conf: Path) -> bool:
     return True
 
 
-def sample_pages(folder: Path, n: int) -> list[Path]:
-    """``n`` scanned-looking A4 text pages (PNG, 300 dpi) made by the project, as chosen with Ctrl+O."""
+def page_paths(folder: Path, n: int) -> list[Path]:
+    """The files :func:`sample_pages` writes, in order."""
+    return [folder / f"page-{i + 1}.png" for i in range(n)]
+
+
+def sample_pages(folder: Path, n: int) -> None:
+    """``n`` scanned-looking A4 text pages (PNG, 300 dpi) made by the project, as chosen with Ctrl+O.
+
+    Made in the set-up's child (:func:`in_child`): rendering them is the bench's work, not the window's, and
+    its NumPy and Pillow buffers (about 9 MB a page) are not the window's memory."""
     from app.digitise import samples
 
     folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        path = folder / f"page-{i + 1}.png"
+    for i, path in enumerate(page_paths(folder, n)):
         samples.scanned(samples.text_page(), seed=i + 1).save(path, dpi=(300, 300))
-        out.append(path)
-    return out
 
 
 def measure_idle(app: Any, seconds: float) -> list[float]:
@@ -289,6 +293,8 @@ def main() -> int:
 
         t = time.perf_counter()
         in_child(set_up)
+        if args.digitise:
+            in_child(lambda: sample_pages(folder / "pages", args.file_pages))
         print(
             f"set-up {time.perf_counter() - t:.1f} s: server {server.url}; the desk has {args.outbox:,} events to push"
             f" and {args.incoming:,} (+ catalogue) to pull"
@@ -333,6 +339,23 @@ def reset_peak_rss() -> float:
     that the peak read at the end is the measurement's, not the set-up's; returns the RSS now (MB)."""
     Path("/proc/self/clear_refs").write_text("5")
     return _status_mb("VmRSS")
+
+
+#: Libraries of a dozen MB or more each (resident, with their own imports), and what they are in the desk.
+HEAVY_MODULES = {
+    "numpy": "NumPy",
+    "pikepdf": "pikepdf",
+    "img2pdf": "img2pdf",
+    "reportlab.pdfgen.canvas": "ReportLab",
+    "ocrmypdf": "OCRmyPDF",
+    "PIL.Image": "Pillow",
+    "PySide6.QtPdfWidgets": "QtPdf",
+}
+
+
+def heavy_modules() -> list[str]:
+    """Which of :data:`HEAVY_MODULES` this process has imported."""
+    return [name for mod, name in HEAVY_MODULES.items() if mod in sys.modules]
 
 
 def peak_rss() -> float:
@@ -383,7 +406,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
                 )
             )
         )
-    pages = sample_pages(data_dir / "pages", args.file_pages) if digitising else []
+    pages = page_paths(data_dir.parent / "pages", args.file_pages) if digitising else []
 
     def lanes_idle() -> bool:
         return w.worker.idle and w.print_worker.idle and w.digitise_worker.idle
@@ -436,6 +459,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
                 watchdog.start()
                 state["probe"] = Probe()
                 state["rss_at_start_mb"] = reset_peak_rss()
+                state["heavy_at_start"] = heavy_modules()
                 state["t0"] = time.perf_counter()
                 state["phase"] = "fill"
         elif phase == "fill" and digitising:
@@ -585,7 +609,10 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
         f" peak RSS during the measurement {peak_rss_mb:.0f} MB (RSS at its start"
         f" {state.get('rss_at_start_mb', 0.0):.0f} MB; before the app started, the bench's process alone:"
         f" {rss_before_window:.0f} MB; target ≤ 250 MB while digitising); highest RSS seen per"
-        f" phase (every 10 ms): {', '.join(f'{ph} {mb:.0f} MB' for ph, mb in rss_by_phase.items())}"
+        f" phase (every 10 ms): {', '.join(f'{ph} {mb:.0f} MB' for ph, mb in rss_by_phase.items())};"
+        f" at the end {_status_mb('RssAnon'):.0f} MB anonymous, {_status_mb('RssFile'):.0f} MB of mapped files"
+        f" (libraries); heavy modules loaded in the window's process: at its start"
+        f" {', '.join(state.get('heavy_at_start', [])) or 'none'}, at the end {', '.join(heavy_modules()) or 'none'}"
     )
     snaps = watchdog.snapshots
     causes: dict[str, int] = {}

@@ -24,6 +24,11 @@ available here).
 :func:`pages_pdf` puts the encoded pages into one PDF with ``img2pdf``, which embeds the G4 and JPEG
 data as they are (no re-encoding); :func:`page_hashes` gives each page's SHA-256 from the PDF itself.
 PDF/A-2b and the text layer are added later by the OCR step (``app.digitise.ocr``).
+
+The window's process imports this module for its page types and never cleans a page itself (its
+digitising panel cleans and assembles in a child process, ``app.services.digitise_panel``): NumPy
+(about 14 MB resident) is imported by the functions that use it, and img2pdf and pikepdf (16 MB) by
+:func:`pages_pdf` and :func:`page_hashes`, so that none of them is part of the window's memory.
 """
 
 from __future__ import annotations
@@ -36,11 +41,14 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 from app.domain.errors import DomainError, Problem
+
+if TYPE_CHECKING:
+    import numpy as np
 
 A4_LONG_INCH = 297 / 25.4
 #: Black-and-white pages keep the scan's resolution (capped); grey pages are stored at this one.
@@ -167,6 +175,8 @@ def _load_pdf(path: Path) -> Iterator[RawPage]:
 
 
 def _grey(img: Image.Image) -> np.ndarray:
+    import numpy as np
+
     if img.mode in ("RGBA", "LA", "P"):
         img = img.convert("RGBA")
         white = Image.new("RGBA", img.size, (255, 255, 255, 255))
@@ -175,6 +185,8 @@ def _grey(img: Image.Image) -> np.ndarray:
 
 
 def _levels(a: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     sample = a[::4, ::4]
     black, white = (float(x) for x in np.percentile(sample, [0.5, 90.0]))
     if white - black < 32:  # a blank or nearly uniform page: leave it
@@ -186,6 +198,8 @@ def _levels(a: np.ndarray) -> np.ndarray:
 
 def _crop_dark_edges(a: np.ndarray) -> np.ndarray:
     """Cut dark bands along the edges (scanner lid, a table around a photographed paper)."""
+    import numpy as np
+
     rows = a.mean(axis=1)
     cols = a.mean(axis=0)
 
@@ -210,6 +224,8 @@ def skew_angle(a: np.ndarray) -> float:
     in 0.5° steps, then 0.1° around the best. The same is done on the copy turned a quarter (a page
     scanned sideways, whose lines are vertical: the operator turns it later) and the sharper of the two
     decides; the angle is the same either way, a turn by quarters commuting with the deskew."""
+    import numpy as np
+
     small = np.asarray(Image.fromarray(a).reduce(4))
     ys, xs = np.nonzero(small < 128)
     if ys.size < 50:
@@ -239,6 +255,8 @@ def skew_angle(a: np.ndarray) -> float:
 
 
 def _profile_score(ys: np.ndarray, xs: np.ndarray, h: int, width: int) -> Callable[[float], float]:
+    import numpy as np
+
     pad = int(width * np.tan(np.radians(MAX_SKEW + 1))) + 2
     yf = ys.astype(np.float64)
     xf = xs.astype(np.float64) - width / 2
@@ -253,6 +271,8 @@ def _profile_score(ys: np.ndarray, xs: np.ndarray, h: int, width: int) -> Callab
 
 
 def _otsu(a: np.ndarray) -> int:
+    import numpy as np
+
     hist = np.bincount(a.ravel(), minlength=256).astype(np.float64)
     total = hist.sum()
     omega = np.cumsum(hist) / total
@@ -267,12 +287,16 @@ def _otsu(a: np.ndarray) -> int:
 def grey_share(a: np.ndarray) -> float:
     """Share of a page in mid-tones (on every other pixel): text and line art are paper or ink but for
     their anti-aliased edges; a photograph is mostly mid-tones."""
+    import numpy as np
+
     s = a[::2, ::2]
     return float(np.count_nonzero((s > 60) & (s < 190))) / s.size
 
 
 def despeckle(ink: np.ndarray) -> np.ndarray:
     """Ink pixels (True) with no inked neighbour among their 8 are dust or sensor noise: removed."""
+    import numpy as np
+
     p = np.pad(ink, 1).astype(np.uint8)
     h, w = ink.shape
     neighbours = np.zeros((h, w), dtype=np.uint8)
@@ -354,6 +378,8 @@ def clean_file_with_thumbnails(path: Path, box: tuple[int, int]) -> list[tuple[C
 
 
 def _clean(raw: RawPage, force_mode: str | None) -> CleanPage:
+    import numpy as np
+
     img = raw.image
     dpi = raw.dpi or max(img.size) / A4_LONG_INCH
     a = _levels(_grey(img))
@@ -400,6 +426,12 @@ def pages_pdf(pages: Sequence[CleanPage], title: str = "") -> bytes:
     data = img2pdf.convert([p.data for p in pages], title=title or None, producer="motcua-desk")
     assert isinstance(data, bytes)
     return data
+
+
+def assemble(pages: Sequence[CleanPage], title: str = "") -> tuple[bytes, list[str]]:
+    """:func:`pages_pdf` and its pages' :func:`page_hashes`: a paper's PDF as it is stored."""
+    pdf = pages_pdf(pages, title)
+    return pdf, page_hashes(pdf)
 
 
 def page_hashes(pdf: bytes) -> list[str]:

@@ -101,17 +101,18 @@ def prepare(
     declared: int | None,
     *,
     rotate: Callable[[imaging.CleanPage, int], imaging.CleanPage] = imaging.rotate_clean,
+    assemble: Callable[[Sequence[imaging.CleanPage], str], tuple[bytes, list[str]]] = imaging.assemble,
 ) -> svc.Prepared:
     """The declared count checked (a mismatch is refused with its message), then each page turned as the
     operator asked (the same bytes as cleaning it with its rotation: :func:`imaging.clean_page`) and the
-    set put into its PDF."""
+    set put into its PDF (``assemble``)."""
     dg.check_page_count(name, dg.validate_declared(declared), len(pages))
     turned: dict[str, imaging.RawPage | imaging.CleanPage] = {}
     for page in pages.pages:
         for key in (page.image, page.note_image):
             if key is not None:
                 turned[key] = rotate(images[key], page.rotation)
-    return svc.prepare_pages(pages, turned, title=name)
+    return svc.prepare_pages(pages, turned, title=name, assemble=assemble)
 
 
 #: One paper to prepare: (paper number, name, pages, declared count, exemption, paper reused).
@@ -172,6 +173,18 @@ def rotate_in_child(page: imaging.CleanPage, rotation: int) -> imaging.CleanPage
     return _in_child(imaging.rotate_clean, page, rotation)
 
 
+def assemble_in_child(pages: Sequence[imaging.CleanPage], title: str) -> tuple[bytes, list[str]]:
+    """:func:`app.digitise.imaging.assemble` in the child process: img2pdf and pikepdf (16 MB resident)
+    are never imported by the window's process."""
+    return _in_child(imaging.assemble, pages, title)
+
+
+def page_hashes_in_child(pdf: bytes) -> list[str]:
+    """:func:`app.digitise.imaging.page_hashes` in the child process (the window's OCR worker checks the
+    recognised PDF's pages with it; pikepdf stays out of the window's process)."""
+    return _in_child(imaging.page_hashes, pdf)
+
+
 def stop_compression() -> None:
     """The child process ended (the window closes; it would also end with the interpreter)."""
     global _pool
@@ -183,12 +196,14 @@ def stop_compression() -> None:
 
 def prepare_papers(rows: Sequence[PaperRow], images: Mapping[str, imaging.CleanPage]) -> list[PanelPaper]:
     """Every paper's pages (cleaned when they were read) turned as asked (in the child process of
-    :func:`_in_child`) and put into its PDF; an exempt or reused paper has none."""
+    :func:`_in_child`) and put into its PDF there; an exempt or reused paper has none."""
     out = []
     for paper_no, name, pages, declared, exemption, reuse_id in rows:
         prepared = None
         if exemption is None and reuse_id is None:
-            prepared = prepare(name, pages, images, declared, rotate=rotate_in_child)
+            prepared = prepare(
+                name, pages, images, declared, rotate=rotate_in_child, assemble=assemble_in_child
+            )
         out.append(PanelPaper(paper_no, name, prepared, declared, exemption, reuse_id))
     return out
 

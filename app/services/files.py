@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -201,10 +201,12 @@ def prepare_pages(
     *,
     title: str = "",
     clean: Callable[[imaging.RawPage, int], imaging.CleanPage] = imaging.clean_page,
+    assemble: Callable[[Sequence[imaging.CleanPage], str], tuple[bytes, list[str]]] = imaging.assemble,
 ) -> Prepared:
     """Clean and compress every image of the set (two for a page with a sticky note) into one PDF, with
-    each page's SHA-256 (no file, no database: CPU only). ``clean`` cleans one page (the window's panel
-    does it in a child process: ``app.services.digitise_panel``)."""
+    each page's SHA-256 (no file, no database: CPU only). ``clean`` cleans one page and ``assemble`` makes
+    the PDF and its page hashes (the window's panel does both in a child process:
+    ``app.services.digitise_panel``)."""
     cleaned: list[imaging.CleanPage] = []
     page_rows: list[dict[str, Any]] = []
     for number, page in enumerate(pages.pages, start=1):
@@ -215,8 +217,8 @@ def prepare_pages(
             c = item if isinstance(item, imaging.CleanPage) else clean(item, page.rotation)
             cleaned.append(c)
             page_rows.append({"page": number, "note": is_note, "mode": c.mode, "dpi": c.dpi})
-    pdf = imaging.pages_pdf(cleaned, title=title)
-    for page_row, digest in zip(page_rows, imaging.page_hashes(pdf), strict=True):
+    pdf, hashes = assemble(cleaned, title)
+    for page_row, digest in zip(page_rows, hashes, strict=True):
         page_row["sha256"] = digest
     return Prepared(pdf, len(pages), tuple(page_rows))
 
@@ -713,11 +715,17 @@ def pending_ocr_count(store: Store) -> int:
         )
 
 
-def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | None = None) -> OcrReport:
+def run_ocr(
+    store: Store,
+    limit: int | None = None,
+    cancel: threading.Event | None = None,
+    page_hashes: Callable[[bytes], list[str]] = imaging.page_hashes,
+) -> OcrReport:
     """Recognise the text of pending files, one at a time, oldest first (never inside a transaction:
     a file takes seconds). Each result is stored, then its row switched in a short transaction, only if
     the row still holds the file that was read (:func:`_switch_to_text_layer`: with a new event when the
-    paper's event was already pushed)."""
+    paper's event was already pushed) and its pages' ``page_hashes`` are the row's (the window reads them
+    in its cleaning child: ``app.services.digitise_panel.page_hashes_in_child``)."""
     from app.digitise import ocr
 
     missing = ocr.available()
@@ -743,7 +751,7 @@ def run_ocr(store: Store, limit: int | None = None, cancel: threading.Event | No
             _ocr_failed(store, row_id, sha256, str(exc))
             failed += 1
             continue
-        if imaging.page_hashes(text_pdf) != [str(p["sha256"]) for p in pages]:
+        if page_hashes(text_pdf) != [str(p["sha256"]) for p in pages]:
             # The text layer is added under the page images, never in their place: a file whose images
             # changed is not the same paper's pages (nor what its event declared).
             _ocr_failed(store, row_id, sha256, "OCR changed the page images (page SHA-256 differ)")
@@ -938,9 +946,15 @@ class OcrWorker:
     one at a time (each in a child process), woken after an attach and every ``interval`` seconds. Stopping
     it kills a recognition in progress; that file stays pending for the next start."""
 
-    def __init__(self, store: Store, interval: float = 30.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        interval: float = 30.0,
+        page_hashes: Callable[[bytes], list[str]] = imaging.page_hashes,
+    ) -> None:
         self.store = store
         self.interval = interval
+        self.page_hashes = page_hashes
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -963,7 +977,7 @@ class OcrWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                report = run_ocr(self.store, limit=1, cancel=self._stop)
+                report = run_ocr(self.store, limit=1, cancel=self._stop, page_hashes=self.page_hashes)
             except Exception:  # the disk, the database: logged, tried again later
                 log.exception("background OCR failed")
                 report = OcrReport(0, 0, 0)

@@ -97,6 +97,14 @@ def _warm_up(store: Store) -> None:
     warm_up(store)
 
 
+def _page_hashes_in_child(pdf: bytes) -> list[str]:
+    """The OCR worker's check of a recognised PDF's pages, made in the digitising panel's child process
+    (pikepdf stays out of the window's process); imported on the OCR thread, not the GUI thread."""
+    from app.services.digitise_panel import page_hashes_in_child
+
+    return page_hashes_in_child(pdf)
+
+
 class MainWindow(QMainWindow):
     """The window. Built in two steps: the shell (menus, the log-in form, the status bar) at once, then
     the desk (:meth:`attach`: the store, the workspace screens) once the store is open. Given a store, the
@@ -610,7 +618,7 @@ class MainWindow(QMainWindow):
         self.sync.start()
         from app.services.files import OcrWorker  # digitised papers' text, in the background (issue 19)
 
-        self.ocr = OcrWorker(self.ctx.store)
+        self.ocr = OcrWorker(self.ctx.store, page_hashes=_page_hashes_in_child)
         self.ocr.start()
         self.ctx.wake_ocr = self.ocr.wake
         self.backups.daily()
