@@ -484,6 +484,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
                 state["t_end"] = time.perf_counter()
                 state["uploaded"] = uploaded
                 state["phase"] = "end"
+                ticker.stop()  # the measurement ends here: quitting (threads joined) is not digitising
                 QTimer.singleShot(0, app.quit)
         elif phase == "fill":
             i = state["done"]
@@ -517,6 +518,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
             if pending_done or time.perf_counter() - state["t0"] > 60:
                 state["t_end"] = time.perf_counter()
                 state["phase"] = "end"
+                ticker.stop()  # the measurement ends here: quitting (threads joined) is not saving
                 QTimer.singleShot(0, app.quit)
 
     rss_by_phase: dict[str, float] = {}
