@@ -6,7 +6,8 @@ Which lane runs what (``app.ui.lanes``): scanning, reading files, thumbnails and
 device work with no database (the digitising lane); each page is cleaned and compressed in a child
 process as soon as it is read (:func:`_in_child` says why), and the panel holds only that (about 50 KB a
 page, not its ≈ 9 MB of pixels); :func:`prepare_papers` turns the pages the operator rotated and makes
-each paper's PDF; storing (:func:`store_papers`,
+each paper's PDF and its page hashes there too (img2pdf, pikepdf and NumPy never enter the window's
+process: ``tests/digitise/test_window_imports.py``); storing (:func:`store_papers`,
 :func:`receive_store_and_print`) writes the store (the database lane). Each paper is written by
 ``app.services.files`` — its PDF first, then its row with the ``dossier.files`` event that adds it, in one
 transaction — so a crash leaves a paper's whole page set or none of it.
