@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.cli.main import main
 from app.ui.shell.application import current_window
-from app.ui.shell.main_window import MainWindow
+from app.ui.shell.main_window import MainWindow, _page_hashes_in_child
 
 
 @pytest.fixture
@@ -60,6 +60,9 @@ def test_main_window_opens_in_vietnamese(qtbot: QtBot, data_dir: Path, no_event_
     assert window.findChild(QLabel, "centreTitle").text().startswith("Trung tâm Phục vụ")
     image = window.grab().toImage()
     assert image.width() > 500 and not image.isNull()
+    # The background OCR checks a recognised file's page hashes in the digitising child process: pikepdf
+    # is never imported by the window's process (issue 19's memory bound; tests/digitise/test_window_imports).
+    assert window.ocr is not None and window.ocr.page_hashes is _page_hashes_in_child
     window.close()
 
 
