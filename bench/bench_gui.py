@@ -33,6 +33,10 @@ that the uploads fall inside the measurement. The longest stall is also printed 
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py --digitise 2 --outbox 200 --incoming 200
 
+``--trace-events MS`` (diagnosis, not a measurement: it slows the GUI thread) times every event the GUI
+thread delivers (``QApplication.notify``) and prints, for each of the longest stalls, the events over MS
+ms that ended inside it, nested ones indented: which widget's paint, which timer, which posted call.
+
 Target: longest stall ≤ 50 ms. Saved under ``"gui"`` (``"gui_digitise"`` for the digitising run).
 """
 
@@ -218,6 +222,50 @@ def sane_test_backend(conf: Path) -> bool:
     return True
 
 
+def _tracing_application() -> type:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    class Tracing(QApplication):
+        """``--trace-events``: every event the GUI thread delivers timed (``notify``), the slow ones kept
+        with their receiver's class and name, the event's type and how deep they were nested."""
+
+        def __init__(self, argv: list[str], threshold: float) -> None:
+            super().__init__(argv)
+            self.threshold = threshold
+            self.depth = 0
+            self.slow: list[tuple[float, float, int, str, str]] = []  # (end, seconds, depth, receiver, event)
+
+        def notify(self, receiver: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+            kind = event.type()
+            who = type(receiver).__name__
+            t = time.perf_counter()
+            self.depth += 1
+            try:
+                return bool(super().notify(receiver, event))
+            finally:
+                self.depth -= 1
+                now = time.perf_counter()
+                if now - t > self.threshold:
+                    try:
+                        name = receiver.objectName()
+                    except RuntimeError:  # deleted by its own event (DeferredDelete)
+                        name = "(deleted)"
+                    self.slow.append((now, now - t, self.depth, f"{who} {name!r}", str(kind).split(".")[-1]))
+
+        def report(self, gaps: list[tuple[float, float, str]]) -> None:
+            """The slow events inside each of the 8 longest stalls, innermost first."""
+            for gap, end, phase in sorted(gaps, reverse=True)[:8]:
+                print(
+                    f"  events over {self.threshold * 1000:.0f} ms in the {gap * 1000:.1f} ms stall ({phase}):"
+                )
+                for e_end, secs, depth, who, kind in self.slow:
+                    if end - gap - 0.001 <= e_end <= end + 0.001:
+                        print(f"    {'  ' * depth}{secs * 1000:.1f} ms {kind} to {who}")
+
+    return Tracing
+
+
 def page_paths(folder: Path, n: int) -> list[Path]:
     """The files :func:`sample_pages` writes, in order."""
     return [folder / f"page-{i + 1}.png" for i in range(n)]
@@ -263,6 +311,14 @@ def main() -> int:
     ap.add_argument("--dpi", type=int, default=300, help="scan resolution of the SANE test backend")
     ap.add_argument("--file-pages", type=int, default=2, help="generated pages read as files per intake")
     ap.add_argument("--tail", type=float, default=300.0, help="seconds to wait for OCR and uploads")
+    ap.add_argument(
+        "--trace-events",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="diagnosis: time every event the GUI thread delivers and print those over MS ms (nested ones"
+        " too) beside the stalls; it slows the GUI thread down, so its stall figures are not the target's",
+    )
     args = ap.parse_args()
 
     from common import save
@@ -372,7 +428,12 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
     from app.ui.lanes.printing import PrintTarget
     from app.ui.shell.application import start
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:
+        if args.trace_events:
+            app = _tracing_application()(sys.argv[:1], args.trace_events / 1000)
+        else:
+            app = QApplication(sys.argv[:1])
     idle = measure_idle(app, args.baseline_seconds)
 
     app, window, store = start(_defaults(build_parser().parse_args(["--data-dir", str(data_dir)])))
@@ -616,6 +677,9 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
         f" (libraries); heavy modules loaded in the window's process: at its start"
         f" {', '.join(state.get('heavy_at_start', [])) or 'none'}, at the end {', '.join(heavy_modules()) or 'none'}"
     )
+    report = getattr(app, "report", None)  # --trace-events
+    if report is not None:
+        report(ticker.gaps)
     snaps = watchdog.snapshots
     causes: dict[str, int] = {}
 
@@ -669,6 +733,9 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
             "all_uploaded": bool(state.get("uploaded")),
             "longest_stall_ms_by_phase": {ph: round(g * 1000, 1) for ph, g in by_phase.items()},
         }
+    if args.trace_events:
+        print("--trace-events: a diagnosis run, its figures are not saved")
+        return 0
     save(
         "gui_digitise" if digitising else "gui",
         {
