@@ -16,7 +16,9 @@ Diagnosis of every stall over 30 ms: a watchdog thread notes each thread's Pytho
 can get the GIL), the ticker notes them again the moment the GUI thread runs again (a thread that kept the
 GIL through a long C call is then seen at the line that made it), and ``gc.callbacks`` log every garbage
 collection. The stalls over the target are counted by cause (printing, garbage collection, other) and the
-longest are printed with what the other threads were doing.
+longest are printed with what the other threads were doing, and with the GUI thread's own time in each
+(Linux, ``/proc/thread-self/schedstat`` read at every tick): on a CPU, waiting for a free CPU, and blocked
+(the rest: the interpreter's lock, a mutex, the disk).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_gui.py [--receipts 10] [--outbox 2000] [--incoming 1500]
 
@@ -25,8 +27,9 @@ as an operator makes them: the ID card scanned, F8 opens the panel, the whole fe
 backend (Debian's sane-utils: ten sheets, grey, ``--dpi`` 300) scanned into the first paper, ``--file-pages``
 A4 text pages rendered by the project (``app.digitise.samples``: Vietnamese text, 300 dpi, skew and noise)
 read as files into the second, the panel closed, the dossier saved (pages compressed on the digitising
-lane, dossier and papers stored on the database lane, receipt preview opened and closed); then, until
-every file is recognised and uploaded (or ``--tail`` seconds), the background OCR (one child process) and
+lane, dossier and papers stored on the database lane, receipt preview opened and closed; the window wakes
+the sync round and the OCR 300 ms after the save, the preview then on screen); then, until every file is
+recognised and uploaded (or ``--tail`` seconds), the background OCR (one child process) and
 the sync thread's chunked uploads run while the ticker keeps measuring. The bench wakes the sync thread
 each time the OCR worker finishes a file (the app itself uploads it at its next round, 60 s at most), so
 that the uploads fall inside the measurement. The longest stall is also printed per phase.
@@ -74,6 +77,19 @@ from tools.memory_keyring import FileKeyring  # noqa: E402
 
 T_STALL_MS = 50.0
 TICK_MS = 5
+#: The driver's phases of one intake through the digitising panel (``digitise_step``).
+DIGITISE_PHASES = (
+    "panel",
+    "devices",
+    "device chosen",
+    "paper chosen",
+    "scanning",
+    "second paper chosen",
+    "reading files",
+    "pages declared",
+    "panel closed",
+    "compressing and storing",
+)
 
 
 class Ticker:
@@ -90,6 +106,9 @@ class Ticker:
         self.gaps: list[tuple[float, float, str]] = []  # (gap s, tick time, phase)
         self.phase = ""
         self.after: dict[float, dict[str, list[str]]] = {}
+        self.sched = _sched()
+        #: tick time -> (s on a CPU, s waiting for a CPU) of the GUI thread during a gap over 30 ms
+        self.sched_gaps: dict[float, tuple[float, float]] = {}
 
     def start(self) -> None:
         self.last = time.perf_counter()
@@ -101,12 +120,26 @@ class Ticker:
 
     def _tick(self) -> None:
         now = time.perf_counter()
+        sched = _sched()
         self.gaps.append((now - self.last, now, self.phase))
         if now - self.last > 0.030:
             # The other threads' stacks the moment this thread runs again: a thread that held the GIL
             # through a long C call is seen just after it, at the line that made the call.
             self.after[now] = stacks(threading.get_ident())
+            self.sched_gaps[now] = (sched[0] - self.sched[0], sched[1] - self.sched[1])
         self.last = now
+        self.sched = sched
+
+
+def _sched() -> tuple[float, float]:
+    """The calling thread's time on a CPU and waiting for one (seconds, since it started), from Linux's
+    ``/proc/thread-self/schedstat`` (nanoseconds): during a stall, what is neither was spent blocked (on
+    the interpreter's lock, a mutex, the disk). (0, 0) where the file does not exist."""
+    try:
+        run_ns, wait_ns, _slices = Path("/proc/thread-self/schedstat").read_text().split()
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(run_ns) / 1e9, int(wait_ns) / 1e9
 
 
 _PROBE = """
@@ -480,28 +513,44 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
             panel = intake.open_digitise()
             assert panel is not None, intake.general_error.text()
             state["phase"] = "devices"
+        # Each of the operator's actions in its own tick of the driver (its own turn of the event loop, as
+        # each key press is); the phase named after the action just done, since it runs until the next tick.
         elif phase == "devices":
             assert panel is not None
             if lanes_idle() and panel.device.findData("test:0") >= 0:
                 panel.device.setCurrentIndex(panel.device.findData("test:0"))
                 panel.resolution = args.dpi
-                panel.papers.setCurrentRow(0)
-                panel.scan()  # F8: the whole feeder
-                state["phase"] = "scanning"
+                state["phase"] = "device chosen"
+        elif phase == "device chosen":
+            assert panel is not None
+            panel.papers.setCurrentRow(0)
+            state["phase"] = "paper chosen"
+        elif phase == "paper chosen":
+            assert panel is not None
+            panel.scan()  # F8: the whole feeder
+            state["phase"] = "scanning"
         elif phase == "scanning":
             assert panel is not None
             if lanes_idle() and panel.tasks == 0:
                 state["scanned"] = state.get("scanned", 0) + len(panel.model.papers[0].pages)
                 panel.papers.setCurrentRow(1)
-                panel.add_files(pages)  # Ctrl+O
-                state["phase"] = "reading files"
+                state["phase"] = "second paper chosen"
+        elif phase == "second paper chosen":
+            assert panel is not None
+            panel.add_files(pages)  # Ctrl+O
+            state["phase"] = "reading files"
         elif phase == "reading files":
             assert panel is not None
             if lanes_idle() and panel.tasks == 0:
                 panel.declared.setValue(len(panel.model.papers[1].pages))
-                panel.reject()  # Esc: the pages wait in the intake
-                intake.save()  # Ctrl+Enter: compress, receive, store, print the receipt
-                state["phase"] = "compressing and storing"
+                state["phase"] = "pages declared"
+        elif phase == "pages declared":
+            assert panel is not None
+            panel.reject()  # Esc: the pages wait in the intake
+            state["phase"] = "panel closed"
+        elif phase == "panel closed":
+            intake.save()  # Ctrl+Enter: compress, receive, store, print the receipt
+            state["phase"] = "compressing and storing"
         elif phase == "compressing and storing" and w.preview is not None and lanes_idle():
             w.preview.reject()
             state["done"] += 1
@@ -532,7 +581,7 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
             w.intake._procedure_chosen(w.intake.picker.current)
             w.intake.papers.set_ticked({0: 1, 1: 1})
             state["phase"] = "panel"
-        elif phase in ("panel", "devices", "scanning", "reading files", "compressing and storing"):
+        elif phase in DIGITISE_PHASES:
             digitise_step(phase)
         elif phase == "ocr and upload":
             ocr = getattr(w, "ocr", None)
@@ -699,6 +748,12 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
                     continue
                 tops["worker" if name.isdigit() else name.split("-")[0]] = frames[-1]
         detail = "; ".join(f"{k}: {v}" for k, v in tops.items()) + (f"; GUI at {gui_at}" if gui_at else "")
+        if at in ticker.sched_gaps:
+            on_cpu, runnable = ticker.sched_gaps[at]
+            detail = (
+                f"GUI thread on a CPU {on_cpu * 1000:.1f} ms, waiting for a CPU {runnable * 1000:.1f} ms,"
+                f" blocked {(gap - on_cpu - runnable) * 1000:.1f} ms; {detail}"
+            )
         if pauses:
             g = max(pauses, key=lambda p: p[1])
             return f"garbage collection, generation {g[2]}", f"GC {g[1] * 1000:.0f} ms; {detail}"

@@ -22,6 +22,12 @@ back meanwhile as if their OCR were running. ``--single`` sends one file a reque
 (``PUT /files/{sha256}``, as older desks do) for comparison.
 
     .venv/bin/python bench/bench_upload.py [--files 60] [--warm 8] [--pages 3] [--chunk 1048576] [--store fs] [--single]
+        [--serial] [--experiment-no-fsync]
+
+``--serial`` then sends each batch of the measured round again alone, one after another, beside the same
+body PUT to ``/health``: one request's latency with nothing else in flight. ``--experiment-no-fsync`` runs
+the server with ``os.fsync`` made a no-op (not a product setting; its figures are not saved), to see what
+the durable write costs.
 
 Target: the desk's upload ≥ 50 % of the transport's throughput. Saved under ``"upload"`` (``fs``) or
 ``"upload_postgres"`` (``_single`` appended with ``--single``).
@@ -69,7 +75,23 @@ def main() -> int:
     ap.add_argument(
         "--db", help="server database URL (default: a new SQLite file; postgres needs PostgreSQL)"
     )
+    ap.add_argument(
+        "--serial",
+        action="store_true",
+        help="afterwards, each batch of the round sent again alone, one after another (its files first "
+        "removed from the server's fs store), beside the same body PUT to /health: the latency of one "
+        "batch without the others beside it (median of --serial-repeats)",
+    )
+    ap.add_argument("--serial-repeats", type=int, default=6, help="rounds of the --serial check (default 6)")
+    ap.add_argument(
+        "--experiment-no-fsync",
+        action="store_true",
+        help="an experiment, not a product setting: the server process runs with os.fsync made a no-op "
+        "(a sitecustomize module on its PYTHONPATH), to see what durable storage costs; figures not saved",
+    )
     args = ap.parse_args()
+    if args.serial and args.store != "fs":
+        ap.error("--serial removes the files from the fs store between its rounds: --store fs only")
 
     from common import save
     from sqlalchemy import select, update
@@ -90,6 +112,14 @@ def main() -> int:
     db_url = args.db or f"sqlite:///{folder / 'server.sqlite3'}"
     prepare_server_db(db_url)
     os.environ["MOTCUA_BLOB_STORE"] = args.store  # read by the server process
+    if args.experiment_no_fsync:  # only the server process (started below) imports it
+        hack = folder / "no-fsync"
+        hack.mkdir()
+        (hack / "sitecustomize.py").write_text("import os\nos.fsync = lambda fd: None\n")
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hack), os.environ.get("PYTHONPATH")]))
+        print(
+            "EXPERIMENT: the server's os.fsync is a no-op (nothing it stores is durable); figures not saved"
+        )
     os.environ["MOTCUA_BLOB_DIR"] = str(folder / "server-blobs")
     pages = []
     for i in range(args.pages):
@@ -134,6 +164,7 @@ def main() -> int:
         }
 
         sent_files: list[bytes] = []  # each whole file sent, for the durable-storage floor
+        batches: list[list[tuple[str, bytes]]] = []  # each batch request's files, for --serial
         bodies: list[bytes] = []  # the desk's upload requests' bodies, replayed by the baseline
 
         def transport() -> tuple[float, int]:
@@ -199,6 +230,7 @@ def main() -> int:
                         spent["batches"] += time.perf_counter() - t0
                         bodies.append(b"".join(data for _sha, data in files))
                         sent_files.extend(data for _sha, data in files)
+                        batches.append(list(files))
 
         batch_files = 1 if args.single else None
         with TimedClient(url, token) as client:
@@ -213,6 +245,7 @@ def main() -> int:
             assert count == args.files, (count, args.files)
             bodies.clear()
             sent_files.clear()
+            batches.clear()
             spent.update(dict.fromkeys(spent, 0.0))
             t = time.perf_counter()
             report = upload_pending(store, client, chunk=chunk, batch_files=batch_files)
@@ -221,8 +254,9 @@ def main() -> int:
         assert pending_files(store) == (0, 0)
         assert sum(len(b) for b in bodies) == total, (sum(len(b) for b in bodies), total)
         (base_1, threads), (base_2, _t) = transport(), transport()
-        plain = list(sent_files)
-        floor_s = min(durable_writes(plain, folder / f"floor{i}", threads) for i in range(2))
+        floor_s = min(durable_writes(sent_files, folder / f"floor{i}", threads) for i in range(2))
+        if args.serial:
+            serial(batches, url, token, headers, folder / "server-blobs", args.serial_repeats)
     base_s = min(base_1, base_2)  # the transport at its best: the stricter comparison
     mb = total / 1e6
     rate, base_rate = mb / upload_s, mb / base_s
@@ -241,7 +275,7 @@ def main() -> int:
         f"{spent['batches']:.3f} s (each file verified and fsynced by the server before the answer)"
     )
     print(
-        f"durable-storage floor, the same {len(plain)} files written by plain Python on {threads} threads "
+        f"durable-storage floor, the same {len(sent_files)} files written by plain Python on {threads} threads "
         f"(temporary name, fsync, rename, fsync of the folder; no HTTP, no database): {floor_s:.3f} s; "
         f"upload / (transport + floor): {(base_s + floor_s) / upload_s:.0%} (for information: the target "
         "is against the transport alone)"
@@ -249,6 +283,9 @@ def main() -> int:
     print(
         f"upload / transport: {ratio:.0%} (target ≥ {TARGET:.0%}) -> {'OK' if ratio >= TARGET else 'MISSED'}"
     )
+    if args.experiment_no_fsync:
+        print("EXPERIMENT run (the server's fsync off): figures not saved")
+        return 0
     save(
         ("upload" if args.store == "fs" else f"upload_{args.store}") + ("_single" if args.single else ""),
         {
@@ -277,6 +314,50 @@ def main() -> int:
         },
     )
     return 0
+
+
+def serial(
+    batches: list[list[tuple[str, bytes]]],
+    url: str,
+    token: str,
+    headers: dict[str, str],
+    blob_dir: Path,
+    repeats: int,
+) -> None:
+    """Each batch of the round sent again alone, one after another, its files first removed from the
+    server's ``fs`` store (so that it stores them again), then the same body PUT to ``/health``: the median
+    latency of one batch request and of its transport alone, with nothing else in flight."""
+    from app.contract import API_PREFIX, CLIENT_TIME_HEADER, utc_now
+    from app.sync.client import SyncClient
+
+    spent: list[float] = []
+    bare: list[float] = []
+    with SyncClient(url, token) as client, httpx.Client(base_url=url + API_PREFIX) as http:
+        client.health()
+        for _ in range(repeats):
+            for files in batches:
+                for sha256, _data in files:
+                    (blob_dir / sha256[:2] / sha256[2:]).unlink(missing_ok=True)
+            time.sleep(0.2)  # the removals written back before the timed requests
+            for files in batches:
+                t0 = time.perf_counter()
+                answer = client.put_files(files)
+                spent.append(time.perf_counter() - t0)
+                assert all(r.complete for r in answer.files), answer
+                body = b"".join(data for _sha, data in files)
+                sent = {**headers, CLIENT_TIME_HEADER: utc_now().isoformat()}
+                t0 = time.perf_counter()
+                got = http.put("/health", content=body, headers=sent)
+                bare.append(time.perf_counter() - t0)
+                assert got.status_code == 405, got.status_code
+    spent.sort()
+    bare.sort()
+    print(
+        f"one batch alone ({len(spent)} requests, median, p10-p90): {spent[len(spent) // 2] * 1000:.1f} ms "
+        f"({spent[len(spent) // 10] * 1000:.1f}-{spent[len(spent) * 9 // 10] * 1000:.1f}); the same body PUT "
+        f"to /health: {bare[len(bare) // 2] * 1000:.1f} ms ({bare[len(bare) // 10] * 1000:.1f}-"
+        f"{bare[len(bare) * 9 // 10] * 1000:.1f})"
+    )
 
 
 def durable_writes(files: list[bytes], folder: Path, threads: int) -> float:

@@ -22,9 +22,14 @@ Starter = Callable[..., MainWindow]
 
 
 def quiet(window: MainWindow) -> bool:
-    """Nothing queued on the workers (database, printing, digitising) and no debounce timer waiting to
-    fire."""
-    timers = (window.intake._autosave, window.intake._preview_timer, window.desk._search_timer)
+    """Nothing queued on the workers (database, printing, digitising), no debounce timer waiting to fire
+    and no receipt's preview waiting to open (one turn of the event loop after its save)."""
+    timers = (
+        window.intake._autosave,
+        window.intake._preview_timer,
+        window.desk._search_timer,
+        window._saved_preview_timer,
+    )
     if window.intake.commune.searching:
         return False
     lanes = (window.worker, window.print_worker, window.ctx.digitise_lane)

@@ -124,6 +124,40 @@ def test_a_whole_intake_as_the_operator_does_it(
     assert window.status.pending_label.text() == "Chờ đồng bộ: 1"
 
 
+def test_the_preview_opens_before_the_sync_round_and_the_ocr_are_woken(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After Ctrl+Enter the receipt's preview opens first, in its own turn of the event loop; the sync
+    round and the OCR are woken once it is on screen (``WAKE_AFTER_SAVE_MS`` later), so that they do not
+    compete with its opening for the interpreter's lock and the cores."""
+    seen: list[tuple[str, bool]] = []
+
+    def shown() -> bool:
+        return desk.preview is not None and desk.preview.isVisible()
+
+    class Ocr:
+        def wake(self) -> None:
+            seen.append(("ocr", shown()))
+
+        def stop(self, timeout: float = 0) -> None:
+            pass
+
+    monkeypatch.setattr(desk, "wake_sync", lambda: seen.append(("sync", shown())))
+    monkeypatch.setattr(desk, "ocr", Ocr())
+    desk.intake.setFocus()
+    keyboard.scan(PAYLOAD)
+    keyboard.type("khai")
+    keyboard.key(K.Key_Return)
+    keyboard.key(K.Key_Space)
+    keyboard.key(K.Key_Return, CTRL)  # save and print
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
+    assert seen == [("sync", True), ("ocr", True)]
+    settle(qtbot, desk)
+    assert desk.preview is not None
+    qtbot.keyClick(desk.preview, K.Key_Escape)  # closed without printing
+    qtbot.waitUntil(lambda: desk.preview is None)
+
+
 def test_a_typical_intake_takes_at_most_15_input_events(
     desk: MainWindow, qtbot: QtBot, keyboard: Keyboard
 ) -> None:

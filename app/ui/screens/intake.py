@@ -1121,8 +1121,7 @@ class IntakePage(QWidget):
         from app.services.digitise_panel import DigitisedIntake
 
         assert isinstance(result, DigitisedIntake)
-        self.ctx.wake_ocr()
-        self._saved(result.outcome)
+        self._saved(result.outcome)  # the window wakes the OCR with the sync round (``saved``)
         if result.papers_error is not None:
             self.general_error.setText(
                 fmt(
