@@ -135,15 +135,8 @@ def test_the_preview_opens_before_the_sync_round_and_the_ocr_are_woken(
     def shown() -> bool:
         return desk.preview is not None and desk.preview.isVisible()
 
-    class Ocr:
-        def wake(self) -> None:
-            seen.append(("ocr", shown()))
-
-        def stop(self, timeout: float = 0) -> None:
-            pass
-
     monkeypatch.setattr(desk, "wake_sync", lambda: seen.append(("sync", shown())))
-    monkeypatch.setattr(desk, "ocr", Ocr())
+    monkeypatch.setattr(desk.ctx, "wake_ocr", lambda: seen.append(("ocr", shown())))
     desk.intake.setFocus()
     keyboard.scan(PAYLOAD)
     keyboard.type("khai")

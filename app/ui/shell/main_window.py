@@ -43,6 +43,7 @@ from app.ui.shell.statusbar import DeskStatusBar
 if TYPE_CHECKING:
     from app.services.desk_lists import DeskSummary
     from app.services.files import OcrWorker
+    from app.services.intake import IntakeOutcome
     from app.services.session import OperatorSession
     from app.services.settings import DeskSettings
     from app.services.store import Store
@@ -165,7 +166,7 @@ class MainWindow(QMainWindow):
         self._pending_timer.setInterval(PENDING_REFRESH_MS)
         self._pending_timer.timeout.connect(self.refresh_pending)
         # After a save with a receipt: its preview one turn of the event loop later, then the background.
-        self._saved_outcome: object | None = None
+        self._saved_outcome: IntakeOutcome | None = None
         self._saved_preview_timer = QTimer(self)
         self._saved_preview_timer.setSingleShot(True)
         self._saved_preview_timer.setInterval(0)
@@ -504,11 +505,10 @@ class MainWindow(QMainWindow):
         self._wake_after_save.start()
 
     def _open_saved_preview(self) -> None:
-        from app.services.intake import IntakeOutcome
         from app.ui.labels import form_label, pdf_file_name
 
         outcome, self._saved_outcome = self._saved_outcome, None
-        if not isinstance(outcome, IntakeOutcome) or outcome.printed is None or self._shut:
+        if outcome is None or outcome.printed is None or self._shut:
             return
         self.open_preview(
             outcome.printed,
@@ -520,9 +520,8 @@ class MainWindow(QMainWindow):
         """After a save: the sync round sends the dossier, the OCR recognises its digitised papers."""
         if self._shut:
             return
-        self.wake_sync()
-        if self.ocr is not None:
-            self.ocr.wake()
+        self.wake_sync()  # starts the background work (and so the OCR's wake-up) if it has not started
+        self.ctx.wake_ocr()
 
     def wake_sync(self) -> None:
         """A local change is durable: have it sent now (the background work starts if it has not yet)."""
