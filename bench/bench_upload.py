@@ -29,6 +29,10 @@ body PUT to ``/health``: one request's latency with nothing else in flight. ``--
 the server with ``os.fsync`` made a no-op (not a product setting; its figures are not saved), to see what
 the durable write costs.
 
+Beside the wall-clock figures it prints the CPU time (user and system) the server's process and the desk's
+spent over the round and over the transport (:class:`Cpu`), and the round's CPU floor: that CPU time spread
+over all the machine's cores, the least time any scheduling of it could take.
+
 Target: the desk's upload ≥ 50 % of the transport's throughput. Saved under ``"upload"`` (``fs``) or
 ``"upload_postgres"`` (``_single`` appended with ``--single``).
 """
@@ -167,7 +171,7 @@ def main() -> int:
         batches: list[list[tuple[str, bytes]]] = []  # each batch request's files, for --serial
         bodies: list[bytes] = []  # the desk's upload requests' bodies, replayed by the baseline
 
-        def transport() -> tuple[float, int]:
+        def transport() -> tuple[float, int, Cpu]:
             threads = max(1, min(UPLOAD_WORKERS, len(bodies)))
             local = threading.local()
 
@@ -183,12 +187,14 @@ def main() -> int:
             opened: list[httpx.Client] = []
             with ThreadPoolExecutor(threads) as pool:
                 list(pool.map(lambda _i: put(b"x"), range(threads)))  # connections opened beforehand
+                cpu = Cpu(server.pids())
                 t0 = time.perf_counter()
                 list(pool.map(put, bodies))
                 spent_s = time.perf_counter() - t0
+                cpu.stop()
             for http in opened:
                 http.close()
-            return spent_s, threads
+            return spent_s, threads, cpu
 
         spent = {
             "status": 0.0,
@@ -247,17 +253,22 @@ def main() -> int:
             sent_files.clear()
             batches.clear()
             spent.update(dict.fromkeys(spent, 0.0))
+            cpu = Cpu(server.pids())
             t = time.perf_counter()
             report = upload_pending(store, client, chunk=chunk, batch_files=batch_files)
             upload_s = time.perf_counter() - t
+            cpu.stop()
         assert report.sent == args.files and not report.parked, report
         assert pending_files(store) == (0, 0)
         assert sum(len(b) for b in bodies) == total, (sum(len(b) for b in bodies), total)
-        (base_1, threads), (base_2, _t) = transport(), transport()
+        (base_1, threads, base_cpu_1), (base_2, _t, base_cpu_2) = transport(), transport()
         floor_s = min(durable_writes(sent_files, folder / f"floor{i}", threads) for i in range(2))
         if args.serial:
             serial(batches, url, token, headers, folder / "server-blobs", args.serial_repeats)
-    base_s = min(base_1, base_2)  # the transport at its best: the stricter comparison
+    base_s, base_cpu = min((base_1, base_cpu_1), (base_2, base_cpu_2), key=lambda run: run[0])
+    # the transport at its best: the stricter comparison
+    cores = os.cpu_count() or 1
+    cpu_floor_s = cpu.total / cores  # no schedule of this CPU time can end the round sooner
     mb = total / 1e6
     rate, base_rate = mb / upload_s, mb / base_s
     ratio = rate / base_rate
@@ -273,6 +284,15 @@ def main() -> int:
         f"  request time summed over the upload threads (they overlap): status requests "
         f"{spent['status']:.3f} s, chunk uploads {spent['chunks']:.3f} s, batches of whole files "
         f"{spent['batches']:.3f} s (each file verified and fsynced by the server before the answer)"
+    )
+    print(
+        f"CPU time during the round: server {cpu.server_user:.3f} s user + {cpu.server_sys:.3f} s system, "
+        f"desk {cpu.desk_user:.3f} s user + {cpu.desk_sys:.3f} s system; during the transport: server "
+        f"{base_cpu.server_user + base_cpu.server_sys:.3f} s, desk {base_cpu.desk_user + base_cpu.desk_sys:.3f} s"
+    )
+    print(
+        f"CPU floor of the round: {cpu.total:.3f} s of CPU on {cores} cores = at least {cpu_floor_s:.3f} s, "
+        f"against the {base_s / TARGET:.3f} s the target allows (the transport's time / {TARGET:.0%})"
     )
     print(
         f"durable-storage floor, the same {len(sent_files)} files written by plain Python on {threads} threads "
@@ -310,6 +330,13 @@ def main() -> int:
             "workers": UPLOAD_WORKERS,
             "target_ratio": TARGET,
             "durable_floor_s": round(floor_s, 4),
+            "server_cpu_user_s": round(cpu.server_user, 3),
+            "server_cpu_sys_s": round(cpu.server_sys, 3),
+            "desk_cpu_user_s": round(cpu.desk_user, 3),
+            "desk_cpu_sys_s": round(cpu.desk_sys, 3),
+            "transport_server_cpu_s": round(base_cpu.server_user + base_cpu.server_sys, 3),
+            "transport_desk_cpu_s": round(base_cpu.desk_user + base_cpu.desk_sys, 3),
+            "cpu_floor_s": round(cpu_floor_s, 4),
             "ratio_to_transport_plus_floor": round((base_s + floor_s) / upload_s, 3),
         },
     )
@@ -358,6 +385,36 @@ def serial(
         f"to /health: {bare[len(bare) // 2] * 1000:.1f} ms ({bare[len(bare) // 10] * 1000:.1f}-"
         f"{bare[len(bare) * 9 // 10] * 1000:.1f})"
     )
+
+
+class Cpu:
+    """CPU time (user, system) spent by the server's processes and by this one (the desk's threads and the
+    bench's) between its making and :meth:`stop`: the work behind a wall-clock figure. Read from
+    ``/proc/<pid>/stat`` (Linux) for the server and ``os.times()`` for this process; ticks of 10 ms."""
+
+    def __init__(self, server_pids: list[int]) -> None:
+        self.pids = server_pids
+        self._start = self._read()
+        self.server_user = self.server_sys = self.desk_user = self.desk_sys = 0.0
+
+    def _read(self) -> tuple[float, float, float, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        user = system = 0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime (man 5 proc)
+        own = os.times()
+        return user / tick, system / tick, own.user, own.system
+
+    def stop(self) -> None:
+        now = self._read()
+        self.server_user, self.server_sys, self.desk_user, self.desk_sys = (
+            b - a for a, b in zip(self._start, now, strict=True)
+        )
+
+    @property
+    def total(self) -> float:
+        return self.server_user + self.server_sys + self.desk_user + self.desk_sys
 
 
 def durable_writes(files: list[bytes], folder: Path, threads: int) -> float:
