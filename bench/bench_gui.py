@@ -112,6 +112,7 @@ class Ticker:
 
     def start(self) -> None:
         self.last = time.perf_counter()
+        self.sched = _sched()  # a first gap is measured from here, not from the ticker's making
         self.gaps.clear()
         self.timer.start()
 
@@ -613,10 +614,12 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
                 state["shown_at"] = time.perf_counter()
         elif phase == "preview":
             if time.perf_counter() - state["shown_at"] > 0.3:  # the operator glances at it
+                preview = w.preview
+                assert preview is not None  # it closes only when the driver closes it
                 if args.no_print:
-                    w.preview.reject()
+                    preview.reject()
                 else:
-                    w.preview.print_now()
+                    preview.print_now()
                 state["phase"] = "printing"
         elif phase == "printing":
             if w.preview is None:
@@ -655,7 +658,8 @@ def run_gui(args: argparse.Namespace, data_dir: Path, server: ServerProcess, sav
         probe.stop()
     peak_rss_mb = peak_rss()
     receipts = state["done"]
-    recognised = window.ocr.done if getattr(window, "ocr", None) is not None else 0
+    ocr = getattr(window, "ocr", None)
+    recognised = ocr.done if ocr is not None else 0
     window.shutdown()
     store.dispose()
 

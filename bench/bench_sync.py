@@ -256,6 +256,7 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
     from app.contract import TransitionPayload
     from app.domain.canonical import canonical_json
     from app.domain.codes import format_code
+    from app.domain.status import Action, Status
     from app.models import OutboxEntry
     from app.services import dossiers as svc
     from app.services.audit import Actor
@@ -289,7 +290,9 @@ def bulk_outbox(store: Any, n: int, day: date, *, transition_every: int = 4) -> 
         snap["applicant"]["full_name"] = f"Nguyễn Văn Đồng Bộ {number}"
         rows.append((ev["event_id"], did, "dossier.received", canonical_json(ev), now.isoformat(" ")))
         if transition_every and number % transition_every == 0 and len(rows) < n:
-            tp = TransitionPayload(action="start_processing", from_status="received", to_status="in_process")
+            tp = TransitionPayload(
+                action=Action.START_PROCESSING, from_status=Status.RECEIVED, to_status=Status.IN_PROCESS
+            )
             tr = {
                 "event_id": str(uuid.uuid4()),
                 "dossier_id": did,

@@ -100,7 +100,7 @@ def main() -> int:
     from common import save
     from sqlalchemy import select, update
 
-    from app.contract import API_PREFIX, CLIENT_TIME_HEADER, PROTOCOL_HEADER, PROTOCOL_VERSION, utc_now
+    from app.contract import API_PREFIX, PROTOCOL_HEADER, PROTOCOL_VERSION
     from app.digitise import samples
     from app.models import DossierFile
     from app.services import dossiers as svc
@@ -180,9 +180,7 @@ def main() -> int:
                 if http is None:
                     http = local.http = httpx.Client(base_url=url + API_PREFIX)
                     opened.append(http)
-                sent = {**headers, CLIENT_TIME_HEADER: utc_now().isoformat()}
-                got = http.put("/health", content=body, headers=sent)
-                assert got.status_code == 405, got.status_code
+                put_to_health(http, body, headers)
 
             opened: list[httpx.Client] = []
             with ThreadPoolExecutor(threads) as pool:
@@ -343,6 +341,15 @@ def main() -> int:
     return 0
 
 
+def put_to_health(http: httpx.Client, body: bytes, headers: dict[str, str]) -> None:
+    """The transport alone: ``body`` PUT to ``/health`` with the desk's headers (the server reads it and
+    answers 405: HTTP and the body's transfer, no work)."""
+    from app.contract import CLIENT_TIME_HEADER, utc_now
+
+    got = http.put("/health", content=body, headers={**headers, CLIENT_TIME_HEADER: utc_now().isoformat()})
+    assert got.status_code == 405, got.status_code
+
+
 def serial(
     batches: list[list[tuple[str, bytes]]],
     url: str,
@@ -354,7 +361,7 @@ def serial(
     """Each batch of the round sent again alone, one after another, its files first removed from the
     server's ``fs`` store (so that it stores them again), then the same body PUT to ``/health``: the median
     latency of one batch request and of its transport alone, with nothing else in flight."""
-    from app.contract import API_PREFIX, CLIENT_TIME_HEADER, utc_now
+    from app.contract import API_PREFIX
     from app.sync.client import SyncClient
 
     spent: list[float] = []
@@ -372,11 +379,9 @@ def serial(
                 spent.append(time.perf_counter() - t0)
                 assert all(r.complete for r in answer.files), answer
                 body = b"".join(data for _sha, data in files)
-                sent = {**headers, CLIENT_TIME_HEADER: utc_now().isoformat()}
                 t0 = time.perf_counter()
-                got = http.put("/health", content=body, headers=sent)
+                put_to_health(http, body, headers)
                 bare.append(time.perf_counter() - t0)
-                assert got.status_code == 405, got.status_code
     spent.sort()
     bare.sort()
     print(

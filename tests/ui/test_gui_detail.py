@@ -153,6 +153,30 @@ def test_each_action(
         assert desk.detail.action_buttons == {}  # closed: no more actions
 
 
+def test_an_actions_slip_opens_before_the_sync_round_is_woken(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As after an intake: the apology letter's preview opens first, and the sync round (with the OCR)
+    is woken once it is on screen, so that they do not compete with its opening."""
+    seen: list[tuple[str, bool]] = []
+
+    def shown() -> bool:
+        return desk.preview is not None and desk.preview.isVisible()
+
+    monkeypatch.setattr(desk, "wake_sync", lambda: seen.append(("sync", shown())))
+    monkeypatch.setattr(desk.ctx, "wake_ocr", lambda: seen.append(("ocr", shown())))
+    dossier_id = receive(desk.ctx.store, "1.004873", Action.START_PROCESSING)
+    open_detail(desk, qtbot, dossier_id)
+    dialog = start(desk, qtbot, "apologise")
+    apology(dialog, keyboard)
+    keyboard.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=10_000)
+    assert seen == [("sync", True), ("ocr", True)]
+    with desk.ctx.store.read() as s:
+        d = s.get(Dossier, dossier_id)
+        assert d is not None and d.events[-1].action == "apologise"
+
+
 def test_only_the_allowed_actions_are_offered(desk: MainWindow, qtbot: QtBot) -> None:
     received = receive(desk.ctx.store)
     open_detail(desk, qtbot, received)

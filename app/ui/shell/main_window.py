@@ -531,7 +531,9 @@ class MainWindow(QMainWindow):
             self.sync.wake()
 
     def _dossier_changed(self, _dossier_id: str) -> None:
-        self.wake_sync()
+        # As after an intake: the slip an action prints opens in this turn, so the sync round (and the
+        # OCR, for papers digitised at the dossier) start once it is shown, not beside its opening.
+        self._wake_after_save.start()
         self._refresh_desk_if_shown()
         self.refresh_pending()
 
