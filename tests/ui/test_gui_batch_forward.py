@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pypdf
+import pytest
 from gui_helpers import Keyboard, settle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -55,8 +56,12 @@ def confirm(window: MainWindow, qtbot: QtBot, keyboard: Keyboard) -> None:
 
 
 def test_batch_forward_prints_one_hand_over_slip(
-    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, data_dir: Path
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    woken: list[bool] = []  # each wake of the sync round: whether the slip's preview was on screen
+    monkeypatch.setattr(
+        desk, "wake_sync", lambda: woken.append(desk.preview is not None and desk.preview.isVisible())
+    )
     store = desk.ctx.store
     now = datetime.now().replace(microsecond=0)
     land = [
@@ -89,6 +94,7 @@ def test_batch_forward_prints_one_hand_over_slip(
     assert len(page.selected_ids()) == 4
     with store.read() as s:
         assert all(s.get(Dossier, i).status == "received" for i in (*land, other))  # type: ignore[union-attr]
+    assert woken == []  # nothing recorded, nothing to send
 
     # The three land dossiers: a click, then Ctrl+clicks.
     click_row(desk, qtbot, land[0], Qt.KeyboardModifier.NoModifier)
@@ -106,6 +112,8 @@ def test_batch_forward_prints_one_hand_over_slip(
     assert "ngo thi khac" not in text
     assert "ben nhan: van phong dang ky dat dai" in text and "tong so: 03 ho so" in text
     assert preview.windowTitle().startswith("Danh sách bàn giao")
+    # The forward events are sent at once (not at the sync thread's next tick), once the slip is shown.
+    qtbot.waitUntil(lambda: woken == [True], timeout=5_000)
     keyboard.key(K.Key_P, CTRL)  # printed like the receipt
     settle(qtbot, desk)
     assert desk.preview is None and (data_dir / "printed.pdf").exists()

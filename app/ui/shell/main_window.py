@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         self.intake.open_dossier.connect(self.open_dossier)
         self.desk.open_dossier.connect(self.open_dossier)
         self.desk.document.connect(lambda pdf, title, name: self.open_pdf(pdf, title, name))
-        self.desk.changed.connect(self.refresh_pending)
+        self.desk.changed.connect(self._desk_changed)
         self.detail.changed.connect(self._dossier_changed)
         self.detail.document.connect(self.open_preview)
         self.detail.back.connect(self.show_desk)
@@ -535,6 +535,11 @@ class MainWindow(QMainWindow):
         # OCR, for papers digitised at the dossier) start once it is shown, not beside its opening.
         self._wake_after_save.start()
         self._refresh_desk_if_shown()
+        self.refresh_pending()
+
+    def _desk_changed(self) -> None:
+        """The desk's list recorded something (a batch forward): sent like a dossier's action."""
+        self._wake_after_save.start()
         self.refresh_pending()
 
     def _refresh_desk_if_shown(self) -> None:
