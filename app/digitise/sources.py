@@ -6,8 +6,11 @@
   SANE's own ``test`` backend (``sane-utils``), which behaves as a scanner with a 10-sheet feeder.
 - **TWAIN on Windows** (``pytwain``, package ``twain``): :func:`_scan_twain`. Checked call by call
   against pytwain 2.3.0's source (see the notes above it) and tested against a double of that API
-  (tests/digitise/test_sources_twain.py); never run against a real driver (no Windows here). WIA is not
-  implemented.
+  (tests/digitise/test_sources_twain.py); never run against a real driver (no Windows here).
+- **WIA on Windows** (the WIA Automation Layer through ``pywin32``'s ``win32com.client``): :func:`_scan_wia`,
+  chosen by a device id ``wia:<DeviceID>`` as :func:`list_devices` gives it. Checked against Microsoft's
+  documentation (cited above it) and tested against a double of that API (tests/digitise/
+  test_sources_wia.py); never run against a real WIA driver either.
 - **Files** (PNG, JPEG, TIFF, PDF; a phone photo): ``app.digitise.imaging.load_file``.
 - **Scan to folder** (network scanners): :class:`FolderWatcher` polls a folder (no platform notifier
   needed) and hands over files whose size has stopped changing, then moves them to ``done/``.
@@ -16,6 +19,7 @@
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import shutil
 import signal
@@ -24,6 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from app.digitise.imaging import SUFFIXES, RawPage
 from app.domain.errors import DomainError, Problem
@@ -68,7 +74,7 @@ def _sane() -> Any:
 
 def list_devices() -> list[Device]:
     if sys.platform == "win32":
-        return [Device(name, "", name, "TWAIN") for name in _twain_sources()]
+        return _windows_devices()
     sane = _sane()
     try:
         return [Device(str(n), str(v), str(m), str(t)) for n, v, m, t in sane.get_devices()]
@@ -112,7 +118,10 @@ def scan_pages(
     """As :func:`scan`, each sheet given as soon as the scanner has read it (the caller compresses it
     while the next one is read, and never holds a whole feeder's pixels)."""
     if sys.platform == "win32":
-        yield from _scan_twain(device, feeder=feeder, resolution=resolution)
+        if device is not None and device.startswith(WIA_PREFIX):
+            yield from _scan_wia(device[len(WIA_PREFIX) :], feeder=feeder, resolution=resolution)
+        else:
+            yield from _scan_twain(device, feeder=feeder, resolution=resolution)
         return
     sane = _sane()
     if device is None:
@@ -251,7 +260,10 @@ def _close_parent_window(root: Any) -> None:
 
 
 def _twain_sources() -> list[str]:
-    import twain
+    try:
+        import twain
+    except ImportError:  # so that the WIA scanners are still listed (see _windows_devices)
+        raise _problem("pytwain is not installed", "chưa cài pytwain") from None
 
     root = _twain_parent_window()
     try:
@@ -358,6 +370,352 @@ def _scan_twain(device: str | None, *, feeder: bool, resolution: int) -> Iterato
         raise _twain_problem(exc, device) from None
     finally:
         _close_parent_window(root)
+
+
+# --- Windows: WIA through the WIA Automation Layer (pywin32) ----------------------------------------------
+#
+# The WIA Automation Layer (ProgID "WIA.DeviceManager", Windows Vista and later) through pywin32's
+# ``win32com.client``, without any of its dialogs (``WIA.CommonDialog`` is not used). Never run on Windows nor
+# against a WIA driver: tests/digitise/test_sources_wia.py drives this code against a double of the subset
+# used here, written from the documents below. "MS wiaaut/<page>" is learn.microsoft.com/en-us/previous-
+# versions/windows/desktop/wiaaut/<page>; "MS image/<page>" is learn.microsoft.com/en-us/windows-hardware/
+# drivers/image/<page>; "windows-sys" is the Windows SDK metadata as docs.rs/windows-sys (0.34-0.48) and
+# microsoft.github.io/windows-docs-rs publish it (Win32::Devices::ImageAcquisition), read for the numbers
+# that Microsoft's pages name without giving. What none of these showed is marked NOT CONFIRMED.
+#
+# - DeviceManager (MS wiaaut/-wiaaut-devicemanager): created by its ProgID "WIA.DeviceManager"; its
+#   ``DeviceInfos`` property lists the devices. DeviceInfo (MS wiaaut/-wiaaut-deviceinfo): ``Connect``
+#   "establishes a connection with a device"; ``DeviceID``, ``Type``, ``Properties`` (those "applicable when
+#   the device is not connected"). Its Name and Manufacturer are the device information properties 7 and 3
+#   (learn.microsoft.com/windows/win32/wia/-wia-iwiadeviceinfo-getpropbyid, the older WIA scripting
+#   model's page: "const Manufacturer = 3 ... const Name = 7", the WIA_DIP_* ids).
+# - WiaDeviceType (MS wiaaut/-wiaaut-wiadevicetype): ScannerDeviceType = 1 (0 unspecified, 2 camera, 3 video);
+#   only type 1 is listed.
+# - Device.Items (MS wiaaut/-wiaaut-idevice-items): the device's items. The desk scans from the first: WIA
+#   1.0, which the Automation Layer's objects follow, describes a scanner as "a single IWiaItem object that
+#   represents the data collecting functionality of the device, the Scan Item" (learn.microsoft.com/en-us/
+#   previous-versions/windows/desktop/wia/-wia-wia-scanner-devices). Whether a WIA 2.0 driver with separate
+#   flatbed and feeder items shows them so to the Automation Layer is NOT CONFIRMED without one.
+# - Property (MS wiaaut/-wiaaut-property): ``PropertyID``, ``Value`` (read/write). A property is found by
+#   walking ``Properties`` and comparing ``PropertyID``: how the collection's ``Item`` takes an id was not
+#   in the pages read, so it is not used.
+# - Item.Transfer(FormatID) (MS wiaaut/-wiaaut-iitem-transfer): "Retrieves an ImageFile object", "a version
+#   of ShowTransfer that does not display a UI"; it "Returns an ImageFile object in the format specified in
+#   FormatID, if the device supports that format; otherwise this method uses the preferred format". Formats
+#   (MS wiaaut/-wiaaut-formats): the FormatIDs an item transfers; "all imaging devices must support
+#   wiaFormatBMP". FormatID constants (MS wiaaut/-wiaaut-consts-formatid): wiaFormatBMP {B96B3CAB-0728-11D3-
+#   9D7B-0000F81EF32E}, wiaFormatPNG {B96B3CAF-...}, wiaFormatTIFF {B96B3CB1-...}. The desk asks for PNG,
+#   else TIFF, else BMP among the item's Formats, and tries the next one if a transfer is refused with an
+#   error that is not a device error (that a driver refuses a listed format so is NOT CONFIRMED); the bytes
+#   are decoded by their content, whatever format came.
+# - ImageFile.FileData (MS wiaaut/-wiaaut-iimagefile-filedata): "the raw image file as a Vector of bytes";
+#   Vector.BinaryData (MS wiaaut/-wiaaut-ivector-binarydata): "the Vector of bytes as an array of bytes".
+#   The Python type pywin32 makes of that array (bytes) is NOT CONFIRMED from a document: ``bytes()`` of it
+#   is taken, which also takes a memoryview or a sequence of ints.
+# - WIA_IPS_CUR_INTENT 6146 (MS image/wia-ips-cur-intent; number: windows-sys): "The driver chooses the bit
+#   depth, in dots per inch, and other settings that it determines are appropriate for the selected
+#   intent", so it is set before the resolution. Grey: WIA_INTENT_IMAGE_TYPE_GRAYSCALE, 2 as the Automation
+#   Layer's WiaImageIntent.GrayscaleIntent (MS wiaaut/-wiaaut-wiaimageintent); the C constant's own value
+#   is NOT CONFIRMED (windows-sys gives WIA_INTENT_IMAGE_TYPE_MASK 15 and ..._TEXT 4, consistent with it).
+# - WIA_IPS_XRES 6147, WIA_IPS_YRES (MS image/wia-ips-xres, wia-ips-yres): pixels per inch, VT_I4, "Read/
+#   write or read-only". XRES 6147 from windows-sys; YRES 6148 is NOT CONFIRMED (6147 XRES, 6149 XPOS and
+#   6150 YPOS are; 6148 is the id between). A refused resolution is not an error: the page keeps the dpi
+#   its file carries.
+# - WIA_DPS_DOCUMENT_HANDLING_SELECT 3088 (MS image/wia-dps-document-handling-select; number: windows-sys):
+#   FEEDER and FLATBED are "valid with Microsoft Windows XP but are obsolete with Windows Vista and later",
+#   where WIA 2.0 has WIA_IPS_DOCUMENT_HANDLING_SELECT (also 3088) on the item; for WIA 1.0 the feeder's
+#   properties "are located on the root item" (MS image/adding-document-feeder-support-for-windows-me-and-
+#   windows-xp). The desk sets it on the device, else on the item. FEEDER = 1 (windows-sys); FLATBED = 2
+#   from Kodak Alaris' "WIA Standard Properties" driver notes (the SDK's value NOT CONFIRMED).
+# - WIA_DPS_PAGES 3096 (MS image/wia-dps-pages; number: windows-sys): "set to zero [0] to scan
+#   continuously", ALL_PAGES. Set to 0 where present (device, else item); a refusal is not an error, since
+#   each Transfer gives one page and the desk calls it until the feeder is empty (at most MAX_FEEDER_SHEETS).
+# - Errors (learn.microsoft.com/windows/win32/wia/-wia-error-codes; the values read on its English,
+#   Japanese and Korean versions): WIA_ERROR_PAPER_EMPTY 0x80210003 (no document in the feeder), PAPER_JAM
+#   0x80210002, OFFLINE 0x80210005, BUSY 0x80210006, ITEM_DELETED 0x80210009, DEVICE_COMMUNICATION
+#   0x8021000A, DEVICE_LOCKED 0x8021000D, COVER_OPEN 0x80210016, LAMP_OFF 0x80210017, MULTI_FEED 0x80210020;
+#   PAPER_PROBLEM 0x80210004 from windows-sys. PAPER_EMPTY from a transfer after at least one page is the
+#   feeder's normal end; before any page it tells the operator the feeder is empty. That every driver ends
+#   a feeder so (and not with another code) is NOT CONFIRMED without one.
+# - pywin32's com_error (mhammond.github.io/pywin32/com_error.html; ``pythoncom.com_error`` is
+#   ``pywintypes.com_error``): ``hresult``, ``strerror``, ``excepinfo`` (None or an EXCEPINFO tuple),
+#   ``argerror``. An automation object's own error arrives through IDispatch as DISP_E_EXCEPTION with its code
+#   in ``excepinfo[5]`` (as pywin32 users' reports show it); which of the two carries WIA_ERROR_* from the
+#   WIA Automation Layer is NOT CONFIRMED, so the scode is read first, then the hresult.
+# - COM is initialised on the calling thread (``pythoncom.CoInitialize``, paired with ``CoUninitialize`` in a
+#   ``finally``): scanning runs on the digitising lane's thread, never the GUI's. The COM objects are dropped
+#   before ``CoUninitialize``. The page generator must be run to its end (or closed) on the thread that
+#   started it, as the digitising lane does.
+
+#: The device id prefix that sends :func:`scan_pages` to WIA: ``wia:`` + the WIA DeviceID.
+WIA_PREFIX = "wia:"
+_WIA_SCANNER_TYPE = 1  # WiaDeviceType.ScannerDeviceType
+_WIA_DIP_VEND_DESC = 3  # DeviceInfo property "Manufacturer"
+_WIA_DIP_DEV_NAME = 7  # DeviceInfo property "Name"
+_WIA_DOCUMENT_HANDLING_SELECT = 3088
+_WIA_PAGES = 3096
+_WIA_IPS_CUR_INTENT = 6146
+_WIA_IPS_XRES = 6147
+_WIA_IPS_YRES = 6148
+_WIA_FEEDER = 0x1
+_WIA_FLATBED = 0x2
+_WIA_INTENT_GRAYSCALE = 2
+_WIA_ALL_PAGES = 0
+WIA_FORMAT_PNG = "{B96B3CAF-0728-11D3-9D7B-0000F81EF32E}"
+WIA_FORMAT_TIFF = "{B96B3CB1-0728-11D3-9D7B-0000F81EF32E}"
+WIA_FORMAT_BMP = "{B96B3CAB-0728-11D3-9D7B-0000F81EF32E}"
+_WIA_ERROR_PAPER_EMPTY = 0x80210003
+#: The facility of WIA's own HRESULTs (0x8021xxxx): a device's error, not a refused call.
+_WIA_FACILITY = 0x80210000
+
+#: WIA_ERROR_* HRESULT -> (name, English, Vietnamese) for the operator (MS -wia-error-codes, see above).
+_WIA_ERRORS = {
+    0x80210002: ("WIA_ERROR_PAPER_JAM", "paper jam in the feeder", "kẹt giấy trong khay nạp"),
+    _WIA_ERROR_PAPER_EMPTY: ("WIA_ERROR_PAPER_EMPTY", "the feeder is empty", "khay nạp giấy trống"),
+    0x80210004: (
+        "WIA_ERROR_PAPER_PROBLEM",
+        "a problem with the paper in the feeder",
+        "giấy trong khay nạp có vấn đề",
+    ),
+    0x80210005: (
+        "WIA_ERROR_OFFLINE",
+        "the scanner is off or not connected",
+        "máy quét chưa bật hoặc chưa nối",
+    ),
+    0x80210006: (
+        "WIA_ERROR_BUSY",
+        "the scanner is in use by another program",
+        "máy quét đang được chương trình khác dùng",
+    ),
+    0x80210009: (
+        "WIA_ERROR_ITEM_DELETED",
+        "the scanner is no longer available",
+        "máy quét không còn kết nối",
+    ),
+    0x8021000A: (
+        "WIA_ERROR_DEVICE_COMMUNICATION",
+        "the computer cannot communicate with the scanner",
+        "máy tính không liên lạc được với máy quét",
+    ),
+    0x8021000D: (
+        "WIA_ERROR_DEVICE_LOCKED",
+        "the scanner is locked (by its lock switch or another program)",
+        "máy quét đang bị khoá (công tắc khoá hoặc chương trình khác)",
+    ),
+    0x80210016: ("WIA_ERROR_COVER_OPEN", "a cover of the scanner is open", "nắp máy quét đang mở"),
+    0x80210017: ("WIA_ERROR_LAMP_OFF", "the scanner's lamp is off", "đèn máy quét đang tắt"),
+    0x80210020: ("WIA_ERROR_MULTI_FEED", "two sheets fed at once", "khay nạp kéo hai tờ một lúc"),
+}
+
+
+def _wia_hresult(exc: BaseException) -> int | None:
+    """The WIA code of a pywin32 com_error: EXCEPINFO's scode when set, else the hresult (unsigned)."""
+    info = getattr(exc, "excepinfo", None)
+    if isinstance(info, tuple) and len(info) >= 6 and isinstance(info[5], int) and info[5]:
+        return info[5] & 0xFFFFFFFF
+    hresult = getattr(exc, "hresult", None)
+    return hresult & 0xFFFFFFFF if isinstance(hresult, int) else None
+
+
+def _wia_device_error(exc: BaseException) -> bool:
+    code = _wia_hresult(exc)
+    return code is not None and code & 0xFFFF0000 == _WIA_FACILITY
+
+
+def _wia_problem(exc: BaseException, device: str | None) -> DomainError:
+    """A WIA or driver error told to the operator (a com_error's text is Windows', in its own language)."""
+    where = f"{device}: " if device else ""
+    code = _wia_hresult(exc)
+    known = _WIA_ERRORS.get(code) if code is not None else None
+    if known is not None:
+        name, en, vi = known
+        return _problem(f"{where}{en} (WIA {name})", f"{where}{vi} (WIA {name})")
+    info = getattr(exc, "excepinfo", None)
+    text = info[2] if isinstance(info, tuple) and len(info) > 2 and info[2] else None
+    text = text or getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    tag = f"WIA 0x{code:08X}" if code is not None else f"WIA {type(exc).__name__}"
+    return _problem(f"{where}{text} ({tag})")
+
+
+def _wia_modules() -> tuple[Any, Any]:
+    """pywin32's ``pythoncom`` and ``win32com.client`` (installed on Windows only, by its marker)."""
+    try:
+        import pythoncom
+        import win32com.client
+    except ImportError:
+        raise _problem(
+            "pywin32 is not installed (needed for WIA)", "chưa cài pywin32 (cần cho WIA)"
+        ) from None
+    return pythoncom, win32com.client
+
+
+def _wia_property(props: Any, pid: int) -> Any:
+    """The Property with this PropertyID in a Properties collection, or None."""
+    for prop in props:
+        if int(prop.PropertyID) == pid:
+            return prop
+    return None
+
+
+def _wia_value(props: Any, pid: int) -> str:
+    prop = _wia_property(props, pid)
+    return "" if prop is None or prop.Value is None else str(prop.Value)
+
+
+def _wia_set(com_error: type[BaseException], where: list[Any], pid: int, value: int) -> bool:
+    """Set a property on the first of ``where`` (Properties collections) that has it; False when none has it
+    or the driver refused the value. A device error (WIA_ERROR_*: offline, busy...) is raised."""
+    for props in where:
+        prop = _wia_property(props, pid)
+        if prop is None:
+            continue
+        try:
+            prop.Value = value
+        except com_error as exc:
+            if _wia_device_error(exc):
+                raise
+            return False
+        return True
+    return False
+
+
+def _wia_formats(com_error: type[BaseException], item: Any) -> list[str]:
+    """PNG, else TIFF, else BMP among the item's Formats (all three when the item cannot tell)."""
+    wanted = [WIA_FORMAT_PNG, WIA_FORMAT_TIFF, WIA_FORMAT_BMP]
+    try:
+        offered = {str(f).upper() for f in item.Formats}
+    except com_error:
+        return wanted
+    return [f for f in wanted if f in offered] or wanted
+
+
+def _wia_devices() -> list[Device]:
+    """WIA scanners (Type 1), each as ``wia:<DeviceID>`` with kind "WIA"."""
+    pythoncom, client = _wia_modules()
+    pythoncom.CoInitialize()
+    found: list[Device] = []
+    problem: DomainError | None = None
+    manager: Any = None
+    info: Any = None
+    try:
+        manager = client.Dispatch("WIA.DeviceManager")
+        for info in manager.DeviceInfos:
+            if int(info.Type) != _WIA_SCANNER_TYPE:
+                continue
+            device_id = str(info.DeviceID)
+            name = _wia_value(info.Properties, _WIA_DIP_DEV_NAME) or device_id
+            vendor = _wia_value(info.Properties, _WIA_DIP_VEND_DESC)
+            found.append(Device(WIA_PREFIX + device_id, vendor, name, "WIA"))
+    except Exception as exc:  # com_error, or whatever the automation layer raised
+        problem = _wia_problem(exc, None)
+    finally:
+        manager = info = None  # released before COM is uninitialised
+        pythoncom.CoUninitialize()
+    if problem is not None:
+        raise problem
+    return found
+
+
+def _windows_devices() -> list[Device]:
+    """TWAIN sources and WIA scanners; one failing does not hide the other's devices. When neither gives a
+    device, each failure is told."""
+    found: list[Device] = []
+    failures: list[DomainError] = []
+    try:
+        found += [Device(name, "", name, "TWAIN") for name in _twain_sources()]
+    except DomainError as exc:
+        failures.append(exc)
+    try:
+        found += _wia_devices()
+    except DomainError as exc:
+        failures.append(exc)
+    if not found and failures:
+        raise DomainError([p for f in failures for p in f.problems])
+    return found
+
+
+def _wia_image(data: bytes, resolution: int) -> tuple[Image.Image, float]:
+    """A transferred file as an image, with the dpi it carries (else the one asked)."""
+    image = Image.open(io.BytesIO(data), formats=["PNG", "TIFF", "BMP", "JPEG"])
+    image.load()
+    dpi = image.info.get("dpi", (resolution, resolution))[0]
+    return image, float(round(dpi)) or float(resolution)
+
+
+def _scan_wia(device_id: str, *, feeder: bool, resolution: int) -> Iterator[RawPage]:
+    """Scan through the WIA Automation Layer, each page given as soon as it is transferred (see the notes
+    above); COM is initialised on this thread for the whole scan."""
+    pythoncom, client = _wia_modules()
+    pythoncom.CoInitialize()
+    try:
+        yield from _wia_pages(pythoncom.com_error, client, device_id, feeder=feeder, resolution=resolution)
+    finally:
+        pythoncom.CoUninitialize()
+
+
+def _wia_pages(
+    com_error: type[BaseException], client: Any, device_id: str, *, feeder: bool, resolution: int
+) -> Iterator[RawPage]:
+    name = f"{WIA_PREFIX}{device_id}"
+    count = 0
+    problem: DomainError | None = None
+    manager: Any = None
+    info: Any = None
+    dev: Any = None
+    item: Any = None
+    image_file: Any = None
+    places: Any = None
+    try:
+        manager = client.Dispatch("WIA.DeviceManager")
+        info = next((i for i in manager.DeviceInfos if str(i.DeviceID) == device_id), None)
+        if info is None:
+            raise _problem(f"{name}: WIA scanner not found", f"{name}: không tìm thấy máy quét WIA")
+        name = _wia_value(info.Properties, _WIA_DIP_DEV_NAME) or name
+        dev = info.Connect()
+        item = next(iter(dev.Items), None)
+        if item is None:
+            raise _problem(
+                f"{name}: the WIA scanner offers nothing to scan", f"{name}: máy quét WIA không có mục quét"
+            )
+        places = [dev.Properties, item.Properties]
+        # The intent first: the driver may change other properties (resolution included) from it.
+        _wia_set(com_error, [item.Properties], _WIA_IPS_CUR_INTENT, _WIA_INTENT_GRAYSCALE)
+        _wia_set(com_error, [item.Properties], _WIA_IPS_XRES, resolution)
+        _wia_set(com_error, [item.Properties], _WIA_IPS_YRES, resolution)
+        if feeder:
+            if not _wia_set(com_error, places, _WIA_DOCUMENT_HANDLING_SELECT, _WIA_FEEDER):
+                raise _problem(f"{name} has no document feeder", f"{name} không có khay nạp giấy")
+            _wia_set(com_error, places, _WIA_PAGES, _WIA_ALL_PAGES)
+        else:
+            _wia_set(com_error, places, _WIA_DOCUMENT_HANDLING_SELECT, _WIA_FLATBED)
+        formats = _wia_formats(com_error, item)
+        most = MAX_FEEDER_SHEETS if feeder else 1
+        while count < most:
+            try:
+                image_file = item.Transfer(formats[0])
+            except com_error as exc:
+                if feeder and _wia_hresult(exc) == _WIA_ERROR_PAPER_EMPTY:
+                    if count == 0:
+                        raise _problem("the feeder is empty", "khay nạp giấy trống") from None
+                    break  # the feeder's normal end
+                if count == 0 and len(formats) > 1 and not _wia_device_error(exc):
+                    formats.pop(0)  # this format refused: the next one
+                    continue
+                raise
+            data = bytes(image_file.FileData.BinaryData)
+            image_file = None
+            image, dpi = _wia_image(data, resolution)
+            count += 1
+            yield RawPage(image, dpi, f"{name}#{count}")
+    except DomainError as exc:
+        problem = exc.with_traceback(None)
+        problem.__context__ = None  # nothing of the COM objects outlives this frame through it
+    except Exception as exc:  # com_error or the driver's, whatever its type, is told to the operator
+        problem = _wia_problem(exc, name)
+    finally:
+        manager = info = dev = item = image_file = places = None  # released before COM is uninitialised
+    if problem is not None:
+        raise problem
 
 
 # --- scan to folder ------------------------------------------------------------------------------------
