@@ -237,6 +237,31 @@ class SaneWithoutDevices:
         return []
 
 
+def test_windows_scanners_are_listed_by_name_and_driver(
+    desk: MainWindow, qtbot: QtBot, keyboard: Keyboard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One scanner through its TWAIN and its WIA driver: two entries the operator tells apart by the
+    driver's kind, never by WIA's GUID; the choice carries the id the scan needs."""
+    from app.digitise import sources
+
+    wia_id = "wia:{6BDD1FC6-810F-11D0-BEC7-08002BE2092F}\\0000"
+    found = [
+        sources.Device("CanoScan LiDE 300", "", "CanoScan LiDE 300", "TWAIN"),
+        sources.Device(wia_id, "Canon", "CanoScan LiDE 300", "WIA"),
+    ]
+    monkeypatch.setattr(sources, "list_devices", lambda: found)
+    start_intake(desk, qtbot, keyboard)
+    keyboard.key(K.Key_F8)
+    panel = desk.intake.digitise_panel
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.device.count() == 2)
+    labels = [panel.device.itemText(i) for i in range(2)]
+    assert labels == ["CanoScan LiDE 300 (TWAIN)", "CanoScan LiDE 300 — Canon (WIA)"]
+    assert [panel.device.itemData(i) for i in range(2)] == ["CanoScan LiDE 300", wia_id]
+    keyboard.key(K.Key_Escape)
+    settle(qtbot, desk)
+
+
 @pytest.fixture
 def sane_without_scanner(monkeypatch: pytest.MonkeyPatch) -> None:
     from app.digitise import sources

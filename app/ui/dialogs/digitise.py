@@ -57,6 +57,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.digitise.sources import Device
 from app.domain import digitise as dg
 from app.domain.errors import DomainError, Problem
 from app.domain.text import fold
@@ -537,7 +538,7 @@ class DigitisePanel(QDialog):
         assert isinstance(devices, list)
         self.device.clear()
         for d in devices:
-            self.device.addItem(f"{d.name} — {d.vendor} {d.model}".strip(" —"), d.name)
+            self.device.addItem(device_label(d), d.name)
         if not devices:
             self.device.addItem(self.tr("no scanner found"), None)
 
@@ -828,3 +829,12 @@ class DigitisePanel(QDialog):
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         event.acceptProposedAction()
         self.add_files(paths)
+
+
+def device_label(d: Device) -> str:
+    """A scanner as the operator knows it. SANE names its devices readably (``test:0``, ``genesys:…``). On
+    Windows one scanner can appear twice, through its TWAIN and its WIA driver, and WIA's id is a GUID: the
+    scanner's own name is shown, with the driver's kind."""
+    if d.kind in ("TWAIN", "WIA"):
+        return f"{d.model} — {d.vendor} ({d.kind})" if d.vendor else f"{d.model} ({d.kind})"
+    return f"{d.name} — {d.vendor} {d.model}".strip(" —")
