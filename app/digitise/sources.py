@@ -381,7 +381,9 @@ def _scan_twain(device: str | None, *, feeder: bool, resolution: int) -> Iterato
 # versions/windows/desktop/wiaaut/<page>; "MS image/<page>" is learn.microsoft.com/en-us/windows-hardware/
 # drivers/image/<page>; "windows-sys" is the Windows SDK metadata as docs.rs/windows-sys (0.34-0.48) and
 # microsoft.github.io/windows-docs-rs publish it (Win32::Devices::ImageAcquisition), read for the numbers
-# that Microsoft's pages name without giving. What none of these showed is marked NOT CONFIRMED.
+# that Microsoft's pages name without giving; "wiadef.h" is a copy of the SDK's own header ("Copyright (c)
+# Microsoft Corporation ... File: wiadef.h, Version: 4.0") kept in a public repository, read in session 18
+# for the three values neither of the others gave. What none of these showed is marked NOT CONFIRMED.
 #
 # - DeviceManager (MS wiaaut/-wiaaut-devicemanager): created by its ProgID "WIA.DeviceManager"; its
 #   ``DeviceInfos`` property lists the devices. DeviceInfo (MS wiaaut/-wiaaut-deviceinfo): ``Connect``
@@ -415,18 +417,19 @@ def _scan_twain(device: str | None, *, feeder: bool, resolution: int) -> Iterato
 # - WIA_IPS_CUR_INTENT 6146 (MS image/wia-ips-cur-intent; number: windows-sys): "The driver chooses the bit
 #   depth, in dots per inch, and other settings that it determines are appropriate for the selected
 #   intent", so it is set before the resolution. Grey: WIA_INTENT_IMAGE_TYPE_GRAYSCALE, 2 as the Automation
-#   Layer's WiaImageIntent.GrayscaleIntent (MS wiaaut/-wiaaut-wiaimageintent); the C constant's own value
-#   is NOT CONFIRMED (windows-sys gives WIA_INTENT_IMAGE_TYPE_MASK 15 and ..._TEXT 4, consistent with it).
+#   Layer's WiaImageIntent.GrayscaleIntent (MS wiaaut/-wiaaut-wiaimageintent) and as the C constant
+#   (wiadef.h: WIA_INTENT_IMAGE_TYPE_GRAYSCALE 0x00000002).
 # - WIA_IPS_XRES 6147, WIA_IPS_YRES (MS image/wia-ips-xres, wia-ips-yres): pixels per inch, VT_I4, "Read/
-#   write or read-only". XRES 6147 from windows-sys; YRES 6148 is NOT CONFIRMED (6147 XRES, 6149 XPOS and
-#   6150 YPOS are; 6148 is the id between). A refused resolution is not an error: the page keeps the dpi
-#   its file carries.
+#   write or read-only". XRES 6147 from windows-sys; YRES 6148 from wiadef.h ("#define WIA_IPS_YRES 6148
+#   // 0x1804", between XRES 6147 and XPOS 6149). A refused resolution is not an error: the page keeps the
+#   dpi its file carries.
 # - WIA_DPS_DOCUMENT_HANDLING_SELECT 3088 (MS image/wia-dps-document-handling-select; number: windows-sys):
 #   FEEDER and FLATBED are "valid with Microsoft Windows XP but are obsolete with Windows Vista and later",
 #   where WIA 2.0 has WIA_IPS_DOCUMENT_HANDLING_SELECT (also 3088) on the item; for WIA 1.0 the feeder's
 #   properties "are located on the root item" (MS image/adding-document-feeder-support-for-windows-me-and-
 #   windows-xp). The desk sets it on the device, else on the item. FEEDER = 1 (windows-sys); FLATBED = 2
-#   from Kodak Alaris' "WIA Standard Properties" driver notes (the SDK's value NOT CONFIRMED).
+#   (wiadef.h's WIA_DPS_DOCUMENT_HANDLING_SELECT flags: FEEDER 0x001, FLATBED 0x002; also Kodak Alaris'
+#   "WIA Standard Properties" driver notes), ALL_PAGES 0 (wiadef.h).
 # - WIA_DPS_PAGES 3096 (MS image/wia-dps-pages; number: windows-sys): "set to zero [0] to scan
 #   continuously", ALL_PAGES. Set to 0 where present (device, else item); a refusal is not an error, since
 #   each Transfer gives one page and the desk calls it until the feeder is empty (at most MAX_FEEDER_SHEETS).
