@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
+from digitise_helpers import page_image, run_cli
+from PIL import Image
 
-from app.cli.main import main
 from app.digitise import sources
 from app.domain.errors import DomainError
 
@@ -85,14 +85,6 @@ def dib_of(image: Image.Image, *, clr_used_zero: bool = False) -> bytes:
     if clr_used_zero:  # biClrUsed = 0: "the maximum for the bit depth", as many drivers write it
         dib[32:36] = (0).to_bytes(4, "little")
     return bytes(dib)
-
-
-def page_image(n: int) -> Image.Image:
-    img = Image.new("L", (240, 340), 255)
-    draw = ImageDraw.Draw(img)
-    draw.text((20, 20 + 10 * n), f"Trang {n}", fill=0)
-    draw.rectangle((20, 200, 60 + 30 * n, 220), fill=40 * n)
-    return img
 
 
 @dataclass
@@ -440,9 +432,7 @@ def test_command_line_scan_through_the_twain_double(driver: Driver, data_dir: Pa
     """``scan --list`` and ``scan CODE --paper 1 --feeder --pages N`` take the TWAIN path on Windows."""
 
     def run(*argv: str) -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = main([*argv, "--data-dir", str(data_dir)], out=out, err=err)
-        return code, out.getvalue(), err.getvalue()
+        return run_cli(data_dir, *argv)
 
     code, out, _ = run("scan", "--list", "--json")
     assert code == 0 and json.loads(out) == [

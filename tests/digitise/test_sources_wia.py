@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw
+from digitise_helpers import page_image, run_cli
+from PIL import Image
 
-from app.cli.main import main
 from app.digitise import sources
 from app.domain.errors import DomainError
 
@@ -81,14 +81,6 @@ def automation_error(code: int, text: str, *, in_excepinfo: bool = True) -> com_
             signed(DISP_E_EXCEPTION), "Exception occurred.", (0, None, text, None, 0, signed(code))
         )
     return com_error(signed(code), text, None)
-
-
-def page_image(n: int) -> Image.Image:
-    img = Image.new("L", (200, 280), 255)
-    draw = ImageDraw.Draw(img)
-    draw.text((20, 20 + 10 * n), f"Trang {n}", fill=0)
-    draw.rectangle((20, 200, 50 + 30 * n, 220), fill=40 * n)
-    return img
 
 
 def pixels(img: Image.Image) -> bytes:
@@ -604,9 +596,7 @@ def test_command_line_scan_through_the_wia_double(world: World, data_dir: Path) 
     """``scan --list`` shows the WIA id and ``scan CODE --paper 1 --device wia:… --feeder`` takes it."""
 
     def run(*argv: str) -> tuple[int, str, str]:
-        out, err = io.StringIO(), io.StringIO()
-        code = main([*argv, "--data-dir", str(data_dir)], out=out, err=err)
-        return code, out.getvalue(), err.getvalue()
+        return run_cli(data_dir, *argv)
 
     code, out, _ = run("scan", "--list", "--json")
     assert code == 0 and json.loads(out) == [
