@@ -255,9 +255,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("scan", parents=[common, op], help="list scanners, or scan a paper of a dossier")
     p.add_argument("code", nargs="?", help="dossier code (or id)")
-    p.add_argument("--list", action="store_true", help="list the scanners (SANE; TWAIN on Windows)")
+    p.add_argument("--list", action="store_true", help="list the scanners (SANE; TWAIN and WIA on Windows)")
     p.add_argument("--paper", type=int, help="the paper's number in the dossier's checklist")
-    p.add_argument("--device", help="scanner name as --list shows it (default: the first)")
+    p.add_argument(
+        "--device",
+        help="scanner name as --list shows it (default: SANE's first scanner; on Windows, TWAIN's default "
+        "source: a WIA scanner is named, wia:…)",
+    )
     p.add_argument("--feeder", action="store_true", help="empty the document feeder (its count is shown)")
     p.add_argument("--pages", type=int, help="page count declared (refused when the scan differs)")
     p.add_argument("--resolution", type=int, default=300, help="dpi (default 300)")

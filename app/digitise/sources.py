@@ -1,4 +1,4 @@
-"""Where pages come from: a scanner (SANE on Linux, TWAIN on Windows), files, a watched folder.
+"""Where pages come from: a scanner (SANE on Linux, TWAIN or WIA on Windows), files, a watched folder.
 
 - **SANE** (``python-sane``, which builds against ``libsane-dev``): :func:`list_devices`, :func:`scan`.
   With ``feeder=True`` the automatic document feeder is emptied and the number of sheets it gave is the
