@@ -260,7 +260,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--device",
         help="scanner name as --list shows it (default: SANE's first scanner; on Windows, TWAIN's default "
-        "source: a WIA scanner is named, wia:…)",
+        "source, else the first WIA scanner)",
     )
     p.add_argument("--feeder", action="store_true", help="empty the document feeder (its count is shown)")
     p.add_argument("--pages", type=int, help="page count declared (refused when the scan differs)")

@@ -118,6 +118,8 @@ def scan_pages(
     """As :func:`scan`, each sheet given as soon as the scanner has read it (the caller compresses it
     while the next one is read, and never holds a whole feeder's pixels)."""
     if sys.platform == "win32":
+        if device is None:
+            device = _default_windows_device()
         if device is not None and device.startswith(WIA_PREFIX):
             yield from _scan_wia(device[len(WIA_PREFIX) :], feeder=feeder, resolution=resolution)
         else:
@@ -617,6 +619,19 @@ def _wia_devices() -> list[Device]:
     if problem is not None:
         raise problem
     return found
+
+
+def _default_windows_device() -> str | None:
+    """No scanner named: TWAIN's default source (None), as before WIA was written, unless TWAIN gives no
+    source and WIA a scanner (a computer whose scanner has only a WIA driver): then the first of those.
+    When neither gives one, the TWAIN path runs and tells its own reason."""
+    try:
+        found = _windows_devices()
+    except DomainError:
+        return None
+    if any(d.kind == "TWAIN" for d in found):
+        return None
+    return next((d.name for d in found if d.kind == "WIA"), None)
 
 
 def _windows_devices() -> list[Device]:

@@ -410,6 +410,30 @@ def test_twain_failing_does_not_hide_wia_nor_wia_failing_twain(
     assert [(d.name, d.kind) for d in sources.list_devices()] == [("Canon DR-C225 TWAIN", "TWAIN")]
 
 
+def test_no_scanner_named_takes_twain_default_else_the_first_wia_scanner(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``scan`` with no device on Windows: TWAIN's default source as before; on a computer whose scanner
+    has only a WIA driver (pytwain's data source manager missing), the first WIA scanner."""
+    monkeypatch.setitem(sys.modules, "twain", failing_twain("SMLoadFileFailed"))
+    pages = sources.scan(None)
+    assert [p.origin for p in pages] == ["HP ScanJet Pro 2500 f1#1"] and world.transfers == [PNG]
+    # A TWAIN source listed: the TWAIN path is taken (its default source), WIA is not scanned.
+    taken: list[str | None] = []
+
+    def twain_scan(device: str | None, *, feeder: bool, resolution: int) -> Iterator[Any]:
+        taken.append(device)
+        yield from ()
+
+    monkeypatch.setattr(sources, "_twain_sources", lambda: ["Canon DR-C225 TWAIN"])
+    monkeypatch.setattr(sources, "_scan_twain", twain_scan)
+    assert sources.scan(None) == [] and taken == [None] and world.transfers == [PNG]
+    # Neither gives a scanner: the TWAIN path runs and tells its own reason.
+    monkeypatch.setattr(sources, "_twain_sources", lambda: [])
+    world.scanners = []
+    assert sources.scan(None) == [] and taken == [None, None]
+
+
 def test_pywin32_missing_is_told(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pythoncom", None)
     with pytest.raises(DomainError) as e:
