@@ -24,7 +24,7 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +114,7 @@ def scan_pages(
     feeder: bool = False,
     resolution: int = DEFAULT_DPI,
     options: dict[str, Any] | None = None,
-) -> Iterator[RawPage]:
+) -> Generator[RawPage, None, None]:
     """As :func:`scan`, each sheet given as soon as the scanner has read it (the caller compresses it
     while the next one is read, and never holds a whole feeder's pixels)."""
     if sys.platform == "win32":
