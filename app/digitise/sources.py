@@ -310,10 +310,8 @@ def _twain_feeder_loaded(src: Any) -> bool:
 
 def _scan_twain(device: str | None, *, feeder: bool, resolution: int) -> Iterator[RawPage]:
     """Scan through TWAIN, each page given as soon as it is transferred (see the notes above)."""
-    import io
 
     import twain
-    from PIL import Image
 
     root = _twain_parent_window()
     count = 0
@@ -357,11 +355,9 @@ def _scan_twain(device: str | None, *, feeder: bool, resolution: int) -> Iterato
                         bmp = twain.dib_to_bm_file(handle)
                     finally:
                         twain.global_handle_free(handle)
-                    image = Image.open(io.BytesIO(bmp), formats=["BMP"])
-                    image.load()
-                    dpi = image.info.get("dpi", (resolution, resolution))[0]
+                    page = _transferred_page(bmp, ["BMP"], resolution, f"{name}#{count + 1}")
                     count += 1
-                    yield RawPage(image, float(round(dpi)) or float(resolution), f"{name}#{count}")
+                    yield page
                 if feeder and count == 0:
                     raise _problem("the feeder is empty", "khay nạp giấy trống")
             finally:
@@ -652,12 +648,13 @@ def _windows_devices() -> list[Device]:
     return found
 
 
-def _wia_image(data: bytes, resolution: int) -> tuple[Image.Image, float]:
-    """A transferred file as an image, with the dpi it carries (else the one asked)."""
-    image = Image.open(io.BytesIO(data), formats=["PNG", "TIFF", "BMP", "JPEG"])
+def _transferred_page(data: bytes, formats: list[str], resolution: int, origin: str) -> RawPage:
+    """A page a driver transferred as a file (TWAIN's BMP, WIA's PNG, TIFF or BMP), decoded, with the dpi
+    it carries (else the one asked)."""
+    image = Image.open(io.BytesIO(data), formats=formats)
     image.load()
     dpi = image.info.get("dpi", (resolution, resolution))[0]
-    return image, float(round(dpi)) or float(resolution)
+    return RawPage(image, float(round(dpi)) or float(resolution), origin)
 
 
 def _scan_wia(device_id: str, *, feeder: bool, resolution: int) -> Iterator[RawPage]:
@@ -722,9 +719,9 @@ def _wia_pages(
                 raise
             data = bytes(image_file.FileData.BinaryData)
             image_file = None
-            image, dpi = _wia_image(data, resolution)
+            page = _transferred_page(data, ["PNG", "TIFF", "BMP", "JPEG"], resolution, f"{name}#{count + 1}")
             count += 1
-            yield RawPage(image, dpi, f"{name}#{count}")
+            yield page
     except DomainError as exc:
         problem = exc.with_traceback(None)
         problem.__context__ = None  # nothing of the COM objects outlives this frame through it
