@@ -367,7 +367,7 @@ class DetailPage(QWidget):
         self.digitise_button.setFocus()
 
     def _papers_stored(self) -> None:
-        self.ctx.wake_ocr()
+        # ``changed`` has the window wake the OCR, with the sync round, as after an intake's save.
         self.reload()
         if self.dossier_id:
             self.changed.emit(self.dossier_id)
