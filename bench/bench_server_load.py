@@ -60,7 +60,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 from bench_sync import ServerProcess, prepare_server_db  # noqa: E402
-from common import percentile  # noqa: E402
+from common import percentile, proc_cpu  # noqa: E402
 
 T_P95_MS = 250.0
 PGBIN = Path("/usr/lib/postgresql/15/bin")
@@ -500,17 +500,14 @@ def show(label: str, values: list[float]) -> str:
 
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) of ``pid`` and its live descendants, and of its reaped children."""
-    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     todo = [pid]
     root = True
     while todo:
         p = todo.pop()
         try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (
-                int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if root else 0)
-            ) / tick
+            utime, stime, cutime, cstime = proc_cpu(p)
+            total += utime + stime + (cutime + cstime if root else 0.0)
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except OSError:

@@ -56,6 +56,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 from bench_sync import ServerProcess, desk_store, prepare_server_db, use_memory_keyring  # noqa: E402
+from common import proc_cpu  # noqa: E402
 
 TARGET = 0.50
 
@@ -403,13 +404,12 @@ class Cpu:
         self.server_user = self.server_sys = self.desk_user = self.desk_sys = 0.0
 
     def _read(self) -> tuple[float, float, float, float]:
-        tick = os.sysconf("SC_CLK_TCK")
-        user = system = 0
+        user = system = 0.0
         for pid in self.pids:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            user, system = user + int(fields[11]), system + int(fields[12])  # utime, stime (man 5 proc)
+            utime, stime, _cutime, _cstime = proc_cpu(pid)
+            user, system = user + utime, system + stime
         own = os.times()
-        return user / tick, system / tick, own.user, own.system
+        return user, system, own.user, own.system
 
     def stop(self) -> None:
         now = self._read()

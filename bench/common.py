@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import statistics
 from datetime import UTC, date, datetime
@@ -34,6 +35,16 @@ def stats_ms(samples_s: list[float]) -> dict[str, float]:
         "p95_ms": round(percentile(ms, 0.95), 4),
         "n": len(ms),
     }
+
+
+def proc_cpu(pid: int) -> tuple[float, float, float, float]:
+    """CPU seconds of process ``pid`` from Linux's ``/proc/<pid>/stat`` (ticks of ``SC_CLK_TCK``): its own
+    user and system time, then those of its children it has reaped (utime, stime, cutime, cstime; fields
+    14-17 of man 5 proc, counted after the command name, which may hold spaces or parentheses)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    utime, stime, cutime, cstime = (int(f) / tick for f in fields[11:15])
+    return utime, stime, cutime, cstime
 
 
 def save(key: str, figures: dict[str, Any]) -> None:
