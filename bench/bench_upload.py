@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
 from bench_sync import ServerProcess, desk_store, prepare_server_db, use_memory_keyring  # noqa: E402
-from common import proc_cpu  # noqa: E402
+from common import percentile, proc_cpu  # noqa: E402
 
 TARGET = 0.50
 
@@ -383,13 +383,14 @@ def serial(
                 t0 = time.perf_counter()
                 put_to_health(http, body, headers)
                 bare.append(time.perf_counter() - t0)
-    spent.sort()
-    bare.sort()
+
+    def ms(samples: list[float]) -> str:
+        p10, median, p90 = (percentile(samples, q) * 1000 for q in (0.1, 0.5, 0.9))
+        return f"{median:.1f} ms ({p10:.1f}-{p90:.1f})"
+
     print(
-        f"one batch alone ({len(spent)} requests, median, p10-p90): {spent[len(spent) // 2] * 1000:.1f} ms "
-        f"({spent[len(spent) // 10] * 1000:.1f}-{spent[len(spent) * 9 // 10] * 1000:.1f}); the same body PUT "
-        f"to /health: {bare[len(bare) // 2] * 1000:.1f} ms ({bare[len(bare) // 10] * 1000:.1f}-"
-        f"{bare[len(bare) * 9 // 10] * 1000:.1f})"
+        f"one batch alone ({len(spent)} requests, median, p10-p90): {ms(spent)}; the same body PUT to "
+        f"/health: {ms(bare)}"
     )
 
 
